@@ -1,0 +1,132 @@
+"""Deployment settings, read from the environment once (DESIGN.md, "Configuration").
+
+Every process (web, worker, beat, CLI) builds one `Settings` at start and passes it
+down; no step reads `os.environ` on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+EMBEDDED_REDIS_SOCKET = "redis.sock"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Named limits for the ingest pipeline; literals never hide inside steps."""
+
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 20.0
+    total_timeout_s: float = 45.0
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    min_interval_minutes: int = 10
+    max_interval_minutes: int = 24 * 60
+    default_interval_minutes: int = 30
+    max_backoff_minutes: int = 24 * 60
+    poll_soft_time_limit_s: int = 120
+    poll_hard_time_limit_s: int = 150
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    redis_url: str
+    is_redis_embedded: bool
+    secret_key: str
+    base_url: str
+    site_name: str
+    allow_private_networks: bool
+    mail_url: str | None
+    log_json: bool
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def broker_url(self) -> str:
+        """Kombu spells a unix socket `redis+socket://`; redis-py spells it `unix://`."""
+        if self.redis_url.startswith("unix://"):
+            return "redis+socket://" + self.redis_url[len("unix://") :]
+        return self.redis_url
+
+    @property
+    def database_backend(self) -> str:
+        return self.database_url.split(":", 1)[0].split("+", 1)[0]
+
+    @property
+    def redis_backend(self) -> str:
+        return "embedded" if self.is_redis_embedded else "redis"
+
+    def describe(self) -> dict[str, str]:
+        """Backends in use, safe to show: never a password."""
+        return {
+            "database": self.database_backend,
+            "database_url": redact_url(self.database_url),
+            "redis": self.redis_backend,
+            "redis_url": redact_url(self.redis_url),
+        }
+
+
+def redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username}:***@{host}" if parts.username else f"***@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def read_secret_key(instance_path: Path) -> str:
+    """Read the generated secret, creating it (mode 0600) on first start."""
+    path = instance_path / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting together must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    instance_path = Path(env.get("HOPPER_INSTANCE") or "instance").resolve()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hopper.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    redis_url = env.get("REDIS_URL") or ""
+    is_embedded = not redis_url
+    if is_embedded:
+        redis_url = f"unix://{instance_path / EMBEDDED_REDIS_SOCKET}"
+    return Settings(
+        instance_path=instance_path,
+        database_url=database_url,
+        redis_url=redis_url,
+        is_redis_embedded=is_embedded,
+        secret_key=env.get("SECRET_KEY") or read_secret_key(instance_path),
+        base_url=(env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        site_name=env.get("HOPPER_SITE_NAME") or "Hopper",
+        allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
+        mail_url=env.get("MAIL_URL") or None,
+        log_json=_flag(env.get("HOPPER_LOG_JSON")),
+    )

@@ -1,0 +1,40 @@
+"""`hopper up`: run every Procfile process (web, worker, beat) under honcho, with the
+embedded Redis started first when REDIS_URL is unset. Ctrl-C or SIGTERM stops them all:
+honcho signals each process group, and the embedded Redis is stopped last."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from honcho.environ import parse_procfile
+from honcho.manager import Manager
+from honcho.printer import Printer
+
+from hopper.embedded_redis import embedded_redis_for
+from hopper.settings import Settings
+
+
+def run_procfile(settings: Settings, procfile: str = "Procfile") -> int:
+    entries = parse_procfile(Path(procfile).read_text()).processes
+    env = dict(os.environ)
+    # Children must find the same instance folder (and with it the same Redis socket,
+    # database and secret) even when started from another directory.
+    env["HOPPER_INSTANCE"] = str(settings.instance_path)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    # gunicorn and celery live beside this interpreter (the virtual environment's bin).
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    server = embedded_redis_for(settings)
+    if server is not None:
+        server.start()
+        print(f"embedded Redis on {server.socket_path}", flush=True)
+    try:
+        manager = Manager(Printer(sys.stdout))
+        for name, command in entries.items():
+            manager.add_process(name, command, env=env)
+        manager.loop()
+        return manager.returncode or 0
+    finally:
+        if server is not None:
+            server.stop()

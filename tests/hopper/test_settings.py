@@ -1,0 +1,34 @@
+"""Configuration comes from the environment in one place (DESIGN.md)."""
+
+from __future__ import annotations
+
+import stat
+
+from hopper.settings import load_settings, redact_url
+
+
+def test_defaults_are_embedded_and_the_secret_is_generated_once_with_mode_0600(tmp_path) -> None:
+    instance = tmp_path / "inst"
+    settings = load_settings({"HOPPER_INSTANCE": str(instance)})
+    assert settings.database_url == f"sqlite:///{instance / 'hopper.db'}"
+    assert settings.is_redis_embedded and settings.redis_url.startswith("unix://")
+    assert settings.broker_url.startswith("redis+socket://")
+    secret_file = instance / "secret_key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    again = load_settings({"HOPPER_INSTANCE": str(instance)})
+    assert again.secret_key == settings.secret_key and len(settings.secret_key) >= 32
+    assert settings.base_url == "http://127.0.0.1:5000" and settings.site_name == "Hopper"
+    assert settings.allow_private_networks is False
+
+
+def test_urls_switch_backends_and_descriptions_never_show_passwords(tmp_path) -> None:
+    settings = load_settings({
+        "HOPPER_INSTANCE": str(tmp_path),
+        "DATABASE_URL": "postgresql://hopper:s3cret@db.internal:5432/hopper",
+        "REDIS_URL": "redis://:hunter2@cache.internal:6379/0",
+    })
+    assert settings.database_url.startswith("postgresql+psycopg://")
+    assert settings.database_backend == "postgresql"
+    described = str(settings.describe())
+    assert "s3cret" not in described and "hunter2" not in described
+    assert redact_url("redis://cache:6379/0") == "redis://cache:6379/0"

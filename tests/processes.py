@@ -1,0 +1,89 @@
+"""Real processes for integration tests: a Celery worker, a Celery beat, gunicorn.
+Each starts in its own process group and is always stopped, even when a test fails."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CELERY = [sys.executable, "-m", "celery", "--app", "workers"]
+
+
+class ManagedProcess:
+    ready_text = ""
+    timeout_s = 60.0
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.command = command
+        self.env = dict(env)
+        self.env.setdefault("PYTHONPATH", str(ROOT))
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = Path(tempfile.mkstemp(prefix="hopper-proc-", suffix=".log")[1])
+
+    def start(self) -> None:
+        with self.log.open("wb") as sink:
+            self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT,
+                                            stdout=sink, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.command} exited early:\n{self.output()}")
+            if self.ready_text and self.ready_text in self.output():
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.command} not ready in {self.timeout_s} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the whole process group (a worker's pool children too)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.kill(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill(signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> ManagedProcess:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class CeleryWorker(ManagedProcess):
+    ready_text = "ready."
+
+    def __init__(self, env: dict[str, str], *, concurrency: int = 2,
+                 queues: str = "polls,maintenance", hostname: str | None = None) -> None:
+        name = hostname or f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
+        super().__init__(CELERY + ["worker", "--loglevel", "INFO", "--queues", queues,
+                                   "--concurrency", str(concurrency), "--hostname", name,
+                                   "--without-gossip", "--without-mingle"], env)
+
+
+class CeleryBeat(ManagedProcess):
+    ready_text = "beat: Starting"
+
+    def __init__(self, env: dict[str, str], schedule_path: Path) -> None:
+        super().__init__(CELERY + ["beat", "--loglevel", "INFO",
+                                   "--schedule", str(schedule_path)], env)

@@ -1,0 +1,52 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from hopper.settings import Settings, load_settings
+from web import extensions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None,
+               settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(settings.instance_path),
+    )
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        HOPPER_SETTINGS=settings,
+        SITE_NAME=settings.site_name,
+        BASE_URL=settings.base_url,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    extensions.init_app(app, settings)
+
+    from web import account, admin, api, auth, consent, feeds, ops, search, site
+
+    for area in (site, search, auth, account, consent, admin, api, feeds, ops):
+        area.init_app(app)
+
+    from web import cli
+
+    cli.init_app(app)
+    return app

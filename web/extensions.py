@@ -1,0 +1,79 @@
+"""Shared web resources: the database session per request, Redis, CSRF, login, limits.
+
+A request's database session is opened on first use. Requests with an unsafe method
+(POST, PUT, PATCH, DELETE) get a write session, which on SQLite takes the write lock up
+front; GET and HEAD read without blocking anyone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Flask, current_app, g, has_request_context, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from hopper.settings import Settings
+from models.db import Database, make_database
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def limiter_storage_uri(settings: Settings) -> str:
+    if settings.redis_url.startswith("unix://"):
+        return "redis+unix://" + settings.redis_url[len("unix://"):]
+    return settings.redis_url
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    database = make_database(settings.database_url)
+    app.extensions["hopper_database"] = database
+    app.extensions["hopper_redis"] = redis.Redis.from_url(
+        settings.redis_url, socket_timeout=5, socket_connect_timeout=5,
+        health_check_interval=30)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(settings))
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 5})
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    app.teardown_appcontext(close_session)
+
+
+def database() -> Database:
+    db: Database = current_app.extensions["hopper_database"]
+    return db
+
+
+def redis_client() -> redis.Redis:
+    client: redis.Redis = current_app.extensions["hopper_redis"]
+    return client
+
+
+def settings() -> Settings:
+    value: Settings = current_app.config["HOPPER_SETTINGS"]
+    return value
+
+
+def db_session() -> Session:
+    """This request's session (created on first use)."""
+    if "db_session" not in g:
+        db = database()
+        is_write = not has_request_context() or request.method not in SAFE_METHODS
+        g.db_session = (db.writer if is_write else db.reader)()
+    session: Session = g.db_session
+    return session
+
+
+def close_session(_exc: Any = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()   # anything not committed by the view is rolled back

@@ -1,0 +1,9 @@
+"""What Hopper publishes: RSS out, the sitemap and robots.txt."""
+
+from flask import Flask
+
+from web.feeds.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,5 @@
+"""Views for this area; filled in by its issue."""
+
+from flask import Blueprint
+
+bp = Blueprint("feeds", __name__)
