@@ -32,6 +32,29 @@ class User(Base):
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    # The four members Flask-Login asks of a user, without importing Flask here.
+    # The id carries the session version, so bumping it signs every old session out.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_suspended
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+def by_session_id(session: Session, session_id: str) -> User | None:
+    """The user a Flask-Login id ("<id>:<session_version>") still names, or None."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or user.is_suspended:
+        return None
+    return user
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()

@@ -186,3 +186,34 @@ def celery_worker(test_environ: dict[str, str], migrated_database: Database) -> 
     env.update(test_environ)
     with CeleryWorker(env) as worker:
         yield worker
+
+
+@pytest.fixture
+def make_user(database: Database):  # type: ignore[no-untyped-def]
+    """Create a user row directly (password hashing is the auth area's business)."""
+    from models.base import utcnow
+    from models.users import User
+
+    def make(email: str = "reader@example.test", *, is_admin: bool = False,
+             is_verified: bool = True, password_hash: str = "!unusable") -> User:
+        with session_scope(database) as session:
+            user = User(email=email, password_hash=password_hash, is_admin=is_admin,
+                        email_verified_at=utcnow() if is_verified else None)
+            session.add(user)
+            session.flush()
+            session.expunge(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client):  # type: ignore[no-untyped-def]
+    """Sign a user in on the test client the way Flask-Login stores it in the session."""
+
+    def login(user) -> None:  # type: ignore[no-untyped-def]
+        with client.session_transaction() as flask_session:
+            flask_session["_user_id"] = user.get_id()
+            flask_session["_fresh"] = True
+
+    return login
