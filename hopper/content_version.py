@@ -1,0 +1,18 @@
+"""The content version: one Redis counter that ingest bumps after it commits new or
+changed articles, and that the site folds into its cache keys. Bumping it invalidates
+every cached anonymous page at once, with no key scanning."""
+
+from __future__ import annotations
+
+import redis
+
+CONTENT_VERSION_KEY = "hopper:content-version"
+
+
+def bump(client: redis.Redis) -> int:
+    return int(client.incr(CONTENT_VERSION_KEY))
+
+
+def current(client: redis.Redis) -> int:
+    value = client.get(CONTENT_VERSION_KEY)
+    return int(value) if value is not None else 0
