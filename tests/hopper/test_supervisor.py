@@ -1,0 +1,78 @@
+"""`hopper up` (what `make run` executes) brings up web + worker + beat with the embedded
+Redis, and Ctrl-C leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.slow
+def test_up_serves_healthz_runs_worker_and_beat_and_ctrl_c_stops_everything(tmp_path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(HOPPER_INSTANCE=str(tmp_path / "instance"), HOPPER_BIND=f"127.0.0.1:{port}",
+               WEB_CONCURRENCY="1", HOPPER_WORKER_CONCURRENCY="1")
+    hopper = [sys.executable, "-c", "from web.cli import main; main()"]
+    subprocess.run([*hopper, "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    log = (tmp_path / "up.log").open("wb")
+    process = subprocess.Popen([*hopper, "up"], env=env, cwd=ROOT, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    seen: set[str] = set()
+    try:
+        deadline = time.monotonic() + 90
+        health: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            names = " ".join(" ".join(p.cmdline()) for p in _descendants(process.pid)
+                             if p.is_running())
+            seen |= {role for role in ("gunicorn", "worker", "beat", "redis-server")
+                     if role in names}
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    health = json.load(r)
+            except OSError:
+                health = {}
+            if health.get("workers_alive") and len(seen) == 4:
+                break
+            time.sleep(0.5)
+        output = (tmp_path / "up.log").read_text(errors="replace")
+        assert health.get("status") == "ok", output
+        assert health["checks"]["redis"]["backend"] == "embedded"   # type: ignore[index]
+        assert health["workers_alive"] >= 1, output
+        assert seen == {"gunicorn", "worker", "beat", "redis-server"}, output
+        children = _descendants(process.pid)
+        assert children
+    finally:
+        process.send_signal(signal.SIGINT)        # what Ctrl-C sends to the foreground job
+        try:
+            process.wait(timeout=30)
+        finally:
+            log.close()
+    _, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
