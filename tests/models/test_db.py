@@ -11,9 +11,12 @@ from models.db import Database, session_scope
 from models.sources import Source
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(database: Database) -> None:
+def test_connections_are_tuned_for_their_backend(database: Database) -> None:
+    """SQLite: WAL, foreign keys, a busy timeout. PostgreSQL: stale pooled connections are
+    pinged before use, so a server restart does not fail every task after it."""
     if not database.is_sqlite:
-        pytest.skip("SQLite pragmas apply to the SQLite backend only")
+        assert database.engine.pool._pre_ping is True
+        return
     with database.reader() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -35,3 +38,32 @@ def test_naive_datetimes_are_refused(database: Database) -> None:
     with pytest.raises(Exception, match="naive datetime"), session_scope(database) as session:
         session.add(Source(url="http://127.0.0.1/naive.xml", next_poll_at=datetime(2026, 1, 1)))
         session.flush()
+
+
+def test_a_write_session_waits_for_the_lock_instead_of_failing(database: Database) -> None:
+    """Two writers at once: the second waits (BEGIN IMMEDIATE + busy timeout on SQLite,
+    row locks on PostgreSQL) and both commit."""
+    import threading
+
+    errors: list[BaseException] = []
+    first_holds_lock = threading.Event()
+
+    def slow_writer() -> None:
+        try:
+            with session_scope(database) as session:
+                session.add(Source(url="http://127.0.0.1/one.xml"))
+                session.flush()
+                first_holds_lock.set()
+                threading.Event().wait(0.5)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    first_holds_lock.wait(5)
+    with session_scope(database) as session:
+        session.add(Source(url="http://127.0.0.1/two.xml"))
+    thread.join()
+    assert errors == []
+    with database.reader() as session:
+        assert session.query(Source).count() == 2
