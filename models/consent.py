@@ -40,9 +40,9 @@ def consent_statistics(session: Session, since: datetime) -> ConsentStatistics:
     Categories live inside the JSON `choices`, whose keys the consent area owns, so they
     are counted while streaming that one column rather than guessed in SQL.
     """
-    by_action = dict(session.execute(
+    by_action = {action: count for action, count in session.execute(
         select(ConsentRecord.action, func.count()).where(ConsentRecord.created_at >= since)
-        .group_by(ConsentRecord.action)).tuples())
+        .group_by(ConsentRecord.action))}
     accepted: Counter[str] = Counter()
     for choices in session.scalars(select(ConsentRecord.choices)
                                    .where(ConsentRecord.created_at >= since)
