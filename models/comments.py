@@ -103,7 +103,8 @@ def report(session: Session, comment: Comment, user_id: int, reason: str = "") -
     statement = insert(CommentReport).values(
         comment_id=comment.id, user_id=user_id, reason=reason[:500], created_at=utcnow()
     ).on_conflict_do_nothing(index_elements=[CommentReport.comment_id, CommentReport.user_id])
-    if not session.execute(statement).rowcount:
+    # RETURNING, not rowcount: rowcount of an INSERT … ON CONFLICT is -1 on psycopg here.
+    if session.execute(statement.returning(CommentReport.id)).scalar_one_or_none() is None:
         return False
     session.execute(update(Comment).where(Comment.id == comment.id)
                     .values(report_count=Comment.report_count + 1))

@@ -125,7 +125,9 @@ def add_article(session: Session, playlist: Playlist, article_id: int) -> bool:
         playlist_id=playlist.id, article_id=article_id, position=next_position,
         added_at=utcnow()).on_conflict_do_nothing(
         index_elements=[PlaylistItem.playlist_id, PlaylistItem.article_id])
-    return bool(session.execute(statement).rowcount)
+    # RETURNING, not rowcount: rowcount of an INSERT … ON CONFLICT is -1 on psycopg here.
+    inserted = session.execute(statement.returning(PlaylistItem.id)).scalar_one_or_none()
+    return inserted is not None
 
 
 def remove_article(session: Session, playlist: Playlist, article_id: int) -> bool:

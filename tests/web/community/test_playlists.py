@@ -35,10 +35,13 @@ def test_saving_without_choosing_puts_the_article_in_a_default_saved_playlist_on
     reader = make_user()
     login_as(reader)
     article = make_article("Tides")
-    for _ in range(2):
+    for message in ("Saved to Saved.", "Already in Saved."):
         response = client.post("/playlists/save",
                                data={"article_id": article.id, "next": "/discussion"})
         assert response.status_code == 302 and response.headers["Location"] == "/discussion"
+        with client.session_transaction() as flask_session:
+            assert flask_session["_flashes"][-1][1] == message
+            flask_session.pop("_flashes")
     [saved] = _playlists(database, reader.id)
     assert saved.name == "Saved" and not saved.is_public
     assert _item_titles(database, saved.id) == ["Tides"]
