@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.community import comments, playlists
+from web.community.forms import CommentForm
 from web.community.links import article_path, sign_in_url
 
 
@@ -16,4 +17,5 @@ def init_app(app: Flask) -> None:
         "sign_in_url": sign_in_url,
         "my_playlists": playlists.my_playlists,
         "comment_is_editable": comments.is_editable_now,
+        "new_comment_form": CommentForm,
     })

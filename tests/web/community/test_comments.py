@@ -183,3 +183,28 @@ def test_a_suspended_reader_is_signed_out_at_once_and_cannot_comment(
     assert client.get("/playlists").status_code in (302, 401)
     assert _post(client, article.id, "still here?").status_code in (302, 401)
     assert _comments(database) == []
+
+
+def test_the_edit_form_itself_is_refused_after_the_window(client, make_user, login_as,
+                                                          make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    _post(client, article.id, "settled")
+    with session_scope(database) as session:
+        session.scalar(select(Comment)).created_at = utcnow() - timedelta(minutes=15, seconds=1)
+    response = client.get(f"/comments/{_comments(database)[0].id}/edit")
+    assert response.status_code == 403 and "15 minutes" in response.get_data(as_text=True)
+    page = client.get(f"/discussion/{article.id}").get_data(as_text=True)
+    assert "/edit" not in page
+
+
+def test_the_comments_partial_renders_without_a_form_given(app, make_user, make_article,
+                                                           database) -> None:
+    from flask import render_template
+    from flask_login import login_user
+
+    article = make_article()
+    with app.test_request_context("/article/1-x"), database.reader() as session:
+        login_user(session.get(User, make_user().id))
+        html = render_template("partials/comments.html", article=article, comments=[])
+    assert 'name="body"' in html and f'action="/discussion/{article.id}/comments"' in html
