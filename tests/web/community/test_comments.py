@@ -127,13 +127,15 @@ def test_a_reader_reports_a_comment_once_and_admins_see_the_count(
     assert "1 report" in client.get(f"/discussion/{article.id}").get_data(as_text=True)
 
 
-def test_more_than_five_comments_a_minute_are_refused_with_429(
+def test_more_than_five_comments_a_minute_from_one_user_are_refused_with_429(
         client, make_user, login_as, make_article, database) -> None:
     login_as(make_user())
     article = make_article()
     statuses = [_post(client, article.id, f"comment {n}").status_code for n in range(6)]
     assert statuses == [302] * 5 + [429]
     assert len(_comments(database)) == 5
+    login_as(make_user("neighbour@example.test"))      # the limit is per user
+    assert _post(client, article.id, "my first").status_code == 302
 
 
 def test_hiding_and_deleting_keep_the_count_of_visible_comments(make_user, make_article,
