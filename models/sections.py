@@ -42,3 +42,9 @@ def navigation(session: Session) -> list[Section]:
         select(Section).where(Section.parent_id.is_(None))
         .options(selectinload(Section.children))
         .order_by(Section.position, Section.name)))
+
+
+def all_in_order(session: Session) -> list[Section]:
+    """Every section, parents before their children's siblings, for admin forms."""
+    return list(session.scalars(select(Section).options(selectinload(Section.parent))
+                                .order_by(Section.position, Section.name)))

@@ -66,3 +66,12 @@ def by_email(session: Session, email: str) -> User | None:
 
 def count_admins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User).where(User.is_admin)) or 0
+
+
+def listing(session: Session, limit: int = 500) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.created_at, User.id).limit(limit)))
+
+
+def count_active_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)
+                          .where(User.is_admin, ~User.is_suspended)) or 0

@@ -41,9 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None,
 
     extensions.init_app(app, settings)
 
-    from web import account, admin, api, auth, consent, feeds, ops, search, site
+    from web import account, admin, api, auth, community, consent, feeds, ops, search, site
 
-    for area in (site, search, auth, account, consent, admin, api, feeds, ops):
+    for area in (site, search, auth, account, consent, community, admin, api, feeds, ops):
         area.init_app(app)
 
     from web import cli

@@ -1,7 +1,8 @@
-"""Administration, for admins only."""
+"""Administration, for admins only: sources, sections, users, moderation, consent."""
 
 from flask import Flask
 
+from web.admin import consent, moderation, sections, sources, users  # noqa: F401 (routes)
 from web.admin.views import bp
 
 

@@ -1,5 +1,16 @@
-"""Views for this area; filled in by its issue."""
+"""The admin blueprint and its dashboard; each area's routes live in its own module."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("admin", __name__)
+from flask import Blueprint, render_template
+
+from web.admin.access import admin_required, refuse_non_admins
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(refuse_non_admins)
+
+
+@bp.get("/")
+@admin_required
+def dashboard() -> str:
+    return render_template("admin/dashboard.html")

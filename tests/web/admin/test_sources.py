@@ -1,0 +1,130 @@
+"""Admin › Sources: adding stores the URL as given and enqueues its first poll; edit,
+pause, resume, poll now; the health table in one query."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from models.base import utcnow
+from models.db import session_scope
+from models.sections import Section
+from models.sources import Source
+
+pytestmark = pytest.mark.usefixtures("no_csrf")
+
+POLL_TASK = "workers.poll_source"
+
+
+def _sources(database) -> list[Source]:
+    with database.reader() as session:
+        return list(session.scalars(select(Source).order_by(Source.id)))
+
+
+def _wait_for_worker_log(worker, text: str, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and worker.output().count(text) < count:
+        time.sleep(0.2)
+    assert worker.output().count(text) >= count, worker.output()[-3000:]
+
+
+def test_adding_a_source_stores_it_and_enqueues_its_first_poll(
+        client, admin, database, celery_worker) -> None:
+    seen = celery_worker.output().count(POLL_TASK)
+    response = client.post("/admin/sources", data={
+        "url": " https://news.example.org/ ", "name": "Example", "section_id": "0",
+        "interval_minutes": ""})
+    assert response.status_code == 302
+    [source] = _sources(database)
+    assert source.url == "https://news.example.org/" and source.status == "ok"
+    assert source.interval_override_minutes is None
+    _wait_for_worker_log(celery_worker, POLL_TASK, seen + 1)
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/feed", "http://", "javascript:x"])
+def test_a_malformed_url_is_refused(client, admin, database, url: str) -> None:
+    assert client.post("/admin/sources", data={"url": url, "section_id": "0"}).status_code == 400
+    assert _sources(database) == []
+
+
+def test_the_same_feed_url_cannot_be_added_twice(client, admin, database) -> None:
+    data = {"url": "https://example.org/feed.xml", "section_id": "0"}
+    assert client.post("/admin/sources", data=data).status_code == 302
+    response = client.post("/admin/sources", data=data)
+    assert response.status_code == 409
+    assert "already on the list" in response.get_data(as_text=True)
+    assert len(_sources(database)) == 1
+
+
+def test_edit_section_and_interval_within_limits(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Section(slug="world", name="World"))
+        session.add(Source(url="https://example.org/a.xml", name="A"))
+    [source] = _sources(database)
+    with database.reader() as session:
+        world = session.scalar(select(Section))
+    assert client.post(f"/admin/sources/{source.id}", data={
+        "name": "A", "section_id": str(world.id), "interval_minutes": "5"}).status_code == 400
+    assert client.post(f"/admin/sources/{source.id}", data={
+        "name": "A", "section_id": str(world.id), "interval_minutes": "60"}).status_code == 302
+    [source] = _sources(database)
+    assert source.section_id == world.id and source.interval_override_minutes == 60
+
+
+def test_pause_and_resume(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://example.org/a.xml", name="A", status="failing",
+                           error_count=4, next_poll_at=utcnow() + timedelta(days=1)))
+    [source] = _sources(database)
+    client.post(f"/admin/sources/{source.id}/pause")
+    assert _sources(database)[0].status == "paused"
+    client.post(f"/admin/sources/{source.id}/resume")
+    [source] = _sources(database)
+    assert source.status == "ok" and source.error_count == 0
+    assert source.next_poll_at <= utcnow()
+
+
+def test_poll_now_enqueues_the_poll_task_for_a_real_worker(client, admin, database,
+                                                           celery_worker) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://example.org/a.xml", name="A"))
+    [source] = _sources(database)
+    seen = celery_worker.output().count(POLL_TASK)
+    assert client.post(f"/admin/sources/{source.id}/poll").status_code == 302
+    _wait_for_worker_log(celery_worker, POLL_TASK, seen + 1)
+
+
+def test_health_table_shows_status_error_and_articles_per_day(
+        client, admin, database, make_article) -> None:
+    for _ in range(14):
+        make_article(source_name="Daily")
+    make_article(source_name="Daily", published_at=utcnow() - timedelta(days=9))
+    with session_scope(database) as session:
+        daily = session.scalar(select(Source).where(Source.name == "Daily"))
+        daily.status, daily.last_error = "failing", "HTTP 503 from server"
+    page = client.get("/admin/sources").get_data(as_text=True)
+    assert "HTTP 503 from server" in page and "failing" in page
+    assert "2.0" in page          # 14 articles in 7 days; the 9-day-old one is outside
+
+
+def test_health_table_costs_the_same_queries_for_one_source_or_many(
+        app, client, admin, database, make_article) -> None:
+    def queries_for_page() -> int:
+        statements: list[str] = []
+        engine = app.extensions["hopper_database"].engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/admin/sources").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    make_article(source_name="First")
+    one = queries_for_page()
+    for name in ("Second", "Third", "Fourth", "Fifth"):
+        make_article(source_name=name)
+    assert queries_for_page() == one

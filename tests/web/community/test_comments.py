@@ -1,0 +1,212 @@
+"""Discussion: who may comment, what a comment may contain, edits, reports, limits,
+counts, and the Discussion page's order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from models import comments
+from models.articles import Article
+from models.base import utcnow
+from models.comments import Comment
+from models.db import session_scope
+from models.users import User
+from web.community.rendering import render_comment
+
+pytestmark = pytest.mark.usefixtures("no_csrf")
+
+
+def _post(client, article_id: int, body: str):  # type: ignore[no-untyped-def]
+    return client.post(f"/discussion/{article_id}/comments", data={"body": body})
+
+
+def _comment_count(database, article_id: int) -> int:
+    with database.reader() as session:
+        return session.get(Article, article_id).comment_count
+
+
+def _comments(database) -> list[Comment]:
+    with database.reader() as session:
+        return list(session.scalars(select(Comment).order_by(Comment.id)))
+
+
+def test_a_verified_reader_comments_and_the_count_follows(client, make_user, login_as,
+                                                          make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    response = _post(client, article.id, "First *thoughts*")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/discussion/{article.id}#comment-")
+    page = client.get(f"/discussion/{article.id}").get_data(as_text=True)
+    assert "First <em>thoughts</em>" in page
+    assert _comment_count(database, article.id) == 1
+
+
+def test_unverified_and_anonymous_readers_cannot_comment(client, make_user, login_as,
+                                                         make_article, database) -> None:
+    article = make_article()
+    assert _post(client, article.id, "anonymous").status_code in (302, 401)
+    login_as(make_user(is_verified=False))
+    assert _post(client, article.id, "unverified").status_code == 403
+    assert _comments(database) == []
+    assert _comment_count(database, article.id) == 0
+
+
+def test_comment_on_a_missing_article_is_not_found(client, make_user, login_as) -> None:
+    login_as(make_user())
+    assert _post(client, 424242, "hello").status_code == 404
+
+
+@pytest.mark.parametrize(("body", "forbidden"), [
+    ("<script>alert(1)</script>", "<script"),
+    ('<img src=x onerror="alert(1)">', "<img"),
+    ("[click](javascript:alert(1))", 'href="javascript'),
+    ('<a href="http://x" onclick="alert(1)">x</a>', "<a "),
+    ("# Heading", "<h1"),
+])
+def test_rendering_keeps_nothing_active(body: str, forbidden: str) -> None:
+    assert forbidden not in render_comment(body)
+
+
+def test_rendering_keeps_the_small_markdown_allow_list_and_marks_links() -> None:
+    html = render_comment("> quoted\n\n- **bold** and `code`\n\n[site](https://example.org)")
+    assert "<blockquote>" in html and "<li><strong>bold</strong> and <code>code</code></li>" in html
+    assert '<a href="https://example.org" rel="nofollow ugc noopener">site</a>' in html
+
+
+def test_the_author_may_edit_within_fifteen_minutes(client, make_user, login_as, make_article,
+                                                    database) -> None:
+    login_as(make_user())
+    article = make_article()
+    _post(client, article.id, "tyop")
+    [comment] = _comments(database)
+    assert client.post(f"/comments/{comment.id}/edit", data={"body": "typo"}).status_code == 302
+    [comment] = _comments(database)
+    assert comment.body == "typo" and comment.edited_at is not None
+
+
+def test_editing_after_fifteen_minutes_is_refused_with_a_message(
+        client, make_user, login_as, make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    _post(client, article.id, "old words")
+    with session_scope(database) as session:
+        session.scalar(select(Comment)).created_at = utcnow() - timedelta(minutes=16)
+    response = client.post(f"/comments/{_comments(database)[0].id}/edit",
+                           data={"body": "new words"})
+    assert response.status_code == 403
+    assert "15 minutes" in response.get_data(as_text=True)
+    assert _comments(database)[0].body == "old words"
+
+
+def test_only_the_author_may_edit(client, make_user, login_as, make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    _post(client, article.id, "mine")
+    login_as(make_user("other@example.test"))
+    comment_id = _comments(database)[0].id
+    assert client.post(f"/comments/{comment_id}/edit", data={"body": "yours"}).status_code == 403
+    assert _comments(database)[0].body == "mine"
+
+
+def test_a_reader_reports_a_comment_once_and_admins_see_the_count(
+        client, make_user, login_as, make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    _post(client, article.id, "spam spam")
+    comment_id = _comments(database)[0].id
+    login_as(make_user("reporter@example.test"))
+    for _ in range(2):
+        assert client.post(f"/comments/{comment_id}/report", data={}).status_code == 302
+    assert _comments(database)[0].report_count == 1
+    assert "1 report" not in client.get(f"/discussion/{article.id}").get_data(as_text=True)
+    login_as(make_user("admin@example.test", is_admin=True))
+    assert "1 report" in client.get(f"/discussion/{article.id}").get_data(as_text=True)
+
+
+def test_more_than_five_comments_a_minute_from_one_user_are_refused_with_429(
+        client, make_user, login_as, make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    statuses = [_post(client, article.id, f"comment {n}").status_code for n in range(6)]
+    assert statuses == [302] * 5 + [429]
+    assert len(_comments(database)) == 5
+    login_as(make_user("neighbour@example.test"))      # the limit is per user
+    assert _post(client, article.id, "my first").status_code == 302
+
+
+def test_hiding_and_deleting_keep_the_count_of_visible_comments(make_user, make_article,
+                                                                database) -> None:
+    user = make_user()
+    article = make_article()
+    with session_scope(database) as session:
+        first, second = (comments.add(session, article_id=article.id, user_id=user.id,
+                                      body=text, body_html=text, now=utcnow())
+                         for text in ("one", "two"))
+    assert _comment_count(database, article.id) == 2
+    with session_scope(database) as session:
+        comments.set_hidden(session, session.get(Comment, first.id), True)
+        comments.set_hidden(session, session.get(Comment, first.id), True)   # twice: once
+    assert _comment_count(database, article.id) == 1
+    with session_scope(database) as session:
+        comments.delete_comment(session, session.get(Comment, first.id))    # hidden already
+        comments.delete_comment(session, session.get(Comment, second.id))
+    assert _comment_count(database, article.id) == 0
+
+
+def test_discussion_lists_threads_with_most_comments_this_week_first(
+        client, make_user, make_article, database) -> None:
+    user = make_user()
+    quiet, lively, old = (make_article(title) for title in ("Quiet", "Lively", "Old news"))
+    now = utcnow()
+    with session_scope(database) as session:
+        for article, count, age in ((quiet, 1, timedelta(hours=1)),
+                                    (lively, 3, timedelta(days=1)),
+                                    (old, 5, timedelta(days=8))):
+            for n in range(count):
+                comments.add(session, article_id=article.id, user_id=user.id,
+                             body=str(n), body_html=str(n), now=now - age)
+    page = client.get("/discussion").get_data(as_text=True)
+    assert page.index("Lively") < page.index("Quiet")
+    assert "Old news" not in page
+
+
+def test_a_suspended_reader_is_signed_out_at_once_and_cannot_comment(
+        client, make_user, login_as, make_article, database) -> None:
+    reader = make_user()
+    login_as(reader)
+    article = make_article()
+    assert client.get("/playlists").status_code == 200
+    with session_scope(database) as session:
+        session.get(User, reader.id).is_suspended = True
+    assert client.get("/playlists").status_code in (302, 401)
+    assert _post(client, article.id, "still here?").status_code in (302, 401)
+    assert _comments(database) == []
+
+
+def test_the_edit_form_itself_is_refused_after_the_window(client, make_user, login_as,
+                                                          make_article, database) -> None:
+    login_as(make_user())
+    article = make_article()
+    _post(client, article.id, "settled")
+    with session_scope(database) as session:
+        session.scalar(select(Comment)).created_at = utcnow() - timedelta(minutes=15, seconds=1)
+    response = client.get(f"/comments/{_comments(database)[0].id}/edit")
+    assert response.status_code == 403 and "15 minutes" in response.get_data(as_text=True)
+    page = client.get(f"/discussion/{article.id}").get_data(as_text=True)
+    assert "/edit" not in page
+
+
+def test_the_comments_partial_renders_without_a_form_given(app, make_user, make_article,
+                                                           database) -> None:
+    from flask import render_template
+    from flask_login import login_user
+
+    article = make_article()
+    with app.test_request_context("/article/1-x"), database.reader() as session:
+        login_user(session.get(User, make_user().id))
+        html = render_template("partials/comments.html", article=article, comments=[])
+    assert 'name="body"' in html and f'action="/discussion/{article.id}/comments"' in html

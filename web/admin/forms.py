@@ -1,0 +1,64 @@
+"""Admin forms (Flask-WTF: every state change is a POST with a CSRF token)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import Field
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from hopper.settings import Limits
+
+NO_SECTION = 0
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels."""
+
+
+def feed_url(_form: FlaskForm, field: Field) -> None:
+    """Syntax only: an http(s) URL with a host. Reachability is the poll's business."""
+    parts = urlsplit((field.data or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in field.data.strip():
+        raise ValidationError("Enter an http:// or https:// address.")
+
+
+def interval_field(limits: Limits) -> IntegerField:
+    return IntegerField(
+        "Poll interval (minutes; empty = adaptive)",
+        validators=[Optional(), NumberRange(min=limits.min_interval_minutes,
+                                            max=limits.max_interval_minutes)])
+
+
+LIMITS = Limits()
+
+
+class SourceEditForm(FlaskForm):
+    name = StringField("Name", validators=[Optional(), Length(max=300)])
+    section_id = SelectField("Section", coerce=int, default=NO_SECTION)
+    interval_minutes = interval_field(LIMITS)
+
+
+class SourceAddForm(SourceEditForm):
+    url = StringField("Feed or page URL",
+                      validators=[DataRequired(), Length(max=2048), feed_url])
+
+
+class SectionForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    slug = StringField("Slug", validators=[
+        DataRequired(), Length(max=80),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Lower-case letters, digits, hyphens.")])
+    parent_id = SelectField("Parent", coerce=int, default=NO_SECTION)
+    position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(-999, 999)])
+    keywords = TextAreaField("Keyword rules (one per line)",
+                             validators=[Optional(), Length(max=10_000)])

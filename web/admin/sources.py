@@ -1,0 +1,137 @@
+"""Admin › Sources: add (the poll does autodiscovery), edit, pause, resume, poll now,
+and the health table."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from models import sections, source_health
+from models.base import utcnow
+from models.sources import Source, SourceStatus
+from web.admin.access import admin_required
+from web.admin.forms import NO_SECTION, ActionForm, SourceAddForm, SourceEditForm
+from web.admin.views import bp
+from web.extensions import db_session
+from web.queue import enqueue_after_commit
+
+POLL_TASK = "workers.poll_source"
+
+
+def _section_choices() -> list[tuple[int, str]]:
+    return [(NO_SECTION, "— none —")] + [
+        (section.id, section.name) for section in sections.all_in_order(db_session())]
+
+
+def _source_or_404(source_id: int) -> Source:
+    source = db_session().get(Source, source_id)
+    if source is None:
+        abort(404)
+    return source
+
+
+def _render_table(form: SourceAddForm, status: int = 200) -> tuple[str, int]:
+    return render_template("admin/sources.html", form=form, action_form=ActionForm(),
+                           rows=source_health.health_table(db_session(), utcnow())), status
+
+
+@bp.get("/sources")
+@admin_required
+def sources() -> tuple[str, int]:
+    form = SourceAddForm()
+    form.section_id.choices = _section_choices()
+    return _render_table(form)
+
+
+@bp.post("/sources")
+@admin_required
+def add_source() -> Response | tuple[str, int]:
+    """Store the URL as given and enqueue a poll; the poll discovers a page's feed."""
+    form = SourceAddForm()
+    form.section_id.choices = _section_choices()
+    if not form.validate_on_submit():
+        return _render_table(form, 400)
+    session = db_session()
+    source = Source(url=(form.url.data or "").strip(), name=(form.name.data or "").strip(),
+                    section_id=form.section_id.data or None,
+                    interval_override_minutes=form.interval_minutes.data,
+                    next_poll_at=utcnow())
+    session.add(source)
+    try:
+        session.flush()
+    except IntegrityError:      # the unique feed URL, not a check-then-insert
+        session.rollback()
+        form.url.errors = ["This source is already on the list."]
+        return _render_table(form, 409)
+    enqueue_after_commit(session, POLL_TASK, source.id)
+    session.commit()
+    flash(f"Added {source.url}; its first poll is on the way.")
+    return redirect(url_for("admin.sources"))
+
+
+@bp.get("/sources/<int:source_id>")
+@admin_required
+def edit_source(source_id: int) -> str:
+    source = _source_or_404(source_id)
+    form = SourceEditForm(name=source.name, section_id=source.section_id or NO_SECTION,
+                          interval_minutes=source.interval_override_minutes)
+    form.section_id.choices = _section_choices()
+    return render_template("admin/source_edit.html", source=source, form=form)
+
+
+@bp.post("/sources/<int:source_id>")
+@admin_required
+def update_source(source_id: int) -> Response | tuple[str, int]:
+    source = _source_or_404(source_id)
+    form = SourceEditForm()
+    form.section_id.choices = _section_choices()
+    if not form.validate_on_submit():
+        return render_template("admin/source_edit.html", source=source, form=form), 400
+    source.name = (form.name.data or "").strip() or source.name
+    source.section_id = form.section_id.data or None
+    source.interval_override_minutes = form.interval_minutes.data
+    db_session().commit()
+    flash("Source saved.")
+    return redirect(url_for("admin.sources"))
+
+
+def _checked_action(source_id: int) -> Source:
+    source = _source_or_404(source_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return source
+
+
+@bp.post("/sources/<int:source_id>/pause")
+@admin_required
+def pause_source(source_id: int) -> Response:
+    source = _checked_action(source_id)
+    source.status = SourceStatus.PAUSED.value
+    db_session().commit()
+    flash(f"Paused {source.name or source.url}.")
+    return redirect(url_for("admin.sources"))
+
+
+@bp.post("/sources/<int:source_id>/resume")
+@admin_required
+def resume_source(source_id: int) -> Response:
+    """Back to polling, due now, with a clean error slate."""
+    source = _checked_action(source_id)
+    source.status = SourceStatus.OK.value
+    source.error_count = 0
+    source.next_poll_at = utcnow()
+    db_session().commit()
+    flash(f"Resumed {source.name or source.url}.")
+    return redirect(url_for("admin.sources"))
+
+
+@bp.post("/sources/<int:source_id>/poll")
+@admin_required
+def poll_source_now(source_id: int) -> Response:
+    source = _checked_action(source_id)
+    session = db_session()
+    enqueue_after_commit(session, POLL_TASK, source.id)
+    session.commit()
+    flash(f"Poll of {source.name or source.url} enqueued.")
+    return redirect(url_for("admin.sources"))

@@ -1,0 +1,33 @@
+"""Who may use community actions: signed-in readers; commenting needs a verified email."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+from flask import abort, current_app
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from web.extensions import login_manager
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def ask_to_sign_in() -> Response | NoReturn:
+    """Redirect to the sign-in page when the site has one, else 401."""
+    if "auth.login" in current_app.view_functions:
+        response: Response = login_manager.unauthorized()
+        return response
+    abort(401)
+
+
+def signed_in_required(view: View) -> View:
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return ask_to_sign_in()
+        return view(*args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
