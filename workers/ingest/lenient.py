@@ -8,6 +8,7 @@ name. Its own sanitiser and URI resolver are off: nh3 does both later, for every
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import feedparser
@@ -70,6 +71,15 @@ def _text_construct(detail: Any, fallback: str) -> str:
     return as_html(value, kind)
 
 
+def _summary(entry: Any) -> str:
+    """feedparser copies the content into `summary` when there is none: that is no
+    summary (and its copy may carry a different type)."""
+    summary = entry.get("summary", "")
+    if any(summary == c.get("value") for c in entry.get("content", [])):
+        return ""
+    return _text_construct(entry.get("summary_detail"), summary)
+
+
 def _media(entry: Any, base: str) -> list[MediaItem]:
     items: list[MediaItem] = []
     for content in entry.get("media_content", []):
@@ -112,10 +122,12 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
     title = title_detail.get("value", entry.get("title", "")) or ""
     if title_detail.get("type") == "application/xhtml+xml":
         title = void_elements_as_html(title)
+    elif title_detail.get("type") == "text/plain" and not is_rss:
+        title = html.escape(title, quote=False)    # Atom type="text": see fastxml._atom_title
     return make_entry(
         guid=guid, link=link, title=title,
         author=detail.get("name") or detail.get("email") or entry.get("author"),
-        summary=_text_construct(entry.get("summary_detail"), entry.get("summary", "")),
+        summary=_summary(entry),
         contents=[_text_construct(c, c.get("value", "")) for c in entry.get("content", [])],
         # dict.get: FeedParserDict would answer "updated" with the published date.
         published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),

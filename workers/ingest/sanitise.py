@@ -26,8 +26,6 @@ from workers.ingest.media import is_lead_image_candidate, is_tracker_size, video
 SUMMARY_LENGTH = 300
 LINK_REL = "noopener noreferrer nofollow"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-EMBED_HOSTS = frozenset({"www.youtube.com", "youtube.com", "www.youtube-nocookie.com",
-                         "youtube-nocookie.com", "player.vimeo.com"})
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -125,6 +123,8 @@ def _drop_trackers_and_foreign_iframes(markup: str) -> str:
         attributes = _attributes_of(match.group(0))
         if match.group(1).lower() == "iframe":
             return match.group(0) if video_embed_url(attributes.get("src")) else ""
+        if attributes.get("src", "").strip().lower().startswith("data:"):
+            return ""                                   # nh3 would leave an empty <img>
         sizes = {k.lower(): v for k, v in _STYLE_SIZE.findall(attributes.get("style", ""))}
         width = attributes.get("width", sizes.get("width"))
         height = attributes.get("height", sizes.get("height"))
