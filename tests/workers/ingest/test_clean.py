@@ -261,3 +261,13 @@ def test_equal_copies_keep_the_first() -> None:
     second = dataclasses.replace(first, title="Secon")
     articles = clean_entries(_feed(first, second), base_url=BASE, now=NOW)
     assert [a.title for a in articles] == ["First"]
+
+
+def test_a_summary_read_from_the_start_of_a_long_body_equals_one_read_from_all_of_it() -> None:
+    from workers.ingest.sanitise import leading_text, plain_text
+    for n in (1, 7, 40, 400):
+        body = sanitise_html("".join(
+            f'<p>Paragraph {i} has <a href="/l/{i}">a link &amp; an entity</a> and '
+            f'<img src="/i/{i}.png" alt="x > y"> an image.</p>' for i in range(n)),
+            base_url=BASE)
+        assert summarise(leading_text(body)) == summarise(plain_text(body))
