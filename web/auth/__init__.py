@@ -1,6 +1,7 @@
 """Sign-in, registration, sign-out and password reset."""
 
-from flask import Flask
+from flask import Flask, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from models import users
 from models.users import User
@@ -15,3 +16,9 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         return users.by_session_id(db_session(), session_id)
+
+    @login_manager.unauthorized_handler
+    def ask_to_sign_in() -> Response:
+        # A relative `next` (Flask-Login's default is absolute) that safe_next accepts.
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
