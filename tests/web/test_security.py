@@ -6,11 +6,10 @@ import dataclasses
 
 import pytest
 
-from tests.web.auth.fixtures import (
-    PASSWORD,
-    csrf_token_of,
-    make_account,  # noqa: F401  (a fixture)
-)
+from tests.web.auth import fixtures
+from tests.web.auth.fixtures import PASSWORD, csrf_token_of
+
+make_account = fixtures.make_account   # the accounts area's fixture, used here too
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
