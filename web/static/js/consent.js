@@ -13,7 +13,8 @@
     event.preventDefault();
     var body = new FormData(form);
     body.append("action", button.value);
-    fetch(form.action, {
+    // getAttribute: the buttons are named "action", which shadows form.action.
+    fetch(form.getAttribute("action"), {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
