@@ -5,12 +5,13 @@ from werkzeug.wrappers import Response
 
 from models import users
 from models.users import User
-from web.auth.views import bp
+from web.auth.views import bp, too_many_attempts
 from web.extensions import db_session, login_manager
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_error_handler(429, too_many_attempts)
     login_manager.login_view = "auth.login"
 
     @login_manager.user_loader

@@ -37,6 +37,16 @@ def email_change_link(user: User, new_email: str) -> str:
                         token=tokens.make_token(_secret(), tokens.CHANGE_EMAIL, payload))
 
 
-def send(to: str, template: str, **context: object) -> None:
+def compose(template: str, **context: object) -> tuple[str, str]:
+    """(subject, body): the template's first paragraph is the subject."""
     subject, _, body = render_template(template, **context).partition("\n\n")
-    queue_mail(settings(), to=to, subject=subject.strip(), body=body)
+    return subject.strip(), body
+
+
+def send(to: str, template: str, **context: object) -> None:
+    deliver(to, compose(template, **context))
+
+
+def deliver(to: str, message: tuple[str, str]) -> None:
+    subject, body = message
+    queue_mail(settings(), to=to, subject=subject, body=body)

@@ -104,6 +104,10 @@ def resend_verification() -> Response:
     return redirect(url_for("account.index", sent="verification"))
 
 
+def too_many_attempts(error: Exception) -> tuple[str, int]:
+    return render_template("auth/too_many.html"), 429
+
+
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
@@ -124,9 +128,11 @@ def forgot_password() -> Page:
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form)
     user = users.by_email(db_session(), form.email.data or "")
-    link = mails.reset_link(user)   # made in both branches: the same work, the same time
+    # Link and message are made in both branches: the same work, the same time; only
+    # handing the message to the (background) outbox differs.
+    message = mails.compose("auth/email/reset.txt", link=mails.reset_link(user))
     if user is not None and user.is_active:
-        mails.send(user.email, "auth/email/reset.txt", link=link)
+        mails.deliver(user.email, message)
     return render_template("auth/forgot_sent.html")
 
 

@@ -20,6 +20,9 @@ def test_guessing_one_accounts_password_from_many_addresses_is_stopped(app,
                 for n in range(1, 12)]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
+    refused = attempt(app, "/login", "ada@example.test", "10.0.0.99")
+    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    assert "Retry-After" in refused.headers
 
 
 def test_one_address_guessing_many_accounts_is_stopped(app, database) -> None:
