@@ -14,11 +14,18 @@ from models.db import session_scope
 from models.users import User
 from web.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from web.auth import mails, tokens
+from web.auth.limits import MAIL_PER_IP, limit_posts
 from web.auth.passwords import hash_password, verify_password
 from web.auth.sessions import end_session, start_session
 from web.extensions import database, db_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.after_request
+def never_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"   # personal pages and data stay private
+    return response
 
 Page = str | Response | tuple[str, int]
 
@@ -46,6 +53,7 @@ def index() -> Page:
 
 @bp.post("/email")
 @login_required
+@limit_posts(MAIL_PER_IP)
 def change_email() -> Page:
     form = ChangeEmailForm(prefix="email")
     if not form.validate_on_submit():
@@ -100,8 +108,7 @@ def download_data() -> Response:
     data = personal_data.export(db_session(), _me())
     data["exported_at"] = utcnow().isoformat()
     return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-hopper-data.json"',
-                             "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": 'attachment; filename="my-hopper-data.json"'})
 
 
 @bp.post("/delete")

@@ -21,6 +21,7 @@ REGISTER_PER_IP = "10 per hour"
 REGISTER_PER_ACCOUNT = "3 per hour"
 RESET_PER_IP = "10 per hour"
 RESET_PER_ACCOUNT = "3 per hour"
+MAIL_PER_IP = "10 per hour"   # other forms that send e-mail (resend link, change address)
 CONTACT_PER_IP = "5 per hour"
 CONTACT_PER_ACCOUNT = "5 per hour"
 

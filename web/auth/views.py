@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from models import users
@@ -15,6 +16,7 @@ from web.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPas
 from web.auth.limits import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_IP,
+    MAIL_PER_IP,
     REGISTER_PER_ACCOUNT,
     REGISTER_PER_IP,
     RESET_PER_ACCOUNT,
@@ -27,6 +29,13 @@ from web.auth.sessions import authenticate, end_session, start_session
 from web.extensions import database, db_session, settings
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.after_request
+def never_store(response: Response) -> Response:
+    # Forms with CSRF tokens and pages reached by secret links stay out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 Page = str | Response | tuple[str, int]
 
@@ -97,6 +106,7 @@ def verify_email(token: str) -> Page:
 
 
 @bp.post("/verify/resend")
+@limit_posts(MAIL_PER_IP)
 def resend_verification() -> Response:
     if current_user.is_authenticated and not current_user.is_verified:
         mails.send(current_user.email, "auth/email/verify.txt", user=current_user,
@@ -153,12 +163,12 @@ def reset_password(token: str) -> Page:
     return render_template("auth/reset_done.html")
 
 
-def _user_for_reset(db: object, token: str) -> User | None:
+def _user_for_reset(db: Session, token: str) -> User | None:
     payload = tokens.read_token(str(current_app.config["SECRET_KEY"]), tokens.RESET_PASSWORD,
                                 token)
     if payload is None or not isinstance(payload.get("u"), int):
         return None
-    user = db.get(User, payload["u"])   # type: ignore[attr-defined]
+    user = db.get(User, payload["u"])
     # The fingerprint changes with the password, so a used link stops working.
     if user is None or payload.get("p") != tokens.password_fingerprint(user.password_hash):
         return None

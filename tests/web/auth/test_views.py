@@ -114,3 +114,25 @@ def test_suspended_users_cannot_sign_in(client, make_account, database) -> None:
     with session_scope(database) as session:
         session.get(User, user.id).is_suspended = True
     assert sign_in(client, "ada@example.test").status_code == 401
+
+
+def test_remember_me_outlives_the_session_cookie_until_sign_out(app, make_account) -> None:
+    make_account("ada@example.test")
+    client = app.test_client()
+    sign_in(client, "ada@example.test", remember="y")
+    remember = client.get_cookie("remember_token")
+    assert remember is not None
+    client.delete_cookie("session")                        # the browser was closed
+    assert client.get("/account").status_code == 200       # signed in again from the cookie
+    stolen_copy = remember.value
+    token = csrf_token_of(client.get("/account").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get_cookie("remember_token") is None
+    thief = app.test_client()
+    thief.set_cookie("remember_token", stolen_copy)
+    assert thief.get("/account").status_code == 302       # the old copy is void
+
+
+def test_auth_pages_are_never_stored_by_caches(client, database) -> None:
+    for path in ("/login", "/register", "/password/forgot", "/password/reset/x"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
