@@ -24,6 +24,8 @@ def test_register_confirm_sign_in_reset_and_sign_in_again(chromium, live_server,
     base = live_server.url
     context = chromium.new_context()
     page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(base + "/register")
     page.click("button:text('Reject all')")          # answer the cookie banner first
     page.fill("#email", EMAIL)
@@ -64,4 +66,5 @@ def test_register_confirm_sign_in_reset_and_sign_in_again(chromium, live_server,
     assert "do not match" in page.locator("main").inner_text()
     sign_in(page, base, SECOND_PASSWORD)
     assert page.url == base + "/account"
+    assert not [line for line in console if "Content Security Policy" in line]
     context.close()
