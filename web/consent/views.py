@@ -99,10 +99,22 @@ def _store(response: Response, consent: Consent) -> None:
     response.set_cookie(COOKIE_NAME, cookie_value(consent), max_age=MAX_AGE_S, path="/",
                         samesite="Lax", secure=settings().base_url.startswith("https://"),
                         httponly=False)   # readable, so scripts can honour it without a reload
-    # Withdrawal takes effect at once: every cookie that is not strictly necessary goes.
+    # Withdrawal takes effect at once: every cookie that is not strictly necessary goes,
+    # whether it was set for this host only or for the whole domain (as analytics do).
+    domain = _cookie_domain(request.host)
     for name in request.cookies:
         if name not in strictly_necessary_cookies():
             response.delete_cookie(name, path="/")
+            if domain:
+                response.delete_cookie(name, path="/", domain=domain)
+
+
+def _cookie_domain(host: str) -> str | None:
+    """The host as a cookie Domain, or None where browsers allow none (IPs, localhost)."""
+    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if "." not in hostname or hostname.replace(".", "").isdigit() or hostname.startswith("["):
+        return None
+    return hostname
 
 
 def strictly_necessary_cookies() -> frozenset[str]:

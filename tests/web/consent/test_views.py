@@ -128,3 +128,13 @@ def test_statistics_count_actions_and_granted_categories_per_day(database) -> No
         assert today.actions == {"accept_all": 1, "reject_all": 1, "custom": 1}
         assert today.granted["media"] == 2 and today.granted["analytics"] == 0
         assert consent_records.statistics(session, since=utcnow() + timedelta(days=1)) == []
+
+
+def test_withdrawal_also_expires_cookies_set_for_the_whole_domain(client, database) -> None:
+    client.set_cookie("_ga", "GA1.1.123", domain="news.example")
+    response = client.post("/consent", base_url="http://news.example",
+                           headers={"Origin": "http://news.example"},
+                           data={"action": "reject_all"})
+    expired = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("_ga=")]
+    assert len(expired) == 2 and all("Max-Age=0" in c for c in expired)
+    assert any("Domain=news.example" in c for c in expired)
