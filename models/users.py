@@ -80,8 +80,9 @@ def create(session: Session, *, email: str, password_hash: str, terms_version: s
     return user
 
 
-def end_other_sessions(user: User) -> None:
-    """Every signed session and remember-me cookie naming the old version stops working."""
+def end_every_session(user: User) -> None:
+    """Every signed session and remember-me cookie naming the old version stops working
+    (the caller may then start a fresh one for the current browser)."""
     user.session_version += 1
 
 

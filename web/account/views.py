@@ -96,7 +96,7 @@ def change_password() -> Page:
         form.current_password.errors.append("That is not your current password.")
         return _render(400, password_form=form)
     user.password_hash = hash_password(form.password.data or "")
-    users.end_other_sessions(user)
+    users.end_every_session(user)
     db_session().commit()
     start_session(user)   # this browser stays signed in, under the new session version
     return redirect(url_for("account.index", sent="password"))

@@ -30,14 +30,14 @@ from web.extensions import database, db_session, settings
 
 bp = Blueprint("auth", __name__)
 
+Page = str | Response | tuple[str, int]
+
 
 @bp.after_request
 def never_store(response: Response) -> Response:
     # Forms with CSRF tokens and pages reached by secret links stay out of every cache.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-Page = str | Response | tuple[str, int]
 
 
 def _home() -> str:
@@ -99,7 +99,9 @@ def verify_email(token: str) -> Page:
                                 token)
     with session_scope(database()) as db:
         user = db.get(User, int(payload.get("u", 0))) if payload else None
-        if user is None or payload is None or user.email != payload.get("e"):
+        # Single use: once the address is confirmed (or changed) the link is spent.
+        if (user is None or payload is None or user.email != payload.get("e")
+                or user.is_verified):
             return render_template("auth/link_invalid.html"), 400
         users.mark_verified(user)
     return render_template("auth/verified.html")
@@ -114,10 +116,6 @@ def resend_verification() -> Response:
     return redirect(url_for("account.index", sent="verification"))
 
 
-def too_many_attempts(error: Exception) -> tuple[str, int]:
-    return render_template("auth/too_many.html"), 429
-
-
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
@@ -125,7 +123,7 @@ def logout() -> Response:
         user = db.get(User, current_user.id)
         if user is not None:
             # The signed cookie cannot be recalled: changing the version voids every copy.
-            users.end_other_sessions(user)
+            users.end_every_session(user)
             db.commit()
     end_session()
     return redirect(_home())
@@ -157,7 +155,7 @@ def reset_password(token: str) -> Page:
     if not form.validate_on_submit():
         return render_template("auth/reset.html", form=form)
     user.password_hash = hash_password(form.password.data or "")
-    users.end_other_sessions(user)
+    users.end_every_session(user)
     db.commit()
     end_session()   # no automatic sign-in: the reader signs in with the new password
     return render_template("auth/reset_done.html")
@@ -173,3 +171,8 @@ def _user_for_reset(db: Session, token: str) -> User | None:
     if user is None or payload.get("p") != tokens.password_fingerprint(user.password_hash):
         return None
     return user if user.is_active else None
+
+
+def too_many_attempts(_error: Exception) -> tuple[str, int]:
+    """The 429 page of every rate-limited form (Flask-Limiter adds Retry-After)."""
+    return render_template("auth/too_many.html"), 429

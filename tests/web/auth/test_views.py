@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from flask_login import current_user
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from models.db import session_scope
 from models.users import User, by_email
 from tests.web.auth.fixtures import PASSWORD, csrf_token_of
+from web.auth import tokens
 
 
 def sign_in(client, email: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
@@ -61,6 +65,22 @@ def test_register_records_the_policy_version_and_sends_a_verification_link(
     assert client.get(path).status_code == 200
     with session_scope(mailing_app.extensions["hopper_database"]) as session:
         assert by_email(session, "new@example.test").is_verified
+    assert client.get(path).status_code == 400   # spent
+
+
+def test_an_expired_verification_link_is_refused(client, make_account, app) -> None:
+    user = make_account("ada@example.test", is_verified=False)
+
+    class SignerThreeDaysAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 72 * 3600
+
+    payload = {"u": user.id, "e": user.email}
+    stale = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.VERIFY_EMAIL.salt,
+                                   signer=SignerThreeDaysAgo).dumps(payload)
+    assert client.get(f"/verify/{stale}").status_code == 400
+    fresh = tokens.make_token(app.config["SECRET_KEY"], tokens.VERIFY_EMAIL, payload)
+    assert client.get(f"/verify/{fresh}").status_code == 200
 
 
 def test_register_without_agreeing_to_the_terms_creates_nothing(client, database) -> None:
