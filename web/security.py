@@ -27,7 +27,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone",
-    "payment", "usb", "interest-cohort", "browsing-topics"))
+    "payment", "usb", "browsing-topics"))
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
