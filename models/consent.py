@@ -44,11 +44,6 @@ def record(session: Session, *, consent_id: str, choices: dict[str, bool], polic
     return row
 
 
-def history(session: Session, consent_id: str) -> list[ConsentRecord]:
-    return list(session.scalars(select(ConsentRecord).where(ConsentRecord.consent_id == consent_id)
-                                .order_by(ConsentRecord.created_at, ConsentRecord.id)))
-
-
 @dataclass
 class ConsentDay:
     """One UTC day of answers: how many of each action, and how many granted each category."""
