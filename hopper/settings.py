@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 EMBEDDED_REDIS_SOCKET = "redis.sock"
+DEFAULT_POLICY_VERSION = "2026-11-24"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Settings:
     allow_private_networks: bool
     mail_url: str | None
     log_json: bool
+    # Version of the Terms, Privacy Policy and cookie notice: recorded with every sign-up and
+    # consent; raising it asks every visitor for their cookie choice again.
+    policy_version: str = DEFAULT_POLICY_VERSION
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -129,4 +133,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
         log_json=_flag(env.get("HOPPER_LOG_JSON")),
+        policy_version=(env.get("HOPPER_POLICY_VERSION") or DEFAULT_POLICY_VERSION).strip(),
     )

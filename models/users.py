@@ -64,10 +64,6 @@ def by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def count_admins(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(User.is_admin)) or 0
-
-
 def listing(session: Session, limit: int = 500) -> list[User]:
     return list(session.scalars(select(User).order_by(User.created_at, User.id).limit(limit)))
 
@@ -75,3 +71,32 @@ def listing(session: Session, limit: int = 500) -> list[User]:
 def count_active_admins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)
                           .where(User.is_admin, ~User.is_suspended)) or 0
+
+
+def create(session: Session, *, email: str, password_hash: str, terms_version: str | None,
+           is_admin: bool = False, is_verified: bool = False) -> User:
+    """A new account; the caller commits (and handles the unique e-mail constraint)."""
+    now = utcnow()
+    user = User(email=normalise_email(email), password_hash=password_hash, is_admin=is_admin,
+                email_verified_at=now if is_verified else None, terms_version=terms_version,
+                terms_accepted_at=now if terms_version else None)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def end_every_session(user: User) -> None:
+    """Every signed session and remember-me cookie naming the old version stops working
+    (the caller may then start a fresh one for the current browser)."""
+    user.session_version += 1
+
+
+def mark_verified(user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+
+
+def change_email(user: User, new_email: str) -> None:
+    """The new address was proven by its confirmation link, so it counts as verified."""
+    user.email = normalise_email(new_email)
+    user.email_verified_at = utcnow()

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from hopper.settings import Settings, load_settings
-from web import extensions
+from web import extensions, security
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None,
         app.config.from_mapping(test_config)
 
     extensions.init_app(app, settings)
+    security.init_app(app)
 
     from web import account, admin, api, auth, community, consent, feeds, ops, search, site
 

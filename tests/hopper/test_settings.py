@@ -32,3 +32,9 @@ def test_urls_switch_backends_and_descriptions_never_show_passwords(tmp_path) ->
     described = str(settings.describe())
     assert "s3cret" not in described and "hunter2" not in described
     assert redact_url("redis://cache:6379/0") == "redis://cache:6379/0"
+
+
+def test_policy_version_has_a_default_and_follows_the_environment(tmp_path) -> None:
+    assert load_settings({"HOPPER_INSTANCE": str(tmp_path)}).policy_version == "2026-11-24"
+    assert load_settings({"HOPPER_INSTANCE": str(tmp_path),
+                          "HOPPER_POLICY_VERSION": " 2027-03-01 "}).policy_version == "2027-03-01"

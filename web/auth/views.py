@@ -1,5 +1,178 @@
-"""Views for this area; filled in by its issue."""
+"""Sign-in, registration, e-mail verification, sign-out and password reset."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from models import users
+from models.db import session_scope
+from models.users import User
+from web.auth import mails, tokens
+from web.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from web.auth.limits import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_IP,
+    MAIL_PER_IP,
+    REGISTER_PER_ACCOUNT,
+    REGISTER_PER_IP,
+    RESET_PER_ACCOUNT,
+    RESET_PER_IP,
+    limit_posts,
+)
+from web.auth.passwords import hash_password
+from web.auth.redirects import safe_next
+from web.auth.sessions import authenticate, end_session, start_session
+from web.extensions import database, db_session, settings
 
 bp = Blueprint("auth", __name__)
+
+Page = str | Response | tuple[str, int]
+
+
+@bp.after_request
+def never_store(response: Response) -> Response:
+    # Forms with CSRF tokens and pages reached by secret links stay out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _home() -> str:
+    return url_for("site.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limit_posts(LOGIN_PER_IP, LOGIN_PER_ACCOUNT)
+def login() -> Page:
+    form = LoginForm()
+    target = safe_next(request.values.get("next"), _home())
+    is_refused = False
+    if form.validate_on_submit():
+        db = db_session()
+        user = authenticate(db, form.email.data or "", form.password.data or "")
+        if user is not None:
+            db.commit()
+            start_session(user, remember=bool(form.remember.data))
+            return redirect(target)
+        is_refused = True
+    form.next.data = target
+    return render_template("auth/login.html", form=form, is_refused=is_refused), \
+        401 if is_refused else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limit_posts(REGISTER_PER_IP, REGISTER_PER_ACCOUNT)
+def register() -> Page:
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return render_template("auth/register.html", form=form,
+                               policy_version=settings().policy_version)
+    email = users.normalise_email(form.email.data or "")
+    password_hash = hash_password(form.password.data or "")   # the same work in both branches
+    db = db_session()
+    existing = users.by_email(db, email)
+    if existing is None:
+        try:
+            user = users.create(db, email=email, password_hash=password_hash,
+                                terms_version=settings().policy_version)
+            db.commit()
+        except IntegrityError:   # registered by a concurrent request a moment ago
+            db.rollback()
+            existing = users.by_email(db, email)
+        else:
+            mails.send(user.email, "auth/email/verify.txt", user=user,
+                       link=mails.verification_link(user))
+    if existing is not None:
+        # Same page as a new sign-up, so the form cannot tell who has an account.
+        mails.send(existing.email, "auth/email/already_registered.txt",
+                   login_link=mails.absolute_url("auth.login"),
+                   reset_link=mails.absolute_url("auth.forgot_password"))
+    return render_template("auth/check_inbox.html", email=email)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str) -> Page:
+    payload = tokens.read_token(str(current_app.config["SECRET_KEY"]), tokens.VERIFY_EMAIL,
+                                token)
+    with session_scope(database()) as db:
+        user = db.get(User, int(payload.get("u", 0))) if payload else None
+        # Single use: once the address is confirmed (or changed) the link is spent.
+        if (user is None or payload is None or user.email != payload.get("e")
+                or user.is_verified):
+            return render_template("auth/link_invalid.html"), 400
+        users.mark_verified(user)
+    return render_template("auth/verified.html")
+
+
+@bp.post("/verify/resend")
+@limit_posts(MAIL_PER_IP)
+def resend_verification() -> Response:
+    if current_user.is_authenticated and not current_user.is_verified:
+        mails.send(current_user.email, "auth/email/verify.txt", user=current_user,
+                   link=mails.verification_link(current_user))
+    return redirect(url_for("account.index", sent="verification"))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if current_user.is_authenticated:
+        db = db_session()
+        user = db.get(User, current_user.id)
+        if user is not None:
+            # The signed cookie cannot be recalled: changing the version voids every copy.
+            users.end_every_session(user)
+            db.commit()
+    end_session()
+    return redirect(_home())
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limit_posts(RESET_PER_IP, RESET_PER_ACCOUNT)
+def forgot_password() -> Page:
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form)
+    user = users.by_email(db_session(), form.email.data or "")
+    # Link and message are made in both branches: the same work, the same time; only
+    # handing the message to the (background) outbox differs.
+    message = mails.compose("auth/email/reset.txt", link=mails.reset_link(user))
+    if user is not None and user.is_active:
+        mails.deliver(user.email, message)
+    return render_template("auth/forgot_sent.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limit_posts(RESET_PER_IP)
+def reset_password(token: str) -> Page:
+    db = db_session()
+    user = _user_for_reset(db, token)
+    if user is None:
+        return render_template("auth/link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/reset.html", form=form)
+    user.password_hash = hash_password(form.password.data or "")
+    users.end_every_session(user)
+    db.commit()
+    end_session()   # no automatic sign-in: the reader signs in with the new password
+    return render_template("auth/reset_done.html")
+
+
+def _user_for_reset(db: Session, token: str) -> User | None:
+    payload = tokens.read_token(str(current_app.config["SECRET_KEY"]), tokens.RESET_PASSWORD,
+                                token)
+    if payload is None or not isinstance(payload.get("u"), int):
+        return None
+    user = db.get(User, payload["u"])
+    # The fingerprint changes with the password, so a used link stops working.
+    if user is None or payload.get("p") != tokens.password_fingerprint(user.password_hash):
+        return None
+    return user if user.is_active else None
+
+
+def too_many_attempts(_error: Exception) -> tuple[str, int]:
+    """The 429 page of every rate-limited form (Flask-Limiter adds Retry-After)."""
+    return render_template("auth/too_many.html"), 429

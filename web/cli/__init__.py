@@ -56,5 +56,8 @@ def up(procfile: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from web.cli.users import users_group
+
     app.cli.add_command(db_group)
     app.cli.add_command(up)
+    app.cli.add_command(users_group)

@@ -1,0 +1,123 @@
+"""The account page: e-mail and password changes, data download, deletion."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from models.articles import Article
+from models.base import utcnow
+from models.comments import Comment
+from models.consent import ConsentRecord
+from models.db import session_scope
+from models.playlists import Playlist, PlaylistItem
+from models.sources import Source
+from models.users import User, by_email
+from tests.web.auth.fixtures import PASSWORD, csrf_token_of
+
+NEW_PASSWORD = "another long unusual passphrase"
+
+
+def signed_in(app, email: str = "ada@example.test"):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"email": email, "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    return client
+
+
+def post_form(client, path: str, prefix: str, **fields: str):  # type: ignore[no-untyped-def]
+    token = csrf_token_of(client.get("/account").get_data(as_text=True))
+    data = {f"{prefix}-{name}": value for name, value in fields.items()}
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(app,
+                                                                      make_account) -> None:
+    make_account("ada@example.test")
+    laptop, phone = signed_in(app), signed_in(app)
+    response = post_form(laptop, "/account/password", "password", current_password=PASSWORD,
+                         password=NEW_PASSWORD, password_again=NEW_PASSWORD)
+    assert response.status_code == 302
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+
+
+def test_changing_the_password_needs_the_current_one(app, make_account) -> None:
+    make_account("ada@example.test")
+    client = signed_in(app)
+    response = post_form(client, "/account/password", "password", current_password="wrong one!",
+                         password=NEW_PASSWORD, password_again=NEW_PASSWORD)
+    assert response.status_code == 400
+    assert "not your current password" in response.get_data(as_text=True)
+
+
+def test_a_new_address_counts_once_its_link_is_followed(mailing_app, make_account, mailbox,
+                                                         database) -> None:
+    user = make_account("ada@example.test")
+    client = signed_in(mailing_app)
+    response = post_form(client, "/account/email", "email", email="Ada@New.example",
+                         current_password=PASSWORD)
+    assert response.status_code == 302
+    mailbox.wait_for("ada@example.test", subject_has="about to change")
+    path = urlsplit(mailbox.link_in("ada@new.example")).path
+    with session_scope(database) as session:
+        assert session.get(User, user.id).email == "ada@example.test"
+    assert client.get(path).status_code == 200
+    with session_scope(database) as session:
+        assert session.get(User, user.id).email == "ada@new.example"
+    assert client.get(path).status_code == 400   # used once
+
+
+def test_download_my_data_holds_profile_consents_playlists_and_comments(app, make_account,
+                                                                         database) -> None:
+    user = make_account("ada@example.test")
+    with session_scope(database) as session:
+        source = Source(url="http://127.0.0.1/feed.xml", name="Feed")
+        session.add(source)
+        session.flush()
+        article = Article(source_id=source.id, entry_key="k1", entry_hash="h", content_hash="c",
+                          title="A story", published_at=utcnow(),
+                          url="http://127.0.0.1/a")
+        session.add(article)
+        session.flush()
+        playlist = Playlist(user_id=user.id, name="Later", share_token="t" * 20)
+        session.add(playlist)
+        session.flush()
+        session.add(PlaylistItem(playlist_id=playlist.id, article_id=article.id))
+        session.add(Comment(article_id=article.id, user_id=user.id, body="Nice", body_html="Nice"))
+        session.add(ConsentRecord(consent_id="c" * 20, choices={"media": True},
+                                  policy_version="v", action="custom", user_id=user.id))
+    response = signed_in(app).get("/account/data.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.get_json()
+    assert data["profile"]["email"] == "ada@example.test"
+    assert "password_hash" not in data["profile"] and "session_version" not in data["profile"]
+    assert [p["name"] for p in data["playlists"]] == ["Later"]
+    assert data["playlists"][0]["items"][0]["article"]["title"] == "A story"
+    assert [c["body"] for c in data["comments"]] == ["Nice"]
+    assert [c["action"] for c in data["consent_records"]] == ["custom"]
+
+
+def test_deleting_the_account_needs_the_password_and_removes_its_data(app, make_account,
+                                                                       database) -> None:
+    user = make_account("ada@example.test")
+    with session_scope(database) as session:
+        session.add(Playlist(user_id=user.id, name="Later", share_token="t" * 20))
+        session.add(ConsentRecord(consent_id="c" * 20, choices={}, policy_version="v",
+                                  action="reject_all", user_id=user.id))
+    client = signed_in(app)
+    refused = post_form(client, "/account/delete", "delete", current_password="wrong one!",
+                        confirm="y")
+    assert refused.status_code == 400
+    deleted = post_form(client, "/account/delete", "delete", current_password=PASSWORD,
+                        confirm="y")
+    assert deleted.status_code == 200 and "deleted" in deleted.get_data(as_text=True)
+    with session_scope(database) as session:
+        assert by_email(session, "ada@example.test") is None
+        assert session.scalars(select(Playlist)).all() == []
+        [record] = session.scalars(select(ConsentRecord)).all()
+        assert record.user_id is None   # proof of the choice stays, naming no one
+    assert client.get("/account").status_code == 302

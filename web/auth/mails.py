@@ -1,0 +1,52 @@
+"""The e-mails the account flows send, with absolute links built on HOPPER_BASE_URL."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, url_for
+
+from models.users import User
+from web.auth import tokens
+from web.auth.outbox import queue_mail
+from web.extensions import settings
+
+
+def absolute_url(endpoint: str, **values: str) -> str:
+    return settings().base_url + url_for(endpoint, **values)
+
+
+def _secret() -> str:
+    return str(current_app.config["SECRET_KEY"])
+
+
+def verification_link(user: User) -> str:
+    token = tokens.make_token(_secret(), tokens.VERIFY_EMAIL, {"u": user.id, "e": user.email})
+    return absolute_url("auth.verify_email", token=token)
+
+
+def reset_link(user: User | None) -> str:
+    """A link for a known user; for an unknown address the same work yields a dead link."""
+    payload = {"u": user.id if user else 0,
+               "p": tokens.password_fingerprint(user.password_hash if user else "")}
+    return absolute_url("auth.reset_password",
+                        token=tokens.make_token(_secret(), tokens.RESET_PASSWORD, payload))
+
+
+def email_change_link(user: User, new_email: str) -> str:
+    payload = {"u": user.id, "old": user.email, "new": new_email}
+    return absolute_url("account.confirm_email",
+                        token=tokens.make_token(_secret(), tokens.CHANGE_EMAIL, payload))
+
+
+def compose(template: str, **context: object) -> tuple[str, str]:
+    """(subject, body): the template's first paragraph is the subject."""
+    subject, _, body = render_template(template, **context).partition("\n\n")
+    return subject.strip(), body
+
+
+def send(to: str, template: str, **context: object) -> None:
+    deliver(to, compose(template, **context))
+
+
+def deliver(to: str, message: tuple[str, str]) -> None:
+    subject, body = message
+    queue_mail(settings(), to=to, subject=subject, body=body)

@@ -1,0 +1,28 @@
+"""E-mails sent after the response, so a request takes as long whether or not it mails.
+
+The reset and registration forms must answer alike for known and unknown addresses
+(timing included); talking to an SMTP server inside the request would give the answer away.
+A small thread pool sends instead; a failure is logged, and the reader can ask again.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from hopper.settings import Settings
+from web.mail import send_mail
+
+log = logging.getLogger(__name__)
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hopper-mail")
+
+
+def queue_mail(settings: Settings, *, to: str, subject: str, body: str) -> Future[None]:
+    return _POOL.submit(_send, settings, to, subject, body)
+
+
+def _send(settings: Settings, to: str, subject: str, body: str) -> None:
+    try:
+        send_mail(settings, to=to, subject=subject, body=body)
+    except Exception:   # the worker thread is the boundary: record it, never crash the pool
+        log.exception("could not send %r to %s", subject, to)

@@ -1,0 +1,36 @@
+// Progressive enhancement of the consent banner: send the choice with fetch and hide the
+// banner without a reload. Without JavaScript the same form posts and redirects back.
+// "Customise" still navigates to the settings page. Announces the choice to other scripts
+// (e.g. embeds waiting for media consent) with a "hopper:consent" event on document.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-consent-form]");
+  var banner = document.querySelector("[data-consent-banner]");
+  if (!form || !banner || !window.fetch || !window.FormData) { return; }
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || button.value === "customise") { return; }
+    event.preventDefault();
+    var body = new FormData(form);
+    body.append("action", button.value);
+    // getAttribute: the buttons are named "action", which shadows form.action.
+    fetch(form.getAttribute("action"), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("consent not saved: " + response.status); }
+      return response.json();
+    }).then(function (result) {
+      banner.hidden = true;
+      document.dispatchEvent(new CustomEvent("hopper:consent", { detail: result.choices }));
+    }).catch(function () {
+      // Fall back to the plain form post, carrying the button's value by hand.
+      var action = document.createElement("input");
+      action.type = "hidden";
+      action.name = "action";
+      action.value = button.value;
+      form.appendChild(action);
+      form.submit();
+    });
+  });
+}());
