@@ -17,16 +17,16 @@ def _record(session, action: str, choices: dict[str, bool], days_ago: int = 0) -
 
 def test_statistics_count_actions_and_accepted_categories_since_the_date(database) -> None:
     with session_scope(database) as session:
-        _record(session, "accept_all", {"analytics": True, "marketing": True})
-        _record(session, "accept_all", {"analytics": True, "marketing": True})
-        _record(session, "reject_all", {"analytics": False, "marketing": False})
-        _record(session, "custom", {"analytics": True, "marketing": False})
+        _record(session, "accept_all", {"analytics": True, "media": True})
+        _record(session, "accept_all", {"analytics": True, "media": True})
+        _record(session, "reject_all", {"analytics": False, "media": False})
+        _record(session, "custom", {"analytics": True, "media": False})
         _record(session, "accept_all", {"analytics": True}, days_ago=40)
     with database.reader() as session:
         statistics = consent_statistics(session, utcnow() - timedelta(days=30))
     assert statistics.total == 4
     assert statistics.by_action == {"accept_all": 2, "reject_all": 1, "custom": 1}
-    assert statistics.accepted_by_category == {"analytics": 3, "marketing": 2}
+    assert statistics.accepted_by_category == {"analytics": 3, "media": 2}
 
 
 def test_the_consent_page_shows_the_numbers(client, make_user, login_as, database) -> None:
