@@ -24,4 +24,9 @@ def slugify(title: str) -> str:
 
 
 def article_path(article: Article) -> str:
-    return f"/article/{article.id}-{slugify(article.title or '')}"
+    return article_path_for(article.id, article.title or "")
+
+
+def article_path_for(article_id: int, title: str) -> str:
+    """The same address from the two columns it needs (for listings that load no rows)."""
+    return f"/article/{article_id}-{slugify(title)}"
