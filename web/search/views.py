@@ -41,7 +41,8 @@ class SearchForm:
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
         return cls(text=args.get("q", "")[:MAX_QUERY_CHARS].strip(),
-                   section=args.get("section", "")[:80],
+                   # PostgreSQL refuses NUL in text parameters: it could never match.
+                   section=args.get("section", "").replace("\x00", "")[:80],
                    source_id=_int_or_none(args.get("source")),
                    from_date=_date_or_none(args.get("from")),
                    to_date=_date_or_none(args.get("to")),

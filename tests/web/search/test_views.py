@@ -71,7 +71,7 @@ def test_pagination_links_keep_query_and_filters(client, rows) -> None:
 ])
 def test_any_input_is_answered_and_escaped(client, rows, hostile) -> None:
     rows.article("Script alert")
-    response = client.get("/search", query_string={"q": hostile})
+    response = client.get("/search", query_string={"q": hostile, "section": hostile})
     live = client.get("/search/live", query_string={"q": hostile})
     assert response.status_code == 200
     assert live.status_code == 200
