@@ -47,6 +47,7 @@ from models.tags import Tag, article_tags
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 MAX_PER_PAGE = 100
+RANK_WINDOW = 500       # relevance is ranked (and the total counted) among the newest matches
 SNIPPET_WORDS = 30
 # Letters and digits only: quotes, operators (OR, NEAR(, *, :, &, !), SQL and markup
 # fall away, so what is left can be quoted safely for either engine.
@@ -101,6 +102,7 @@ class SearchPage:
     page: int
     per_page: int
     terms: list[str]
+    is_total_capped: bool = False   # more matches exist than the total says
 
     @property
     def articles(self) -> list[Article]:
@@ -137,22 +139,27 @@ def parse_terms(text: str) -> list[str]:
 
 
 def search_articles(session: Session, query: SearchQuery) -> SearchPage:
-    """Articles matching every term, best first, then newest; empty without terms."""
+    """Articles matching every term, best first, then newest; empty without terms.
+
+    Relevance is ranked among the newest RANK_WINDOW matches (by arrival), which is also
+    as far as the total counts (`SearchPage.is_total_capped`): a common word matches
+    tens of thousands of articles, and ranking or counting them all would cost every
+    reader hundreds of milliseconds. One statement finds the window; its rows are small.
+    """
     terms = query.terms
     page, per_page = _clamp_paging(query.page, query.per_page)
     if not terms:
         return SearchPage(hits=[], total=0, page=page, per_page=per_page, terms=[])
-    if session.get_bind().dialect.name == "postgresql":
-        matching, score_order = _postgresql_match(terms, is_prefix=query.is_prefix)
-    else:
-        matching, score_order = _sqlite_match(terms, is_prefix=query.is_prefix)
-    matching = matching.where(*_filter_clauses(query.filters))
-    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    ids = list(session.scalars(
-        matching.order_by(score_order, Article.published_at.desc(), Article.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
+    engine = (_postgresql_window if session.get_bind().dialect.name == "postgresql"
+              else _sqlite_window)
+    window = session.execute(
+        engine(terms, _filter_clauses(query.filters), is_prefix=query.is_prefix)).all()
+    # Best score first; among equals, newest first (then the higher id, for stability).
+    window.sort(key=lambda row: (-row.score, -row.published_at.timestamp(), -row.id))
+    ids = [row.id for row in window[(page - 1) * per_page:page * per_page]]
     hits = [_hit(article, terms) for article in _load_in_order(session, ids)]
-    return SearchPage(hits=hits, total=total, page=page, per_page=per_page, terms=terms)
+    return SearchPage(hits=hits, total=len(window), page=page, per_page=per_page,
+                      terms=terms, is_total_capped=len(window) >= RANK_WINDOW)
 
 
 def list_articles(session: Session, filters: ArticleFilters, *, page: int = 1,
@@ -176,8 +183,15 @@ def _clamp_paging(page: int, per_page: int) -> tuple[int, int]:
     return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
 
 
-def _sqlite_match(terms: list[str], *, is_prefix: bool) -> tuple[Select[tuple[int]],
-                                                                   ColumnElement[float]]:
+def _sqlite_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
+                   is_prefix: bool) -> Select[tuple[int, float, datetime]]:
+    """(id, score, published_at) of the newest matches.
+
+    The FTS table drives the scan in descending rowid order, so the LIMIT stops it
+    early; bm25() only works in the query that scans it. Filters become one set of ids
+    read from covering indexes, and the unary `+` keeps SQLite from handing that set to
+    FTS5 as a lookup per id (a probe each, hundreds of times slower than the scan).
+    """
     # FTS5 string syntax: each term is a double-quoted string (terms hold no quotes), so
     # no word of the input can act as an operator or a column filter.
     star = "*" if is_prefix else ""
@@ -185,15 +199,21 @@ def _sqlite_match(terms: list[str], *, is_prefix: bool) -> tuple[Select[tuple[in
     name = "articles_fts_prefix" if is_prefix else "articles_fts"
     fts = table(name, column("rowid"))
     fts_table = literal_column(name)
-    score = func.bm25(fts_table, 10.0, 4.0, 1.0)   # lower is better
-    matching = (select(Article.id).select_from(fts)
-                .join(Article, Article.id == fts.c.rowid)
-                .where(fts_table.op("MATCH")(bindparam("fts_match", match))))
-    return matching, score.asc()
+    score = -func.bm25(fts_table, 10.0, 4.0, 1.0)   # bm25 is lower for better matches
+    newest = (select(fts.c.rowid.label("id"), score.label("score")).select_from(fts)
+              .where(fts_table.op("MATCH")(bindparam("fts_match", match))))
+    if clauses:
+        newest = newest.where(literal_column(f"+{name}.rowid").in_(
+            select(Article.id).where(*clauses)))
+    window = newest.order_by(fts.c.rowid.desc()).limit(RANK_WINDOW).subquery()
+    return (select(Article.id, window.c.score, Article.published_at)
+            .join(window, window.c.id == Article.id))
 
 
-def _postgresql_match(terms: list[str], *, is_prefix: bool) -> tuple[Select[tuple[int]],
-                                                                       ColumnElement[float]]:
+def _postgresql_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
+                       is_prefix: bool) -> Select[tuple[int, float, datetime]]:
+    """(id, score, published_at) of the newest matches; ts_rank reads whole tsvectors,
+    so it runs on the window's rows only."""
     # A tsquery of quoted lexemes joined by & (terms hold no quotes or operators), bound
     # as a parameter; `:*` makes each a prefix.
     star = ":*" if is_prefix else ""
@@ -202,8 +222,11 @@ def _postgresql_match(terms: list[str], *, is_prefix: bool) -> tuple[Select[tupl
     tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", text))
     vector = literal_column(
         "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
-    matching = select(Article.id).where(vector.op("@@")(tsquery))
-    return matching, func.ts_rank(vector, tsquery).desc()
+    newest = (select(Article.id).where(vector.op("@@")(tsquery), *clauses)
+              .order_by(Article.id.desc()).limit(RANK_WINDOW).subquery())
+    return (select(Article.id, func.ts_rank(vector, tsquery).label("score"),
+                   Article.published_at)
+            .join(newest, newest.c.id == Article.id))
 
 
 def _filter_clauses(filters: ArticleFilters) -> list[ColumnElement[bool]]:
@@ -246,11 +269,11 @@ def _hit(article: Article, terms: list[str]) -> SearchHit:
 
 def highlight(text: str, terms: list[str]) -> list[Segment]:
     """Split text into pieces, marking every word that starts with a term."""
-    if not terms or not text:
-        return [(text, False)] if text else []
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")\w*",
-        re.IGNORECASE)
+    if not text:
+        return []
+    pattern = _term_pattern(terms)
+    if pattern is None:
+        return [(text, False)]
     segments: list[Segment] = []
     position = 0
     for found in pattern.finditer(text):
@@ -265,14 +288,16 @@ def highlight(text: str, terms: list[str]) -> list[Segment]:
 
 def snippet(article: Article, terms: list[str]) -> list[Segment]:
     """About thirty words of the summary (or else the body) around the first match."""
-    summary = plain_text(article.summary or "")
-    body = plain_text(article.content_html or "")
-    text = summary
-    if not _has_match(highlight(summary, terms)) and _has_match(highlight(body, terms)):
-        text = body
+    pattern = _term_pattern(terms)
+    text = plain_text(article.summary or "")
+    found = pattern.search(text) if pattern else None
+    if found is None and pattern is not None:
+        body = plain_text(article.content_html or "")
+        found = pattern.search(body)
+        if found is not None:
+            text = body
     words = text.split(" ")
-    first = next((index for index, word in enumerate(words)
-                  if _has_match(highlight(word, terms))), 0)
+    first = text[:found.start()].count(" ") if found else 0
     start = max(0, first - SNIPPET_WORDS // 3)
     excerpt = " ".join(words[start:start + SNIPPET_WORDS])
     if start > 0:
@@ -280,6 +305,14 @@ def snippet(article: Article, terms: list[str]) -> list[Segment]:
     if start + SNIPPET_WORDS < len(words):
         excerpt += " …"
     return highlight(excerpt, terms)
+
+
+def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """Words starting with any term (re caches the compiled pattern)."""
+    if not terms:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")\w*",
+                      re.IGNORECASE)
 
 
 def plain_text(markup: str) -> str:
@@ -291,7 +324,3 @@ def segments_to_html(segments: list[Segment]) -> str:
     """Escape every piece first, then wrap the matches: safe whatever the text holds."""
     return "".join(f"<mark>{escape(text)}</mark>" if is_match else str(escape(text))
                    for text, is_match in segments)
-
-
-def _has_match(segments: list[Segment]) -> bool:
-    return any(is_match for _text, is_match in segments)

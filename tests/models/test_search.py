@@ -184,3 +184,17 @@ def test_listing_without_text_filters_and_orders_newest_first(database, rows) ->
 
 def test_segments_escape_before_marking() -> None:
     assert segments_to_html([("<a>", False), ("<b>", True)]) == "&lt;a&gt;<mark>&lt;b&gt;</mark>"
+
+
+def test_relevance_is_ranked_among_the_newest_matches_and_the_total_says_so(
+        database, rows, monkeypatch) -> None:
+    from models import search as search_module
+
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    rows.article("Tide tide tide", age=timedelta(days=9))      # best, but oldest
+    for number in range(3):
+        rows.article(f"Tide report {number}", age=timedelta(hours=number))
+    page = run(database, "tide")
+    assert [hit.article.title for hit in page.hits] == [
+        "Tide report 0", "Tide report 1", "Tide report 2"]
+    assert (page.total, page.is_total_capped) == (3, True)
