@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from models.articles import Article
 from models.base import utcnow
@@ -198,3 +198,42 @@ def test_relevance_is_ranked_among_the_newest_matches_and_the_total_says_so(
     assert [hit.article.title for hit in page.hits] == [
         "Tide report 0", "Tide report 1", "Tide report 2"]
     assert (page.total, page.is_total_capped) == (3, True)
+
+
+def test_migration_indexes_articles_that_existed_before_it(tmp_path, settings) -> None:
+    """Upgrading a database that already holds articles backfills the index; stepping
+    back removes every search object and leaves the articles alone."""
+    import os
+
+    from models import migrate
+    from models.db import make_database
+    from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+    pg_name = None
+    if settings.database_backend == "postgresql":
+        pg_name, url = _create_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        url = f"sqlite:///{tmp_path / 'backfill.db'}"
+    scratch = None
+    try:
+        migrate.upgrade(url, "0001")
+        scratch = make_database(url)
+        ArticleRows(scratch).article("Lighthouse restored", summary="Keepers return")
+        migrate.upgrade(url, "0003_search")
+        assert search(scratch, "lighthouse") == ["Lighthouse restored"]
+        assert search(scratch, "keep", is_prefix=True) == ["Lighthouse restored"]
+        migrate.downgrade(url, "0001")
+        with session_scope(scratch, write=False) as session:
+            assert session.scalar(text("SELECT count(*) FROM articles")) == 1
+        inspector = inspect(scratch.engine)
+        assert not [name for name in inspector.get_table_names()
+                    if name.startswith("articles_fts")]
+        assert not [column["name"] for column in inspector.get_columns("articles")
+                    if column["name"].startswith("search_")]
+        migrate.upgrade(url, "0003_search")
+        assert search(scratch, "restored") == ["Lighthouse restored"]
+    finally:
+        if scratch is not None:
+            scratch.dispose()
+        if pg_name:
+            _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)

@@ -117,3 +117,15 @@ def test_without_javascript_the_box_is_a_plain_form(browser: Browser, live_serve
     page.wait_for_url(live_server + "/search?q=election")
     expect(page.locator(".search-result")).to_have_count(7)
     context.close()
+
+
+def test_open_live_search_passes_axe_checks(page: Page, live_server: str, elections) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("election")
+    expect(page.locator("#search-box-listbox [role=option]")).to_have_count(6)
+    box.press("ArrowDown")
+    results = Axe().run(page, context="form.search-box")
+    assert results.violations_count == 0, results.generate_report()
