@@ -143,10 +143,10 @@ def _since_parameter() -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        # A time without a zone is read as UTC, the API's only zone.
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):   # 9999-12-31T23:00-14:00 overflows in UTC
         raise BadParameter("since", "an ISO 8601 time, e.g. 2026-11-24T21:10:33Z") from None
-    # A time without a zone is read as UTC, the API's only zone.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @bp.errorhandler(HTTPException)

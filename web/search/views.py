@@ -104,10 +104,10 @@ def live_results(text: str, page: SearchPage) -> dict[str, object]:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
+    """A positive integer that fits a database integer column, else None."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
         return None
+    return int(value) or None
 
 
 def _date_or_none(value: str | None) -> date | None:

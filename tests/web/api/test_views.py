@@ -132,12 +132,24 @@ def test_sections_and_sources_show_public_fields_only(client, rows) -> None:
 @pytest.mark.parametrize("query", [
     "page=abc", "page=0", "page=-1", "per_page=101", "per_page=0", "per_page=1.5",
     "since=yesterday", "since=2026-13-01", "source=x", "page=%EF%BC%91", "section=%00",
+    "since=9999-12-31T23:59:59-14:00", "source=99999999999999999999", "q=a%00b",
 ])
 def test_bad_parameters_answer_400_in_json(client, query) -> None:
     response = client.get(f"/api/v1/articles?{query}")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_parameter"
     assert response.get_json()["error"]["message"].startswith("parameter '")
+
+
+@pytest.mark.parametrize("hostile", [
+    '"', "*", "OR", "NEAR(", "'; DROP TABLE articles; --", "<script>alert(1)</script>",
+    "🦊", "x" * 1000,
+])
+def test_any_search_text_is_answered_in_json(client, rows, hostile) -> None:
+    rows.article("Script alert")
+    response = client.get("/api/v1/articles", query_string={"q": hostile})
+    assert response.status_code == 200
+    assert response.get_json()["total"] == len(response.get_json()["items"])
 
 
 def test_unknown_article_and_route_answer_404_in_json(client) -> None:

@@ -51,6 +51,8 @@ def test_filters_narrow_results_by_section_source_and_dates(client, rows) -> Non
     assert titles("from=2026-03-05") == ["in sport"]
     assert titles("to=2026-03-01") == ["on the wire"]        # "to" includes its whole day
     assert titles("from=nonsense&to=&source=abc&page=x") == ["in sport", "on the wire"]
+    assert titles("source=99999999999999999999&page=99999999999999999999") == [
+        "in sport", "on the wire"]
 
 
 def test_pagination_links_keep_query_and_filters(client, rows) -> None:
