@@ -237,3 +237,32 @@ def test_migration_indexes_articles_that_existed_before_it(tmp_path, settings) -
             scratch.dispose()
         if pg_name:
             _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
+
+
+def test_index_follows_an_upsert_like_ingest_does(database, rows) -> None:
+    """Ingest stores with INSERT … ON CONFLICT DO UPDATE: both paths keep the index."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    source = rows.source()
+    insert = (postgresql_insert if database.engine.dialect.name == "postgresql"
+              else sqlite_insert)
+
+    def upsert(title: str) -> None:
+        values = {"source_id": source.id, "entry_key": "k", "entry_hash": "h" * 64,
+                  "title": title, "summary": "", "content_html": "", "content_hash": title,
+                  "published_at": utcnow(), "created_at": utcnow(), "modified_at": utcnow(),
+                  "is_video": False, "view_count": 0, "share_count": 0, "comment_count": 0}
+        statement = insert(Article).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["source_id", "entry_hash"],
+            set_={"title": statement.excluded.title})
+        with session_scope(database) as session:
+            session.execute(statement)
+
+    upsert("Penguins march")
+    assert search(database, "penguins") == ["Penguins march"]
+    upsert("Puffins march")
+    assert search(database, "penguins") == []
+    assert search(database, "puffins") == ["Puffins march"]
+    assert search(database, "puff", is_prefix=True) == ["Puffins march"]
