@@ -9,7 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    default_exceptions,
+)
 from werkzeug.routing import RequestRedirect
 
 from models import publishing
@@ -149,14 +154,18 @@ def _since_parameter() -> datetime | None:
         raise BadParameter("since", "an ISO 8601 time, e.g. 2026-11-24T21:10:33Z") from None
 
 
-@bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     return http_error_response(error)
 
 
-@bp.errorhandler(InternalServerError)
 def server_error(error: InternalServerError) -> Response:
     return error_response(500, "internal_server_error", "the server failed to answer")
+
+
+# Flask prefers any handler registered for a status code — the site's HTML error pages
+# included — over a handler for an exception class, so register JSON per code.
+for _code in sorted(code for code in default_exceptions if code >= 400):
+    bp.register_error_handler(_code, server_error if _code == 500 else http_error)
 
 
 def route_errors_as_json() -> Response | None:

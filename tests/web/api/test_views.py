@@ -200,3 +200,20 @@ def test_pages_outside_the_api_keep_their_html_errors(client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_api_errors_stay_json_when_the_site_renders_html_error_pages(
+        settings, database, redis_client) -> None:
+    app = create_app({"TESTING": True, "PROPAGATE_EXCEPTIONS": False,
+                      "API_RATE_LIMIT": "3 per minute"}, settings=settings)
+    for code in (400, 404, 405, 429, 500):
+        app.register_error_handler(code, lambda error: ("<h1>HTML page</h1>", 418))
+    client = app.test_client()
+    for path, status in [("/api/v1/articles?page=x", 400), ("/api/v1/articles/999", 404),
+                         ("/api/v1/nothing", 404), *[("/api/v1/sections", 200)] * 3,
+                         ("/api/v1/sections", 429)]:
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert response.mimetype == "application/json", path
+    assert client.post("/api/v2/x").status_code == 404
+    app.extensions["hopper_database"].dispose()
