@@ -29,10 +29,16 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that fails the test on any console error (a CSP violation included)."""
     context = browser.new_context()
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "404" not in message.text else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    assert errors == []
 
 
 @pytest.fixture
