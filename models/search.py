@@ -11,9 +11,8 @@ index cannot answer "electi*". All are kept current by the database (migration
 0003_search). Results come by relevance, then recency.
 
 User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
-word terms (letters and digits only), and each term is quoted for the engine. With
-`is_prefix` every term also matches as a prefix (live search while typing).
-Highlighting is done here too, escaping first and marking second, so it is HTML-safe.
+word terms (letters and digits only), and each term is quoted for the engine (and bound
+as a parameter). Highlighting is done here too, escaping first and marking second, so it is HTML-safe.
 """
 
 from __future__ import annotations
