@@ -12,7 +12,8 @@ index cannot answer "electi*". All are kept current by the database (migration
 
 User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
 word terms (letters and digits only), and each term is quoted for the engine (and bound
-as a parameter). Highlighting is done here too, escaping first and marking second, so it is HTML-safe.
+as a parameter). Highlighting is done here too, escaping first and marking second, so
+it is HTML-safe.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -149,8 +151,12 @@ def search_articles(session: Session, query: SearchQuery) -> SearchPage:
     page, per_page = _clamp_paging(query.page, query.per_page)
     if not terms:
         return SearchPage(hits=[], total=0, page=page, per_page=per_page, terms=[])
-    engine = (_postgresql_window if session.get_bind().dialect.name == "postgresql"
-              else _sqlite_window)
+    engine = _sqlite_window
+    if session.get_bind().dialect.name == "postgresql":
+        engine = _postgresql_window
+        # psycopg prepares a statement after a few runs, and PostgreSQL's generic plan for
+        # it cannot see how common the searched word is: plan each search for its words.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     window = session.execute(
         engine(terms, _filter_clauses(session, query.filters),
                is_prefix=query.is_prefix)).all()
@@ -217,9 +223,9 @@ def _postgresql_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
     # A tsquery of quoted lexemes joined by & (terms hold no quotes or operators), bound
     # as a parameter; `:*` makes each a prefix.
     star = ":*" if is_prefix else ""
-    text = " & ".join(f"'{term}'{star}" for term in terms)
+    lexemes = " & ".join(f"'{term}'{star}" for term in terms)
     config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
-    tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", text))
+    tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
     vector = literal_column(
         "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
     newest = (select(Article.id).where(vector.op("@@")(tsquery), *clauses)
@@ -293,15 +299,15 @@ def highlight(text: str, terms: list[str]) -> list[Segment]:
 def snippet(article: Article, terms: list[str]) -> list[Segment]:
     """About thirty words of the summary (or else the body) around the first match."""
     pattern = _term_pattern(terms)
-    text = plain_text(article.summary or "")
-    found = pattern.search(text) if pattern else None
+    shown = plain_text(article.summary or "")
+    found = pattern.search(shown) if pattern else None
     if found is None and pattern is not None:
         body = plain_text(article.content_html or "")
         found = pattern.search(body)
         if found is not None:
-            text = body
-    words = text.split(" ")
-    first = text[:found.start()].count(" ") if found else 0
+            shown = body
+    words = shown.split(" ")
+    first = shown[:found.start()].count(" ") if found else 0
     start = max(0, first - SNIPPET_WORDS // 3)
     excerpt = " ".join(words[start:start + SNIPPET_WORDS])
     if start > 0:
