@@ -1,5 +1,181 @@
-"""Views for this area; filled in by its issue."""
+"""JSON API v1 (DESIGN.md, "JSON API"): articles (filtered, searched, paged), one
+article with its content, sections and sources. Read-only, rate limited, and every
+error — a bad parameter, an unknown id or route under /api/, a wrong method, a crash —
+answers in JSON.
+"""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("api", __name__)
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    default_exceptions,
+)
+from werkzeug.routing import RequestRedirect
+
+from models import publishing
+from models.articles import Article
+from models.permalinks import article_path
+from models.search import (
+    ArticleFilters,
+    SearchQuery,
+    article_with_relations,
+    list_articles,
+    search_articles,
+)
+from models.sections import Section
+from models.sources import Source
+from web.api.errors import BadParameter, error_response, http_error_response
+from web.extensions import db_session, limiter, settings
+
+API_PREFIX = "/api/"
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+DEFAULT_RATE_LIMIT = "300 per minute"
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))(bp)
+
+
+@bp.get("/articles")
+def articles() -> Response:
+    page = _int_parameter("page", default=1, minimum=1)
+    per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
+                              maximum=MAX_PER_PAGE)
+    filters = ArticleFilters(
+        section_slug=_text_parameter("section"), tag_slug=_text_parameter("tag"),
+        source_id=_int_parameter("source", default=None, minimum=1),
+        published_from=_since_parameter())
+    text = _text_parameter("q")
+    session = db_session()
+    if text:
+        found = search_articles(session, SearchQuery(text=text, filters=filters, page=page,
+                                                     per_page=per_page))
+        items, total = found.articles, found.total
+    else:
+        listed = list_articles(session, filters, page=page, per_page=per_page)
+        items, total = listed.articles, listed.total
+    return jsonify({"items": [article_json(article) for article in items],
+                    "page": page, "per_page": per_page, "total": total})
+
+
+@bp.get("/articles/<int:article_id>")
+def article(article_id: int) -> Response:
+    found = article_with_relations(db_session(), article_id)
+    if found is None:
+        raise NotFound(f"no article with id {article_id}")
+    return jsonify(article_json(found) | {"content_html": found.content_html})
+
+
+@bp.get("/sections")
+def sections() -> Response:
+    return jsonify({"items": [section_json(section)
+                              for section in publishing.all_sections(db_session())]})
+
+
+@bp.get("/sources")
+def sources() -> Response:
+    return jsonify({"items": [source_json(source)
+                              for source in publishing.all_sources(db_session())]})
+
+
+def article_json(article: Article) -> dict[str, object]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "permalink": settings().base_url + article_path(article),
+        "source": {"id": article.source.id, "name": article.source.name},
+        "section": article.section.slug if article.section else None,
+        "tags": [tag.slug for tag in article.tags],
+        "published_at": iso_utc(article.published_at),
+        "updated_at": iso_utc(article.updated_at),
+        "summary": article.summary,
+        "image_url": article.image_url,
+    }
+
+
+def section_json(section: Section) -> dict[str, object]:
+    return {"id": section.id, "slug": section.slug, "name": section.name,
+            "parent": section.parent.slug if section.parent else None,
+            "position": section.position}
+
+
+def source_json(source: Source) -> dict[str, object]:
+    """Public fields only: validators, errors and schedule internals stay private."""
+    return {"id": source.id, "name": source.name, "url": source.url,
+            "site_url": source.site_url,
+            "section": source.section.slug if source.section else None,
+            "status": source.status}
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC to the second, e.g. 2026-11-24T21:10:33Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text_parameter(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    if "\x00" in value:
+        raise BadParameter(name, "text without NUL characters")
+    return value or None
+
+
+def _int_parameter(name: str, *, default: int | None, minimum: int,
+                   maximum: int | None = None) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    expected = (f"an integer from {minimum} to {maximum}" if maximum
+                else f"an integer of at least {minimum}")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise BadParameter(name, expected)
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise BadParameter(name, expected)
+    return value
+
+
+def _since_parameter() -> datetime | None:
+    raw = request.args.get("since", "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+        # A time without a zone is read as UTC, the API's only zone.
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):   # 9999-12-31T23:00-14:00 overflows in UTC
+        raise BadParameter("since", "an ISO 8601 time, e.g. 2026-11-24T21:10:33Z") from None
+
+
+def http_error(error: HTTPException) -> Response:
+    return http_error_response(error)
+
+
+def server_error(error: InternalServerError) -> Response:
+    return error_response(500, "internal_server_error", "the server failed to answer")
+
+
+# Flask prefers any handler registered for a status code — the site's HTML error pages
+# included — over a handler for an exception class, so register JSON per code.
+for _code in sorted(code for code in default_exceptions if code >= 400):
+    bp.register_error_handler(_code, server_error if _code == 500 else http_error)
+
+
+def route_errors_as_json() -> Response | None:
+    """Unknown routes and wrong methods under /api/ never reach a blueprint's error
+    handlers (routing fails first), so answer them here, before the site's HTML pages."""
+    error = request.routing_exception
+    if error is None or not request.path.startswith(API_PREFIX):
+        return None
+    if isinstance(error, RequestRedirect):   # e.g. a missing trailing slash: just follow
+        return None
+    if isinstance(error, HTTPException):
+        return http_error_response(error)
+    return None

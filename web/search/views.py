@@ -1,5 +1,121 @@
-"""Views for this area; filled in by its issue."""
+"""/search (a plain GET form that works without JavaScript) and /search/live, the JSON
+the header's live search asks for while the reader types."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from models import publishing
+from models.permalinks import article_path
+from models.search import (
+    MAX_QUERY_CHARS,
+    ArticleFilters,
+    SearchPage,
+    SearchQuery,
+    search_articles,
+)
+from web.extensions import db_session
 
 bp = Blueprint("search", __name__)
+
+RESULTS_PER_PAGE = 10
+LIVE_RESULTS = 5
+
+
+@dataclass(frozen=True)
+class SearchForm:
+    """The query string of /search, read leniently: a bad value is ignored, never an error."""
+
+    text: str
+    section: str
+    source_id: int | None
+    from_date: date | None
+    to_date: date | None
+    page: int
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
+        return cls(text=args.get("q", "")[:MAX_QUERY_CHARS].strip(),
+                   # PostgreSQL refuses NUL in text parameters: it could never match.
+                   section=args.get("section", "").replace("\x00", "")[:80],
+                   source_id=_int_or_none(args.get("source")),
+                   from_date=_date_or_none(args.get("from")),
+                   to_date=_date_or_none(args.get("to")),
+                   page=max(1, _int_or_none(args.get("page")) or 1))
+
+    def query(self) -> SearchQuery:
+        filters = ArticleFilters(
+            section_slug=self.section or None, source_id=self.source_id,
+            published_from=_start_of(self.from_date) if self.from_date else None,
+            # "to" is inclusive for the reader: everything before the next day.
+            published_before=(_start_of(self.to_date + timedelta(days=1))
+                              if self.to_date else None))
+        return SearchQuery(text=self.text, filters=filters, page=self.page,
+                           per_page=RESULTS_PER_PAGE)
+
+    def args(self, **changes: object) -> dict[str, object]:
+        """This search's query string (for pagination links), empty values left out."""
+        values: dict[str, object] = {
+            "q": self.text, "section": self.section, "source": self.source_id,
+            "from": self.from_date.isoformat() if self.from_date else None,
+            "to": self.to_date.isoformat() if self.to_date else None}
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+@bp.get("/search")
+def results() -> str:
+    form = SearchForm.from_args(request.args)
+    session = db_session()
+    page = search_articles(session, form.query()) if form.text else None
+    return render_template(
+        "search/results.html", form=form, page=page, article_path=article_path,
+        highlighted=Markup,   # segments_to_html escaped every piece already
+        sections=publishing.all_sections(session), sources=publishing.all_sources(session))
+
+
+@bp.get("/search/live")
+def live() -> Response:
+    text = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+    page = search_articles(db_session(), SearchQuery(text=text, per_page=LIVE_RESULTS,
+                                                     is_prefix=True))
+    return jsonify(live_results(text, page))
+
+
+def live_results(text: str, page: SearchPage) -> dict[str, object]:
+    """Titles travel as [text, is_match] pieces: the script builds text nodes and <mark>
+    elements from them and never parses HTML."""
+    return {
+        "query": text,
+        "total": page.total,
+        "results": [{
+            "title": [[piece, is_match] for piece, is_match in hit.title_segments],
+            "url": article_path(hit.article),
+            "source": hit.article.source.name,
+            "published_at": hit.article.published_at.isoformat(),
+        } for hit in page.hits],
+        "all_url": url_for("search.results", q=text),
+    }
+
+
+def _int_or_none(value: str | None) -> int | None:
+    """A positive integer that fits a database integer column, else None."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 9:
+        return None
+    return int(value) or None
+
+
+def _date_or_none(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -1,0 +1,35 @@
+"""An article's public address on this site: `/article/<id>-<slug>` (DESIGN.md, URL map).
+
+The id finds the article; the slug only makes the address readable, so a retitled
+article keeps working under its old address. The slug rules match the site branch's
+`models.articles.slugify` (ASCII words when the title folds to them, else the title's
+own letters, percent-encoded in the URL), so feeds, the sitemap and the API link to the
+canonical address the article page itself uses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from models.articles import Article
+
+MAX_SLUG_CHARS = 80
+
+
+def slugify(title: str) -> str:
+    """Lower-case words joined by hyphens; "article" when the title has no words."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", folded.lower()) or re.findall(r"\w+", title.lower())
+    slug = "-".join(words)[:MAX_SLUG_CHARS].strip("-_")
+    return slug or "article"
+
+
+def article_path(article: Article) -> str:
+    return article_path_for(article.id, article.title or "")
+
+
+def article_path_for(article_id: int, title: str) -> str:
+    """The same address from the two columns it needs (for listings that load no rows)."""
+    return f"/article/{article_id}-{quote(slugify(title))}"

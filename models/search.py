@@ -1,0 +1,336 @@
+"""Finding articles: full-text search on two engines, and filtered listings.
+
+One interface, two engines, chosen by the session's dialect:
+- SQLite: the FTS5 table `articles_fts` (stems of title, summary, content), ranked by
+  bm25 with title 10, summary 4, content 1;
+- PostgreSQL: the generated `search_vector` column (english stems; title A, summary B,
+  content C), ranked by ts_rank.
+A prefix search (`is_prefix`, live search while typing) uses the whole-word indexes of
+title and summary instead (`articles_fts_prefix`, `search_prefix_vector`), since a stem
+index cannot answer "electi*". All are kept current by the database (migration
+0003_search). Results come by relevance, then recency.
+
+User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
+word terms (letters and digits only), and each term is quoted for the engine (and bound
+as a parameter). Highlighting is done here too, escaping first and marking second, so
+it is HTML-safe.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+
+from markupsafe import escape
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from models.articles import Article
+from models.sections import Section
+from models.tags import Tag, article_tags
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 8
+MAX_PER_PAGE = 100
+RANK_WINDOW = 500       # relevance is ranked (and the total counted) among the newest matches
+SNIPPET_WORDS = 30
+# Letters and digits only: quotes, operators (OR, NEAR(, *, :, &, !), SQL and markup
+# fall away, so what is left can be quoted safely for either engine.
+_TERM = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+Segment = tuple[str, bool]   # a piece of text, and whether it matched a search term
+
+
+@dataclass(frozen=True)
+class ArticleFilters:
+    section_slug: str | None = None       # the section or any of its children
+    source_id: int | None = None
+    tag_slug: str | None = None
+    published_from: datetime | None = None    # inclusive
+    published_before: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: ArticleFilters = field(default_factory=ArticleFilters)
+    page: int = 1
+    per_page: int = 20
+    is_prefix: bool = False
+
+    @property
+    def terms(self) -> list[str]:
+        return parse_terms(self.text)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    title_segments: list[Segment]
+    snippet_segments: list[Segment]
+
+    @property
+    def title_html(self) -> str:
+        return segments_to_html(self.title_segments)
+
+    @property
+    def snippet_html(self) -> str:
+        return segments_to_html(self.snippet_segments)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    terms: list[str]
+    is_total_capped: bool = False   # more matches exist than the total says
+
+    @property
+    def articles(self) -> list[Article]:
+        return [hit.article for hit in self.hits]
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    articles: list[Article]
+    total: int
+    page: int
+    per_page: int
+
+
+def parse_terms(text: str) -> list[str]:
+    """The distinct word terms of user input, lower-cased, capped in length and number."""
+    terms: list[str] = []
+    for term in _TERM.findall(text[:MAX_QUERY_CHARS].casefold()):
+        if term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+def search_articles(session: Session, query: SearchQuery) -> SearchPage:
+    """Articles matching every term, best first, then newest; empty without terms.
+
+    Relevance is ranked among the newest RANK_WINDOW matches (by arrival), which is also
+    as far as the total counts (`SearchPage.is_total_capped`): a common word matches
+    tens of thousands of articles, and ranking or counting them all would cost every
+    reader hundreds of milliseconds. One statement finds the window; its rows are small.
+    """
+    terms = query.terms
+    page, per_page = _clamp_paging(query.page, query.per_page)
+    if not terms:
+        return SearchPage(hits=[], total=0, page=page, per_page=per_page, terms=[])
+    engine = _sqlite_window
+    if session.get_bind().dialect.name == "postgresql":
+        engine = _postgresql_window
+        # psycopg prepares a statement after a few runs, and PostgreSQL's generic plan for
+        # it cannot see how common the searched word is: plan each search for its words.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    window = session.execute(
+        engine(terms, _filter_clauses(session, query.filters),
+               is_prefix=query.is_prefix)).all()
+    # Best score first; among equals, newest first (then the higher id, for stability).
+    window.sort(key=lambda row: (-row.score, -row.published_at.timestamp(), -row.id))
+    ids = [row.id for row in window[(page - 1) * per_page:page * per_page]]
+    hits = [_hit(article, terms) for article in _load_in_order(session, ids)]
+    return SearchPage(hits=hits, total=len(window), page=page, per_page=per_page,
+                      terms=terms, is_total_capped=len(window) >= RANK_WINDOW)
+
+
+def list_articles(session: Session, filters: ArticleFilters, *, page: int = 1,
+                  per_page: int = 20) -> ArticlePage:
+    """Articles passing the filters, newest first (a constant number of statements)."""
+    page, per_page = _clamp_paging(page, per_page)
+    clauses = _filter_clauses(session, filters)
+    total = session.scalar(select(func.count(Article.id)).where(*clauses)) or 0
+    articles = list(session.scalars(
+        _with_relations(select(Article).where(*clauses))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)))
+    return ArticlePage(articles=articles, total=total, page=page, per_page=per_page)
+
+
+def article_with_relations(session: Session, article_id: int) -> Article | None:
+    return session.scalar(_with_relations(select(Article).where(Article.id == article_id)))
+
+
+def _clamp_paging(page: int, per_page: int) -> tuple[int, int]:
+    return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+
+
+def _sqlite_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
+                   is_prefix: bool) -> Select[tuple[int, float, datetime]]:
+    """(id, score, published_at) of the newest matches.
+
+    The FTS table drives the scan in descending rowid order, so the LIMIT stops it
+    early; bm25() only works in the query that scans it. Filters become one set of ids
+    read from covering indexes, and the unary `+` keeps SQLite from handing that set to
+    FTS5 as a lookup per id (a probe each, hundreds of times slower than the scan).
+    """
+    # FTS5 string syntax: each term is a double-quoted string (terms hold no quotes), so
+    # no word of the input can act as an operator or a column filter.
+    star = "*" if is_prefix else ""
+    match = " ".join(f'"{term}"{star}' for term in terms)
+    name = "articles_fts_prefix" if is_prefix else "articles_fts"
+    fts = table(name, column("rowid"))
+    fts_table = literal_column(name)
+    score = -func.bm25(fts_table, 10.0, 4.0, 1.0)   # bm25 is lower for better matches
+    newest = (select(fts.c.rowid.label("id"), score.label("score")).select_from(fts)
+              .where(fts_table.op("MATCH")(bindparam("fts_match", match))))
+    if clauses:
+        newest = newest.where(literal_column(f"+{name}.rowid").in_(
+            select(Article.id).where(*clauses)))
+    window = newest.order_by(fts.c.rowid.desc()).limit(RANK_WINDOW).subquery()
+    return (select(Article.id, window.c.score, Article.published_at)
+            .join(window, window.c.id == Article.id))
+
+
+def _postgresql_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
+                       is_prefix: bool) -> Select[tuple[int, float, datetime]]:
+    """(id, score, published_at) of the newest matches; ts_rank reads whole tsvectors,
+    so it runs on the window's rows only."""
+    # A tsquery of quoted lexemes joined by & (terms hold no quotes or operators), bound
+    # as a parameter; `:*` makes each a prefix.
+    star = ":*" if is_prefix else ""
+    lexemes = " & ".join(f"'{term}'{star}" for term in terms)
+    config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
+    tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
+    vector = literal_column(
+        "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
+    newest = (select(Article.id).where(vector.op("@@")(tsquery), *clauses)
+              .order_by(Article.id.desc()).limit(RANK_WINDOW).subquery())
+    return (select(Article.id, func.ts_rank(vector, tsquery).label("score"),
+                   Article.published_at)
+            .join(newest, newest.c.id == Article.id))
+
+
+def _filter_clauses(session: Session, filters: ArticleFilters) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the filters. Section and tag slugs are resolved to ids first:
+    with literal ids the planner estimates well (PostgreSQL otherwise scans the whole
+    table in id order for a rare combination)."""
+    clauses: list[ColumnElement[bool]] = []
+    if filters.section_slug:
+        named = select(Section.id).where(Section.slug == filters.section_slug)
+        section_ids = list(session.scalars(
+            select(Section.id).where(or_(Section.id.in_(named), Section.parent_id.in_(named)))))
+        clauses.append(Article.section_id.in_(section_ids))
+    if filters.source_id is not None:
+        clauses.append(Article.source_id == filters.source_id)
+    if filters.tag_slug:
+        tag_id = session.scalar(select(Tag.id).where(Tag.slug == filters.tag_slug))
+        clauses.append(Article.id.in_(
+            select(article_tags.c.article_id).where(article_tags.c.tag_id == tag_id)))
+    if filters.published_from is not None:
+        clauses.append(Article.published_at >= filters.published_from)
+    if filters.published_before is not None:
+        clauses.append(Article.published_at < filters.published_before)
+    return clauses
+
+
+def _with_relations(statement: Select[tuple[Article]]) -> Select[tuple[Article]]:
+    return statement.options(joinedload(Article.source), joinedload(Article.section),
+                             selectinload(Article.tags))
+
+
+def _load_in_order(session: Session, ids: Sequence[int]) -> list[Article]:
+    if not ids:
+        return []
+    by_id = {article.id: article for article in session.scalars(
+        _with_relations(select(Article).where(Article.id.in_(ids))))}
+    return [by_id[article_id] for article_id in ids if article_id in by_id]
+
+
+def _hit(article: Article, terms: list[str]) -> SearchHit:
+    return SearchHit(article=article,
+                     title_segments=highlight(article.title or "", terms),
+                     snippet_segments=snippet(article, terms))
+
+
+def highlight(text: str, terms: list[str]) -> list[Segment]:
+    """Split text into pieces, marking every word that starts with a term."""
+    if not text:
+        return []
+    pattern = _term_pattern(terms)
+    if pattern is None:
+        return [(text, False)]
+    segments: list[Segment] = []
+    position = 0
+    for found in pattern.finditer(text):
+        if found.start() > position:
+            segments.append((text[position:found.start()], False))
+        segments.append((found.group(), True))
+        position = found.end()
+    if position < len(text):
+        segments.append((text[position:], False))
+    return segments
+
+
+def snippet(article: Article, terms: list[str]) -> list[Segment]:
+    """About thirty words of the summary (or else the body) around the first match."""
+    pattern = _term_pattern(terms)
+    shown = plain_text(article.summary or "")
+    found = pattern.search(shown) if pattern else None
+    if found is None and pattern is not None:
+        body = plain_text(article.content_html or "")
+        found = pattern.search(body)
+        if found is not None:
+            shown = body
+    words = shown.split(" ")
+    first = shown[:found.start()].count(" ") if found else 0
+    start = max(0, first - SNIPPET_WORDS // 3)
+    excerpt = " ".join(words[start:start + SNIPPET_WORDS])
+    if start > 0:
+        excerpt = "… " + excerpt
+    if start + SNIPPET_WORDS < len(words):
+        excerpt += " …"
+    return highlight(excerpt, terms)
+
+
+def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """Words starting with any term (re caches the compiled pattern)."""
+    if not terms:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")\w*",
+                      re.IGNORECASE)
+
+
+def plain_text(markup: str) -> str:
+    """Text of stored (sanitised) HTML on one line: tags dropped, entities decoded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+def segments_to_html(segments: list[Segment]) -> str:
+    """Escape every piece first, then wrap the matches: safe whatever the text holds."""
+    return "".join(f"<mark>{escape(text)}</mark>" if is_match else str(escape(text))
+                   for text, is_match in segments)

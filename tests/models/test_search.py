@@ -1,0 +1,268 @@
+"""Search finds articles on either engine, best match first then newest, and no input —
+however hostile — escapes into SQL, the engine's query syntax or the page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, text
+
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.search import (
+    MAX_QUERY_CHARS,
+    ArticleFilters,
+    SearchQuery,
+    list_articles,
+    parse_terms,
+    search_articles,
+    segments_to_html,
+)
+from tests.article_rows import ArticleRows
+
+
+@pytest.fixture
+def rows(database: Database) -> ArticleRows:
+    return ArticleRows(database)
+
+
+def search(database: Database, text: str, **options) -> list[str]:
+    return [hit.article.title for hit in run(database, text, **options).hits]
+
+
+def run(database: Database, text: str, **options):
+    with session_scope(database, write=False) as session:
+        return search_articles(session, SearchQuery(text=text, **options))
+
+
+def test_title_match_outranks_body_match_even_when_older(database, rows) -> None:
+    rows.article("Markets calm", content_html="<p>The volcano erupted overnight.</p>",
+                 age=timedelta(hours=1))
+    rows.article("Volcano erupts near the coast", age=timedelta(days=3))
+    rows.article("Unrelated story", summary="Nothing to see")
+    assert search(database, "volcano") == ["Volcano erupts near the coast", "Markets calm"]
+
+
+def test_equally_relevant_articles_come_newest_first(database, rows) -> None:
+    for age_days, title in [(3, "Budget vote (old)"), (1, "Budget vote (new)"),
+                            (2, "Budget vote (mid)")]:
+        rows.article(title, summary="Parliament budget", age=timedelta(days=age_days))
+    assert search(database, "budget") == [
+        "Budget vote (new)", "Budget vote (mid)", "Budget vote (old)"]
+
+
+def test_every_term_must_match(database, rows) -> None:
+    rows.article("Rail strike in the north")
+    rows.article("Rail fares rise")
+    assert search(database, "rail strike") == ["Rail strike in the north"]
+
+
+def test_prefix_search_matches_words_as_they_are_typed(database, rows) -> None:
+    rows.article("Elections tomorrow")
+    assert search(database, "electi") == []
+    assert search(database, "electi", is_prefix=True) == ["Elections tomorrow"]
+
+
+def test_filters_by_section_including_its_children_source_tag_and_dates(
+        database, rows) -> None:
+    news = rows.section("news")
+    politics = rows.section("politics", parent=news)
+    sport = rows.section("sport")
+    wire = rows.source("Wire")
+    other = rows.source("Other")
+    climate = rows.tag("climate")
+    now = utcnow()
+    rows.article("Storm in politics", section=politics, source=wire, tags=[climate],
+                 published_at=now - timedelta(days=1))
+    rows.article("Storm in sport", section=sport, source=other,
+                 published_at=now - timedelta(days=10))
+    assert search(database, "storm", filters=ArticleFilters(section_slug="news")) == [
+        "Storm in politics"]
+    assert search(database, "storm", filters=ArticleFilters(source_id=other.id)) == [
+        "Storm in sport"]
+    assert search(database, "storm", filters=ArticleFilters(tag_slug="climate")) == [
+        "Storm in politics"]
+    assert search(database, "storm", filters=ArticleFilters(
+        published_from=now - timedelta(days=20),
+        published_before=now - timedelta(days=5))) == ["Storm in sport"]
+    assert search(database, "storm", filters=ArticleFilters(section_slug="nope")) == []
+
+
+def test_pages_hold_per_page_hits_and_count_the_total(database, rows) -> None:
+    for number in range(7):
+        rows.article(f"Harbour report {number}", age=timedelta(hours=number))
+    first = run(database, "harbour", per_page=3)
+    third = run(database, "harbour", per_page=3, page=3)
+    assert (first.total, first.pages, first.has_next, first.has_previous) == (7, 3, True, False)
+    assert [hit.article.title for hit in first.hits] == [
+        "Harbour report 0", "Harbour report 1", "Harbour report 2"]
+    assert [hit.article.title for hit in third.hits] == ["Harbour report 6"]
+    assert third.has_next is False
+    assert run(database, "harbour", per_page=3, page=9).hits == []
+
+
+def test_matches_are_highlighted_in_title_and_snippet_and_html_is_escaped(
+        database, rows) -> None:
+    rows.article("<b>Whale</b> & dolphins", summary="A whale was seen <i>offshore</i>.")
+    hit = run(database, "whale").hits[0]
+    assert hit.title_html == "&lt;b&gt;<mark>Whale</mark>&lt;/b&gt; &amp; dolphins"
+    assert "<mark>whale</mark>" in hit.snippet_html
+    assert "<i>" not in hit.snippet_html   # summary markup is shown as text, never markup
+
+
+def test_snippet_comes_from_the_body_when_the_summary_does_not_match(database, rows) -> None:
+    words = " ".join(f"filler{n}" for n in range(60))
+    rows.article("Report", summary="Short summary",
+                 content_html=f"<p>{words} the glacier retreated {words}</p>")
+    hit = run(database, "glacier").hits[0]
+    assert "<mark>glacier</mark>" in hit.snippet_html
+    assert hit.snippet_html.startswith("… ") and hit.snippet_html.endswith(" …")
+    assert "<p>" not in hit.snippet_html
+
+
+@pytest.mark.parametrize("hostile", [
+    '"', '""', "'", "*", "OR", "AND NOT", "NEAR(", "NEAR(a b", "title:x", "^start",
+    "'; DROP TABLE articles; --", "<script>alert(1)</script>", "🦊🔥", "a" * 1000,
+    "", "   ", "\x00", "x & y | !z", "'x':*", "(((", "-", "\\",
+])
+def test_hostile_input_neither_fails_nor_alters_the_database(database, rows, hostile) -> None:
+    rows.article("Script kiddies and alerts", summary="Tables were dropped")
+    page = run(database, hostile)
+    run(database, hostile, is_prefix=True)
+    assert page.total == len(page.hits)
+    with session_scope(database, write=False) as session:
+        assert session.scalar(text("SELECT count(*) FROM articles")) == 1
+    for hit in page.hits:
+        assert "<script" not in hit.title_html + hit.snippet_html
+
+
+def test_hostile_input_still_searches_its_words(database, rows) -> None:
+    rows.article("Script kiddies and alerts", summary="Tables were dropped")
+    assert search(database, "<script>alert</script>", is_prefix=True) == [
+        "Script kiddies and alerts"]
+    assert search(database, "'; DROP TABLE articles; --") == []   # every term must match
+
+
+def test_emoji_and_accents_are_searchable_as_words(database, rows) -> None:
+    rows.article("Café culture 🦊 returns")
+    assert search(database, "café 🦊") == ["Café culture 🦊 returns"]
+
+
+def test_terms_are_capped_in_length_and_number() -> None:
+    assert parse_terms("x" * 1000) == ["x" * MAX_QUERY_CHARS]
+    assert len(parse_terms(" ".join(f"w{n}" for n in range(50)))) == 8
+    assert parse_terms('"OR" NEAR(a, b) *') == ["or", "near", "a", "b"]
+    assert parse_terms("") == []
+
+
+def test_index_follows_inserts_updates_and_deletes(database, rows) -> None:
+    article = rows.article("Comet sighted")
+    assert search(database, "comet") == ["Comet sighted"]
+    with session_scope(database) as session:
+        row = session.get(Article, article.id)
+        row.title = "Asteroid sighted"
+        row.view_count = 5
+    assert search(database, "comet") == []
+    assert search(database, "asteroid") == ["Asteroid sighted"]
+    with session_scope(database) as session:
+        session.delete(session.get(Article, article.id))
+    assert search(database, "asteroid") == []
+
+
+def test_listing_without_text_filters_and_orders_newest_first(database, rows) -> None:
+    sport = rows.section("sport")
+    rows.article("Older", section=sport, published_at=datetime(2026, 1, 1, tzinfo=UTC))
+    rows.article("Newer", section=sport, published_at=datetime(2026, 2, 1, tzinfo=UTC))
+    rows.article("Elsewhere")
+    with session_scope(database, write=False) as session:
+        page = list_articles(session, ArticleFilters(section_slug="sport"), per_page=1)
+        assert [article.title for article in page.articles] == ["Newer"]
+        assert page.total == 2
+
+
+def test_segments_escape_before_marking() -> None:
+    assert segments_to_html([("<a>", False), ("<b>", True)]) == "&lt;a&gt;<mark>&lt;b&gt;</mark>"
+
+
+def test_relevance_is_ranked_among_the_newest_matches_and_the_total_says_so(
+        database, rows, monkeypatch) -> None:
+    from models import search as search_module
+
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    rows.article("Tide tide tide", age=timedelta(days=9))      # best, but oldest
+    for number in range(3):
+        rows.article(f"Tide report {number}", age=timedelta(hours=number))
+    page = run(database, "tide")
+    assert [hit.article.title for hit in page.hits] == [
+        "Tide report 0", "Tide report 1", "Tide report 2"]
+    assert (page.total, page.is_total_capped) == (3, True)
+
+
+def test_migration_indexes_articles_that_existed_before_it(tmp_path, settings) -> None:
+    """Upgrading a database that already holds articles backfills the index; stepping
+    back removes every search object and leaves the articles alone."""
+    import os
+
+    from models import migrate
+    from models.db import make_database
+    from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+    pg_name = None
+    if settings.database_backend == "postgresql":
+        pg_name, url = _create_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        url = f"sqlite:///{tmp_path / 'backfill.db'}"
+    scratch = None
+    try:
+        migrate.upgrade(url, "0001")
+        scratch = make_database(url)
+        ArticleRows(scratch).article("Lighthouse restored", summary="Keepers return")
+        migrate.upgrade(url, "0003_search")
+        assert search(scratch, "lighthouse") == ["Lighthouse restored"]
+        assert search(scratch, "keep", is_prefix=True) == ["Lighthouse restored"]
+        migrate.downgrade(url, "0001")
+        with session_scope(scratch, write=False) as session:
+            assert session.scalar(text("SELECT count(*) FROM articles")) == 1
+        inspector = inspect(scratch.engine)
+        assert not [name for name in inspector.get_table_names()
+                    if name.startswith("articles_fts")]
+        assert not [column["name"] for column in inspector.get_columns("articles")
+                    if column["name"].startswith("search_")]
+        migrate.upgrade(url, "0003_search")
+        assert search(scratch, "restored") == ["Lighthouse restored"]
+    finally:
+        if scratch is not None:
+            scratch.dispose()
+        if pg_name:
+            _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
+
+
+def test_index_follows_an_upsert_like_ingest_does(database, rows) -> None:
+    """Ingest stores with INSERT … ON CONFLICT DO UPDATE: both paths keep the index."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    source = rows.source()
+    insert = (postgresql_insert if database.engine.dialect.name == "postgresql"
+              else sqlite_insert)
+
+    def upsert(title: str) -> None:
+        values = {"source_id": source.id, "entry_key": "k", "entry_hash": "h" * 64,
+                  "title": title, "summary": "", "content_html": "", "content_hash": title,
+                  "published_at": utcnow(), "created_at": utcnow(), "modified_at": utcnow(),
+                  "is_video": False, "view_count": 0, "share_count": 0, "comment_count": 0}
+        statement = insert(Article).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["source_id", "entry_hash"],
+            set_={"title": statement.excluded.title})
+        with session_scope(database) as session:
+            session.execute(statement)
+
+    upsert("Penguins march")
+    assert search(database, "penguins") == ["Penguins march"]
+    upsert("Puffins march")
+    assert search(database, "penguins") == []
+    assert search(database, "puffins") == ["Puffins march"]
+    assert search(database, "puff", is_prefix=True) == ["Puffins march"]

@@ -1,0 +1,137 @@
+"""Live search in a real browser (Debian's chromium): typing shows at most five results
+after the debounce, the arrow keys move through them, Enter opens one, Escape closes the
+list, nonsense says "No Result", and "View All Result(s)" leads to /search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from models.permalinks import article_path
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that fails the test on any console error (a CSP violation included)."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "404" not in message.text else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def elections(rows) -> list:  # type: ignore[no-untyped-def]
+    return [rows.article(f"Election night {number}", age=timedelta(hours=number))
+            for number in range(7)]
+
+
+def test_typing_shows_at_most_five_results_after_the_debounce(
+        page: Page, live_server: str, elections) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url)
+            if "/search/live" in request.url else None)
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.press_sequentially("electi", delay=30)
+    options = page.locator("#search-box-listbox [role=option]")
+    expect(options).to_have_count(6)    # five results and "View All Result(s)"
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(options.nth(0)).to_contain_text("Election night 0")
+    expect(options.nth(0).locator("mark")).to_have_text("Election")
+    expect(options.nth(5)).to_have_text("View All Result(s)")
+    assert len(requests) == 1     # one request for six keystrokes: debounced
+
+
+def test_arrow_keys_move_and_enter_opens_the_article(
+        page: Page, live_server: str, elections) -> None:
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("election")
+    options = page.locator("#search-box-listbox [role=option]")
+    expect(options).to_have_count(6)
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    box.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    expect(options.nth(0)).to_have_attribute("aria-selected", "false")
+    expect(box).to_have_attribute("aria-activedescendant", "search-box-option-1")
+    box.press("Enter")
+    page.wait_for_url(live_server + article_path(elections[1]))
+
+
+def test_escape_closes_the_list_and_enter_then_submits_the_form(
+        page: Page, live_server: str, elections) -> None:
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("election")
+    expect(page.locator("#search-box-listbox")).to_be_visible()
+    box.press("Escape")
+    expect(page.locator("#search-box-listbox")).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press("Enter")
+    page.wait_for_url(live_server + "/search?q=election")
+    expect(page.locator(".search-result")).to_have_count(7)
+
+
+def test_nonsense_says_no_result(page: Page, live_server: str, elections) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("combobox", name="Search articles").fill("qwxzzy")
+    expect(page.locator("#search-box-listbox")).to_have_text("No Result")
+
+
+def test_view_all_results_goes_to_the_search_page(
+        page: Page, live_server: str, elections) -> None:
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("night")
+    page.get_by_role("option", name="View All Result(s)").click()
+    page.wait_for_url(live_server + "/search?q=night")
+    expect(page.locator(".search-result")).to_have_count(7)
+
+
+def test_without_javascript_the_box_is_a_plain_form(browser: Browser, live_server: str,
+                                                     elections) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("election")
+    box.press("Enter")
+    page.wait_for_url(live_server + "/search?q=election")
+    expect(page.locator(".search-result")).to_have_count(7)
+    context.close()
+
+
+def test_open_live_search_passes_axe_checks(page: Page, live_server: str, elections) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("election")
+    expect(page.locator("#search-box-listbox [role=option]")).to_have_count(6)
+    box.press("ArrowDown")
+    results = Axe().run(page, context="form.search-box")
+    assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,116 @@
+"""/search works as a plain form (filters, pages, highlights, any input safe) and
+/search/live answers the header's live search with at most five results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from models.permalinks import article_path
+
+
+def test_results_page_lists_highlighted_matches_linking_to_permalinks(client, rows) -> None:
+    article = rows.article("Volcano erupts", summary="The volcano woke up at dawn.")
+    rows.article("Quiet day")
+    page = client.get("/search?q=volcano")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'href="{article_path(article)}"' in body
+    assert "<mark>Volcano</mark> erupts" in body
+    assert "The <mark>volcano</mark> woke up" in body
+    assert "Quiet day" not in body
+    assert "1 result" in body
+    assert '<meta name="robots" content="noindex">' in body
+
+
+def test_results_page_without_query_invites_a_search(client) -> None:
+    body = client.get("/search").get_data(as_text=True)
+    assert "Type a few words" in body
+
+
+def test_no_match_says_no_result(client, rows) -> None:
+    rows.article("Volcano erupts")
+    assert "No Result" in client.get("/search?q=zzyzx").get_data(as_text=True)
+
+
+def test_filters_narrow_results_by_section_source_and_dates(client, rows) -> None:
+    sport = rows.section("sport", "Sport")
+    wire = rows.source("Wire")
+    rows.article("Final whistle in sport", section=sport,
+                 published_at=datetime(2026, 3, 10, 12, tzinfo=UTC))
+    rows.article("Final whistle on the wire", source=wire,
+                 published_at=datetime(2026, 3, 1, 12, tzinfo=UTC))
+
+    def titles(query: str) -> list[str]:
+        body = client.get(f"/search?q=whistle&{query}").get_data(as_text=True)
+        return [title for title in ("in sport", "on the wire") if title in body]
+
+    assert titles("section=sport") == ["in sport"]
+    assert titles(f"source={wire.id}") == ["on the wire"]
+    assert titles("from=2026-03-05") == ["in sport"]
+    assert titles("to=2026-03-01") == ["on the wire"]        # "to" includes its whole day
+    assert titles("from=nonsense&to=&source=abc&page=x") == ["in sport", "on the wire"]
+    assert titles("source=99999999999999999999&page=99999999999999999999") == [
+        "in sport", "on the wire"]
+
+
+def test_pagination_links_keep_query_and_filters(client, rows) -> None:
+    for number in range(12):
+        rows.article(f"Harbour news {number}", age=timedelta(minutes=number))
+    first = client.get("/search?q=harbour&from=2000-01-01").get_data(as_text=True)
+    assert "page 1 of 2" in first
+    assert 'href="/search?q=harbour&amp;from=2000-01-01&amp;page=2"' in first
+    second = client.get("/search?q=harbour&from=2000-01-01&page=2").get_data(as_text=True)
+    assert "</mark> news 10<" in second and "</mark> news 11<" in second
+    assert "</mark> news 9<" not in second
+    assert 'rel="prev"' in second
+
+
+@pytest.mark.parametrize("hostile", [
+    '"', "*", "OR", "NEAR(", "'; DROP TABLE articles; --", "<script>alert(1)</script>",
+    "🦊", "x" * 1000, "", "%", "\x00",
+])
+def test_any_input_is_answered_and_escaped(client, rows, hostile) -> None:
+    rows.article("Script alert")
+    response = client.get("/search", query_string={"q": hostile, "section": hostile})
+    live = client.get("/search/live", query_string={"q": hostile})
+    assert response.status_code == 200
+    assert live.status_code == 200
+    assert "<script>alert" not in response.get_data(as_text=True)
+    assert client.get("/search?q=script").get_data(as_text=True).count("search-result\"") == 1
+
+
+def test_search_terms_are_escaped_in_the_page(client) -> None:
+    body = client.get('/search?q="><img src=x onerror=alert(1)>').get_data(as_text=True)
+    assert "<img src=x" not in body
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_live_search_returns_five_prefix_matches_as_text_pieces(client, rows) -> None:
+    for number in range(8):
+        rows.article(f"Elections <b>{number}</b>", age=timedelta(hours=number))
+    data = client.get("/search/live?q=electi").get_json()
+    assert data["total"] == 8
+    assert len(data["results"]) == 5
+    first = data["results"][0]
+    assert first["title"] == [["Elections", True], [" <b>0</b>", False]]
+    assert first["url"].startswith("/article/")
+    assert first["source"] == "Example News"
+    assert data["all_url"] == "/search?q=electi"
+
+
+def test_live_search_with_nothing_found_is_empty(client, rows) -> None:
+    rows.article("Elections")
+    data = client.get("/search/live?q=qqqq").get_json()
+    assert (data["total"], data["results"]) == (0, [])
+
+
+def test_header_search_box_is_a_plain_get_form_with_an_external_script(client) -> None:
+    body = client.get("/").get_data(as_text=True)
+    assert 'action="/search" method="get"' in body
+    assert 'role="combobox"' in body
+    assert '<script src="/static/js/search.js" defer></script>' in body
+    assert " onclick=" not in body and " oninput=" not in body
+    assert client.get("/static/js/search.js").status_code == 200
+    assert client.get("/static/css/search.css").status_code == 200
