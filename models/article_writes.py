@@ -8,8 +8,6 @@ key. Each function sends one statement per batch (executemany), not one per row.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -53,7 +51,7 @@ def content_hashes(session: Session, source_id: int,
     for batch in _batches(entry_hashes):
         found.update(session.execute(
             select(Article.entry_hash, Article.content_hash)
-            .where(Article.source_id == source_id, Article.entry_hash.in_(batch))).tuples())
+            .where(Article.source_id == source_id, Article.entry_hash.in_(batch))).all())
     return found
 
 
@@ -81,25 +79,15 @@ def ids_by_entry_hash(session: Session, source_id: int,
     for batch in _batches(entry_hashes):
         found.update(session.execute(
             select(Article.entry_hash, Article.id)
-            .where(Article.source_id == source_id, Article.entry_hash.in_(batch))).tuples())
+            .where(Article.source_id == source_id, Article.entry_hash.in_(batch))).all())
     return found
 
 
-def tag_slug(name: str) -> str:
-    """ASCII words when the name folds to them, else its own letters (e.g. Cyrillic)."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", folded.lower()) or re.findall(r"\w+", name.lower())
-    return "-".join(words)[:TAG_SLUG_MAX].strip("-_")
-
-
-def ensure_tags(session: Session, names: Iterable[str]) -> dict[str, int]:
-    """{slug: tag id} for the given display names, creating missing tags (the first
-    spelling seen names the tag). Safe against a concurrent poll creating the same tag."""
-    by_slug: dict[str, str] = {}
-    for name in names:
-        slug = tag_slug(name)
-        if slug and slug not in by_slug:
-            by_slug[slug] = name.strip()[:TAG_NAME_MAX]
+def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str, int]:
+    """{slug: tag id} for the given tags ({slug: display name}), creating missing ones;
+    an existing tag keeps its name. Safe against a concurrent poll creating the same tag."""
+    by_slug = {slug[:TAG_SLUG_MAX]: name.strip()[:TAG_NAME_MAX]
+               for slug, name in names_by_slug.items() if slug}
     if not by_slug:
         return {}
     table = Tag.__table__
@@ -111,7 +99,7 @@ def ensure_tags(session: Session, names: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for batch in _batches(slugs):
         found.update(session.execute(select(Tag.slug, Tag.id)
-                                     .where(Tag.slug.in_(batch))).tuples())
+                                     .where(Tag.slug.in_(batch))).all())
     return found
 
 
