@@ -177,14 +177,46 @@ def section_slug(name: str) -> str:
 
 def find_or_create_section(session: Session, name: str, *,
                            parent_id: int | None = None) -> Section:
-    """The section called `name` (matched by slug), created under `parent_id` if new."""
-    slug = section_slug(name)
-    section = session.scalar(select(Section).where(Section.slug == slug))
-    if section is None:
-        section = Section(slug=slug, name=name.strip()[:120] or slug, parent_id=parent_id)
-        session.add(section)
-        session.flush()
+    """The section called `name` under `parent_id` (names match in any case), created
+    when missing with a free slug ("world", else "news-world", else "world-2"…)."""
+    name = name.strip()[:120]
+    same_parent = (Section.parent_id.is_(None) if parent_id is None
+                   else Section.parent_id == parent_id)
+    section = session.scalar(select(Section).where(func.lower(Section.name) == name.lower(),
+                                                   same_parent).limit(1))
+    if section is not None:
+        return section
+    section = Section(slug=_free_section_slug(session, name, parent_id), name=name or "section",
+                      parent_id=parent_id)
+    session.add(section)
+    session.flush()
     return section
+
+
+def _free_section_slug(session: Session, name: str, parent_id: int | None) -> str:
+    base = section_slug(name)
+    candidates = [base]
+    if parent_id is not None:
+        parent = session.get(Section, parent_id)
+        if parent is not None:
+            candidates.append(f"{parent.slug}-{base}"[:80])
+    candidates += [f"{base}-{n}"[:80] for n in range(2, 100)]
+    taken = set(session.scalars(select(Section.slug).where(Section.slug.in_(candidates))))
+    return next(slug for slug in candidates if slug not in taken)
+
+
+def section_paths(session: Session) -> dict[int, tuple[str, ...]]:
+    """{section id: names from the top section down to it}, from one query."""
+    rows = {section.id: (section.name, section.parent_id)
+            for section in session.scalars(select(Section))}
+
+    def path(section_id: int, seen: frozenset[int] = frozenset()) -> tuple[str, ...]:
+        name, parent_id = rows[section_id]
+        if parent_id is None or parent_id not in rows or parent_id in seen:
+            return (name,)
+        return (*path(parent_id, seen | {section_id}), name)
+
+    return {section_id: path(section_id) for section_id in rows}
 
 
 def update_fields(session: Session, source_id: int, values: dict[str, Any]) -> None:
