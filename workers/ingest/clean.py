@@ -20,7 +20,7 @@ from workers.ingest.records import CleanArticle, ParsedEntry, ParsedFeed
 from workers.ingest.sanitise import (
     first_embed,
     first_image,
-    plain_text,
+    leading_text,
     sanitise_html,
     summarise,
     text_from_markup,
@@ -44,11 +44,9 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArt
     # from (as Miniflux resolves them); the feed URL only when the entry has no link.
     content_base = url or base_url
     content_html = sanitise_html(entry.content_html, base_url=content_base)
-    summary_html = (sanitise_html(entry.summary_html, base_url=content_base)
-                    if entry.summary_html else content_html)
-    summary = summarise(plain_text(summary_html) or plain_text(content_html))
+    summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
     title = text_from_markup(entry.title) or summarise(summary, UNTITLED_LENGTH)
-    image_url, image_alt = _lead_image(entry, content_html, summary_html)
+    image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
@@ -97,15 +95,18 @@ def _completeness(article: CleanArticle) -> tuple[int, int, int]:
             int(article.image_url is not None))
 
 
-def _lead_image(entry: ParsedEntry, content_html: str,
-                summary_html: str) -> tuple[str | None, str | None]:
+def _lead_image(entry: ParsedEntry, content_html: str, *,
+                base_url: str) -> tuple[str | None, str | None]:
+    """The feed's own image (media, enclosure), else the first real <img> of the content,
+    else of the summary (sanitised only in that rare case: it is not stored as HTML)."""
     named = lead_image(entry.media)
     if named is not None and len(named.url) <= URL_MAX:
         return named.url, (named.description or None)
-    for html in (content_html, summary_html):
-        image = first_image(html)
-        if image is not None and len(image.url) <= URL_MAX:
-            return image.url, image.alt[:IMAGE_ALT_MAX] if image.alt else None
+    image = first_image(content_html)
+    if image is None and "<img" in entry.summary_html.lower():
+        image = first_image(sanitise_html(entry.summary_html, base_url=base_url))
+    if image is not None and len(image.url) <= URL_MAX:
+        return image.url, image.alt[:IMAGE_ALT_MAX] if image.alt else None
     return None, None
 
 

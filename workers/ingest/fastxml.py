@@ -9,6 +9,7 @@ nested unescaped inside RSS text elements.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 
 from lxml import etree
@@ -95,6 +96,22 @@ def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:
         yield from _media_item(child, etree.QName(child).localname, base)
 
 
+def _media_descriptions(element: etree._Element) -> list[str]:
+    """media:description, on its own or inside media:group / media:content. feedparser
+    reads it as one more description (HTML), so the fast path does too."""
+    return [d.text or "" for d in element.iter(*(f"{{{ns}}}description" for ns in MEDIA))]
+
+
+def _with_media_description(summary: str, contents: list[str],
+                            descriptions: list[str]) -> tuple[str, list[str]]:
+    described = next((d for d in descriptions if d.strip()), "")
+    if not described:
+        return summary, contents
+    if not summary:
+        return described, contents
+    return summary, contents if any(c.strip() for c in contents) else [described]
+
+
 def _enclosure(url: str | None, mime: str | None, base: str) -> MediaItem | None:
     absolute = absolute_url(url, base)
     if not absolute:
@@ -128,6 +145,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     categories: list[str] = []
     media: list[MediaItem] = []
     enclosures: list[MediaItem] = []
+    descriptions: list[str] = []
     guid: str | None = None
     guid_is_permalink = False
     for child in item:
@@ -158,12 +176,15 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         elif etree.QName(child).namespace in MEDIA:
             media.extend(_media(child, base) if etree.QName(child).localname == "group"
                          else _media_item(child, etree.QName(child).localname, base))
+            descriptions.extend(_media_descriptions(child))
+    summary, contents = _with_media_description(
+        fields.get("description", ""), [fields.get("content", "")], descriptions)
     link = absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else (
         guid_as_link(guid, is_permalink=guid_is_permalink))
     return make_entry(
         guid=guid, link=link, title=fields.get("title", ""),
         author=fields.get("creator") or fields.get("author"),
-        summary=fields.get("description", ""), contents=[fields.get("content", "")],
+        summary=summary, contents=contents,
         published=fields.get("pubDate"), updated=fields.get("updated"),
         categories=categories, media=_ordered_media(media, enclosures))
 
@@ -223,8 +244,10 @@ def _atom_text(element: etree._Element, is_atom10: bool) -> str:
     mode = (element.get("mode") or "").strip().lower()
     if kind in {"xhtml", "application/xhtml+xml"} or mode == "xml":
         children = list(element)
-        if len(children) == 1 and children[0].tag == f"{{{XHTML}}}div" and not (
-                element.text or "").strip():
+        # RFC 4287 §3.1.1.3: the div wraps the content and is not part of it (Atom 1.0
+        # only; feedparser keeps an Atom 0.3 div, and so do we).
+        if is_atom10 and len(children) == 1 and children[0].tag == f"{{{XHTML}}}div" \
+                and not (element.text or "").strip():
             holder = children[0]
         else:
             holder = element
@@ -245,6 +268,14 @@ def _serialise_children(holder: etree._Element) -> str:
     return inner
 
 
+def _atom_title(element: etree._Element, is_atom10: bool) -> str:
+    """Titles stay markup for clean to turn into text; a type="text" title is escaped
+    first, so "<3 & more" survives as written."""
+    title = _atom_text(element, is_atom10)
+    kind = _atom_type(element, is_atom10)
+    return html.escape(title, quote=False) if kind in {"text", "text/plain"} else title
+
+
 def _atom_type(element: etree._Element, is_atom10: bool) -> str:
     kind = (element.get("type") or ("text" if is_atom10 else "text/plain")).strip().lower()
     if not is_atom10 and (element.get("mode") or "").strip().lower() == "base64":
@@ -257,7 +288,7 @@ def _atom_type(element: etree._Element, is_atom10: bool) -> str:
 def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
     ns = ATOM10 if is_atom10 else ATOM03
     title_element = root.find(f"{{{ns}}}title")
-    title = _atom_text(title_element, is_atom10) if title_element is not None else ""
+    title = _atom_title(title_element, is_atom10) if title_element is not None else ""
     site = _alternate_link(root, ns, url)
     entries = tuple(_atom_entry(entry, ns, is_atom10, url)
                     for entry in root.iterfind(f"{{{ns}}}entry"))
@@ -283,6 +314,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
     categories: list[str] = []
     media: list[MediaItem] = []
     enclosures: list[MediaItem] = []
+    descriptions: list[str] = []
     for child in entry:
         tag = child.tag
         if not isinstance(tag, str):
@@ -292,7 +324,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
             if local == "id":
                 guid = guid or _text(child)
             elif local == "title":
-                title = _atom_text(child, is_atom10)
+                title = _atom_title(child, is_atom10)
             elif local == "summary":
                 summary = as_html(_atom_text(child, is_atom10), _atom_type(child, is_atom10))
             elif local == "content" and not child.get("src"):
@@ -318,6 +350,8 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
         elif etree.QName(child).namespace in MEDIA:
             media.extend(_media(child, base) if local == "group"
                          else _media_item(child, local, base))
+            descriptions.extend(_media_descriptions(child))
+    summary, contents = _with_media_description(summary, contents, descriptions)
     return make_entry(
         guid=guid, link=_alternate_link(entry, ns, base), title=title, author=author,
         summary=summary, contents=contents, published=dates.get("published"),

@@ -8,6 +8,7 @@ name. Its own sanitiser and URI resolver are off: nh3 does both later, for every
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import feedparser
@@ -45,11 +46,21 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
                                               feedparser.CharacterEncodingOverride):
         warning = f"malformed feed read leniently: {result.get('bozo_exception')}"
     parsed = ParsedFeed(
-        title=(feed.get("title") or "").strip(),
+        title=_title(feed, is_rss=is_rss).strip(),
         site_url=absolute_url(_alternate(feed.get("links", [])), url),
         entries=entries,
         format=_FORMATS.get(version, version or "unknown"))
     return parsed, warning
+
+
+def _title(element: Any, *, is_rss: bool) -> str:
+    title_detail = element.get("title_detail") or {}
+    title = title_detail.get("value", element.get("title", "")) or ""
+    if title_detail.get("type") == "application/xhtml+xml":
+        return void_elements_as_html(title)
+    if title_detail.get("type") == "text/plain" and not is_rss:
+        return html.escape(title, quote=False)    # Atom type="text": see fastxml._atom_title
+    return title
 
 
 def _alternate(links: list[Any]) -> str | None:
@@ -68,6 +79,15 @@ def _text_construct(detail: Any, fallback: str) -> str:
     if kind == "application/xhtml+xml":
         return void_elements_as_html(value)
     return as_html(value, kind)
+
+
+def _summary(entry: Any) -> str:
+    """feedparser copies the content into `summary` when there is none: that is no
+    summary (and its copy may carry a different type)."""
+    summary = entry.get("summary", "")
+    if any(summary == c.get("value") for c in entry.get("content", [])):
+        return ""
+    return _text_construct(entry.get("summary_detail"), summary)
 
 
 def _media(entry: Any, base: str) -> list[MediaItem]:
@@ -108,14 +128,10 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
     if link is None and is_rss and entry.get("guidislink"):
         link = guid_as_link(guid, is_permalink=True)
     detail = entry.get("author_detail") or {}
-    title_detail = entry.get("title_detail") or {}
-    title = title_detail.get("value", entry.get("title", "")) or ""
-    if title_detail.get("type") == "application/xhtml+xml":
-        title = void_elements_as_html(title)
     return make_entry(
-        guid=guid, link=link, title=title,
+        guid=guid, link=link, title=_title(entry, is_rss=is_rss),
         author=detail.get("name") or detail.get("email") or entry.get("author"),
-        summary=_text_construct(entry.get("summary_detail"), entry.get("summary", "")),
+        summary=_summary(entry),
         contents=[_text_construct(c, c.get("value", "")) for c in entry.get("content", [])],
         # dict.get: FeedParserDict would answer "updated" with the published date.
         published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),

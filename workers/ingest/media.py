@@ -76,7 +76,8 @@ def video_embed_url(url: str | None) -> str | None:
 
 
 def is_tracker_size(width: str | None, height: str | None) -> bool:
-    """1×1 (or 0×0) images are counters; an image sized on one side only is not judged."""
+    """1×1 (or 0×0) images are counters, as is one 1px wide or high with the other
+    side unset."""
     def tiny(value: str | None) -> bool:
         digits = re.match(r"\s*(\d+)", value or "")
         return digits is not None and int(digits.group(1)) <= 1

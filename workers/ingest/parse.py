@@ -24,6 +24,7 @@ from workers.ingest.fastxml import NotForFastPath, read_xml
 from workers.ingest.jsonfeed import NotAJsonFeed, looks_like_json, read_json_feed
 from workers.ingest.lenient import NotAFeed, read_leniently
 from workers.ingest.records import ParsedFeed
+from workers.ingest.sanitise import text_from_markup
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
@@ -75,7 +76,8 @@ def refuse_entity_declarations(text: str) -> None:
 
 
 def _with_warnings(feed: ParsedFeed, warnings: list[str]) -> ParsedFeed:
-    if not warnings:
-        return feed
-    return ParsedFeed(title=feed.title, site_url=feed.site_url, entries=feed.entries,
-                      format=feed.format, warnings=(*feed.warnings, *warnings))
+    """The feed with its title as plain text (it is shown as the source's name) and the
+    warnings collected on the way."""
+    return ParsedFeed(title=text_from_markup(feed.title), site_url=feed.site_url,
+                      entries=feed.entries, format=feed.format,
+                      warnings=(*feed.warnings, *warnings))

@@ -26,8 +26,7 @@ from workers.ingest.media import is_lead_image_candidate, is_tracker_size, video
 SUMMARY_LENGTH = 300
 LINK_REL = "noopener noreferrer nofollow"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
-EMBED_HOSTS = frozenset({"www.youtube.com", "youtube.com", "www.youtube-nocookie.com",
-                         "youtube-nocookie.com", "player.vimeo.com"})
+WEB_SCHEMES = frozenset({"http", "https"})
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -59,13 +58,43 @@ _ATTRIBUTES = {
 }
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 
-_base_url: ContextVar[str | None] = ContextVar("sanitise_base_url", default=None)
+@dataclass(frozen=True, slots=True)
+class _Base:
+    url: str
+    origin: str          # "https://host:port", for the common "/path" case
+    scheme: str
+
+
+_base: ContextVar[_Base | None] = ContextVar("sanitise_base", default=None)
+
+
+def _make_base(url: str | None) -> _Base | None:
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return _Base(url, f"{parts.scheme}://{parts.netloc}", parts.scheme)
 
 
 def _absolute(value: str) -> str | None:
+    """`value` resolved against the current base; None unless http(s) or mailto.
+
+    The common shapes skip urljoin (the most expensive step of cleaning): absolute
+    http(s) URLs are kept as they are, "/path" and "//host/path" get the base's origin or
+    scheme prepended. Everything else goes through urljoin and a scheme check."""
     value = value.strip()
+    head = value[:8].lower()
+    if head.startswith(("https://", "http://")):
+        return value
+    base = _base.get()
+    if base is not None and value.startswith("/"):
+        if value.startswith("//"):
+            return f"{base.scheme}:{value}" if base.scheme in WEB_SCHEMES else None
+        return base.origin + value if base.scheme in WEB_SCHEMES else None
     try:
-        resolved = urljoin(_base_url.get() or "", value)
+        resolved = urljoin(base.url if base else "", value)
         scheme = urlsplit(resolved).scheme.lower()
     except ValueError:
         return None
@@ -106,11 +135,22 @@ _CLEANER = nh3.Cleaner(
     },
 )
 
+_TEXT_CLEANER = nh3.Cleaner(
+    tags={"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+          "td", "th", "tr", "dd", "dt", "figcaption"},
+    clean_content_tags=_CLEAN_CONTENT_TAGS | {"iframe", "video", "audio", "picture"},
+    attributes={},
+    link_rel=None,
+)
+
 # -- the pre-pass (before nh3; may be fooled without harm, see the module docstring) ---------
 
 _TAG_START = re.compile(r"<(img|iframe)\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 _STYLE_SIZE = re.compile(r"(width|height)\s*:\s*(\d+)px", re.IGNORECASE)
+# Only an <img> that could be 0/1 pixel on a side, or an inline data: image, needs a look.
+_MAYBE_TRACKER_OR_DATA = re.compile(
+    r"""(?:width|height)\s*[=:]\s*["']?\s*[01](?!\d)|data:""", re.IGNORECASE)
 
 
 def _attributes_of(tag: str) -> dict[str, str]:
@@ -122,9 +162,14 @@ def _drop_trackers_and_foreign_iframes(markup: str) -> str:
         return markup
 
     def replace(match: re.Match[str]) -> str:
-        attributes = _attributes_of(match.group(0))
+        tag = match.group(0)
+        if match.group(1).lower() == "img" and not _MAYBE_TRACKER_OR_DATA.search(tag):
+            return tag                                   # the common case, decided cheaply
+        attributes = _attributes_of(tag)
         if match.group(1).lower() == "iframe":
             return match.group(0) if video_embed_url(attributes.get("src")) else ""
+        if attributes.get("src", "").strip().lower().startswith("data:"):
+            return ""                                   # nh3 would leave an empty <img>
         sizes = {k.lower(): v for k, v in _STYLE_SIZE.findall(attributes.get("style", ""))}
         width = attributes.get("width", sizes.get("width"))
         height = attributes.get("height", sizes.get("height"))
@@ -141,12 +186,12 @@ def sanitise_html(markup: str, *, base_url: str | None) -> str:
     only for YouTube (nocookie) and Vimeo."""
     if not markup:
         return ""
-    token = _base_url.set(base_url)
+    token = _base.set(_make_base(base_url))
     try:
         # nh3 last: see the module docstring.
         return _CLEANER.clean(_drop_trackers_and_foreign_iframes(markup)).strip()
     finally:
-        _base_url.reset(token)
+        _base.reset(token)
 
 
 def escape_text(text: str) -> str:
@@ -184,12 +229,28 @@ def plain_text(sanitised: str) -> str:
     return " ".join(text.split())
 
 
+def leading_text(sanitised: str, length: int = SUMMARY_LENGTH) -> str:
+    """The plain text of the start of sanitised HTML, at least `length` + 20 characters
+    when there are that many: a summary never needs the whole body."""
+    window = 4 * length
+    while window < len(sanitised):
+        head = sanitised[:window]
+        if head.rfind("<") > head.rfind(">"):            # do not read half a tag
+            head = head[: head.rfind("<")]
+        text = plain_text(head)
+        if len(text) > length + 20:
+            return text.rsplit(" ", 1)[0]                # the last word may be cut
+        window *= 2
+    return plain_text(sanitised)
+
+
 def text_from_markup(markup: str) -> str:
     """Plain text from HTML that may be hostile or may just be text with an `&amp;` in it
-    (titles): tags stripped by nh3, entities decoded, whitespace collapsed."""
+    (titles, summaries): nh3 keeps only block tags, without attributes (no URL work),
+    then tags become spaces and entities are decoded."""
     if "<" not in markup and "&" not in markup:
         return " ".join(markup.split())
-    return plain_text(_CLEANER.clean(markup))
+    return plain_text(_TEXT_CLEANER.clean(markup))
 
 
 def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
