@@ -111,3 +111,31 @@ def test_a_worker_killed_mid_poll_leaves_nothing_half_written_and_is_counted(
     assert source.unfinished_polls == 1
     assert source.last_polled_at is None
     assert article_count(database) == 0
+
+
+def test_hostile_feeds_leave_the_worker_alive_and_other_sources_polled(
+        settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
+    from tests.workers.ingest.test_fetch import gzip_bomb
+
+    httpserver.expect_request("/bomb").respond_with_data(
+        gzip_bomb(100 * 1024 * 1024), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=301, headers={"Location": "/loop"})
+    httpserver.expect_request("/garbage").respond_with_data(b"\x00\xff" * 5000)
+    httpserver.expect_request("/good").respond_with_data(rss(("g", "Good")))
+    hostile = [add_source(database, httpserver.url_for(path))
+               for path in ("/bomb", "/loop", "/garbage")]
+    good = add_source(database, httpserver.url_for("/good"))
+    create_celery(settings).send_task("workers.poll_due_sources")
+
+    def all_polled() -> bool:
+        return all(source_row(database, i).last_polled_at is not None
+                   for i in [*hostile, good])
+
+    assert wait_for(all_polled), celery_worker.output()
+    assert celery_worker.process.poll() is None            # still running
+    assert article_count(database) == 1
+    for source_id in hostile:
+        source = source_row(database, source_id)
+        assert source.status == "failing" and source.last_error
+    assert "after decompression" in source_row(database, hostile[0]).last_error

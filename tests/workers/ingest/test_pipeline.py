@@ -488,3 +488,25 @@ def test_claiming_respects_the_limit_most_overdue_first(database: Database) -> N
                       next_poll_at=now - timedelta(minutes=n)) for n in range(5)]
     assert claim_due_sources(database, now=now, limits=TEST_LIMITS, limit=2) == \
         sorted(ids[-2:])
+
+
+def test_no_database_transaction_is_open_while_fetching(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    """While the server is answering, another writer can update the very source row
+    being polled at once: neither SQLite's write lock nor a PostgreSQL row lock is held."""
+    source_id = add_source(database, "http://placeholder.test/")
+    waited: list[float] = []
+
+    def handler(request: Request) -> Response:
+        started = time.monotonic()
+        with session_scope(database) as session:
+            session.get(Source, source_id).name = "Edited during the fetch"
+        waited.append(time.monotonic() - started)
+        return Response(rss(("a", "A")))
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    with session_scope(database) as session:
+        session.get(Source, source_id).url = httpserver.url_for("/feed")
+    assert run(source_id).outcome == "ok"
+    assert waited and waited[0] < 1.0
+    assert source_row(database, source_id).name == "Edited during the fetch"
