@@ -103,9 +103,11 @@ def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str,
     return found
 
 
-def replace_tag_links(session: Session, links: Mapping[int, Iterable[int]]) -> None:
-    """Make each article's tags exactly the given tag ids."""
-    article_ids = list(links)
+def replace_tag_links(session: Session, links: Mapping[int, Iterable[int]], *,
+                      clear: Sequence[int] | None = None) -> None:
+    """Make each article's tags exactly the given tag ids. `clear` names the articles
+    that may have links already (default: all of them); the others are only added to."""
+    article_ids = list(links) if clear is None else list(clear)
     for batch in _batches(article_ids):
         session.connection().execute(
             delete(article_tags).where(article_tags.c.article_id.in_(batch)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
 
 log = logging.getLogger(__name__)
 _rng = random.Random()
+RULES_TTL_S = 60.0
+_rules_cache: dict[int, tuple[float, tuple[SectionRule, ...]]] = {}
 
 NAME_MAX = 300
 URL_MAX = 2048
@@ -98,7 +101,7 @@ def begin_poll(database: Database, source_id: int, *, now: datetime, limits: Lim
             _quarantine(source, now, limits)
             return None
         source.unfinished_polls += 1
-        return PollPlan(snapshot=_snapshot(source), rules=_section_rules(session))
+        return PollPlan(snapshot=_snapshot(source), rules=_section_rules(session, database))
 
 
 def _quarantine(source: Source, now: datetime, limits: Limits) -> None:
@@ -122,11 +125,23 @@ def _snapshot(source: Source) -> SourceSnapshot:
         error_count=source.error_count, last_new_entry_at=source.last_new_entry_at)
 
 
-def _section_rules(session: Session) -> tuple[SectionRule, ...]:
+def _section_rules(session: Session, database: Database) -> tuple[SectionRule, ...]:
+    """Every section's keyword rules, read at most once per RULES_TTL_S per process: a
+    rule edited by an admin applies within a minute, and a poll saves a query."""
+    now = time.monotonic()
+    cached = _rules_cache.get(id(database))
+    if cached is not None and cached[0] > now:
+        return cached[1]
     rows = session.scalars(select(Section).where(Section.keywords != "")
                            .order_by(Section.position, Section.name))
-    return tuple(SectionRule(section.id, tuple(section.keyword_list)) for section in rows
-                 if section.keyword_list)
+    rules = tuple(SectionRule(section.id, tuple(section.keyword_list)) for section in rows
+                  if section.keyword_list)
+    _rules_cache[id(database)] = (now + RULES_TTL_S, rules)
+    return rules
+
+
+def forget_section_rules() -> None:
+    _rules_cache.clear()
 
 
 # --- after the network ----------------------------------------------------------------
@@ -201,11 +216,14 @@ def _link_tags(session: Session, source_id: int, fresh: Sequence[CleanArticle],
     tag_ids = article_writes.ensure_tags(session, names)
     article_ids = article_writes.ids_by_entry_hash(
         session, source_id, [article.entry_hash for article in relinked])
-    article_writes.replace_tag_links(session, {
-        article_ids[article.entry_hash]: [tag_ids[slug] for slug in
-                                          (tag_slug(name) for name in article.tags)
-                                          if slug in tag_ids]
-        for article in relinked if article.entry_hash in article_ids})
+    links = {article_ids[article.entry_hash]: [tag_ids[slug] for slug in
+                                               (tag_slug(name) for name in article.tags)
+                                               if slug in tag_ids]
+             for article in relinked if article.entry_hash in article_ids}
+    # Only rewritten articles can have old links; new ones start with none.
+    stale = [article_ids[article.entry_hash] for article in changed
+             if article.entry_hash in article_ids]
+    article_writes.replace_tag_links(session, links, clear=stale)
 
 
 def record_outcome(session: Session, source: Source, update: FeedUpdate,

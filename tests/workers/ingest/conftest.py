@@ -62,3 +62,13 @@ def rss(*items: tuple[str, str], title: str = "Test feed") -> bytes:
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>{title}</title><link>http://example.test/</link>{body}"
             f"</channel></rss>").encode()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_section_rules() -> Iterator[None]:
+    """Section rules are cached per process for a minute; each test starts without."""
+    from workers.ingest.store import forget_section_rules
+
+    forget_section_rules()
+    yield
+    forget_section_rules()

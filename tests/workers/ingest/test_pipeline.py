@@ -199,6 +199,21 @@ def test_tags_are_created_once_and_linked(httpserver: HTTPServer, database: Data
         assert [tag.name for tag in article.tags] == ["Economy", "Politics"]
 
 
+def test_a_rewritten_article_gets_exactly_its_new_tags(httpserver: HTTPServer,
+                                                       database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS_WITH_TAGS)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    run(source_id)
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(
+        RSS_WITH_TAGS.replace(b"<category>Economy</category>", b"<category>Tax</category>")
+        .replace(b"Parliament votes.", b"Parliament votes again."))
+    assert run(source_id).updated == 1
+    with database.reader() as session:
+        article = session.scalars(select(Article)).one()
+        assert [tag.name for tag in article.tags] == ["Politics", "Tax"]
+
+
 def test_section_keywords_move_articles_out_of_the_sources_section(
         httpserver: HTTPServer, database: Database, run) -> None:
     with session_scope(database) as session:
