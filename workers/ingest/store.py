@@ -101,6 +101,7 @@ def begin_poll(database: Database, source_id: int, *, now: datetime, limits: Lim
             _quarantine(source, now, limits)
             return None
         source.unfinished_polls += 1
+        source_rows.skip_durable_commit(session)
         return PollPlan(snapshot=_snapshot(source), rules=_section_rules(session, database))
 
 
@@ -157,6 +158,8 @@ def store_update(database: Database, client: redis.Redis | None, update: FeedUpd
         if update.outcome == "ok":
             counts = store_articles(session, source, update.articles, now=update.polled_at)
         error = record_outcome(session, source, update, counts, limits=limits)
+        if not (counts.new or counts.updated):
+            source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
     if client is not None and (counts.new or counts.updated):
         content_version.bump(client)
     return StoreResult(update.source_id, update.outcome, counts.new, counts.updated,
