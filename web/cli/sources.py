@@ -45,7 +45,7 @@ def sources_group() -> None:
 @click.argument("url")
 @click.option("--name", default="", help="Display name (default: the feed's title).")
 @click.option("--section", "section_slug", help="Slug of the section its articles go to.")
-@click.option("--interval", type=click.IntRange(min=1),
+@click.option("--interval", type=click.IntRange(1, 366 * 24 * 60),
               help="Poll every MINUTES instead of adapting to the feed.")
 def add_source(url: str, name: str, section_slug: str | None, interval: int | None) -> None:
     http = FeedClient.from_settings(_settings())

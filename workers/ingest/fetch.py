@@ -54,6 +54,7 @@ ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
           "application/json;q=0.8, text/html;q=0.5, */*;q=0.1")
 CHUNK_BYTES = 64 * 1024
 DRAIN_BYTES = 64 * 1024
+RETRY_AFTER_MAX_S = 365 * 24 * 3600
 
 
 # --- the SSRF guard -----------------------------------------------------------------
@@ -212,7 +213,8 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return now + timedelta(seconds=int(value))
+        # Bounded so an absurd number cannot overflow a datetime; the schedule caps it.
+        return now + timedelta(seconds=min(int(value), RETRY_AFTER_MAX_S))
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -193,6 +193,7 @@ def test_retry_after_in_the_past_or_garbage() -> None:
     now = datetime(2026, 11, 24, tzinfo=UTC)
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now) == now
     assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("9" * 30, now) == now + timedelta(days=365)
     assert parse_retry_after(None, now) is None
 
 
