@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from copy import deepcopy
 
 from lxml import etree
 
 from workers.ingest.bodies import as_html, make_entry, void_elements_as_html
 from workers.ingest.media import media_kind
-from workers.ingest.normalise import absolute_url, guid_as_link
+from workers.ingest.normalise import absolute_url, guid_as_link, resolve_id
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
 ATOM10 = "http://www.w3.org/2005/Atom"
@@ -45,7 +46,9 @@ def _parser() -> etree.XMLParser:
 def read_xml(text: str, url: str) -> ParsedFeed:
     """`text` is the decoded document without its XML declaration."""
     try:
-        root = etree.fromstring(text, _parser(), base_url=url)
+        # No base_url: element.base is then the document's own xml:base only, which is
+        # what ids resolve against (normalise.resolve_id); links use `_base`.
+        root = etree.fromstring(text, _parser())
     except (etree.XMLSyntaxError, ValueError) as error:
         raise NotForFastPath(str(error)) from error
     tag = root.tag if isinstance(root.tag, str) else ""
@@ -66,6 +69,13 @@ def _text(element: etree._Element) -> str:
     if len(element):
         raise NotForFastPath(f"markup inside <{etree.QName(element).localname}>")
     return element.text or ""
+
+
+def _base(element: etree._Element, url: str) -> str:
+    """The base for links in `element`: its xml:base (itself relative to the document's
+    URL), else the document's URL."""
+    xml_base = element.base
+    return absolute_url(xml_base, url) or url if xml_base else url
 
 
 def _int(value: str | None) -> int | None:
@@ -134,13 +144,13 @@ def _read_rss(root: etree._Element, url: str) -> ParsedFeed:
     fmt = {"2.0": "rss20", "0.91": "rss091", "0.92": "rss092", "0.93": "rss093",
            "0.94": "rss094"}.get(version, "rss")
     title = channel.findtext("title") or ""
-    site = absolute_url(channel.findtext("link"), channel.base or url)
+    site = absolute_url(channel.findtext("link"), _base(channel, url))
     entries = tuple(_rss_item(item, url) for item in channel.iterfind("item"))
     return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt)
 
 
 def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
-    base = item.base or url
+    base = _base(item, url)
     fields: dict[str, str] = {}
     categories: list[str] = []
     media: list[MediaItem] = []
@@ -153,8 +163,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         if not isinstance(tag, str):
             continue
         if tag == "guid":
-            guid = _text(child)
             guid_is_permalink = (child.get("isPermaLink") or "true").strip().lower() == "true"
+            guid = resolve_id(_text(child), child.base) if guid_is_permalink else _text(child)
         elif tag in {"title", "link", "description", "pubDate", "author", "comments"}:
             fields.setdefault(tag, _text(child))
         elif tag == "category" or tag == f"{{{DC}}}subject":
@@ -207,7 +217,7 @@ def _read_rdf(root: etree._Element, url: str) -> ParsedFeed:
 
 
 def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
-    base = item.base or url
+    base = _base(item, url)
     fields: dict[str, str] = {}
     categories: list[str] = []
     media: list[MediaItem] = []
@@ -258,7 +268,7 @@ def _atom_text(element: etree._Element, is_atom10: bool) -> str:
 
 
 def _serialise_children(holder: etree._Element) -> str:
-    copy = etree.fromstring(etree.tostring(holder))
+    copy = deepcopy(holder)
     for node in copy.iter():
         if isinstance(node.tag, str) and node.tag.startswith("{"):
             node.tag = etree.QName(node).localname
@@ -299,12 +309,12 @@ def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
 def _alternate_link(parent: etree._Element, ns: str, url: str) -> str | None:
     for link in parent.iterfind(f"{{{ns}}}link"):
         if (link.get("rel") or "alternate").strip() == "alternate" and link.get("href"):
-            return absolute_url(link.get("href"), link.base or url)
+            return absolute_url(link.get("href"), _base(link, url))
     return None
 
 
 def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> ParsedEntry:
-    base = entry.base or url
+    base = _base(entry, url)
     guid: str | None = None
     title = ""
     author: str | None = None
@@ -322,7 +332,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
         local = etree.QName(child).localname
         if etree.QName(child).namespace == ns:
             if local == "id":
-                guid = guid or _text(child)
+                guid = guid or resolve_id(_text(child), child.base)
             elif local == "title":
                 title = _atom_title(child, is_atom10)
             elif local == "summary":
@@ -340,7 +350,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
                 if term:
                     categories.append(term)
             elif local == "link" and (child.get("rel") or "").strip() == "enclosure":
-                enclosure = _enclosure(child.get("href"), child.get("type"), child.base or base)
+                enclosure = _enclosure(child.get("href"), child.get("type"), _base(child, url))
                 if enclosure:
                     enclosures.append(enclosure)
         elif tag == f"{{{DC}}}subject":

@@ -31,8 +31,9 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     """The feed and, when the XML was broken, a readable warning."""
     result = feedparser.parse(
         text.encode("utf-8"),
-        response_headers={"content-type": "application/xml; charset=utf-8",
-                          "content-location": url},
+        # No content-location: feedparser resolves ids against the document's URL when
+        # it knows it; ours resolve against xml:base only (normalise.resolve_id).
+        response_headers={"content-type": "application/xml; charset=utf-8"},
         resolve_relative_uris=False, sanitize_html=False)
     version = result.get("version") or ""
     if not version and not result.entries:
@@ -130,7 +131,9 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
     detail = entry.get("author_detail") or {}
     return make_entry(
         guid=guid, link=link, title=_title(entry, is_rss=is_rss),
-        author=detail.get("name") or detail.get("email") or entry.get("author"),
+        # The raw string, not author_detail: feedparser's e-mail pattern stops at four-letter
+        # top-level domains and cuts "w@v.example (Name)" into the name "ple (Name".
+        author=entry.get("author") or detail.get("name") or detail.get("email"),
         summary=_summary(entry),
         contents=[_text_construct(c, c.get("value", "")) for c in entry.get("content", [])],
         # dict.get: FeedParserDict would answer "updated" with the published date.

@@ -21,6 +21,7 @@ _YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com",
 _VIMEO_HOSTS = frozenset({"vimeo.com", "www.vimeo.com", "player.vimeo.com"})
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^\d{3,12}$")
+_LEADING_INTEGER = re.compile(r"\s*(\d+)")
 # Images that are decoration or counters, never a lead image.
 _NOT_LEAD_IMAGE = re.compile(
     r"feeds\.feedburner\.com/~|pixel\.wp\.com|stats\.wordpress\.com|/smilies/|"
@@ -79,7 +80,7 @@ def is_tracker_size(width: str | None, height: str | None) -> bool:
     """1×1 (or 0×0) images are counters, as is one 1px wide or high with the other
     side unset."""
     def tiny(value: str | None) -> bool:
-        digits = re.match(r"\s*(\d+)", value or "")
+        digits = _LEADING_INTEGER.match(value) if value else None
         return digits is not None and int(digits.group(1)) <= 1
     return tiny(width) and tiny(height) or (tiny(width) and height is None) or (
         tiny(height) and width is None)

@@ -46,6 +46,23 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_SCHEME_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
+
+
+def resolve_id(guid: str, xml_base: str | None) -> str:
+    """A permalink guid or an Atom id, resolved against the document's own xml:base only.
+
+    This is what feedparser does when it is not told the document's URL, and both XML
+    paths do it, so they agree. The URL the feed was fetched from never takes part: a
+    feed that moves (301) keeps the same entry keys.
+    """
+    guid = _SCHEME_SLASHES.sub(r"\1\3", guid)
+    try:
+        return urljoin(xml_base or "", guid)
+    except ValueError:
+        return ""
+
+
 def guid_as_link(guid: str | None, *, is_permalink: bool) -> str | None:
     """A guid becomes the link only when the feed says it is a permalink *and* it is a web
     URL: RSS 2.0 defaults isPermaLink to true, and feeds full of `tag:` ids rely on it."""

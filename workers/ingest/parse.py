@@ -1,7 +1,8 @@
 """Parse: feed bytes and response headers in, one ParsedFeed out, whatever the format.
 
     decode (charset.py) | refuse entity declarations | JSON Feed, or
-    lxml fast path (fastxml.py) | on failure: feedparser (lenient.py)
+    lxml fast path (fastxml.py), again with HTML entities as references if they were
+    its only problem | on failure: feedparser (lenient.py)
 
 The fast path reads well-formed RSS/RDF/Atom about thirty times faster than feedparser;
 feedparser keeps its leniency for everything else. Both produce the same entries
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from html.entities import name2codepoint
 
 from workers.ingest.charset import decode_document
 from workers.ingest.errors import ParseError
@@ -29,6 +31,8 @@ from workers.ingest.sanitise import text_from_markup
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
+_CDATA_OR_ENTITY = re.compile(r"(<!\[CDATA\[.*?\]\]>)|&([A-Za-z][A-Za-z0-9]{1,31});", re.DOTALL)
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 
 def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
@@ -49,7 +53,9 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFe
     refuse_entity_declarations(text)
     body = _XML_DECLARATION.sub("", text, count=1)
     try:
-        feed = read_xml(body, url)
+        feed, warning = read_well_formed(body, url)
+        if warning:
+            warnings.append(warning)
     except NotForFastPath as reason:
         try:
             feed, warning = read_leniently(body, url)
@@ -60,6 +66,40 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFe
         if warning and not feed.entries:
             raise ParseError(f"{warning}; no entries") from reason
     return _with_warnings(feed, warnings)
+
+
+def read_well_formed(body: str, url: str) -> tuple[ParsedFeed, str | None]:
+    """The lxml path; a document whose only fault is HTML entities (`&nbsp;`, `&eacute;`:
+    common, and undefined in XML) is read again with them as character references."""
+    try:
+        return read_xml(body, url), None
+    except NotForFastPath:
+        numeric = html_entities_as_references(body)
+        if numeric is None:
+            raise
+        return read_xml(numeric, url), ("HTML entities are not defined in XML; "
+                                        "read them as HTML does")
+
+
+def html_entities_as_references(text: str) -> str | None:
+    """`text` with HTML named entities as numeric references (CDATA left as written), or
+    None when it has none, or names that HTML does not know either."""
+    found = unknown = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal found, unknown
+        name = match.group(2)
+        if name is None or name in _XML_ENTITIES:
+            return match.group(0)
+        codepoint = name2codepoint.get(name)
+        if codepoint is None:
+            unknown = True
+            return match.group(0)
+        found = True
+        return f"&#{codepoint};"
+
+    converted = _CDATA_OR_ENTITY.sub(replace, text)
+    return converted if found and not unknown else None
 
 
 def refuse_entity_declarations(text: str) -> None:

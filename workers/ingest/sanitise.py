@@ -204,12 +204,10 @@ def escape_text(text: str) -> str:
 # -- reading sanitised HTML (nh3's serialisation: double-quoted attributes, `"` and `>`
 # escaped inside them, no comments) ---------------------------------------------------------
 
-_SANITISED_TAG = re.compile(r"</?([a-z0-9]+)[^>]*>")
-_BLOCK_TAGS = frozenset({
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "pre", "table", "tr", "td", "th", "figure", "figcaption", "dd", "dt", "dl", "hr",
-    "details", "summary", "caption", "section", "img", "iframe", "video", "audio",
-})
+_SANITISED_TAG = re.compile(r"</?[a-z0-9]+[^>]*>")
+_SANITISED_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|table|tr|td|th|figure|figcaption|dd|dt"
+    r"|dl|hr|details|summary|caption|section|img|iframe|video|audio)\b[^>]*>")
 _IMG = re.compile(r"<img\b[^>]*>")
 _IFRAME_SRC = re.compile(r'<iframe\b[^>]*?\ssrc="([^"]+)"')
 _QUOTED_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
@@ -223,9 +221,8 @@ class Image:
 
 def plain_text(sanitised: str) -> str:
     """The words a reader sees, whitespace collapsed; block ends become spaces."""
-    def separate(match: re.Match[str]) -> str:
-        return " " if match.group(1) in _BLOCK_TAGS else ""
-    text = html.unescape(_SANITISED_TAG.sub(separate, sanitised))
+    spaced = _SANITISED_BLOCK_TAG.sub(" ", sanitised)
+    text = html.unescape(_SANITISED_TAG.sub("", spaced))
     return " ".join(text.split())
 
 

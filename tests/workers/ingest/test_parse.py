@@ -19,7 +19,7 @@ from workers.ingest.clean import clean_entries
 from workers.ingest.errors import IngestError, ParseError
 from workers.ingest.fastxml import NotForFastPath, read_xml
 from workers.ingest.lenient import read_leniently
-from workers.ingest.parse import _XML_DECLARATION, parse_feed
+from workers.ingest.parse import _XML_DECLARATION, parse_feed, read_well_formed
 
 GOLDEN = golden_feeds()
 REPO = Path(__file__).resolve().parents[3]
@@ -60,7 +60,7 @@ WELL_FORMED = [g for g in GOLDEN if g.is_xml and "error" not in g.expected
 def _both_paths(golden: GoldenFeed):
     text = decode_document(golden.content, golden.headers).text
     body = _XML_DECLARATION.sub("", text, count=1)
-    fast = read_xml(body, golden.url)
+    fast, _ = read_well_formed(body, golden.url)
     lenient, warning = read_leniently(body, golden.url)
     return fast, lenient, warning
 
@@ -68,7 +68,8 @@ def _both_paths(golden: GoldenFeed):
 @pytest.mark.parametrize("golden", WELL_FORMED, ids=_ids(WELL_FORMED))
 def test_fast_path_and_feedparser_give_the_same_articles(golden: GoldenFeed) -> None:
     fast, lenient, warning = _both_paths(golden)
-    assert warning is None
+    # feedparser calls HTML entities malformed XML; the fast path reads them anyway.
+    assert (warning is None) == (golden.name != "html-entities")
     assert (fast.title, fast.site_url) == (lenient.title, lenient.site_url)
     assert fast.format.rstrip("0123456789") == lenient.format.rstrip("0123456789")
     fast_articles = clean_entries(fast, base_url=golden.url, now=golden.now)
@@ -78,6 +79,22 @@ def test_fast_path_and_feedparser_give_the_same_articles(golden: GoldenFeed) -> 
         for field in dataclasses.fields(from_fast):
             assert getattr(from_fast, field.name) == getattr(from_feedparser, field.name), (
                 f"{golden.name}: {field.name} differs")
+
+
+def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
+    body = (FEEDS / "html-entities.xml").read_text(encoding="utf-8")
+    with pytest.raises(NotForFastPath):
+        read_xml(_XML_DECLARATION.sub("", body), "https://society.example/feed")
+    feed, warning = read_well_formed(_XML_DECLARATION.sub("", body), "https://society.example/")
+    assert feed.entries[0].title == "Opening night\xa0– “La Bohème”"
+    assert warning is not None and "HTML entities" in warning
+
+
+def test_unknown_entities_still_go_to_feedparser() -> None:
+    body = "<rss version='2.0'><channel><title>&nbsp;&madeup;</title><item><title>x</title>" \
+           "</item></channel></rss>"
+    feed = parse_feed(body.encode(), {}, "https://x.example/")
+    assert feed.warnings and "malformed" in feed.warnings[0]
 
 
 def test_broken_xml_leaves_the_fast_path_for_feedparser() -> None:
@@ -246,3 +263,102 @@ def test_expected_files_are_valid_json_with_a_source_beside_them() -> None:
     assert names == sources
     for path in FEEDS.glob("*.expected.json"):
         assert "given" in json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_wrong_http_charset_gives_way_to_the_declaration_that_decodes() -> None:
+    content = "<?xml version='1.0' encoding='windows-1251'?><rss version='2.0'><channel>" \
+              "<title>Новости</title></channel></rss>"
+    feed = parse_feed(content.encode("cp1251"), {"content-type": "text/xml; charset=utf-8"},
+                      "https://x.example/")
+    assert feed.title == "Новости"
+    assert feed.warnings == ("declared utf-8 but the bytes are not; read as cp1251",)
+
+
+# -- the two paths agree beyond the golden files ---------------------------------------------
+
+def _variant_rss_item(rng, i: int) -> str:
+    parts = [f"<title>{rng.choice(['Plain', 'A &amp; B', '&lt;b&gt;Bold&lt;/b&gt;', ''])} {i}"
+             "</title>"]
+    if rng.random() < 0.7:
+        parts.append(f"<link>{rng.choice(['https://v.example/p/', '/rel/', 'rel/'])}{i}</link>")
+    guid = rng.choice([None, f"https://v.example/g/{i}", f"tag:v.example,2026:{i}", f"id-{i}"])
+    if guid:
+        permalink = rng.choice(["", ' isPermaLink="true"', ' isPermaLink="false"'])
+        parts.append(f"<guid{permalink}>{guid}</guid>")
+    date = rng.choice([f"<pubDate>Mon, 23 Nov 2026 {i % 24:02d}:00:00 +0200</pubDate>",
+                       f"<dc:date>2026-11-2{i % 9}T10:00:00Z</dc:date>", "",
+                       "<pubDate>23 Nov 2026 10:00 EST</pubDate>"])
+    parts.append(date)
+    if rng.random() < 0.8:
+        parts.append(f"<description><![CDATA[<p>Summary {i} <img src='/s{i}.png'></p>]]>"
+                     "</description>")
+    if rng.random() < 0.5:
+        parts.append(f"<content:encoded><![CDATA[<p>Longer content {i} with "
+                     f"<a href='x{i}'>a link</a> and more words.</p>]]></content:encoded>")
+    for _ in range(rng.randrange(3)):
+        parts.append(f"<category>{rng.choice(['News', 'news ', 'Sport', 'Café'])}</category>")
+    if rng.random() < 0.3:
+        parts.append(rng.choice([
+            f"<enclosure url='/e{i}.mp3' type='audio/mpeg' length='1'/>",
+            f"<enclosure url='https://c.example/e{i}.jpg' type='image/jpeg' length='1'/>",
+            f"<enclosure url='https://c.example/e{i}.mp4' type='video/mp4' length='1'/>"]))
+    if rng.random() < 0.3:
+        parts.append(f"<media:thumbnail url='https://c.example/t{i}.jpg' width='9' "
+                     "height='9'/>")
+    if rng.random() < 0.3:
+        parts.append(rng.choice([f"<dc:creator>Writer {i}</dc:creator>",
+                                 f"<author>w{i}@v.example (Writer {i})</author>"]))
+    return "<item>" + "".join(parts) + "</item>"
+
+
+def _variant_atom_entry(rng, i: int) -> str:
+    kind = rng.choice(["text", "html", "xhtml"])
+    title = {"text": f"<title type='text'>T &lt;{i}&gt; &amp; co</title>",
+             "html": f"<title type='html'>T &lt;em&gt;{i}&lt;/em&gt;</title>",
+             "xhtml": f"<title type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>T "
+                      f"<b>{i}</b></div></title>"}[kind]
+    parts = [title, f"<id>urn:v:{i}</id>" if rng.random() < 0.9 else ""]
+    if rng.random() < 0.8:
+        parts.append(f"<link href='{rng.choice(['p/', '/abs/', 'https://o.example/'])}{i}'/>")
+    parts.append(rng.choice([f"<updated>2026-11-2{i % 9}T10:00:00+01:00</updated>",
+                             f"<published>2026-11-2{i % 9}T10:00:00Z</published>"
+                             f"<updated>2026-11-2{i % 9}T11:00:00Z</updated>"]))
+    body = rng.choice([
+        f"<content type='html'>&lt;p&gt;Body {i}&lt;br/&gt;more&lt;/p&gt;</content>",
+        f"<content type='text'>Body {i} &lt;not a tag&gt;</content>",
+        f"<content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'><p>Body {i}<br/>"
+        f"<img src='i{i}.png' alt='A{i}'/></p><hr/></div></content>",
+        f"<summary>Only a summary {i}</summary>",
+        f"<summary type='html'>&lt;b&gt;S{i}&lt;/b&gt;</summary>"
+        f"<content type='html'>&lt;p&gt;C{i} longer than the summary&lt;/p&gt;</content>"])
+    parts.append(body)
+    if rng.random() < 0.5:
+        parts.append(f"<author><name>N{i}</name><email>n{i}@v.example</email></author>")
+    if rng.random() < 0.4:
+        parts.append(f"<category term='c{i % 3}'/><category term='C{i % 3}'/>")
+    if rng.random() < 0.3:
+        parts.append(f"<link rel='enclosure' href='v{i}.webm' type='video/webm'/>")
+    return "<entry>" + "".join(parts) + "</entry>"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_path_and_feedparser_agree_on_generated_variants(seed: int) -> None:
+    import random
+    rng = random.Random(seed)
+    rss = ("<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/' "
+           "xmlns:content='http://purl.org/rss/1.0/modules/content/' "
+           "xmlns:media='http://search.yahoo.com/mrss/'><channel><title>V</title>"
+           "<link>https://v.example/</link>"
+           + "".join(_variant_rss_item(rng, i) for i in range(40)) + "</channel></rss>")
+    atom = ("<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://a.example/blog/'>"
+            "<title>A</title>" + "".join(_variant_atom_entry(rng, i) for i in range(40))
+            + "</feed>")
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    for document, url in ((rss, "https://v.example/feed"), (atom, "https://a.example/atom")):
+        fast = clean_entries(read_xml(document, url), base_url=url, now=now)
+        lenient, warning = read_leniently(document, url)
+        assert warning is None
+        slow = clean_entries(lenient, base_url=url, now=now)
+        assert len(fast) == len(slow) > 0
+        for a, b in zip(fast, slow, strict=True):
+            assert a == b, f"seed {seed}: {a.entry_key} differs"
