@@ -9,6 +9,7 @@ key. Each function sends one statement per batch (executemany), not one per row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Insert, delete, select
@@ -39,9 +40,24 @@ def _batches(items: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
 
 
 def _insert(session: Session, table: Any) -> Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(table)
-    return sqlite_insert(table)
+    return _insert_for(session.get_bind().dialect.name, table)
+
+
+def _insert_for(dialect: str, table: Any) -> Insert:
+    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+@cache
+def _article_upsert(dialect: str) -> Insert:
+    """Built once per dialect: statements are immutable, and building this one (fifteen
+    `excluded` columns) costs more than running it for a small feed."""
+    table = Article.__table__
+    statement = _insert_for(dialect, table)
+    return statement.on_conflict_do_update(  # type: ignore[attr-defined,no-any-return]
+        index_elements=[table.c.source_id, table.c.entry_hash],
+        set_={name: statement.excluded[name] for name in REWRITTEN_COLUMNS},
+        where=table.c.content_hash != statement.excluded.content_hash,
+    ).returning(table.c.entry_hash, table.c.id)
 
 
 def content_hashes(session: Session, source_id: int,
@@ -55,32 +71,19 @@ def content_hashes(session: Session, source_id: int,
     return found
 
 
-def upsert_articles(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert new articles, rewrite those whose content hash changed, leave the rest.
+def upsert_articles(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Insert new articles, rewrite those whose content hash changed, leave the rest;
+    returns {entry_hash: article id} of the rows written.
 
     Every row carries every column in `REWRITTEN_COLUMNS` plus source_id, entry_hash,
-    published_at, created_at. Rows must be unique by (source_id, entry_hash).
+    published_at, created_at. Rows must be unique by (source_id, entry_hash). SQLAlchemy
+    sends them as multi-row INSERTs (its "insertmanyvalues" batches), not one per row.
     """
     if not rows:
-        return
-    table = Article.__table__
-    statement = _insert(session, table)
-    statement = statement.on_conflict_do_update(  # type: ignore[attr-defined]
-        index_elements=[table.c.source_id, table.c.entry_hash],
-        set_={name: statement.excluded[name] for name in REWRITTEN_COLUMNS},
-        where=table.c.content_hash != statement.excluded.content_hash,
-    )
-    session.connection().execute(statement, list(rows))
-
-
-def ids_by_entry_hash(session: Session, source_id: int,
-                      entry_hashes: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for batch in _batches(entry_hashes):
-        found.update(session.execute(
-            select(Article.entry_hash, Article.id)
-            .where(Article.source_id == source_id, Article.entry_hash.in_(batch))).all())
-    return found
+        return {}
+    statement = _article_upsert(session.get_bind().dialect.name)
+    result = session.connection().execute(statement, list(rows))
+    return dict(result.all())
 
 
 def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str, int]:

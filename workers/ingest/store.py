@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -177,9 +177,9 @@ def store_articles(session: Session, source: Source, articles: Sequence[CleanArt
     changed = [article for article in unique if article.entry_hash in known
                and known[article.entry_hash] != article.content_hash]
     to_write = fresh + changed
-    article_writes.upsert_articles(
+    written = article_writes.upsert_articles(
         session, [_article_row(source, article, now) for article in to_write])
-    _link_tags(session, source.id, fresh, changed)
+    _link_tags(session, written, fresh, changed)
     return ArticleCounts(new=len(fresh), updated=len(changed),
                          unchanged=len(unique) - len(to_write))
 
@@ -209,16 +209,14 @@ def _article_row(source: Source, article: CleanArticle, now: datetime) -> dict[s
     }
 
 
-def _link_tags(session: Session, source_id: int, fresh: Sequence[CleanArticle],
-               changed: Sequence[CleanArticle]) -> None:
+def _link_tags(session: Session, article_ids: Mapping[str, int],
+               fresh: Sequence[CleanArticle], changed: Sequence[CleanArticle]) -> None:
     # New articles without tags need no links; changed ones may have lost theirs.
     relinked = [article for article in fresh if article.tags] + list(changed)
     if not relinked:
         return
     names = {tag_slug(name): name for article in relinked for name in article.tags}
     tag_ids = article_writes.ensure_tags(session, names)
-    article_ids = article_writes.ids_by_entry_hash(
-        session, source_id, [article.entry_hash for article in relinked])
     links = {article_ids[article.entry_hash]: [tag_ids[slug] for slug in
                                                (tag_slug(name) for name in article.tags)
                                                if slug in tag_ids]
