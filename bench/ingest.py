@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,6 +127,9 @@ class FeedServer:
             disable_nagle_algorithm = True
 
             def do_GET(self) -> None:   # noqa: N802
+                if self.path.startswith("/control/"):
+                    self.control()
+                    return
                 outer.requests += 1
                 feed = outer.feeds.get(int(self.path.rsplit("/", 1)[-1]))
                 if feed is None:
@@ -145,6 +150,17 @@ class FeedServer:
                 self.send_header("Content-Length", str(len(feed.body)))
                 self.end_headers()
                 self.wfile.write(feed.body)
+
+            def control(self) -> None:
+                if self.path == "/control/grow":
+                    answer = {"grown": outer.grow_a_third(int(self.headers.get("X-Extra", "1")))}
+                else:
+                    answer = {"not_modified": outer.not_modified, "requests": outer.requests}
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -176,6 +192,45 @@ class FeedServer:
 
     def stop(self) -> None:
         self.server.shutdown()
+
+
+class RemoteFeedServer:
+    """The feed server in its own process, so its CPU and its GIL are not the measured
+    client's (Hopper's and reader's alike); controlled over /control/… URLs."""
+
+    def __init__(self, feeds: int, entries: int) -> None:
+        context = multiprocessing.get_context("fork")
+        ready = context.Queue()
+        self.process = context.Process(target=_serve, args=(feeds, entries, ready),
+                                       daemon=True)
+        self.process.start()
+        self.base = ready.get(timeout=300)
+        self.urls = [f"{self.base}/feed/{index}" for index in range(feeds)]
+
+    def _control(self, name: str, extra: int = 0) -> dict[str, int]:
+        request = urllib.request.Request(f"{self.base}/control/{name}",
+                                         headers={"X-Extra": str(extra)})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return json.loads(response.read())
+
+    @property
+    def not_modified(self) -> int:
+        return self._control("stats")["not_modified"]
+
+    def grow_a_third(self, extra: int) -> int:
+        return self._control("grow", extra)["grown"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(10)
+
+
+def _serve(feeds: int, entries: int, ready) -> None:  # type: ignore[no-untyped-def]
+    server = FeedServer()
+    server.start()
+    server.add(feeds, entries)
+    ready.put(server.base)
+    threading.Event().wait()
 
 
 # --- Hopper in-process ------------------------------------------------------------------
@@ -404,25 +459,20 @@ def main() -> None:
         folder = Path(tmp)
         print(f"{args.feeds} feeds × {args.entries} entries, formats {', '.join(FORMATS)}")
         if not args.skip_reader:
-            server = FeedServer()
-            server.start()
-            reader_rate = bench_reader(server.add(args.feeds, args.entries), folder)
-            server.stop()
-        server = FeedServer()
-        server.start()
-        urls = server.add(args.feeds, args.entries)
+            remote = RemoteFeedServer(args.feeds, args.entries)
+            reader_rate = bench_reader(remote.urls, folder)
+            remote.stop()
+        remote = RemoteFeedServer(args.feeds, args.entries)
         (folder / "cli").mkdir()
-        hopper = bench_cli(server, urls, args, folder / "cli")
-        server.stop()
+        hopper = bench_cli(remote, remote.urls, args, folder / "cli")  # type: ignore[arg-type]
+        remote.stop()
         if not args.skip_reader:
             print(f"hopper / reader first-pass ratio: {hopper['entries_per_s'] / reader_rate:.2f}×")
         if not args.skip_celery:
-            server = FeedServer()
-            server.start()
-            urls = server.add(args.feeds, args.entries)
+            remote = RemoteFeedServer(args.feeds, args.entries)
             (folder / "celery").mkdir()
-            bench_celery(server, urls, args, folder / "celery")
-            server.stop()
+            bench_celery(remote, remote.urls, args, folder / "celery")  # type: ignore[arg-type]
+            remote.stop()
         if not args.skip_big:
             (folder / "big").mkdir()
             bench_big_feed(folder / "big")
