@@ -58,6 +58,10 @@ class HTTPStatusError(IngestError):
         self.status = status
 
 
+class NetworkError(IngestError):
+    """The connection failed: the name did not resolve, was refused or was reset."""
+
+
 class Timeout(IngestError):
     """Connecting or reading took longer than the configured limits."""
 

@@ -1,0 +1,482 @@
+"""Ingest benchmark: N feeds × M entries on a loopback server, polled by Hopper
+(`hopper ingest --all` in-process, then real Celery workers) and by the `reader` library.
+
+    .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
+                                     [--threads 8] [--skip-celery] [--skip-reader]
+
+Prints entries/s per pass, the 304 pass relative to the first, the pass after a third of
+the feeds gained entries, peak RSS, reader's entries/s and the ratio, and a worker's peak
+RSS while storing a 10,000-entry feed. Numbers only: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+FORMATS = ("rss20", "atom", "rdf", "json")
+CONTENT_TYPES = {"rss20": "application/rss+xml", "atom": "application/atom+xml",
+                 "rdf": "application/rdf+xml", "json": "application/feed+json"}
+BODY = ("<p>Lorem ipsum dolor sit amet, <a href='/rel/{n}'>consectetur</a> adipiscing "
+        "elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>"
+        "<p><img src='https://img.example.test/{n}.jpg' alt='pic {n}'> Ut enim ad minim "
+        "veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip.</p>") * 3
+
+
+# --- feeds -----------------------------------------------------------------------------
+
+@dataclass
+class Feed:
+    index: int
+    format: str
+    entries: int
+    body: bytes = b""
+    etag: str = ""
+
+    def render(self, base: str) -> None:
+        now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+        items = [(n, now - timedelta(minutes=37 * n)) for n in range(self.entries)]
+        self.body = RENDERERS[self.format](self.index, items, base)
+        self.etag = '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
+
+
+def _rss(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
+    parts = [f"<item><title>Feed {index} story {n}</title>"
+             f"<link>{base}/story/{index}/{n}</link><guid>{base}/story/{index}/{n}</guid>"
+             f"<pubDate>{when:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
+             f"<category>Topic {n % 7}</category>"
+             f"<description>{escape(BODY.format(n=n))}</description></item>"
+             for n, when in items]
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Bench RSS {index}</title><link>{base}/site/{index}</link>"
+            + "".join(parts) + "</channel></rss>").encode()
+
+
+def _atom(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
+    parts = [f"<entry><title>Feed {index} story {n}</title>"
+             f'<link href="{base}/story/{index}/{n}"/><id>urn:bench:{index}:{n}</id>'
+             f"<updated>{when:%Y-%m-%dT%H:%M:%SZ}</updated>"
+             f'<category term="Topic {n % 7}"/>'
+             f'<content type="html">{escape(BODY.format(n=n))}</content></entry>'
+             for n, when in items]
+    return (f'<?xml version="1.0" encoding="utf-8"?>'
+            f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Bench Atom {index}</title>'
+            f'<link href="{base}/site/{index}"/><id>urn:bench:{index}</id>'
+            f"<updated>2026-11-24T12:00:00Z</updated>" + "".join(parts) + "</feed>").encode()
+
+
+def _rdf(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
+    parts = [f'<item rdf:about="{base}/story/{index}/{n}"><title>Feed {index} story {n}'
+             f"</title><link>{base}/story/{index}/{n}</link>"
+             f"<dc:date>{when:%Y-%m-%dT%H:%M:%SZ}</dc:date>"
+             f"<description>{escape(BODY.format(n=n))}</description></item>"
+             for n, when in items]
+    return ('<?xml version="1.0" encoding="utf-8"?>'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f'<channel rdf:about="{base}/site/{index}"><title>Bench RDF {index}</title>'
+            f"<link>{base}/site/{index}</link></channel>" + "".join(parts)
+            + "</rdf:RDF>").encode()
+
+
+def _json(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
+    return json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": f"Bench JSON {index}",
+        "home_page_url": f"{base}/site/{index}",
+        "items": [{"id": f"{base}/story/{index}/{n}", "url": f"{base}/story/{index}/{n}",
+                   "title": f"Feed {index} story {n}", "content_html": BODY.format(n=n),
+                   "date_published": f"{when:%Y-%m-%dT%H:%M:%SZ}", "tags": [f"Topic {n % 7}"]}
+                  for n, when in items]}).encode()
+
+
+RENDERERS = {"rss20": _rss, "atom": _atom, "rdf": _rdf, "json": _json}
+
+
+@dataclass
+class FeedServer:
+    feeds: dict[int, Feed] = field(default_factory=dict)
+    requests: int = 0
+    not_modified: int = 0
+
+    def start(self) -> str:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY, Nagle and the
+            # client's delayed ACK stall every response ~40 ms, for Hopper and reader alike.
+            disable_nagle_algorithm = True
+
+            def do_GET(self) -> None:   # noqa: N802
+                if self.path.startswith("/control/"):
+                    self.control()
+                    return
+                outer.requests += 1
+                feed = outer.feeds.get(int(self.path.rsplit("/", 1)[-1]))
+                if feed is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.headers.get("If-None-Match") == feed.etag:
+                    outer.not_modified += 1
+                    self.send_response(304)
+                    self.send_header("ETag", feed.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", CONTENT_TYPES[feed.format])
+                self.send_header("ETag", feed.etag)
+                self.send_header("Content-Length", str(len(feed.body)))
+                self.end_headers()
+                self.wfile.write(feed.body)
+
+            def control(self) -> None:
+                if self.path == "/control/grow":
+                    answer = {"grown": outer.grow_a_third(int(self.headers.get("X-Extra", "1")))}
+                else:
+                    answer = {"not_modified": outer.not_modified, "requests": outer.requests}
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.base
+
+    def add(self, count: int, entries: int) -> list[str]:
+        for index in range(count):
+            feed = Feed(index, FORMATS[index % len(FORMATS)], entries)
+            feed.render(self.base)
+            self.feeds[index] = feed
+        return [self.url(index) for index in range(count)]
+
+    def url(self, index: int) -> str:
+        return f"{self.base}/feed/{index}"
+
+    def grow_a_third(self, extra: int) -> int:
+        grown = 0
+        for index, feed in self.feeds.items():
+            if index % 3 == 0:
+                feed.entries += extra
+                feed.render(self.base)
+                grown += extra
+        return grown
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+class RemoteFeedServer:
+    """The feed server in its own process, so its CPU and its GIL are not the measured
+    client's (Hopper's and reader's alike); controlled over /control/… URLs."""
+
+    def __init__(self, feeds: int, entries: int) -> None:
+        context = multiprocessing.get_context("fork")
+        ready = context.Queue()
+        self.process = context.Process(target=_serve, args=(feeds, entries, ready),
+                                       daemon=True)
+        self.process.start()
+        self.base = ready.get(timeout=300)
+        self.urls = [f"{self.base}/feed/{index}" for index in range(feeds)]
+
+    def _control(self, name: str, extra: int = 0) -> dict[str, int]:
+        request = urllib.request.Request(f"{self.base}/control/{name}",
+                                         headers={"X-Extra": str(extra)})
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return json.loads(response.read())
+
+    @property
+    def not_modified(self) -> int:
+        return self._control("stats")["not_modified"]
+
+    def grow_a_third(self, extra: int) -> int:
+        return self._control("grow", extra)["grown"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(10)
+
+
+def _serve(feeds: int, entries: int, ready) -> None:  # type: ignore[no-untyped-def]
+    server = FeedServer()
+    server.start()
+    server.add(feeds, entries)
+    ready.put(server.base)
+    threading.Event().wait()
+
+
+# --- Hopper in-process ------------------------------------------------------------------
+
+def hopper_environment(folder: Path, database_url: str | None) -> dict[str, str]:
+    env = {"HOPPER_INSTANCE": str(folder), "HOPPER_ALLOW_PRIVATE_NETWORKS": "1",
+           "SECRET_KEY": "bench"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    return env
+
+
+def prepare_database(settings, urls: list[str]):  # type: ignore[no-untyped-def]
+    from models import migrate
+    from models.db import make_database, session_scope
+    from models.sources import Source
+
+    migrate.upgrade(settings.database_url)
+    database = make_database(settings.database_url)
+    with session_scope(database) as session:
+        session.add_all([Source(url=url) for url in urls])
+    return database
+
+
+def article_count(database) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from models.articles import Article
+
+    with database.reader() as session:
+        return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def timed_cli(app, args: list[str]) -> float:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=args)
+    elapsed = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise SystemExit(f"hopper {' '.join(args)} failed:\n{result.output}")
+    failed = [line for line in result.output.splitlines()[2:]
+              if " failed " in line or " gone " in line]
+    if failed:
+        print(f"  ({len(failed)} failed polls, e.g. {failed[0].strip()[:160]})")
+    return elapsed
+
+
+def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
+              folder: Path) -> dict[str, float]:
+    from hopper.embedded_redis import embedded_redis_for
+    from hopper.settings import load_settings
+    from web.app import create_app
+
+    env = hopper_environment(folder, os.environ.get("DATABASE_URL"))
+    settings = load_settings(env)
+    database = prepare_database(settings, urls)
+    embedded = embedded_redis_for(settings)
+    if embedded is not None:
+        embedded.start()
+    app = create_app({"TESTING": True}, settings=settings)
+    threads = ["--threads", str(args.threads)]
+    try:
+        first = timed_cli(app, ["ingest", "--all", *threads])
+        stored = article_count(database)
+        before_304 = server.not_modified
+        second = timed_cli(app, ["ingest", "--all", *threads])
+        answered_304 = server.not_modified - before_304
+        grown = server.grow_a_third(args.entries // 3 or 1)
+        third = timed_cli(app, ["ingest", "--all", *threads])
+        after = article_count(database)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"hopper ingest --all ({args.threads} threads, {settings.database_backend}):")
+    print(f"  first pass:   {stored} entries in {first:.2f} s = {stored / first:,.0f} entries/s")
+    print(f"  304 pass:     {len(urls)} feeds in {second:.2f} s "
+          f"= {100 * second / first:.1f} % of the first pass "
+          f"({answered_304} answers were 304)")
+    print(f"  grown pass:   +{after - stored} entries (expected {grown}) in {third:.2f} s")
+    print(f"  peak RSS of this process: {rss_mb:,.0f} MB")
+    return {"entries_per_s": stored / first, "first_s": first}
+
+
+# --- Hopper on Celery workers ---------------------------------------------------------
+
+def peak_rss_mb(process: psutil.Process) -> float:
+    total = 0.0
+    try:
+        for member in [process, *process.children(recursive=True)]:
+            total = max(total, member.memory_info().rss)
+    except psutil.Error:
+        pass
+    return total / 1024 / 1024
+
+
+def bench_celery(server: FeedServer, urls: list[str], args: argparse.Namespace,
+                 folder: Path) -> None:
+    from sqlalchemy import func, select
+
+    from hopper.embedded_redis import embedded_redis_for
+    from hopper.settings import load_settings
+    from models.sources import Source
+    from tests.processes import CeleryWorker
+    from workers.celery_app import create_celery
+
+    database_url = None if os.environ.get("DATABASE_URL") else \
+        f"sqlite:///{folder / 'celery.db'}"
+    env = hopper_environment(folder, database_url or os.environ.get("DATABASE_URL"))
+    if os.environ.get("DATABASE_URL"):
+        print("  (celery pass reuses DATABASE_URL: run it on SQLite for a clean count)")
+    settings = load_settings(env)
+    database = prepare_database(settings, urls)
+    embedded = embedded_redis_for(settings)
+    if embedded is not None:
+        embedded.start()
+    worker_env = dict(os.environ)
+    worker_env.update(env)
+    worker_env["PYTHONPATH"] = str(ROOT)
+    peak = 0.0
+    try:
+        with CeleryWorker(worker_env, concurrency=args.workers) as worker:
+            sender = create_celery(settings)
+            with database.reader() as session:
+                ids = list(session.scalars(select(Source.id)))
+            started = time.perf_counter()
+            for source_id in ids:
+                sender.send_task("workers.poll_source", args=[source_id])
+            while True:
+                peak = max(peak, peak_rss_mb(psutil.Process(worker.process.pid)))
+                with database.reader() as session:
+                    done = session.scalar(select(func.count()).select_from(Source)
+                                          .where(Source.last_polled_at.is_not(None)))
+                if done >= len(ids):
+                    break
+                time.sleep(0.2)
+            elapsed = time.perf_counter() - started
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    stored = article_count(database)
+    print(f"celery workers (1 worker, concurrency {args.workers}):")
+    print(f"  first pass:   {stored} entries in {elapsed:.2f} s = {stored / elapsed:,.0f} "
+          f"entries/s; peak RSS of a worker process {peak:,.0f} MB")
+
+
+def bench_big_feed(folder: Path) -> None:
+    """One worker process storing a 10,000-entry feed: its peak RSS."""
+    from sqlalchemy import select
+
+    from hopper.embedded_redis import embedded_redis_for
+    from hopper.settings import load_settings
+    from models.sources import Source
+    from tests.processes import CeleryWorker
+    from workers.celery_app import create_celery
+
+    server = FeedServer()
+    server.start()
+    urls = server.add(1, 10_000)
+    env = hopper_environment(folder, f"sqlite:///{folder / 'big.db'}")
+    settings = load_settings(env)
+    database = prepare_database(settings, urls)
+    embedded = embedded_redis_for(settings)
+    if embedded is not None:
+        embedded.start()
+    worker_env = dict(os.environ)
+    worker_env.update(env)
+    worker_env["PYTHONPATH"] = str(ROOT)
+    worker_env.pop("DATABASE_URL", None) if "DATABASE_URL" not in env else None
+    peak = 0.0
+    try:
+        with CeleryWorker(worker_env, concurrency=1) as worker:
+            process = psutil.Process(worker.process.pid)
+            idle = peak_rss_mb(process)
+            create_celery(settings).send_task("workers.poll_source", args=[1])
+            started = time.perf_counter()
+            while True:
+                peak = max(peak, peak_rss_mb(process))
+                with database.reader() as session:
+                    polled = session.scalar(select(Source.last_polled_at))
+                if polled is not None:
+                    break
+                time.sleep(0.05)
+            elapsed = time.perf_counter() - started
+    finally:
+        if embedded is not None:
+            embedded.stop()
+        server.stop()
+    size_mb = len(server.feeds[0].body) / 1024 / 1024
+    print(f"10,000-entry feed ({size_mb:.1f} MB): stored {article_count(database)} entries in "
+          f"{elapsed:.2f} s; worker peak RSS {peak:,.0f} MB (idle {idle:,.0f} MB)")
+
+
+# --- the peer: reader -----------------------------------------------------------------
+
+def bench_reader(urls: list[str], folder: Path) -> float:
+    from reader import make_reader
+
+    reader = make_reader(str(folder / "reader.sqlite"))
+    for url in urls:
+        reader.add_feed(url)
+    started = time.perf_counter()
+    reader.update_feeds(workers=8, scheduled=False)
+    elapsed = time.perf_counter() - started
+    stored = reader.get_entry_counts().total
+    reader.close()
+    print(f"reader update_feeds(workers=8): {stored} entries in {elapsed:.2f} s "
+          f"= {stored / elapsed:,.0f} entries/s")
+    return stored / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--entries", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=8, help="hopper ingest threads")
+    parser.add_argument("--workers", type=int, default=2, help="celery concurrency")
+    parser.add_argument("--skip-celery", action="store_true")
+    parser.add_argument("--skip-reader", action="store_true")
+    parser.add_argument("--skip-big", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
+        folder = Path(tmp)
+        print(f"{args.feeds} feeds × {args.entries} entries, formats {', '.join(FORMATS)}")
+        if not args.skip_reader:
+            remote = RemoteFeedServer(args.feeds, args.entries)
+            reader_rate = bench_reader(remote.urls, folder)
+            remote.stop()
+        remote = RemoteFeedServer(args.feeds, args.entries)
+        (folder / "cli").mkdir()
+        hopper = bench_cli(remote, remote.urls, args, folder / "cli")  # type: ignore[arg-type]
+        remote.stop()
+        if not args.skip_reader:
+            print(f"hopper / reader first-pass ratio: {hopper['entries_per_s'] / reader_rate:.2f}×")
+        if not args.skip_celery:
+            remote = RemoteFeedServer(args.feeds, args.entries)
+            (folder / "celery").mkdir()
+            bench_celery(remote, remote.urls, args, folder / "celery")  # type: ignore[arg-type]
+            remote.stop()
+        if not args.skip_big:
+            (folder / "big").mkdir()
+            bench_big_feed(folder / "big")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""`hopper ingest`: the pipeline run in-process, with a summary."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import redis
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+
+from hopper.embedded_redis import EmbeddedRedis
+from hopper.settings import EMBEDDED_REDIS_SOCKET, Settings
+from models import sources as source_rows
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sources import Source
+from tests.workers.ingest.conftest import rss
+from web.cli.ingest import command_redis
+
+
+def add_source(database: Database, url: str, **fields: object) -> int:
+    with session_scope(database) as session:
+        source = source_rows.add(session, url)
+        for name, value in fields.items():
+            setattr(source, name, value)
+        return source.id
+
+
+def article_count(database: Database) -> int:
+    with database.reader() as session:
+        return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def test_ingest_all_summarises_and_exits_0_when_a_source_fails(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/good").respond_with_data(rss(("a", "A"), ("b", "B")))
+    httpserver.expect_request("/broken").respond_with_data("", status=500)
+    good = add_source(database, httpserver.url_for("/good"), name="Good feed")
+    broken = add_source(database, httpserver.url_for("/broken"), name="Broken feed",
+                        next_poll_at=utcnow() + timedelta(hours=5))   # not due: --all
+
+    result = runner.invoke(args=["ingest", "--all"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    good_line = next(line for line in lines if "Good feed" in line)
+    broken_line = next(line for line in lines if "Broken feed" in line)
+    assert good_line.split()[:6] == [str(good), "Good", "feed", "ok", "2", "0"]
+    assert "failed" in broken_line and "HTTP 500" in broken_line
+    assert "total (2 sources)" in result.output
+    assert article_count(database) == 2
+    with database.reader() as session:
+        assert session.get(Source, broken).status == "failing"
+
+
+def test_ingest_without_flags_polls_only_due_sources(runner, database: Database,
+                                                     httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/due").respond_with_data(rss(("a", "A")))
+    httpserver.expect_request("/later").respond_with_data(rss(("b", "B")))
+    add_source(database, httpserver.url_for("/due"))
+    add_source(database, httpserver.url_for("/later"), next_poll_at=utcnow() + timedelta(hours=1))
+    result = runner.invoke(args=["ingest"])
+    assert result.exit_code == 0, result.output
+    assert [request.path for request, _ in httpserver.log] == ["/due"]
+    assert "no sources due" in runner.invoke(args=["ingest"]).output
+
+
+def test_ingest_one_source_even_when_paused(runner, database: Database,
+                                           httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
+    source_id = add_source(database, httpserver.url_for("/feed"), status="paused")
+    result = runner.invoke(args=["ingest", "--source", str(source_id)])
+    assert result.exit_code == 0, result.output
+    assert article_count(database) == 1
+    with database.reader() as session:
+        assert session.get(Source, source_id).status == "ok"
+    assert runner.invoke(args=["ingest", "--source", "999"]).exit_code != 0
+
+
+def test_the_command_starts_the_embedded_redis_only_when_none_runs(
+        settings: Settings, tmp_path: Path) -> None:
+    own = replace(settings, instance_path=tmp_path, is_redis_embedded=True,
+                  redis_url=f"unix://{tmp_path / EMBEDDED_REDIS_SOCKET}")
+    with command_redis(own) as client:
+        assert client.ping()
+    assert not EmbeddedRedis(tmp_path, tmp_path / EMBEDDED_REDIS_SOCKET).is_answering()
+
+    already = EmbeddedRedis(tmp_path, tmp_path / EMBEDDED_REDIS_SOCKET)
+    already.start()
+    try:
+        with command_redis(own) as client:
+            client.set("kept", "1")
+        assert already.is_answering()              # not ours to stop
+        assert redis.Redis(unix_socket_path=str(tmp_path / EMBEDDED_REDIS_SOCKET)).get("kept")
+    finally:
+        already.stop()

@@ -1,0 +1,141 @@
+"""The poll tasks in real Celery worker processes, on the run's broker and database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import redis
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from werkzeug import Request, Response
+
+from models import sources as source_rows
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sources import Source
+from tests.processes import CeleryWorker
+from tests.workers.ingest.conftest import rss
+from workers.celery_app import create_celery
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def add_source(database: Database, url: str) -> int:
+    with session_scope(database) as session:
+        return source_rows.add(session, url).id
+
+
+def article_count(database: Database) -> int:
+    with database.reader() as session:
+        return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def source_row(database: Database, source_id: int) -> Source:
+    with database.reader() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        return source
+
+
+def test_real_workers_polling_one_source_at_once_store_one_set(
+        settings, celery_worker, database: Database, redis_client: redis.Redis,
+        httpserver: HTTPServer) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)                      # every delivered poll overlaps the first
+        return Response(rss(("a", "A"), ("b", "B"), ("c", "C")))
+
+    httpserver.expect_request("/feed").respond_with_handler(slow)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    sender = create_celery(settings)
+    for _ in range(4):                       # a duplicated tick, and then some
+        sender.send_task("workers.poll_source", args=[source_id])
+
+    assert wait_for(lambda: source_row(database, source_id).last_polled_at is not None), \
+        celery_worker.output()
+    time.sleep(2.0)                           # let any straggler finish
+    assert article_count(database) == 3
+    assert source_row(database, source_id).unfinished_polls == 0
+    assert len(httpserver.log) < 4            # the lock turned concurrent polls away
+
+
+def test_the_beat_tick_enqueues_due_sources_that_workers_then_poll(
+        settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/one").respond_with_data(rss(("1", "One")))
+    httpserver.expect_request("/two").respond_with_data(rss(("2", "Two")))
+    httpserver.expect_request("/bad").respond_with_data("", status=500)
+    ids = [add_source(database, httpserver.url_for(path)) for path in ("/one", "/two", "/bad")]
+    sender = create_celery(settings)
+    sender.send_task("workers.poll_due_sources")
+    sender.send_task("workers.poll_due_sources")        # duplicated tick
+
+    def all_polled() -> bool:
+        return all(source_row(database, i).last_polled_at is not None for i in ids)
+
+    assert wait_for(all_polled), celery_worker.output()
+    time.sleep(1.0)
+    assert article_count(database) == 2
+    assert len(httpserver.log) == 3                      # each source fetched once
+    assert source_row(database, ids[2]).status == "failing"
+    assert source_row(database, ids[2]).next_poll_at > utcnow()
+
+
+def test_a_worker_killed_mid_poll_leaves_nothing_half_written_and_is_counted(
+        settings, subprocess_env, database: Database, httpserver: HTTPServer) -> None:
+    def hang(request: Request) -> Response:
+        time.sleep(4)
+        return Response(rss(("a", "A")))
+
+    httpserver.expect_request("/feed").respond_with_handler(hang)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    queue = f"polls-kill-{os.getpid()}"
+    with CeleryWorker(subprocess_env, concurrency=1, queues=queue) as worker:
+        create_celery(settings).send_task("workers.poll_source", args=[source_id],
+                                          queue=queue)
+        assert wait_for(lambda: len(httpserver.log) > 0 or
+                        source_row(database, source_id).unfinished_polls > 0), \
+            worker.output()
+        assert wait_for(lambda: source_row(database, source_id).unfinished_polls == 1)
+        worker.kill(signal.SIGKILL)               # mid-fetch: no store ever ran
+    source = source_row(database, source_id)
+    assert source.unfinished_polls == 1
+    assert source.last_polled_at is None
+    assert article_count(database) == 0
+
+
+def test_hostile_feeds_leave_the_worker_alive_and_other_sources_polled(
+        settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
+    from tests.workers.ingest.test_fetch import gzip_bomb
+
+    httpserver.expect_request("/bomb").respond_with_data(
+        gzip_bomb(100 * 1024 * 1024), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=301, headers={"Location": "/loop"})
+    httpserver.expect_request("/garbage").respond_with_data(b"\x00\xff" * 5000)
+    httpserver.expect_request("/good").respond_with_data(rss(("g", "Good")))
+    hostile = [add_source(database, httpserver.url_for(path))
+               for path in ("/bomb", "/loop", "/garbage")]
+    good = add_source(database, httpserver.url_for("/good"))
+    create_celery(settings).send_task("workers.poll_due_sources")
+
+    def all_polled() -> bool:
+        return all(source_row(database, i).last_polled_at is not None
+                   for i in [*hostile, good])
+
+    assert wait_for(all_polled), celery_worker.output()
+    assert celery_worker.process.poll() is None            # still running
+    assert article_count(database) == 1
+    for source_id in hostile:
+        source = source_row(database, source_id)
+        assert source.status == "failing" and source.last_error
+    assert "after decompression" in source_row(database, hostile[0]).last_error

@@ -1,0 +1,125 @@
+"""`hopper ingest`: run the ingest pipeline now, in this process (DESIGN.md allows the CLI
+to call the pipeline directly). Polls run on a thread pool — fetching is I/O — each under
+the same per-source lock a worker takes, so running this beside workers is safe."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+
+import click
+import redis
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from hopper.embedded_redis import embedded_redis_for
+from hopper.settings import Settings
+from models import sources as source_rows
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sources import Source
+from workers.ingest.fetch import FeedClient
+from workers.ingest.pipeline import ingest_source
+from workers.ingest.store import StoreResult
+
+DEFAULT_THREADS = 8
+REASON_WIDTH = 70
+
+
+@contextmanager
+def command_redis(settings: Settings) -> Iterator[redis.Redis]:
+    """A Redis for locks; the embedded one is started for the command's lifetime when
+    REDIS_URL is unset and nothing answers yet (and stopped only if started here)."""
+    embedded = embedded_redis_for(settings)
+    if embedded is not None:
+        embedded.start()               # returns at once if one already answers
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
+                                  socket_connect_timeout=10)
+    try:
+        yield client
+    finally:
+        client.close()
+        if embedded is not None:
+            embedded.stop()            # a no-op unless this command started it
+
+
+@click.command("ingest", help="Poll due sources now (or all, or one) and print a summary.")
+@click.option("--all", "all_sources", is_flag=True, help="Every active source, due or not.")
+@click.option("--source", "source_id", type=int, help="Only this source (even if paused).")
+@click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS,
+              show_default=True, help="Polls fetched at once.")
+@with_appcontext
+def ingest_command(all_sources: bool, source_id: int | None, threads: int) -> None:
+    settings: Settings = current_app.config["HOPPER_SETTINGS"]
+    database: Database = current_app.extensions["hopper_database"]
+    ids = _source_ids(database, all_sources=all_sources, source_id=source_id)
+    if not ids:
+        click.echo("no sources due")
+        return
+    with command_redis(settings) as client:
+        results = run_polls(ids, database=database, redis_client=client, settings=settings,
+                            threads=threads, force=source_id is not None)
+    _print_summary(database, results)
+
+
+def _source_ids(database: Database, *, all_sources: bool, source_id: int | None) -> list[int]:
+    with session_scope(database, write=False) as session:
+        if source_id is not None:
+            if session.get(Source, source_id) is None:
+                raise click.ClickException(f"no source with id {source_id}")
+            return [source_id]
+        if all_sources:
+            return source_rows.pollable_ids(session)
+        return source_rows.due_ids(session, now=utcnow())
+
+
+def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Redis,
+              settings: Settings, threads: int, force: bool = False) -> list[StoreResult]:
+    http = FeedClient.from_settings(settings, pool_size=threads)
+    results: list[StoreResult] = []
+    try:
+        with ThreadPoolExecutor(max_workers=threads) as pool, \
+                click.progressbar(length=len(ids), label="Polling sources",
+                                  file=sys.stderr) as bar:
+            futures = {pool.submit(ingest_source, source_id, database=database,
+                                   redis_client=redis_client, http=http,
+                                   limits=settings.limits, force=force): source_id
+                       for source_id in ids}
+            for future in as_completed(futures):
+                results.append(_result(futures[future], future))
+                bar.update(1)
+    finally:
+        http.close()
+    return sorted(results, key=lambda result: result.source_id)
+
+
+def _result(source_id: int, future: object) -> StoreResult:
+    try:
+        return future.result()  # type: ignore[attr-defined,no-any-return]
+    except Exception as error:   # a database outage for one source must not stop the rest
+        return StoreResult(source_id, "failed", error=f"{type(error).__name__}: {error}")
+
+
+def _print_summary(database: Database, results: Sequence[StoreResult]) -> None:
+    with session_scope(database, write=False) as session:
+        names = {source.id: source.name or source.url
+                 for source in session.scalars(select(Source).where(
+                     Source.id.in_([result.source_id for result in results])))}
+    header = f"{'id':>5}  {'source':<40} {'outcome':<13} {'new':>5} {'updated':>7} " \
+             f"{'unchanged':>9} {'failed':>6}  reason"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for result in results:
+        name = names.get(result.source_id, "?")
+        failed = 1 if result.is_failure else 0
+        click.echo(f"{result.source_id:>5}  {name[:40]:<40} {result.outcome:<13} "
+                   f"{result.new:>5} {result.updated:>7} {result.unchanged:>9} {failed:>6}  "
+                   f"{(result.error or '')[:REASON_WIDTH]}")
+    click.echo("-" * len(header))
+    click.echo(f"{'':>5}  {'total (' + str(len(results)) + ' sources)':<40} {'':<13} "
+               f"{sum(r.new for r in results):>5} {sum(r.updated for r in results):>7} "
+               f"{sum(r.unchanged for r in results):>9} "
+               f"{sum(1 for r in results if r.is_failure):>6}")

@@ -1,0 +1,178 @@
+"""`hopper sources …`: add (with autodiscovery), import and export OPML, list."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
+
+from hopper.settings import Settings
+from models import sources as source_rows
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sections import Section
+from models.sections import by_slug as section_by_slug
+from web.cli.opml import ExportedSource, OPMLError, OutlineFeed, read_opml, write_opml
+from workers.ingest.discover import discover_feed
+from workers.ingest.errors import IngestError
+from workers.ingest.fetch import FeedClient, check_url
+
+URL_MAX = 2048
+
+
+def _settings() -> Settings:
+    value: Settings = current_app.config["HOPPER_SETTINGS"]
+    return value
+
+
+def _database() -> Database:
+    value: Database = current_app.extensions["hopper_database"]
+    return value
+
+
+@click.group("sources", cls=AppGroup, help="The feeds Hopper polls.")
+def sources_group() -> None:
+    pass
+
+
+@sources_group.command("add", help="Add a feed, or a web page that advertises its feed.")
+@click.argument("url")
+@click.option("--name", default="", help="Display name (default: the feed's title).")
+@click.option("--section", "section_slug", help="Slug of the section its articles go to.")
+@click.option("--interval", type=click.IntRange(1, 366 * 24 * 60),
+              help="Poll every MINUTES instead of adapting to the feed.")
+def add_source(url: str, name: str, section_slug: str | None, interval: int | None) -> None:
+    http = FeedClient.from_settings(_settings())
+    try:
+        feed_url = discover_feed(http, url)
+    except IngestError as error:
+        raise click.ClickException(f"cannot add {url}: {error.reason}") from error
+    finally:
+        http.close()
+    with session_scope(_database()) as session:
+        section = _section(session, section_slug)
+        if source_rows.url_taken(session, feed_url):
+            raise click.ClickException(f"a source already polls {feed_url}")
+        source = source_rows.add(session, feed_url, name=name.strip()[:300],
+                                 section_id=section.id if section else None,
+                                 interval_override_minutes=interval)
+        source_id = source.id
+    found = "" if feed_url == url else f" (discovered from {url})"
+    click.echo(f"added source {source_id}: {feed_url}{found}")
+
+
+def _section(session: Session, slug: str | None) -> Section | None:
+    if slug is None:
+        return None
+    section = section_by_slug(session, slug)
+    if section is None:
+        raise click.ClickException(f"no section with slug {slug!r}")
+    return section
+
+
+@sources_group.command("import", help="Import an OPML file (path or URL); outline "
+                                      "folders and categories become sections.")
+@click.argument("file_or_url")
+def import_sources(file_or_url: str) -> None:
+    try:
+        feeds = read_opml(_read_opml_input(file_or_url))
+    except OPMLError as error:
+        raise click.ClickException(str(error)) from error
+    added = skipped = invalid = 0
+    with session_scope(_database()) as session:
+        for feed in feeds:
+            outcome = _import_feed(session, feed)
+            added += outcome == "added"
+            skipped += outcome == "present"
+            invalid += outcome == "invalid"
+    click.echo(f"imported {added} sources; {skipped} already present; {invalid} invalid")
+
+
+def _read_opml_input(file_or_url: str) -> bytes:
+    if file_or_url.startswith(("http://", "https://")):
+        http = FeedClient.from_settings(_settings())
+        try:
+            return http.fetch(file_or_url).content
+        except IngestError as error:
+            raise click.ClickException(f"cannot fetch {file_or_url}: {error.reason}") \
+                from error
+        finally:
+            http.close()
+    try:
+        return Path(file_or_url).read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file_or_url}: {error}") from error
+
+
+def _import_feed(session: Session, feed: OutlineFeed) -> str:
+    try:
+        url = check_url(feed.url)
+    except IngestError:
+        return "invalid"
+    if len(url) > URL_MAX:
+        return "invalid"
+    if source_rows.url_taken(session, url):
+        return "present"
+    section_id = None
+    for name in feed.section_path:
+        section_id = source_rows.find_or_create_section(session, name, parent_id=section_id).id
+    source = source_rows.add(session, url, name=feed.title[:300], section_id=section_id)
+    if feed.site_url and len(feed.site_url) <= URL_MAX:
+        source.site_url = feed.site_url
+    return "added"
+
+
+@sources_group.command("export", help="Print every source as OPML.")
+def export_sources() -> None:
+    with session_scope(_database(), write=False) as session:
+        paths = source_rows.section_paths(session)
+        exported = [ExportedSource(url=source.url, name=source.name, site_url=source.site_url,
+                                   section_path=paths.get(source.section_id, ())
+                                   if source.section_id else ())
+                    for source in source_rows.all_with_sections(session)]
+    click.echo(write_opml(exported, title=f"{_settings().site_name} sources", now=utcnow()),
+               nl=False)
+
+
+@sources_group.command("list", help="Every source with its health.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def list_sources(as_json: bool) -> None:
+    with session_scope(_database(), write=False) as session:
+        rows = [_listing_row(item) for item in source_rows.listing(session)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no sources yet: hopper sources add URL")
+        return
+    for row in rows:
+        error = f"  ({row['last_error']})" if row["last_error"] else ""
+        click.echo(f"{row['id']:>5}  {row['status']:<8} {row['article_count']:>6} articles  "
+                   f"{row['name'] or '-'}  {row['url']}{error}")
+
+
+def _listing_row(item: source_rows.SourceListing) -> dict[str, Any]:
+    source = item.source
+    return {
+        "id": source.id,
+        "url": source.url,
+        "name": source.name,
+        "section": item.section_slug,
+        "status": source.status,
+        "last_error": source.last_error,
+        "last_polled_at": _iso(source.last_polled_at),
+        "next_poll_at": _iso(source.next_poll_at),
+        "article_count": item.article_count,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.isoformat().replace("+00:00", "Z")
