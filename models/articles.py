@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CompoundSelect,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
 
 from models.base import Base, utcnow
 from models.sections import Section
@@ -54,3 +73,191 @@ class Article(Base):
     source: Mapped[Source] = relationship()
     section: Mapped[Section | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
+
+    @property
+    def has_changed(self) -> bool:
+        """True when the publisher updated the entry after first publishing it."""
+        return self.updated_at is not None and self.updated_at > self.published_at
+
+
+SLUG_MAX_LENGTH = 80
+
+
+def slugify(title: str) -> str:
+    """A readable URL word list: ASCII when the title folds to it, else the title's own
+    letters (Cyrillic, Arabic… stay readable, percent-encoded in the URL)."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", folded.lower()) or re.findall(r"\w+", title.lower())
+    slug = "-".join(words)[:SLUG_MAX_LENGTH].strip("-_")
+    return slug or "article"
+
+
+# ---------------------------------------------------------------------------------------
+# Reader queries (the magazine pages). Every function issues a fixed number of
+# statements whatever the number of articles: lists load their source and section in the
+# same statement, and per-section lists are unions of small index-ordered scans.
+# ---------------------------------------------------------------------------------------
+
+def _newest_first(query: Select[Any]) -> Select[Any]:
+    return query.order_by(Article.published_at.desc(), Article.id.desc())
+
+
+def _card_options() -> tuple[Any, ...]:
+    return (joinedload(Article.source), joinedload(Article.section))
+
+
+def latest(session: Session, *, section_ids: Sequence[int] | None = None,
+           limit: int, offset: int = 0) -> list[Article]:
+    """The newest articles, everywhere or in the given sections."""
+    if section_ids is not None and len(section_ids) != 1:
+        return _latest_in_sections(session, section_ids, limit=limit, offset=offset)
+    query = select(Article)
+    if section_ids is not None:
+        query = query.where(Article.section_id == section_ids[0])
+    return list(session.scalars(_newest_first(query).options(*_card_options())
+                                .limit(limit).offset(offset)))
+
+
+def _latest_in_sections(session: Session, section_ids: Sequence[int], *,
+                        limit: int, offset: int) -> list[Article]:
+    # `section_id IN (…) ORDER BY published_at` would sort every article of the sections;
+    # a union of per-section scans of (section_id, published_at) reads at most
+    # offset + limit rows from each section instead.
+    if not section_ids:
+        return []
+    newest = _newest_ids(section_ids, limit=offset + limit).subquery()
+    return list(session.scalars(
+        _newest_first(select(Article).join(newest, newest.c.id == Article.id))
+        .options(*_card_options()).limit(limit).offset(offset)))
+
+
+def _newest_ids(section_ids: Sequence[int], *, limit: int,
+                labels: Sequence[int] | None = None) -> CompoundSelect:
+    parts = []
+    for index, section_id in enumerate(section_ids):
+        label = labels[index] if labels is not None else section_id
+        scan = _newest_first(
+            select(Article.id, Article.published_at,
+                   literal(label).label("block"))
+            .where(Article.section_id == section_id)).limit(limit).subquery()
+        parts.append(select(scan.c.id, scan.c.published_at, scan.c.block))
+    return union_all(*parts)
+
+
+def latest_per_block(session: Session, blocks: Mapping[int, Sequence[int]], *,
+                     per_block: int) -> dict[int, list[Article]]:
+    """The newest `per_block` articles of each block (a block = a section id and the
+    ids of its subtree), in one statement."""
+    section_ids: list[int] = []
+    labels: list[int] = []
+    for block_id, ids in blocks.items():
+        section_ids.extend(ids)
+        labels.extend([block_id] * len(ids))
+    result: dict[int, list[Article]] = {block_id: [] for block_id in blocks}
+    if not section_ids:
+        return result
+    newest = _newest_ids(section_ids, limit=per_block, labels=labels).subquery()
+    rows = session.execute(
+        _newest_first(select(Article, newest.c.block)
+                      .join(newest, newest.c.id == Article.id))
+        .options(*_card_options())).unique()
+    for article, block_id in rows:
+        if len(result[block_id]) < per_block:
+            result[block_id].append(article)
+    return result
+
+
+def tagged(session: Session, tag_id: int, *, limit: int, offset: int = 0) -> list[Article]:
+    return list(session.scalars(
+        _newest_first(select(Article).join(article_tags, article_tags.c.article_id == Article.id)
+                      .where(article_tags.c.tag_id == tag_id))
+        .options(*_card_options()).limit(limit).offset(offset)))
+
+
+def from_source(session: Session, source_id: int, *, limit: int,
+                offset: int = 0) -> list[Article]:
+    return list(session.scalars(
+        _newest_first(select(Article).where(Article.source_id == source_id))
+        .options(*_card_options()).limit(limit).offset(offset)))
+
+
+def with_video(session: Session, *, limit: int, offset: int = 0) -> list[Article]:
+    return list(session.scalars(
+        _newest_first(select(Article).where(Article.is_video.is_(True)))
+        .options(*_card_options()).limit(limit).offset(offset)))
+
+
+def most_read(session: Session, *, since: datetime, limit: int) -> list[Article]:
+    """The most viewed articles published since `since` (the home page's last 48 hours)."""
+    return list(session.scalars(
+        select(Article).where(Article.published_at >= since, Article.view_count > 0)
+        .order_by(Article.view_count.desc(), Article.published_at.desc())
+        .options(*_card_options()).limit(limit)))
+
+
+def for_reading(session: Session, article_id: int) -> Article | None:
+    """One article with everything its page shows (source, section, tags)."""
+    return session.scalar(
+        select(Article).where(Article.id == article_id)
+        .options(*_card_options(), selectinload(Article.tags)))
+
+
+def neighbours(session: Session, article: Article) -> tuple[Article | None, Article | None]:
+    """(older, newer): the articles just before and after this one in its section."""
+    if article.section_id is None:
+        return None, None
+    same_section = select(Article).where(Article.section_id == article.section_id,
+                                         Article.id != article.id)
+    older = session.scalar(
+        same_section.where(or_(Article.published_at < article.published_at,
+                               and_(Article.published_at == article.published_at,
+                                    Article.id < article.id)))
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(1))
+    newer = session.scalar(
+        same_section.where(or_(Article.published_at > article.published_at,
+                               and_(Article.published_at == article.published_at,
+                                    Article.id > article.id)))
+        .order_by(Article.published_at.asc(), Article.id.asc()).limit(1))
+    return older, newer
+
+
+def related(session: Session, article: Article, *, limit: int) -> list[Article]:
+    """Articles sharing the most tags with this one (newest first among equals), then the
+    newest of its section. Always two statements, so the page's count stays fixed."""
+    tag_ids = [tag.id for tag in article.tags] or [-1]
+    shared = func.count(article_tags.c.tag_id)
+    by_tags = list(session.scalars(
+        select(Article).join(article_tags, article_tags.c.article_id == Article.id)
+        .where(article_tags.c.tag_id.in_(tag_ids), Article.id != article.id)
+        .group_by(Article.id)
+        .order_by(shared.desc(), Article.published_at.desc(), Article.id.desc())
+        .options(joinedload(Article.source)).limit(limit)))
+    seen = {article.id, *(found.id for found in by_tags)}
+    by_section = list(session.scalars(
+        _newest_first(select(Article).where(Article.section_id == article.section_id,
+                                            Article.id.not_in(seen)))
+        .options(joinedload(Article.source)).limit(limit)))
+    return (by_tags + by_section)[:limit]
+
+
+def add_share(session: Session, article_id: int) -> bool:
+    """Count one share; False when the article does not exist."""
+    result = session.execute(
+        update(Article).where(Article.id == article_id)
+        .values(share_count=Article.share_count + 1))
+    return bool(result.rowcount)   # type: ignore[attr-defined]
+
+
+def add_views(session: Session, counts: Mapping[int, int]) -> None:
+    """Add counted views ({article id: views}) in one executemany."""
+    if counts:
+        table = Article.__table__
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("article_id"))
+            .values(view_count=table.c.view_count + bindparam("views")),
+            [{"article_id": article_id, "views": views}
+             for article_id, views in counts.items()])

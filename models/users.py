@@ -66,3 +66,8 @@ def by_email(session: Session, email: str) -> User | None:
 
 def count_admins(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User).where(User.is_admin)) or 0
+
+
+def first_admin_email(session: Session) -> str | None:
+    """Where operator mail goes when no address is configured (the contact form)."""
+    return session.scalar(select(User.email).where(User.is_admin).order_by(User.id).limit(1))

@@ -1,0 +1,116 @@
+"""A small factory for the reader's pages: sections (with parents), sources and articles
+(with tags) written straight to the database, as ingest would store them."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sections import Section
+from models.sources import Source
+from models.tags import Tag
+
+
+@dataclass
+class Factory:
+    database: Database
+    counter: itertools.count  # type: ignore[type-arg]
+
+    def section(self, name: str, *, parent: Section | None = None, position: int = 0,
+                slug: str | None = None) -> Section:
+        with session_scope(self.database) as session:
+            section = Section(name=name, slug=slug or name.lower().replace(" ", "-"),
+                              parent_id=parent.id if parent else None, position=position)
+            session.add(section)
+            session.flush()
+            session.expunge(section)
+        return section
+
+    def source(self, name: str = "Daily Planet", *, section: Section | None = None) -> Source:
+        number = next(self.counter)
+        with session_scope(self.database) as session:
+            source = Source(name=name, url=f"http://127.0.0.1/feed/{number}.xml",
+                            site_url="http://127.0.0.1/",
+                            section_id=section.id if section else None)
+            session.add(source)
+            session.flush()
+            session.expunge(source)
+        return source
+
+    def article(self, source: Source, *, title: str | None = None,
+                section: Section | None = None, published_at: datetime | None = None,
+                tags: Iterable[str] = (), **fields: Any) -> Article:
+        number = next(self.counter)
+        key = f"http://127.0.0.1/story/{number}"
+        with session_scope(self.database) as session:
+            article = Article(
+                source_id=source.id, entry_key=key,
+                entry_hash=hashlib.sha256(key.encode()).hexdigest(),
+                content_hash=hashlib.sha256(f"content {number}".encode()).hexdigest(),
+                url=key, title=title or f"Story number {number}",
+                summary=fields.pop("summary", f"What happened in story {number}."),
+                section_id=section.id if section else None,
+                published_at=published_at or utcnow() - timedelta(minutes=number), **fields)
+            article.tags = [self._tag(session, name) for name in tags]
+            session.add(article)
+            session.flush()
+            article_id = article.id
+        return self.load(article_id)
+
+    def articles(self, count: int, source: Source, **fields: Any) -> list[Article]:
+        start = utcnow()
+        return [self.article(source, published_at=start - timedelta(hours=index), **fields)
+                for index in range(count)]
+
+    def load(self, article_id: int) -> Article:
+        with session_scope(self.database, write=False) as session:
+            article = session.get(Article, article_id)
+            assert article is not None
+            _ = article.tags, article.source, article.section
+            session.expunge_all()
+        return article
+
+    def _tag(self, session: Any, name: str) -> Tag:
+        slug = name.lower().replace(" ", "-")
+        tag = session.query(Tag).filter_by(slug=slug).one_or_none()
+        if tag is None:
+            tag = Tag(slug=slug, name=name)
+            session.add(tag)
+            session.flush()
+        return tag
+
+
+@pytest.fixture
+def make(database: Database) -> Factory:
+    return Factory(database, itertools.count(1))
+
+
+@pytest.fixture
+def statements(database: Database):  # type: ignore[no-untyped-def]
+    """Every SQL statement the app's engines run while the test counts them."""
+    executed: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        executed.append(statement)
+
+    engines = []
+
+    def watch(app) -> list[str]:  # type: ignore[no-untyped-def]
+        engine = app.extensions["hopper_database"].engine
+        event.listen(engine, "before_cursor_execute", record)
+        engines.append(engine)
+        return executed
+
+    yield watch
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)

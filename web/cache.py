@@ -1,0 +1,113 @@
+"""The page cache: whole anonymous responses in Redis, keyed by the content version.
+
+A page opts in with `@cached_page`. On a hit the `before_request` hook answers with the
+stored bytes, so neither the view, the templates nor the database run. Keys carry
+`hopper.content_version.current(redis)`: when ingest stores new articles it bumps the
+version and every cached page is stale at once; a short TTL covers what moves without
+new articles ("Most read"). A page is never cached for a signed-in reader, nor when it
+sets a cookie or depends on the session (e.g. a form with a CSRF token).
+
+A view that must still do something on a hit (count a view) records it with
+`on_hit(name, **data)`; the data is stored with the page and `hit_handlers[name]` is
+called with it each time the cached page is served.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+
+from hopper import content_version
+from web.consent.choices import current_choices
+from web.extensions import redis_client
+
+PAGE_PREFIX = "hopper:page:"
+DEFAULT_TTL_S = 60
+
+cacheable_endpoints: set[str] = set()
+hit_handlers: dict[str, Callable[..., None]] = {}
+
+
+def cached_page(endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark `endpoint` (blueprint.view) as an anonymous page worth caching."""
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        cacheable_endpoints.add(endpoint)
+        return view
+    return mark
+
+
+def on_hit(name: str, **data: Any) -> None:
+    g.setdefault("page_cache_hooks", []).append([name, data])
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PAGE_CACHE_ENABLED", True)
+    app.config.setdefault("PAGE_CACHE_TTL_S", DEFAULT_TTL_S)
+    app.before_request(serve_cached_page)
+    app.after_request(store_page)
+
+
+def _looks_signed_in() -> bool:
+    """Decided from cookies alone, without loading the user (no database on a hit)."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if remember in request.cookies:
+        return True
+    raw = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"))
+    if not raw:
+        return False
+    serializer = current_app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+        current_app)
+    try:
+        data = serializer.loads(raw)
+    except Exception:   # a bad signature is an anonymous visitor
+        return False
+    return "_user_id" in data
+
+
+def page_key(version: int) -> str:
+    media = "m1" if current_choices(request)["media"] else "m0"
+    return f"{PAGE_PREFIX}{version}:{media}:{request.full_path}"
+
+
+def serve_cached_page() -> Response | None:
+    if (request.method not in ("GET", "HEAD") or request.endpoint not in cacheable_endpoints
+            or not current_app.config["PAGE_CACHE_ENABLED"] or _looks_signed_in()):
+        return None
+    client = redis_client()
+    key = page_key(content_version.current(client))
+    stored = client.get(key)
+    if stored is None:
+        g.page_cache_key = key
+        return None
+    header, _, body = stored.partition(b"\n")
+    meta = json.loads(header)
+    for name, data in meta["hooks"]:
+        hit_handlers[name](**data)
+    response = Response(body, status=200, content_type=meta["content_type"])
+    response.headers["X-Cache"] = "hit"
+    return response
+
+
+def _is_shareable(response: Response) -> bool:
+    if response.status_code != 200 or response.direct_passthrough:
+        return False
+    if "Set-Cookie" in response.headers or session.accessed or session.modified:
+        return False
+    return not current_user.is_authenticated
+
+
+def store_page(response: Response) -> Response:
+    key = g.pop("page_cache_key", None)
+    if key is None:
+        return response
+    response.headers["X-Cache"] = "miss"
+    if _is_shareable(response):
+        header = json.dumps({"content_type": response.content_type,
+                             "hooks": g.get("page_cache_hooks", [])}).encode()
+        redis_client().set(key, header + b"\n" + response.get_data(),
+                           ex=current_app.config["PAGE_CACHE_TTL_S"])
+    return response
