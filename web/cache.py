@@ -5,7 +5,7 @@ stored bytes, so neither the view, the templates nor the database run. Keys carr
 `hopper.content_version.current(redis)`: when ingest stores new articles it bumps the
 version and every cached page is stale at once; a short TTL covers what moves without
 new articles ("Most read"). A page is never cached for a signed-in reader, nor when it
-sets a cookie or depends on the session (e.g. a form with a CSRF token).
+sets a cookie, changes the session, renders a CSRF token, or calls `keep_private()`.
 
 A view that must still do something on a hit (count a view) records it with
 `on_hit(name, **data)`; the data is stored with the page and `hit_handlers[name]` is
@@ -92,10 +92,18 @@ def serve_cached_page() -> Response | None:
     return response
 
 
+def keep_private() -> None:
+    """Call from a view or template helper whose output belongs to one visitor."""
+    g.page_cache_private = True
+
+
 def _is_shareable(response: Response) -> bool:
     if response.status_code != 200 or response.direct_passthrough:
         return False
-    if "Set-Cookie" in response.headers or session.accessed or session.modified:
+    if "Set-Cookie" in response.headers or session.modified or g.get("page_cache_private"):
+        return False
+    # Flask-WTF keeps the token it rendered on `g`: a page with a CSRF token is private.
+    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
         return False
     return not current_user.is_authenticated
 

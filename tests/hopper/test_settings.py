@@ -32,3 +32,16 @@ def test_urls_switch_backends_and_descriptions_never_show_passwords(tmp_path) ->
     described = str(settings.describe())
     assert "s3cret" not in described and "hunter2" not in described
     assert redact_url("redis://cache:6379/0") == "redis://cache:6379/0"
+
+
+def test_follow_links_and_contact_address_come_from_the_environment(tmp_path) -> None:
+    settings = load_settings({
+        "HOPPER_INSTANCE": str(tmp_path),
+        "HOPPER_FOLLOW_LINKS": "X=https://x.com/foo, Telegram=https://t.me/foo,"
+                               "Bad=javascript:alert(1),=https://nolabel.example,Junk",
+        "HOPPER_CONTACT_EMAIL": " editors@example.test ",
+    })
+    assert settings.follow_links == (("X", "https://x.com/foo"), ("Telegram", "https://t.me/foo"))
+    assert settings.contact_email == "editors@example.test"
+    bare = load_settings({"HOPPER_INSTANCE": str(tmp_path)})
+    assert bare.follow_links == () and bare.contact_email is None

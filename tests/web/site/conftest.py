@@ -57,11 +57,11 @@ class Factory:
                 source_id=source.id, entry_key=key,
                 entry_hash=hashlib.sha256(key.encode()).hexdigest(),
                 content_hash=hashlib.sha256(f"content {number}".encode()).hexdigest(),
-                url=key, title=title or f"Story number {number}",
+                url=fields.pop("url", key), title=title or f"Story number {number}",
                 summary=fields.pop("summary", f"What happened in story {number}."),
                 section_id=section.id if section else None,
                 published_at=published_at or utcnow() - timedelta(minutes=number), **fields)
-            article.tags = [self._tag(session, name) for name in tags]
+            article.tags = [self._tag(session, name) for name in dict.fromkeys(tags)]
             session.add(article)
             session.flush()
             article_id = article.id
@@ -107,8 +107,9 @@ def statements(database: Database):  # type: ignore[no-untyped-def]
 
     def watch(app) -> list[str]:  # type: ignore[no-untyped-def]
         engine = app.extensions["hopper_database"].engine
-        event.listen(engine, "before_cursor_execute", record)
-        engines.append(engine)
+        if engine not in engines:
+            event.listen(engine, "before_cursor_execute", record)
+            engines.append(engine)
         return executed
 
     yield watch
