@@ -115,3 +115,81 @@ def statements(database: Database):  # type: ignore[no-untyped-def]
     yield watch
     for engine in engines:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    """The app on a real HTTP server (127.0.0.1, a free port) in a thread."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def image_server():  # type: ignore[no-untyped-def]
+    """Publisher images on 127.0.0.1: coloured SVG pictures, one per path."""
+    import threading
+    from hashlib import md5
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Images(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            hue = int(md5(self.path.encode()).hexdigest()[:2], 16) * 360 // 256  # noqa: S324
+            body = (f'<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800">'
+                    f'<rect width="1200" height="800" fill="hsl({hue},45%,45%)"/>'
+                    f'<circle cx="850" cy="300" r="180" fill="hsl({hue},50%,70%)"/>'
+                    f'<rect y="560" width="1200" height="240" fill="hsl({hue},35%,28%)"/>'
+                    f"</svg>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "image/svg+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Images)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+READER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/130.0 Safari/537.36")
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):  # type: ignore[no-untyped-def]
+    """A fresh context (no cookies) that reads like a person's browser, not a bot."""
+    context = chromium.new_context(user_agent=READER_AGENT, viewport={"width": 1280,
+                                                                      "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
