@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -24,7 +25,15 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship, selectinload
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    joinedload,
+    load_only,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 
 from models.base import Base, utcnow
 from models.sections import Section
@@ -106,46 +115,76 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
     return query.order_by(Article.published_at.desc(), Article.id.desc())
 
 
+# What a card shows; the body and bookkeeping columns stay in the database.
+CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, Article.title,
+                Article.summary, Article.image_url, Article.image_alt, Article.video_url,
+                Article.video_embed_url, Article.is_video, Article.published_at,
+                Article.updated_at, Article.view_count)
+
+
 def _card_options() -> tuple[Any, ...]:
-    return (joinedload(Article.source), joinedload(Article.section))
+    return (load_only(*CARD_COLUMNS), joinedload(Article.source), joinedload(Article.section))
+
+
+def _cards(session: Session, chosen: Select[Any], *,
+           order: Sequence[Any] | None = None) -> list[Article]:
+    """Load the cards of the articles `chosen` selects (ids, ordered and limited).
+
+    Choosing ids first keeps sorting and limiting on the narrow index-backed query;
+    SQLite would otherwise join sources and sections to every candidate row before it
+    sorts."""
+    ids = chosen.subquery()
+    query = select(Article).join(ids, ids.c.id == Article.id).options(*_card_options())
+    return list(session.scalars(query.order_by(*(order or _NEWEST_FIRST))))
+
+
+_NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 
 
 def latest(session: Session, *, section_ids: Sequence[int] | None = None,
            limit: int, offset: int = 0) -> list[Article]:
     """The newest articles, everywhere or in the given sections."""
     if section_ids is not None and len(section_ids) != 1:
-        return _latest_in_sections(session, section_ids, limit=limit, offset=offset)
-    query = select(Article)
+        return _latest_in_sections(session, tuple(section_ids), limit=limit, offset=offset)
+    chosen = select(Article.id)
     if section_ids is not None:
-        query = query.where(Article.section_id == section_ids[0])
-    return list(session.scalars(_newest_first(query).options(*_card_options())
-                                .limit(limit).offset(offset)))
+        chosen = chosen.where(Article.section_id == section_ids[0])
+    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
-def _latest_in_sections(session: Session, section_ids: Sequence[int], *,
+def _latest_in_sections(session: Session, section_ids: tuple[int, ...], *,
                         limit: int, offset: int) -> list[Article]:
     # `section_id IN (…) ORDER BY published_at` would sort every article of the sections;
     # a union of per-section scans of (section_id, published_at) reads at most
     # offset + limit rows from each section instead.
     if not section_ids:
         return []
-    newest = _newest_ids(section_ids, limit=offset + limit).subquery()
-    return list(session.scalars(
-        _newest_first(select(Article).join(newest, newest.c.id == Article.id))
-        .options(*_card_options()).limit(limit).offset(offset)))
+    newest = _newest_ids(section_ids, section_ids, offset + limit).subquery()
+    chosen = (select(newest.c.id).order_by(newest.c.published_at.desc(), newest.c.id.desc())
+              .limit(limit).offset(offset))
+    return _cards(session, chosen)
 
 
-def _newest_ids(section_ids: Sequence[int], *, limit: int,
-                labels: Sequence[int] | None = None) -> CompoundSelect:
+@lru_cache(maxsize=256)
+def _newest_ids(section_ids: tuple[int, ...], labels: tuple[int, ...],
+                limit: int) -> CompoundSelect:
+    """(id, published_at, block) of the newest `limit` articles of each section.
+    Cached: building a union of many subqueries costs more than running it."""
     parts = []
-    for index, section_id in enumerate(section_ids):
-        label = labels[index] if labels is not None else section_id
+    for section_id, label in zip(section_ids, labels, strict=True):
         scan = _newest_first(
-            select(Article.id, Article.published_at,
-                   literal(label).label("block"))
+            select(Article.id, Article.published_at, literal(label).label("block"))
             .where(Article.section_id == section_id)).limit(limit).subquery()
         parts.append(select(scan.c.id, scan.c.published_at, scan.c.block))
     return union_all(*parts)
+
+
+@lru_cache(maxsize=64)
+def _per_block_query(section_ids: tuple[int, ...], labels: tuple[int, ...],
+                     per_block: int) -> Select[Any]:
+    newest = _newest_ids(section_ids, labels, per_block).subquery()
+    return (select(Article, newest.c.block).join(newest, newest.c.id == Article.id)
+            .options(*_card_options()).order_by(*_NEWEST_FIRST))
 
 
 def latest_per_block(session: Session, blocks: Mapping[int, Sequence[int]], *,
@@ -160,43 +199,36 @@ def latest_per_block(session: Session, blocks: Mapping[int, Sequence[int]], *,
     result: dict[int, list[Article]] = {block_id: [] for block_id in blocks}
     if not section_ids:
         return result
-    newest = _newest_ids(section_ids, limit=per_block, labels=labels).subquery()
-    rows = session.execute(
-        _newest_first(select(Article, newest.c.block)
-                      .join(newest, newest.c.id == Article.id))
-        .options(*_card_options())).unique()
-    for article, block_id in rows:
+    rows = session.execute(_per_block_query(tuple(section_ids), tuple(labels), per_block))
+    for article, block_id in rows.unique():
         if len(result[block_id]) < per_block:
             result[block_id].append(article)
     return result
 
 
 def tagged(session: Session, tag_id: int, *, limit: int, offset: int = 0) -> list[Article]:
-    return list(session.scalars(
-        _newest_first(select(Article).join(article_tags, article_tags.c.article_id == Article.id)
-                      .where(article_tags.c.tag_id == tag_id))
-        .options(*_card_options()).limit(limit).offset(offset)))
+    chosen = (select(Article.id).join(article_tags, article_tags.c.article_id == Article.id)
+              .where(article_tags.c.tag_id == tag_id))
+    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def from_source(session: Session, source_id: int, *, limit: int,
                 offset: int = 0) -> list[Article]:
-    return list(session.scalars(
-        _newest_first(select(Article).where(Article.source_id == source_id))
-        .options(*_card_options()).limit(limit).offset(offset)))
+    chosen = select(Article.id).where(Article.source_id == source_id)
+    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def with_video(session: Session, *, limit: int, offset: int = 0) -> list[Article]:
-    return list(session.scalars(
-        _newest_first(select(Article).where(Article.is_video.is_(True)))
-        .options(*_card_options()).limit(limit).offset(offset)))
+    chosen = select(Article.id).where(Article.is_video.is_(True))
+    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def most_read(session: Session, *, since: datetime, limit: int) -> list[Article]:
     """The most viewed articles published since `since` (the home page's last 48 hours)."""
-    return list(session.scalars(
-        select(Article).where(Article.published_at >= since, Article.view_count > 0)
-        .order_by(Article.view_count.desc(), Article.published_at.desc())
-        .options(*_card_options()).limit(limit)))
+    by_views = (Article.view_count.desc(), Article.published_at.desc(), Article.id.desc())
+    chosen = (select(Article.id).where(Article.published_at >= since, Article.view_count > 0)
+              .order_by(*by_views).limit(limit))
+    return _cards(session, chosen, order=by_views)
 
 
 def for_reading(session: Session, article_id: int) -> Article | None:
@@ -235,12 +267,12 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
         .where(article_tags.c.tag_id.in_(tag_ids), Article.id != article.id)
         .group_by(Article.id)
         .order_by(shared.desc(), Article.published_at.desc(), Article.id.desc())
-        .options(joinedload(Article.source)).limit(limit)))
+        .options(*_card_options()).limit(limit)))
     seen = {article.id, *(found.id for found in by_tags)}
     by_section = list(session.scalars(
         _newest_first(select(Article).where(Article.section_id == article.section_id,
                                             Article.id.not_in(seen)))
-        .options(joinedload(Article.source)).limit(limit)))
+        .options(*_card_options()).limit(limit)))
     return (by_tags + by_section)[:limit]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
+from models.articles import Article
 from models.base import utcnow
 from web import cache
 from web.extensions import settings
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
     assets.init_app(app)
     app.register_blueprint(bp)
     app.context_processor(page_furniture)
+    app.jinja_env.globals["article_path"] = article_path
     app.jinja_env.globals["render_embed"] = embeds.render_embed
     app.jinja_env.globals["hold_back_iframes"] = embeds.hold_back_iframes
     for code in ERROR_TITLES:
@@ -51,6 +54,11 @@ def page_furniture() -> dict[str, object]:
         "current_year": now.year,
         "follow_links": settings().follow_links,
     }
+
+
+def article_path(article: Article) -> str:
+    """`url_for("site.article", …)` for the dozens of cards on a page, without its cost."""
+    return f"{request.script_root}/article/{article.id}-{quote(article.slug)}"
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
