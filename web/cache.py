@@ -68,9 +68,17 @@ def _looks_signed_in() -> bool:
     return "_user_id" in data
 
 
-def page_key(version: int) -> str:
+# One round trip on a hit: read the content version and the page stored under it.
+LOOKUP_SCRIPT = """
+local version = redis.call('GET', KEYS[1]) or '0'
+return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}
+"""
+
+
+def page_key_parts() -> tuple[str, str]:
+    """The key is PREFIX + content version + suffix (consent to media, path and query)."""
     media = "m1" if current_choices(request)["media"] else "m0"
-    return f"{PAGE_PREFIX}{version}:{media}:{request.full_path}"
+    return PAGE_PREFIX, f":{media}:{request.full_path}"
 
 
 def serve_cached_page() -> Response | None:
@@ -78,10 +86,15 @@ def serve_cached_page() -> Response | None:
             or not current_app.config["PAGE_CACHE_ENABLED"] or _looks_signed_in()):
         return None
     client = redis_client()
-    key = page_key(content_version.current(client))
-    stored = client.get(key)
+    prefix, suffix = page_key_parts()
+    lookup = current_app.extensions.get("hopper_page_lookup")
+    if lookup is None:
+        lookup = current_app.extensions["hopper_page_lookup"] = client.register_script(
+            LOOKUP_SCRIPT)
+    version, stored = lookup(keys=[content_version.CONTENT_VERSION_KEY],
+                             args=[prefix, suffix])
     if stored is None:
-        g.page_cache_key = key
+        g.page_cache_key = f"{prefix}{int(version)}{suffix}"
         return None
     header, _, body = stored.partition(b"\n")
     meta = json.loads(header)

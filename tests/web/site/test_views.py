@@ -334,3 +334,22 @@ def test_pages_are_compressed_for_clients_that_accept_it(client, make) -> None:
     assert response.headers["Content-Encoding"] == "gzip"
     response = client.get("/", headers={"Accept-Encoding": "br"})
     assert response.headers["Content-Encoding"] == "br"
+
+
+def test_article_rewritten_by_ingest_shows_when_it_changed(client, make, database) -> None:
+    stored = utcnow() - timedelta(hours=3)
+    article = make.article(make.source(), title="Revised story", published_at=stored,
+                           created_at=stored, modified_at=stored + timedelta(hours=1))
+    page = text_of(client.get(f"/article/{article.id}-revised-story"))
+    assert f'Updated <time datetime="{(stored + timedelta(hours=1)).isoformat()}"' in page
+
+
+def test_a_video_section_from_the_database_replaces_the_default_video_link(
+        client, make, redis_client) -> None:
+    from hopper import content_version
+
+    assert text_of(client.get("/about")).count(">Video</a>") == 1
+    make.section("Video", position=5)
+    content_version.bump(redis_client)   # as an admin's change to sections must
+    page = text_of(client.get("/about"))
+    assert page.count(">Video</a>") == 1 and 'href="/section/video"' in page
