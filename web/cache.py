@@ -27,6 +27,7 @@ from web.extensions import redis_client
 
 PAGE_PREFIX = "hopper:page:"
 DEFAULT_TTL_S = 60
+CACHEABLE_ARGS = frozenset({"page"})
 
 cacheable_endpoints: set[str] = set()
 hit_handlers: dict[str, Callable[..., None]] = {}
@@ -84,6 +85,8 @@ def page_key_parts() -> tuple[str, str]:
 def serve_cached_page() -> Response | None:
     if (request.method not in ("GET", "HEAD") or request.endpoint not in cacheable_endpoints
             or not current_app.config["PAGE_CACHE_ENABLED"] or _looks_signed_in()):
+        return None
+    if not set(request.args) <= CACHEABLE_ARGS:   # random query strings must not fill Redis
         return None
     client = redis_client()
     prefix, suffix = page_key_parts()

@@ -105,17 +105,22 @@ hit_handlers["count_view"] = count_view
 @bp.get("/")
 @cached_page("site.home")
 def home() -> str:
+    """Page 1 is the whole front page; later pages continue only the latest-news river."""
     flush_views()
     session = db_session()
-    tree = section_tree()
+    is_front = page_number() == 1
     front = articles.latest(session, limit=HEADLINES + 1)
+    river = paginate(lambda **window: articles.latest(session, **window), skip=len(front))
+    if not is_front:
+        return render_template("site/home.html", latest=river, lead=None, headlines=[],
+                               most_read=[], blocks=[])
+    tree = section_tree()
     lead = next((article for article in front if article.image_url), front[0] if front else None)
     headlines = [article for article in front if article is not lead][:HEADLINES]
     blocks = articles.latest_per_block(
         session, {root.id: tree.subtree_ids(root) for root in tree.roots},
         per_block=PER_SECTION_BLOCK)
     most_read = articles.most_read(session, since=utcnow() - MOST_READ_WINDOW, limit=MOST_READ)
-    river = paginate(lambda **window: articles.latest(session, **window), skip=len(front))
     return render_template(
         "site/home.html", lead=lead, headlines=headlines, latest=river, most_read=most_read,
         blocks=[(root, blocks[root.id]) for root in tree.roots if blocks[root.id]])

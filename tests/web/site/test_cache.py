@@ -28,6 +28,13 @@ def test_query_strings_are_separate_pages(client, make) -> None:
     assert client.get("/?page=2").headers["X-Cache"] == "hit"
 
 
+def test_unknown_query_parameters_bypass_the_cache(client, make, redis_client) -> None:
+    make.article(make.source())
+    for n in range(3):
+        assert "X-Cache" not in client.get(f"/?utm_source={n}").headers
+    assert list(redis_client.scan_iter("hopper:page:*")) == []
+
+
 def test_bumping_the_content_version_shows_new_articles_at_once(
         client, make, redis_client) -> None:
     source = make.source()
