@@ -22,7 +22,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
 from hopper import content_version
-from web.consent.choices import current_choices
+from web.consent.choices import cache_key as consent_cache_key
 from web.extensions import redis_client
 
 PAGE_PREFIX = "hopper:page:"
@@ -77,9 +77,9 @@ return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}
 
 
 def page_key_parts() -> tuple[str, str]:
-    """The key is PREFIX + content version + suffix (consent to media, path and query)."""
-    media = "m1" if current_choices(request)["media"] else "m0"
-    return PAGE_PREFIX, f":{media}:{request.full_path}"
+    """The key is PREFIX + content version + suffix: the consent state (it decides the
+    banner and held-back embeds), the path and the query."""
+    return PAGE_PREFIX, f":{consent_cache_key(request)}:{request.full_path}"
 
 
 def serve_cached_page() -> Response | None:

@@ -32,6 +32,17 @@ def current_choices(request: Request) -> dict[str, bool]:
     return choices
 
 
+def cache_key(request: Request) -> str:
+    """What of the consent state changes a page (the banner, held-back embeds), for the
+    page cache: "ask" before any answer, else e.g. "answered:p0a0m1"."""
+    record = _decode(request.cookies.get(COOKIE_NAME, ""))
+    if not isinstance(record, dict) or not isinstance(record.get("c"), dict):
+        return "ask"
+    choices = current_choices(request)
+    return "answered:" + "".join(f"{purpose[0]}{int(choices[purpose])}"
+                                 for purpose in OPTIONAL_PURPOSES)
+
+
 def _decode(raw: str) -> Any:
     if not raw:
         return None

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import event
@@ -193,3 +195,12 @@ def browser_page(chromium):  # type: ignore[no-untyped-def]
     page = context.new_page()
     yield page
     context.close()
+
+
+def consent_cookie(client, settings, *, media: bool) -> None:  # type: ignore[no-untyped-def]
+    """The accounts area's cookie: current policy version, a 16+ character id."""
+    version = str(getattr(settings, "policy_version", "1"))
+    value = quote(json.dumps({"v": version, "id": "reader-consent-0001",
+                              "c": {"preferences": False, "analytics": False, "media": media}},
+                             separators=(",", ":")))
+    client.set_cookie("hopper_consent", value)

@@ -4,6 +4,7 @@ bumps the content version; signed-in readers and cookie-setting responses never 
 from __future__ import annotations
 
 from hopper import content_version
+from tests.web.site.conftest import consent_cookie
 
 
 def test_second_anonymous_request_is_a_hit_that_runs_no_sql(client, make, app,
@@ -92,3 +93,16 @@ def test_cache_can_be_switched_off(make, settings, database) -> None:
     assert "X-Cache" not in client.get("/").headers
     assert "X-Cache" not in client.get("/").headers
     app.extensions["hopper_database"].dispose()
+
+
+def test_readers_with_different_consent_answers_get_separate_pages(
+        client, make, settings) -> None:
+    make.article(make.source(), title="Clip", is_video=True,
+                 video_embed_url="https://www.youtube-nocookie.com/embed/abc123")
+    assert client.get("/video").headers["X-Cache"] == "miss"          # not answered yet
+    consent_cookie(client, settings, media=False)
+    assert client.get("/video").headers["X-Cache"] == "miss"          # answered: no banner
+    consent_cookie(client, settings, media=True)
+    with_media = client.get("/video")
+    assert with_media.headers["X-Cache"] == "miss" and b"<iframe" in with_media.get_data()
+    assert client.get("/video").headers["X-Cache"] == "hit"

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
+from tests.web.site.conftest import consent_cookie
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
     return response.get_data(as_text=True)
-
-
-def media_consent_cookie(client) -> None:  # type: ignore[no-untyped-def]
-    value = quote(json.dumps({"v": 1, "id": "abc", "c": {"preferences": False,
-                                                           "analytics": False, "media": True}}))
-    client.set_cookie("hopper_consent", value)
 
 
 def test_home_shows_lead_with_image_headlines_section_blocks_latest_and_most_read(
@@ -259,7 +253,7 @@ def test_share_to_unknown_network_or_article_is_404_and_counts_nothing(
         assert session.get(Article, article.id).share_count == 0
 
 
-def test_video_page_holds_embeds_back_until_media_consent(client, make) -> None:
+def test_video_page_holds_embeds_back_until_media_consent(client, make, settings) -> None:
     source = make.source()
     make.article(source, title="Embedded talk", is_video=True,
                  video_embed_url="https://www.youtube-nocookie.com/embed/abc123")
@@ -274,20 +268,20 @@ def test_video_page_holds_embeds_back_until_media_consent(client, make) -> None:
     assert '<button type="button" class="button embed-load">' in page
     assert '<video class="player" controls preload="none" src="http://127.0.0.1/clip.mp4"' in page
 
-    media_consent_cookie(client)
+    consent_cookie(client, settings, media=True)
     consented = text_of(client.get("/video"))
     assert '<iframe src="https://www.youtube-nocookie.com/embed/abc123"' in consented
 
 
 def test_article_body_iframes_wait_for_consent_and_unlisted_hosts_are_dropped(
-        client, make) -> None:
+        client, make, settings) -> None:
     article = make.article(make.source(), title="Clip inside", content_html=(
         '<p>Watch:</p><iframe src="https://player.vimeo.com/video/42?h=a&amp;b=1"></iframe>'
         '<iframe src="https://evil.example/player"></iframe>'))
     page = text_of(client.get(f"/article/{article.id}-clip-inside"))
     assert "<iframe" not in page and "evil.example" not in page
     assert 'data-embed-src="https://player.vimeo.com/video/42?h=a&amp;b=1"' in page
-    media_consent_cookie(client)
+    consent_cookie(client, settings, media=True)
     page = text_of(client.get(f"/article/{article.id}-clip-inside"))
     assert '<iframe src="https://player.vimeo.com/video/42?h=a&amp;b=1"' in page
     assert "evil.example" not in page
