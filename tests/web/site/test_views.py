@@ -215,7 +215,10 @@ def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
     assert f"/article/{related.id}-" in related_html
     for network in ("facebook", "x", "telegram", "whatsapp", "email"):
         assert f'href="/article/{article.id}/share/{network}"' in page
-    assert "<script" not in page.split("</head>")[1]     # no script in the body at all
+    assert f'href="/discussion/{article.id}">Discussion' in page and "(0 comments)" in page
+    # No third-party or inline script anywhere: only first-party files under /static/.
+    assert len(re.findall(r"<script\b", page)) == len(
+        re.findall(r'<script src="/static/[^"]+"', page))
 
 
 def test_article_without_changes_does_not_claim_an_update(client, make) -> None:
