@@ -50,6 +50,10 @@ class Settings:
     # consent; raising it asks every visitor for their cookie choice again.
     policy_version: str = DEFAULT_POLICY_VERSION
     limits: Limits = field(default_factory=Limits)
+    # Where the contact form's messages go; unset → the first admin's address.
+    contact_email: str | None = None
+    # "Follow Us" links in the footer, in the operator's order: (label, url).
+    follow_links: tuple[tuple[str, str], ...] = ()
 
     @property
     def broker_url(self) -> str:
@@ -89,6 +93,19 @@ def redact_url(url: str) -> str:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
+    """`HOPPER_FOLLOW_LINKS="X=https://x.com/foo,Telegram=https://t.me/foo"` → pairs.
+
+    Only http(s) URLs are kept: the footer must never carry a `javascript:` link."""
+    links = []
+    for item in (value or "").split(","):
+        label, _, url = item.partition("=")
+        label, url = label.strip(), url.strip()
+        if label and urlsplit(url).scheme in {"http", "https"}:
+            links.append((label, url))
+    return tuple(links)
 
 
 def read_secret_key(instance_path: Path) -> str:
@@ -134,4 +151,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_url=env.get("MAIL_URL") or None,
         log_json=_flag(env.get("HOPPER_LOG_JSON")),
         policy_version=(env.get("HOPPER_POLICY_VERSION") or DEFAULT_POLICY_VERSION).strip(),
+        contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
+        follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
     )

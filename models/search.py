@@ -8,7 +8,7 @@ One interface, two engines, chosen by the session's dialect:
 A prefix search (`is_prefix`, live search while typing) uses the whole-word indexes of
 title and summary instead (`articles_fts_prefix`, `search_prefix_vector`), since a stem
 index cannot answer "electi*". All are kept current by the database (migration
-0003_search). Results come by relevance, then recency.
+0002_search). Results come by relevance, then recency.
 
 User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
 word terms (letters and digits only), and each term is quoted for the engine (and bound

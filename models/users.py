@@ -100,3 +100,9 @@ def change_email(user: User, new_email: str) -> None:
     """The new address was proven by its confirmation link, so it counts as verified."""
     user.email = normalise_email(new_email)
     user.email_verified_at = utcnow()
+
+
+
+def first_admin_email(session: Session) -> str | None:
+    """Where operator mail goes when no address is configured (the contact form)."""
+    return session.scalar(select(User.email).where(User.is_admin).order_by(User.id).limit(1))

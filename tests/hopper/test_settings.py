@@ -38,3 +38,16 @@ def test_policy_version_has_a_default_and_follows_the_environment(tmp_path) -> N
     assert load_settings({"HOPPER_INSTANCE": str(tmp_path)}).policy_version == "2026-11-24"
     assert load_settings({"HOPPER_INSTANCE": str(tmp_path),
                           "HOPPER_POLICY_VERSION": " 2027-03-01 "}).policy_version == "2027-03-01"
+
+
+def test_follow_links_and_contact_address_come_from_the_environment(tmp_path) -> None:
+    settings = load_settings({
+        "HOPPER_INSTANCE": str(tmp_path),
+        "HOPPER_FOLLOW_LINKS": "X=https://x.com/foo, Telegram=https://t.me/foo,"
+                               "Bad=javascript:alert(1),=https://nolabel.example,Junk",
+        "HOPPER_CONTACT_EMAIL": " editors@example.test ",
+    })
+    assert settings.follow_links == (("X", "https://x.com/foo"), ("Telegram", "https://t.me/foo"))
+    assert settings.contact_email == "editors@example.test"
+    bare = load_settings({"HOPPER_INSTANCE": str(tmp_path)})
+    assert bare.follow_links == () and bare.contact_email is None

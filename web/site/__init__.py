@@ -1,15 +1,68 @@
 """The magazine: home, sections, tags, sources, articles, video and the static pages."""
 
-from flask import Flask
+from __future__ import annotations
 
-from models import sections
-from web.extensions import db_session
-from web.site.views import bp
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Flask, render_template, request
+from flask_compress import Compress
+from werkzeug.exceptions import HTTPException
+
+from models.articles import Article
+from models.base import utcnow
+from web import cache
+from web.extensions import settings
+from web.site import assets, embeds
+from web.site.views import bp, section_tree
+
+ERROR_TITLES = {
+    400: "Bad request",
+    404: "Page not found",
+    405: "Method not allowed",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
 
 
 def init_app(app: Flask) -> None:
+    # Compress first: after_request hooks run in reverse order, so the page cache stores
+    # the uncompressed body and every response (hit or miss) is compressed on the way out.
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/xml", "text/plain", "application/json",
+        "application/javascript", "text/javascript", "application/xml",
+        "application/rss+xml", "application/atom+xml", "image/svg+xml"])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    Compress(app)
+    cache.init_app(app)
+    assets.init_app(app)
     app.register_blueprint(bp)
+    app.context_processor(page_furniture)
+    app.jinja_env.globals["article_path"] = article_path
+    app.jinja_env.globals["render_embed"] = embeds.render_embed
+    app.jinja_env.globals["hold_back_iframes"] = embeds.hold_back_iframes
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, render_error)
 
-    @app.context_processor
-    def navigation() -> dict[str, object]:
-        return {"navigation_sections": lambda: sections.navigation(db_session())}
+
+def page_furniture() -> dict[str, object]:
+    """What the layout shows on every page: navigation, today's date, footer links."""
+    now: datetime = utcnow()
+    return {
+        "section_tree": section_tree,
+        "today": now,
+        "current_year": now.year,
+        "follow_links": settings().follow_links,
+    }
+
+
+def article_path(article: Article) -> str:
+    """`url_for("site.article", …)` for the dozens of cards on a page, without its cost."""
+    return f"{request.script_root}/article/{article.id}-{quote(article.slug)}"
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    return render_template("errors/error.html", code=code,
+                           title=ERROR_TITLES.get(code, error.name),
+                           description=error.description), code

@@ -1,40 +1,248 @@
-"""Reader pages. (The full magazine layout lands with the reader's-site issue.)"""
+"""Reader pages: home, sections, tags, sources, articles, video, shares and static pages.
+
+Views stay thin: every query is a named function in `models/`, every page is cacheable
+for anonymous readers (web/cache.py) except the contact form, which carries a CSRF token.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+import logging
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
-from models import sections
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from models import articles, sections, tags, users
 from models.articles import Article
-from web.extensions import db_session
+from models.base import utcnow
+from models.db import session_scope
+from models.sources import Source
+from web.cache import cached_page, hit_handlers, on_hit
+from web.consent.choices import current_choices
+from web.extensions import database, db_session, limiter, redis_client, settings
+from web.mail import send_mail
+from web.site import counting, pages
+from web.site.forms import ContactForm
+from web.site.sharing import NETWORK_LABELS, share_url
 
+log = logging.getLogger(__name__)
 bp = Blueprint("site", __name__)
 
-STATIC_PAGES = ("about", "privacy", "terms", "contact", "advertise")
+PER_PAGE = 20
+HEADLINES = 8
+PER_SECTION_BLOCK = 4
+MOST_READ = 5
+MOST_READ_WINDOW = timedelta(hours=48)
+RELATED = 6
+CONTACT_RATE_LIMIT = "5/hour"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a paginated list."""
+
+    items: list[Article]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_number() -> int:
+    number = request.args.get("page", 1, type=int)
+    if number < 1:
+        abort(404)
+    return number
+
+
+def paginate(fetch: Callable[..., list[Article]], *, skip: int = 0) -> Listing:
+    """Fetch one more than a page to learn whether a next page exists (no COUNT(*))."""
+    number = page_number()
+    items = fetch(limit=PER_PAGE + 1, offset=skip + (number - 1) * PER_PAGE)
+    if number > 1 and not items:
+        abort(404)
+    return Listing(items=items[:PER_PAGE], number=number, has_next=len(items) > PER_PAGE)
+
+
+def section_tree() -> sections.SectionTree:
+    if "section_tree" not in g:
+        g.section_tree = sections.load_tree(db_session())
+    tree: sections.SectionTree = g.section_tree
+    return tree
+
+
+def flush_views() -> None:
+    """Carry buffered views into the database (throttled; see counting.py)."""
+    try:
+        counting.flush_views(redis_client(), database())
+    except Exception:   # counts wait for the next flush; the page must still render
+        log.exception("could not flush view counts")
+
+
+def count_view(article_id: int) -> None:
+    counting.count_view(redis_client(), article_id, remote_addr=request.remote_addr or "",
+                        user_agent=request.headers.get("User-Agent"), now=utcnow())
+
+
+hit_handlers["count_view"] = count_view
 
 
 @bp.get("/")
+@cached_page("site.home")
 def home() -> str:
-    latest = db_session().scalars(
-        select(Article).options(joinedload(Article.source))
-        .order_by(Article.published_at.desc()).limit(30)).all()
-    return render_template("site/home.html", articles=latest)
+    """Page 1 is the whole front page; later pages continue only the latest-news river."""
+    flush_views()
+    session = db_session()
+    is_front = page_number() == 1
+    front = articles.latest(session, limit=HEADLINES + 1)
+    river = paginate(lambda **window: articles.latest(session, **window), skip=len(front))
+    if not is_front:
+        return render_template("site/home.html", latest=river, lead=None, headlines=[],
+                               most_read=[], blocks=[])
+    tree = section_tree()
+    lead = next((article for article in front if article.image_url), front[0] if front else None)
+    headlines = [article for article in front if article is not lead][:HEADLINES]
+    blocks = articles.latest_per_block(
+        session, {root.id: tree.subtree_ids(root) for root in tree.roots},
+        per_block=PER_SECTION_BLOCK)
+    most_read = articles.most_read(session, since=utcnow() - MOST_READ_WINDOW, limit=MOST_READ)
+    return render_template(
+        "site/home.html", lead=lead, headlines=headlines, latest=river, most_read=most_read,
+        blocks=[(root, blocks[root.id]) for root in tree.roots if blocks[root.id]])
 
 
 @bp.get("/section/<slug>")
+@cached_page("site.section")
 def section(slug: str) -> str:
-    found = sections.by_slug(db_session(), slug)
+    tree = section_tree()
+    found = tree.by_slug(slug)
     if found is None:
         abort(404)
-    articles = db_session().scalars(
-        select(Article).where(Article.section_id == found.id)
-        .options(joinedload(Article.source))
-        .order_by(Article.published_at.desc()).limit(30)).all()
-    return render_template("site/section.html", section=found, articles=articles)
+    ids = tree.subtree_ids(found)
+    listing = paginate(lambda **window: articles.latest(db_session(), section_ids=ids, **window))
+    return render_template("site/section.html", section=found, listing=listing,
+                           trail=tree.trail(found), subsections=tree.children_of(found))
 
 
-@bp.get("/<any(about, privacy, terms, contact, advertise):page>")
-def static_page(page: str) -> str:
-    return render_template("site/page.html", page=page)
+@bp.get("/tag/<slug>")
+@cached_page("site.tag")
+def tag(slug: str) -> str:
+    found = tags.by_slug(db_session(), slug)
+    if found is None:
+        abort(404)
+    listing = paginate(lambda **window: articles.tagged(db_session(), found.id, **window))
+    return render_template("site/tag.html", tag=found, listing=listing)
+
+
+@bp.get("/source/<int:source_id>")
+@cached_page("site.source")
+def source(source_id: int) -> str:
+    found = db_session().get(Source, source_id)
+    if found is None:
+        abort(404)
+    listing = paginate(lambda **window: articles.from_source(db_session(), found.id, **window))
+    return render_template("site/source.html", source=found, listing=listing)
+
+
+@bp.get("/video")
+@cached_page("site.video")
+def video() -> str:
+    listing = paginate(lambda **window: articles.with_video(db_session(), **window))
+    return render_template("site/video.html", listing=listing,
+                           may_embed=current_choices(request)["media"])
+
+
+@bp.get("/article/<int:article_id>", defaults={"slug": None})
+@bp.get("/article/<int:article_id>-<slug>")
+@cached_page("site.article")
+def article(article_id: int, slug: str | None) -> str | Response:
+    session = db_session()
+    found = articles.for_reading(session, article_id)
+    if found is None:
+        abort(404)
+    if slug != found.slug:
+        return redirect(url_for("site.article", article_id=found.id, slug=found.slug), 301)
+    count_view(found.id)
+    on_hit("count_view", article_id=found.id)
+    flush_views()
+    tree = section_tree()
+    older, newer = articles.neighbours(session, found)
+    return render_template(
+        "site/article.html", article=found, trail=tree.trail(tree.by_id(found.section_id)),
+        older=older, newer=newer, related=articles.related(session, found, limit=RELATED),
+        networks=NETWORK_LABELS, may_embed=current_choices(request)["media"])
+
+
+@bp.get("/article/<int:article_id>/share/<network>")
+def share(article_id: int, network: str) -> Response:
+    if network not in NETWORK_LABELS:
+        abort(404)
+    with session_scope(database()) as session:
+        found = session.get(Article, article_id)
+        if found is None:
+            abort(404)
+        if not counting.is_bot(request.headers.get("User-Agent")):
+            articles.add_share(session, article_id)
+        permalink = settings().base_url + url_for(
+            "site.article", article_id=found.id, slug=found.slug)
+        target = share_url(network, url=permalink, title=found.title)
+    assert target is not None   # every key of NETWORK_LABELS has a URL
+    return redirect(target, 302)
+
+
+@bp.get("/<any(about, advertise, privacy, terms):name>")
+@cached_page("site.static_page")
+def static_page(name: str) -> str:
+    return render_template("site/page.html", name=name, title=pages.PAGE_TITLES[name],
+                           body=pages.render_page(name, settings().instance_path))
+
+
+def contact_recipient() -> str | None:
+    return settings().contact_email or users.first_admin_email(db_session())
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@limiter.limit(CONTACT_RATE_LIMIT, methods=["POST"])
+def contact() -> str | Response:
+    form = ContactForm()
+    if form.validate_on_submit():
+        if _send_contact_mail(form):
+            flash("Thank you. Your message has been sent.", "success")
+            return redirect(url_for("site.contact"))
+        flash("Sorry, your message could not be sent right now. Please try again later.",
+              "error")
+    return render_template("site/contact.html", form=form, title=pages.PAGE_TITLES["contact"],
+                           body=pages.render_page("contact", settings().instance_path))
+
+
+def _send_contact_mail(form: ContactForm) -> bool:
+    recipient = contact_recipient()
+    if recipient is None:
+        log.warning("contact form used but no HOPPER_CONTACT_EMAIL and no admin to mail")
+        return False
+    data: dict[str, Any] = form.data
+    subject = " ".join(data["subject"].split())   # a header: no line breaks, ever
+    body = (f"From: {data['name']} <{data['email']}>\n"
+            f"Subject: {subject}\n\n{data['message']}\n")
+    try:
+        send_mail(settings(), to=recipient, subject=f"Contact form: {subject}",
+                  body=body, reply_to=data["email"])
+    except (OSError, smtplib.SMTPException):
+        log.exception("contact mail could not be sent")
+        return False
+    return True

@@ -12,13 +12,13 @@ with GIN indexes `search_vector_idx` and `search_prefix_vector_idx`.
 Ingest does nothing special: every write to `articles` keeps the indexes current. The
 names start with `articles_fts` / `search_` so autogenerate ignores them (models/migrate.py).
 
-Revision ID: 0003_search
+Revision ID: 0002_search
 Revises: 0001
 """
 
 from alembic import op
 
-revision = "0003_search"
+revision = "0002_search"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

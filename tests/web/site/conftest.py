@@ -1,0 +1,206 @@
+"""A small factory for the reader's pages: sections (with parents), sources and articles
+(with tags) written straight to the database, as ingest would store them."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import event
+
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sections import Section
+from models.sources import Source
+from models.tags import Tag
+
+
+@dataclass
+class Factory:
+    database: Database
+    counter: itertools.count  # type: ignore[type-arg]
+
+    def section(self, name: str, *, parent: Section | None = None, position: int = 0,
+                slug: str | None = None) -> Section:
+        with session_scope(self.database) as session:
+            section = Section(name=name, slug=slug or name.lower().replace(" ", "-"),
+                              parent_id=parent.id if parent else None, position=position)
+            session.add(section)
+            session.flush()
+            session.expunge(section)
+        return section
+
+    def source(self, name: str = "Daily Planet", *, section: Section | None = None) -> Source:
+        number = next(self.counter)
+        with session_scope(self.database) as session:
+            source = Source(name=name, url=f"http://127.0.0.1/feed/{number}.xml",
+                            site_url="http://127.0.0.1/",
+                            section_id=section.id if section else None)
+            session.add(source)
+            session.flush()
+            session.expunge(source)
+        return source
+
+    def article(self, source: Source, *, title: str | None = None,
+                section: Section | None = None, published_at: datetime | None = None,
+                tags: Iterable[str] = (), **fields: Any) -> Article:
+        number = next(self.counter)
+        key = f"http://127.0.0.1/story/{number}"
+        with session_scope(self.database) as session:
+            article = Article(
+                source_id=source.id, entry_key=key,
+                entry_hash=hashlib.sha256(key.encode()).hexdigest(),
+                content_hash=hashlib.sha256(f"content {number}".encode()).hexdigest(),
+                url=fields.pop("url", key), title=title or f"Story number {number}",
+                summary=fields.pop("summary", f"What happened in story {number}."),
+                section_id=section.id if section else None,
+                published_at=published_at or utcnow() - timedelta(minutes=number), **fields)
+            article.tags = [self._tag(session, name) for name in dict.fromkeys(tags)]
+            session.add(article)
+            session.flush()
+            article_id = article.id
+        return self.load(article_id)
+
+    def articles(self, count: int, source: Source, **fields: Any) -> list[Article]:
+        start = utcnow()
+        return [self.article(source, published_at=start - timedelta(hours=index), **fields)
+                for index in range(count)]
+
+    def load(self, article_id: int) -> Article:
+        with session_scope(self.database, write=False) as session:
+            article = session.get(Article, article_id)
+            assert article is not None
+            _ = article.tags, article.source, article.section
+            session.expunge_all()
+        return article
+
+    def _tag(self, session: Any, name: str) -> Tag:
+        slug = name.lower().replace(" ", "-")
+        tag = session.query(Tag).filter_by(slug=slug).one_or_none()
+        if tag is None:
+            tag = Tag(slug=slug, name=name)
+            session.add(tag)
+            session.flush()
+        return tag
+
+
+@pytest.fixture
+def make(database: Database) -> Factory:
+    return Factory(database, itertools.count(1))
+
+
+@pytest.fixture
+def statements(database: Database):  # type: ignore[no-untyped-def]
+    """Every SQL statement the app's engines run while the test counts them."""
+    executed: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        executed.append(statement)
+
+    engines = []
+
+    def watch(app) -> list[str]:  # type: ignore[no-untyped-def]
+        engine = app.extensions["hopper_database"].engine
+        if engine not in engines:
+            event.listen(engine, "before_cursor_execute", record)
+            engines.append(engine)
+        return executed
+
+    yield watch
+    for engine in engines:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    """The app on a real HTTP server (127.0.0.1, a free port) in a thread."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def image_server():  # type: ignore[no-untyped-def]
+    """Publisher images on 127.0.0.1: coloured SVG pictures, one per path."""
+    import threading
+    from hashlib import md5
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Images(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            hue = int(md5(self.path.encode()).hexdigest()[:2], 16) * 360 // 256  # noqa: S324
+            body = (f'<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800">'
+                    f'<rect width="1200" height="800" fill="hsl({hue},45%,45%)"/>'
+                    f'<circle cx="850" cy="300" r="180" fill="hsl({hue},50%,70%)"/>'
+                    f'<rect y="560" width="1200" height="240" fill="hsl({hue},35%,28%)"/>'
+                    f"</svg>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "image/svg+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Images)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+READER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/130.0 Safari/537.36")
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):  # type: ignore[no-untyped-def]
+    """A fresh context (no cookies) that reads like a person's browser, not a bot."""
+    context = chromium.new_context(user_agent=READER_AGENT, viewport={"width": 1280,
+                                                                      "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def consent_cookie(client, settings, *, media: bool) -> None:  # type: ignore[no-untyped-def]
+    """The accounts area's cookie: current policy version, a 16+ character id."""
+    version = str(getattr(settings, "policy_version", "1"))
+    value = quote(json.dumps({"v": version, "id": "reader-consent-0001",
+                              "c": {"preferences": False, "analytics": False, "media": media}},
+                             separators=(",", ":")))
+    client.set_cookie("hopper_consent", value)

@@ -1,0 +1,108 @@
+"""The page cache: anonymous pages come from Redis without rendering or SQL, until ingest
+bumps the content version; signed-in readers and cookie-setting responses never share."""
+
+from __future__ import annotations
+
+from hopper import content_version
+from tests.web.site.conftest import consent_cookie
+
+
+def test_second_anonymous_request_is_a_hit_that_runs_no_sql(client, make, app,
+                                                             statements) -> None:
+    make.articles(3, make.source(), section=make.section("News"))
+    first = client.get("/section/news")
+    assert first.headers["X-Cache"] == "miss"
+
+    executed = statements(app)
+    second = client.get("/section/news")
+
+    assert second.headers["X-Cache"] == "hit"
+    assert second.get_data() == first.get_data()
+    assert second.content_type == "text/html; charset=utf-8"
+    assert executed == []
+
+
+def test_query_strings_are_separate_pages(client, make) -> None:
+    make.articles(30, make.source())
+    assert client.get("/").headers["X-Cache"] == "miss"
+    assert client.get("/?page=2").headers["X-Cache"] == "miss"
+    assert client.get("/?page=2").headers["X-Cache"] == "hit"
+
+
+def test_unknown_query_parameters_bypass_the_cache(client, make, redis_client) -> None:
+    make.article(make.source())
+    for n in range(3):
+        assert "X-Cache" not in client.get(f"/?utm_source={n}").headers
+    assert list(redis_client.scan_iter("hopper:page:*")) == []
+
+
+def test_bumping_the_content_version_shows_new_articles_at_once(
+        client, make, redis_client) -> None:
+    source = make.source()
+    make.article(source, title="First story")
+    client.get("/")
+    make.article(source, title="Brand new story")
+    stale = client.get("/")
+    assert stale.headers["X-Cache"] == "hit" and b"Brand new story" not in stale.get_data()
+
+    content_version.bump(redis_client)   # what ingest does after committing
+
+    fresh = client.get("/")
+    assert fresh.headers["X-Cache"] == "miss" and b"Brand new story" in fresh.get_data()
+
+
+def test_cached_pages_expire_after_their_ttl(client, make, redis_client) -> None:
+    make.article(make.source())
+    client.get("/")
+    ttls = [redis_client.ttl(key) for key in redis_client.scan_iter("hopper:page:*")]
+    assert ttls and all(0 < ttl <= 60 for ttl in ttls)
+
+
+def test_signed_in_readers_are_never_served_or_stored_in_the_cache(
+        client, make, make_user, login_as, redis_client) -> None:
+    make.article(make.source())
+    client.get("/")                      # anonymous: stored
+    login_as(make_user())
+
+    for _ in range(2):
+        response = client.get("/")
+        assert "X-Cache" not in response.headers
+    assert len(list(redis_client.scan_iter("hopper:page:*"))) == 1
+
+
+def test_pages_that_set_cookies_or_carry_a_csrf_token_are_not_stored(
+        client, database, redis_client) -> None:
+    response = client.get("/contact")    # a form: its CSRF token belongs to one visitor
+    assert response.status_code == 200
+    assert "X-Cache" not in response.headers
+    assert list(redis_client.scan_iter("hopper:page:*")) == []
+
+
+def test_not_found_pages_are_not_cached(client, database, redis_client) -> None:
+    assert client.get("/section/missing").status_code == 404
+    assert client.get("/section/missing").headers.get("X-Cache") == "miss"
+    assert list(redis_client.scan_iter("hopper:page:*")) == []
+
+
+def test_cache_can_be_switched_off(make, settings, database) -> None:
+    from web import create_app
+
+    app = create_app({"TESTING": True, "PAGE_CACHE_ENABLED": False}, settings=settings)
+    client = app.test_client()
+    make.article(make.source())
+    assert "X-Cache" not in client.get("/").headers
+    assert "X-Cache" not in client.get("/").headers
+    app.extensions["hopper_database"].dispose()
+
+
+def test_readers_with_different_consent_answers_get_separate_pages(
+        client, make, settings) -> None:
+    make.article(make.source(), title="Clip", is_video=True,
+                 video_embed_url="https://www.youtube-nocookie.com/embed/abc123")
+    assert client.get("/video").headers["X-Cache"] == "miss"          # not answered yet
+    consent_cookie(client, settings, media=False)
+    assert client.get("/video").headers["X-Cache"] == "miss"          # answered: no banner
+    consent_cookie(client, settings, media=True)
+    with_media = client.get("/video")
+    assert with_media.headers["X-Cache"] == "miss" and b"<iframe" in with_media.get_data()
+    assert client.get("/video").headers["X-Cache"] == "hit"

@@ -1,0 +1,352 @@
+"""The magazine's pages, on real rows: what a reader sees and where links lead."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from models.articles import Article
+from models.base import utcnow
+from models.db import session_scope
+from tests.web.site.conftest import consent_cookie
+
+
+def text_of(response) -> str:  # type: ignore[no-untyped-def]
+    return response.get_data(as_text=True)
+
+
+def test_home_shows_lead_with_image_headlines_section_blocks_latest_and_most_read(
+        client, make, database) -> None:
+    news = make.section("News", position=1)
+    politics = make.section("Politics", parent=news)
+    make.section("World", parent=news, position=1)
+    geopolitics = make.section("Geopolitics", position=2)
+    source = make.source("Daily Planet")
+    now = utcnow()
+    make.article(source, title="Newest without image", section=geopolitics, published_at=now)
+    lead = make.article(source, title="Parliament votes tonight", section=politics,
+                        image_url="http://127.0.0.1/lead.jpg", image_alt="The parliament",
+                        published_at=now - timedelta(minutes=5))
+    read = make.article(source, title="Everyone read this", section=geopolitics,
+                        published_at=now - timedelta(hours=3), view_count=40)
+    make.article(source, title="Old but popular", section=geopolitics,
+                 published_at=now - timedelta(days=3), view_count=900)
+
+    page = text_of(client.get("/"))
+
+    lead_html = page.split('aria-label="Lead story"')[1].split("</section>")[0]
+    assert "Parliament votes tonight" in lead_html and 'alt="The parliament"' in lead_html
+    headlines = page.split('id="top-headlines"')[1].split("</section>")[0]
+    assert "Newest without image" in headlines and "Parliament votes" not in headlines
+    news_block = page.split('id="block-news"')[1].split("</section>")[0]
+    assert "Parliament votes tonight" in news_block      # Politics' article is in News' block
+    assert 'id="block-geopolitics"' in page
+    assert 'id="block-world"' not in page                 # subsections have no block of their own
+    most_read = page.split('id="most-read"')[1].split("</aside>")[0]
+    assert "Everyone read this" in most_read and "Old but popular" not in most_read
+    assert f"/article/{read.id}-everyone-read-this" in most_read
+    assert f'href="/article/{lead.id}-parliament-votes-tonight"' in page
+
+
+def test_every_page_has_header_date_navigation_with_news_menu_and_footer(
+        client, make, settings) -> None:
+    news = make.section("News", position=1)
+    make.section("Politics", parent=news)
+    make.section("Geopolitics", position=2)
+
+    page = text_of(client.get("/about"))
+
+    assert f'<a class="site-name" href="/">{settings.site_name}</a>' in page
+    assert utcnow().strftime("%Y") in page
+    menu = page.split("<details data-menu>")[1].split("</details>")[0]
+    assert "<summary>News</summary>" in menu and 'href="/section/politics"' in menu
+    assert 'href="/section/geopolitics"' in page
+    assert 'href="#main"' in page and '<main id="main"' in page
+    footer = page.split('<footer class="site-footer">')[1]
+    for link in ("/about", "/advertise", "/privacy", "/terms", "/contact", "/consent"):
+        assert f'href="{link}"' in footer
+    assert f"© {utcnow().year}" in footer.replace("&copy;", "©")
+
+
+def test_footer_shows_the_operators_follow_links(make, settings, database) -> None:
+    from dataclasses import replace
+
+    from web import create_app
+
+    configured = replace(settings, follow_links=(("X", "https://x.com/hopper"),
+                                                 ("Telegram", "https://t.me/hopper")))
+    app = create_app({"TESTING": True}, settings=configured)
+    page = text_of(app.test_client().get("/about"))
+    follow = page.split('aria-label="Follow us"')[1].split("</nav>")[0]
+    assert "Follow Us" in follow
+    assert 'href="https://x.com/hopper"' in follow and ">Telegram<" in follow
+    app.extensions["hopper_database"].dispose()
+
+
+def test_section_page_lists_its_subsections_articles_newest_first(client, make) -> None:
+    news = make.section("News")
+    politics = make.section("Politics", parent=news)
+    world = make.section("World", parent=news)
+    other = make.section("Sport")
+    source = make.source()
+    now = utcnow()
+    make.article(source, title="World story", section=world, published_at=now)
+    make.article(source, title="Politics story", section=politics,
+                 published_at=now - timedelta(hours=1))
+    make.article(source, title="News story", section=news, published_at=now - timedelta(hours=2))
+    make.article(source, title="Sport story", section=other, published_at=now)
+
+    page = text_of(client.get("/section/news"))
+
+    river = page.split('<ul class="river">')[1]
+    titles = re.findall(r'class="card-title"><a [^>]*>([^<]+)<', river)
+    assert titles == ["World story", "Politics story", "News story"]
+    assert 'href="/section/politics"' in page.split('class="subsections"')[1]
+    politics_page = text_of(client.get("/section/politics"))
+    assert "Politics story" in politics_page and "World story" not in politics_page.split(
+        '<ul class="river">')[1]
+    assert 'aria-label="Breadcrumb"' in politics_page
+    assert 'href="/section/news"' in politics_page.split('aria-label="Breadcrumb"')[1]
+
+
+def test_listings_paginate_with_rel_prev_and_next(client, make) -> None:
+    news = make.section("News")
+    source = make.source()
+    make.articles(45, source, section=news)
+
+    first = text_of(client.get("/section/news"))
+    assert '<link rel="next" href="/section/news?page=2">' in first
+    assert 'rel="prev"' not in first
+    second = text_of(client.get("/section/news?page=2"))
+    assert '<link rel="prev" href="/section/news">' in second
+    assert '<link rel="next" href="/section/news?page=3">' in second
+    third = text_of(client.get("/section/news?page=3"))
+    assert 'rel="next"' not in third and third.count('class="card-title"') == 5
+    assert client.get("/section/news?page=4").status_code == 404
+    assert client.get("/section/news?page=0").status_code == 404
+
+
+def test_home_river_paginates_after_the_front_page_articles(client, make) -> None:
+    source = make.source()
+    make.articles(40, source)
+    first = text_of(client.get("/"))
+    assert '<link rel="next" href="/?page=2">' in first
+    second = text_of(client.get("/?page=2"))
+    assert '<link rel="prev" href="/">' in second and "Latest news" in second
+
+
+def test_empty_section_tag_source_and_video_pages_say_so_helpfully(client, make) -> None:
+    make.section("Intel & Security", slug="intel-security")
+    source = make.source("Quiet Gazette")
+    with session_scope(make.database) as session:
+        from models.tags import Tag
+        session.add(Tag(slug="lonely", name="Lonely"))
+
+    for url, message in (("/section/intel-security", "No articles have been filed under"),
+                         ("/tag/lonely", "No articles are tagged"),
+                         (f"/source/{source.id}", "Quiet Gazette has no articles yet"),
+                         ("/video", "No videos have been published yet")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = text_of(response).replace("&amp;", "&")
+        assert message in page and 'href="/">front page</a>' in page, url
+
+
+def test_home_without_articles_explains_how_news_arrives(client, database) -> None:
+    page = text_of(client.get("/"))
+    assert "No news yet" in page and "hopper sources add" in page
+
+
+def test_unknown_slugs_and_ids_are_404_pages(client, make) -> None:
+    for url in ("/section/nope", "/tag/nope", "/source/999", "/article/999-gone",
+                "/article/999", "/nowhere"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Page not found" in text_of(response)
+
+
+def test_wrong_or_missing_slug_redirects_permanently_to_the_canonical_url(client, make) -> None:
+    article = make.article(make.source(), title="Ceasefire holds in the north")
+    for url in (f"/article/{article.id}-old-title", f"/article/{article.id}"):
+        response = client.get(url)
+        assert response.status_code == 301
+        assert response.headers["Location"] == f"/article/{article.id}-ceasefire-holds-in-the-north"
+
+
+def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
+    news = make.section("News")
+    politics = make.section("Politics", parent=news)
+    source = make.source("Daily Planet")
+    published = utcnow() - timedelta(hours=5)
+    older = make.article(source, title="Older politics", section=politics,
+                         published_at=published - timedelta(hours=1))
+    article = make.article(
+        source, title="Budget passes", section=politics, published_at=published,
+        updated_at=published + timedelta(hours=2), summary="The vote was close.",
+        content_html="<p>The <strong>budget</strong> passed 51 to 49.</p>",
+        image_url="http://127.0.0.1/budget.jpg", image_alt="Senators voting",
+        tags=["Budget", "Senate"], url="http://127.0.0.1/original/budget")
+    newer = make.article(source, title="Newer politics", section=politics,
+                         published_at=published + timedelta(hours=1))
+    related = make.article(source, title="Senate budget debate", section=make.section("World"),
+                           tags=["Budget", "Senate"])
+
+    page = text_of(client.get(f"/article/{article.id}-budget-passes"))
+
+    assert '<h1 class="article-title">Budget passes</h1>' in page
+    assert '<p class="standfirst">The vote was close.</p>' in page
+    crumbs = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
+    assert 'href="/section/news"' in crumbs and 'href="/section/politics"' in crumbs
+    assert f'Published <time datetime="{published.isoformat()}">' in page
+    assert "Updated <time" in page
+    assert "Source: <a" in page and "Daily Planet</a>" in page
+    assert 'alt="Senators voting"' in page
+    assert "<strong>budget</strong> passed 51 to 49." in page
+    full = re.search(r'<a class="button button-primary" href="([^"]+)" rel="noopener noreferrer"'
+                     r' target="_blank">Full Article', page)
+    assert full and full.group(1) == "http://127.0.0.1/original/budget"
+    assert 'href="/tag/budget"' in page and 'href="/tag/senate"' in page
+    neighbours = page.split('class="neighbours"')[1].split("</nav>")[0]
+    assert f'rel="prev" href="/article/{older.id}-older-politics"' in neighbours
+    assert f'rel="next" href="/article/{newer.id}-newer-politics"' in neighbours
+    related_html = page.split('id="related-heading"')[1]
+    assert related_html.index("Senate budget debate") < related_html.index("Older politics")
+    assert f"/article/{related.id}-" in related_html
+    for network in ("facebook", "x", "telegram", "whatsapp", "email"):
+        assert f'href="/article/{article.id}/share/{network}"' in page
+    assert f'href="/discussion/{article.id}">Discussion' in page and "(0 comments)" in page
+    # No third-party or inline script anywhere: only first-party files under /static/.
+    assert len(re.findall(r"<script\b", page)) == len(
+        re.findall(r'<script src="/static/[^"]+"', page))
+
+
+def test_article_without_changes_does_not_claim_an_update(client, make) -> None:
+    article = make.article(make.source(), title="Quiet day")
+    page = text_of(client.get(f"/article/{article.id}-quiet-day"))
+    assert "Updated" not in page
+
+
+def test_share_link_counts_and_redirects_to_the_network(client, make, database, settings) -> None:
+    article = make.article(make.source(), title="Share me please")
+    browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"}
+
+    response = client.get(f"/article/{article.id}/share/x", headers=browser)
+
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert (target.scheme, target.netloc, target.path) == ("https", "x.com", "/intent/post")
+    query = parse_qs(target.query)
+    assert query["url"] == [f"{settings.base_url}/article/{article.id}-share-me-please"]
+    assert query["text"] == ["Share me please"]
+    telegram = client.get(f"/article/{article.id}/share/telegram", headers=browser)
+    assert telegram.headers["Location"].startswith("https://t.me/share/url?")
+    mail = client.get(f"/article/{article.id}/share/email", headers=browser)
+    assert mail.headers["Location"].startswith("mailto:?subject=Share%20me%20please")
+    with session_scope(database, write=False) as session:
+        assert session.get(Article, article.id).share_count == 3
+
+
+def test_share_to_unknown_network_or_article_is_404_and_counts_nothing(
+        client, make, database) -> None:
+    article = make.article(make.source())
+    assert client.get(f"/article/{article.id}/share/myspace").status_code == 404
+    assert client.get("/article/999999/share/x").status_code == 404
+    with session_scope(database, write=False) as session:
+        assert session.get(Article, article.id).share_count == 0
+
+
+def test_video_page_holds_embeds_back_until_media_consent(client, make, settings) -> None:
+    source = make.source()
+    make.article(source, title="Embedded talk", is_video=True,
+                 video_embed_url="https://www.youtube-nocookie.com/embed/abc123")
+    make.article(source, title="Plain file", is_video=True,
+                 video_url="http://127.0.0.1/clip.mp4")
+    make.article(source, title="Text only")
+
+    page = text_of(client.get("/video"))
+    assert "Embedded talk" in page and "Plain file" in page and "Text only" not in page
+    assert "<iframe" not in page
+    assert 'data-embed-src="https://www.youtube-nocookie.com/embed/abc123"' in page
+    assert '<button type="button" class="button embed-load">' in page
+    assert '<video class="player" controls preload="none" src="http://127.0.0.1/clip.mp4"' in page
+
+    consent_cookie(client, settings, media=True)
+    consented = text_of(client.get("/video"))
+    assert '<iframe src="https://www.youtube-nocookie.com/embed/abc123"' in consented
+
+
+def test_article_body_iframes_wait_for_consent_and_unlisted_hosts_are_dropped(
+        client, make, settings) -> None:
+    article = make.article(make.source(), title="Clip inside", content_html=(
+        '<p>Watch:</p><iframe src="https://player.vimeo.com/video/42?h=a&amp;b=1"></iframe>'
+        '<iframe src="https://evil.example/player"></iframe>'))
+    page = text_of(client.get(f"/article/{article.id}-clip-inside"))
+    assert "<iframe" not in page and "evil.example" not in page
+    assert 'data-embed-src="https://player.vimeo.com/video/42?h=a&amp;b=1"' in page
+    consent_cookie(client, settings, media=True)
+    page = text_of(client.get(f"/article/{article.id}-clip-inside"))
+    assert '<iframe src="https://player.vimeo.com/video/42?h=a&amp;b=1"' in page
+    assert "evil.example" not in page
+
+
+def test_static_pages_render_shipped_markdown_without_raw_html(client, database) -> None:
+    for name, heading in (("about", "About us"), ("advertise", "Advertise with us"),
+                          ("privacy", "Privacy &amp; Policy"), ("terms", "Terms of use")):
+        response = client.get(f"/{name}")
+        assert response.status_code == 200
+        assert f"<h1>{heading}</h1>" in text_of(response)
+
+
+def test_instance_markdown_overrides_the_default_page(client, settings, database) -> None:
+    pages = settings.instance_path / "pages"
+    pages.mkdir(exist_ok=True)
+    override = pages / "about.md"
+    override.write_text(
+        "# About the Gazette\n\nRun by *volunteers*.\n\n<script>alert(1)</script>\n")
+    try:
+        page = text_of(client.get("/about"))
+    finally:
+        override.unlink()
+    assert "<h1>About the Gazette</h1>" in page and "<em>volunteers</em>" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "About us" not in page
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(client, database) -> None:
+    page = text_of(client.get("/about"))
+    css = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', page)
+    assert css
+    response = client.get(css.group(1))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/static/css/site.css")
+    assert "immutable" not in plain.headers.get("Cache-Control", "")
+
+
+def test_pages_are_compressed_for_clients_that_accept_it(client, make) -> None:
+    make.articles(10, make.source())
+    response = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    response = client.get("/", headers={"Accept-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "br"
+
+
+def test_article_rewritten_by_ingest_shows_when_it_changed(client, make, database) -> None:
+    stored = utcnow() - timedelta(hours=3)
+    article = make.article(make.source(), title="Revised story", published_at=stored,
+                           created_at=stored, modified_at=stored + timedelta(hours=1))
+    page = text_of(client.get(f"/article/{article.id}-revised-story"))
+    assert f'Updated <time datetime="{(stored + timedelta(hours=1)).isoformat()}"' in page
+
+
+def test_a_video_section_from_the_database_replaces_the_default_video_link(
+        client, make, redis_client) -> None:
+    from hopper import content_version
+
+    assert text_of(client.get("/about")).count(">Video</a>") == 1
+    make.section("Video", position=5)
+    content_version.bump(redis_client)   # as an admin's change to sections must
+    page = text_of(client.get("/about"))
+    assert page.count(">Video</a>") == 1 and 'href="/section/video"' in page

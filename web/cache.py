@@ -1,0 +1,137 @@
+"""The page cache: whole anonymous responses in Redis, keyed by the content version.
+
+A page opts in with `@cached_page`. On a hit the `before_request` hook answers with the
+stored bytes, so neither the view, the templates nor the database run. Keys carry
+`hopper.content_version.current(redis)`: when ingest stores new articles it bumps the
+version and every cached page is stale at once; a short TTL covers what moves without
+new articles ("Most read"). A page is never cached for a signed-in reader, nor when it
+sets a cookie, changes the session, renders a CSRF token, or calls `keep_private()`.
+
+A view that must still do something on a hit (count a view) records it with
+`on_hit(name, **data)`; the data is stored with the page and `hit_handlers[name]` is
+called with it each time the cached page is served.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+
+from hopper import content_version
+from web.consent.choices import cache_key as consent_cache_key
+from web.extensions import redis_client
+
+PAGE_PREFIX = "hopper:page:"
+DEFAULT_TTL_S = 60
+CACHEABLE_ARGS = frozenset({"page"})
+
+cacheable_endpoints: set[str] = set()
+hit_handlers: dict[str, Callable[..., None]] = {}
+
+
+def cached_page(endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark `endpoint` (blueprint.view) as an anonymous page worth caching."""
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        cacheable_endpoints.add(endpoint)
+        return view
+    return mark
+
+
+def on_hit(name: str, **data: Any) -> None:
+    g.setdefault("page_cache_hooks", []).append([name, data])
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PAGE_CACHE_ENABLED", True)
+    app.config.setdefault("PAGE_CACHE_TTL_S", DEFAULT_TTL_S)
+    app.before_request(serve_cached_page)
+    app.after_request(store_page)
+
+
+def _looks_signed_in() -> bool:
+    """Decided from cookies alone, without loading the user (no database on a hit)."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if remember in request.cookies:
+        return True
+    raw = request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session"))
+    if not raw:
+        return False
+    serializer = current_app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+        current_app)
+    try:
+        data = serializer.loads(raw)
+    except Exception:   # a bad signature is an anonymous visitor
+        return False
+    return "_user_id" in data
+
+
+# One round trip on a hit: read the content version and the page stored under it.
+LOOKUP_SCRIPT = """
+local version = redis.call('GET', KEYS[1]) or '0'
+return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}
+"""
+
+
+def page_key_parts() -> tuple[str, str]:
+    """The key is PREFIX + content version + suffix: the consent state (it decides the
+    banner and held-back embeds), the path and the query."""
+    return PAGE_PREFIX, f":{consent_cache_key(request)}:{request.full_path}"
+
+
+def serve_cached_page() -> Response | None:
+    if (request.method not in ("GET", "HEAD") or request.endpoint not in cacheable_endpoints
+            or not current_app.config["PAGE_CACHE_ENABLED"] or _looks_signed_in()):
+        return None
+    if not set(request.args) <= CACHEABLE_ARGS:   # random query strings must not fill Redis
+        return None
+    client = redis_client()
+    prefix, suffix = page_key_parts()
+    lookup = current_app.extensions.get("hopper_page_lookup")
+    if lookup is None:
+        lookup = current_app.extensions["hopper_page_lookup"] = client.register_script(
+            LOOKUP_SCRIPT)
+    version, stored = lookup(keys=[content_version.CONTENT_VERSION_KEY],
+                             args=[prefix, suffix])
+    if stored is None:
+        g.page_cache_key = f"{prefix}{int(version)}{suffix}"
+        return None
+    header, _, body = stored.partition(b"\n")
+    meta = json.loads(header)
+    for name, data in meta["hooks"]:
+        hit_handlers[name](**data)
+    response = Response(body, status=200, content_type=meta["content_type"])
+    response.headers["X-Cache"] = "hit"
+    return response
+
+
+def keep_private() -> None:
+    """Call from a view or template helper whose output belongs to one visitor."""
+    g.page_cache_private = True
+
+
+def _is_shareable(response: Response) -> bool:
+    if response.status_code != 200 or response.direct_passthrough:
+        return False
+    if "Set-Cookie" in response.headers or session.modified or g.get("page_cache_private"):
+        return False
+    # Flask-WTF keeps the token it rendered on `g`: a page with a CSRF token is private.
+    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
+        return False
+    return not current_user.is_authenticated
+
+
+def store_page(response: Response) -> Response:
+    key = g.pop("page_cache_key", None)
+    if key is None:
+        return response
+    response.headers["X-Cache"] = "miss"
+    if _is_shareable(response):
+        header = json.dumps({"content_type": response.content_type,
+                             "hooks": g.get("page_cache_hooks", [])}).encode()
+        redis_client().set(key, header + b"\n" + response.get_data(),
+                           ex=current_app.config["PAGE_CACHE_TTL_S"])
+    return response

@@ -1,0 +1,62 @@
+"""Embedded video held back until the reader consents to embedded media.
+
+Only allow-listed hosts are ever embedded (youtube-nocookie, Vimeo). Without consent an
+embed is a placeholder carrying the player's URL in `data-embed-src`; the first-party
+`static/js/embeds.js` inserts the iframe when the reader asks for it, so no request
+reaches the host before a click (EDPB: no third-party requests before consent).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+# Kept equal to the CSP's frame-src (web/security.py in the accounts area).
+EMBED_HOSTS = {
+    "www.youtube-nocookie.com": "YouTube",
+    "player.vimeo.com": "Vimeo",
+}
+IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.IGNORECASE | re.DOTALL)
+SRC_ATTRIBUTE = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+
+
+def embed_host(url: str | None) -> str | None:
+    """The player's host when `url` is an https URL on the allow-list, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.hostname not in EMBED_HOSTS:
+        return None
+    return parts.hostname
+
+
+def render_embed(url: str, *, title: str, may_embed: bool) -> Markup:
+    host = embed_host(url)
+    if host is None:
+        return Markup("")
+    if may_embed:
+        return Markup(
+            '<div class="embed"><iframe src="{0}" title="{1}" loading="lazy" '
+            'allow="fullscreen; picture-in-picture" allowfullscreen '
+            'referrerpolicy="strict-origin-when-cross-origin"></iframe></div>'
+        ).format(url, title)
+    return Markup(
+        '<div class="embed embed-held" data-embed-src="{0}" data-embed-title="{1}">'
+        '<p class="embed-notice">This video is played by {2} ({3}). Loading it lets {2} '
+        'see your IP address and set cookies.</p>'
+        '<p class="embed-actions"><button type="button" class="button embed-load">'
+        'Load video<span class="visually-hidden">: {1}</span></button> '
+        '<a href="{0}" rel="noopener noreferrer" target="_blank">Open on {3}</a></p></div>'
+    ).format(url, title, EMBED_HOSTS[host], host)
+
+
+def hold_back_iframes(body: str, *, title: str, may_embed: bool) -> Markup:
+    """Replace the body's iframes with consent-aware embeds; drop any other iframe."""
+    def replace(match: re.Match[str]) -> str:
+        src = SRC_ATTRIBUTE.search(match.group(1))
+        url = html.unescape(src.group(1) or src.group(2)) if src else ""
+        return str(render_embed(url, title=title, may_embed=may_embed))
+    return Markup(IFRAME.sub(replace, body))  # noqa: S704 - html was sanitised by ingest
