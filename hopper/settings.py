@@ -46,6 +46,11 @@ class Settings:
     mail_url: str | None
     log_json: bool
     limits: Limits = field(default_factory=Limits)
+    # Operations (docs/operations.md): how long data is kept, how often the beat ticks.
+    retention_days: int = 90
+    consent_retention_days: int = 395          # about 13 months, per the privacy policy
+    tick_seconds: int = 30
+    beat_lock_seconds: int = 30                # a standby beat takes over within this
 
     @property
     def broker_url(self) -> str:
@@ -85,6 +90,16 @@ def redact_url(url: str) -> str:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return value
 
 
 def read_secret_key(instance_path: Path) -> str:
@@ -129,4 +144,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
         log_json=_flag(env.get("HOPPER_LOG_JSON")),
+        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", 90),
+        consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
+        tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
+        beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
     )
