@@ -96,3 +96,7 @@ def create_celery(settings: Settings | None = None) -> Celery:
 
 
 app = create_celery()
+
+# Signal handlers connect on import: our log format with task context, queue-wait metrics.
+from workers import logging as _logging  # noqa: E402,F401
+from workers import metrics as _metrics  # noqa: E402,F401
