@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base, utcnow
 from models.sections import Section
@@ -17,6 +22,10 @@ class SourceStatus(enum.StrEnum):
     FAILING = "failing"
     GONE = "gone"
     PAUSED = "paused"
+
+
+# Statuses the scheduler polls; gone and paused sources wait for an admin.
+POLLABLE_STATUSES = (SourceStatus.OK.value, SourceStatus.FAILING.value)
 
 
 class Source(Base):
@@ -52,3 +61,132 @@ class Source(Base):
 
 def by_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
+
+
+def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:
+    query = select(Source.id).where(Source.url == url)
+    if other_than is not None:
+        query = query.where(Source.id != other_than)
+    return session.scalar(query.limit(1)) is not None
+
+
+def add(session: Session, url: str, *, name: str = "", section_id: int | None = None,
+        interval_override_minutes: int | None = None, now: datetime | None = None) -> Source:
+    """A new source, due at once. The caller checks `url_taken` first; the unique
+    constraint on `url` still refuses a duplicate added concurrently."""
+    source = Source(url=url, name=name, section_id=section_id,
+                    interval_override_minutes=interval_override_minutes,
+                    next_poll_at=now or utcnow())
+    session.add(source)
+    session.flush()
+    return source
+
+
+# --- scheduling -----------------------------------------------------------------------
+
+def claim_due(session: Session, *, now: datetime, lease_until: datetime,
+              limit: int) -> list[int]:
+    """Ids of sources due at `now` (at most `limit`, most overdue first), pushed forward
+    to `lease_until` in the same statement so a duplicated tick does not take them again.
+
+    Answered from `ix_sources_due` (status, next_poll_at): the cost follows the number of
+    due sources, not the number of sources. On PostgreSQL, `SKIP LOCKED` lets a
+    concurrent tick pass over the rows this one is claiming instead of waiting for them.
+    """
+    due = (select(Source.id)
+           .where(Source.status.in_(POLLABLE_STATUSES), Source.next_poll_at <= now)
+           .order_by(Source.next_poll_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claim = (update(Source)
+             .where(Source.id.in_(due.scalar_subquery()),
+                    Source.status.in_(POLLABLE_STATUSES), Source.next_poll_at <= now)
+             .values(next_poll_at=lease_until)
+             .returning(Source.id)
+             .execution_options(synchronize_session=False))
+    return sorted(session.scalars(claim))
+
+
+def due_ids(session: Session, *, now: datetime) -> list[int]:
+    """Every pollable source due at `now`, without claiming them (the CLI's run)."""
+    return list(session.scalars(
+        select(Source.id).where(Source.status.in_(POLLABLE_STATUSES),
+                                Source.next_poll_at <= now)
+        .order_by(Source.next_poll_at)))
+
+
+def pollable_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Source.id)
+                                .where(Source.status.in_(POLLABLE_STATUSES))
+                                .order_by(Source.id)))
+
+
+def start_poll(session: Session, source_id: int) -> Source | None:
+    """Lock the source's row for this transaction and count one more unfinished poll.
+
+    The count is reset by `finish_poll`; a worker killed mid-poll leaves it raised, which
+    is how a source that keeps killing workers is noticed.
+    """
+    source = session.get(Source, source_id, with_for_update=True)
+    if source is None:
+        return None
+    source.unfinished_polls += 1
+    session.flush()
+    return source
+
+
+def for_update(session: Session, source_id: int) -> Source | None:
+    return session.get(Source, source_id, with_for_update=True)
+
+
+# --- listing --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SourceListing:
+    source: Source
+    section_slug: str | None
+    article_count: int
+
+
+def listing(session: Session) -> list[SourceListing]:
+    """Every source with its section's slug and its article count, in one statement."""
+    from models.articles import Article  # articles import sources: import on use
+
+    counts = (select(Article.source_id, func.count().label("n"))
+              .group_by(Article.source_id).subquery())
+    rows = session.execute(
+        select(Source, Section.slug, func.coalesce(counts.c.n, 0))
+        .outerjoin(Section, Section.id == Source.section_id)
+        .outerjoin(counts, counts.c.source_id == Source.id)
+        .order_by(Source.id))
+    return [SourceListing(source, slug, count) for source, slug, count in rows]
+
+
+def all_with_sections(session: Session) -> Sequence[Source]:
+    return session.scalars(select(Source).options(selectinload(Source.section))
+                           .order_by(Source.id)).all()
+
+
+# --- sections created by an OPML import -----------------------------------------------
+
+def section_slug(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", folded.lower()) or re.findall(r"\w+", name.lower())
+    return "-".join(words)[:80].strip("-") or "section"
+
+
+def find_or_create_section(session: Session, name: str, *,
+                           parent_id: int | None = None) -> Section:
+    """The section called `name` (matched by slug), created under `parent_id` if new."""
+    slug = section_slug(name)
+    section = session.scalar(select(Section).where(Section.slug == slug))
+    if section is None:
+        section = Section(slug=slug, name=name.strip()[:120] or slug, parent_id=parent_id)
+        session.add(section)
+        session.flush()
+    return section
+
+
+def update_fields(session: Session, source_id: int, values: dict[str, Any]) -> None:
+    session.execute(update(Source).where(Source.id == source_id).values(**values)
+                    .execution_options(synchronize_session=False))

@@ -4,6 +4,7 @@ function and commits. Every task is safe to run twice."""
 from __future__ import annotations
 
 import socket
+from functools import cache
 
 from celery.signals import worker_ready
 
@@ -11,7 +12,13 @@ from models import workers as worker_rows
 from models.base import utcnow
 from models.db import session_scope
 from workers.celery_app import app
+from workers.ingest.fetch import FeedClient
+from workers.ingest.pipeline import ingest_source
+from workers.ingest.store import claim_due_sources
 from workers.runtime import runtime
+
+# Sources enqueued per beat tick at most; the rest wait for the next tick (30 s later).
+DUE_PER_TICK = 2000
 
 
 @app.task(name="workers.record_heartbeat", ignore_result=True)
@@ -21,9 +28,33 @@ def record_heartbeat() -> None:
         worker_rows.record_heartbeat(session, socket.gethostname(), utcnow())
 
 
+@cache
+def feed_client() -> FeedClient:
+    """One pooled HTTP client per worker process, built after the fork."""
+    return FeedClient.from_settings(runtime().settings)
+
+
 @app.task(name="workers.poll_due_sources", ignore_result=True)
 def poll_due_sources() -> None:
-    """The beat tick: enqueue one poll per due source (ingest fills this in)."""
+    """The beat tick: enqueue one poll per due source. The sources are claimed (their next
+    poll pushed forward) before the tasks are sent, so a duplicated tick sends nothing."""
+    rt = runtime()
+    due = claim_due_sources(rt.database, now=utcnow(), limits=rt.settings.limits,
+                            limit=DUE_PER_TICK)
+    for source_id in due:
+        poll_source.delay(source_id)
+
+
+@app.task(name="workers.poll_source", ignore_result=True, acks_late=True,
+          reject_on_worker_lost=True,
+          soft_time_limit=app.conf.task_soft_time_limit,
+          time_limit=app.conf.task_time_limit)
+def poll_source(source_id: int) -> None:
+    """Poll one source. Safe to run twice: a second concurrent run finds the lock taken,
+    a later one stores nothing it already has."""
+    rt = runtime()
+    ingest_source(source_id, database=rt.database, redis_client=rt.redis,
+                  http=feed_client(), limits=rt.settings.limits)
 
 
 @worker_ready.connect

@@ -104,7 +104,7 @@ class FeedUpdate:
 
     source_id: int
     polled_at: datetime
-    outcome: str                     # "ok" | "not_modified" | "failed" | "gone"
+    outcome: str                     # "ok" | "not_modified" | "failed" | "rate_limited" | "gone"
     articles: tuple[CleanArticle, ...] = ()
     new_url: str | None = None       # after a 301/308
     etag: str | None = None
@@ -114,3 +114,4 @@ class FeedUpdate:
     feed_title: str | None = None
     site_url: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    is_permanent: bool = False       # a failure never worth retrying (blocked, invalid URL)

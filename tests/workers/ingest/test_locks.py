@@ -1,0 +1,43 @@
+"""Per-source poll locks on the run's real Redis."""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from hopper.settings import Limits
+from workers.ingest.locks import LOCK_PREFIX, lock_expiry_s, source_lock
+
+LIMITS = Limits()
+
+
+def test_a_second_holder_is_refused_while_the_first_holds(redis_client: redis.Redis) -> None:
+    with source_lock(redis_client, 1, LIMITS) as first:
+        with source_lock(redis_client, 1, LIMITS) as second:
+            assert first and not second
+        with source_lock(redis_client, 2, LIMITS) as other_source:
+            assert other_source
+    with source_lock(redis_client, 1, LIMITS) as again:
+        assert again
+
+
+def test_the_lock_expires_after_the_hard_time_limit(redis_client: redis.Redis) -> None:
+    with source_lock(redis_client, 3, LIMITS):
+        ttl = redis_client.ttl(f"{LOCK_PREFIX}3")
+    assert LIMITS.poll_hard_time_limit_s < ttl <= lock_expiry_s(LIMITS)
+
+
+def test_an_expired_holder_does_not_release_the_next_holders_lock(
+        redis_client: redis.Redis) -> None:
+    short = Limits(poll_hard_time_limit_s=-59)          # expiry of one second
+    with source_lock(redis_client, 4, short) as slow:
+        assert slow
+        time.sleep(1.2)                                  # the slow holder's lock expired
+        with source_lock(redis_client, 4, LIMITS) as next_holder:
+            assert next_holder
+            token = redis_client.get(f"{LOCK_PREFIX}4")
+        # leaving `next_holder` released it; re-take to test the slow holder's release
+        redis_client.set(f"{LOCK_PREFIX}4", b"someone-else", ex=60)
+    assert redis_client.get(f"{LOCK_PREFIX}4") == b"someone-else"
+    assert token is not None

@@ -1,0 +1,490 @@
+"""A whole poll — lock, fetch, parse, clean, classify, store — against a loopback HTTP
+server and the run's real database and Redis."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+from pytest_httpserver import HTTPServer
+from sqlalchemy import func, select
+from werkzeug import Request, Response
+
+from hopper import content_version
+from hopper.settings import Settings
+from models import article_writes
+from models import sources as source_rows
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.sections import Section
+from models.sources import Source
+from models.tags import Tag
+from tests.workers.ingest.conftest import TEST_LIMITS, rss
+from tests.workers.ingest.test_fetch import gzip_bomb
+from workers.ingest.fetch import FeedClient
+from workers.ingest.pipeline import ingest_source
+from workers.ingest.store import StoreResult, begin_poll, claim_due_sources
+
+RSS_WITH_TAGS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tagged</title>
+<link>http://example.test/</link>
+<item><guid>t1</guid><title>Budget vote</title><link>http://example.test/t1</link>
+<category>Politics</category><category>Economy</category>
+<description>Parliament votes.</description></item>
+</channel></rss>"""
+
+
+def add_source(database: Database, url: str, **fields: object) -> int:
+    with session_scope(database) as session:
+        source = source_rows.add(session, url)
+        for name, value in fields.items():
+            setattr(source, name, value)
+        return source.id
+
+
+def source_row(database: Database, source_id: int) -> Source:
+    with database.reader() as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        return source
+
+
+def articles_of(database: Database, source_id: int) -> list[Article]:
+    with database.reader() as session:
+        return list(session.scalars(select(Article).where(Article.source_id == source_id)
+                                    .order_by(Article.entry_key)))
+
+
+def count_articles(database: Database) -> int:
+    with database.reader() as session:
+        return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def poll(source_id: int, database: Database, redis_client: redis.Redis, http: FeedClient,
+         **options: object) -> StoreResult:
+    return ingest_source(source_id, database=database, redis_client=redis_client, http=http,
+                         limits=TEST_LIMITS, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def run(database: Database, redis_client: redis.Redis, http: FeedClient):  # type: ignore[no-untyped-def]
+    def run_poll(source_id: int, **options: object) -> StoreResult:
+        return poll(source_id, database, redis_client, http, **options)
+    return run_poll
+
+
+# --- a healthy feed -------------------------------------------------------------------
+
+def test_first_poll_stores_the_articles_and_the_sources_bookkeeping(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "First"), ("b", "Second"), title="Example News"),
+        content_type="application/rss+xml", headers={"ETag": '"v1"'})
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    version = content_version.current(redis_client)
+
+    result = run(source_id)
+
+    assert (result.outcome, result.new, result.updated, result.unchanged) == ("ok", 2, 0, 0)
+    assert [a.title for a in articles_of(database, source_id)] == ["First", "Second"]
+    source = source_row(database, source_id)
+    assert source.status == "ok" and source.last_error is None
+    assert source.name == "Example News"
+    assert source.site_url == "http://example.test/"
+    assert source.etag == '"v1"'
+    assert source.unfinished_polls == 0
+    assert source.last_polled_at is not None and source.last_new_entry_at is not None
+    assert source.next_poll_at > utcnow() + timedelta(minutes=TEST_LIMITS.min_interval_minutes)
+    assert content_version.current(redis_client) == version + 1
+
+
+def test_second_poll_sends_etag_and_stores_nothing_on_304(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis, run) -> None:
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(rss(("a", "First")), headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    run(source_id)
+    first_polled_at = source_row(database, source_id).last_polled_at
+    version = content_version.current(redis_client)
+    with database.writer() as session, session.begin():   # someone edits the row…
+        session.get(Source, source_id).name = "Renamed"
+
+    result = run(source_id, force=True)
+
+    assert (result.outcome, result.new, result.updated) == ("not_modified", 0, 0)
+    assert httpserver.log[-1][1].status_code == 304
+    assert len(articles_of(database, source_id)) == 1
+    assert content_version.current(redis_client) == version
+    source = source_row(database, source_id)
+    assert source.etag == '"v1"' and source.last_polled_at > first_polled_at
+    assert source.name == "Renamed"          # a feed title never overwrites a name
+
+
+def test_last_modified_round_trips_to_a_304(httpserver: HTTPServer, database: Database,
+                                            run) -> None:
+    stamp = "Mon, 02 Nov 2026 10:00:00 GMT"
+
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-Modified-Since") == stamp:
+            return Response(status=304)
+        return Response(rss(("a", "First")), headers={"Last-Modified": stamp})
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    assert run(source_id).new == 1
+    assert run(source_id).outcome == "not_modified"
+    assert source_row(database, source_id).last_modified == stamp
+
+
+def test_rerunning_a_poll_without_validators_writes_nothing_new(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "First"), ("b", "Second")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    run(source_id)
+    before = {a.id: a.modified_at for a in articles_of(database, source_id)}
+    version = content_version.current(redis_client)
+
+    result = run(source_id)
+
+    assert (result.new, result.updated, result.unchanged) == (0, 0, 2)
+    assert {a.id: a.modified_at for a in articles_of(database, source_id)} == before
+    assert content_version.current(redis_client) == version
+
+
+def test_duplicate_guids_inside_one_feed_store_one_article(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("same", "Once"), ("same", "Twice"), ("other", "Other")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    result = run(source_id)
+    assert result.new == 2
+    assert len(articles_of(database, source_id)) == 2
+
+
+def test_an_entry_updated_in_place_rewrites_its_row(httpserver: HTTPServer,
+                                                    database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "Draft title")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    run(source_id)
+    [before] = articles_of(database, source_id)
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "Final title")))
+
+    result = run(source_id)
+
+    assert (result.new, result.updated) == (0, 1)
+    [after] = articles_of(database, source_id)
+    assert after.id == before.id and after.title == "Final title"
+    assert after.content_hash != before.content_hash
+    assert after.created_at == before.created_at and after.modified_at > before.modified_at
+
+
+def test_tags_are_created_once_and_linked(httpserver: HTTPServer, database: Database,
+                                          run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS_WITH_TAGS)
+    first = add_source(database, httpserver.url_for("/feed"))
+    second = add_source(database, httpserver.url_for("/feed") + "?copy")
+    run(first)
+    run(second)
+    with database.reader() as session:
+        assert sorted(session.scalars(select(Tag.slug))) == ["economy", "politics"]
+        article = session.scalars(select(Article).where(Article.source_id == second)).one()
+        assert [tag.name for tag in article.tags] == ["Economy", "Politics"]
+
+
+def test_section_keywords_move_articles_out_of_the_sources_section(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    with session_scope(database) as session:
+        news = Section(slug="news", name="News")
+        money = Section(slug="money", name="Money", keywords="budget")
+        session.add_all([news, money])
+        session.flush()
+        news_id, money_id = news.id, money.id
+    httpserver.expect_request("/feed").respond_with_data(
+        RSS_WITH_TAGS.replace(b"</channel>", b"<item><guid>t2</guid><title>Storm</title>"
+                                             b"</item></channel>"))
+    source_id = add_source(database, httpserver.url_for("/feed"), section_id=news_id)
+    run(source_id)
+    sections = {a.title: a.section_id for a in articles_of(database, source_id)}
+    assert sections == {"Budget vote": money_id, "Storm": news_id}
+
+
+def test_a_10000_entry_feed_is_stored_and_rerun_idempotently(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        settings: Settings) -> None:
+    items = [(f"id-{n}", f"Entry {n}") for n in range(10_000)]
+    httpserver.expect_request("/feed").respond_with_data(rss(*items))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    http = FeedClient.from_settings(settings)          # production limits (20 MB body)
+
+    def run(source_id: int) -> StoreResult:
+        return poll(source_id, database, redis_client, http)
+
+    result = run(source_id)
+    assert result.outcome == "ok", result.error
+    assert result.new == 10_000
+    assert count_articles(database) == 10_000
+    again = run(source_id)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 10_000)
+    assert count_articles(database) == 10_000
+
+
+# --- redirects ------------------------------------------------------------------------
+
+def test_301_replaces_the_stored_url(httpserver: HTTPServer, database: Database,
+                                     run) -> None:
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=301, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data(rss(("a", "First")))
+    source_id = add_source(database, httpserver.url_for("/old"))
+    assert run(source_id).outcome == "ok"
+    assert source_row(database, source_id).url == httpserver.url_for("/new")
+
+
+def test_302_keeps_the_stored_url(httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=302, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data(rss(("a", "First")))
+    source_id = add_source(database, httpserver.url_for("/old"))
+    assert run(source_id).new == 1
+    assert source_row(database, source_id).url == httpserver.url_for("/old")
+
+
+def test_a_301_onto_another_sources_url_is_recorded_not_applied(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/old").respond_with_data(
+        "", status=308, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data(rss(("a", "First")))
+    source_id = add_source(database, httpserver.url_for("/old"))
+    add_source(database, httpserver.url_for("/new"))
+    result = run(source_id)
+    source = source_row(database, source_id)
+    assert source.url == httpserver.url_for("/old")
+    assert "another source" in (source.last_error or "")
+    assert result.new == 1                  # the articles themselves were fine
+
+
+# --- failures -------------------------------------------------------------------------
+
+def test_410_marks_the_source_gone_and_it_is_never_polled_again(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data("", status=410)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    assert run(source_id).outcome == "gone"
+    source = source_row(database, source_id)
+    assert source.status == "gone" and "410" in (source.last_error or "")
+    far_future = utcnow() + timedelta(days=365)
+    assert claim_due_sources(database, now=far_future, limits=TEST_LIMITS, limit=10) == []
+    assert run(source_id).outcome == "skipped"
+    assert len(httpserver.log) == 1
+
+
+def test_404_counts_up_and_backs_off_exponentially(httpserver: HTTPServer,
+                                                   database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data("", status=404)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    delays = []
+    for expected_count in (1, 2, 3):
+        started = utcnow()
+        assert run(source_id).outcome == "failed"
+        source = source_row(database, source_id)
+        assert source.status == "failing" and source.error_count == expected_count
+        assert "HTTP 404" in (source.last_error or "")
+        delays.append(source.next_poll_at - started)
+    assert delays[0] < delays[1] < delays[2]
+
+
+def test_a_success_after_failures_resets_the_count(httpserver: HTTPServer,
+                                                   database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data("", status=500)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    run(source_id)
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
+    run(source_id)
+    source = source_row(database, source_id)
+    assert (source.status, source.error_count, source.last_error) == ("ok", 0, None)
+
+
+def test_429_waits_for_retry_after_and_never_counts_against_the_feed(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=429, headers={"Retry-After": "7200"})
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    for _ in range(5):
+        assert run(source_id, force=True).outcome == "rate_limited"
+    source = source_row(database, source_id)
+    assert source.status == "failing" and source.error_count == 0
+    assert "429" in (source.last_error or "")
+    assert source.next_poll_at >= utcnow() + timedelta(minutes=119)
+
+
+def test_a_feed_that_does_not_parse_is_recorded_and_backed_off(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        b"<html><body>Not a feed</body></html>", content_type="text/html")
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    assert run(source_id).outcome == "failed"
+    source = source_row(database, source_id)
+    assert source.status == "failing" and source.error_count == 1 and source.last_error
+
+
+def test_the_ssrf_guard_refuses_loopback_and_pauses_the_source(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        guarded_http: FeedClient) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    result = poll(source_id, database, redis_client, guarded_http)
+    assert result.outcome == "failed"
+    source = source_row(database, source_id)
+    assert source.status == "paused"                     # permanent: never retried
+    assert "not a public address" in (source.last_error or "")
+    assert httpserver.log == []
+    assert claim_due_sources(database, now=utcnow() + timedelta(days=9), limits=TEST_LIMITS,
+                             limit=10) == []
+
+
+def test_hostile_sources_leave_the_others_unaffected(httpserver: HTTPServer,
+                                                     database: Database, run) -> None:
+    httpserver.expect_request("/bomb").respond_with_data(
+        gzip_bomb(50 * 1024 * 1024), headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/huge").respond_with_data(b"<rss>" + b"x" * 2_000_000)
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=302, headers={"Location": "/loop"})
+    httpserver.expect_request("/slow").respond_with_handler(
+        lambda request: (time.sleep(2), Response(rss(("s", "Slow"))))[1])
+    httpserver.expect_request("/good").respond_with_data(rss(("g", "Good")))
+    hostile = {name: add_source(database, httpserver.url_for(f"/{name}"))
+               for name in ("bomb", "huge", "loop", "slow")}
+    good = add_source(database, httpserver.url_for("/good"))
+
+    results = {name: run(source_id) for name, source_id in hostile.items()}
+    results["good"] = run(good)
+
+    assert {name: r.outcome for name, r in results.items()} == {
+        "bomb": "failed", "huge": "failed", "loop": "failed", "slow": "failed", "good": "ok"}
+    assert "decompression" in (results["bomb"].error or "")
+    assert "larger than" in (results["huge"].error or "")
+    assert "redirects" in (results["loop"].error or "")
+    assert "did not answer" in (results["slow"].error or "")
+    assert [a.title for a in articles_of(database, good)] == ["Good"]
+    for source_id in hostile.values():
+        assert source_row(database, source_id).status == "failing"
+
+
+# --- crashes and concurrency ----------------------------------------------------------
+
+def test_a_crash_while_storing_leaves_nothing_half_written(
+        httpserver: HTTPServer, database: Database, monkeypatch: pytest.MonkeyPatch,
+        run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(RSS_WITH_TAGS,
+                                                         headers={"ETag": '"v1"'})
+    source_id = add_source(database, httpserver.url_for("/feed"))
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("power cut after the articles were written")
+
+    monkeypatch.setattr(article_writes, "replace_tag_links", crash)
+    with pytest.raises(RuntimeError):
+        run(source_id)
+    assert count_articles(database) == 0                  # the upsert was rolled back
+    source = source_row(database, source_id)
+    assert source.etag is None and source.last_polled_at is None
+    assert source.unfinished_polls == 1                   # the poll started, never finished
+
+    monkeypatch.undo()
+    assert run(source_id).new == 1
+    assert count_articles(database) == 1
+    assert source_row(database, source_id).unfinished_polls == 0
+
+
+def test_a_source_that_keeps_killing_polls_is_quarantined(database: Database) -> None:
+    source_id = add_source(database, "http://example.test/feed", unfinished_polls=3)
+    now = utcnow()
+    assert begin_poll(database, source_id, now=now, limits=TEST_LIMITS) is None
+    source = source_row(database, source_id)
+    assert source.status == "failing" and "quarantined" in (source.last_error or "")
+    assert source.unfinished_polls == 0
+    assert source.next_poll_at >= now + timedelta(minutes=TEST_LIMITS.max_backoff_minutes)
+
+
+def test_two_threads_polling_one_source_store_one_set(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        settings: Settings) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(0.5)                          # both polls overlap here
+        return Response(rss(("a", "A"), ("b", "B")))
+
+    httpserver.expect_request("/feed").respond_with_handler(slow)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    results: list[StoreResult] = []
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        client = FeedClient.from_settings(settings)
+        start.wait()
+        results.append(poll(source_id, database, redis_client, client))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.outcome for r in results) == ["locked", "ok"]
+    assert len(httpserver.log) == 1
+    assert count_articles(database) == 2
+
+
+def test_the_store_upsert_is_safe_without_the_lock(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        settings: Settings) -> None:
+    """Even if two polls overlapped (a lock lost to expiry), the unique constraint keeps
+    one row per entry."""
+    from workers.ingest.pipeline import poll_feed
+    from workers.ingest.store import store_update
+
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A"), ("b", "B")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    client = FeedClient.from_settings(settings)
+    plan = begin_poll(database, source_id, now=utcnow(), limits=TEST_LIMITS)
+    assert plan is not None
+    updates = [poll_feed(plan.snapshot, http=client, rules=(), now=utcnow())
+               for _ in range(2)]
+    for update in updates:
+        store_update(database, redis_client, update, limits=TEST_LIMITS)
+    assert count_articles(database) == 2
+
+
+# --- the beat tick --------------------------------------------------------------------
+
+def test_claiming_due_sources_takes_each_once(database: Database) -> None:
+    now = utcnow()
+    due = [add_source(database, f"http://example.test/{n}",
+                      next_poll_at=now - timedelta(minutes=n)) for n in range(3)]
+    add_source(database, "http://example.test/later", next_poll_at=now + timedelta(hours=1))
+    add_source(database, "http://example.test/paused", status="paused",
+               next_poll_at=now - timedelta(hours=1))
+    failing = add_source(database, "http://example.test/failing", status="failing",
+                         next_poll_at=now - timedelta(hours=2))
+
+    first = claim_due_sources(database, now=now, limits=TEST_LIMITS, limit=100)
+    second = claim_due_sources(database, now=now, limits=TEST_LIMITS, limit=100)
+
+    assert first == sorted([*due, failing])
+    assert second == []
+    assert source_row(database, due[0]).next_poll_at > now + timedelta(minutes=5)
+
+
+def test_claiming_respects_the_limit_most_overdue_first(database: Database) -> None:
+    now = datetime.now(UTC)
+    ids = [add_source(database, f"http://example.test/{n}",
+                      next_poll_at=now - timedelta(minutes=n)) for n in range(5)]
+    assert claim_due_sources(database, now=now, limits=TEST_LIMITS, limit=2) == \
+        sorted(ids[-2:])

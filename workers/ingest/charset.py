@@ -1,0 +1,92 @@
+"""Decide a feed document's character encoding once, for every parser.
+
+Order (RFC 7303 §3, as browsers do): a byte order mark, then the HTTP charset, then the
+XML declaration, then UTF-8. Servers and publishers get this wrong often, so a declared
+encoding that cannot decode the bytes gives way to the next candidate (as feedparser
+does), and a single-byte Latin declaration over bytes that are valid UTF-8 is read as
+UTF-8 (the reverse mistake: such bytes are almost never meant as Latin-1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_BOMS = (
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_LATIN = frozenset({"iso8859-1", "cp1252", "ascii", "iso8859-15"})
+# What feedparser tries last; latin-1 never fails, so decoding always ends somewhere.
+_LAST_RESORTS = ("utf-8", "windows-1252", "iso-8859-1")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedDocument:
+    text: str                        # without BOM
+    encoding: str                    # the Python codec name actually used
+    warning: str | None = None       # set when the declared encoding was not the right one
+
+
+def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocument:
+    bom_encoding, body = _strip_bom(content)
+    if bom_encoding:
+        declared = [bom_encoding]
+    else:
+        declared = [e for e in (http_charset(headers), xml_declared_encoding(body)) if e]
+    candidates = [c for c in (_codec(name) for name in declared) if c] or ["utf-8"]
+    first = candidates[0]
+    if first in _LATIN and not body.isascii():
+        text = _try_decode(body, "utf-8")
+        if text is not None:
+            return DecodedDocument(text, "utf-8",
+                                   f"declared {first} but the bytes are UTF-8; read as UTF-8")
+    for encoding in dict.fromkeys([*candidates, *(_codec(n) for n in _LAST_RESORTS)]):
+        text = _try_decode(body, encoding) if encoding else None
+        if text is not None:
+            warning = None if encoding == first else (
+                f"declared {first} but the bytes are not; read as {encoding}")
+            return DecodedDocument(text, encoding or "utf-8", warning)
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def http_charset(headers: Mapping[str, str]) -> str | None:
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    match = _HTTP_CHARSET.search(content_type or "")
+    return match.group(1) if match else None
+
+
+def xml_declared_encoding(body: bytes) -> str | None:
+    match = _XML_ENCODING.match(body.lstrip()[:200])
+    return match.group(1).decode("ascii") if match else None
+
+
+def _strip_bom(content: bytes) -> tuple[str | None, bytes]:
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return encoding, content[len(bom):]
+    return None, content
+
+
+def _codec(name: str | None) -> str | None:
+    """Python's canonical codec name, or None for names Python does not know."""
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _try_decode(body: bytes, encoding: str) -> str | None:
+    try:
+        return body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None

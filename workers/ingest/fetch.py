@@ -1,0 +1,422 @@
+"""Fetch: the only ingest step that touches the network.
+
+`FeedClient.fetch(url, etag=…, last_modified=…)` returns a `FetchedFeed` (200 or 304) or
+raises an `IngestError` that says what went wrong. It owns every defence a feed fetcher
+needs (RELIABILITY.md, "Fetching and parsing feeds"):
+
+- one pooled urllib3 client per process, connect / read timeouts and a total deadline;
+- redirects followed by hand, at most `limits.max_redirects`, each hop re-checked;
+- the SSRF guard: only http and https, and the address the socket actually connected to
+  must be public (checked on every hop, after DNS, before a byte of the request is sent)
+  unless `allow_private_networks` is set;
+- a body cap counted on the wire *and* after decompression, while streaming, so a small
+  gzip bomb is refused after `max_body_bytes` of output, not after it filled the memory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import urllib3
+from urllib3 import exceptions as urllib3_errors
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.response import BaseHTTPResponse
+
+from hopper.settings import Limits, Settings
+from workers.ingest.errors import (
+    Blocked,
+    HTTPStatusError,
+    InvalidURL,
+    NetworkError,
+    RateLimited,
+    SourceGone,
+    Timeout,
+    TooLarge,
+)
+from workers.ingest.records import FetchedFeed
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+# RFC 9110 §15.4: 301/308 are permanent, 302/303/307 temporary.
+PERMANENT_REDIRECTS = frozenset({301, 308})
+TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+          "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+          "application/json;q=0.8, text/html;q=0.5, */*;q=0.1")
+CHUNK_BYTES = 64 * 1024
+DRAIN_BYTES = 64 * 1024
+
+
+# --- the SSRF guard -----------------------------------------------------------------
+
+def is_public_address(address: str) -> bool:
+    """True when `address` (IPv4 or IPv6 text) is a globally routable unicast address.
+
+    Refuses loopback, private (RFC 1918, fc00::/7), link-local (169.254/16, fe80::/10,
+    where cloud metadata lives), multicast, reserved, unspecified, shared (100.64/10)
+    and documentation ranges; an IPv4-mapped IPv6 address is judged as its IPv4 form.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            ip = mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
+
+
+def check_url(url: str) -> str:
+    """Refuse what can never be fetched: a scheme other than http(s), or no host."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port                      # raises ValueError on a bad port
+    except ValueError as error:
+        raise InvalidURL(f"invalid URL {url!r}: {error}") from error
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise InvalidURL(f"only http and https URLs can be fetched, not {url!r}")
+    if not parts.hostname:
+        raise InvalidURL(f"URL has no host: {url!r}")
+    return urlunsplit(parts._replace(fragment=""))
+
+
+class _GuardedConnectionMixin:
+    """Checks the peer address of the freshly connected socket, before any byte is sent.
+
+    Checking the socket rather than a DNS answer closes the rebinding gap: whatever the
+    name resolved to, this is the address we are talking to.
+    """
+
+    host: str
+    is_allowed_address: Callable[[str], bool] | None = None   # None: no check
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        if self.is_allowed_address is None:
+            return sock
+        try:
+            peer = sock.getpeername()[0]
+        except OSError as error:
+            sock.close()
+            raise NetworkError(f"connection to {self.host} dropped: {error}") from error
+        if not self.is_allowed_address(peer):
+            sock.close()
+            raise Blocked(f"refused to connect to {self.host} at {peer}: not a public "
+                          "address (set HOPPER_ALLOW_PRIVATE_NETWORKS=1 to allow)")
+        return sock
+
+
+def _pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
+                  pool_size: int) -> urllib3.PoolManager:
+    attributes = {"is_allowed_address": None if is_allowed_address is None
+                  else staticmethod(is_allowed_address)}
+    http_connection = type("GuardedHTTPConnection",
+                           (_GuardedConnectionMixin, HTTPConnection), attributes)
+    https_connection = type("GuardedHTTPSConnection",
+                            (_GuardedConnectionMixin, HTTPSConnection), attributes)
+    http_pool = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,),
+                     {"ConnectionCls": http_connection})
+    https_pool = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,),
+                      {"ConnectionCls": https_connection})
+    manager = urllib3.PoolManager(num_pools=max(pool_size, 10), maxsize=pool_size,
+                                  block=False, retries=False)
+    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}  # type: ignore[assignment]
+    return manager
+
+
+# --- decompression with a cap -------------------------------------------------------
+
+class CappedDecoder:
+    """Decodes a Content-Encoding chunk by chunk and refuses output past `limit` bytes.
+
+    zlib's `max_length` bounds each step's output, so a bomb never allocates more than
+    `limit` bytes however well it compresses.
+    """
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.encoding = encoding
+        self.limit = limit
+        self.size = 0
+        self._is_gzip = encoding in {"gzip", "x-gzip"}
+        self._is_identity = encoding in {"", "identity"}
+        if not (self._is_gzip or self._is_identity or encoding == "deflate"):
+            raise HTTPStatusError(f"unsupported Content-Encoding {encoding!r}")
+        self._zlib = self._new_zlib()
+        self._is_first_chunk = True
+
+    def _new_zlib(self) -> Any:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self._is_gzip else zlib.MAX_WBITS)
+
+    def decode(self, data: bytes) -> bytes:
+        if self._is_identity:
+            return self._count(data)
+        try:
+            return self._inflate(data)
+        except zlib.error as error:
+            if self.encoding == "deflate" and self._is_first_chunk:
+                # Some servers send raw deflate (RFC 1951) instead of zlib (RFC 1950).
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._is_first_chunk = False
+                return self.decode(data)
+            raise HTTPStatusError(f"body is not valid {self.encoding}: {error}") from error
+        finally:
+            self._is_first_chunk = False
+
+    def _inflate(self, data: bytes) -> bytes:
+        pieces = []
+        while data:
+            piece = self._zlib.decompress(data, self.limit - self.size + 1)
+            pieces.append(self._count(piece))
+            if not self._zlib.eof:
+                break                            # all input consumed, more to come
+            data = self._zlib.unused_data
+            if data and self._is_gzip and data.lstrip(b"\0"):
+                self._zlib = self._new_zlib()    # a further gzip member (RFC 1952 §2.2)
+                data = data.lstrip(b"\0")
+            else:
+                break
+        return b"".join(pieces)
+
+    def finish(self) -> bytes:
+        if self._is_identity:
+            return b""
+        return self._count(self._zlib.flush())
+
+    def _count(self, piece: bytes) -> bytes:
+        self.size += len(piece)
+        if self.size > self.limit:
+            raise TooLarge(f"body larger than {self.limit} bytes after decompression")
+        return piece
+
+
+# --- the client ---------------------------------------------------------------------
+
+def user_agent(base_url: str) -> str:
+    return f"Hopper/0.1 (news aggregator; +{base_url})"
+
+
+def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
+    """RFC 9110 §10.2.3: seconds, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(when.astimezone(UTC), now)
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    limits: Limits
+    allow_private_networks: bool
+    user_agent: str
+    pool_size: int = 10
+    # Which peer addresses the guard lets through; tests swap in their own judgement to
+    # treat one loopback address as "public" and prove the guard on the next hop.
+    is_allowed_address: Callable[[str], bool] = is_public_address
+
+    @property
+    def address_check(self) -> Callable[[str], bool] | None:
+        return None if self.allow_private_networks else self.is_allowed_address
+
+
+class FeedClient:
+    """A pooled, guarded HTTP client for feeds and the pages that advertise them.
+
+    Thread-safe (urllib3 pools are): one per process, shared by every poll.
+    """
+
+    def __init__(self, options: FetchOptions) -> None:
+        self.options = options
+        self.limits = options.limits
+        self._manager = _pool_manager(is_allowed_address=options.address_check,
+                                      pool_size=options.pool_size)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, pool_size: int = 10) -> FeedClient:
+        return cls(FetchOptions(limits=settings.limits,
+                                allow_private_networks=settings.allow_private_networks,
+                                user_agent=user_agent(settings.base_url),
+                                pool_size=pool_size))
+
+    def close(self) -> None:
+        self._manager.clear()
+
+    def fetch(self, url: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> FetchedFeed:
+        """GET `url`, following redirects by hand; conditional when validators are given."""
+        deadline = time.monotonic() + self.limits.total_timeout_s
+        headers = self._request_headers(etag, last_modified)
+        current = self.check_destination(url)
+        is_permanent = True
+        for _hop in range(self.limits.max_redirects + 1):
+            response = self._request(current, headers, deadline)
+            if response.status in PERMANENT_REDIRECTS | TEMPORARY_REDIRECTS:
+                location = response.headers.get("location")
+                _discard(response)
+                if not location:
+                    raise HTTPStatusError(f"HTTP {response.status} without a Location",
+                                          response.status)
+                is_permanent = is_permanent and response.status in PERMANENT_REDIRECTS
+                current = self.check_destination(urljoin(current, location.strip()))
+                continue
+            return self._answer(url, current, is_permanent, response, deadline)
+        raise HTTPStatusError(f"more than {self.limits.max_redirects} redirects "
+                              f"(last to {current})")
+
+    def check_destination(self, url: str) -> str:
+        """`check_url`, and refuse an address literal in the URL before connecting.
+
+        Host names are judged after connecting, by the connection's peer check.
+        """
+        url = check_url(url)
+        host = urlsplit(url).hostname or ""
+        check = self.options.address_check
+        if check is not None and _is_address(host) and not check(host):
+            raise Blocked(f"refused to fetch {url}: {host} is not a public address "
+                          "(set HOPPER_ALLOW_PRIVATE_NETWORKS=1 to allow)")
+        return url
+
+    def _request_headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
+        headers = {"User-Agent": self.options.user_agent, "Accept": ACCEPT,
+                   "Accept-Encoding": "gzip, deflate"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
+
+    def _request(self, url: str, headers: Mapping[str, str],
+                 deadline: float) -> BaseHTTPResponse:
+        remaining = _remaining(deadline, url)
+        timeout = urllib3.Timeout(connect=min(self.limits.connect_timeout_s, remaining),
+                                  read=min(self.limits.read_timeout_s, remaining))
+        try:
+            return self._manager.request("GET", url, headers=dict(headers), timeout=timeout,
+                                         redirect=False, retries=False,
+                                         preload_content=False, decode_content=False)
+        except urllib3_errors.HTTPError as error:
+            raise _network_error(url, error) from error
+
+    def _answer(self, requested: str, url: str, is_permanent: bool,
+                response: BaseHTTPResponse, deadline: float) -> FetchedFeed:
+        status = response.status
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        content = b""
+        if status == 304:
+            _discard(response)
+        elif status in (200, 203):
+            content = self._read_body(url, response, deadline)
+        else:
+            _discard(response)
+            raise _status_error(url, status, headers)
+        return FetchedFeed(
+            status=304 if status == 304 else 200,
+            url=url,
+            permanent_url=url if is_permanent and url != requested else None,
+            content=content,
+            headers=headers,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+        )
+
+    def _read_body(self, url: str, response: BaseHTTPResponse, deadline: float) -> bytes:
+        limit = self.limits.max_body_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise TooLarge(f"body of {declared} bytes is larger than {limit}")
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        try:
+            decoder = CappedDecoder(encoding, limit)
+            received = 0
+            pieces = []
+            # read1 returns whatever arrived, so the deadline is checked as bytes trickle in.
+            while chunk := response.read1(CHUNK_BYTES, decode_content=False):
+                received += len(chunk)
+                if received > limit:
+                    raise TooLarge(f"body larger than {limit} bytes")
+                _remaining(deadline, url)
+                pieces.append(decoder.decode(chunk))
+            pieces.append(decoder.finish())
+        except urllib3_errors.HTTPError as error:
+            response.close()
+            raise _network_error(url, error) from error
+        except BaseException:
+            response.close()
+            raise
+        response.release_conn()
+        return b"".join(pieces)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _remaining(deadline: float, url: str) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise Timeout(f"fetching {url} took longer than the total time limit")
+    return remaining
+
+
+def _discard(response: BaseHTTPResponse) -> None:
+    """Read a small leftover body so the connection can be reused; else drop it."""
+    try:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) <= DRAIN_BYTES:
+            response.read(DRAIN_BYTES, decode_content=False)
+            response.release_conn()
+            return
+    except (urllib3_errors.HTTPError, OSError):
+        pass
+    response.close()
+
+
+def _status_error(url: str, status: int, headers: Mapping[str, str]) -> Exception:
+    if status == 410:
+        return SourceGone(f"HTTP 410 Gone from {url}: the feed was removed")
+    if status == 429 or (status == 503 and headers.get("retry-after")):
+        retry_after = parse_retry_after(headers.get("retry-after"), datetime.now(UTC))
+        wait = f"; retry after {retry_after:%Y-%m-%d %H:%M:%S} UTC" if retry_after else ""
+        return RateLimited(f"HTTP {status} from {url}: rate limited{wait}", retry_after)
+    return HTTPStatusError(f"HTTP {status} from {url}", status)
+
+
+def _network_error(url: str, error: Exception) -> Exception:
+    # Most specific first: in urllib3 NameResolutionError < NewConnectionError
+    # < ConnectTimeoutError.
+    if isinstance(error, urllib3_errors.NameResolutionError):
+        return NetworkError(f"cannot resolve the host of {url}")
+    if isinstance(error, urllib3_errors.NewConnectionError):
+        return NetworkError(f"cannot connect to {url}: connection refused or unreachable")
+    if isinstance(error, urllib3_errors.ConnectTimeoutError):
+        return Timeout(f"connecting to {url} timed out")
+    if isinstance(error, urllib3_errors.ReadTimeoutError):
+        return Timeout(f"{url} did not answer in time")
+    if isinstance(error, urllib3_errors.LocationValueError):
+        return InvalidURL(f"invalid URL {url!r}: {error}")
+    if isinstance(error, urllib3_errors.SSLError):
+        return NetworkError(f"TLS error with {url}: {error}")
+    return NetworkError(f"network error with {url}: {error}")

@@ -1,0 +1,50 @@
+"""Per-source poll locks in Redis: one poll of a source at a time, across every worker.
+
+A lock expires on its own (longer than a poll's hard time limit, so a killed worker
+cannot block a source for ever) and is released only by its owner: redis-py's `Lock`
+stores a random token and deletes the key with a compare-and-delete Lua script, so a slow
+holder whose lock already expired never deletes the next holder's lock
+(RELIABILITY.md, "Celery and Redis").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+from redis.exceptions import LockError
+
+from hopper.settings import Limits
+
+LOCK_PREFIX = "hopper:lock:poll-source:"
+# Margin past the hard time limit: a worker killed at the limit still holds its lock
+# until well after the task is gone.
+EXPIRY_MARGIN_S = 60
+
+log = logging.getLogger(__name__)
+
+
+def lock_expiry_s(limits: Limits) -> int:
+    return limits.poll_hard_time_limit_s + EXPIRY_MARGIN_S
+
+
+@contextmanager
+def source_lock(client: redis.Redis, source_id: int, limits: Limits) -> Iterator[bool]:
+    """Yield True when this caller holds the source's lock, False when another does.
+
+    Never waits: a source already being polled needs no second poll.
+    """
+    lock = client.lock(f"{LOCK_PREFIX}{source_id}", timeout=lock_expiry_s(limits),
+                       blocking=False)
+    is_held = lock.acquire(blocking=False)
+    try:
+        yield is_held
+    finally:
+        if is_held:
+            try:
+                lock.release()
+            except LockError:
+                # It expired and maybe belongs to someone else now: leave it alone.
+                log.warning("poll lock for source %s expired before release", source_id)

@@ -1,0 +1,112 @@
+"""Media: what kind a media item is, which video hosts we embed, what a tracker looks like,
+and which image leads an article.
+
+Embeds are allow-listed: only YouTube (rewritten to youtube-nocookie.com, which sets no
+cookies before play) and Vimeo (player.vimeo.com) become iframes; nothing else does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
+
+from workers.ingest.records import MediaItem
+
+_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg")
+_VIDEO_EXTENSIONS = (".mp4", ".m4v", ".webm", ".mov", ".ogv")
+_AUDIO_EXTENSIONS = (".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".aac")
+_YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com",
+                            "youtube-nocookie.com", "www.youtube-nocookie.com"})
+_VIMEO_HOSTS = frozenset({"vimeo.com", "www.vimeo.com", "player.vimeo.com"})
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_VIMEO_ID = re.compile(r"^\d{3,12}$")
+# Images that are decoration or counters, never a lead image.
+_NOT_LEAD_IMAGE = re.compile(
+    r"feeds\.feedburner\.com/~|pixel\.wp\.com|stats\.wordpress\.com|/smilies/|"
+    r"s\.w\.org/images/core/emoji|gravatar\.com/avatar", re.IGNORECASE)
+
+
+def media_kind(url: str, mime_type: str | None = None, medium: str | None = None) -> str:
+    """ "image" | "video" | "audio" | "other", from Media RSS's medium, the MIME type, or
+    the file extension, in that order of trust."""
+    if medium in {"image", "video", "audio"}:
+        return medium
+    major = (mime_type or "").split("/", 1)[0].strip().lower()
+    if major in {"image", "video", "audio"}:
+        return major
+    if video_embed_url(url):
+        return "video"
+    path = urlsplit(url).path.lower() if url else ""
+    for kind, extensions in (("image", _IMAGE_EXTENSIONS), ("video", _VIDEO_EXTENSIONS),
+                             ("audio", _AUDIO_EXTENSIONS)):
+        if path.endswith(extensions):
+            return kind
+    return "other"
+
+
+def video_embed_url(url: str | None) -> str | None:
+    """The privacy-friendly embed URL for a YouTube or Vimeo video page or player URL:
+    https://www.youtube-nocookie.com/embed/ID or https://player.vimeo.com/video/ID."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https", ""}:
+        return None
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    if host in _YOUTUBE_HOSTS:
+        candidate = parse_qs(parts.query).get("v", [""])[0]
+        if not candidate and len(segments) >= 2 and segments[0] in {"embed", "v", "shorts",
+                                                                     "live"}:
+            candidate = segments[1]
+        if _YOUTUBE_ID.match(candidate):
+            return f"https://www.youtube-nocookie.com/embed/{candidate}"
+    elif host == "youtu.be" and segments and _YOUTUBE_ID.match(segments[0]):
+        return f"https://www.youtube-nocookie.com/embed/{segments[0]}"
+    elif host in _VIMEO_HOSTS:
+        candidate = segments[1] if segments[:1] == ["video"] and len(segments) > 1 else (
+            segments[0] if segments else "")
+        if _VIMEO_ID.match(candidate):
+            return f"https://player.vimeo.com/video/{candidate}"
+    return None
+
+
+def is_tracker_size(width: str | None, height: str | None) -> bool:
+    """1×1 (or 0×0) images are counters; an image sized on one side only is not judged."""
+    def tiny(value: str | None) -> bool:
+        digits = re.match(r"\s*(\d+)", value or "")
+        return digits is not None and int(digits.group(1)) <= 1
+    return tiny(width) and tiny(height) or (tiny(width) and height is None) or (
+        tiny(height) and width is None)
+
+
+def is_lead_image_candidate(url: str | None) -> bool:
+    return bool(url) and not _NOT_LEAD_IMAGE.search(url or "")
+
+
+def lead_image(media: Iterable[MediaItem]) -> MediaItem | None:
+    """The image a feed names for the entry: media:content first, then media:thumbnail,
+    then an image enclosure (the order MediaItems arrive in); trackers never lead."""
+    items = [m for m in media if m.kind == "image" and not (
+        m.width is not None and m.height is not None and m.width <= 1 and m.height <= 1)
+        and is_lead_image_candidate(m.url)]
+    for wanted_thumbnail in (False, True):
+        for item in items:
+            if item.is_thumbnail == wanted_thumbnail:
+                return item
+    return None
+
+
+def feed_video(media: Iterable[MediaItem]) -> tuple[str | None, str | None]:
+    """(video_url, embed_url) from the entry's media: a video file, or a YouTube/Vimeo
+    page or player URL that we can embed."""
+    for item in media:
+        if item.kind != "video":
+            continue
+        embed = video_embed_url(item.url)
+        return (None, embed) if embed else (item.url, None)
+    return None, None

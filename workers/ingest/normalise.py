@@ -1,0 +1,178 @@
+"""Normalise what feeds say into one shape: entry keys, absolute URLs, UTC dates, names, tags.
+
+Every parser (the lxml fast path, the feedparser fallback, JSON Feed) calls these same
+functions, so both XML paths agree on the details by construction.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import feedparser.datetimes
+
+from workers.ingest.records import ParsedEntry
+
+WEB_SCHEMES = frozenset({"http", "https"})
+TAG_NAME_MAX = 100
+_WHITESPACE = re.compile(r"\s+")
+_EMAIL = re.compile(r"\(?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
+_RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
+
+
+# -- identity -------------------------------------------------------------------------------
+
+def entry_key(entry: ParsedEntry) -> str:
+    """guid, else link, else a stable hash of title and date (DESIGN: data rules).
+
+    The hash uses the feed's own dates, never the poll time, so it is the same at every
+    poll; when there is no date either, the text stands in for it.
+    """
+    if entry.guid:
+        return entry.guid
+    if entry.link:
+        return entry.link
+    when = entry.published_at or entry.updated_at
+    stamp = when.isoformat() if when else entry.summary_html or entry.content_html
+    return "hash:" + sha256_hex(f"{collapse_whitespace(entry.title)}\x1f{stamp}")
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def guid_as_link(guid: str | None, *, is_permalink: bool) -> str | None:
+    """A guid becomes the link only when the feed says it is a permalink *and* it is a web
+    URL: RSS 2.0 defaults isPermaLink to true, and feeds full of `tag:` ids rely on it."""
+    if not guid or not is_permalink:
+        return None
+    return guid.strip() if is_web_url(guid.strip()) else None
+
+
+# -- URLs -----------------------------------------------------------------------------------
+
+def is_web_url(url: str | None) -> bool:
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.netloc)
+
+
+def absolute_url(url: str | None, base: str | None) -> str | None:
+    """`url` resolved against `base`; None unless the result is an http(s) URL."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        resolved = urljoin(base, url) if base else url
+    except ValueError:
+        return None
+    return resolved if is_web_url(resolved) else None
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+def parse_date(text: str | None) -> datetime | None:
+    """An aware UTC datetime (whole seconds) from any date a feed writes, or None.
+
+    RFC 822 (RSS) and ISO 8601 (Atom, JSON Feed) with an explicit zone take the fast
+    road; everything else goes through feedparser's own date parser, so the fast path
+    and the feedparser fallback read odd dates identically.
+    """
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    parsed = _parse_iso8601(text) or _parse_rfc822(text)
+    if parsed is None:
+        as_tuple = feedparser.datetimes._parse_date(text)  # noqa: SLF001 - see docstring
+        if as_tuple is None:
+            return None
+        try:
+            parsed = datetime(*as_tuple[:6], tzinfo=UTC)
+        except ValueError:
+            return None
+    return parsed.astimezone(UTC).replace(microsecond=0)
+
+
+def datetime_from_struct(value: object) -> datetime | None:
+    """feedparser's *_parsed struct_time (already UTC) as an aware datetime."""
+    if value is None:
+        return None
+    try:
+        return datetime(*value[:6], tzinfo=UTC)  # type: ignore[index,misc]
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_iso8601(text: str) -> datetime | None:
+    if len(text) < 20 or not text[:4].isdigit() or text[4] != "-":
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _parse_rfc822(text: str) -> datetime | None:
+    if not _RFC822_ZONE.search(text):
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None or parsed.tzinfo is None or parsed.year < 1970:
+        return None
+    return parsed
+
+
+# -- people and text ------------------------------------------------------------------------
+
+def collapse_whitespace(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def author_name(raw: str | None) -> str | None:
+    """A display name from "jane@example.com (Jane Doe)", "Jane <jane@…>" or "Jane".
+
+    An address alone is kept (it is all the feed says); an address next to a name goes.
+    """
+    if not raw:
+        return None
+    text = collapse_whitespace(raw)
+    without_email = collapse_whitespace(_EMAIL.sub(" ", text)).strip("()<> ")
+    name = without_email or text.strip("<>() ")
+    return name[:300] or None
+
+
+# -- tags -----------------------------------------------------------------------------------
+
+def tag_slug(name: str) -> str:
+    """The URL slug and unique key of a tag: accents folded, case folded, words joined by
+    hyphens; letters of every script are kept ("日本" stays "日本")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    slug = re.sub(r"[\W_]+", "-", folded).strip("-")
+    return slug[:TAG_NAME_MAX].strip("-")
+
+
+def normalise_tags(names: Iterable[str]) -> tuple[str, ...]:
+    """Display names with whitespace collapsed, deduplicated by slug (first spelling wins),
+    in feed order; names that slug to nothing ("#", "—") are dropped."""
+    seen: set[str] = set()
+    tags: list[str] = []
+    for raw in names:
+        name = collapse_whitespace(raw).strip("#").strip()[:TAG_NAME_MAX]
+        slug = tag_slug(name)
+        if slug and slug not in seen:
+            seen.add(slug)
+            tags.append(name)
+    return tuple(tags)

@@ -1,0 +1,89 @@
+"""The pipeline: one poll of one source, start to finish.
+
+    lock | begin_poll (db) | fetch | parse | clean | classify | store_update (db)
+
+`poll_feed` decides nothing about storage and never touches the database; `ingest_source`
+only calls the parts in order. Both the Celery task and `hopper ingest` run
+`ingest_source`, so a feed is polled the same way wherever it is polled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+import redis
+
+from hopper.settings import Limits
+from models.base import utcnow
+from models.db import Database
+from workers.ingest.classify import SectionRule, classify
+from workers.ingest.clean import clean_entries
+from workers.ingest.errors import IngestError, RateLimited, SourceGone
+from workers.ingest.fetch import FeedClient
+from workers.ingest.locks import source_lock
+from workers.ingest.parse import parse_feed
+from workers.ingest.records import FeedUpdate, SourceSnapshot
+from workers.ingest.store import StoreResult, begin_poll, store_update
+
+log = logging.getLogger(__name__)
+
+
+def ingest_source(source_id: int, *, database: Database, redis_client: redis.Redis,
+                  http: FeedClient, limits: Limits, force: bool = False) -> StoreResult:
+    """Poll one source unless another worker is polling it now. Safe to run twice."""
+    with source_lock(redis_client, source_id, limits) as is_held:
+        if not is_held:
+            return StoreResult(source_id, "locked")
+        plan = begin_poll(database, source_id, now=utcnow(), limits=limits, force=force)
+        if plan is None:
+            return StoreResult(source_id, "skipped")
+        update = poll_feed(plan.snapshot, http=http, rules=plan.rules, now=utcnow())
+        result = store_update(database, redis_client, update, limits=limits)
+    if result.error:
+        log.info("source %s: %s (%s)", source_id, result.outcome, result.error)
+    return result
+
+
+def poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[SectionRule],
+              now: datetime) -> FeedUpdate:
+    """Fetch, parse, clean and classify: what storage should record for this poll.
+
+    Every failure becomes a `FeedUpdate` with a readable reason; nothing escapes except
+    the process being stopped, so one hostile feed never takes a worker down.
+    """
+    try:
+        fetched = http.fetch(snapshot.url, etag=snapshot.etag,
+                             last_modified=snapshot.last_modified)
+        if fetched.status == 304:
+            return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="not_modified",
+                              etag=fetched.etag, last_modified=fetched.last_modified)
+        feed = parse_feed(fetched.content, fetched.headers, fetched.url)
+        articles = clean_entries(feed, base_url=fetched.url, now=now)
+        articles = classify(articles, section_id=snapshot.section_id, rules=rules)
+    except IngestError as error:
+        return failed_update(snapshot.id, now, error)
+    except Exception as error:   # a bug or a feed no step foresaw: record it, carry on
+        log.exception("polling source %s failed unexpectedly", snapshot.id)
+        return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="failed",
+                          error=f"internal error: {type(error).__name__}: {error}")
+    return FeedUpdate(
+        source_id=snapshot.id, polled_at=now, outcome="ok", articles=tuple(articles),
+        new_url=fetched.permanent_url, etag=fetched.etag,
+        last_modified=fetched.last_modified, feed_title=feed.title or None,
+        site_url=feed.site_url, warnings=feed.warnings)
+
+
+def failed_update(source_id: int, now: datetime, error: IngestError) -> FeedUpdate:
+    """Map an ingest error to what storage records (the one place that does)."""
+    if isinstance(error, SourceGone):
+        outcome = "gone"
+    elif isinstance(error, RateLimited):
+        outcome = "rate_limited"
+    else:
+        outcome = "failed"
+    return FeedUpdate(source_id=source_id, polled_at=now, outcome=outcome,
+                      error=error.reason,
+                      retry_after=error.retry_after if isinstance(error, RateLimited) else None,
+                      is_permanent=error.is_permanent)

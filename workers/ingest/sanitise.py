@@ -1,0 +1,219 @@
+"""Sanitise feed HTML with nh3 (an allow-list), make its URLs absolute, and read text out.
+
+INVARIANT: nh3 is always the last step on HTML. Whatever runs before it (the cheap
+pre-pass that drops tracking pixels and foreign iframes) may be fooled by hostile markup
+without harm, because nothing changes the HTML after nh3; code that needs to *read* the
+result (lead image, embed, plain text) reads nh3's canonical serialisation, never
+edits it.
+
+URL rewriting happens inside nh3 through its attribute filter, which sees every
+attribute nh3 kept. The filter is also the scheme gate: ammonia checks schemes before
+calling it, so a value returned by the filter is not checked again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+from workers.ingest.media import is_lead_image_candidate, is_tracker_size, video_embed_url
+
+SUMMARY_LENGTH = 300
+LINK_REL = "noopener noreferrer nofollow"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+EMBED_HOSTS = frozenset({"www.youtube.com", "youtube.com", "www.youtube-nocookie.com",
+                         "youtube-nocookie.com", "player.vimeo.com"})
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
+    "pre", "q", "s", "small", "source", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "video", "audio",
+}
+# Removed with everything inside: code, styling, forms and things that only make sense
+# with scripts. (A form's text is a newsletter box, not the article.)
+_CLEAN_CONTENT_TAGS = {
+    "script", "style", "template", "noscript", "form", "button", "select", "textarea",
+    "object", "embed", "applet", "svg", "math", "title", "head",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "iframe": {"src", "width", "height", "allowfullscreen", "title"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+
+_base_url: ContextVar[str | None] = ContextVar("sanitise_base_url", default=None)
+
+
+def _absolute(value: str) -> str | None:
+    value = value.strip()
+    try:
+        resolved = urljoin(_base_url.get() or "", value)
+        scheme = urlsplit(resolved).scheme.lower()
+    except ValueError:
+        return None
+    return resolved if scheme in URL_SCHEMES else None
+
+
+def _srcset(value: str) -> str | None:
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.split()
+        url = _absolute(parts[0]) if parts else None
+        if url and not url.startswith("mailto:"):
+            candidates.append(" ".join([url, *parts[1:]]))
+    return ", ".join(candidates) or None
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if element == "iframe" and attribute == "src":
+        return video_embed_url(_absolute(value))       # allow-listed hosts only
+    if attribute in _URL_ATTRIBUTES:
+        return _absolute(value)
+    if attribute == "srcset":
+        return _srcset(value)
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags=_CLEAN_CONTENT_TAGS,
+    attributes=_ATTRIBUTES,
+    attribute_filter=_filter_attribute,
+    link_rel=LINK_REL,
+    url_schemes=set(URL_SCHEMES),
+    set_tag_attribute_values={
+        "img": {"loading": "lazy"},
+        "iframe": {"loading": "lazy", "referrerpolicy": "strict-origin-when-cross-origin",
+                   "sandbox": "allow-scripts allow-same-origin allow-presentation"},
+    },
+)
+
+# -- the pre-pass (before nh3; may be fooled without harm, see the module docstring) ---------
+
+_TAG_START = re.compile(r"<(img|iframe)\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+_STYLE_SIZE = re.compile(r"(width|height)\s*:\s*(\d+)px", re.IGNORECASE)
+
+
+def _attributes_of(tag: str) -> dict[str, str]:
+    return {name.lower(): value.strip("\"'") for name, value in _ATTRIBUTE.findall(tag)}
+
+
+def _drop_trackers_and_foreign_iframes(markup: str) -> str:
+    if "<i" not in markup and "<I" not in markup:
+        return markup
+
+    def replace(match: re.Match[str]) -> str:
+        attributes = _attributes_of(match.group(0))
+        if match.group(1).lower() == "iframe":
+            return match.group(0) if video_embed_url(attributes.get("src")) else ""
+        sizes = {k.lower(): v for k, v in _STYLE_SIZE.findall(attributes.get("style", ""))}
+        width = attributes.get("width", sizes.get("width"))
+        height = attributes.get("height", sizes.get("height"))
+        return "" if is_tracker_size(width, height) else match.group(0)
+
+    return _TAG_START.sub(replace, markup)
+
+
+# -- public ---------------------------------------------------------------------------------
+
+def sanitise_html(markup: str, *, base_url: str | None) -> str:
+    """Safe HTML: allow-listed tags and attributes, absolute http(s) URLs, no trackers,
+    `rel="noopener noreferrer nofollow"` on links, `loading="lazy"` on images, iframes
+    only for YouTube (nocookie) and Vimeo."""
+    if not markup:
+        return ""
+    token = _base_url.set(base_url)
+    try:
+        # nh3 last: see the module docstring.
+        return _CLEANER.clean(_drop_trackers_and_foreign_iframes(markup)).strip()
+    finally:
+        _base_url.reset(token)
+
+
+def escape_text(text: str) -> str:
+    """Plain text as HTML: escaped, never trusted; blank lines become paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "".join(
+        "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+# -- reading sanitised HTML (nh3's serialisation: double-quoted attributes, `"` and `>`
+# escaped inside them, no comments) ---------------------------------------------------------
+
+_SANITISED_TAG = re.compile(r"</?([a-z0-9]+)[^>]*>")
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "pre", "table", "tr", "td", "th", "figure", "figcaption", "dd", "dt", "dl", "hr",
+    "details", "summary", "caption", "section", "img", "iframe", "video", "audio",
+})
+_IMG = re.compile(r"<img\b[^>]*>")
+_IFRAME_SRC = re.compile(r'<iframe\b[^>]*?\ssrc="([^"]+)"')
+_QUOTED_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    alt: str | None
+
+
+def plain_text(sanitised: str) -> str:
+    """The words a reader sees, whitespace collapsed; block ends become spaces."""
+    def separate(match: re.Match[str]) -> str:
+        return " " if match.group(1) in _BLOCK_TAGS else ""
+    text = html.unescape(_SANITISED_TAG.sub(separate, sanitised))
+    return " ".join(text.split())
+
+
+def text_from_markup(markup: str) -> str:
+    """Plain text from HTML that may be hostile or may just be text with an `&amp;` in it
+    (titles): tags stripped by nh3, entities decoded, whitespace collapsed."""
+    if "<" not in markup and "&" not in markup:
+        return " ".join(markup.split())
+    return plain_text(_CLEANER.clean(markup))
+
+
+def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
+    """At most about `length` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= length:
+        return text
+    cut = text[: length + 1].rsplit(" ", 1)[0] if " " in text[: length + 1] else text[:length]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def first_image(sanitised: str) -> Image | None:
+    """The first real image in sanitised HTML (trackers are gone by now)."""
+    for match in _IMG.finditer(sanitised):
+        attributes = dict(_QUOTED_ATTRIBUTE.findall(match.group(0)))
+        url = html.unescape(attributes.get("src", ""))
+        if url and is_lead_image_candidate(url) and not is_tracker_size(
+                attributes.get("width"), attributes.get("height")):
+            alt = html.unescape(attributes.get("alt", "")).strip()
+            return Image(url, alt or None)
+    return None
+
+
+def first_embed(sanitised: str) -> str | None:
+    """The first allow-listed video iframe in sanitised HTML (its src is already the
+    canonical embed URL)."""
+    match = _IFRAME_SRC.search(sanitised)
+    return html.unescape(match.group(1)) if match else None

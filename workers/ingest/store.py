@@ -1,0 +1,293 @@
+"""Store: the only ingest step that touches the database.
+
+Two short transactions frame every poll, and none stays open during HTTP:
+
+    begin_poll   — lock the source row, count an unfinished poll (or quarantine a source
+                   that keeps killing workers), read a `SourceSnapshot` and section rules;
+    store_update — in ONE transaction: upsert the articles (only new or changed ones are
+                   written), tags and links, and the source's bookkeeping (status, error,
+                   validators, URL after 301/308, schedule). After commit, if anything
+                   new or changed, bump the content version so the site's caches turn.
+
+A crash anywhere rolls back the whole update; re-running the poll writes the same rows
+once, because the unique constraint decides what is new, not Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import redis
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hopper import content_version
+from hopper.settings import Limits
+from models import article_writes
+from models import sources as source_rows
+from models.db import Database, session_scope
+from models.sections import Section
+from models.sources import POLLABLE_STATUSES, Source, SourceStatus
+from workers.ingest import schedule
+from workers.ingest.classify import SectionRule
+from workers.ingest.normalise import tag_slug
+from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
+
+log = logging.getLogger(__name__)
+_rng = random.Random()
+
+NAME_MAX = 300
+URL_MAX = 2048
+ERROR_MAX = 2000
+
+
+@dataclass(frozen=True)
+class PollPlan:
+    snapshot: SourceSnapshot
+    rules: tuple[SectionRule, ...]
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What one poll did, for the CLI's summary and the logs."""
+
+    source_id: int
+    outcome: str             # FeedUpdate outcomes, or "skipped" / "locked" / "missing"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str | None = None
+
+    @property
+    def is_failure(self) -> bool:
+        return self.outcome in {"failed", "rate_limited", "gone"}
+
+
+@dataclass(frozen=True)
+class ArticleCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+# --- before the network ---------------------------------------------------------------
+
+def claim_due_sources(database: Database, *, now: datetime, limits: Limits,
+                      limit: int) -> list[int]:
+    with session_scope(database) as session:
+        return source_rows.claim_due(session, now=now, limit=limit,
+                                     lease_until=now + schedule.enqueue_lease(limits))
+
+
+def begin_poll(database: Database, source_id: int, *, now: datetime, limits: Limits,
+               force: bool = False) -> PollPlan | None:
+    """Count the poll as started and read what it needs; None when it must not run
+    (source deleted, gone or paused unless `force`, or just quarantined)."""
+    with session_scope(database) as session:
+        source = source_rows.for_update(session, source_id)
+        if source is None:
+            return None
+        if not force and source.status not in POLLABLE_STATUSES:
+            return None
+        if source.unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED:
+            _quarantine(source, now, limits)
+            return None
+        source.unfinished_polls += 1
+        return PollPlan(snapshot=_snapshot(source), rules=_section_rules(session))
+
+
+def _quarantine(source: Source, now: datetime, limits: Limits) -> None:
+    delay = schedule.quarantine_delay(limits)
+    source.status = SourceStatus.FAILING.value
+    source.last_error = (f"quarantined: {source.unfinished_polls} polls started and never "
+                         "finished (the worker was killed while polling this feed); "
+                         f"next try in {delay}")
+    source.error_count += 1
+    source.unfinished_polls = 0
+    source.next_poll_at = now + delay
+    log.warning("source %s quarantined after %s unfinished polls", source.id,
+                schedule.QUARANTINE_AFTER_UNFINISHED)
+
+
+def _snapshot(source: Source) -> SourceSnapshot:
+    return SourceSnapshot(
+        id=source.id, url=source.url, etag=source.etag, last_modified=source.last_modified,
+        section_id=source.section_id, interval_minutes=source.interval_minutes,
+        interval_override_minutes=source.interval_override_minutes,
+        error_count=source.error_count, last_new_entry_at=source.last_new_entry_at)
+
+
+def _section_rules(session: Session) -> tuple[SectionRule, ...]:
+    rows = session.scalars(select(Section).where(Section.keywords != "")
+                           .order_by(Section.position, Section.name))
+    return tuple(SectionRule(section.id, tuple(section.keyword_list)) for section in rows
+                 if section.keyword_list)
+
+
+# --- after the network ----------------------------------------------------------------
+
+def store_update(database: Database, client: redis.Redis | None, update: FeedUpdate, *,
+                 limits: Limits) -> StoreResult:
+    """Write one poll's update in one transaction, then bump the content version."""
+    with session_scope(database) as session:
+        source = source_rows.for_update(session, update.source_id)
+        if source is None:
+            return StoreResult(update.source_id, "missing")
+        counts = ArticleCounts()
+        if update.outcome == "ok":
+            counts = store_articles(session, source, update.articles, now=update.polled_at)
+        error = record_outcome(session, source, update, counts, limits=limits)
+    if client is not None and (counts.new or counts.updated):
+        content_version.bump(client)
+    return StoreResult(update.source_id, update.outcome, counts.new, counts.updated,
+                       counts.unchanged, error)
+
+
+def store_articles(session: Session, source: Source, articles: Sequence[CleanArticle], *,
+                   now: datetime) -> ArticleCounts:
+    """Upsert the feed's articles; only new ones and those whose content hash changed
+    are sent to the database."""
+    unique = list({article.entry_hash: article for article in reversed(articles)}.values())
+    known = article_writes.content_hashes(session, source.id,
+                                          [article.entry_hash for article in unique])
+    fresh = [article for article in unique if article.entry_hash not in known]
+    changed = [article for article in unique if article.entry_hash in known
+               and known[article.entry_hash] != article.content_hash]
+    to_write = fresh + changed
+    article_writes.upsert_articles(
+        session, [_article_row(source, article, now) for article in to_write])
+    _link_tags(session, source.id, fresh, changed)
+    return ArticleCounts(new=len(fresh), updated=len(changed),
+                         unchanged=len(unique) - len(to_write))
+
+
+def _article_row(source: Source, article: CleanArticle, now: datetime) -> dict[str, object]:
+    return {
+        "source_id": source.id,
+        "entry_key": article.entry_key,
+        "entry_hash": article.entry_hash,
+        "url": article.url,
+        "title": article.title,
+        "author": article.author,
+        "summary": article.summary,
+        "content_html": article.content_html,
+        "content_hash": article.content_hash,
+        "image_url": article.image_url,
+        "image_alt": article.image_alt,
+        "video_url": article.video_url,
+        "video_embed_url": article.video_embed_url,
+        "is_video": article.is_video,
+        "section_id": article.section_id if article.section_id is not None
+        else source.section_id,
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
+def _link_tags(session: Session, source_id: int, fresh: Sequence[CleanArticle],
+               changed: Sequence[CleanArticle]) -> None:
+    # New articles without tags need no links; changed ones may have lost theirs.
+    relinked = [article for article in fresh if article.tags] + list(changed)
+    if not relinked:
+        return
+    names = {tag_slug(name): name for article in relinked for name in article.tags}
+    tag_ids = article_writes.ensure_tags(session, names)
+    article_ids = article_writes.ids_by_entry_hash(
+        session, source_id, [article.entry_hash for article in relinked])
+    article_writes.replace_tag_links(session, {
+        article_ids[article.entry_hash]: [tag_ids[slug] for slug in
+                                          (tag_slug(name) for name in article.tags)
+                                          if slug in tag_ids]
+        for article in relinked if article.entry_hash in article_ids})
+
+
+def record_outcome(session: Session, source: Source, update: FeedUpdate,
+                   counts: ArticleCounts, *, limits: Limits) -> str | None:
+    """The source's bookkeeping for this poll; returns the error recorded, if any."""
+    now = update.polled_at
+    source.last_polled_at = now
+    source.unfinished_polls = 0
+    if update.outcome in {"ok", "not_modified"}:
+        return _record_success(session, source, update, counts, limits)
+    error = (update.error or update.outcome)[:ERROR_MAX]
+    source.last_error = error
+    if update.outcome == "gone":
+        source.status = SourceStatus.GONE.value
+        source.error_count += 1
+    elif update.is_permanent:
+        # Blocked address, invalid URL: retrying cannot help; an admin must change it.
+        source.status = SourceStatus.PAUSED.value
+        source.error_count += 1
+    elif update.outcome == "rate_limited":
+        # Never a strike against the feed (RELIABILITY.md): wait as asked, then carry on.
+        source.status = SourceStatus.FAILING.value
+        source.next_poll_at = schedule.next_poll_after_rate_limit(
+            now, update.retry_after, source.interval_minutes, limits)
+    else:
+        source.status = SourceStatus.FAILING.value
+        source.error_count += 1
+        source.next_poll_at = now + schedule.backoff_delay(
+            source.error_count, source.interval_minutes, limits, _rng)
+    return error
+
+
+def _record_success(session: Session, source: Source, update: FeedUpdate,
+                    counts: ArticleCounts, limits: Limits) -> str | None:
+    now = update.polled_at
+    source.status = SourceStatus.OK.value
+    source.last_error = None
+    source.error_count = 0
+    source.last_success_at = now
+    if update.outcome == "ok":
+        source.etag = _clip(update.etag, 512)
+        source.last_modified = _clip(update.last_modified, 128)
+    else:   # a 304 may omit the validators: keep the ones that earned it
+        source.etag = _clip(update.etag, 512) or source.etag
+        source.last_modified = _clip(update.last_modified, 128) or source.last_modified
+    if counts.new:
+        source.last_new_entry_at = now
+    if update.feed_title and not source.name:
+        source.name = update.feed_title.strip()[:NAME_MAX]
+    if update.site_url:
+        source.site_url = update.site_url[:URL_MAX]
+    source.interval_minutes = schedule.adapt_interval(
+        current_minutes=source.interval_minutes,
+        override_minutes=source.interval_override_minutes,
+        published_at=[article.published_at for article in update.articles],
+        last_new_entry_at=source.last_new_entry_at, now=now, limits=limits)
+    source.next_poll_at = schedule.next_poll_after_success(now, source.interval_minutes, _rng)
+    if update.new_url and update.new_url != source.url:
+        return _move_source(session, source, update.new_url)
+    return None
+
+
+def _move_source(session: Session, source: Source, new_url: str) -> str | None:
+    """Follow a 301/308 by storing the new URL, unless another source already has it
+    (then the old URL stays and the reason is recorded for an admin)."""
+    refusal = (f"the feed moved permanently to {new_url}, which another source already "
+               f"polls; kept {source.url}")
+    if len(new_url) > URL_MAX or source_rows.url_taken(session, new_url,
+                                                       other_than=source.id):
+        source.last_error = refusal
+        return refusal
+    try:
+        with session.begin_nested():          # a concurrent add of the same URL loses here
+            source.url = new_url
+            session.flush()
+    except IntegrityError:
+        source.last_error = refusal
+        return refusal
+    return None
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    if value is None or len(value) > length:
+        return None                    # a truncated validator would never match
+    return value
