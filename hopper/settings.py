@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -102,6 +102,17 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _limits(env: Mapping[str, str]) -> Limits:
+    """The defaults, except a poll's hard time limit (soft limit at 80 %) when
+    HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases scale with it."""
+    default = Limits()
+    hard = _positive_int(env, "HOPPER_POLL_TIME_LIMIT_SECONDS", default.poll_hard_time_limit_s)
+    if hard == default.poll_hard_time_limit_s:
+        return default
+    return replace(default, poll_hard_time_limit_s=hard,
+                   poll_soft_time_limit_s=max(1, hard * 4 // 5))
+
+
 def read_secret_key(instance_path: Path) -> str:
     """Read the generated secret, creating it (mode 0600) on first start."""
     path = instance_path / "secret_key"
@@ -144,6 +155,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
         log_json=_flag(env.get("HOPPER_LOG_JSON")),
+        limits=_limits(env),
         retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", 90),
         consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
         tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
