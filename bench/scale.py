@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psutil  # noqa: E402
 import redis  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -39,6 +40,31 @@ def reset(deployment: Deployment) -> None:
     redis.Redis.from_url(deployment.redis.url).flushdb()
 
 
+def cpu_seconds(deployment: Deployment, worker_pid: int) -> dict[str, float]:
+    """CPU time used so far by each party: worker processes, PostgreSQL, Redis, and this
+    process (the feed server and the polling of progress)."""
+    def tree(pid: int, *, with_children: bool = True) -> float:
+        try:
+            root = psutil.Process(pid)
+            total = 0.0
+            family = root.children(recursive=True) if with_children else []
+            for process in [root, *family]:
+                times = process.cpu_times()
+                total += times.user + times.system
+            return total
+        except psutil.NoSuchProcess:
+            return 0.0
+
+    assert deployment.postgres is not None
+    postmaster = int((deployment.postgres.data / "postmaster.pid").read_text().split()[0])
+    redis_pid = deployment.redis.process.pid if deployment.redis.process else 0
+    machine = psutil.cpu_times()
+    return {"machine": machine.user + machine.system + machine.nice + machine.irq
+            + machine.softirq,
+            "workers": tree(worker_pid), "postgres": tree(postmaster),
+            "redis": tree(redis_pid), "bench": tree(os.getpid(), with_children=False)}
+
+
 def ingest(deployment: Deployment, feeds: FeedServer, base_url: str, *, sources: int,
            processes: int, timeout_s: float) -> dict[str, float]:
     from workers.celery_app import app
@@ -48,6 +74,8 @@ def ingest(deployment: Deployment, feeds: FeedServer, base_url: str, *, sources:
     for source_id in ids:
         app.send_task("workers.poll_source", args=[source_id])
     worker = deployment.start_worker(concurrency=processes, queues="polls")
+    assert worker.process is not None
+    cpu_before = cpu_seconds(deployment, worker.process.pid)
     started = time.monotonic()
     deadline = started + timeout_s
     polled = 0
@@ -57,12 +85,18 @@ def ingest(deployment: Deployment, feeds: FeedServer, base_url: str, *, sources:
             break
         time.sleep(0.25)
     elapsed = time.monotonic() - started
+    cpu = {name: used - cpu_before[name]
+           for name, used in cpu_seconds(deployment, worker.process.pid).items()}
     articles = deployment.count_articles()
     worker.stop()
     deployment.processes.remove(worker)
     return {"processes": processes, "sources": polled, "articles": articles,
             "seconds": elapsed, "entries_per_s": articles / elapsed,
-            "polls_per_s": polled / elapsed, "duplicates": deployment.duplicate_articles()}
+            "polls_per_s": polled / elapsed, "duplicates": deployment.duplicate_articles(),
+            "cpu_ms_per_poll": {name: used * 1000 / max(polled, 1) for name, used in cpu.items()
+                                if name != "machine"},
+            "cpu_busy": sum(used for name, used in cpu.items() if name != "machine") / elapsed,
+            "machine_busy": cpu["machine"] / elapsed}
 
 
 def tick_cost(deployment: Deployment, *, total: int, due: int, repeats: int) -> dict[str, float]:
@@ -140,6 +174,13 @@ def main() -> None:
                       f"{run['seconds']:>8.1f} {run['entries_per_s']:>10.0f} "
                       f"{run['polls_per_s']:>8.1f} {run['entries_per_s'] / one:>6.2f} "
                       f"{run['duplicates']:>6}")
+            print("\nCPU per poll (ms) and cores kept busy by Hopper's processes:")
+            for run in runs:
+                shares = "  ".join(f"{name} {value:.1f}"
+                                   for name, value in run["cpu_ms_per_poll"].items())
+                print(f"  {run['processes']} processes: {shares}  → Hopper kept "
+                      f"{run['cpu_busy']:.2f} cores busy; the whole machine "
+                      f"{run['machine_busy']:.2f} of {os.cpu_count()}")
         if not args.skip_tick:
             ticks = [tick_cost(deployment, total=int(n), due=args.due, repeats=args.repeats)
                      for n in args.tick_sizes.split(",")]
