@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -54,6 +54,11 @@ class Settings:
     contact_email: str | None = None
     # "Follow Us" links in the footer, in the operator's order: (label, url).
     follow_links: tuple[tuple[str, str], ...] = ()
+    # Operations (docs/operations.md): how long data is kept, how often the beat ticks.
+    retention_days: int = 90
+    consent_retention_days: int = 395          # about 13 months, per the privacy policy
+    tick_seconds: int = 30
+    beat_lock_seconds: int = 30                # a standby beat takes over within this
 
     @property
     def broker_url(self) -> str:
@@ -108,6 +113,27 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return value
+
+
+def _limits(env: Mapping[str, str]) -> Limits:
+    """The defaults, except a poll's hard time limit (soft limit at 80 %) when
+    HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases scale with it."""
+    default = Limits()
+    hard = _positive_int(env, "HOPPER_POLL_TIME_LIMIT_SECONDS", default.poll_hard_time_limit_s)
+    if hard == default.poll_hard_time_limit_s:
+        return default
+    return replace(default, poll_hard_time_limit_s=hard,
+                   poll_soft_time_limit_s=max(1, hard * 4 // 5))
+
+
 def read_secret_key(instance_path: Path) -> str:
     """Read the generated secret, creating it (mode 0600) on first start."""
     path = instance_path / "secret_key"
@@ -153,4 +179,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         policy_version=(env.get("HOPPER_POLICY_VERSION") or DEFAULT_POLICY_VERSION).strip(),
         contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
         follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
+        limits=_limits(env),
+        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", 90),
+        consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
+        tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
+        beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
     )

@@ -6,16 +6,41 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 from hopper.settings import Settings, load_settings
 
 POLLS_QUEUE = "polls"
 MAINTENANCE_QUEUE = "maintenance"
-TICK_SECONDS = 30
+
+# Quiet hours (UTC), spread out so two purges never compete for SQLite's write lock.
+MAINTENANCE_SCHEDULE = {
+    "delete-expired-articles": {
+        "task": "workers.maintenance.delete_expired_articles",
+        "schedule": crontab(minute=15, hour=3),
+        "options": {"expires": 6 * 3600},
+    },
+    "delete-orphan-tags": {
+        "task": "workers.maintenance.delete_orphan_tags",
+        "schedule": crontab(minute=45, hour=3),
+        "options": {"expires": 6 * 3600},
+    },
+    "delete-expired-consent": {
+        "task": "workers.maintenance.delete_expired_consent",
+        "schedule": crontab(minute=15, hour=4),
+        "options": {"expires": 6 * 3600},
+    },
+    "expire-stale-locks": {
+        "task": "workers.maintenance.expire_stale_locks",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 600},
+    },
+}
 
 
 def configure(app: Celery, settings: Settings) -> None:
     limits = settings.limits
+    tick_seconds = settings.tick_seconds
     app.conf.update(
         broker_url=settings.broker_url,
         result_backend=None,
@@ -46,25 +71,32 @@ def configure(app: Celery, settings: Settings) -> None:
             "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},
         },
         worker_hijack_root_logger=False,
+        # Every beat, even one started by mistake, ticks only while it holds the beat lock.
+        beat_scheduler="workers.beat:LockedScheduler",
         beat_schedule={
             "poll-due-sources": {
                 "task": "workers.poll_due_sources",
-                "schedule": timedelta(seconds=TICK_SECONDS),
-                "options": {"expires": TICK_SECONDS},
+                "schedule": timedelta(seconds=tick_seconds),
+                "options": {"expires": tick_seconds},
             },
             "record-heartbeat": {
                 "task": "workers.record_heartbeat",
                 "schedule": timedelta(seconds=60),
                 "options": {"expires": 60},
             },
+            **MAINTENANCE_SCHEDULE,
         },
     )
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
-    app = Celery("hopper", include=["workers.tasks"])
+    app = Celery("hopper", include=["workers.tasks", "workers.maintenance"])
     configure(app, settings or load_settings())
     return app
 
 
 app = create_celery()
+
+# Signal handlers connect on import: our log format with task context, queue-wait metrics.
+from workers import logging as _logging  # noqa: E402,F401
+from workers import metrics as _metrics  # noqa: E402,F401

@@ -6,7 +6,10 @@ from __future__ import annotations
 import socket
 from functools import cache
 
+import redis
+from celery import Task
 from celery.signals import worker_ready
+from sqlalchemy.exc import OperationalError
 
 from models import workers as worker_rows
 from models.base import utcnow
@@ -15,6 +18,7 @@ from workers.celery_app import app
 from workers.ingest.fetch import FeedClient
 from workers.ingest.pipeline import ingest_source
 from workers.ingest.store import claim_due_sources
+from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
 # Sources enqueued per beat tick at most; the rest wait for the next tick (30 s later).
@@ -45,16 +49,26 @@ def poll_due_sources() -> None:
         poll_source.delay(source_id)
 
 
-@app.task(name="workers.poll_source", ignore_result=True, acks_late=True,
+# A database or Redis that restarts under a poll: try again soon, with growing, jittered
+# delays, instead of leaving the source to its enqueue lease (RELIABILITY.md).
+TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
+
+
+@app.task(name="workers.poll_source", bind=True, ignore_result=True, acks_late=True,
           reject_on_worker_lost=True,
           soft_time_limit=app.conf.task_soft_time_limit,
-          time_limit=app.conf.task_time_limit)
-def poll_source(source_id: int) -> None:
+          time_limit=app.conf.task_time_limit,
+          autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=60,
+          retry_jitter=True, max_retries=8)
+def poll_source(self: Task, source_id: int) -> None:
     """Poll one source. Safe to run twice: a second concurrent run finds the lock taken,
     a later one stores nothing it already has."""
     rt = runtime()
-    ingest_source(source_id, database=rt.database, redis_client=rt.redis,
-                  http=feed_client(), limits=rt.settings.limits)
+    waited = queue_wait_seconds(self.request)
+    result = ingest_source(source_id, database=rt.database, redis_client=rt.redis,
+                           http=feed_client(), limits=rt.settings.limits)
+    record_poll(rt.redis, result.outcome, result.new, result.updated,
+                queue_wait_seconds=waited)
 
 
 @worker_ready.connect

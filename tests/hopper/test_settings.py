@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import stat
 
+import pytest
+
 from hopper.settings import load_settings, redact_url
 
 
@@ -51,3 +53,19 @@ def test_follow_links_and_contact_address_come_from_the_environment(tmp_path) ->
     assert settings.contact_email == "editors@example.test"
     bare = load_settings({"HOPPER_INSTANCE": str(tmp_path)})
     assert bare.follow_links == () and bare.contact_email is None
+
+
+def test_operations_settings_have_defaults_and_read_the_environment(tmp_path) -> None:
+    defaults = load_settings({"HOPPER_INSTANCE": str(tmp_path)})
+    assert (defaults.retention_days, defaults.consent_retention_days) == (90, 395)
+    assert (defaults.tick_seconds, defaults.beat_lock_seconds) == (30, 30)
+    assert defaults.limits.poll_hard_time_limit_s == 150
+    tuned = load_settings({"HOPPER_INSTANCE": str(tmp_path), "HOPPER_RETENTION_DAYS": "30",
+                           "HOPPER_CONSENT_RETENTION_DAYS": "200", "HOPPER_TICK_SECONDS": "2",
+                           "HOPPER_BEAT_LOCK_SECONDS": "6",
+                           "HOPPER_POLL_TIME_LIMIT_SECONDS": "20"})
+    assert (tuned.retention_days, tuned.consent_retention_days) == (30, 200)
+    assert (tuned.tick_seconds, tuned.beat_lock_seconds) == (2, 6)
+    assert (tuned.limits.poll_hard_time_limit_s, tuned.limits.poll_soft_time_limit_s) == (20, 16)
+    with pytest.raises(ValueError, match="HOPPER_TICK_SECONDS"):
+        load_settings({"HOPPER_INSTANCE": str(tmp_path), "HOPPER_TICK_SECONDS": "0"})

@@ -1,47 +1,64 @@
-"""/healthz answers whether this site can reach its database and Redis, and which
-backends it uses (never credentials); /metrics speaks Prometheus' text format."""
+"""/healthz answers whether this site can reach its database and Redis, which backends
+it uses (never credentials), and how far behind ingest is: queue depth and the age of the
+oldest due source. /metrics speaks Prometheus' text format (web/metrics.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, Response, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from models import backlog
 from models import workers as worker_rows
 from models.base import utcnow
 from web.extensions import database, redis_client, settings
+from web.metrics import HEARTBEAT_WINDOW, QUEUES, render_metrics
 
 bp = Blueprint("ops", __name__)
 
-HEARTBEAT_WINDOW = timedelta(minutes=3)
+
+def _check_database() -> tuple[dict[str, Any], dict[str, Any]]:
+    backend = settings().describe()["database"]
+    now = utcnow()
+    try:
+        with database().reader() as session:
+            session.execute(text("SELECT 1"))
+            alive = worker_rows.count_alive(session, now, HEARTBEAT_WINDOW)
+            oldest = backlog.oldest_due_at(session, now)
+            due = backlog.count_due_sources(session, now)
+    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+        return {"ok": False, "backend": backend, "error": type(error).__name__}, {}
+    age = round((now - oldest).total_seconds(), 1) if oldest is not None else 0.0
+    facts = {"workers_alive": alive, "sources_due": due, "oldest_due_source_age_seconds": age}
+    return {"ok": True, "backend": backend}, facts
+
+
+def _check_redis() -> tuple[dict[str, Any], dict[str, Any]]:
+    backend = settings().describe()["redis"]
+    try:
+        client = redis_client()
+        client.ping()
+        depth = {queue: int(client.llen(queue)) for queue in QUEUES}
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "backend": backend, "error": type(error).__name__}, {}
+    return {"ok": True, "backend": backend}, {"queue_depth": depth}
 
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    backends = settings().describe()
-    checks: dict[str, dict[str, object]] = {}
-    try:
-        with database().reader() as session:
-            session.execute(text("SELECT 1"))
-            alive = worker_rows.count_alive(session, utcnow(), HEARTBEAT_WINDOW)
-        checks["database"] = {"ok": True, "backend": backends["database"]}
-    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
-        alive = 0
-        checks["database"] = {"ok": False, "backend": backends["database"],
-                              "error": type(error).__name__}
-    try:
-        redis_client().ping()
-        checks["redis"] = {"ok": True, "backend": backends["redis"]}
-    except Exception as error:  # noqa: BLE001
-        checks["redis"] = {"ok": False, "backend": backends["redis"],
-                           "error": type(error).__name__}
+    database_check, database_facts = _check_database()
+    redis_check, redis_facts = _check_redis()
+    checks = {"database": database_check, "redis": redis_check}
     is_ok = all(bool(check["ok"]) for check in checks.values())
-    body = {"status": "ok" if is_ok else "error", "checks": checks, "workers_alive": alive}
+    body: dict[str, Any] = {"status": "ok" if is_ok else "error", "checks": checks,
+                            "workers_alive": 0}
+    body.update(database_facts)
+    body.update(redis_facts)
     return jsonify(body), 200 if is_ok else 503
 
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    return Response(render_metrics(database(), redis_client()), mimetype=CONTENT_TYPE_LATEST)
