@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from hopper import content_version
 from web.consent.choices import cache_key as consent_cache_key
-from web.extensions import redis_client
+from web.extensions import redis_client, redis_outage_tolerated
 
 PAGE_PREFIX = "hopper:page:"
 DEFAULT_TTL_S = 60
@@ -94,8 +94,12 @@ def serve_cached_page() -> Response | None:
     if lookup is None:
         lookup = current_app.extensions["hopper_page_lookup"] = client.register_script(
             LOOKUP_SCRIPT)
-    version, stored = lookup(keys=[content_version.CONTENT_VERSION_KEY],
-                             args=[prefix, suffix])
+    found = None
+    with redis_outage_tolerated("page cache lookup"):
+        found = lookup(keys=[content_version.CONTENT_VERSION_KEY], args=[prefix, suffix])
+    if found is None:                 # Redis is down: render, and store nothing
+        return None
+    version, stored = found
     if stored is None:
         g.page_cache_key = f"{prefix}{int(version)}{suffix}"
         return None
@@ -132,6 +136,7 @@ def store_page(response: Response) -> Response:
     if _is_shareable(response):
         header = json.dumps({"content_type": response.content_type,
                              "hooks": g.get("page_cache_hooks", [])}).encode()
-        redis_client().set(key, header + b"\n" + response.get_data(),
-                           ex=current_app.config["PAGE_CACHE_TTL_S"])
+        with redis_outage_tolerated("page cache store"):
+            redis_client().set(key, header + b"\n" + response.get_data(),
+                               ex=current_app.config["PAGE_CACHE_TTL_S"])
     return response

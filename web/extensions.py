@@ -7,6 +7,9 @@ front; GET and HEAD read without blocking anyone.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis
@@ -20,6 +23,7 @@ from sqlalchemy.orm import Session
 from hopper.settings import Settings
 from models.db import Database, make_database
 
+log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 csrf = CSRFProtect()
@@ -42,10 +46,22 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(settings))
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 5})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A Redis outage must not turn every rate-limited form into a 500.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     app.teardown_appcontext(close_session)
+
+
+@contextmanager
+def redis_outage_tolerated(what: str) -> Iterator[None]:
+    """For Redis work a reader's page can do without (page cache, view counts): when
+    Redis is down the page is served uncached and uncounted rather than failing."""
+    try:
+        yield
+    except redis.RedisError as error:
+        log.warning("Redis unavailable, %s skipped: %s", what, error)
 
 
 def database() -> Database:

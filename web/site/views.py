@@ -32,7 +32,14 @@ from models.db import session_scope
 from models.sources import Source
 from web.cache import cached_page, hit_handlers, on_hit
 from web.consent.choices import current_choices
-from web.extensions import database, db_session, limiter, redis_client, settings
+from web.extensions import (
+    database,
+    db_session,
+    limiter,
+    redis_client,
+    redis_outage_tolerated,
+    settings,
+)
 from web.mail import send_mail
 from web.site import counting, pages
 from web.site.forms import ContactForm
@@ -95,8 +102,9 @@ def flush_views() -> None:
 
 
 def count_view(article_id: int) -> None:
-    counting.count_view(redis_client(), article_id, remote_addr=request.remote_addr or "",
-                        user_agent=request.headers.get("User-Agent"), now=utcnow())
+    with redis_outage_tolerated("view count"):
+        counting.count_view(redis_client(), article_id, remote_addr=request.remote_addr or "",
+                            user_agent=request.headers.get("User-Agent"), now=utcnow())
 
 
 hit_handlers["count_view"] = count_view
