@@ -6,7 +6,7 @@
 
 Prints entries/s per pass, the 304 pass relative to the first, the pass after a third of
 the feeds gained entries, peak RSS, reader's entries/s and the ratio, and a worker's peak
-RSS while storing a 10,000-entry feed. Numbers only: nothing is asserted.
+RSS while storing a 10,000-entry feed; then one PASS/MISS line per goal of the issue.
 """
 
 from __future__ import annotations
@@ -314,7 +314,16 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
           f"({answered_304} answers were 304)")
     print(f"  grown pass:   +{after - stored} entries (expected {grown}) in {third:.2f} s")
     print(f"  peak RSS of this process: {rss_mb:,.0f} MB")
-    return {"entries_per_s": stored / first, "first_s": first}
+    return {"entries_per_s": stored / first, "first_s": first, "not_modified_s": second,
+            "grown_s": third, "grown_share": _grown_share(len(urls), args.entries, stored)}
+
+
+def _grown_share(feeds: int, entries: int, first_pass_entries: int) -> float:
+    """The changed feeds' share of the first pass's work: every third feed, each now
+    `entries + entries // 3` long, is fetched and parsed whole again (a feed is one
+    document), so their entries — not their number — are what a proportional pass parses."""
+    grown_feeds = (feeds + 2) // 3
+    return grown_feeds * (entries + (entries // 3 or 1)) / max(first_pass_entries, 1)
 
 
 # --- Hopper on Celery workers ---------------------------------------------------------
@@ -379,7 +388,7 @@ def bench_celery(server: FeedServer, urls: list[str], args: argparse.Namespace,
           f"entries/s; peak RSS of a worker process {peak:,.0f} MB")
 
 
-def bench_big_feed(folder: Path) -> None:
+def bench_big_feed(folder: Path) -> float:
     """One worker process storing a 10,000-entry feed: its peak RSS."""
     from sqlalchemy import select
 
@@ -424,6 +433,46 @@ def bench_big_feed(folder: Path) -> None:
     size_mb = len(server.feeds[0].body) / 1024 / 1024
     print(f"10,000-entry feed ({size_mb:.1f} MB): stored {article_count(database)} entries in "
           f"{elapsed:.2f} s; worker peak RSS {peak:,.0f} MB (idle {idle:,.0f} MB)")
+    return peak
+
+
+# --- the issue's goals ----------------------------------------------------------------
+
+RATIO_GOAL = 3.0            # first pass at least 3× reader's entries/s
+NOT_MODIFIED_GOAL = 0.10    # the all-304 pass under 10 % of the first pass's time
+PROPORTION_SLACK = 1.25     # a partial pass: at most 1.25× its share of a first pass
+RSS_GOAL_MB = 250.0         # worker peak RSS on the 10,000-entry feed
+
+
+def print_goals(hopper: dict[str, float], reader_rate: float | None,
+                big_rss_mb: float | None) -> None:
+    """One PASS/MISS line per goal of the issue (n/a when its pass was skipped)."""
+    first, second = hopper["first_s"], hopper["not_modified_s"]
+    # In proportion: the 304 pass for every feed, plus the changed feeds' share of a
+    # first pass, counted in entries (they are fetched and parsed whole again, and only
+    # their new entries stored).
+    partial_budget = second + PROPORTION_SLACK * hopper["grown_share"] * first
+    goals = [
+        ("first pass ≥ 3× reader's entries/s",
+         None if reader_rate is None else hopper["entries_per_s"] / reader_rate >= RATIO_GOAL,
+         "n/a" if reader_rate is None else
+         f"{hopper['entries_per_s']:,.0f} vs {reader_rate:,.0f} entries/s = "
+         f"{hopper['entries_per_s'] / reader_rate:.2f}×"),
+        ("all-304 pass < 10 % of the first pass", second / first < NOT_MODIFIED_GOAL,
+         f"{second:.2f} s / {first:.2f} s = {100 * second / first:.1f} %"),
+        ("partial pass in proportion to the change", hopper["grown_s"] <= partial_budget,
+         f"{hopper['grown_s']:.2f} s; the changed feeds (a third) hold "
+         f"{100 * hopper['grown_share']:.0f} % of the first pass's entries; budget "
+         f"{partial_budget:.2f} s (304 pass + {PROPORTION_SLACK}× that share of the first "
+         "pass)"),
+        ("worker peak RSS < 250 MB on the 10,000-entry feed",
+         None if big_rss_mb is None else big_rss_mb < RSS_GOAL_MB,
+         "n/a" if big_rss_mb is None else f"{big_rss_mb:,.0f} MB"),
+    ]
+    print("goals:")
+    for name, met, detail in goals:
+        verdict = "n/a " if met is None else "PASS" if met else "MISS"
+        print(f"  {verdict}  {name}: {detail}")
 
 
 # --- the peer: reader -----------------------------------------------------------------
@@ -458,6 +507,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
         folder = Path(tmp)
         print(f"{args.feeds} feeds × {args.entries} entries, formats {', '.join(FORMATS)}")
+        reader_rate = big_rss_mb = None
         if not args.skip_reader:
             remote = RemoteFeedServer(args.feeds, args.entries)
             reader_rate = bench_reader(remote.urls, folder)
@@ -475,7 +525,8 @@ def main() -> None:
             remote.stop()
         if not args.skip_big:
             (folder / "big").mkdir()
-            bench_big_feed(folder / "big")
+            big_rss_mb = bench_big_feed(folder / "big")
+        print_goals(hopper, reader_rate, big_rss_mb)
 
 
 if __name__ == "__main__":

@@ -57,23 +57,32 @@ def _article_upsert(dialect: str) -> Insert:
         index_elements=[table.c.source_id, table.c.entry_hash],
         set_={name: statement.excluded[name] for name in REWRITTEN_COLUMNS},
         where=table.c.content_hash != statement.excluded.content_hash,
-    ).returning(table.c.entry_hash, table.c.id)
+    ).returning(table.c.source_id, table.c.entry_hash, table.c.id)
 
 
-def content_hashes(session: Session, source_id: int,
-                   entry_hashes: Sequence[str]) -> dict[str, str]:
-    """{entry_hash: content_hash} of the given entries this source already has."""
-    found: dict[str, str] = {}
-    for batch in _batches(entry_hashes):
-        found.update(session.execute(
-            select(Article.entry_hash, Article.content_hash)
-            .where(Article.source_id == source_id, Article.entry_hash.in_(batch))).all())
+def content_hashes(session: Session,
+                   entry_hashes: Mapping[int, Sequence[str]]) -> dict[tuple[int, str], str]:
+    """{(source_id, entry_hash): content_hash} of the given entries ({source id: entry
+    hashes}) that already exist: one query per IN_BATCH hashes, whatever the sources."""
+    wanted = {(source_id, entry_hash) for source_id, hashes in entry_hashes.items()
+              for entry_hash in hashes}
+    source_ids = sorted(entry_hashes)
+    every_hash = sorted({entry_hash for _, entry_hash in wanted})
+    found: dict[tuple[int, str], str] = {}
+    for batch in _batches(every_hash):
+        rows = session.execute(
+            select(Article.source_id, Article.entry_hash, Article.content_hash)
+            .where(Article.source_id.in_(source_ids), Article.entry_hash.in_(batch)))
+        found.update(((source_id, entry_hash), content_hash)
+                     for source_id, entry_hash, content_hash in rows
+                     if (source_id, entry_hash) in wanted)
     return found
 
 
-def upsert_articles(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+def upsert_articles(session: Session,
+                    rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, str], int]:
     """Insert new articles, rewrite those whose content hash changed, leave the rest;
-    returns {entry_hash: article id} of the rows written.
+    returns {(source_id, entry_hash): article id} of the rows written.
 
     Every row carries every column in `REWRITTEN_COLUMNS` plus source_id, entry_hash,
     published_at, created_at. Rows must be unique by (source_id, entry_hash). SQLAlchemy
@@ -83,7 +92,8 @@ def upsert_articles(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict
         return {}
     statement = _article_upsert(session.get_bind().dialect.name)
     result = session.connection().execute(statement, list(rows))
-    return dict(result.all())
+    return {(source_id, entry_hash): article_id
+            for source_id, entry_hash, article_id in result}
 
 
 def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str, int]:
@@ -96,8 +106,9 @@ def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str,
     table = Tag.__table__
     statement = _insert(session, table).on_conflict_do_nothing(  # type: ignore[attr-defined]
         index_elements=[table.c.slug])
-    session.connection().execute(statement, [{"slug": slug, "name": name}
-                                             for slug, name in by_slug.items()])
+    # In slug order: two transactions creating overlapping tags never deadlock.
+    session.connection().execute(statement, [{"slug": slug, "name": by_slug[slug]}
+                                             for slug in sorted(by_slug)])
     slugs = list(by_slug)
     found: dict[str, int] = {}
     for batch in _batches(slugs):

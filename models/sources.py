@@ -152,6 +152,13 @@ def for_update(session: Session, source_id: int) -> Source | None:
     return session.get(Source, source_id, with_for_update=True)
 
 
+def for_update_many(session: Session, source_ids: Sequence[int]) -> list[Source]:
+    """The given sources (those that still exist), their rows locked for this
+    transaction in id order: two transactions locking overlapping sets never deadlock."""
+    return list(session.scalars(select(Source).where(Source.id.in_(sorted(set(source_ids))))
+                                .order_by(Source.id).with_for_update()))
+
+
 # --- listing --------------------------------------------------------------------------
 
 @dataclass(frozen=True)

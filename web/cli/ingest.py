@@ -1,12 +1,12 @@
 """`hopper ingest`: run the ingest pipeline now, in this process (DESIGN.md allows the CLI
 to call the pipeline directly). Polls run on a thread pool — fetching is I/O — each under
-the same per-source lock a worker takes, so running this beside workers is safe."""
+the same per-source lock a worker takes, so running this beside workers is safe; their
+bookkeeping is written in batches (workers/ingest/batch.py)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 
 import click
@@ -21,8 +21,8 @@ from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
 from models.sources import Source
+from workers.ingest.batch import ingest_many
 from workers.ingest.fetch import FeedClient
-from workers.ingest.pipeline import ingest_source
 from workers.ingest.store import StoreResult
 
 DEFAULT_THREADS = 8
@@ -79,28 +79,15 @@ def _source_ids(database: Database, *, all_sources: bool, source_id: int | None)
 def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Redis,
               settings: Settings, threads: int, force: bool = False) -> list[StoreResult]:
     http = FeedClient.from_settings(settings, pool_size=threads)
-    results: list[StoreResult] = []
     try:
-        with ThreadPoolExecutor(max_workers=threads) as pool, \
-                click.progressbar(length=len(ids), label="Polling sources",
-                                  file=sys.stderr) as bar:
-            futures = {pool.submit(ingest_source, source_id, database=database,
-                                   redis_client=redis_client, http=http,
-                                   limits=settings.limits, force=force): source_id
-                       for source_id in ids}
-            for future in as_completed(futures):
-                results.append(_result(futures[future], future))
-                bar.update(1)
+        with click.progressbar(length=len(ids), label="Polling sources",
+                               file=sys.stderr) as bar:
+            results = ingest_many(ids, database=database, redis_client=redis_client,
+                                  http=http, limits=settings.limits, threads=threads,
+                                  force=force, on_done=bar.update)
     finally:
         http.close()
     return sorted(results, key=lambda result: result.source_id)
-
-
-def _result(source_id: int, future: object) -> StoreResult:
-    try:
-        return future.result()  # type: ignore[attr-defined,no-any-return]
-    except Exception as error:   # a database outage for one source must not stop the rest
-        return StoreResult(source_id, "failed", error=f"{type(error).__name__}: {error}")
 
 
 def _print_summary(database: Database, results: Sequence[StoreResult]) -> None:

@@ -93,16 +93,36 @@ def begin_poll(database: Database, source_id: int, *, now: datetime, limits: Lim
     (source deleted, gone or paused unless `force`, or just quarantined)."""
     with session_scope(database) as session:
         source = source_rows.for_update(session, source_id)
-        if source is None:
+        if source is None or not _start(source, now=now, limits=limits, force=force):
             return None
-        if not force and source.status not in POLLABLE_STATUSES:
-            return None
-        if source.unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED:
-            _quarantine(source, now, limits)
-            return None
-        source.unfinished_polls += 1
         source_rows.skip_durable_commit(session)
         return PollPlan(snapshot=_snapshot(source), rules=_section_rules(session, database))
+
+
+def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
+                limits: Limits, force: bool = False) -> dict[int, PollPlan]:
+    """`begin_poll` for many sources in ONE short transaction (the CLI's batches): one
+    commit instead of one per source; each source is counted exactly as by begin_poll."""
+    if not source_ids:
+        return {}
+    with session_scope(database) as session:
+        rules = _section_rules(session, database)
+        plans = {source.id: PollPlan(snapshot=_snapshot(source), rules=rules)
+                 for source in source_rows.for_update_many(session, source_ids)
+                 if _start(source, now=now, limits=limits, force=force)}
+        source_rows.skip_durable_commit(session)
+    return plans
+
+
+def _start(source: Source, *, now: datetime, limits: Limits, force: bool) -> bool:
+    """Count one more unfinished poll of `source`; False when it must not be polled."""
+    if not force and source.status not in POLLABLE_STATUSES:
+        return False
+    if source.unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED:
+        _quarantine(source, now, limits)
+        return False
+    source.unfinished_polls += 1
+    return True
 
 
 def _quarantine(source: Source, now: datetime, limits: Limits) -> None:
@@ -152,36 +172,110 @@ def store_update(database: Database, client: redis.Redis | None, update: FeedUpd
     """Write one poll's update in one transaction, then bump the content version."""
     with session_scope(database) as session:
         source = source_rows.for_update(session, update.source_id)
-        if source is None:
-            return StoreResult(update.source_id, "missing")
-        counts = ArticleCounts()
-        if update.outcome == "ok":
-            counts = store_articles(session, source, update.articles, now=update.polled_at)
-        error = record_outcome(session, source, update, counts, limits=limits)
-        if not (counts.new or counts.updated):
+        result = _store_one(session, source, update, limits=limits)
+        if not _wrote_articles([result]):
             source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
-    if client is not None and (counts.new or counts.updated):
+    if client is not None and _wrote_articles([result]):
         content_version.bump(client)
-    return StoreResult(update.source_id, update.outcome, counts.new, counts.updated,
-                       counts.unchanged, error)
+    return result
 
 
-def store_articles(session: Session, source: Source, articles: Sequence[CleanArticle], *,
-                   now: datetime) -> ArticleCounts:
-    """Upsert the feed's articles; only new ones and those whose content hash changed
-    are sent to the database."""
-    unique = list({article.entry_hash: article for article in reversed(articles)}.values())
-    known = article_writes.content_hashes(session, source.id,
-                                          [article.entry_hash for article in unique])
-    fresh = [article for article in unique if article.entry_hash not in known]
-    changed = [article for article in unique if article.entry_hash in known
-               and known[article.entry_hash] != article.content_hash]
-    to_write = fresh + changed
-    written = article_writes.upsert_articles(
-        session, [_article_row(source, article, now) for article in to_write])
+def store_updates(database: Database, client: redis.Redis | None,
+                  updates: Sequence[FeedUpdate], *, limits: Limits) -> list[StoreResult]:
+    """Write many polls' updates in ONE transaction (the CLI's batches), then bump the
+    content version once. All-or-nothing like `store_update`: each source's bookkeeping
+    commits together with its articles, so a crash leaves no poll half-written. Source
+    rows are locked in id order, so two batches never deadlock. If the batch fails, each
+    update is retried in its own transaction: one bad poll never sinks the others."""
+    if not updates:
+        return []
+    try:
+        with session_scope(database) as session:
+            sources = {source.id: source for source in source_rows.for_update_many(
+                session, [update.source_id for update in updates])}
+            results = _store_group(session, sources, updates, limits=limits)
+            if not _wrote_articles(results):
+                source_rows.skip_durable_commit(session)
+    except Exception:
+        if len(updates) == 1:
+            raise
+        log.warning("storing %s polls together failed; storing them one by one",
+                    len(updates), exc_info=True)
+        return [_store_alone(database, client, update, limits) for update in updates]
+    if client is not None and _wrote_articles(results):
+        content_version.bump(client)
+    return results
+
+
+def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpdate,
+                 limits: Limits) -> StoreResult:
+    try:
+        return store_update(database, client, update, limits=limits)
+    except Exception as error:   # a database error for one source must not stop the rest
+        return StoreResult(update.source_id, "failed", error=f"{type(error).__name__}: {error}")
+
+
+def _wrote_articles(results: Sequence[StoreResult]) -> bool:
+    return any(result.new or result.updated for result in results)
+
+
+def _store_one(session: Session, source: Source | None, update: FeedUpdate, *,
+               limits: Limits) -> StoreResult:
+    sources = {} if source is None else {source.id: source}
+    return _store_group(session, sources, [update], limits=limits)[0]
+
+
+def _store_group(session: Session, sources: Mapping[int, Source],
+                 updates: Sequence[FeedUpdate], *, limits: Limits) -> list[StoreResult]:
+    """Every update's articles written together (one SELECT, one upsert, one tag pass for
+    the group), then each source's bookkeeping; one result per update, in order."""
+    polls = [(sources[update.source_id], update) for update in updates
+             if update.outcome == "ok" and update.source_id in sources]
+    counts = store_articles(session, polls)
+    results = []
+    for update in updates:
+        source = sources.get(update.source_id)
+        if source is None:
+            results.append(StoreResult(update.source_id, "missing"))
+            continue
+        done = counts.get(source.id, ArticleCounts())
+        error = record_outcome(session, source, update, done, limits=limits)
+        results.append(StoreResult(update.source_id, update.outcome, done.new, done.updated,
+                                   done.unchanged, error))
+    return results
+
+
+def store_articles(session: Session, polls: Sequence[tuple[Source, FeedUpdate]]
+                   ) -> dict[int, ArticleCounts]:
+    """Upsert the polls' articles; only new ones and those whose content hash changed
+    are sent to the database. Returns the counts per source id."""
+    if not polls:
+        return {}
+    unique = {source.id: list({article.entry_hash: article
+                               for article in reversed(update.articles)}.values())
+              for source, update in polls}
+    known = article_writes.content_hashes(
+        session, {source_id: [article.entry_hash for article in articles]
+                  for source_id, articles in unique.items()})
+    fresh: list[tuple[int, CleanArticle]] = []
+    changed: list[tuple[int, CleanArticle]] = []
+    counts: dict[int, ArticleCounts] = {}
+    rows = []
+    for source, update in polls:
+        articles = unique[source.id]
+        new = [a for a in articles if (source.id, a.entry_hash) not in known]
+        rewritten = [a for a in articles if (source.id, a.entry_hash) in known
+                     and known[(source.id, a.entry_hash)] != a.content_hash]
+        fresh += [(source.id, article) for article in new]
+        changed += [(source.id, article) for article in rewritten]
+        rows += [_article_row(source, article, update.polled_at)
+                 for article in new + rewritten]
+        counts[source.id] = ArticleCounts(
+            new=len(new), updated=len(rewritten),
+            unchanged=len(articles) - len(new) - len(rewritten))
+    written = article_writes.upsert_articles(session, rows)
     _link_tags(session, written, fresh, changed)
-    return ArticleCounts(new=len(fresh), updated=len(changed),
-                         unchanged=len(unique) - len(to_write))
+    return counts
 
 
 def _article_row(source: Source, article: CleanArticle, now: datetime) -> dict[str, object]:
@@ -209,21 +303,24 @@ def _article_row(source: Source, article: CleanArticle, now: datetime) -> dict[s
     }
 
 
-def _link_tags(session: Session, article_ids: Mapping[str, int],
-               fresh: Sequence[CleanArticle], changed: Sequence[CleanArticle]) -> None:
+def _link_tags(session: Session, article_ids: Mapping[tuple[int, str], int],
+               fresh: Sequence[tuple[int, CleanArticle]],
+               changed: Sequence[tuple[int, CleanArticle]]) -> None:
     # New articles without tags need no links; changed ones may have lost theirs.
-    relinked = [article for article in fresh if article.tags] + list(changed)
+    relinked = [(source_id, article) for source_id, article in fresh if article.tags] \
+        + list(changed)
     if not relinked:
         return
-    names = {tag_slug(name): name for article in relinked for name in article.tags}
+    names = {tag_slug(name): name for _, article in relinked for name in article.tags}
     tag_ids = article_writes.ensure_tags(session, names)
-    links = {article_ids[article.entry_hash]: [tag_ids[slug] for slug in
-                                               (tag_slug(name) for name in article.tags)
-                                               if slug in tag_ids]
-             for article in relinked if article.entry_hash in article_ids}
+    links = {article_ids[(source_id, article.entry_hash)]:
+             [tag_ids[slug] for slug in (tag_slug(name) for name in article.tags)
+              if slug in tag_ids]
+             for source_id, article in relinked
+             if (source_id, article.entry_hash) in article_ids}
     # Only rewritten articles can have old links; new ones start with none.
-    stale = [article_ids[article.entry_hash] for article in changed
-             if article.entry_hash in article_ids]
+    stale = [article_ids[(source_id, article.entry_hash)] for source_id, article in changed
+             if (source_id, article.entry_hash) in article_ids]
     article_writes.replace_tag_links(session, links, clear=stale)
 
 
