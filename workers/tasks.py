@@ -68,7 +68,7 @@ def poll_source(self: Task, source_id: int) -> None:
     result = ingest_source(source_id, database=rt.database, redis_client=rt.redis,
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
-                queue_wait_seconds=waited)
+                fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
 
 
 @worker_ready.connect

@@ -49,6 +49,9 @@ def source_lock(client: redis.Redis, source_id: int, limits: Limits) -> Iterator
             except LockError:
                 # It expired and maybe belongs to someone else now: leave it alone.
                 log.warning("poll lock for source %s expired before release", source_id)
+            except redis.RedisError as error:
+                # The poll is stored; an unreleased lock expires on its own.
+                log.warning("poll lock for source %s not released: %s", source_id, error)
 
 
 # redis-py's own compare-and-delete: a batch's locks are the same keys and tokens as a

@@ -10,7 +10,9 @@ only calls the parts in order. Both the Celery task and `hopper ingest` run
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import redis
@@ -53,12 +55,23 @@ def poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Sec
     Every failure becomes a `FeedUpdate` with a readable reason; nothing escapes except
     the process being stopped, so one hostile feed never takes a worker down.
     """
+    started = time.perf_counter()
+    update = _poll_feed(snapshot, http=http, rules=rules, now=now)
+    # A failure has no separate fetch time: the time until it failed stands in for it.
+    return replace(update, fetch_seconds=update.fetch_seconds or time.perf_counter() - started)
+
+
+def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[SectionRule],
+               now: datetime) -> FeedUpdate:
     try:
+        started = time.perf_counter()
         fetched = http.fetch(snapshot.url, etag=snapshot.etag,
                              last_modified=snapshot.last_modified)
+        fetch_seconds = time.perf_counter() - started
         if fetched.status == 304:
             return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="not_modified",
-                              etag=fetched.etag, last_modified=fetched.last_modified)
+                              etag=fetched.etag, last_modified=fetched.last_modified,
+                              fetch_seconds=fetch_seconds)
         feed = parse_feed(fetched.content, fetched.headers, fetched.url)
         articles = clean_entries(feed, base_url=fetched.url, now=now)
         articles = classify(articles, section_id=snapshot.section_id, rules=rules)
@@ -72,7 +85,7 @@ def poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Sec
         source_id=snapshot.id, polled_at=now, outcome="ok", articles=tuple(articles),
         new_url=fetched.permanent_url, etag=fetched.etag,
         last_modified=fetched.last_modified, feed_title=feed.title or None,
-        site_url=feed.site_url, warnings=feed.warnings)
+        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds)
 
 
 def failed_update(source_id: int, now: datetime, error: IngestError) -> FeedUpdate:

@@ -115,3 +115,4 @@ class FeedUpdate:
     site_url: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     is_permanent: bool = False       # a failure never worth retrying (blocked, invalid URL)
+    fetch_seconds: float | None = None   # the HTTP exchange alone, for the metrics

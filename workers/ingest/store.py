@@ -19,7 +19,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import redis
@@ -65,6 +65,7 @@ class StoreResult:
     updated: int = 0
     unchanged: int = 0
     error: str | None = None
+    fetch_seconds: float | None = None
 
     @property
     def is_failure(self) -> bool:
@@ -176,8 +177,8 @@ def store_update(database: Database, client: redis.Redis | None, update: FeedUpd
         if not _wrote_articles([result]):
             source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
     if client is not None and _wrote_articles([result]):
-        content_version.bump(client)
-    return result
+        bump_content_version(client)
+    return replace(result, fetch_seconds=update.fetch_seconds)
 
 
 def store_updates(database: Database, client: redis.Redis | None,
@@ -203,8 +204,18 @@ def store_updates(database: Database, client: redis.Redis | None,
                     len(updates), exc_info=True)
         return [_store_alone(database, client, update, limits) for update in updates]
     if client is not None and _wrote_articles(results):
+        bump_content_version(client)
+    return [replace(result, fetch_seconds=update.fetch_seconds)
+            for result, update in zip(results, updates, strict=True)]
+
+
+def bump_content_version(client: redis.Redis) -> None:
+    """After the commit, best effort: the articles are stored whatever Redis says, and a
+    missed bump only leaves cached pages stale until their short TTL runs out."""
+    try:
         content_version.bump(client)
-    return results
+    except redis.RedisError as error:
+        log.warning("content version not bumped (caches expire on their own): %s", error)
 
 
 def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpdate,

@@ -525,3 +525,38 @@ def test_no_database_transaction_is_open_while_fetching(
     assert run(source_id).outcome == "ok"
     assert waited and waited[0] < 1.0
     assert source_row(database, source_id).name == "Edited during the fetch"
+
+
+def test_a_poll_reports_how_long_the_fetch_took(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(0.2)
+        return Response(rss(("a", "First")), content_type="application/rss+xml")
+
+    httpserver.expect_request("/feed").respond_with_handler(slow)
+    result = run(add_source(database, httpserver.url_for("/feed")))
+    assert result.outcome == "ok"
+    assert result.fetch_seconds is not None and result.fetch_seconds >= 0.2
+
+
+def test_articles_stay_stored_when_redis_fails_after_the_commit(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis, http, tmp_path,
+        monkeypatch) -> None:
+    """Redis going away mid-poll loses nothing: the commit happened, the content-version
+    bump and the lock release are best effort (caches and locks expire by themselves)."""
+    from workers.ingest import store
+
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "First"), ("b", "Second")), content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    dead = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"))
+    # The lock is taken while Redis answers; the commit's follow-ups meet a dead server.
+    real_store_update = store.store_update
+
+    def store_then_lose_redis(database_, _client, update, *, limits):  # type: ignore[no-untyped-def]
+        return real_store_update(database_, dead, update, limits=limits)
+
+    monkeypatch.setattr("workers.ingest.pipeline.store_update", store_then_lose_redis)
+    result = poll(source_id, database, redis_client, http)
+    assert (result.outcome, result.new) == ("ok", 2)
+    assert len(articles_of(database, source_id)) == 2
