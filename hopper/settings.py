@@ -35,6 +35,16 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class MediaLimits:
+    """The media proxy's limits: short, so a slow publisher never holds a web worker."""
+
+    connect_timeout_s: float = 5.0
+    total_timeout_s: float = 15.0
+    max_image_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     instance_path: Path
     database_url: str
@@ -54,6 +64,15 @@ class Settings:
     contact_email: str | None = None
     # "Follow Us" links in the footer, in the operator's order: (label, url).
     follow_links: tuple[tuple[str, str], ...] = ()
+    # Publishers' images are served through /media/… (first party) unless turned off.
+    media_proxy: bool = True
+    # The on-disk image cache is trimmed (oldest first) to this many megabytes.
+    media_cache_mb: int = 1024
+    media_limits: MediaLimits = field(default_factory=MediaLimits)
+
+    @property
+    def media_cache_path(self) -> Path:
+        return self.instance_path / "media-cache"
 
     @property
     def broker_url(self) -> str:
@@ -93,6 +112,14 @@ def redact_url(url: str) -> str:
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _positive_int(value: str | None, default: int) -> int:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return default
+    return number if number > 0 else default
 
 
 def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
@@ -153,4 +180,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         policy_version=(env.get("HOPPER_POLICY_VERSION") or DEFAULT_POLICY_VERSION).strip(),
         contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
         follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
+        media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
+        media_cache_mb=_positive_int(env.get("HOPPER_MEDIA_CACHE_MB"), 1024),
     )
