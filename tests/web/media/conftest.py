@@ -43,3 +43,13 @@ def media_app(make_app: Any) -> Flask:
 
 def proxied_path(app: Flask, url: str) -> str:
     return media_path(derive_key(app.config["SECRET_KEY"]), url)
+
+
+@pytest.fixture
+def make(database: Database) -> Any:
+    """The site area's factory for sections, sources and articles."""
+    import itertools
+
+    from tests.web.site.conftest import Factory
+
+    return Factory(database, itertools.count(1))
