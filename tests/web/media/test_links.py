@@ -129,3 +129,11 @@ def test_with_the_proxy_off_images_link_straight_to_the_publisher(make_app, make
     assert f'src="{PHOTO}"' in page
     assert 'src="https://img.example/in-body.png"' in page
     assert "/media/" not in page
+
+
+def test_with_the_proxy_on_the_browser_may_load_first_party_images_only(make_app) -> None:
+    proxied = make_app().test_client().get("/about").headers["Content-Security-Policy"]
+    direct = make_app(media_proxy=False).test_client().get("/about")
+    assert "img-src 'self' data:;" in proxied and "https:" not in proxied.split(
+        "img-src")[1].split(";")[0]
+    assert "img-src 'self' https: data:" in direct.headers["Content-Security-Policy"]
