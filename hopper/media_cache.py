@@ -4,7 +4,8 @@ A file holds exactly the image bytes; its type is read back from its first bytes
 (`image_type`), so no sidecar can disagree with the content. Only raster formats a
 browser can show are recognised — SVG (which can carry script) never is.
 
-`trim_cache(root, max_bytes)` keeps the folder under its budget by deleting the oldest
+`trim_media_cache(settings)` (`trim_cache(root, max_bytes)`) keeps the folder under its
+budget by deleting the oldest
 files first; it is a plain function for the maintenance schedule (workers may import
 `hopper`, never `web`).
 """
@@ -16,6 +17,8 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from hopper.settings import Settings
 
 SNIFF_BYTES = 16
 # Trimming goes a little below the budget so the next trim has something to do later.
@@ -121,3 +124,8 @@ def trim_cache(root: Path, max_bytes: int) -> TrimResult:
         removed_files += 1
         removed_bytes += size
     return TrimResult(removed_files, removed_bytes, total)
+
+
+def trim_media_cache(settings: Settings) -> TrimResult:
+    """The maintenance entry point: trim `<instance>/media-cache` to HOPPER_MEDIA_CACHE_MB."""
+    return trim_cache(settings.media_cache_path, settings.media_cache_mb * 1024 * 1024)

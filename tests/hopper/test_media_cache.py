@@ -71,3 +71,13 @@ def test_trim_leaves_a_cache_within_its_budget_alone(tmp_path: Path) -> None:
 
 def test_trim_of_a_cache_never_written_does_nothing(tmp_path: Path) -> None:
     assert media_cache.trim_cache(tmp_path / "missing", 10).removed_files == 0
+
+
+def test_the_maintenance_entry_point_trims_to_the_configured_megabytes(
+        settings, tmp_path: Path) -> None:
+    import dataclasses
+
+    configured = dataclasses.replace(settings, instance_path=tmp_path, media_cache_mb=1)
+    paths = _aged(configured.media_cache_path, 3, 600 * 1024)
+    result = media_cache.trim_media_cache(configured)
+    assert result.removed_files == 2 and paths[2].exists() and not paths[0].exists()
