@@ -5,8 +5,8 @@ A file holds exactly the image bytes; its type is read back from its first bytes
 browser can show are recognised — SVG (which can carry script) never is.
 
 `trim_media_cache(settings)` (`trim_cache(root, max_bytes)`) keeps the folder under its
-budget by deleting the oldest files first; it is a plain function for the maintenance schedule (workers may import
-`hopper`, never `web`).
+budget by deleting the oldest files first; it is a plain function for the maintenance
+schedule (workers may import `hopper`, never `web`).
 """
 
 from __future__ import annotations
