@@ -12,6 +12,7 @@ With `HOPPER_MEDIA_PROXY=0` every filter hands the publisher's URL back unchange
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import nh3
 from flask import has_request_context, request
@@ -96,6 +97,23 @@ class MediaLinks:
                 candidates.append(" ".join([self.url(parts[0]), *parts[1:]]))
         return ", ".join(candidates)
 
+    def _rewrite_attribute(self, element: str, attribute: str, value: str) -> str | None:
+        if attribute == "srcset" and element in ("img", "source"):
+            return self.srcset(value)
+        if (element, attribute) in (("img", "src"), ("video", "poster")):
+            return self.url(value)
+        return value
+
+    @cached_property
+    def _body_cleaner(self) -> nh3.Cleaner:
+        return nh3.Cleaner(
+            tags=BODY_TAGS, clean_content_tags=BODY_CLEAN_CONTENT_TAGS,
+            attributes=BODY_ATTRIBUTES, attribute_filter=self._rewrite_attribute,
+            link_rel=BODY_FIXED_ATTRIBUTES["a"]["rel"],
+            url_schemes={"http", "https", "mailto"},
+            set_tag_attribute_values={tag: values for tag, values
+                                      in BODY_FIXED_ATTRIBUTES.items() if tag != "a"})
+
     def rewrite_body(self, body: str | None) -> Markup:
         """Sanitised article HTML with its images pointed at the proxy; still sanitised:
         nh3 with ingest's allow-list (or narrower) is the last step."""
@@ -103,19 +121,4 @@ class MediaLinks:
             return Markup("")
         if not self.is_enabled or not any(marker in body for marker in IMAGE_MARKERS):
             return Markup(body)  # noqa: S704 - sanitised by ingest, see the docstring
-
-        def rewrite(element: str, attribute: str, value: str) -> str | None:
-            if attribute == "srcset" and element in ("img", "source"):
-                return self.srcset(value)
-            if (element, attribute) in (("img", "src"), ("video", "poster")):
-                return self.url(value)
-            return value
-
-        cleaner = nh3.Cleaner(
-            tags=BODY_TAGS, clean_content_tags=BODY_CLEAN_CONTENT_TAGS,
-            attributes=BODY_ATTRIBUTES, attribute_filter=rewrite,
-            link_rel=BODY_FIXED_ATTRIBUTES["a"]["rel"],
-            url_schemes={"http", "https", "mailto"},
-            set_tag_attribute_values={tag: values for tag, values
-                                      in BODY_FIXED_ATTRIBUTES.items() if tag != "a"})
-        return Markup(cleaner.clean(body))  # noqa: S704 - nh3's output
+        return Markup(self._body_cleaner.clean(body))  # noqa: S704 - nh3's output
