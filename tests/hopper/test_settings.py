@@ -51,3 +51,17 @@ def test_follow_links_and_contact_address_come_from_the_environment(tmp_path) ->
     assert settings.contact_email == "editors@example.test"
     bare = load_settings({"HOPPER_INSTANCE": str(tmp_path)})
     assert bare.follow_links == () and bare.contact_email is None
+
+
+def test_the_media_proxy_is_on_by_default_and_its_cache_size_is_configurable(tmp_path) -> None:
+    default = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k"})
+    assert default.media_proxy is True and default.media_cache_mb == 1024
+    assert default.media_cache_path == tmp_path / "media-cache"
+    assert default.media_limits.max_image_bytes == 8 * 1024 * 1024
+    assert default.media_limits.total_timeout_s <= 15
+    off = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
+                         "HOPPER_MEDIA_PROXY": "0", "HOPPER_MEDIA_CACHE_MB": "50"})
+    assert off.media_proxy is False and off.media_cache_mb == 50
+    nonsense = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
+                              "HOPPER_MEDIA_CACHE_MB": "-3"})
+    assert nonsense.media_cache_mb == 1024
