@@ -114,14 +114,6 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _positive_int(value: str | None, default: int) -> int:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return default
-    return number if number > 0 else default
-
-
 def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
     """`HOPPER_FOLLOW_LINKS="X=https://x.com/foo,Telegram=https://t.me/foo"` → pairs.
 
@@ -133,6 +125,16 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
         if label and urlsplit(url).scheme in {"http", "https"}:
             links.append((label, url))
     return tuple(links)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return value
 
 
 def read_secret_key(instance_path: Path) -> str:
@@ -181,5 +183,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
         follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
-        media_cache_mb=_positive_int(env.get("HOPPER_MEDIA_CACHE_MB"), 1024),
+        media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
     )

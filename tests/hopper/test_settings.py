@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import stat
 
+import pytest
+
 from hopper.settings import load_settings, redact_url
 
 
@@ -62,6 +64,6 @@ def test_the_media_proxy_is_on_by_default_and_its_cache_size_is_configurable(tmp
     off = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
                          "HOPPER_MEDIA_PROXY": "0", "HOPPER_MEDIA_CACHE_MB": "50"})
     assert off.media_proxy is False and off.media_cache_mb == 50
-    nonsense = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
-                              "HOPPER_MEDIA_CACHE_MB": "-3"})
-    assert nonsense.media_cache_mb == 1024
+    with pytest.raises(ValueError, match="HOPPER_MEDIA_CACHE_MB"):
+        load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
+                       "HOPPER_MEDIA_CACHE_MB": "-3"})
