@@ -35,6 +35,16 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class MediaLimits:
+    """The media proxy's limits: short, so a slow publisher never holds a web worker."""
+
+    connect_timeout_s: float = 5.0
+    total_timeout_s: float = 15.0
+    max_image_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     instance_path: Path
     database_url: str
@@ -59,6 +69,16 @@ class Settings:
     consent_retention_days: int = 395          # about 13 months, per the privacy policy
     tick_seconds: int = 30
     beat_lock_seconds: int = 30                # a standby beat takes over within this
+
+    # Publishers' images are served through /media/… (first party) unless turned off.
+    media_proxy: bool = True
+    # The on-disk image cache is trimmed (oldest first) to this many megabytes.
+    media_cache_mb: int = 1024
+    media_limits: MediaLimits = field(default_factory=MediaLimits)
+
+    @property
+    def media_cache_path(self) -> Path:
+        return self.instance_path / "media-cache"
 
     @property
     def broker_url(self) -> str:
@@ -184,4 +204,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
         tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
         beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
+        media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
+        media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
     )

@@ -40,13 +40,26 @@ SECURITY_HEADERS = {
 
 HSTS = "max-age=31536000"
 
+# With the media proxy on (web/media), every image is first party: the browser itself then
+# refuses any image that would reach a publisher before consent.
+PROXIED_IMG_SRC = "img-src 'self' data:"
+
+
+def content_security_policy(*, is_media_proxied: bool) -> str:
+    if not is_media_proxied:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' https: data:", PROXIED_IMG_SRC)
+
 
 def init_app(app: Flask) -> None:
     is_https = app.config.get("BASE_URL", "").startswith("https://")
+    settings = app.config.get("HOPPER_SETTINGS")
+    headers = SECURITY_HEADERS | {"Content-Security-Policy": content_security_policy(
+        is_media_proxied=getattr(settings, "media_proxy", False))}
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if is_https:   # only a site served over HTTPS may promise to stay on it
             response.headers.setdefault("Strict-Transport-Security", HSTS)

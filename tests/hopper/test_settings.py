@@ -69,3 +69,17 @@ def test_operations_settings_have_defaults_and_read_the_environment(tmp_path) ->
     assert (tuned.limits.poll_hard_time_limit_s, tuned.limits.poll_soft_time_limit_s) == (20, 16)
     with pytest.raises(ValueError, match="HOPPER_TICK_SECONDS"):
         load_settings({"HOPPER_INSTANCE": str(tmp_path), "HOPPER_TICK_SECONDS": "0"})
+
+
+def test_the_media_proxy_is_on_by_default_and_its_cache_size_is_configurable(tmp_path) -> None:
+    default = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k"})
+    assert default.media_proxy is True and default.media_cache_mb == 1024
+    assert default.media_cache_path == tmp_path / "media-cache"
+    assert default.media_limits.max_image_bytes == 8 * 1024 * 1024
+    assert default.media_limits.total_timeout_s <= 15
+    off = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
+                         "HOPPER_MEDIA_PROXY": "0", "HOPPER_MEDIA_CACHE_MB": "50"})
+    assert off.media_proxy is False and off.media_cache_mb == 50
+    with pytest.raises(ValueError, match="HOPPER_MEDIA_CACHE_MB"):
+        load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
+                       "HOPPER_MEDIA_CACHE_MB": "-3"})

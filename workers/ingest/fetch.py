@@ -6,17 +6,15 @@ needs (RELIABILITY.md, "Fetching and parsing feeds"):
 
 - one pooled urllib3 client per process, connect / read timeouts and a total deadline;
 - redirects followed by hand, at most `limits.max_redirects`, each hop re-checked;
-- the SSRF guard: only http and https, and the address the socket actually connected to
-  must be public (checked on every hop, after DNS, before a byte of the request is sent)
-  unless `allow_private_networks` is set;
+- the SSRF guard (`hopper.guarded_http`): only http and https, and the address the
+  socket actually connected to must be public (checked on every hop, after DNS, before a
+  byte of the request is sent) unless `allow_private_networks` is set;
 - a body cap counted on the wire *and* after decompression, while streaming, so a small
   gzip bomb is refused after `max_body_bytes` of output, not after it filled the memory.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 import zlib
 from collections.abc import Callable, Mapping
@@ -24,14 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import urllib3
 from urllib3 import exceptions as urllib3_errors
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import BaseHTTPResponse
 
+from hopper import guarded_http
+from hopper.guarded_http import GuardErrors, guarded_pool_manager, is_public_address
 from hopper.settings import Limits, Settings
 from workers.ingest.errors import (
     Blocked,
@@ -45,7 +43,7 @@ from workers.ingest.errors import (
 )
 from workers.ingest.records import FetchedFeed
 
-ALLOWED_SCHEMES = frozenset({"http", "https"})
+ALLOWED_SCHEMES = guarded_http.ALLOWED_SCHEMES
 # RFC 9110 §15.4: 301/308 are permanent, 302/303/307 temporary.
 PERMANENT_REDIRECTS = frozenset({301, 308})
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
@@ -57,83 +55,20 @@ DRAIN_BYTES = 64 * 1024
 RETRY_AFTER_MAX_S = 365 * 24 * 3600
 
 
-# --- the SSRF guard -----------------------------------------------------------------
+# --- the SSRF guard (hopper.guarded_http, shared with the media proxy) ---------------
 
-def is_public_address(address: str) -> bool:
-    """True when `address` (IPv4 or IPv6 text) is a globally routable unicast address.
-
-    Refuses loopback, private (RFC 1918, fc00::/7), link-local (169.254/16, fe80::/10,
-    where cloud metadata lives), multicast, reserved, unspecified, shared (100.64/10)
-    and documentation ranges; an IPv4-mapped IPv6 address is judged as its IPv4 form.
-    """
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            ip = mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
-                                 or ip.is_link_local or ip.is_private)
+GUARD_ERRORS = GuardErrors(blocked=Blocked, dropped=NetworkError, invalid=InvalidURL)
 
 
 def check_url(url: str) -> str:
     """Refuse what can never be fetched: a scheme other than http(s), or no host."""
-    try:
-        parts = urlsplit(url.strip())
-        _ = parts.port                      # raises ValueError on a bad port
-    except ValueError as error:
-        raise InvalidURL(f"invalid URL {url!r}: {error}") from error
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise InvalidURL(f"only http and https URLs can be fetched, not {url!r}")
-    if not parts.hostname:
-        raise InvalidURL(f"URL has no host: {url!r}")
-    return urlunsplit(parts._replace(fragment=""))
-
-
-class _GuardedConnectionMixin:
-    """Checks the peer address of the freshly connected socket, before any byte is sent.
-
-    Checking the socket rather than a DNS answer closes the rebinding gap: whatever the
-    name resolved to, this is the address we are talking to.
-    """
-
-    host: str
-    is_allowed_address: Callable[[str], bool] | None = None   # None: no check
-
-    def _new_conn(self) -> socket.socket:
-        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        if self.is_allowed_address is None:
-            return sock
-        try:
-            peer = sock.getpeername()[0]
-        except OSError as error:
-            sock.close()
-            raise NetworkError(f"connection to {self.host} dropped: {error}") from error
-        if not self.is_allowed_address(peer):
-            sock.close()
-            raise Blocked(f"refused to connect to {self.host} at {peer}: not a public "
-                          "address (set HOPPER_ALLOW_PRIVATE_NETWORKS=1 to allow)")
-        return sock
+    return guarded_http.check_url(url, GUARD_ERRORS)
 
 
 def _pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
                   pool_size: int) -> urllib3.PoolManager:
-    attributes = {"is_allowed_address": None if is_allowed_address is None
-                  else staticmethod(is_allowed_address)}
-    http_connection = type("GuardedHTTPConnection",
-                           (_GuardedConnectionMixin, HTTPConnection), attributes)
-    https_connection = type("GuardedHTTPSConnection",
-                            (_GuardedConnectionMixin, HTTPSConnection), attributes)
-    http_pool = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,),
-                     {"ConnectionCls": http_connection})
-    https_pool = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,),
-                      {"ConnectionCls": https_connection})
-    manager = urllib3.PoolManager(num_pools=max(pool_size, 10), maxsize=pool_size,
-                                  block=False, retries=False)
-    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}  # type: ignore[assignment]
-    return manager
+    return guarded_pool_manager(is_allowed_address=is_allowed_address,
+                                errors=GUARD_ERRORS, pool_size=pool_size)
 
 
 # --- decompression with a cap -------------------------------------------------------
@@ -289,11 +224,8 @@ class FeedClient:
         Host names are judged after connecting, by the connection's peer check.
         """
         url = check_url(url)
-        host = urlsplit(url).hostname or ""
-        check = self.options.address_check
-        if check is not None and _is_address(host) and not check(host):
-            raise Blocked(f"refused to fetch {url}: {host} is not a public address "
-                          "(set HOPPER_ALLOW_PRIVATE_NETWORKS=1 to allow)")
+        guarded_http.refuse_address_literal(url, self.options.address_check,
+                                            GUARD_ERRORS)
         return url
 
     def _request_headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -366,14 +298,6 @@ class FeedClient:
             raise
         response.release_conn()
         return b"".join(pieces)
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
 
 
 def _remaining(deadline: float, url: str) -> float:

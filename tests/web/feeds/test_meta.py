@@ -12,8 +12,15 @@ from flask import render_template_string
 
 from models.db import session_scope
 from models.search import article_with_relations
+from web.media.signing import derive_key, media_path
 
 URL = "http://127.0.0.1:5000/article/1-x"
+
+
+def proxied(app, image_url: str) -> str:
+    """The absolute first-party address the media proxy serves `image_url` from."""
+    key = derive_key(app.config["SECRET_KEY"])
+    return app.config["BASE_URL"] + media_path(key, image_url)
 
 
 def render(app, database, article_id: int, call: str) -> str:
@@ -65,7 +72,7 @@ def test_opengraph_and_twitter_cards_describe_the_article(app, database, rows) -
     assert properties["og:type"] == "article"
     assert properties["og:title"] == 'Quotes " and <tags>'
     assert properties["og:url"] == URL
-    assert properties["og:image"] == "https://img.example/a.jpg"
+    assert properties["og:image"] == proxied(app, "https://img.example/a.jpg")
     assert properties["og:image:alt"] == "A rocket"
     assert properties["og:site_name"] == "Hopper"
     assert properties["og:description"].startswith("A long summary word")
@@ -74,7 +81,7 @@ def test_opengraph_and_twitter_cards_describe_the_article(app, database, rows) -
     assert properties["article:section"] == "Science"
     assert properties["article:tag"] == "Space"
     assert properties["twitter:card"] == "summary_large_image"
-    assert properties["twitter:image"] == "https://img.example/a.jpg"
+    assert properties["twitter:image"] == proxied(app, "https://img.example/a.jpg")
 
 
 def test_twitter_card_is_a_summary_without_an_image(app, database, rows) -> None:
@@ -103,7 +110,7 @@ def test_json_ld_is_a_news_article_that_cannot_close_its_script(app, database, r
     assert data["url"] == URL
     assert data["mainEntityOfPage"]["@id"] == URL
     assert data["datePublished"] == "2026-11-24T21:10:33+00:00"
-    assert data["image"] == ["https://img.example/b.jpg"]
+    assert data["image"] == [proxied(app, "https://img.example/b.jpg")]
     assert data["author"] == [{"@type": "Person", "name": "Ada <Lovelace>"}]
     assert data["publisher"] == {"@type": "Organization", "name": "Hopper"}
     assert data["isBasedOn"] == "https://publisher.example/story"

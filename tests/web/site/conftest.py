@@ -138,21 +138,20 @@ def live_server(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def image_server():  # type: ignore[no-untyped-def]
-    """Publisher images on 127.0.0.1: coloured SVG pictures, one per path."""
+    """Publisher images on 127.0.0.1: coloured PNG pictures, one per path (raster, as the
+    media proxy serves no SVG)."""
     import threading
     from hashlib import md5
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+    from tests.pictures import png
+
     class Images(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            hue = int(md5(self.path.encode()).hexdigest()[:2], 16) * 360 // 256  # noqa: S324
-            body = (f'<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800">'
-                    f'<rect width="1200" height="800" fill="hsl({hue},45%,45%)"/>'
-                    f'<circle cx="850" cy="300" r="180" fill="hsl({hue},50%,70%)"/>'
-                    f'<rect y="560" width="1200" height="240" fill="hsl({hue},35%,28%)"/>'
-                    f"</svg>").encode()
+            tone = int(md5(self.path.encode()).hexdigest()[:2], 16)  # noqa: S324
+            body = png(1200, 800, (tone, 110, 255 - tone))
             self.send_response(200)
-            self.send_header("Content-Type", "image/svg+xml")
+            self.send_header("Content-Type", "image/png")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

@@ -56,7 +56,7 @@ def magazine(make, images: str) -> dict[str, Article]:  # type: ignore[no-untype
             content_html=("<p>Lawmakers worked through the night before a narrow vote.</p>"
                           "<p>The measure now goes to the upper house, where it is expected "
                           "to pass with amendments.</p>"),
-            image_url=f"{images}/{index}.svg" if index % 3 != 2 else None,
+            image_url=f"{images}/{index}.png" if index % 3 != 2 else None,
             image_alt=f"Illustration for story {index}",
             tags=["Budget", "Europe"] if index % 2 else ["Security"],
             published_at=now - timedelta(minutes=37 * index),

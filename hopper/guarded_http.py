@@ -1,0 +1,140 @@
+"""The SSRF guard, shared by every outbound HTTP client (feed fetcher, media proxy).
+
+Two defences (RELIABILITY.md, "SSRF"):
+- the address the socket actually connected to must be public — checked on the fresh
+  socket, after DNS and before a byte of the request is sent, so a name that resolves to
+  127.0.0.1 (or rebinds to it) is refused;
+- an address literal in a URL is refused before connecting (`refuse_address_literal`),
+  and callers re-check every redirect hop with it and `check_url`.
+
+Errors are the caller's own classes (`GuardErrors`): the ingest steps raise their
+`Blocked`/`NetworkError`, the media proxy its own, and this module imports neither.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+PRIVATE_HINT = "set HOPPER_ALLOW_PRIVATE_NETWORKS=1 to allow"
+
+
+@dataclass(frozen=True)
+class GuardErrors:
+    """What to raise: `blocked` for a refused address, `dropped` when the socket died
+    before its peer could be read, `invalid` for a URL that can never be fetched."""
+
+    blocked: Callable[[str], Exception]
+    dropped: Callable[[str], Exception]
+    invalid: Callable[[str], Exception]
+
+
+def is_public_address(address: str) -> bool:
+    """True when `address` (IPv4 or IPv6 text) is a globally routable unicast address.
+
+    Refuses loopback, private (RFC 1918, fc00::/7), link-local (169.254/16, fe80::/10,
+    where cloud metadata lives), multicast, reserved, unspecified, shared (100.64/10)
+    and documentation ranges; an IPv4-mapped IPv6 address is judged as its IPv4 form.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            ip = mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
+
+
+def is_address_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def check_url(url: str, errors: GuardErrors) -> str:
+    """Refuse what can never be fetched: a scheme other than http(s), or no host.
+    Returns the URL without its fragment."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port                      # raises ValueError on a bad port
+    except ValueError as error:
+        raise errors.invalid(f"invalid URL {url!r}: {error}") from error
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise errors.invalid(f"only http and https URLs can be fetched, not {url!r}")
+    if not parts.hostname:
+        raise errors.invalid(f"URL has no host: {url!r}")
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def refuse_address_literal(url: str, check: Callable[[str], bool] | None,
+                           errors: GuardErrors) -> None:
+    """Refuse a URL whose host is a disallowed address literal, before connecting.
+    Host names are judged after connecting, by the connection's peer check."""
+    host = urlsplit(url).hostname or ""
+    if check is not None and is_address_literal(host) and not check(host):
+        raise errors.blocked(f"refused to fetch {url}: {host} is not a public address "
+                             f"({PRIVATE_HINT})")
+
+
+class _GuardedConnectionMixin:
+    """Checks the peer address of the freshly connected socket, before any byte is sent.
+
+    Checking the socket rather than a DNS answer closes the rebinding gap: whatever the
+    name resolved to, this is the address we are talking to.
+    """
+
+    host: str
+    is_allowed_address: Callable[[str], bool] | None = None   # None: no check
+    guard_errors: GuardErrors
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        if self.is_allowed_address is None:
+            return sock
+        try:
+            peer = sock.getpeername()[0]
+        except OSError as error:
+            sock.close()
+            raise self.guard_errors.dropped(
+                f"connection to {self.host} dropped: {error}") from error
+        if not self.is_allowed_address(peer):
+            sock.close()
+            raise self.guard_errors.blocked(
+                f"refused to connect to {self.host} at {peer}: not a public address "
+                f"({PRIVATE_HINT})")
+        return sock
+
+
+def guarded_pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
+                         errors: GuardErrors, pool_size: int) -> urllib3.PoolManager:
+    """A urllib3 PoolManager whose every new connection passes `is_allowed_address`
+    (None: no check). Redirects and retries are off: callers follow redirects by hand
+    and re-check each hop."""
+    attributes = {"is_allowed_address": None if is_allowed_address is None
+                  else staticmethod(is_allowed_address),
+                  "guard_errors": errors}
+    http_connection = type("GuardedHTTPConnection",
+                           (_GuardedConnectionMixin, HTTPConnection), attributes)
+    https_connection = type("GuardedHTTPSConnection",
+                            (_GuardedConnectionMixin, HTTPSConnection), attributes)
+    http_pool = type("GuardedHTTPConnectionPool", (HTTPConnectionPool,),
+                     {"ConnectionCls": http_connection})
+    https_pool = type("GuardedHTTPSConnectionPool", (HTTPSConnectionPool,),
+                      {"ConnectionCls": https_connection})
+    manager = urllib3.PoolManager(num_pools=max(pool_size, 10), maxsize=pool_size,
+                                  block=False, retries=False)
+    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}  # type: ignore[assignment]
+    return manager

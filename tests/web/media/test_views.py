@@ -1,0 +1,210 @@
+"""GET /media/<signature>/<url>: publishers' images served first party, from a real
+upstream HTTP server on loopback."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from hopper import media_cache
+from hopper.settings import MediaLimits
+from tests.pictures import png
+from web.media.upstream import ImageClient, user_agent
+
+from .conftest import proxied_path
+
+PICTURE = png(8, 6)
+
+
+def serve_png(httpserver: HTTPServer, path: str = "/photo.png", body: bytes = PICTURE,
+              content_type: str = "image/png") -> str:
+    httpserver.expect_request(path).respond_with_data(body, content_type=content_type)
+    return httpserver.url_for(path)
+
+
+def test_image_bytes_and_type_pass_through_with_long_lived_caching(
+        media_app, httpserver: HTTPServer) -> None:
+    url = serve_png(httpserver)
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 200
+    assert response.data == PICTURE
+    assert response.mimetype == "image/png"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    cache_control = response.headers["Cache-Control"]
+    assert "public" in cache_control and "max-age=604800" in cache_control
+    assert "immutable" in cache_control
+    assert response.headers["ETag"]
+    assert "Set-Cookie" not in response.headers
+
+
+def test_upstream_sees_no_cookie_no_referer_and_a_hopper_user_agent(
+        media_app, httpserver: HTTPServer) -> None:
+    url = serve_png(httpserver)
+    client = media_app.test_client()
+    client.set_cookie("session", "reader-secret")
+    client.get(proxied_path(media_app, url), headers={"Referer": "http://127.0.0.1/a",
+                                                      "Cookie": "session=reader-secret"})
+    (request, _response), = httpserver.log
+    assert "Cookie" not in request.headers
+    assert "Referer" not in request.headers
+    assert request.headers["User-Agent"] == user_agent(media_app.config["BASE_URL"])
+
+
+def test_second_request_is_served_from_disk_without_contacting_upstream(
+        media_app, httpserver: HTTPServer) -> None:
+    url = serve_png(httpserver)
+    client = media_app.test_client()
+    first = client.get(proxied_path(media_app, url))
+    second = client.get(proxied_path(media_app, url))
+    assert first.data == second.data == PICTURE
+    assert len(httpserver.log) == 1
+    root = media_app.config["HOPPER_SETTINGS"].media_cache_path
+    assert media_cache.cache_file(root, url).read_bytes() == PICTURE
+
+
+def test_a_browser_revalidating_with_the_etag_gets_304(media_app, httpserver) -> None:
+    url = serve_png(httpserver)
+    client = media_app.test_client()
+    etag = client.get(proxied_path(media_app, url)).headers["ETag"]
+    again = client.get(proxied_path(media_app, url), headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_a_missing_or_wrong_signature_is_404_and_fetches_nothing(
+        media_app, httpserver: HTTPServer) -> None:
+    url = serve_png(httpserver)
+    good = proxied_path(media_app, url)
+    _, _, signature, encoded = good.split("/")
+    other = proxied_path(media_app, url + "?other")
+    client = media_app.test_client()
+    assert client.get(f"/media/{encoded}").status_code == 404
+    assert client.get(f"/media/AAAAAAAAAAAAAAAAAAAAAA/{encoded}").status_code == 404
+    assert client.get(f"/media/{other.split('/')[2]}/{encoded}").status_code == 404
+    assert client.get(f"/media/{signature}/not-base64!").status_code == 404
+    assert httpserver.log == []
+
+
+def test_a_url_signed_with_another_secret_is_refused(make_app, httpserver) -> None:
+    url = serve_png(httpserver)
+    ours = make_app()
+    theirs = make_app(secret_key="another-secret-key")
+    assert ours.test_client().get(proxied_path(theirs, url)).status_code == 404
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b"<html><body>not a picture</body></html>", "text/html"),
+    (b"<html><body>dressed up</body></html>", "image/png"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+     "image/svg+xml"),
+])
+def test_anything_but_a_raster_image_is_refused(media_app, httpserver, body,
+                                                content_type) -> None:
+    url = serve_png(httpserver, body=body, content_type=content_type)
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 502
+    assert body not in response.data
+    assert not list(media_app.config["HOPPER_SETTINGS"].media_cache_path.glob("*/*/*"))
+
+
+def test_an_image_larger_than_the_cap_is_refused(make_app, httpserver) -> None:
+    app = make_app(media_limits=MediaLimits(max_image_bytes=len(PICTURE) - 1))
+    url = serve_png(httpserver)
+    assert app.test_client().get(proxied_path(app, url)).status_code == 502
+
+
+def test_an_oversized_stream_without_content_length_is_cut_off(make_app, httpserver) -> None:
+    app = make_app(media_limits=MediaLimits(max_image_bytes=64 * 1024))
+
+    def endless(_request: Request) -> Response:
+        chunks = (PICTURE if index == 0 else b"\0" * 8192 for index in range(100))
+        return Response(chunks, content_type="image/png")   # chunked, no length
+
+    httpserver.expect_request("/big.png").respond_with_handler(endless)
+    response = app.test_client().get(proxied_path(app, httpserver.url_for("/big.png")))
+    assert response.status_code == 502
+
+
+def test_upstream_404_is_404_and_5xx_is_502(media_app, httpserver) -> None:
+    httpserver.expect_request("/gone.png").respond_with_data("no", status=404)
+    httpserver.expect_request("/broken.png").respond_with_data("oops", status=503)
+    client = media_app.test_client()
+    gone = client.get(proxied_path(media_app, httpserver.url_for("/gone.png")))
+    broken = client.get(proxied_path(media_app, httpserver.url_for("/broken.png")))
+    assert (gone.status_code, broken.status_code) == (404, 502)
+    assert len(gone.data) < 100 and len(broken.data) < 100
+
+
+def test_a_slow_upstream_is_given_up_after_the_total_deadline(make_app, httpserver) -> None:
+    app = make_app(media_limits=MediaLimits(connect_timeout_s=1, total_timeout_s=1))
+
+    def slow(_request: Request) -> Response:
+        time.sleep(3)
+        return Response(PICTURE, content_type="image/png")
+
+    httpserver.expect_request("/slow.png").respond_with_handler(slow)
+    started = time.monotonic()
+    response = app.test_client().get(proxied_path(app, httpserver.url_for("/slow.png")))
+    assert response.status_code == 502
+    assert time.monotonic() - started < 2.5
+
+
+def test_an_unreachable_host_is_502(media_app) -> None:
+    import socket
+
+    with socket.socket() as probe:       # a port that was free a moment ago: refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/x.png"
+    assert media_app.test_client().get(proxied_path(media_app, url)).status_code == 502
+
+
+def test_redirects_are_followed_to_the_image(media_app, httpserver) -> None:
+    target = serve_png(httpserver, "/real.png")
+    httpserver.expect_request("/moved.png").respond_with_data(
+        "", status=302, headers={"Location": "/real.png"})
+    response = media_app.test_client().get(
+        proxied_path(media_app, httpserver.url_for("/moved.png")))
+    assert response.status_code == 200 and response.data == PICTURE
+    assert target.endswith("/real.png")
+
+
+def test_with_the_guard_on_loopback_is_refused(make_app, httpserver) -> None:
+    app = make_app(allow_private_networks=False)
+    url = serve_png(httpserver)
+    by_name = url.replace("127.0.0.1", "localhost")
+    client = app.test_client()
+    assert client.get(proxied_path(app, url)).status_code == 404
+    assert client.get(proxied_path(app, by_name)).status_code == 404
+    assert httpserver.log == []
+
+
+def test_with_the_guard_on_a_redirect_to_a_private_address_is_refused(
+        make_app, httpserver) -> None:
+    app = make_app(allow_private_networks=False)
+    # 127.0.0.1 plays a public host; its redirect to 127.0.0.2 must be refused.
+    app.extensions["hopper_media_client"] = ImageClient(
+        MediaLimits(), user_agent="test", is_allowed_address=lambda peer: peer == "127.0.0.1")
+    httpserver.expect_request("/hop.png").respond_with_data(
+        "", status=302, headers={"Location": f"http://127.0.0.2:{httpserver.port}/x.png"})
+    httpserver.expect_request("/x.png").respond_with_data(PICTURE, content_type="image/png")
+    response = app.test_client().get(proxied_path(app, httpserver.url_for("/hop.png")))
+    assert response.status_code == 404
+    assert [request.path for request, _ in httpserver.log] == ["/hop.png"]
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x.png",
+                                 "javascript:alert(1)"])
+def test_only_http_and_https_are_fetched(media_app, url) -> None:
+    assert media_app.test_client().get(proxied_path(media_app, url)).status_code == 404
+
+
+def test_with_the_proxy_off_there_is_no_media_route(make_app, httpserver) -> None:
+    app = make_app(media_proxy=False)
+    url = serve_png(httpserver)
+    assert app.test_client().get(proxied_path(app, url)).status_code == 404
+    assert httpserver.log == []

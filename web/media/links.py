@@ -1,0 +1,124 @@
+"""Where pages point their images: through the proxy, or straight at the publisher.
+
+Template filters (registered in `web.media.init_app`):
+- `media_url(url)` — the first-party `/media/…` path for a publisher's image;
+- `absolute_media_url(url)` — the same with the site's base URL (og:image must be absolute);
+- `proxied_images(html)` — an article body with `<img src|srcset>`, `<source srcset>`
+  and `<video poster>` pointed at the proxy.
+
+With `HOPPER_MEDIA_PROXY=0` every filter hands the publisher's URL back unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import nh3
+from flask import has_request_context, request
+from markupsafe import Markup
+
+from web.media.signing import media_path
+
+PROXIED_SCHEMES = ("http://", "https://")
+
+# The article-body rewrite re-runs nh3 over HTML that ingest already sanitised. Its
+# allow-list must never be wider than ingest's (workers/ingest/sanitise.py; a test
+# compares them), so the rewrite can only ever keep or drop, never let something new in.
+BODY_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
+    "pre", "q", "s", "small", "source", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "video", "audio",
+}
+BODY_CLEAN_CONTENT_TAGS = {
+    "script", "style", "template", "noscript", "form", "button", "select", "textarea",
+    "object", "embed", "applet", "svg", "math", "title", "head",
+}
+BODY_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "iframe": {"src", "width", "height", "allowfullscreen", "title"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+# What ingest's cleaner sets on every such tag; set again so the rewrite keeps it.
+# `preload="none"` on video and audio is a tightening: their files stay on the
+# publisher's host, and nothing may be fetched from there before the reader presses play.
+BODY_FIXED_ATTRIBUTES = {
+    "a": {"rel": "noopener noreferrer nofollow"},
+    "img": {"loading": "lazy"},
+    "iframe": {"loading": "lazy", "referrerpolicy": "strict-origin-when-cross-origin",
+               "sandbox": "allow-scripts allow-same-origin allow-presentation"},
+    "video": {"preload": "none"},
+    "audio": {"preload": "none"},
+}
+IMAGE_MARKERS = ("<img", "<video", "<source", "<audio")
+
+
+@dataclass(frozen=True)
+class MediaLinks:
+    key: bytes
+    base_url: str
+    is_enabled: bool
+
+    def url(self, url: str | None) -> str:
+        """The path to serve `url` from; unchanged when it is already first party
+        (relative, this site, data:) or the proxy is off."""
+        if not url:
+            return ""
+        if not self.is_enabled or not url[:8].lower().startswith(PROXIED_SCHEMES):
+            return url
+        if url.startswith(self.base_url + "/"):
+            return url
+        root = request.script_root if has_request_context() else ""
+        return root + media_path(self.key, url)
+
+    def absolute_url(self, url: str | None) -> str:
+        proxied = self.url(url)
+        if proxied.startswith("/"):
+            return self.base_url + media_path(self.key, url or "")
+        return proxied
+
+    def srcset(self, value: str) -> str:
+        candidates = []
+        for candidate in value.split(","):
+            parts = candidate.split()
+            if parts:
+                candidates.append(" ".join([self.url(parts[0]), *parts[1:]]))
+        return ", ".join(candidates)
+
+    def _rewrite_attribute(self, element: str, attribute: str, value: str) -> str | None:
+        if attribute == "srcset" and element in ("img", "source"):
+            return self.srcset(value)
+        if (element, attribute) in (("img", "src"), ("video", "poster")):
+            return self.url(value)
+        return value
+
+    @cached_property
+    def _body_cleaner(self) -> nh3.Cleaner:
+        return nh3.Cleaner(
+            tags=BODY_TAGS, clean_content_tags=BODY_CLEAN_CONTENT_TAGS,
+            attributes=BODY_ATTRIBUTES, attribute_filter=self._rewrite_attribute,
+            link_rel=BODY_FIXED_ATTRIBUTES["a"]["rel"],
+            url_schemes={"http", "https", "mailto"},
+            set_tag_attribute_values={tag: values for tag, values
+                                      in BODY_FIXED_ATTRIBUTES.items() if tag != "a"})
+
+    def rewrite_body(self, body: str | None) -> Markup:
+        """Sanitised article HTML with its images pointed at the proxy; still sanitised:
+        nh3 with ingest's allow-list (or narrower) is the last step."""
+        if not body:
+            return Markup("")
+        if not self.is_enabled or not any(marker in body for marker in IMAGE_MARKERS):
+            return Markup(body)  # noqa: S704 - sanitised by ingest, see the docstring
+        return Markup(self._body_cleaner.clean(body))  # noqa: S704 - nh3's output
