@@ -5,8 +5,8 @@ A file holds exactly the image bytes; its type is read back from its first bytes
 browser can show are recognised — SVG (which can carry script) never is.
 
 `trim_media_cache(settings)` (`trim_cache(root, max_bytes)`) keeps the folder under its
-budget by deleting the oldest files first; it is a plain function for the maintenance
-schedule (workers may import `hopper`, never `web`).
+budget by deleting the oldest files first. The web process that stores an image runs it
+at most hourly (`trim_if_due`): the cache is on the web host's own disk.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,3 +129,24 @@ def trim_cache(root: Path, max_bytes: int) -> TrimResult:
 def trim_media_cache(settings: Settings) -> TrimResult:
     """The maintenance entry point: trim `<instance>/media-cache` to HOPPER_MEDIA_CACHE_MB."""
     return trim_cache(settings.media_cache_path, settings.media_cache_mb * 1024 * 1024)
+
+
+TRIM_EVERY_S = 3600
+TRIM_MARKER = ".last-trim"
+
+
+def trim_if_due(settings: Settings, *, every_s: int = TRIM_EVERY_S) -> TrimResult | None:
+    """Trim at most once per `every_s`, from whichever web process stores an image.
+
+    The cache lives on the web host's disk, so the web trims it (a worker on another
+    machine could not); the marker file's time says when it was last done."""
+    root = settings.media_cache_path
+    marker = root / TRIM_MARKER
+    try:
+        if time.time() - marker.stat().st_mtime < every_s:
+            return None
+    except FileNotFoundError:
+        pass
+    root.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    return trim_media_cache(settings)

@@ -48,6 +48,7 @@ def image(signature: str, encoded_url: str) -> Response:
             log.info("media proxy: %s", error)
             return failure(error.status)
         cached = media_cache.store(root, url, content)
+        media_cache.trim_if_due(settings())
     response = send_file(cached.path, mimetype=cached.content_type, etag=cached.etag,
                          max_age=MAX_AGE_S, conditional=True)
     response.cache_control.public = True
