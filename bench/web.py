@@ -233,7 +233,7 @@ def main() -> None:
             titles = dict(session.execute(
                 select(Article.id, Article.title).where(Article.id.in_(ids))).all())
         db.dispose()
-        from models.articles import slugify
+        from models.permalinks import slugify
         article_urls = [f"/article/{i}-{slugify(titles[i])}" for i in ids]
         section_urls = [f"/section/{slug}" + (f"?page={n}" if n > 1 else "")
                         for n in (1, 2, 5) for slug, _name, _parent in SECTIONS]

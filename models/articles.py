@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -35,6 +33,7 @@ from sqlalchemy.orm import (
 )
 
 from models.base import Base, UTCDateTime, utcnow
+from models.permalinks import slugify
 from models.sections import Section
 from models.sources import Source
 from models.tags import Tag, article_tags
@@ -100,18 +99,8 @@ class Article(Base):
         return None
 
 
-SLUG_MAX_LENGTH = 80
 # created_at and modified_at are both "now" at insert; only a later rewrite is a change.
 REWRITE_GRACE = timedelta(minutes=1)
-
-
-def slugify(title: str) -> str:
-    """A readable URL word list: ASCII when the title folds to it, else the title's own
-    letters (Cyrillic, Arabic… stay readable, percent-encoded in the URL)."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", folded.lower()) or re.findall(r"\w+", title.lower())
-    slug = "-".join(words)[:SLUG_MAX_LENGTH].strip("-_")
-    return slug or "article"
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,19 +1,21 @@
 """An article's public address on this site: `/article/<id>-<slug>` (DESIGN.md, URL map).
 
-The id finds the article; the slug only makes the address readable, so a retitled
-article keeps working under its old address. The slug rules match the site branch's
-`models.articles.slugify` (ASCII words when the title folds to them, else the title's
-own letters, percent-encoded in the URL), so feeds, the sitemap and the API link to the
-canonical address the article page itself uses.
+The one slug rule every area uses (the article page, cards, feeds, sitemap, API,
+community pages). The id finds the article; the slug only makes the address readable,
+so a retitled article keeps working under its old address. ASCII words when the title
+folds to them, else the title's own letters (Cyrillic, Arabic… stay readable,
+percent-encoded in the URL).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from models.articles import Article
+if TYPE_CHECKING:   # models.articles imports slugify from here
+    from models.articles import Article
 
 MAX_SLUG_CHARS = 80
 

@@ -8,8 +8,8 @@ from flask import render_template
 
 from models.base import utcnow
 from models.consent import consent_statistics
-from web.admin.access import admin_required
 from web.admin.views import bp
+from web.auth.guards import admin_required
 from web.extensions import db_session
 
 STATISTICS_WINDOW = timedelta(days=30)

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 
 from models import comments
 from models.comments import Comment
-from web.admin.access import admin_required
 from web.admin.forms import ActionForm
 from web.admin.views import bp
+from web.auth.guards import admin_required
 from web.extensions import db_session
 
 

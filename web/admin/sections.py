@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 
 from models import sections
 from models.sections import Section
-from web.admin.access import admin_required
 from web.admin.forms import NO_SECTION, SectionForm
 from web.admin.views import bp
+from web.auth.guards import admin_required
 from web.extensions import db_session
 
 

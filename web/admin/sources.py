@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from models import sections, source_health
 from models.base import utcnow
 from models.sources import Source, SourceStatus
-from web.admin.access import admin_required
 from web.admin.forms import NO_SECTION, ActionForm, SourceAddForm, SourceEditForm
 from web.admin.views import bp
+from web.auth.guards import admin_required
 from web.extensions import db_session
 from web.queue import enqueue_after_commit
 

@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response
 
 from models import users
 from models.users import User
-from web.admin.access import admin_required
 from web.admin.forms import ActionForm
 from web.admin.views import bp
+from web.auth.guards import admin_required
 from web.extensions import db_session
 
 

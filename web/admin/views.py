@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from web.admin.access import admin_required, refuse_non_admins
+from web.auth.guards import admin_required, refuse_non_admins
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(refuse_non_admins)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
 from flask import Flask, render_template, request
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
+from models import permalinks
 from models.articles import Article
 from models.base import utcnow
 from web import cache
@@ -58,7 +58,7 @@ def page_furniture() -> dict[str, object]:
 
 def article_path(article: Article) -> str:
     """`url_for("site.article", …)` for the dozens of cards on a page, without its cost."""
-    return f"{request.script_root}/article/{article.id}-{quote(article.slug)}"
+    return request.script_root + permalinks.article_path(article)
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:

@@ -25,12 +25,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from models import articles, sections, tags, users
+from models import articles, permalinks, sections, tags, users
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
 from models.sources import Source
 from web.cache import cached_page, hit_handlers, on_hit
+from web.community import comments as community_comments
 from web.consent.choices import current_choices
 from web.extensions import (
     database,
@@ -193,7 +194,9 @@ def article(article_id: int, slug: str | None) -> str | Response:
     return render_template(
         "site/article.html", article=found, trail=tree.trail(tree.by_id(found.section_id)),
         older=older, newer=newer, related=articles.related(session, found, limit=RELATED),
-        networks=NETWORK_LABELS, may_embed=current_choices(request)["media"])
+        networks=NETWORK_LABELS, may_embed=current_choices(request)["media"],
+        page_url=settings().base_url + permalinks.article_path(found),
+        comments=community_comments.for_article(session, found.id))
 
 
 @bp.get("/article/<int:article_id>/share/<network>")

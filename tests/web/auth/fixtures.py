@@ -22,8 +22,6 @@ from werkzeug.serving import make_server
 
 from hopper.settings import Settings
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 LINK = re.compile(r"https?://\S+")
 
 
@@ -113,17 +111,6 @@ def live_server(mailing_app: Any) -> Iterator[LiveServer]:
     yield LiveServer(url=url, app=mailing_app)
     server.shutdown()
     thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 PASSWORD = "correct horse battery staple"

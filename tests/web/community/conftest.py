@@ -49,38 +49,9 @@ def make_article(database: Database):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def live_server(app):  # type: ignore[no-untyped-def]
-    """The app on a real HTTP server at 127.0.0.1:<free port>, in a thread."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    """Debian's chromium driven by Playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The run's one chromium (tests/web/conftest.py)."""
+    return chromium
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ comments and playlist names stays inert text."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from models.comments import Comment
@@ -26,7 +27,8 @@ def test_a_reader_saves_an_article_into_a_playlist_with_the_save_button(
 
     page.goto(f"{live_server}/playlists")
     page.get_by_role("link", name="Saved").click()
-    assert page.get_by_role("link", name="Glaciers are moving").is_visible()
+    # expect() waits for the playlist page; is_visible() alone raced the navigation.
+    expect(page.get_by_role("link", name="Glaciers are moving")).to_be_visible()
     with database.reader() as session:
         assert session.scalar(select(Playlist.name)) == "Saved"
 

@@ -4,6 +4,7 @@ counts, and the Discussion page's order."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -210,3 +211,12 @@ def test_the_comments_partial_renders_without_a_form_given(app, make_user, make_
         login_user(session.get(User, make_user().id))
         html = render_template("partials/comments.html", article=article, comments=[])
     assert 'name="body"' in html and f'action="/discussion/{article.id}/comments"' in html
+
+
+def test_community_pages_link_non_latin_titles_to_the_article_pages_own_address(
+        client, make_article) -> None:
+    article = make_article("Новости дня")
+    page = client.get(f"/discussion/{article.id}").get_data(as_text=True)
+    canonical = f"/article/{article.id}-{quote('новости-дня')}"
+    assert f'<a href="{canonical}">' in page
+    assert client.get(canonical).status_code == 200

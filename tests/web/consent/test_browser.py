@@ -7,6 +7,7 @@ import json
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from models.consent import ConsentRecord
@@ -96,7 +97,7 @@ def test_customise_grants_only_the_ticked_category(chromium, live_server, databa
     page.goto(live_server.url + "/password/forgot")
     page.click("button:text('Customise')")
     page.wait_for_url(lambda url: urlsplit(url).path == "/consent")
-    assert page.locator("input[type=checkbox]:checked").count() == 1   # necessary only
+    expect(page.locator("input[type=checkbox]:checked")).to_have_count(1)   # necessary only
     page.check("input[name=media]")
     page.click("button:text('Save my choices')")
     page.wait_for_url(lambda url: urlsplit(url).path == "/password/forgot")

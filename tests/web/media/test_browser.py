@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.pictures import png
-from tests.web.site.conftest import CHROMIUM_ARGS, READER_AGENT
+from tests.web.site.conftest import READER_AGENT
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +78,7 @@ def all_images_shown(page) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_before_consent_every_request_stays_first_party_and_images_display(
-        live_site, publisher, make) -> None:
-    from playwright.sync_api import sync_playwright
-
+        live_site, publisher, make, chromium) -> None:
     images, agents = publisher
     source = make.source("Daily Planet")
     for index in range(4):
@@ -91,20 +89,19 @@ def test_before_consent_every_request_stays_first_party_and_images_display(
         content_html=(f'<p>Words.</p><figure><img src="{images}/inside.png" alt="Inside" '
                       f'srcset="{images}/inside-2x.png 2x" loading="lazy"></figure>'))
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        context = browser.new_context(user_agent=READER_AGENT,
-                                      viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        requested: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
+    context = chromium.new_context(user_agent=READER_AGENT,
+                                   viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
         for path in ("/", f"/article/{article.id}-{article.slug}"):
             page.goto(live_site + path)
             assert all_images_shown(page), path
             page.wait_for_load_state("networkidle")
         cookies = context.cookies()
-        browser.close()
+    finally:
+        context.close()
 
     site = urlsplit(live_site).netloc
     assert requested

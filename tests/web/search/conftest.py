@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
 from models.db import Database
 from tests.article_rows import ArticleRows
@@ -23,20 +19,18 @@ STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; "
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """The app on 127.0.0.1 at a free port, in a thread, under a strict
-    Content-Security-Policy (no inline script or style); yields its base URL."""
-
+def strict_csp(app):  # type: ignore[no-untyped-def]
+    """Every response carries STRICT_CSP (unless the app already set a policy)."""
     @app.after_request
-    def strict_csp(response):  # type: ignore[no-untyped-def]
+    def add_policy(response):  # type: ignore[no-untyped-def]
         response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
         return response
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    return STRICT_CSP
+
+
+@pytest.fixture
+def live_server(strict_csp: str, live_server: str) -> str:
+    """tests/web/conftest.py's server, under a strict Content-Security-Policy (no inline
+    script or style): the hook is in place before the server answers anything."""
+    return live_server

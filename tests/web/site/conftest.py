@@ -120,23 +120,6 @@ def statements(database: Database):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def live_server(app):  # type: ignore[no-untyped-def]
-    """The app on a real HTTP server (127.0.0.1, a free port) in a thread."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-@pytest.fixture
 def image_server():  # type: ignore[no-untyped-def]
     """Publisher images on 127.0.0.1: coloured PNG pictures, one per path (raster, as the
     media proxy serves no SVG)."""
@@ -169,21 +152,8 @@ def image_server():  # type: ignore[no-untyped-def]
         server.server_close()
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 READER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
                 "Chrome/130.0 Safari/537.36")
-
-
-@pytest.fixture(scope="session")
-def chromium():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -216,9 +216,11 @@ def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
     for network in ("facebook", "x", "telegram", "whatsapp", "email"):
         assert f'href="/article/{article.id}/share/{network}"' in page
     assert f'href="/discussion/{article.id}">Discussion' in page and "(0 comments)" in page
-    # No third-party or inline script anywhere: only first-party files under /static/.
+    # No third-party or inline script anywhere: only first-party files under /static/
+    # (and the JSON-LD data block, which browsers never run).
     assert len(re.findall(r"<script\b", page)) == len(
-        re.findall(r'<script src="/static/[^"]+"', page))
+        re.findall(r'<script src="/static/[^"]+"', page)) + 1
+    assert page.count('<script type="application/ld+json">') == 1
 
 
 def test_article_without_changes_does_not_claim_an_update(client, make) -> None:
