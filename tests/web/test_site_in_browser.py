@@ -16,6 +16,7 @@ from models import comments, playlists
 from models.base import utcnow
 from models.db import Database, session_scope
 from tests.article_rows import ArticleRows
+from tests.pictures import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,14 +31,11 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 @pytest.fixture
 def images(app: Any) -> str:
-    """Publisher pictures on this origin. (A publisher's plain-http image host is blocked
-    by the CSP, img-src 'self' https: data:, until images are proxied first-party.)"""
+    """Publisher pictures, plain http; the site shows them through its media proxy."""
     def picture(name: str) -> Response:
-        return Response('<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675">'
-                        f'<title>{name}</title><rect width="1200" height="675" fill="#468"/>'
-                        "</svg>", content_type="image/svg+xml")
+        return Response(png(120, 68, (70, 100, 140)), content_type="image/png")
 
-    app.add_url_rule("/test-publisher/<name>.svg", "test_publisher_picture", picture)
+    app.add_url_rule("/test-publisher/<name>.png", "test_publisher_picture", picture)
     return "/test-publisher"
 
 
@@ -55,11 +53,11 @@ def site(database: Database, make_user: Any, images: str, live_server: str) -> d
         "Glaciers retreat faster than forecast", source=source, section=science,
         tags=[climate], summary="Measurements from 200 glaciers.",
         content_html="<p>Scientists measured <strong>200 glaciers</strong>.</p>",
-        image_url=f"{live_server}{images}/glacier.svg", image_alt="A glacier")
+        image_url=f"{live_server}{images}/glacier.png", image_alt="A glacier")
     for number in range(6):
         rows.article(f"World story {number}", source=source, section=world, tags=[climate],
                      summary=f"What happened in story {number}.",
-                     image_url=f"{live_server}{images}/world-{number}.svg", image_alt="")
+                     image_url=f"{live_server}{images}/world-{number}.png", image_alt="")
     rows.article("Launch of the week", source=source, section=science, is_video=True,
                  video_url="http://127.0.0.1/launch.mp4",
                  video_embed_url="https://www.youtube-nocookie.com/embed/abcdefghijk")
