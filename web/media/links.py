@@ -18,39 +18,16 @@ import nh3
 from flask import has_request_context, request
 from markupsafe import Markup
 
+from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from web.media.signing import media_path
 
 PROXIED_SCHEMES = ("http://", "https://")
 
-# The article-body rewrite re-runs nh3 over HTML that ingest already sanitised. Its
-# allow-list must never be wider than ingest's (workers/ingest/sanitise.py; a test
-# compares them), so the rewrite can only ever keep or drop, never let something new in.
-BODY_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
-    "pre", "q", "s", "small", "source", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "video", "audio",
-}
-BODY_CLEAN_CONTENT_TAGS = {
-    "script", "style", "template", "noscript", "form", "button", "select", "textarea",
-    "object", "embed", "applet", "svg", "math", "title", "head",
-}
-BODY_ATTRIBUTES = {
-    "a": {"href", "title", "hreflang"},
-    "abbr": {"title"},
-    "blockquote": {"cite"},
-    "q": {"cite"},
-    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height"},
-    "source": {"src", "srcset", "sizes", "type", "media"},
-    "video": {"src", "poster", "controls", "width", "height"},
-    "audio": {"src", "controls"},
-    "iframe": {"src", "width", "height", "allowfullscreen", "title"},
-    "ol": {"start", "reversed"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "time": {"datetime"},
-}
+# The article-body rewrite re-runs nh3 over HTML that ingest already sanitised, with the
+# same allow-list (hopper/html_policy.py), so it can only keep or drop, never let in more.
+BODY_TAGS = set(ARTICLE_TAGS)
+BODY_CLEAN_CONTENT_TAGS = set(CLEAN_CONTENT_TAGS)
+BODY_ATTRIBUTES = ARTICLE_ATTRIBUTES
 # What ingest's cleaner sets on every such tag; set again so the rewrite keeps it.
 # `preload="none"` on video and audio is a tightening: their files stay on the
 # publisher's host, and nothing may be fetched from there before the reader presses play.

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 
+from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from workers.ingest.media import is_lead_image_candidate, is_tracker_size, video_embed_url
 
 SUMMARY_LENGTH = 300
@@ -28,34 +29,9 @@ LINK_REL = "noopener noreferrer nofollow"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 WEB_SCHEMES = frozenset({"http", "https"})
 
-_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
-    "pre", "q", "s", "small", "source", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "video", "audio",
-}
-# Removed with everything inside: code, styling, forms and things that only make sense
-# with scripts. (A form's text is a newsletter box, not the article.)
-_CLEAN_CONTENT_TAGS = {
-    "script", "style", "template", "noscript", "form", "button", "select", "textarea",
-    "object", "embed", "applet", "svg", "math", "title", "head",
-}
-_ATTRIBUTES = {
-    "a": {"href", "title", "hreflang"},
-    "abbr": {"title"},
-    "blockquote": {"cite"},
-    "q": {"cite"},
-    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height"},
-    "source": {"src", "srcset", "sizes", "type", "media"},
-    "video": {"src", "poster", "controls", "width", "height"},
-    "audio": {"src", "controls"},
-    "iframe": {"src", "width", "height", "allowfullscreen", "title"},
-    "ol": {"start", "reversed"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "time": {"datetime"},
-}
+_TAGS = set(ARTICLE_TAGS)
+_CLEAN_CONTENT_TAGS = set(CLEAN_CONTENT_TAGS)
+_ATTRIBUTES = ARTICLE_ATTRIBUTES
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 
 @dataclass(frozen=True, slots=True)
