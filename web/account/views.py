@@ -59,8 +59,7 @@ def change_email() -> Page:
     if not form.validate_on_submit():
         return _render(400, email_form=form)
     user = _me()
-    if not verify_password(user.password_hash, form.current_password.data or ""):
-        form.current_password.errors.append("That is not your current password.")
+    if not is_current_password(form, user):
         return _render(400, email_form=form)
     new_email = users.normalise_email(form.email.data or "")
     if new_email != user.email and users.by_email(db_session(), new_email) is None:
@@ -85,6 +84,15 @@ def confirm_email(token: str) -> Page:
     return render_template("account/email_changed.html")
 
 
+def is_current_password(form: ChangeEmailForm | ChangePasswordForm | DeleteAccountForm,
+                        user: User) -> bool:
+    """What a stolen session must not do alone asks for the password again."""
+    if verify_password(user.password_hash, form.current_password.data or ""):
+        return True
+    form.current_password.errors.append("That is not your current password.")
+    return False
+
+
 @bp.post("/password")
 @login_required
 def change_password() -> Page:
@@ -92,8 +100,7 @@ def change_password() -> Page:
     if not form.validate_on_submit():
         return _render(400, password_form=form)
     user = _me()
-    if not verify_password(user.password_hash, form.current_password.data or ""):
-        form.current_password.errors.append("That is not your current password.")
+    if not is_current_password(form, user):
         return _render(400, password_form=form)
     user.password_hash = hash_password(form.password.data or "")
     users.end_every_session(user)
@@ -118,8 +125,7 @@ def delete_account() -> Page:
     if not form.validate_on_submit():
         return _render(400, delete_form=form)
     user = _me()
-    if not verify_password(user.password_hash, form.current_password.data or ""):
-        form.current_password.errors.append("That is not your current password.")
+    if not is_current_password(form, user):
         return _render(400, delete_form=form)
     db = db_session()
     personal_data.erase(db, user)
