@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.pictures import png
+from tests.pictures import picture_server
 from tests.web.site.conftest import READER_AGENT
 
 pytestmark = pytest.mark.browser
@@ -23,30 +22,8 @@ ANOTHER_HOST = "127.0.0.2"   # Linux routes all of 127/8 to loopback
 def publisher() -> Iterator[tuple[str, list[str]]]:
     """A publisher's image host on 127.0.0.2; yields its base URL and the User-Agents
     of every request it received."""
-    agents: list[str] = []
-
-    class Images(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            agents.append(self.headers.get("User-Agent", ""))
-            shade = sum(self.path.encode()) % 200
-            body = png(320, 180, (shade, 90, 200 - shade))
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer((ANOTHER_HOST, 0), Images)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{ANOTHER_HOST}:{server.server_port}", agents
-    finally:
-        server.shutdown()
-        server.server_close()
+    with picture_server(ANOTHER_HOST, 320, 180) as served:
+        yield served
 
 
 @pytest.fixture

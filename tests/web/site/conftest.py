@@ -21,6 +21,7 @@ from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import Source
 from models.tags import Tag
+from tests.pictures import picture_server
 
 
 @dataclass
@@ -123,33 +124,8 @@ def statements(database: Database):  # type: ignore[no-untyped-def]
 def image_server():  # type: ignore[no-untyped-def]
     """Publisher images on 127.0.0.1: coloured PNG pictures, one per path (raster, as the
     media proxy serves no SVG)."""
-    import threading
-    from hashlib import md5
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from tests.pictures import png
-
-    class Images(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            tone = int(md5(self.path.encode()).hexdigest()[:2], 16)  # noqa: S324
-            body = png(1200, 800, (tone, 110, 255 - tone))
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Images)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with picture_server("127.0.0.1", 1200, 800) as (base_url, _agents):
+        yield base_url
 
 
 READER_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
