@@ -170,11 +170,16 @@ def test_gunicorn_workers_add_up_their_request_counts_in_one_scrape(
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and server.output().count("Booting worker") < 2:
             time.sleep(0.1)
-        for _ in range(40):   # a new connection each: both workers answer some
+        sent = 0
+        # A new connection each, until both workers have answered some (the kernel may
+        # hand a burst to one of them), then one scrape must count them all.
+        while sent < 40 or (len(list((tmp_path / "prometheus").glob("counter_*.db"))) < 2
+                            and sent < 2000):
             with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
                 assert response.status == 200
+            sent += 1
         with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
             metrics = parse(response.read().decode())
         log = server.output()
-    assert requests_counted(metrics, "ops.healthz", "200") == 40, log
     assert len(list((tmp_path / "prometheus").glob("counter_*.db"))) == 2, log
+    assert requests_counted(metrics, "ops.healthz", "200") == sent, log
