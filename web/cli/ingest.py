@@ -1,6 +1,7 @@
-"""`hopper ingest`: run the ingest pipeline now, in this process (DESIGN.md allows the CLI
-to call the pipeline directly). Polls run on a thread pool — fetching is I/O — each under
-the same per-source lock a worker takes, so running this beside workers is safe; their
+"""`hopper ingest`: run the ingest pipeline now, from this command (DESIGN.md allows the
+CLI to call the pipeline directly). Polls run on a thread pool — fetching is I/O — in one
+process per core when there are many sources (workers/ingest/fanout.py), each under the
+same per-source lock a worker takes, so running this beside workers is safe; their
 bookkeeping is written in batches (workers/ingest/batch.py)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from models.base import utcnow
 from models.db import Database, session_scope
 from models.sources import Source
 from workers.ingest.batch import ingest_many
+from workers.ingest.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
 from workers.ingest.fetch import FeedClient
 from workers.ingest.store import StoreResult
 
@@ -50,9 +52,13 @@ def command_redis(settings: Settings) -> Iterator[redis.Redis]:
 @click.option("--all", "all_sources", is_flag=True, help="Every active source, due or not.")
 @click.option("--source", "source_id", type=int, help="Only this source (even if paused).")
 @click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS,
-              show_default=True, help="Polls fetched at once.")
+              show_default=True, help="Polls fetched at once, per process.")
+@click.option("--processes", type=click.IntRange(1, MAX_PROCESSES), default=None,
+              help="Processes polling at once [default: one per CPU core when there are "
+                   "enough sources to share, else 1].")
 @with_appcontext
-def ingest_command(all_sources: bool, source_id: int | None, threads: int) -> None:
+def ingest_command(all_sources: bool, source_id: int | None, threads: int,
+                   processes: int | None) -> None:
     settings: Settings = current_app.config["HOPPER_SETTINGS"]
     database: Database = current_app.extensions["hopper_database"]
     ids = _source_ids(database, all_sources=all_sources, source_id=source_id)
@@ -61,7 +67,8 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int) -> No
         return
     with command_redis(settings) as client:
         results = run_polls(ids, database=database, redis_client=client, settings=settings,
-                            threads=threads, force=source_id is not None)
+                            threads=threads, force=source_id is not None,
+                            processes=processes or default_processes(len(ids)))
     _print_summary(database, results)
 
 
@@ -77,16 +84,25 @@ def _source_ids(database: Database, *, all_sources: bool, source_id: int | None)
 
 
 def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Redis,
-              settings: Settings, threads: int, force: bool = False) -> list[StoreResult]:
-    http = FeedClient.from_settings(settings, pool_size=threads)
-    try:
-        with click.progressbar(length=len(ids), label="Polling sources",
-                               file=sys.stderr) as bar:
-            results = ingest_many(ids, database=database, redis_client=redis_client,
-                                  http=http, limits=settings.limits, threads=threads,
-                                  force=force, on_done=bar.update)
-    finally:
-        http.close()
+              settings: Settings, threads: int, force: bool = False,
+              processes: int = 1) -> list[StoreResult]:
+    processes = min(processes, len(ids))
+    with click.progressbar(length=len(ids), label="Polling sources", file=sys.stderr) as bar:
+        def done(group: list[StoreResult]) -> None:
+            bar.update(len(group))
+
+        if processes > 1:
+            results = ingest_in_processes(ids, settings=settings, database=database,
+                                          processes=processes, threads=threads,
+                                          force=force, on_done=done)
+        else:
+            http = FeedClient.from_settings(settings, pool_size=threads)
+            try:
+                results = ingest_many(ids, database=database, redis_client=redis_client,
+                                      http=http, limits=settings.limits, threads=threads,
+                                      force=force, on_done=done)
+            finally:
+                http.close()
     return sorted(results, key=lambda result: result.source_id)
 
 

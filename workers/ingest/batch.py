@@ -13,16 +13,20 @@ polls is one all-or-nothing transaction); a killed process leaves the started so
 `unfinished_polls` raised, as a killed worker does; and the Redis lock keys and tokens
 are those of `source_lock`, so this run and the workers never poll one source at once.
 
-Fetch, parse and clean stay on threads: forked child processes doing them (the parent
-only storing) were measured on 2 shared cores at the same wall time for ~5 % more CPU,
-and 2–5× slower on an all-304 pass; the store, not the GIL, sets the pace.
+Fetches run on the thread pool, but only PARSE_SLOTS threads at a time parse and clean:
+nh3 lets go of the GIL while it cleans and takes it back for every attribute it hands to
+our filter, so many threads cleaning at once queue on the GIL for every attribute (on 2
+cores, 8 free-running threads made the first pass ~1.5× slower than 2). More cores are
+used by more processes (fanout.py), each running this loop over its share of sources.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from itertools import islice
 
 import redis
 
@@ -40,22 +44,37 @@ BATCH = 32
 # Results stored per transaction at most, and the longest a result waits for its group.
 STORE_GROUP = 24
 STORE_WAIT_S = 0.2
+# Threads of one process parsing and cleaning at once (see the module docstring).
+PARSE_SLOTS = 1
 
 
-def ingest_many(source_ids: Sequence[int], *, database: Database, redis_client: redis.Redis,
+def ingest_many(source_ids: Iterable[int], *, database: Database, redis_client: redis.Redis,
                 http: FeedClient, limits: Limits, threads: int, force: bool = False,
-                on_done: Callable[[int], None] = lambda count: None) -> list[StoreResult]:
-    """Poll every given source once (those not locked by someone else); one result each."""
+                on_done: Callable[[list[StoreResult]], None] = lambda results: None,
+                ) -> list[StoreResult]:
+    """Poll every given source once (those not locked by someone else); one result each.
+
+    `source_ids` is read BATCH at a time, as the run needs more work (it may be a stream
+    shared with other processes); `on_done` hears each group of results as it is stored.
+    """
     run = _BatchRun(database=database, redis_client=redis_client, http=http, limits=limits,
                     force=force, on_done=on_done)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        run.drive(pool, list(source_ids), queue_depth=2 * threads)
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest")
+    try:
+        run.drive(pool, iter(source_ids), queue_depth=2 * threads)
+    except BaseException:
+        # Stopped (Ctrl-C, SIGTERM) or failed: the locks are released already and what is
+        # in flight would never be stored, so do not wait for slow fetches to end.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return run.results
 
 
 class _BatchRun:
     def __init__(self, *, database: Database, redis_client: redis.Redis, http: FeedClient,
-                 limits: Limits, force: bool, on_done: Callable[[int], None]) -> None:
+                 limits: Limits, force: bool,
+                 on_done: Callable[[list[StoreResult]], None]) -> None:
         self.database = database
         self.redis = redis_client
         self.http = http
@@ -66,14 +85,18 @@ class _BatchRun:
         self.tokens: dict[int, bytes] = {}
         self.in_flight: dict[Future[FeedUpdate], int] = {}
         self.pending: list[FeedUpdate] = []
+        self.parse_slots = threading.BoundedSemaphore(PARSE_SLOTS)
 
-    def drive(self, pool: ThreadPoolExecutor, ids: list[int], *, queue_depth: int) -> None:
+    def drive(self, pool: ThreadPoolExecutor, ids: Iterator[int], *, queue_depth: int) -> None:
         waiting_since = time.monotonic()
+        more = True
         try:
-            while ids or self.in_flight or self.pending:
-                while ids and len(self.in_flight) < queue_depth:
-                    batch, ids = ids[:BATCH], ids[BATCH:]
-                    self._start(pool, batch)
+            while more or self.in_flight or self.pending:
+                while more and len(self.in_flight) < queue_depth:
+                    batch = list(islice(ids, BATCH))
+                    more = len(batch) == BATCH
+                    if batch:
+                        self._start(pool, batch)
                 if self.in_flight:
                     done, _ = wait(self.in_flight, timeout=STORE_WAIT_S,
                                    return_when=FIRST_COMPLETED)
@@ -100,7 +123,7 @@ class _BatchRun:
         for source_id, plan in plans.items():
             self.tokens[source_id] = tokens[source_id]
             future = pool.submit(poll_feed, plan.snapshot, http=self.http, rules=plan.rules,
-                                 now=utcnow())
+                                 now=utcnow(), cpu_slot=self.parse_slots)
             self.in_flight[future] = source_id
 
     def _update(self, future: Future[FeedUpdate]) -> FeedUpdate:
@@ -127,4 +150,4 @@ class _BatchRun:
     def _finish(self, results: list[StoreResult]) -> None:
         if results:
             self.results.extend(results)
-            self.on_done(len(results))
+            self.on_done(results)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime
 
@@ -49,20 +50,25 @@ def ingest_source(source_id: int, *, database: Database, redis_client: redis.Red
 
 
 def poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[SectionRule],
-              now: datetime) -> FeedUpdate:
+              now: datetime,
+              cpu_slot: AbstractContextManager[object] | None = None) -> FeedUpdate:
     """Fetch, parse, clean and classify: what storage should record for this poll.
 
     Every failure becomes a `FeedUpdate` with a readable reason; nothing escapes except
     the process being stopped, so one hostile feed never takes a worker down.
+
+    `cpu_slot` is held around the CPU-bound steps (parse, clean, classify) and not the
+    fetch: threads polling many feeds at once share one (see batch.py).
     """
     started = time.perf_counter()
-    update = _poll_feed(snapshot, http=http, rules=rules, now=now)
+    update = _poll_feed(snapshot, http=http, rules=rules, now=now,
+                        cpu_slot=cpu_slot or nullcontext())
     # A failure has no separate fetch time: the time until it failed stands in for it.
     return replace(update, fetch_seconds=update.fetch_seconds or time.perf_counter() - started)
 
 
 def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[SectionRule],
-               now: datetime) -> FeedUpdate:
+               now: datetime, cpu_slot: AbstractContextManager[object]) -> FeedUpdate:
     try:
         started = time.perf_counter()
         fetched = http.fetch(snapshot.url, etag=snapshot.etag,
@@ -72,9 +78,10 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
             return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="not_modified",
                               etag=fetched.etag, last_modified=fetched.last_modified,
                               fetch_seconds=fetch_seconds)
-        feed = parse_feed(fetched.content, fetched.headers, fetched.url)
-        articles = clean_entries(feed, base_url=fetched.url, now=now)
-        articles = classify(articles, section_id=snapshot.section_id, rules=rules)
+        with cpu_slot:
+            feed = parse_feed(fetched.content, fetched.headers, fetched.url)
+            articles = clean_entries(feed, base_url=fetched.url, now=now)
+            articles = classify(articles, section_id=snapshot.section_id, rules=rules)
     except IngestError as error:
         return failed_update(snapshot.id, now, error)
     except Exception as error:   # a bug or a feed no step foresaw: record it, carry on

@@ -25,8 +25,8 @@ def run_many(ids: list[int], database: Database, redis_client: redis.Redis,
     done: list[int] = []
     results = batch.ingest_many(ids, database=database, redis_client=redis_client,
                                 http=http, limits=TEST_LIMITS, threads=threads,
-                                on_done=done.append)
-    assert sum(done) == len(ids)
+                                on_done=lambda group: done.extend(r.source_id for r in group))
+    assert sorted(done) == sorted(ids)
     return {result.source_id: result for result in results}
 
 
