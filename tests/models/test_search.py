@@ -239,6 +239,51 @@ def test_migration_indexes_articles_that_existed_before_it(tmp_path, settings) -
             _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
 
 
+def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(tmp_path,
+                                                                     settings) -> None:
+    """0004: SQLite's stemmed index is rebuilt without the prefix indexes no query reads
+    (live search has its own table); articles stored before it stay findable both ways."""
+    import os
+
+    from models import migrate
+    from models.db import make_database
+    from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+    pg_name = None
+    if settings.database_backend == "postgresql":
+        pg_name, url = _create_postgres_database(os.environ["DATABASE_URL"])
+    else:
+        url = f"sqlite:///{tmp_path / 'prefixes.db'}"
+    scratch = None
+
+    def stemmed_index_sql() -> str | None:
+        with session_scope(scratch, write=False) as session:
+            return session.scalar(text(
+                "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")) \
+                if scratch.is_sqlite else None
+
+    try:
+        migrate.upgrade(url, "0003_reader_indexes")
+        scratch = make_database(url)
+        ArticleRows(scratch).article("Harbour dredged", summary="Work starts",
+                                     content_html="<p>Barges arrived overnight</p>")
+        assert "prefix" in (stemmed_index_sql() or "prefix")
+        migrate.upgrade(url)
+        assert "prefix" not in (stemmed_index_sql() or "")
+        assert search(scratch, "barges") == ["Harbour dredged"]
+        assert search(scratch, "harb", is_prefix=True) == ["Harbour dredged"]
+        ArticleRows(scratch).article("Ferry timetable", content_html="<p>Barges too</p>")
+        assert sorted(search(scratch, "barge")) == ["Ferry timetable", "Harbour dredged"]
+        migrate.downgrade(url, "0003_reader_indexes")
+        assert "prefix" in (stemmed_index_sql() or "prefix")
+        assert sorted(search(scratch, "barges")) == ["Ferry timetable", "Harbour dredged"]
+    finally:
+        if scratch is not None:
+            scratch.dispose()
+        if pg_name:
+            _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
+
+
 def test_index_follows_an_upsert_like_ingest_does(database, rows) -> None:
     """Ingest stores with INSERT … ON CONFLICT DO UPDATE: both paths keep the index."""
     from sqlalchemy.dialects.postgresql import insert as postgresql_insert
