@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import feedparser.datetimes
@@ -172,6 +173,7 @@ def author_name(raw: str | None) -> str | None:
 
 # -- tags -----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)   # a feed names the same few tags on every entry
 def tag_slug(name: str) -> str:
     """The URL slug and unique key of a tag: accents folded, case folded, words joined by
     hyphens; letters of every script are kept ("日本" stays "日本")."""
