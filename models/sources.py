@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, select, text, update
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base, utcnow
@@ -157,6 +157,75 @@ def for_update_many(session: Session, source_ids: Sequence[int]) -> list[Source]
     transaction in id order: two transactions locking overlapping sets never deadlock."""
     return list(session.scalars(select(Source).where(Source.id.in_(sorted(set(source_ids))))
                                 .order_by(Source.id).with_for_update()))
+
+
+@dataclass(slots=True)
+class PollState:
+    """A source's poll bookkeeping as plain values: read with one SELECT and written back
+    with one executemany UPDATE per shape of change (`save_poll_states`). The CLI stores
+    thousands of polls a minute, and ORM objects cost more than the SQL they send."""
+
+    id: int
+    url: str
+    name: str
+    site_url: str | None
+    section_id: int | None
+    status: str
+    last_error: str | None
+    error_count: int
+    unfinished_polls: int
+    etag: str | None
+    last_modified: str | None
+    interval_override_minutes: int | None
+    interval_minutes: int
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_new_entry_at: datetime | None
+    next_poll_at: datetime
+    loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+
+
+_STATE_FIELDS = tuple(name for name in PollState.__dataclass_fields__ if name != "loaded")
+
+
+def poll_states_for_update(session: Session, source_ids: Sequence[int]) -> list[PollState]:
+    """The given sources' bookkeeping (those that still exist), their rows locked for
+    this transaction in id order, like `for_update_many`."""
+    rows = session.execute(select(*(getattr(Source, name) for name in _STATE_FIELDS))
+                           .where(Source.id.in_(sorted(set(source_ids))))
+                           .order_by(Source.id).with_for_update())
+    return [PollState(*row, loaded=tuple(row)) for row in rows]
+
+
+def save_poll_states(session: Session, states: Iterable[PollState]) -> None:
+    """Write what changed in each state since it was read: one executemany UPDATE per set
+    of changed columns (most polls change the same ones)."""
+    table = Source.__table__
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for state in states:
+        values = {name: getattr(state, name) for name, old in zip(_STATE_FIELDS, state.loaded,
+                                                                  strict=True)
+                  if getattr(state, name) != old}
+        if values:
+            shapes.setdefault(tuple(values), []).append({"_id": state.id, **values})
+    for rows in shapes.values():
+        # No .values(): the SET clause is the rows' keys; "_id" is the WHERE's own name.
+        session.execute(update(table).where(table.c.id == bindparam("_id")), rows)
+
+
+def move(session: Session, source_id: int, url: str) -> None:
+    """Give a source its new URL now (a unique-constraint clash raises here, where the
+    caller's savepoint can catch it)."""
+    session.execute(update(Source).where(Source.id == source_id).values(url=url)
+                    .execution_options(synchronize_session=False))
+
+
+def count_polls_started(session: Session, source_ids: Sequence[int]) -> None:
+    """One more unfinished poll for each given source, in one statement."""
+    if source_ids:
+        session.execute(update(Source).where(Source.id.in_(sorted(source_ids)))
+                        .values(unfinished_polls=Source.unfinished_polls + 1)
+                        .execution_options(synchronize_session=False))
 
 
 # --- listing --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from models import article_writes
 from models import sources as source_rows
 from models.db import Database, session_scope
 from models.sections import Section
-from models.sources import POLLABLE_STATUSES, Source, SourceStatus
+from models.sources import POLLABLE_STATUSES, PollState, SourceStatus
 from workers.ingest import schedule
 from workers.ingest.classify import SectionRule
 from workers.ingest.normalise import tag_slug
@@ -92,41 +92,33 @@ def begin_poll(database: Database, source_id: int, *, now: datetime, limits: Lim
                force: bool = False) -> PollPlan | None:
     """Count the poll as started and read what it needs; None when it must not run
     (source deleted, gone or paused unless `force`, or just quarantined)."""
-    with session_scope(database) as session:
-        source = source_rows.for_update(session, source_id)
-        if source is None or not _start(source, now=now, limits=limits, force=force):
-            return None
-        source_rows.skip_durable_commit(session)
-        return PollPlan(snapshot=_snapshot(source), rules=_section_rules(session, database))
+    return begin_polls(database, [source_id], now=now, limits=limits,
+                       force=force).get(source_id)
 
 
 def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
                 limits: Limits, force: bool = False) -> dict[int, PollPlan]:
     """`begin_poll` for many sources in ONE short transaction (the CLI's batches): one
-    commit instead of one per source; each source is counted exactly as by begin_poll."""
+    read, one UPDATE and one commit, however many sources; a source that keeps killing
+    its polls is quarantined instead of started."""
     if not source_ids:
         return {}
     with session_scope(database) as session:
         rules = _section_rules(session, database)
-        plans = {source.id: PollPlan(snapshot=_snapshot(source), rules=rules)
-                 for source in source_rows.for_update_many(session, source_ids)
-                 if _start(source, now=now, limits=limits, force=force)}
+        states = [state for state in source_rows.poll_states_for_update(session, source_ids)
+                  if force or state.status in POLLABLE_STATUSES]
+        started = [state for state in states
+                   if state.unfinished_polls < schedule.QUARANTINE_AFTER_UNFINISHED]
+        for state in states:
+            if state.unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED:
+                _quarantine(state, now, limits)
+        source_rows.save_poll_states(session, states)
+        source_rows.count_polls_started(session, [state.id for state in started])
         source_rows.skip_durable_commit(session)
-    return plans
+    return {state.id: PollPlan(snapshot=_snapshot(state), rules=rules) for state in started}
 
 
-def _start(source: Source, *, now: datetime, limits: Limits, force: bool) -> bool:
-    """Count one more unfinished poll of `source`; False when it must not be polled."""
-    if not force and source.status not in POLLABLE_STATUSES:
-        return False
-    if source.unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED:
-        _quarantine(source, now, limits)
-        return False
-    source.unfinished_polls += 1
-    return True
-
-
-def _quarantine(source: Source, now: datetime, limits: Limits) -> None:
+def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
     delay = schedule.quarantine_delay(limits)
     source.status = SourceStatus.FAILING.value
     source.last_error = (f"quarantined: {source.unfinished_polls} polls started and never "
@@ -139,7 +131,7 @@ def _quarantine(source: Source, now: datetime, limits: Limits) -> None:
                 schedule.QUARANTINE_AFTER_UNFINISHED)
 
 
-def _snapshot(source: Source) -> SourceSnapshot:
+def _snapshot(source: PollState) -> SourceSnapshot:
     return SourceSnapshot(
         id=source.id, url=source.url, etag=source.etag, last_modified=source.last_modified,
         section_id=source.section_id, interval_minutes=source.interval_minutes,
@@ -172,8 +164,10 @@ def store_update(database: Database, client: redis.Redis | None, update: FeedUpd
                  limits: Limits) -> StoreResult:
     """Write one poll's update in one transaction, then bump the content version."""
     with session_scope(database) as session:
-        source = source_rows.for_update(session, update.source_id)
-        result = _store_one(session, source, update, limits=limits)
+        sources = source_rows.poll_states_for_update(session, [update.source_id])
+        result = _store_group(session, {source.id: source for source in sources}, [update],
+                              limits=limits)[0]
+        source_rows.save_poll_states(session, sources)
         if not _wrote_articles([result]):
             source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
     if client is not None and _wrote_articles([result]):
@@ -192,9 +186,10 @@ def store_updates(database: Database, client: redis.Redis | None,
         return []
     try:
         with session_scope(database) as session:
-            sources = {source.id: source for source in source_rows.for_update_many(
+            sources = {source.id: source for source in source_rows.poll_states_for_update(
                 session, [update.source_id for update in updates])}
             results = _store_group(session, sources, updates, limits=limits)
+            source_rows.save_poll_states(session, sources.values())
             if not _wrote_articles(results):
                 source_rows.skip_durable_commit(session)
     except Exception:
@@ -230,13 +225,7 @@ def _wrote_articles(results: Sequence[StoreResult]) -> bool:
     return any(result.new or result.updated for result in results)
 
 
-def _store_one(session: Session, source: Source | None, update: FeedUpdate, *,
-               limits: Limits) -> StoreResult:
-    sources = {} if source is None else {source.id: source}
-    return _store_group(session, sources, [update], limits=limits)[0]
-
-
-def _store_group(session: Session, sources: Mapping[int, Source],
+def _store_group(session: Session, sources: Mapping[int, PollState],
                  updates: Sequence[FeedUpdate], *, limits: Limits) -> list[StoreResult]:
     """Every update's articles written together (one SELECT, one upsert, one tag pass for
     the group), then each source's bookkeeping; one result per update, in order."""
@@ -256,7 +245,7 @@ def _store_group(session: Session, sources: Mapping[int, Source],
     return results
 
 
-def store_articles(session: Session, polls: Sequence[tuple[Source, FeedUpdate]]
+def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]]
                    ) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
     are sent to the database. Returns the counts per source id."""
@@ -289,7 +278,7 @@ def store_articles(session: Session, polls: Sequence[tuple[Source, FeedUpdate]]
     return counts
 
 
-def _article_row(source: Source, article: CleanArticle, now: datetime) -> dict[str, object]:
+def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, object]:
     return {
         "source_id": source.id,
         "entry_key": article.entry_key,
@@ -335,7 +324,7 @@ def _link_tags(session: Session, article_ids: Mapping[tuple[int, str], int],
     article_writes.replace_tag_links(session, links, clear=stale)
 
 
-def record_outcome(session: Session, source: Source, update: FeedUpdate,
+def record_outcome(session: Session, source: PollState, update: FeedUpdate,
                    counts: ArticleCounts, *, limits: Limits) -> str | None:
     """The source's bookkeeping for this poll; returns the error recorded, if any."""
     now = update.polled_at
@@ -365,7 +354,7 @@ def record_outcome(session: Session, source: Source, update: FeedUpdate,
     return error
 
 
-def _record_success(session: Session, source: Source, update: FeedUpdate,
+def _record_success(session: Session, source: PollState, update: FeedUpdate,
                     counts: ArticleCounts, limits: Limits) -> str | None:
     now = update.polled_at
     source.status = SourceStatus.OK.value
@@ -395,7 +384,7 @@ def _record_success(session: Session, source: Source, update: FeedUpdate,
     return None
 
 
-def _move_source(session: Session, source: Source, new_url: str) -> str | None:
+def _move_source(session: Session, source: PollState, new_url: str) -> str | None:
     """Follow a 301/308 by storing the new URL, unless another source already has it
     (then the old URL stays and the reason is recorded for an admin)."""
     refusal = (f"the feed moved permanently to {new_url}, which another source already "
@@ -406,11 +395,11 @@ def _move_source(session: Session, source: Source, new_url: str) -> str | None:
         return refusal
     try:
         with session.begin_nested():          # a concurrent add of the same URL loses here
-            source.url = new_url
-            session.flush()
+            source_rows.move(session, source.id, new_url)
     except IntegrityError:
         source.last_error = refusal
         return refusal
+    source.url = new_url
     return None
 
 
