@@ -1,5 +1,6 @@
 """Ingest benchmark: N feeds × M entries on a loopback server, polled by Hopper
-(`hopper ingest --all` in-process, then real Celery workers) and by the `reader` library.
+(`hopper ingest --all`, invoked in this process, which forks one polling process per core,
+then real Celery workers) and by the `reader` library.
 
     .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
                                      [--threads 8] [--skip-celery] [--skip-reader]
@@ -307,7 +308,10 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
         if embedded is not None:
             embedded.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"hopper ingest --all ({args.threads} threads, {settings.database_backend}):")
+    from workers.ingest.fanout import default_processes
+
+    print(f"hopper ingest --all ({default_processes(len(urls))} processes × {args.threads} "
+          f"threads, {settings.database_backend}):")
     print(f"  first pass:   {stored} entries in {first:.2f} s = {stored / first:,.0f} entries/s")
     print(f"  304 pass:     {len(urls)} feeds in {second:.2f} s "
           f"= {100 * second / first:.1f} % of the first pass "
@@ -497,7 +501,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=8, help="hopper ingest threads")
+    parser.add_argument("--threads", type=int, default=8, help="hopper ingest threads per process")
     parser.add_argument("--workers", type=int, default=2, help="celery concurrency")
     parser.add_argument("--skip-celery", action="store_true")
     parser.add_argument("--skip-reader", action="store_true")
