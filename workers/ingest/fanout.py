@@ -133,7 +133,8 @@ def _reap(child: BaseProcess, connection: Connection, deaths: list[str]) -> None
 
 def _lost_reason(deaths: list[str]) -> str:
     why = "; ".join(deaths) or "it ended early"
-    return f"ingest process died ({why}) before storing this poll; nothing of it was written"
+    return (f"ingest process died ({why}) before reporting this poll "
+            "(a poll it had not stored wrote nothing)")
 
 
 def _stop(children: list[BaseProcess]) -> None:
