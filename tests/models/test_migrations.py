@@ -24,28 +24,16 @@ def test_database_is_at_every_head(migrated_database: Database, settings) -> Non
     assert migrate.is_up_to_date(migrated_database.engine, settings.database_url)
 
 
-def test_upgrade_downgrade_upgrade_round_trip(tmp_path, settings) -> None:
+def test_upgrade_downgrade_upgrade_round_trip(scratch_database_url: str) -> None:
     """On the run's backend: a scratch SQLite file, or a scratch PostgreSQL database."""
-    from tests.conftest import _create_postgres_database, _drop_postgres_database
-
-    pg_name = None
-    if settings.database_backend == "postgresql":
-        import os
-
-        pg_name, url = _create_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    url = scratch_database_url
+    migrate.upgrade(url)
+    database = models.db.make_database(url)
     try:
-        migrate.upgrade(url)
-        database = models.db.make_database(url)
         assert "articles" in inspect(database.engine).get_table_names()
         migrate.downgrade(url, "base")
         assert "articles" not in inspect(database.engine).get_table_names()
         migrate.upgrade(url)
         assert migrate.is_up_to_date(database.engine, url)
-        database.dispose()
     finally:
-        if pg_name:
-            import os
-
-            _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
+        database.dispose()

@@ -200,24 +200,16 @@ def test_relevance_is_ranked_among_the_newest_matches_and_the_total_says_so(
     assert (page.total, page.is_total_capped) == (3, True)
 
 
-def test_migration_indexes_articles_that_existed_before_it(tmp_path, settings) -> None:
+def test_migration_indexes_articles_that_existed_before_it(scratch_database_url) -> None:
     """Upgrading a database that already holds articles backfills the index; stepping
     back removes every search object and leaves the articles alone."""
-    import os
-
     from models import migrate
     from models.db import make_database
-    from tests.conftest import _create_postgres_database, _drop_postgres_database
 
-    pg_name = None
-    if settings.database_backend == "postgresql":
-        pg_name, url = _create_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        url = f"sqlite:///{tmp_path / 'backfill.db'}"
-    scratch = None
+    url = scratch_database_url
+    migrate.upgrade(url, "0001")
+    scratch = make_database(url)
     try:
-        migrate.upgrade(url, "0001")
-        scratch = make_database(url)
         ArticleRows(scratch).article("Lighthouse restored", summary="Keepers return")
         migrate.upgrade(url, "0002_search")
         assert search(scratch, "lighthouse") == ["Lighthouse restored"]
@@ -233,38 +225,28 @@ def test_migration_indexes_articles_that_existed_before_it(tmp_path, settings) -
         migrate.upgrade(url, "0002_search")
         assert search(scratch, "restored") == ["Lighthouse restored"]
     finally:
-        if scratch is not None:
-            scratch.dispose()
-        if pg_name:
-            _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
+        scratch.dispose()
 
 
-def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(tmp_path,
-                                                                     settings) -> None:
+def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(
+        scratch_database_url) -> None:
     """0004: SQLite's stemmed index is rebuilt without the prefix indexes no query reads
     (live search has its own table); articles stored before it stay findable both ways."""
-    import os
-
     from models import migrate
     from models.db import make_database
-    from tests.conftest import _create_postgres_database, _drop_postgres_database
 
-    pg_name = None
-    if settings.database_backend == "postgresql":
-        pg_name, url = _create_postgres_database(os.environ["DATABASE_URL"])
-    else:
-        url = f"sqlite:///{tmp_path / 'prefixes.db'}"
-    scratch = None
+    url = scratch_database_url
+    migrate.upgrade(url, "0003_reader_indexes")
+    scratch = make_database(url)
 
     def stemmed_index_sql() -> str | None:
+        if not scratch.is_sqlite:
+            return None
         with session_scope(scratch, write=False) as session:
             return session.scalar(text(
-                "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")) \
-                if scratch.is_sqlite else None
+                "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"))
 
     try:
-        migrate.upgrade(url, "0003_reader_indexes")
-        scratch = make_database(url)
         ArticleRows(scratch).article("Harbour dredged", summary="Work starts",
                                      content_html="<p>Barges arrived overnight</p>")
         assert "prefix" in (stemmed_index_sql() or "prefix")
@@ -278,10 +260,7 @@ def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(tmp_path,
         assert "prefix" in (stemmed_index_sql() or "prefix")
         assert sorted(search(scratch, "barges")) == ["Ferry timetable", "Harbour dredged"]
     finally:
-        if scratch is not None:
-            scratch.dispose()
-        if pg_name:
-            _drop_postgres_database(os.environ["DATABASE_URL"], pg_name)
+        scratch.dispose()
 
 
 def test_index_follows_an_upsert_like_ingest_does(database, rows) -> None:
