@@ -148,17 +148,6 @@ def skip_durable_commit(session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def for_update(session: Session, source_id: int) -> Source | None:
-    return session.get(Source, source_id, with_for_update=True)
-
-
-def for_update_many(session: Session, source_ids: Sequence[int]) -> list[Source]:
-    """The given sources (those that still exist), their rows locked for this
-    transaction in id order: two transactions locking overlapping sets never deadlock."""
-    return list(session.scalars(select(Source).where(Source.id.in_(sorted(set(source_ids))))
-                                .order_by(Source.id).with_for_update()))
-
-
 @dataclass(slots=True)
 class PollState:
     """A source's poll bookkeeping as plain values: read with one SELECT and written back
@@ -190,7 +179,8 @@ _STATE_FIELDS = tuple(name for name in PollState.__dataclass_fields__ if name !=
 
 def poll_states_for_update(session: Session, source_ids: Sequence[int]) -> list[PollState]:
     """The given sources' bookkeeping (those that still exist), their rows locked for
-    this transaction in id order, like `for_update_many`."""
+    this transaction in id order: two transactions locking overlapping sets never
+    deadlock."""
     rows = session.execute(select(*(getattr(Source, name) for name in _STATE_FIELDS))
                            .where(Source.id.in_(sorted(set(source_ids))))
                            .order_by(Source.id).with_for_update())

@@ -54,8 +54,9 @@ def ingest_many(source_ids: Iterable[int], *, database: Database, redis_client: 
                 ) -> list[StoreResult]:
     """Poll every given source once (those not locked by someone else); one result each.
 
-    `source_ids` is read BATCH at a time, as the run needs more work (it may be a stream
-    shared with other processes); `on_done` hears each group of results as it is stored.
+    `source_ids` is read BATCH at a time, as the run needs more work (in a forked child of
+    `hopper ingest`, a stream the parent feeds); `on_done` hears each group of results as
+    it is stored.
     """
     run = _BatchRun(database=database, redis_client=redis_client, http=http, limits=limits,
                     force=force, on_done=on_done)

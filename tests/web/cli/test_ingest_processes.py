@@ -22,13 +22,13 @@ from sqlalchemy import func, select
 from models.articles import Article
 from models.db import Database
 from models.sources import Source
+from tests.processes import ROOT
 from tests.web.cli.test_ingest import add_source
 from tests.workers.ingest.conftest import rss
+from tests.workers.test_poll_tasks import wait_for
 from workers.ingest import fanout
 from workers.ingest.batch import BATCH
 from workers.ingest.locks import LOCK_PREFIX
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 
 
 class FeedServer:
@@ -100,13 +100,6 @@ def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
         process.wait(30)
 
 
-def wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def polled(database: Database) -> int:
     with database.reader() as session:
         return session.scalar(select(func.count()).select_from(Source)
@@ -168,7 +161,7 @@ def test_a_killed_child_loses_only_its_unstored_poll_and_the_run_says_why(
     with running(hopper("ingest", "--all", "--processes", "2", "--threads", "4"),
                  subprocess_env) as command:
         assert feeds.hung.wait(60)
-        wait_for(lambda: polled(database) == len(healthy))   # stored while /hang hangs
+        assert wait_for(lambda: polled(database) == len(healthy))   # stored while /hang hangs
         for child in psutil.Process(command.pid).children():
             child.send_signal(signal.SIGKILL)
         out, err = command.communicate(timeout=60)
