@@ -32,7 +32,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import NEVER_REUSE_IDS, Base, UTCDateTime, utcnow
 from models.permalinks import slugify
 from models.sections import Section
 from models.sources import Source
@@ -50,6 +50,7 @@ class Article(Base):
         Index("ix_articles_video_published", "is_video", "published_at"),
         # "Most read" ranks the last 48 hours by views from this index alone.
         Index("ix_articles_published_views", "published_at", "view_count"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

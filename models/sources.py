@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from models.base import Base, utcnow
+from models.base import NEVER_REUSE_IDS, Base, utcnow
 from models.sections import Section
 
 
@@ -33,6 +33,7 @@ class Source(Base):
     __table_args__ = (
         # The beat tick asks "which sources are due?": answered from this index alone.
         Index("ix_sources_due", "status", "next_poll_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -105,7 +105,7 @@ def change_password() -> Page:
     user.password_hash = hash_password(form.password.data or "")
     users.end_every_session(user)
     db_session().commit()
-    start_session(user)   # this browser stays signed in, under the new session version
+    start_session(user)   # this browser stays signed in, under the new session secret
     return redirect(url_for("account.index", sent="password"))
 
 

@@ -122,7 +122,7 @@ def logout() -> Response:
         db = db_session()
         user = db.get(User, current_user.id)
         if user is not None:
-            # The signed cookie cannot be recalled: changing the version voids every copy.
+            # The signed cookie cannot be recalled: a new secret voids every copy.
             users.end_every_session(user)
             db.commit()
     end_session()
