@@ -17,6 +17,7 @@ from workers.ingest.bodies import as_html, make_entry, void_elements_as_html
 from workers.ingest.media import media_kind
 from workers.ingest.normalise import absolute_url, guid_as_link
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
+from workers.ingest.sanitise import markup_from_plain_title
 
 _RSS_VERSIONS = {"rss090", "rss091n", "rss091u", "rss092", "rss093", "rss094", "rss20",
                  "rss10", "rss"}
@@ -57,6 +58,8 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
 def _title(element: Any, *, is_rss: bool) -> str:
     title_detail = element.get("title_detail") or {}
     title = title_detail.get("value", element.get("title", "")) or ""
+    if is_rss:      # RSS never says whether a title is HTML: see fastxml._rss_title
+        return markup_from_plain_title(title)
     if title_detail.get("type") == "application/xhtml+xml":
         return void_elements_as_html(title)
     if title_detail.get("type") == "text/plain" and not is_rss:
