@@ -23,6 +23,7 @@ POLLS_QUEUE = "polls"
 MAINTENANCE_QUEUE = "maintenance"
 TASK_QUEUES = {
     "workers.poll_source": POLLS_QUEUE,
+    "workers.resolve_source": POLLS_QUEUE,
     "workers.poll_due_sources": POLLS_QUEUE,
     "workers.record_heartbeat": MAINTENANCE_QUEUE,
 }

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from models import workers as worker_rows
 from models.base import utcnow
 from models.db import session_scope
+from workers.adding import resolve_source as resolve_source_url
 from workers.celery_app import app
 from workers.ingest.fetch import FeedClient
 from workers.ingest.pipeline import ingest_source
@@ -69,6 +70,16 @@ def poll_source(self: Task, source_id: int) -> None:
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
                 fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
+
+
+@app.task(name="workers.resolve_source", ignore_result=True, acks_late=True,
+          reject_on_worker_lost=True)
+def resolve_source(source_id: int) -> None:
+    """A source the admin stored as typed: find the feed it is or advertises, then poll
+    it. Safe to run twice: a source already at its feed's URL stays there."""
+    rt = runtime()
+    if resolve_source_url(rt.database, feed_client(), source_id) is not None:
+        poll_source.delay(source_id)
 
 
 @worker_ready.connect
