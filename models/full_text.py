@@ -12,9 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.articles import Article
-from models.sources import FullText, Rights, Source
+from models.sources import FullText, Rights, Source, merge_signals
 
-SIGNAL_LINES_MAX = 20
 ERROR_MAX = 1000
 
 
@@ -65,12 +64,3 @@ def record_result(session: Session, source_id: int, *, error: str | None,
         full_text_error=error[:ERROR_MAX] if error else None,
         rights_signals=merge_signals(current, signals))
         .execution_options(synchronize_session=False))
-
-
-def merge_signals(current: str | None, new: Iterable[str]) -> str | None:
-    """One line per distinct signal, oldest first, at most SIGNAL_LINES_MAX."""
-    lines = [line for line in (current or "").splitlines() if line.strip()]
-    for line in new:
-        if line and line not in lines:
-            lines.append(line)
-    return "\n".join(lines[-SIGNAL_LINES_MAX:]) or None

@@ -213,6 +213,7 @@ class PollState:
     last_success_at: datetime | None
     last_new_entry_at: datetime | None
     next_poll_at: datetime
+    rights_signals: str | None
     loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
 
@@ -243,6 +244,19 @@ def save_poll_states(session: Session, states: Iterable[PollState]) -> None:
     for rows in shapes.values():
         # No .values(): the SET clause is the rows' keys; "_id" is the WHERE's own name.
         session.execute(update(table).where(table.c.id == bindparam("_id")), rows)
+
+
+SIGNAL_LINES_MAX = 20
+
+
+def merge_signals(current: str | None, new: Iterable[str]) -> str | None:
+    """Reuse signals (Source.rights_signals): one line per distinct signal, oldest first,
+    at most SIGNAL_LINES_MAX."""
+    lines = [line for line in (current or "").splitlines() if line.strip()]
+    for line in new:
+        if line and line not in lines:
+            lines.append(line)
+    return "\n".join(lines[-SIGNAL_LINES_MAX:]) or None
 
 
 def move(session: Session, source_id: int, url: str) -> None:

@@ -19,7 +19,7 @@ from workers.ingest.bodies import as_html, decode_base64, make_entry, void_eleme
 from workers.ingest.media import media_kind
 from workers.ingest.normalise import absolute_url, guid_as_link, resolve_id
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
-from workers.ingest.sanitise import markup_from_plain_title
+from workers.ingest.sanitise import markup_from_plain_title, rights_line
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -31,6 +31,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
 MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss")
 XHTML = "http://www.w3.org/1999/xhtml"
+CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
 
 
 class NotForFastPath(Exception):
@@ -147,7 +148,23 @@ def _read_rss(root: etree._Element, url: str) -> ParsedFeed:
     title = markup_from_plain_title(channel.findtext("title") or "")
     site = absolute_url(channel.findtext("link"), _base(channel, url))
     entries = tuple(_rss_item(item, url) for item in channel.iterfind("item"))
-    return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt)
+    return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt,
+                      rights=_rights(channel, ("copyright", f"{{{DC}}}rights"),
+                                     f"{{{CREATIVE_COMMONS}}}license"))
+
+
+def _rights(parent: etree._Element | None, rights_tags: tuple[str, ...],
+            license_tag: str | None = None) -> tuple[str, ...]:
+    """The feed's reuse statements, one line each (see records.ParsedFeed.rights)."""
+    if parent is None:
+        return ()
+    # One statement, as feedparser keeps one: the first of copyright / dc:rights / rights.
+    lines = [next((rights_line("rights", child.text) for child in parent
+                   if child.tag in rights_tags and (child.text or "").strip()), "")]
+    if license_tag is not None:
+        lines.extend(rights_line("license", child.text)
+                     for child in parent.iterfind(license_tag))
+    return tuple(line for line in lines if line)
 
 
 def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
@@ -226,7 +243,8 @@ def _read_rdf(root: etree._Element, url: str) -> ParsedFeed:
     entries = tuple(_rdf_item(item, namespace, url)
                     for item in root.iterfind(f"{{{namespace}}}item"))
     return ParsedFeed(title=markup_from_plain_title(title or "").strip(), site_url=site,
-                      entries=entries, format="rss10" if namespace == RSS10 else "rss090")
+                      entries=entries, format="rss10" if namespace == RSS10 else "rss090",
+                      rights=_rights(channel, (f"{{{DC}}}rights",)))
 
 
 def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
@@ -335,7 +353,9 @@ def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
     entries = tuple(_atom_entry(entry, ns, is_atom10, url)
                     for entry in root.iterfind(f"{{{ns}}}entry"))
     return ParsedFeed(title=title.strip(), site_url=site, entries=entries,
-                      format="atom10" if is_atom10 else "atom03")
+                      format="atom10" if is_atom10 else "atom03",
+                      rights=_rights(root, (f"{{{ns}}}rights", f"{{{ns}}}copyright",
+                                            f"{{{DC}}}rights")))
 
 
 def _alternate_link(parent: etree._Element, ns: str, url: str) -> str | None:

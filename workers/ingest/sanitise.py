@@ -263,6 +263,15 @@ def markup_from_plain_title(title: str) -> str:
     return _MAYBE_TAG.sub(keep_or_escape, title)
 
 
+RIGHTS_LINE_MAX = 300
+
+
+def rights_line(element: str, text: str | None) -> str:
+    """A feed's reuse statement as one line of plain text for the admin ("" if empty)."""
+    statement = text_from_markup(text or "")[:RIGHTS_LINE_MAX]
+    return f"feed {element}: {statement}" if statement else ""
+
+
 def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
     """At most about `length` characters, cut at a word boundary with an ellipsis."""
     if len(text) <= length:

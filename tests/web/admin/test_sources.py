@@ -181,3 +181,23 @@ def test_an_interval_outside_the_configured_range_is_refused(client, admin, data
         "url": "https://example.org/feed.xml", "section_id": "0", "interval_minutes": "5"})
     assert response.status_code == 400
     assert _sources(database) == []
+
+
+def test_the_edit_page_shows_reuse_signals_as_suggestions_and_saves_rights(
+        client, admin, database) -> None:
+    with session_scope(database) as session:
+        source = Source(url="https://gazette.example/feed", name="Gazette",
+                        rights_signals="feed license: http://creativecommons.org/licenses/by/4.0/"
+                                       "\npage <meta name=\"robots\">: noarchive")
+        session.add(source)
+        session.flush()
+        source_id = source.id
+    page = client.get(f"/admin/sources/{source_id}").get_data(as_text=True)
+    assert "Suggestions only" in page
+    assert "feed license: http://creativecommons.org/licenses/by/4.0/" in page
+    assert "page &lt;meta name=&#34;robots&#34;&gt;: noarchive" in page
+    assert _sources(database)[0].rights == "excerpt"          # shown, never applied
+    assert client.post(f"/admin/sources/{source_id}", data={
+        "name": "Gazette", "section_id": "0", "rights": "full",
+        "full_text": "on"}).status_code == 302
+    assert (_sources(database)[0].rights, _sources(database)[0].full_text) == ("full", "on")
