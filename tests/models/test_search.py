@@ -206,13 +206,14 @@ def _insert_article_as_of_0001(database, title: str, summary: str,  # type: igno
     know the columns later revisions add, which an older schema lacks."""
     with database.engine.begin() as connection:
         connection.execute(text(
-            "INSERT INTO sources (id, url, name, status, error_count, unfinished_polls, "
-            "interval_minutes, next_poll_at, created_at) VALUES (1, 'http://s.test/feed', "
+            "INSERT INTO sources (url, name, status, error_count, unfinished_polls, "
+            "interval_minutes, next_poll_at, created_at) VALUES ('http://s.test/feed', "
             "'S', 'ok', 0, 0, 30, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
         connection.execute(text(
             "INSERT INTO articles (source_id, entry_key, entry_hash, title, summary, "
             "content_html, content_hash, is_video, published_at, created_at, modified_at, "
-            "view_count, share_count, comment_count) VALUES (1, 'k', 'h', :title, :summary, "
+            "view_count, share_count, comment_count) VALUES ((SELECT id FROM sources WHERE "
+            "url = 'http://s.test/feed'), 'k', 'h', :title, :summary, "
             ":content_html, 'c', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
             "CURRENT_TIMESTAMP, 0, 0, 0)"),
             {"title": title, "summary": summary, "content_html": content_html})
