@@ -76,3 +76,29 @@ def test_search_snippets_never_show_more_than_the_rights_allow(client, rows) -> 
     assert "excerptwords" not in page and "headlinewords" not in page
     page = client.get("/search?q=summary").get_data(as_text=True)
     assert page.count("A short <mark>summary</mark>.") == 2      # excerpt and full only
+
+
+def test_an_ingested_excerpt_is_at_most_about_300_characters_cut_at_a_word(
+        client, database: Database, redis_client, httpserver) -> None:
+    from tests.workers.ingest.conftest import TEST_LIMITS
+    from tests.workers.ingest.test_pipeline import add_source, poll
+    from workers.ingest.fetch import FeedClient, FetchOptions, user_agent
+
+    http = FeedClient(FetchOptions(limits=TEST_LIMITS, allow_private_networks=True,
+                                   user_agent=user_agent("http://hopper.test")))
+
+    words = " ".join(f"word{n}" for n in range(200))
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Long</title>'
+        f"<link>http://long.test/</link><item><guid>l1</guid><title>Long one</title>"
+        f"<link>http://long.test/1</link><description>{words}</description></item>"
+        f"</channel></rss>", content_type="application/rss+xml")
+    try:
+        poll(add_source(database, httpserver.url_for("/feed")), database, redis_client, http)
+    finally:
+        http.close()
+    [item] = client.get("/api/v1/articles").get_json()["items"]
+    excerpt = item["summary"]
+    assert 250 <= len(excerpt) <= 301 and excerpt.endswith("…")
+    assert words.startswith(excerpt.removesuffix("…")) and excerpt[-2] != " "
+    assert words[len(excerpt) - 1] == " "            # cut where a word ends
