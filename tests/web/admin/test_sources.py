@@ -201,3 +201,11 @@ def test_the_edit_page_shows_reuse_signals_as_suggestions_and_saves_rights(
         "name": "Gazette", "section_id": "0", "rights": "full",
         "full_text": "on"}).status_code == 302
     assert (_sources(database)[0].rights, _sources(database)[0].full_text) == ("full", "on")
+
+
+def test_a_full_text_failure_shows_on_the_health_row(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://gazette.example/rss", name="Gazette", rights="full",
+                           full_text_error="HTTP 404 from https://gazette.example/a"))
+    page = client.get("/admin/sources").get_data(as_text=True)
+    assert "Full text: HTTP 404 from https://gazette.example/a" in page
