@@ -63,6 +63,8 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The article page's main text (sanitised), fetched for summary-only feeds.
+    full_text_html: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(2048))
     image_alt: Mapped[str | None] = mapped_column(String(500))
     video_url: Mapped[str | None] = mapped_column(String(2048))
@@ -87,6 +89,18 @@ class Article(Base):
     @property
     def slug(self) -> str:
         return slugify(self.title)
+
+    # What the source's republishing rights let readers see (DESIGN: stories and rights).
+    # Every page, feed, API answer and search snippet reads these, never the raw columns.
+    @property
+    def shown_summary(self) -> str:
+        return self.summary if self.source.may_show_summary else ""
+
+    @property
+    def shown_body_html(self) -> str:
+        if not self.source.may_show_body:
+            return ""
+        return self.full_text_html or self.content_html
 
     @property
     def changed_at(self) -> datetime | None:

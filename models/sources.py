@@ -24,6 +24,26 @@ class SourceStatus(enum.StrEnum):
     PAUSED = "paused"
 
 
+class Rights(enum.StrEnum):
+    """What a publisher lets Hopper republish (DESIGN: stories and rights)."""
+
+    HEADLINE = "headline"    # title, link and image
+    EXCERPT = "excerpt"      # plus a summary of at most about 300 characters
+    FULL = "full"            # plus the sanitised body
+
+
+class FullText(enum.StrEnum):
+    """Whether to fetch the article page for a feed that carries only summaries."""
+
+    OFF = "off"
+    AUTO = "auto"            # when the feed's bodies are short summaries
+    ON = "on"
+
+
+DEFAULT_RIGHTS = Rights.EXCERPT
+DEFAULT_FULL_TEXT = FullText.AUTO
+
+
 # Statuses the scheduler polls; gone and paused sources wait for an admin.
 POLLABLE_STATUSES = (SourceStatus.OK.value, SourceStatus.FAILING.value)
 
@@ -56,8 +76,27 @@ class Source(Base):
     last_new_entry_at: Mapped[datetime | None]
     next_poll_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Republishing rights and full-text fetching (DESIGN: stories and rights).
+    rights: Mapped[str] = mapped_column(String(16), default=DEFAULT_RIGHTS.value,
+                                        server_default=DEFAULT_RIGHTS.value)
+    full_text: Mapped[str] = mapped_column(String(8), default=DEFAULT_FULL_TEXT.value,
+                                           server_default=DEFAULT_FULL_TEXT.value)
+    # The last full-text fetch that failed (the feed's summary is kept), for the health row.
+    full_text_error: Mapped[str | None] = mapped_column(Text)
+    # What the feed and its pages say about reuse (dc:rights, copyright, Creative Commons,
+    # robots noarchive/nosnippet/max-snippet, robots.txt License:): suggestions shown to
+    # admins, never applied on their own. One line per signal.
+    rights_signals: Mapped[str | None] = mapped_column(Text)
 
     section: Mapped[Section | None] = relationship()
+
+    @property
+    def may_show_summary(self) -> bool:
+        return self.rights != Rights.HEADLINE.value
+
+    @property
+    def may_show_body(self) -> bool:
+        return self.rights == Rights.FULL.value
 
 
 def by_url(session: Session, url: str) -> Source | None:
@@ -72,11 +111,14 @@ def url_taken(session: Session, url: str, *, other_than: int | None = None) -> b
 
 
 def add(session: Session, url: str, *, name: str = "", section_id: int | None = None,
-        interval_override_minutes: int | None = None, now: datetime | None = None) -> Source:
+        interval_override_minutes: int | None = None, rights: str = DEFAULT_RIGHTS.value,
+        full_text: str = DEFAULT_FULL_TEXT.value, site_url: str | None = None,
+        now: datetime | None = None) -> Source:
     """A new source, due at once. The caller checks `url_taken` first; the unique
     constraint on `url` still refuses a duplicate added concurrently."""
     source = Source(url=url, name=name, section_id=section_id,
                     interval_override_minutes=interval_override_minutes,
+                    rights=rights, full_text=full_text, site_url=site_url,
                     next_poll_at=now or utcnow())
     session.add(source)
     session.flush()
@@ -172,6 +214,7 @@ class PollState:
     last_success_at: datetime | None
     last_new_entry_at: datetime | None
     next_poll_at: datetime
+    rights_signals: str | None
     loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
 
@@ -202,6 +245,19 @@ def save_poll_states(session: Session, states: Iterable[PollState]) -> None:
     for rows in shapes.values():
         # No .values(): the SET clause is the rows' keys; "_id" is the WHERE's own name.
         session.execute(update(table).where(table.c.id == bindparam("_id")), rows)
+
+
+SIGNAL_LINES_MAX = 20
+
+
+def merge_signals(current: str | None, new: Iterable[str]) -> str | None:
+    """Reuse signals (Source.rights_signals): one line per distinct signal, oldest first,
+    at most SIGNAL_LINES_MAX."""
+    lines = [line for line in (current or "").splitlines() if line.strip()]
+    for line in new:
+        if line and line not in lines:
+            lines.append(line)
+    return "\n".join(lines[-SIGNAL_LINES_MAX:]) or None
 
 
 def move(session: Session, source_id: int, url: str) -> None:

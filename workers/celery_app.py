@@ -12,6 +12,8 @@ from hopper.settings import Settings, load_settings
 
 POLLS_QUEUE = "polls"
 MAINTENANCE_QUEUE = "maintenance"
+# Article pages for full text: slow publishers never hold up polls.
+FULLTEXT_QUEUE = "fulltext"
 
 # Quiet hours (UTC), spread out so two purges never compete for SQLite's write lock.
 MAINTENANCE_SCHEDULE = {
@@ -66,6 +68,8 @@ def configure(app: Celery, settings: Settings) -> None:
         task_default_queue=POLLS_QUEUE,
         task_routes={
             "workers.poll_source": {"queue": POLLS_QUEUE},
+            "workers.resolve_source": {"queue": POLLS_QUEUE},
+            "workers.fetch_full_text": {"queue": FULLTEXT_QUEUE},
             "workers.poll_due_sources": {"queue": POLLS_QUEUE},
             "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
             "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},

@@ -68,7 +68,8 @@ def article(article_id: int) -> Response:
     found = article_with_relations(db_session(), article_id)
     if found is None:
         raise NotFound(f"no article with id {article_id}")
-    return jsonify(article_json(found) | {"content_html": found.content_html})
+    # The body only where the source's rights are `full` (DESIGN: stories and rights).
+    return jsonify(article_json(found) | {"content_html": found.shown_body_html or None})
 
 
 @bp.get("/sections")
@@ -94,7 +95,7 @@ def article_json(article: Article) -> dict[str, object]:
         "tags": [tag.slug for tag in article.tags],
         "published_at": iso_utc(article.published_at),
         "updated_at": iso_utc(article.updated_at),
-        "summary": article.summary,
+        "summary": article.shown_summary,
         "image_url": article.image_url,
     }
 

@@ -94,7 +94,7 @@ def _feed_item(article: Article) -> FeedItem:
     return FeedItem(
         title=article.title, link=absolute(article_path(article)),
         # RSS descriptions are HTML: the summary's text is escaped to say exactly itself.
-        description=str(escape(plain_text(article.summary or ""))),
+        description=str(escape(plain_text(article.shown_summary))),
         published_at=article.published_at,
         category=article.section.name if article.section else None,
         source_name=article.source.name or article.source.url,

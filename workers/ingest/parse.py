@@ -120,4 +120,4 @@ def _with_warnings(feed: ParsedFeed, warnings: list[str]) -> ParsedFeed:
     warnings collected on the way."""
     return ParsedFeed(title=text_from_markup(feed.title), site_url=feed.site_url,
                       entries=feed.entries, format=feed.format,
-                      warnings=(*feed.warnings, *warnings))
+                      warnings=(*feed.warnings, *warnings), rights=feed.rights)

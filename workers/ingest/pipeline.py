@@ -92,7 +92,8 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         source_id=snapshot.id, polled_at=now, outcome="ok", articles=tuple(articles),
         new_url=fetched.permanent_url, etag=fetched.etag,
         last_modified=fetched.last_modified, feed_title=feed.title or None,
-        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds)
+        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds,
+        rights_signals=feed.rights)
 
 
 def failed_update(source_id: int, now: datetime, error: IngestError) -> FeedUpdate:

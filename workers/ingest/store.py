@@ -373,6 +373,9 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
         source.name = update.feed_title.strip()[:NAME_MAX]
     if update.site_url:
         source.site_url = update.site_url[:URL_MAX]
+    if update.rights_signals:            # suggestions for the admin, never applied
+        source.rights_signals = source_rows.merge_signals(source.rights_signals,
+                                                          update.rights_signals)
     source.interval_minutes = schedule.adapt_interval(
         current_minutes=source.interval_minutes,
         override_minutes=source.interval_override_minutes,
