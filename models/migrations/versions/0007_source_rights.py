@@ -5,14 +5,14 @@ added afterwards default to `excerpt`. `full_text` defaults to `auto`. An articl
 `full_text_html` is the sanitised main text of its page, when fetched.
 
 Revision ID: 0007_source_rights
-Revises: 0004_search_body_prefixes
+Revises: 0005_identity
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_source_rights"
-down_revision = "0004_search_body_prefixes"
+down_revision = "0005_identity"
 branch_labels = None
 depends_on = None
 
