@@ -73,6 +73,8 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
     format: str                      # "rss20", "atom10", "rdf", "json11", …
     warnings: tuple[str, ...] = ()   # e.g. a malformed feed that still yielded entries
+    hub_url: str | None = None       # WebSub hub the feed names (hubs.py), absolute
+    self_url: str | None = None      # the feed's own canonical URL: the WebSub topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +118,6 @@ class FeedUpdate:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     is_permanent: bool = False       # a failure never worth retrying (blocked, invalid URL)
     fetch_seconds: float | None = None   # the HTTP exchange alone, for the metrics
+    hub_url: str | None = None       # a WebSub hub the feed names, and its topic
+    topic_url: str | None = None
+    is_push: bool = False            # a body a hub delivered (no fetch, no validators)
