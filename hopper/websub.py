@@ -55,7 +55,10 @@ def bounded_lease_seconds(value: str | int | None, default: int) -> int:
     """The hub's `hub.lease_seconds`, within bounds; `default` when absent or not a
     number (a hub must send it, yet the verification is still worth accepting)."""
     text = str(value if value is not None else "").strip()
-    seconds = int(text) if text.isdigit() and len(text) < 12 else default
+    if not (text.isascii() and text.isdigit()):
+        seconds = default
+    else:   # a number too long to be a lease is read as "as long as you allow"
+        seconds = int(text) if len(text) <= 12 else MAX_LEASE_SECONDS
     return min(max(seconds, MIN_LEASE_SECONDS), MAX_LEASE_SECONDS)
 
 

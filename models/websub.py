@@ -139,7 +139,9 @@ def claim_due_requests(session: Session, now: datetime, *, lease_until: datetime
                        limit: int) -> list[SubscriptionRequest]:
     """Subscriptions to (re)request now, for sources still polled; their next request
     is pushed to `lease_until` so a concurrent sweep does not ask the hub twice (the
-    sweep sets the real time once the hub has answered)."""
+    sweep sets the real time once the hub has answered). They are pending from now on
+    (an active one stays active while it renews): a hub may verify before it even
+    answers the request (W3C WebSub §5.3)."""
     rows = list(session.scalars(
         select(WebSubSubscription).join(Source, Source.id == WebSubSubscription.source_id)
         .where(WebSubSubscription.next_request_at <= now,
@@ -148,6 +150,8 @@ def claim_due_requests(session: Session, now: datetime, *, lease_until: datetime
         .with_for_update(of=WebSubSubscription, skip_locked=True)))
     for row in rows:
         row.next_request_at = lease_until
+        if row.state != SubscriptionState.ACTIVE.value:
+            row.state = SubscriptionState.PENDING.value
     session.flush()
     return [SubscriptionRequest(row.id, row.source_id, row.hub_url, row.topic_url,
                                 row.callback_token, row.secret, row.state,
@@ -156,14 +160,12 @@ def claim_due_requests(session: Session, now: datetime, *, lease_until: datetime
 
 def record_request(session: Session, request: SubscriptionRequest, now: datetime, *,
                    next_request_at: datetime, error: str | None = None) -> None:
-    """After asking the hub: pending (an active one stays active while it renews), or
-    the failure and when to try again. Only if the subscription is still the one asked
-    about (a poll may have replaced its token meanwhile)."""
+    """After asking the hub: when to ask again, and the failure if it did not accept.
+    Only if the subscription is still the one asked about (a poll may have replaced its
+    token meanwhile)."""
     values: dict[str, object] = {"requested_at": now, "next_request_at": next_request_at}
     if error is None:
         values["request_failures"] = 0
-        if request.state != SubscriptionState.ACTIVE.value:
-            values["state"] = SubscriptionState.PENDING.value
     else:
         values["request_failures"] = WebSubSubscription.request_failures + 1
         values["last_error"] = error[:ERROR_MAX]

@@ -16,7 +16,7 @@ from workers.ingest.normalise import absolute_url
 from workers.ingest.records import ParsedFeed
 
 # RFC 8288 §3: `<target>` followed by `; name=value` parameters, links split by commas.
-_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,\"]+(?:=\s*(?:\"[^\"]*\"|[^;,\"]*))?)*)")
+_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,\"=]+(?:=\s*(?:\"[^\"]*\"|[^;,\"]*))?)*)")
 _PARAM = re.compile(r";\s*([^;,=\s]+)\s*(?:=\s*(?:\"([^\"]*)\"|([^;,\s]*)))?")
 MAX_LINK_HEADER_CHARS = 8192
 
