@@ -48,7 +48,8 @@ def signature_matches(secret: str, header: str | None, body: bytes) -> bool:
     if digest is None or not given:
         return False
     expected = hmac.new(secret.encode(), body, digest).hexdigest()
-    return hmac.compare_digest(expected, given.strip().lower())
+    # As bytes: compare_digest refuses non-ASCII text, and a header can carry any byte.
+    return hmac.compare_digest(expected.encode(), given.strip().lower().encode())
 
 
 def bounded_lease_seconds(value: str | int | None, default: int) -> int:
