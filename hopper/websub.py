@@ -72,4 +72,4 @@ def renewal_at(verified_at: datetime, lease_seconds: int) -> datetime:
 
 def retry_delay(failures: int) -> timedelta:
     """Exponential from REQUEST_RETRY_FIRST for the 1st, 2nd… failure in a row, capped."""
-    return min(REQUEST_RETRY_FIRST * 2 ** min(max(failures - 1, 0), 20), REQUEST_RETRY_MAX)
+    return min(REQUEST_RETRY_FIRST * (1 << min(max(failures - 1, 0), 20)), REQUEST_RETRY_MAX)

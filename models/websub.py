@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hopper import websub as protocol
@@ -122,15 +122,35 @@ def note_hubs(session: Session, found: Sequence[tuple[int, str, str]], now: date
     session.flush()
 
 
-def pushed_source_ids(session: Session, source_ids: Sequence[int], now: datetime) -> set[int]:
-    """Those of `source_ids` whose hub pushes to us now (active, lease running)."""
+def forget_hubs(session: Session, source_ids: Sequence[int]) -> None:
+    """These sources' feeds no longer name a hub: drop their subscriptions (the token
+    goes with them, so the old hub's deliveries get 404 and it stops)."""
+    if source_ids:
+        session.execute(delete(WebSubSubscription)
+                        .where(WebSubSubscription.source_id.in_(sorted(set(source_ids))))
+                        .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class HubOfSource:
+    hub_url: str
+    topic_url: str
+    is_pushing: bool     # active, lease running: the hub pushes to us now
+
+
+def hubs_of(session: Session, source_ids: Sequence[int], now: datetime
+            ) -> dict[int, HubOfSource]:
+    """The subscriptions of those of `source_ids` that have one, in one query."""
     if not source_ids:
-        return set()
-    return set(session.scalars(
-        select(WebSubSubscription.source_id).where(
-            WebSubSubscription.source_id.in_(sorted(set(source_ids))),
-            WebSubSubscription.state == SubscriptionState.ACTIVE.value,
-            WebSubSubscription.lease_expires_at > now)))
+        return {}
+    rows = session.execute(
+        select(WebSubSubscription.source_id, WebSubSubscription.hub_url,
+               WebSubSubscription.topic_url, WebSubSubscription.state,
+               WebSubSubscription.lease_expires_at)
+        .where(WebSubSubscription.source_id.in_(sorted(set(source_ids)))))
+    return {source_id: HubOfSource(hub, topic, state == SubscriptionState.ACTIVE.value
+                                   and expires is not None and expires > now)
+            for source_id, hub, topic, state, expires in rows}
 
 
 # --- the workers' sweep -----------------------------------------------------------------

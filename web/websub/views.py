@@ -36,14 +36,19 @@ DELIVERIES = Counter("hopper_websub_deliveries",
                      ["result"])
 
 
-def _refuse_unless_enabled() -> None:
+def _refuse_unless_known(token: str) -> None:
+    """404 while push is off or for a token nobody holds, decided by a read: a stranger's
+    guesses never take the database's write lock."""
     if not settings().websub.is_enabled:
         abort(404)
+    with database().reader() as session:
+        if websub_rows.by_token(session, token) is None:
+            abort(404)
 
 
 @bp.get(f"{protocol.CALLBACK_PATH}<token>")
 def verify(token: str) -> ResponseReturnValue:
-    _refuse_unless_enabled()
+    _refuse_unless_known(token)
     mode = request.args.get("hub.mode", "")
     topic = request.args.get("hub.topic", "")
     challenge = request.args.get("hub.challenge", "")
@@ -67,7 +72,7 @@ def verify(token: str) -> ResponseReturnValue:
 
 @bp.post(f"{protocol.CALLBACK_PATH}<token>")
 def deliver(token: str) -> ResponseReturnValue:
-    _refuse_unless_enabled()
+    _refuse_unless_known(token)
     request.max_content_length = settings().websub.max_body_bytes
     body = request.get_data(cache=False)       # 413 past the cap
     with session_scope(database()) as session:

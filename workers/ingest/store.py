@@ -259,21 +259,29 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
 
 def record_push(session: Session, sources: Mapping[int, PollState],
                 updates: Sequence[FeedUpdate], *, limits: Limits) -> None:
-    """WebSub: note the hub each polled feed names (the workers' sweep subscribes), and
-    poll a source whose hub pushes only as a slow fallback."""
+    """WebSub: note the hub each fetched feed names (the workers' sweep subscribes), or
+    forget it when the feed stopped naming one; poll a source whose hub pushes only as a
+    slow fallback. One query when nothing changed."""
     polled = [update for update in updates if update.source_id in sources
               and update.outcome in {"ok", "not_modified"}]
     if not polled:
         return
     now = max(update.polled_at for update in polled)
-    websub_rows.note_hubs(session, [(update.source_id, update.hub_url, update.topic_url)
-                                    for update in polled if update.hub_url
-                                    and update.topic_url and not update.is_push], now)
-    pushed = websub_rows.pushed_source_ids(session, [u.source_id for u in polled], now)
+    known = websub_rows.hubs_of(session, [update.source_id for update in polled], now)
+    fetched = [update for update in polled if update.outcome == "ok" and not update.is_push]
+    websub_rows.note_hubs(session, [
+        (update.source_id, update.hub_url, update.topic_url) for update in fetched
+        if update.hub_url and update.topic_url and (update.source_id not in known or (
+            known[update.source_id].hub_url, known[update.source_id].topic_url)
+            != (update.hub_url, update.topic_url))], now)
+    forgotten = {update.source_id for update in fetched
+                 if not update.hub_url and update.source_id in known}
+    websub_rows.forget_hubs(session, sorted(forgotten))
     fallback = timedelta(minutes=limits.push_fallback_poll_minutes)
     for update in polled:
-        source = sources[update.source_id]
-        if source.id in pushed:
+        hub = known.get(update.source_id)
+        if hub is not None and hub.is_pushing and update.source_id not in forgotten:
+            source = sources[update.source_id]
             source.next_poll_at = max(source.next_poll_at, update.polled_at + fallback)
 
 

@@ -62,6 +62,7 @@ class FakeHub:
     def __init__(self, *, lease_seconds: int = 3600) -> None:
         self.lease_seconds = lease_seconds
         self.items: list[tuple[str, str]] = [("first", "First post")]
+        self.names_hub = True          # whether the feed advertises this hub
         self.requests: list[dict[str, str]] = []
         self.verifications: list[Verification] = []
         self._changed = threading.Condition()
@@ -75,8 +76,9 @@ class FakeHub:
                 body = rss(*hub.items)
                 self.send_response(200)
                 self.send_header("Content-Type", RSS)
-                self.send_header("Link", f'<{hub.hub_url}>; rel="hub"')
-                self.send_header("Link", f'<{hub.topic_url}>; rel="self"')
+                if hub.names_hub:
+                    self.send_header("Link", f'<{hub.hub_url}>; rel="hub"')
+                    self.send_header("Link", f'<{hub.topic_url}>; rel="self"')
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -273,6 +273,18 @@ def test_a_new_hub_starts_a_new_subscription_and_the_old_callback_stops_answerin
     assert hub.deliver(sub.callback, rss(("x", "X")), secret=sub.secret) == 404
 
 
+def test_a_feed_that_stops_naming_its_hub_loses_its_subscription(
+        database: Database, redis_client: redis.Redis, hub: FakeHub,
+        push_settings: Settings) -> None:
+    sub = subscribe(database, redis_client, hub, push_settings)
+    hub.names_hub = False
+    poll(database, redis_client, push_settings, sub.source_id)
+    with database.reader() as session:
+        assert websub_rows.for_source(session, sub.source_id) is None
+    assert hub.deliver(sub.callback, rss(("x", "X")), secret=sub.secret) == 404
+    assert source_row(database, sub.source_id).next_poll_at < utcnow() + timedelta(hours=1)
+
+
 def test_an_oversized_delivery_is_refused(
         database: Database, redis_client: redis.Redis, hub: FakeHub,
         push_settings: Settings) -> None:
