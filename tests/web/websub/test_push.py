@@ -149,7 +149,7 @@ def test_two_sources_get_different_callbacks_and_secrets(
 
 def test_signed_deliveries_become_articles_and_unsigned_or_forged_ones_store_nothing(
         database: Database, redis_client: redis.Redis, hub: FakeHub,
-        push_settings: Settings, celery_worker: object) -> None:
+        push_settings: Settings, live_server: str, celery_worker: object) -> None:
     sub = subscribe(database, redis_client, hub, push_settings)
     assert titles(database, sub.source_id) == {"First post"}
 
@@ -170,6 +170,23 @@ def test_signed_deliveries_become_articles_and_unsigned_or_forged_ones_store_not
     counted = subscription_of(database, sub.source_id)
     assert (counted.deliveries, counted.rejected_deliveries) == (3, 3)
     assert counted.last_delivery_at is not None
+    metrics = call(f"{live_server}/metrics")[1]
+    assert 'hopper_websub_deliveries_total{result="bad_signature"}' in metrics
+
+
+def test_a_signed_body_that_is_no_feed_is_reported_and_changes_nothing_else(
+        database: Database, redis_client: redis.Redis, hub: FakeHub,
+        push_settings: Settings, celery_worker: object) -> None:
+    sub = subscribe(database, redis_client, hub, push_settings)
+    before = source_row(database, sub.source_id)
+    assert hub.deliver(sub.callback, b"<html>not a feed</html>", secret=sub.secret) == 202
+    assert wait_for(lambda: "pushed body" in (subscription_of(database, sub.source_id)
+                                              .last_error or "")), \
+        celery_worker.output()  # type: ignore[attr-defined]
+    after = source_row(database, sub.source_id)
+    assert (after.status, after.error_count, after.next_poll_at) == \
+        (before.status, before.error_count, before.next_poll_at)
+    assert titles(database, sub.source_id) == {"First post"}
 
 
 def test_a_delivery_keeps_the_poll_validators(
