@@ -87,12 +87,12 @@ class FakeHub:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {key: values[0] for key, values
                         in parse_qs(self.rfile.read(length).decode()).items()}
+                with hub._changed:          # recorded before the subscriber hears back
+                    hub.requests.append(form)
+                    hub._changed.notify_all()
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                with hub._changed:
-                    hub.requests.append(form)
-                    hub._changed.notify_all()
                 if form.get("hub.mode") == "subscribe":
                     threading.Thread(target=hub.verify, args=(form,), daemon=True).start()
 
