@@ -59,8 +59,11 @@ def call(url: str, *, data: bytes | None = None,
 
 
 class FakeHub:
-    def __init__(self, *, lease_seconds: int = 3600) -> None:
+    def __init__(self, *, lease_seconds: int = 3600, verifies_before_answering: bool = False
+                 ) -> None:
         self.lease_seconds = lease_seconds
+        # §5.3 lets a hub verify before it even answers the subscription request.
+        self.verifies_before_answering = verifies_before_answering
         self.items: list[tuple[str, str]] = [("first", "First post")]
         self.names_hub = True          # whether the feed advertises this hub
         self.requests: list[dict[str, str]] = []
@@ -90,10 +93,13 @@ class FakeHub:
                 with hub._changed:          # recorded before the subscriber hears back
                     hub.requests.append(form)
                     hub._changed.notify_all()
+                is_subscribe = form.get("hub.mode") == "subscribe"
+                if is_subscribe and hub.verifies_before_answering:
+                    hub.verify(form)
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                if form.get("hub.mode") == "subscribe":
+                if is_subscribe and not hub.verifies_before_answering:
                     threading.Thread(target=hub.verify, args=(form,), daemon=True).start()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

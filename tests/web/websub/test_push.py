@@ -136,6 +136,25 @@ def test_a_poll_finds_the_hub_and_the_hub_verifies_the_subscription_against_the_
     assert abs((active.lease_expires_at - expected).total_seconds()) < 30
 
 
+def test_a_hub_that_verifies_before_answering_the_request_is_answered(
+        database: Database, redis_client: redis.Redis, push_settings: Settings) -> None:
+    with FakeHub(verifies_before_answering=True) as hub:
+        sub = subscribe(database, redis_client, hub, push_settings)
+    assert subscription_of(database, sub.source_id).state == "active"
+
+
+def test_a_deleted_source_takes_its_callback_with_it(
+        database: Database, redis_client: redis.Redis, hub: FakeHub,
+        push_settings: Settings) -> None:
+    sub = subscribe(database, redis_client, hub, push_settings)
+    with session_scope(database) as session:
+        source = session.get(Source, sub.source_id)
+        session.delete(source)
+    assert hub.deliver(sub.callback, rss(("x", "X")), secret=sub.secret) == 404
+    query = urlencode({"hub.mode": "subscribe", "hub.topic": sub.topic, "hub.challenge": "c"})
+    assert call(f"{sub.callback}?{query}")[0] == 404
+
+
 def test_two_sources_get_different_callbacks_and_secrets(
         database: Database, redis_client: redis.Redis, push_settings: Settings) -> None:
     with FakeHub() as one, FakeHub() as two:
