@@ -6,6 +6,7 @@ down; no step reads `os.environ` on its own.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -32,6 +33,9 @@ class Limits:
     max_backoff_minutes: int = 24 * 60
     poll_soft_time_limit_s: int = 120
     poll_hard_time_limit_s: int = 150
+    # A source whose hub pushes (an active WebSub subscription) is still polled, this
+    # slowly, in case the hub misses an update.
+    push_fallback_poll_minutes: int = 6 * 60
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,16 @@ class MediaLimits:
     total_timeout_s: float = 15.0
     max_image_bytes: int = 8 * 1024 * 1024
     max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class WebSub:
+    """WebSub push (docs/operations.md, "WebSub push"): hubs can only call back a public
+    base URL, so push is on by default only when HOPPER_BASE_URL is public."""
+
+    is_enabled: bool = False
+    lease_seconds: int = 7 * 24 * 3600          # asked of hubs; a hub may grant less
+    max_body_bytes: int = 2 * 1024 * 1024       # a delivered feed larger than this: 413
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,7 @@ class Settings:
     # The on-disk image cache is trimmed (oldest first) to this many megabytes.
     media_cache_mb: int = 1024
     media_limits: MediaLimits = field(default_factory=MediaLimits)
+    websub: WebSub = field(default_factory=WebSub)
 
     @property
     def media_cache_path(self) -> Path:
@@ -133,6 +148,31 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
+_PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test",
+                     ".example", ".invalid")
+
+
+def is_public_base_url(url: str) -> bool:
+    """Whether a hub on the internet could reach `url`: not loopback, private or
+    link-local, not `localhost` nor a special-use or single-label name (RFC 6761).
+    Names are judged without DNS: settings load must not wait on the network."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host) and "." in host and host != "localhost" \
+            and not host.endswith(_PRIVATE_SUFFIXES)
+    return address.is_global and not (address.is_private or address.is_loopback
+                                      or address.is_link_local or address.is_multicast)
+
+
+def _websub(env: Mapping[str, str], base_url: str) -> WebSub:
+    """HOPPER_WEBSUB: `auto` (default: on when the base URL is public), `1` or `0`."""
+    mode = (env.get("HOPPER_WEBSUB") or "auto").strip().lower()
+    is_enabled = is_public_base_url(base_url) if mode == "auto" else _flag(mode)
+    return WebSub(is_enabled=is_enabled)
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -185,13 +225,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     is_embedded = not redis_url
     if is_embedded:
         redis_url = f"unix://{instance_path / EMBEDDED_REDIS_SOCKET}"
+    base_url = (env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
         redis_url=redis_url,
         is_redis_embedded=is_embedded,
         secret_key=env.get("SECRET_KEY") or read_secret_key(instance_path),
-        base_url=(env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        base_url=base_url,
         site_name=env.get("HOPPER_SITE_NAME") or "Hopper",
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
@@ -206,4 +247,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
+        websub=_websub(env, base_url),
     )

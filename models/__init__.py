@@ -15,6 +15,7 @@ from models import (  # noqa: F401  (registers the tables)
     sources,
     tags,
     users,
+    websub,
     workers,
 )
 from models.base import Base

@@ -42,10 +42,23 @@ def create_app(test_config: dict[str, Any] | None = None,
     extensions.init_app(app, settings)
     security.init_app(app)
 
-    from web import account, admin, api, auth, community, consent, feeds, media, ops, search, site
+    from web import (
+        account,
+        admin,
+        api,
+        auth,
+        community,
+        consent,
+        feeds,
+        media,
+        ops,
+        search,
+        site,
+        websub,
+    )
 
     for area in (site, search, auth, account, consent, community, admin, api, feeds, ops,
-                 media):
+                 media, websub):
         area.init_app(app)
 
     from web import cli

@@ -28,6 +28,8 @@ TASK_QUEUES = {
     "workers.fetch_full_text": FULLTEXT_QUEUE,
     "workers.poll_due_sources": POLLS_QUEUE,
     "workers.record_heartbeat": MAINTENANCE_QUEUE,
+    "workers.websub.store_delivery": POLLS_QUEUE,
+    "workers.websub.request_subscriptions": MAINTENANCE_QUEUE,
 }
 PENDING_KEY = "hopper_pending_tasks"
 

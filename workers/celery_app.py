@@ -32,6 +32,12 @@ MAINTENANCE_SCHEDULE = {
         "schedule": crontab(minute=15, hour=4),
         "options": {"expires": 6 * 3600},
     },
+    # WebSub: subscribe to newly discovered hubs and renew leases before they end.
+    "websub-request-subscriptions": {
+        "task": "workers.websub.request_subscriptions",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
     "expire-stale-locks": {
         "task": "workers.maintenance.expire_stale_locks",
         "schedule": timedelta(minutes=10),
@@ -73,6 +79,8 @@ def configure(app: Celery, settings: Settings) -> None:
             "workers.poll_due_sources": {"queue": POLLS_QUEUE},
             "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
             "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},
+            "workers.websub.request_subscriptions": {"queue": MAINTENANCE_QUEUE},
+            "workers.websub.store_delivery": {"queue": POLLS_QUEUE},
         },
         worker_hijack_root_logger=False,
         # Every beat, even one started by mistake, ticks only while it holds the beat lock.
@@ -94,7 +102,8 @@ def configure(app: Celery, settings: Settings) -> None:
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
-    app = Celery("hopper", include=["workers.tasks", "workers.maintenance"])
+    app = Celery("hopper", include=["workers.tasks", "workers.maintenance",
+                                     "workers.websub.tasks"])
     configure(app, settings or load_settings())
     return app
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from copy import deepcopy
+from dataclasses import replace
 
 from lxml import etree
 
@@ -53,6 +54,10 @@ def read_xml(text: str, url: str) -> ParsedFeed:
         root = etree.fromstring(text, _parser())
     except (etree.XMLSyntaxError, ValueError) as error:
         raise NotForFastPath(str(error)) from error
+    return with_hub_links(_read_root(root, url), root, url)
+
+
+def _read_root(root: etree._Element, url: str) -> ParsedFeed:
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag == "rss":
         return _read_rss(root, url)
@@ -61,6 +66,22 @@ def read_xml(text: str, url: str) -> ParsedFeed:
     if tag in {f"{{{ATOM10}}}feed", f"{{{ATOM03}}}feed"}:
         return _read_atom(root, url, tag.startswith(f"{{{ATOM10}}}"))
     raise NotForFastPath(f"unknown root element {tag!r}")
+
+
+def with_hub_links(feed: ParsedFeed, root: etree._Element, url: str) -> ParsedFeed:
+    """The feed with the WebSub hub and self links of its feed-level `atom:link`s
+    (W3C WebSub §4), in an Atom feed or an RSS/RDF channel."""
+    head = next((element for element in (root.find("channel"), root.find(f"{{{RSS10}}}channel"))
+                 if element is not None), root)
+    links: dict[str, str] = {}
+    for link in head.iterfind(f"{{{ATOM10}}}link"):
+        href = absolute_url((link.get("href") or "").strip(), _base(link, url))
+        for rel in (link.get("rel") or "").lower().split():
+            if href and rel in {"hub", "self"}:
+                links.setdefault(rel, href)
+    if not links:
+        return feed
+    return replace(feed, hub_url=links.get("hub"), self_url=links.get("self"))
 
 
 # -- shared element readers -----------------------------------------------------------------

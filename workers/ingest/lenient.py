@@ -52,8 +52,18 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
         site_url=absolute_url(_alternate(feed.get("links", [])), url),
         entries=entries,
         format=_FORMATS.get(version, version or "unknown"),
-        rights=_rights(feed))
+        rights=_rights(feed),
+        hub_url=absolute_url(_link(feed.get("links", []), "hub"), url),
+        self_url=absolute_url(_link(feed.get("links", []), "self"), url))
     return parsed, warning
+
+
+def _link(links: list[Any], rel: str) -> str | None:
+    """The first feed-level link with `rel` (WebSub's hub and self, W3C WebSub §4)."""
+    for link in links:
+        if rel in (link.get("rel") or "").lower().split() and link.get("href"):
+            return str(link["href"]).strip()
+    return None
 
 
 def _title(element: Any, *, is_rss: bool) -> str:

@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from hopper import content_version
 from hopper.settings import Limits
 from models import article_writes
 from models import sources as source_rows
+from models import websub as websub_rows
 from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import POLLABLE_STATUSES, PollState, SourceStatus
@@ -116,6 +117,16 @@ def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
         source_rows.count_polls_started(session, [state.id for state in started])
         source_rows.skip_durable_commit(session)
     return {state.id: PollPlan(snapshot=_snapshot(state), rules=rules) for state in started}
+
+
+def begin_push(database: Database, source_id: int) -> PollPlan | None:
+    """What storing a body a hub delivered needs; None for a source deleted, gone or
+    paused. No poll is counted as started: nothing is fetched."""
+    with session_scope(database) as session:
+        rules = _section_rules(session, database)
+        states = source_rows.poll_states_for_update(session, [source_id])
+    return next((PollPlan(snapshot=_snapshot(state), rules=rules) for state in states
+                 if state.status in POLLABLE_STATUSES), None)
 
 
 def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
@@ -242,7 +253,36 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
         error = record_outcome(session, source, update, done, limits=limits)
         results.append(StoreResult(update.source_id, update.outcome, done.new, done.updated,
                                    done.unchanged, error))
+    record_push(session, sources, updates, limits=limits)
     return results
+
+
+def record_push(session: Session, sources: Mapping[int, PollState],
+                updates: Sequence[FeedUpdate], *, limits: Limits) -> None:
+    """WebSub: note the hub each fetched feed names (the workers' sweep subscribes), or
+    forget it when the feed stopped naming one; poll a source whose hub pushes only as a
+    slow fallback. One query when nothing changed."""
+    polled = [update for update in updates if update.source_id in sources
+              and update.outcome in {"ok", "not_modified"}]
+    if not polled:
+        return
+    now = max(update.polled_at for update in polled)
+    known = websub_rows.hubs_of(session, [update.source_id for update in polled], now)
+    fetched = [update for update in polled if update.outcome == "ok" and not update.is_push]
+    websub_rows.note_hubs(session, [
+        (update.source_id, update.hub_url, update.topic_url) for update in fetched
+        if update.hub_url and update.topic_url and (update.source_id not in known or (
+            known[update.source_id].hub_url, known[update.source_id].topic_url)
+            != (update.hub_url, update.topic_url))], now)
+    forgotten = {update.source_id for update in fetched
+                 if not update.hub_url and update.source_id in known}
+    websub_rows.forget_hubs(session, sorted(forgotten))
+    fallback = timedelta(minutes=limits.push_fallback_poll_minutes)
+    for update in polled:
+        hub = known.get(update.source_id)
+        if hub is not None and hub.is_pushing and update.source_id not in forgotten:
+            source = sources[update.source_id]
+            source.next_poll_at = max(source.next_poll_at, update.polled_at + fallback)
 
 
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]]
@@ -361,10 +401,10 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
     source.last_error = None
     source.error_count = 0
     source.last_success_at = now
-    if update.outcome == "ok":
+    if update.outcome == "ok" and not update.is_push:
         source.etag = _clip(update.etag, 512)
         source.last_modified = _clip(update.last_modified, 128)
-    else:   # a 304 may omit the validators: keep the ones that earned it
+    else:   # a 304 may omit the validators (a push has none): keep those that earned it
         source.etag = _clip(update.etag, 512) or source.etag
         source.last_modified = _clip(update.last_modified, 128) or source.last_modified
     if counts.new:

@@ -111,6 +111,22 @@ def test_health_table_shows_status_error_and_articles_per_day(
     assert "2.0" in page          # 14 articles in 7 days; the 9-day-old one is outside
 
 
+def test_health_table_shows_a_sources_websub_push(client, admin, database,
+                                                  make_article) -> None:
+    from models import websub as websub_rows
+
+    make_article(source_name="Pushed")
+    with session_scope(database) as session:
+        pushed = session.scalar(select(Source).where(Source.name == "Pushed"))
+        websub_rows.note_hubs(session, [(pushed.id, "https://hub.example/", pushed.url)],
+                              utcnow())
+        row = websub_rows.for_source(session, pushed.id)
+        websub_rows.confirm(row, lease_seconds=86400, now=utcnow())
+        row.rejected_deliveries = 2
+    page = client.get("/admin/sources").get_data(as_text=True)
+    assert "push: active until" in page and "2 refused (bad signature)" in page
+
+
 def test_health_table_costs_the_same_queries_for_one_source_or_many(
         app, client, admin, database, make_article) -> None:
     def queries_for_page() -> int:
