@@ -32,6 +32,9 @@ class Limits:
     max_backoff_minutes: int = 24 * 60
     poll_soft_time_limit_s: int = 120
     poll_hard_time_limit_s: int = 150
+    # A story stays open to new coverage this long after its last article
+    # (HOPPER_STORY_WINDOW_HOURS).
+    story_window_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -144,9 +147,10 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
-    """The defaults, except a poll's hard time limit (soft limit at 80 %) when
+    """The defaults, except the story window and a poll's hard time limit (soft limit at 80 %) when
     HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases scale with it."""
-    default = Limits()
+    default = replace(Limits(), story_window_hours=_positive_int(
+        env, "HOPPER_STORY_WINDOW_HOURS", Limits.story_window_hours))
     hard = _positive_int(env, "HOPPER_POLL_TIME_LIMIT_SECONDS", default.poll_hard_time_limit_s)
     if hard == default.poll_hard_time_limit_s:
         return default

@@ -36,7 +36,22 @@ from models.base import Base, UTCDateTime, utcnow
 from models.permalinks import slugify
 from models.sections import Section
 from models.sources import Source
+from models.stories import Story
 from models.tags import Tag, article_tags
+
+
+def _story_of_its_own(context: Any) -> int:
+    """An article inserted without a story (imports, tests, benchmarks) starts one of
+    its own: every article belongs to exactly one story. Ingest always names one."""
+    params = context.get_current_parameters()
+    published_at = params.get("published_at") or utcnow()
+    return int(context.connection.execute(
+        Story.__table__.insert().values(
+            title=params.get("title") or "", section_id=params.get("section_id"),
+            first_published_at=published_at, last_published_at=published_at,
+            article_count=1, source_count=1, is_open=True, centroid="{}", lead_terms="{}",
+            created_at=utcnow())
+        .returning(Story.__table__.c.id)).scalar_one())
 
 
 class Article(Base):
@@ -50,6 +65,7 @@ class Article(Base):
         Index("ix_articles_video_published", "is_video", "published_at"),
         # "Most read" ranks the last 48 hours by views from this index alone.
         Index("ix_articles_published_views", "published_at", "view_count"),
+        Index("ix_articles_story_published", "story_id", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +94,11 @@ class Article(Base):
     view_count: Mapped[int] = mapped_column(default=0)
     share_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Never NULL once written: ingest names the story, any other insert gets a story of
+    # its own from the default. (The column stays nullable in the schema: making it NOT
+    # NULL on SQLite means rebuilding `articles`, whose foreign keys cascade.)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), nullable=True,
+                                          default=_story_of_its_own)
 
     source: Mapped[Source] = relationship()
     section: Mapped[Section | None] = relationship()

@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, text, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    bindparam,
+    false,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base, utcnow
@@ -55,6 +66,8 @@ class Source(Base):
     last_new_entry_at: Mapped[datetime | None]
     next_poll_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The operator's preferred outlets lead the stories they cover (models/stories.py).
+    is_preferred: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     section: Mapped[Section | None] = relationship()
 

@@ -1,0 +1,281 @@
+"""Stories: the coverage of one event by one or more sources, and the index that finds
+the open story a new article belongs to.
+
+A story row keeps what assignment needs to decide without reading its members: the
+centroid of its members' term vectors (summed weights, trimmed to the strongest terms)
+and its lead article's own vector. `story_terms` is an inverted index from a term (or a
+near-duplicate key: a title hash, a MinHash band) to the stories that carry it; it covers
+open stories only, so finding candidates costs a few index range scans whatever the
+number of articles (workers/ingest/story.py decides, workers/ingest/store_stories.py
+writes). Stories ids appear in links, so the table is AUTOINCREMENT on SQLite: a deleted
+story's id is never handed to another.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+
+# Terms longer than this are cut: the index column is bounded.
+TERM_MAX = 64
+
+
+class Story(Base):
+    __tablename__ = "stories"
+    __table_args__ = (
+        # The front page and the maintenance task read open stories by recency.
+        Index("ix_stories_open_last", "is_open", "last_published_at"),
+        Index("ix_stories_section_last", "section_id", "last_published_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The lead headline's article (no foreign key: retention deletes articles, and the
+    # next assignment or maintenance run picks another lead).
+    lead_article_id: Mapped[int | None]
+    title: Mapped[str] = mapped_column(Text, default="")
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="SET NULL"))
+    first_published_at: Mapped[datetime]
+    last_published_at: Mapped[datetime]
+    article_count: Mapped[int] = mapped_column(default=0)
+    source_count: Mapped[int] = mapped_column(default=0)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    closed_at: Mapped[datetime | None]
+    # A story merged into another keeps its row so that its links redirect.
+    merged_into_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # JSON {term: summed weight} of the members, and {term: weight} of the lead.
+    centroid: Mapped[str] = mapped_column(Text, default="{}")
+    lead_terms: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class StoryTerm(Base):
+    """Inverted index: term or near-duplicate key → open stories carrying it."""
+
+    __tablename__ = "story_terms"
+    __table_args__ = (Index("ix_story_terms_story_id", "story_id"),)
+
+    term: Mapped[str] = mapped_column(String(TERM_MAX), primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+
+
+@dataclass
+class OpenStory:
+    """What assignment reads of a candidate story (plain values, no ORM object)."""
+
+    id: int
+    lead_article_id: int | None
+    title: str
+    section_id: int | None
+    first_published_at: datetime
+    last_published_at: datetime
+    article_count: int
+    centroid: dict[str, float]
+    lead_terms: dict[str, float]
+
+
+def _insert_for(session: Session | Connection, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name if isinstance(session, Session) \
+        else session.dialect.name
+    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+# --- assignment -------------------------------------------------------------------------
+
+def stories_with_terms(session: Session, terms: Sequence[str], *,
+                       per_term: int) -> dict[str, list[int]]:
+    """{term: story ids} for the given terms, the newest `per_term` stories of each: a
+    union of index range scans, so the cost follows the number of terms, not of stories."""
+    found: dict[str, list[int]] = {}
+    unique = sorted({term[:TERM_MAX] for term in terms})
+    for start in range(0, len(unique), 200):   # SQLite caps compound SELECTs at 500
+        parts = [select(StoryTerm.term, StoryTerm.story_id).where(StoryTerm.term == term)
+                 .order_by(StoryTerm.story_id.desc()).limit(per_term).subquery()
+                 for term in unique[start:start + 200]]
+        statement = union_all(*(select(part.c.term, part.c.story_id) for part in parts)) \
+            if len(parts) > 1 else select(parts[0].c.term, parts[0].c.story_id)
+        for term, story_id in session.execute(statement):
+            found.setdefault(term, []).append(story_id)
+    return found
+
+
+def open_stories(session: Session, story_ids: Iterable[int], *,
+                 active_since: datetime) -> list[OpenStory]:
+    """The open stories among `story_ids` that gained an article since `active_since`."""
+    ids = sorted(set(story_ids))
+    result = []
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Story.id, Story.lead_article_id, Story.title, Story.section_id,
+                   Story.first_published_at, Story.last_published_at, Story.article_count,
+                   Story.centroid, Story.lead_terms)
+            .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
+                   Story.last_published_at >= active_since))
+        result += [OpenStory(row.id, row.lead_article_id, row.title, row.section_id,
+                             row.first_published_at, row.last_published_at,
+                             row.article_count, json.loads(row.centroid),
+                             json.loads(row.lead_terms)) for row in rows]
+    return result
+
+
+def create_story(session: Session, *, title: str, section_id: int | None,
+                 published_at: datetime) -> int:
+    """A new open story; returns its id (members, lead and counts are set after)."""
+    return int(session.execute(
+        insert(Story).values(title=title, section_id=section_id,
+                             first_published_at=published_at, last_published_at=published_at,
+                             article_count=0, source_count=0, is_open=True,
+                             centroid="{}", lead_terms="{}", created_at=utcnow())
+        .returning(Story.id)).scalar_one())
+
+
+def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, float],
+                                                                dict[str, float],
+                                                                int | None, str,
+                                                                int | None]]) -> None:
+    """Write each story's centroid, lead vector, lead article, title and section
+    ({story id: (centroid, lead terms, lead article id, title, section id)})."""
+    if not shapes:
+        return
+    table = Story.__table__
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("story_id")).values(
+            centroid=bindparam("centroid_json"), lead_terms=bindparam("lead_json"),
+            lead_article_id=bindparam("lead_id"), title=bindparam("lead_title"),
+            section_id=bindparam("lead_section")),
+        [{"story_id": story_id, "centroid_json": json.dumps(centroid, separators=(",", ":")),
+          "lead_json": json.dumps(lead, separators=(",", ":")), "lead_id": lead_id,
+          "lead_title": title, "lead_section": section_id}
+         for story_id, (centroid, lead, lead_id, title, section_id) in shapes.items()])
+
+
+def add_terms(session: Session, pairs: Iterable[tuple[str, int]]) -> None:
+    """Index stories under terms ({(term, story id)}); existing pairs are kept."""
+    rows = sorted({(term[:TERM_MAX], story_id) for term, story_id in pairs})
+    if not rows:
+        return
+    table = StoryTerm.__table__
+    statement = _insert_for(session, table).on_conflict_do_nothing()
+    session.connection().execute(statement, [{"term": term, "story_id": story_id}
+                                             for term, story_id in rows])
+
+
+def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
+    """Recount members, distinct sources and first/last publication from the articles
+    themselves: correct whatever ran concurrently. A story left without articles is
+    deleted (its links then answer 404)."""
+    from models.articles import Article   # articles imports this module
+
+    ids = sorted(set(story_ids))
+    table = Story.__table__
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        rows = session.execute(
+            select(Article.story_id, func.count(), func.count(Article.source_id.distinct()),
+                   func.min(Article.published_at), func.max(Article.published_at))
+            .where(Article.story_id.in_(batch)).group_by(Article.story_id)).all()
+        if rows:
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("story_id")).values(
+                    article_count=bindparam("members"), source_count=bindparam("outlets"),
+                    first_published_at=bindparam("first"),
+                    last_published_at=bindparam("last")),
+                [{"story_id": story_id, "members": members, "outlets": outlets,
+                  "first": first, "last": last}
+                 for story_id, members, outlets, first, last in rows])
+        empty = set(batch) - {row[0] for row in rows}
+        if empty:
+            session.execute(delete(Story).where(Story.id.in_(sorted(empty)),
+                                                Story.merged_into_id.is_(None)))
+
+
+def lock_stories(session: Session, story_ids: Iterable[int]) -> None:
+    """Lock the stories' rows, in id order (no deadlock between two polls), so two
+    concurrent polls do not overwrite each other's centroid (PostgreSQL; SQLite's write
+    transactions are serial already)."""
+    ids = sorted(set(story_ids))
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Story.id).where(Story.id.in_(ids)).order_by(Story.id)
+                        .with_for_update())
+
+
+def centroids(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[
+        dict[str, float], dict[str, float], int | None]]:
+    """{story id: (centroid, lead terms, lead article id)}, read after locking."""
+    ids = sorted(set(story_ids))
+    found = {}
+    for start in range(0, len(ids), 500):
+        for row in session.execute(select(Story.id, Story.centroid, Story.lead_terms,
+                                          Story.lead_article_id)
+                                   .where(Story.id.in_(ids[start:start + 500]))):
+            found[row.id] = (json.loads(row.centroid), json.loads(row.lead_terms),
+                             row.lead_article_id)
+    return found
+
+
+# --- maintenance ------------------------------------------------------------------------
+
+def close_stale(session: Session, *, quiet_since: datetime, now: datetime) -> int:
+    """Close open stories with no article since `quiet_since` and drop their index
+    entries; returns how many were closed."""
+    stale = list(session.scalars(select(Story.id).where(
+        Story.is_open.is_(True), Story.last_published_at < quiet_since).limit(5000)))
+    if not stale:
+        return 0
+    session.execute(delete(StoryTerm).where(StoryTerm.story_id.in_(stale)))
+    session.execute(update(Story).where(Story.id.in_(stale))
+                    .values(is_open=False, closed_at=now))
+    return len(stale)
+
+
+def recent_open(session: Session, *, active_since: datetime, limit: int) -> list[OpenStory]:
+    ids = list(session.scalars(select(Story.id).where(
+        Story.is_open.is_(True), Story.last_published_at >= active_since)
+        .order_by(Story.last_published_at.desc()).limit(limit)))
+    return open_stories(session, ids, active_since=active_since)
+
+
+def merge_into(session: Session, absorbed_id: int, kept_id: int, *, now: datetime) -> None:
+    """Move every article of one story into another; the absorbed story is closed and
+    remembers where its coverage went (its links redirect)."""
+    from models.articles import Article
+
+    session.execute(update(Article).where(Article.story_id == absorbed_id)
+                    .values(story_id=kept_id))
+    terms = list(session.scalars(select(StoryTerm.term)
+                                 .where(StoryTerm.story_id == absorbed_id)))
+    session.execute(delete(StoryTerm).where(StoryTerm.story_id == absorbed_id))
+    add_terms(session, ((term, kept_id) for term in terms))
+    session.execute(update(Story).where(Story.id == absorbed_id).values(
+        is_open=False, closed_at=now, merged_into_id=kept_id, article_count=0,
+        source_count=0))
+
+
+def forget_index(session: Session) -> None:
+    """Drop the whole inverted index (a rebuild refills it)."""
+    session.execute(delete(StoryTerm))
