@@ -76,6 +76,15 @@ def by_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
 
 
+def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
+    """Which of these sources the operator marked as preferred (they lead stories)."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return set()
+    return set(session.scalars(select(Source.id).where(Source.id.in_(ids),
+                                                       Source.is_preferred.is_(True))))
+
+
 def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:
     query = select(Source.id).where(Source.url == url)
     if other_than is not None:

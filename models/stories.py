@@ -95,8 +95,8 @@ class OpenStory:
     first_published_at: datetime
     last_published_at: datetime
     article_count: int
-    centroid: dict[str, float]
-    lead_terms: dict[str, float]
+    centroid: dict[str, Any]       # {"n", "terms": {term: summed weight}, "entities"}
+    lead_terms: dict[str, Any]     # {"terms", "entities", "decimals", "preferred"}
 
 
 def _insert_for(session: Session | Connection, table: Any) -> Any:
@@ -154,8 +154,7 @@ def create_story(session: Session, *, title: str, section_id: int | None,
         .returning(Story.id)).scalar_one())
 
 
-def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, float],
-                                                                dict[str, float],
+def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dict[str, Any],
                                                                 int | None, str,
                                                                 int | None]]) -> None:
     """Write each story's centroid, lead vector, lead article, title and section
@@ -225,7 +224,7 @@ def lock_stories(session: Session, story_ids: Iterable[int]) -> None:
 
 
 def centroids(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[
-        dict[str, float], dict[str, float], int | None]]:
+        dict[str, Any], dict[str, Any], int | None]]:
     """{story id: (centroid, lead terms, lead article id)}, read after locking."""
     ids = sorted(set(story_ids))
     found = {}

@@ -1,0 +1,174 @@
+"""Store, stories part: give a poll's new and edited articles their story inside the
+poll's own transaction (workers/ingest/store.py calls it around the article upsert).
+
+    plan_stories   — before the upsert: features of each article, candidate stories from
+                     the `story_terms` index (a few index range scans per batch), decisions
+                     (workers/ingest/story.py), new story rows → a story id per article;
+    finish_stories — after the upsert, once article ids are known: centroids, leads,
+                     index entries and member counts of every story touched.
+
+Nothing is kept in process memory between transactions: `hopper ingest` forks children
+and Celery runs many workers, so the database is the only shared state. A story created
+by a concurrent uncommitted poll is invisible here; the maintenance task merges the two
+stories once both have committed (workers/maintenance.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from models import stories as story_rows
+from models.base import utcnow
+from models.stories import Story
+from workers.ingest.story import (
+    Features,
+    StoryShape,
+    add_member,
+    choose_story,
+    features,
+    normalise_title,
+)
+
+# Index entries read per looked-up term (newest stories first): bounds the cost of a
+# common word whatever the size of the open window.
+PER_TERM = 40
+MAX_CANDIDATES = 24
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An article about to be written (new, or edited: then with its current story)."""
+
+    key: Hashable
+    title: str
+    summary: str
+    source_id: int
+    section_id: int | None
+    published_at: datetime
+    current_story_id: int | None = None
+    current_title: str | None = None
+
+
+@dataclass
+class StoryPlan:
+    story_of: dict[Hashable, int] = field(default_factory=dict)
+    shapes: dict[int, StoryShape] = field(default_factory=dict)
+    touched: set[int] = field(default_factory=set)
+    left: set[int] = field(default_factory=set)        # stories an edited article left
+    keys_of: dict[int, set[str]] = field(default_factory=dict)
+
+
+def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
+                 preferred: Iterable[int] = ()) -> StoryPlan:
+    plan = StoryPlan()
+    if not pending:
+        return plan
+    preferred_ids = set(preferred)
+    moving = [item for item in pending if item.current_story_id is None
+              or normalise_title(item.title) != normalise_title(item.current_title or "")]
+    for item in pending:
+        if item not in moving and item.current_story_id is not None:
+            plan.story_of[item.key] = item.current_story_id
+    if not moving:
+        return plan
+    found = {item.key: features(item.title, item.summary) for item in moving}
+    terms = sorted({term for feature in found.values()
+                    for term in (*feature.query, *feature.keys)})
+    postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
+        session, terms, per_term=PER_TERM).items()}
+    since = min(item.published_at for item in moving) - window
+    last_at: dict[int, datetime] = {}
+    for row in story_rows.open_stories(
+            session, {story_id for ids in postings.values() for story_id in ids},
+            active_since=since):
+        plan.shapes[row.id] = StoryShape.from_documents(
+            row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id,
+            title=row.title, section_id=row.section_id)
+        last_at[row.id] = row.last_published_at
+    temporary = itertools.count(-1, -1)
+    for item in sorted(moving, key=lambda pending_item: pending_item.published_at):
+        feature = found[item.key]
+        story = _decide(plan, feature, postings, last_at, item, window)
+        if story is None:
+            story = StoryShape(id=next(temporary))
+            plan.shapes[story.id] = story
+        add_member(story, feature, article_key=item.key, title=item.title,
+                   section_id=item.section_id, is_preferred=item.source_id in preferred_ids)
+        for term in (*story.index_terms(), *feature.keys):
+            postings.setdefault(term, set()).add(story.id)
+        plan.keys_of.setdefault(story.id, set()).update(feature.keys)
+        last_at[story.id] = max(last_at.get(story.id, item.published_at), item.published_at)
+        plan.story_of[item.key] = story.id
+        plan.touched.add(story.id)
+        if item.current_story_id is not None and item.current_story_id != story.id:
+            plan.left.add(item.current_story_id)
+    _create_new_stories(session, plan, last_at)
+    return plan
+
+
+def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]],
+            last_at: Mapping[int, datetime], item: Pending,
+            window: timedelta) -> StoryShape | None:
+    def is_open(story_id: int) -> bool:
+        return story_id in plan.shapes and last_at[story_id] >= item.published_at - window
+
+    twins = [plan.shapes[story_id] for key in feature.keys
+             for story_id in postings.get(key, ()) if is_open(story_id)]
+    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
+                     if is_open(story_id))
+    candidates = [plan.shapes[story_id] for story_id, _ in shared.most_common(MAX_CANDIDATES)]
+    return choose_story(feature, candidates, duplicates=twins)
+
+
+def _create_new_stories(session: Session, plan: StoryPlan,
+                        last_at: Mapping[int, datetime]) -> None:
+    """Insert the stories this batch started (one multi-row INSERT) and swap their
+    temporary ids for real ones."""
+    temporary = sorted((story_id for story_id in plan.touched if story_id < 0), reverse=True)
+    if not temporary:
+        return
+    now = utcnow()
+    rows = [{"title": plan.shapes[story_id].lead_title[:2000],
+             "section_id": plan.shapes[story_id].lead_section_id,
+             "first_published_at": last_at[story_id], "last_published_at": last_at[story_id],
+             "article_count": 0, "source_count": 0, "is_open": True, "created_at": now,
+             "centroid": "{}", "lead_terms": "{}"} for story_id in temporary]
+    created = list(session.scalars(
+        insert(Story).returning(Story.id, sort_by_parameter_order=True), rows))
+    real = dict(zip(temporary, created, strict=True))
+    for story_id, new_id in real.items():
+        shape = plan.shapes.pop(story_id)
+        shape.id = new_id
+        plan.shapes[new_id] = shape
+        plan.keys_of[new_id] = plan.keys_of.pop(story_id, set())
+    plan.touched = {real.get(story_id, story_id) for story_id in plan.touched}
+    plan.story_of = {key: real.get(story_id, story_id)
+                     for key, story_id in plan.story_of.items()}
+
+
+def finish_stories(session: Session, plan: StoryPlan,
+                   article_ids: Mapping[Hashable, int]) -> None:
+    """After the articles are written: each touched story's centroid, lead, index
+    entries and counts."""
+    if not plan.touched and not plan.left:
+        return
+    shapes = {}
+    for story_id in sorted(plan.touched):
+        shape = plan.shapes[story_id]
+        lead_id = shape.lead_id if isinstance(shape.lead_id, int) \
+            else article_ids.get(shape.lead_id)
+        shape.lead_id = lead_id
+        shapes[story_id] = (shape.centroid_document(), shape.lead_document(), lead_id,
+                            shape.lead_title[:2000], shape.lead_section_id)
+    story_rows.save_shapes(session, shapes)
+    story_rows.add_terms(session, ((term, story_id) for story_id in plan.touched
+                                   for term in (*plan.shapes[story_id].index_terms(),
+                                                *plan.keys_of.get(story_id, ()))))
+    story_rows.refresh_counts(session, plan.touched | plan.left)
