@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     ForeignKey,
     Index,
     String,
@@ -112,16 +114,28 @@ def stories_with_terms(session: Session, terms: Sequence[str], *,
     """{term: story ids} for the given terms, the newest `per_term` stories of each: a
     union of index range scans, so the cost follows the number of terms, not of stories."""
     found: dict[str, list[int]] = {}
-    unique = sorted({term[:TERM_MAX] for term in terms})
-    for start in range(0, len(unique), 200):   # SQLite caps compound SELECTs at 500
-        parts = [select(StoryTerm.term, StoryTerm.story_id).where(StoryTerm.term == term)
-                 .order_by(StoryTerm.story_id.desc()).limit(per_term).subquery()
-                 for term in unique[start:start + 200]]
-        statement = union_all(*(select(part.c.term, part.c.story_id) for part in parts)) \
-            if len(parts) > 1 else select(parts[0].c.term, parts[0].c.story_id)
-        for term, story_id in session.execute(statement):
+    unique = sorted({term[:TERM_MAX] for term in terms if term})
+    statement = _postings_query(per_term)
+    for start in range(0, len(unique), TERMS_PER_QUERY):
+        chunk = unique[start:start + TERMS_PER_QUERY]
+        # Padded with "" (no term is empty): one statement shape, compiled once.
+        params = {f"t{n}": term for n, term in
+                  enumerate(chunk + [""] * (TERMS_PER_QUERY - len(chunk)))}
+        for term, story_id in session.execute(statement, params):
             found.setdefault(term, []).append(story_id)
     return found
+
+
+TERMS_PER_QUERY = 64          # SQLite caps compound SELECTs at 500
+
+
+@lru_cache(maxsize=8)
+def _postings_query(per_term: int) -> CompoundSelect:
+    parts = [select(StoryTerm.term, StoryTerm.story_id)
+             .where(StoryTerm.term == bindparam(f"t{n}"))
+             .order_by(StoryTerm.story_id.desc()).limit(per_term).subquery()
+             for n in range(TERMS_PER_QUERY)]
+    return union_all(*(select(part.c.term, part.c.story_id) for part in parts))
 
 
 def open_stories(session: Session, story_ids: Iterable[int], *,

@@ -53,7 +53,8 @@ who whom why will with would you your yours new says say said say report reports
 news latest update updates live video watch photos photo breaking today yesterday tomorrow
 week year years day days could may might must shall us vs via amid after over first last
 one two three four five six seven eight nine ten get gets got make makes made take takes
-s t don re ve ll d m o y how what why whats here's it's
+s t don re ve ll d m o y how what why whats here's it's several many some
+more less much
 """.split())
 _KNOWN_NON_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday",
                               "saturday", "sunday", "january", "february", "march", "april",
@@ -64,10 +65,13 @@ _KNOWN_NON_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "fri
 @dataclass(frozen=True)
 class Features:
     terms: dict[str, float]
-    entities: frozenset[str]
+    entities: frozenset[str]                # every name-like token (numbers included)
     decimals: frozenset[str]
     keys: tuple[str, ...]                   # near-duplicate keys (title hash, bands)
     query: tuple[str, ...]                  # strongest terms, to look up candidates
+    # Names we are sure of: capitalised inside sentence-case text, acronyms, numbers (a
+    # headline's first word and Title Case headlines are only `entities`).
+    names: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -78,10 +82,12 @@ class StoryShape:
     count: int = 0
     sums: dict[str, float] = field(default_factory=dict)
     entity_counts: dict[str, int] = field(default_factory=dict)
+    name_counts: dict[str, int] = field(default_factory=dict)
     lead_id: Any = None                     # an article id, or a batch-local key
     lead_terms: dict[str, float] = field(default_factory=dict)
     lead_entities: frozenset[str] = frozenset()
     lead_decimals: frozenset[str] = frozenset()
+    lead_names: frozenset[str] = frozenset()
     lead_title: str = ""
     lead_section_id: int | None = None
     lead_preferred: bool = False
@@ -90,13 +96,14 @@ class StoryShape:
     def centroid_document(self) -> dict[str, Any]:
         strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:CENTROID_TERMS]
         entities = sorted(self.entity_counts.items(), key=lambda item: -item[1])[:20]
+        names = sorted(self.name_counts.items(), key=lambda item: -item[1])[:20]
         return {"n": self.count, "terms": {term: round(weight, 4) for term, weight in strongest},
-                "entities": dict(entities)}
+                "entities": dict(entities), "names": dict(names)}
 
     def lead_document(self) -> dict[str, Any]:
         return {"terms": {term: round(weight, 4) for term, weight in self.lead_terms.items()},
                 "entities": sorted(self.lead_entities), "decimals": sorted(self.lead_decimals),
-                "preferred": self.lead_preferred}
+                "names": sorted(self.lead_names), "preferred": self.lead_preferred}
 
     @classmethod
     def from_documents(cls, story_id: int, centroid: Mapping[str, Any],
@@ -104,10 +111,12 @@ class StoryShape:
                        section_id: int | None) -> StoryShape:
         return cls(id=story_id, count=int(centroid.get("n", 1) or 1),
                    sums=dict(centroid.get("terms", {})),
-                   entity_counts=dict(centroid.get("entities", {})), lead_id=lead_id,
+                   entity_counts=dict(centroid.get("entities", {})),
+                   name_counts=dict(centroid.get("names", {})), lead_id=lead_id,
                    lead_terms=dict(lead.get("terms", {})),
                    lead_entities=frozenset(lead.get("entities", ())),
-                   lead_decimals=frozenset(lead.get("decimals", ())), lead_title=title,
+                   lead_decimals=frozenset(lead.get("decimals", ())),
+                   lead_names=frozenset(lead.get("names", ())), lead_title=title,
                    lead_section_id=section_id, lead_preferred=bool(lead.get("preferred")))
 
     def index_terms(self) -> list[str]:
@@ -119,6 +128,10 @@ class StoryShape:
         common = {name for name, seen in self.entity_counts.items()
                   if seen * 3 >= self.count}
         return self.lead_entities | common
+
+    def story_names(self) -> frozenset[str]:
+        common = {name for name, seen in self.name_counts.items() if seen * 3 >= self.count}
+        return self.lead_names | common
 
 
 # --- features ---------------------------------------------------------------------------
@@ -146,19 +159,23 @@ def _is_title_case(tokens: Sequence[tuple[str, str]]) -> bool:
     return len(words) >= 3 and capitalised >= 0.8 * len(words)
 
 
-def _entities(tokens: Sequence[tuple[str, str]], *, first_is_name: bool) -> set[str]:
-    found = set()
+def _entities(tokens: Sequence[tuple[str, str]], *,
+              first_is_sure: bool) -> tuple[set[str], set[str]]:
+    """(entities, names): name-like tokens, and the subset we are sure of."""
+    found: set[str] = set()
+    sure: set[str] = set()
     title_case = _is_title_case(tokens)
     for position, (raw, stem) in enumerate(tokens):
         if not stem or stem in STOPWORDS or stem in _KNOWN_NON_NAMES:
             continue
-        if raw[:1].isdigit():
+        if raw[:1].isdigit() or (len(raw) >= 2 and raw.isupper()):
             found.add(stem)
-        elif len(raw) >= 2 and raw.isupper():
+            sure.add(stem)
+        elif raw[:1].isupper():
             found.add(stem)
-        elif raw[:1].isupper() and not title_case and (position > 0 or first_is_name):
-            found.add(stem)
-    return found
+            if not title_case and (position > 0 or first_is_sure):
+                sure.add(stem)
+    return found, sure
 
 
 def normalise_title(title: str) -> str:
@@ -191,8 +208,10 @@ def near_duplicate_keys(title: str, summary: str) -> tuple[str, ...]:
 def features(title: str, summary: str = "") -> Features:
     title_tokens = _tokens(title)
     summary_tokens = _tokens(summary[:SUMMARY_CHARS])
-    entities = _entities(title_tokens, first_is_name=True) \
-        | _entities(summary_tokens, first_is_name=False)
+    title_entities, title_names = _entities(title_tokens, first_is_sure=False)
+    summary_entities, summary_names = _entities(summary_tokens, first_is_sure=True)
+    entities = title_entities | summary_entities
+    names = title_names | summary_names
     weights: dict[str, float] = {}
     for tokens, weight in ((title_tokens, 1.0), (summary_tokens, SUMMARY_WEIGHT)):
         for _, stem in tokens:
@@ -206,7 +225,8 @@ def features(title: str, summary: str = "") -> Features:
     query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
                   [:QUERY_TERMS])
     return Features(terms=terms, entities=frozenset(entities & set(terms)),
-                    decimals=decimals, keys=near_duplicate_keys(title, summary), query=query)
+                    decimals=decimals, keys=near_duplicate_keys(title, summary), query=query,
+                    names=frozenset(names & set(terms)))
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
@@ -228,11 +248,17 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 # --- decisions --------------------------------------------------------------------------
 
 def guards_agree(article: Features, story: StoryShape) -> bool:
-    """Different events that share words stay apart: named things must overlap, and
-    decimal figures (a quake's magnitude, a rate) must not disagree."""
-    names = story.story_entities()
-    if article.entities and names and not (article.entities & names):
-        return False
+    """Different events that share words stay apart: the names both sides are sure of
+    must overlap (else any name-like tokens must), and decimal figures (a quake's
+    magnitude, a rate) must not disagree."""
+    names = story.story_names()
+    if article.names and names:
+        if not article.names & names:
+            return False
+    else:
+        entities = story.story_entities()
+        if article.entities and entities and not (article.entities & entities):
+            return False
     return not (article.decimals and story.lead_decimals
                 and not (article.decimals & story.lead_decimals))
 
@@ -247,8 +273,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     """The story this article joins, or None to start one. A near-duplicate's story
     wins outright (newest first); otherwise the best story passing both thresholds and
     the guards."""
-    twins = sorted(duplicates, key=lambda story: -story.id if isinstance(story.id, int)
-                   else 0)
+    twins = sorted((story for story in duplicates if guards_agree(article, story)),
+                   key=lambda story: -story.id)
     if twins:
         return twins[0]
     best: tuple[float, StoryShape] | None = None
@@ -273,6 +299,8 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.sums[term] = story.sums.get(term, 0.0) + weight
     for name in article.entities:
         story.entity_counts[name] = story.entity_counts.get(name, 0) + 1
+    for name in article.names:
+        story.name_counts[name] = story.name_counts.get(name, 0) + 1
     if len(story.sums) > 4 * CENTROID_TERMS:
         story.sums = dict(sorted(story.sums.items(), key=lambda item: -item[1])
                           [:2 * CENTROID_TERMS])
@@ -285,6 +313,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_terms = dict(article.terms)
         story.lead_entities = article.entities
         story.lead_decimals = article.decimals
+        story.lead_names = article.names
         story.lead_title = title
         story.lead_section_id = section_id
         story.lead_preferred = is_preferred
@@ -292,7 +321,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
 
 def should_merge(a: StoryShape, b: StoryShape) -> bool:
     """Two open stories that converged: centroids and leads close, guards agreeing."""
-    lead_a = Features(a.lead_terms, a.lead_entities, a.lead_decimals, (), ())
-    lead_b = Features(b.lead_terms, b.lead_entities, b.lead_decimals, (), ())
+    lead_a = Features(a.lead_terms, a.lead_entities, a.lead_decimals, (), (), a.lead_names)
+    lead_b = Features(b.lead_terms, b.lead_entities, b.lead_decimals, (), (), b.lead_names)
     return (cosine(a.sums, b.sums) >= 0.6 and cosine(a.lead_terms, b.lead_terms) >= 0.4
             and guards_agree(lead_a, b) and guards_agree(lead_b, a))
