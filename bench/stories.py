@@ -41,11 +41,18 @@ from models.db import make_database, session_scope  # noqa: E402
 from models.sources import Source  # noqa: E402
 from models.stories import Story, StoryTerm  # noqa: E402
 from workers.ingest import story as story_rules  # noqa: E402
-from workers.ingest.store_stories import Pending, finish_stories, plan_stories  # noqa: E402
+from workers.ingest.store_stories import (  # noqa: E402
+    Pending,
+    finish_stories,
+    merge_converged,
+    plan_stories,
+)
 
 DATA = ROOT / "tests" / "data" / "stories"
 WINDOW = timedelta(hours=48)
 POLL_BATCH = 25
+# The maintenance task's merge pass, every this many poll batches (every 500 articles).
+MERGE_EVERY = 20
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,8 @@ def pairwise_precision(gold: Sequence[str], predicted: Sequence[object]) -> floa
 
 # --- Hopper, through the real assignment code ---------------------------------------------
 
-def run_hopper(items: Sequence[Item], url: str) -> list[int]:
+def run_hopper(items: Sequence[Item], url: str, *, merge_every: int = MERGE_EVERY
+               ) -> list[int]:
     database = make_database(url)
     Base.metadata.create_all(database.engine)
     order = sorted(range(len(items)), key=lambda index: items[index].published_at)
@@ -124,6 +132,9 @@ def run_hopper(items: Sequence[Item], url: str) -> list[int]:
             rows = [_row(item, plan.story_of[item.key]) for item in pending]
             written = article_writes.upsert_articles(session, rows)
             finish_stories(session, plan, written)
+        if merge_every and (start // POLL_BATCH) % merge_every == merge_every - 1:
+            with session_scope(database) as session:     # the periodic maintenance task
+                merge_converged(session, now=items[batch[-1]].published_at, window=WINDOW)
     with session_scope(database) as session:
         story_of = dict(session.execute(select(Article.entry_hash, Article.story_id))
                         .tuples().all())

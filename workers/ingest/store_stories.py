@@ -16,6 +16,7 @@ stories once both have committed (workers/maintenance.py).
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,13 +34,17 @@ from workers.ingest.story import (
     add_member,
     choose_story,
     features,
+    fold_story,
     normalise_title,
+    should_merge,
+    with_rarity,
 )
 
 # Index entries read per looked-up term (newest stories first): bounds the cost of a
 # common word whatever the size of the open window.
 PER_TERM = 40
 MAX_CANDIDATES = 24
+MERGE_SIZE_RATIO = 3
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         return plan
     found = {item.key: features(item.title, item.summary) for item in moving}
     terms = sorted({term for feature in found.values()
-                    for term in (*feature.query, *feature.keys)})
+                    for term in (*feature.terms, *feature.keys)})
     postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
         session, terms, per_term=PER_TERM).items()}
     since = min(item.published_at for item in moving) - window
@@ -124,7 +129,9 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]]
     shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
                      if is_open(story_id))
     candidates = [plan.shapes[story_id] for story_id, _ in shared.most_common(MAX_CANDIDATES)]
-    return choose_story(feature, candidates, duplicates=twins)
+    rare = with_rarity(feature, {term: len(postings.get(term, ())) for term in feature.terms},
+                       cap=PER_TERM)
+    return choose_story(rare, candidates, duplicates=twins)
 
 
 def _create_new_stories(session: Session, plan: StoryPlan,
@@ -172,3 +179,47 @@ def finish_stories(session: Session, plan: StoryPlan,
                                    for term in (*plan.shapes[story_id].index_terms(),
                                                 *plan.keys_of.get(story_id, ()))))
     story_rows.refresh_counts(session, plan.touched | plan.left)
+
+
+def merge_converged(session: Session, *, now: datetime, window: timedelta,
+                    limit: int = 5000) -> int:
+    """Merge open stories that converged (two polls that started the same event at once,
+    or coverage that grew together): the smaller joins the larger. Returns the number of
+    stories absorbed."""
+    rows = story_rows.recent_open(session, active_since=now - window, limit=limit)
+    shapes = {row.id: StoryShape.from_documents(
+        row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id, title=row.title,
+        section_id=row.section_id) for row in rows}
+    postings: dict[str, set[int]] = {}
+    for shape in shapes.values():
+        for term in shape.index_terms():
+            postings.setdefault(term, set()).add(shape.id)
+    rarity = {term: math.log((len(shapes) + 1) / (len(ids) + 1)) + 1.0
+              for term, ids in postings.items()}
+    absorbed: set[int] = set()
+    changed: set[int] = set()
+    for shape in sorted(shapes.values(), key=lambda item: (-item.count, item.id)):
+        if shape.id in absorbed:
+            continue
+        shared = Counter(other for term in shape.index_terms()
+                         for other in postings.get(term, ()) if other != shape.id)
+        for other_id, _ in shared.most_common(MAX_CANDIDATES):
+            other = shapes[other_id]
+            # Fragments join the main coverage; two large stories stay apart (the
+            # costly mistake is mixing two well-covered events).
+            if other_id in absorbed or other.count * MERGE_SIZE_RATIO > shape.count or \
+                    not should_merge(shape, other, rarity):
+                continue
+            story_rows.merge_into(session, other_id, shape.id, now=now)
+            fold_story(shape, other)
+            absorbed.add(other_id)
+            changed.add(shape.id)
+    changed -= absorbed
+    story_rows.save_shapes(session, {
+        story_id: (shapes[story_id].centroid_document(), shapes[story_id].lead_document(),
+                   shapes[story_id].lead_id, shapes[story_id].lead_title[:2000],
+                   shapes[story_id].lead_section_id) for story_id in sorted(changed)})
+    story_rows.add_terms(session, ((term, story_id) for story_id in changed
+                                   for term in shapes[story_id].index_terms()))
+    story_rows.refresh_counts(session, changed)
+    return len(absorbed)

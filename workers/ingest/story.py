@@ -19,12 +19,12 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # Tuned on tests/data/stories (bench/stories.py prints the effect).
-CENTROID_MIN = 0.30
-LEAD_MIN = 0.22
+CENTROID_MIN = 0.25
+LEAD_MIN = 0.15
 LEAD_SWITCH_MARGIN = 0.10      # hysteresis: a new lead must be clearly more central
 PREFERRED_BONUS = 0.15
 CENTROID_TERMS = 40            # a story's centroid keeps its strongest terms
@@ -229,6 +229,17 @@ def features(title: str, summary: str = "") -> Features:
                     names=frozenset(names & set(terms)))
 
 
+def with_rarity(article: Features, story_counts: Mapping[str, int], *,
+                cap: int) -> Features:
+    """The article's vector with each term weighted by how few open stories carry it
+    (`story_counts`, counted up to `cap` from the index): an inverse document frequency
+    over the open window, so "Titanfall" outweighs "release"."""
+    weighted = {term: weight * math.log((cap + 1) / (min(story_counts.get(term, 0), cap) + 1)
+                                        + 1.0)
+                for term, weight in article.terms.items()}
+    return replace(article, terms=_unit(weighted))
+
+
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(weight * weight for weight in vector.values()))
     return {term: weight / norm for term, weight in vector.items()} if norm else {}
@@ -319,9 +330,31 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_preferred = is_preferred
 
 
-def should_merge(a: StoryShape, b: StoryShape) -> bool:
-    """Two open stories that converged: centroids and leads close, guards agreeing."""
+MERGE_CENTROID_MIN = 0.3
+MERGE_LEAD_MIN = 0.15
+
+
+def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float]) -> bool:
+    """Two open stories that converged: centroids (terms weighted by `rarity`, an inverse
+    document frequency over the open stories) and leads close, guards agreeing both
+    ways."""
     lead_a = Features(a.lead_terms, a.lead_entities, a.lead_decimals, (), (), a.lead_names)
     lead_b = Features(b.lead_terms, b.lead_entities, b.lead_decimals, (), (), b.lead_names)
-    return (cosine(a.sums, b.sums) >= 0.6 and cosine(a.lead_terms, b.lead_terms) >= 0.4
+
+    def weighted(vector: Mapping[str, float]) -> dict[str, float]:
+        return {term: weight * rarity.get(term, 1.0) for term, weight in vector.items()}
+
+    return (cosine(weighted(a.sums), weighted(b.sums)) >= MERGE_CENTROID_MIN
+            and cosine(a.lead_terms, b.lead_terms) >= MERGE_LEAD_MIN
             and guards_agree(lead_a, b) and guards_agree(lead_b, a))
+
+
+def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:
+    """The kept story's shape after absorbing another (its lead stays: no flicker)."""
+    kept.count += absorbed.count
+    for term, weight in absorbed.sums.items():
+        kept.sums[term] = kept.sums.get(term, 0.0) + weight
+    for name, seen in absorbed.entity_counts.items():
+        kept.entity_counts[name] = kept.entity_counts.get(name, 0) + seen
+    for name, seen in absorbed.name_counts.items():
+        kept.name_counts[name] = kept.name_counts.get(name, 0) + seen
