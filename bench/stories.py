@@ -88,7 +88,7 @@ def bcubed(gold: Sequence[str], predicted: Sequence[object]) -> tuple[float, flo
         by_gold[label].add(index)
         by_pred[cluster].add(index)
     precision = recall = 0.0
-    for index, (label, cluster) in enumerate(zip(gold, predicted, strict=True)):
+    for label, cluster in zip(gold, predicted, strict=True):
         shared = len(by_gold[label] & by_pred[cluster])
         precision += shared / len(by_pred[cluster])
         recall += shared / len(by_gold[label])

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -202,7 +202,7 @@ def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
     """Recount members, distinct sources and first/last publication from the articles
     themselves: correct whatever ran concurrently. A story left without articles is
     deleted (its links then answer 404)."""
-    from models.articles import Article   # articles imports this module
+    from models.articles import Article  # articles imports this module
 
     ids = sorted(set(story_ids))
     table = Story.__table__
@@ -289,6 +289,43 @@ def merge_into(session: Session, absorbed_id: int, kept_id: int, *, now: datetim
         source_count=0))
 
 
-def forget_index(session: Session) -> None:
-    """Drop the whole inverted index (a rebuild refills it)."""
-    session.execute(delete(StoryTerm))
+@dataclass(frozen=True)
+class ArticleText:
+    id: int
+    title: str
+    summary: str
+    source_id: int
+    section_id: int | None
+    published_at: datetime
+    story_id: int | None
+
+
+def articles_published_since(session: Session, since: datetime) -> list[ArticleText]:
+    """What re-clustering reads of each article published since `since`, oldest first."""
+    from models.articles import Article
+
+    rows = session.execute(
+        select(Article.id, Article.title, Article.summary, Article.source_id,
+               Article.section_id, Article.published_at, Article.story_id)
+        .where(Article.published_at >= since)
+        .order_by(Article.published_at, Article.id))
+    return [ArticleText(*row) for row in rows]
+
+
+def forget_terms(session: Session, story_ids: Iterable[int]) -> None:
+    ids = sorted(set(story_ids))
+    for start in range(0, len(ids), 500):
+        session.execute(delete(StoryTerm).where(StoryTerm.story_id.in_(ids[start:start + 500])))
+
+
+def move_articles(session: Session, story_of: Mapping[int, int]) -> None:
+    """Put articles ({article id: story id}) into their stories, in one executemany."""
+    from models.articles import Article
+
+    if story_of:
+        table = Article.__table__
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("article_id"))
+            .values(story_id=bindparam("new_story_id")),
+            [{"article_id": article_id, "new_story_id": story_id}
+             for article_id, story_id in story_of.items()])

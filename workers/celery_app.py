@@ -30,6 +30,12 @@ MAINTENANCE_SCHEDULE = {
         "schedule": crontab(minute=15, hour=4),
         "options": {"expires": 6 * 3600},
     },
+    # Converged stories merge and quiet ones close well within a reader's visit.
+    "maintain-stories": {
+        "task": "workers.maintenance.maintain_stories",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 600},
+    },
     "expire-stale-locks": {
         "task": "workers.maintenance.expire_stale_locks",
         "schedule": timedelta(minutes=10),

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from models import sources as source_rows
 from models import stories as story_rows
 from models.base import utcnow
 from models.stories import Story
@@ -223,3 +224,33 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
                                    for term in shapes[story_id].index_terms()))
     story_rows.refresh_counts(session, changed)
     return len(absorbed)
+
+
+REBUILD_BATCH = 500
+
+
+def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
+                    now: datetime) -> tuple[int, int]:
+    """Re-cluster every article published since `since` from scratch (after tuning, or
+    after an upgrade): their old stories leave the index, the articles are assigned
+    again in publication order, converged stories are merged, emptied stories deleted.
+    Returns (articles, stories they now form)."""
+    articles = story_rows.articles_published_since(session, since)
+    old = {article.story_id for article in articles if article.story_id is not None}
+    story_rows.forget_terms(session, old)
+    preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
+    formed: set[int] = set()
+    for start in range(0, len(articles), REBUILD_BATCH):
+        batch = articles[start:start + REBUILD_BATCH]
+        plan = plan_stories(session, [
+            Pending(key=article.id, title=article.title, summary=article.summary,
+                    source_id=article.source_id, section_id=article.section_id,
+                    published_at=article.published_at) for article in batch],
+            window=window, preferred=preferred)
+        story_rows.move_articles(session, {article.id: plan.story_of[article.id]
+                                           for article in batch})
+        finish_stories(session, plan, {article.id: article.id for article in batch})
+        formed |= set(plan.story_of.values())
+    story_rows.refresh_counts(session, old - formed)
+    merged = merge_converged(session, now=now, window=window)
+    return len(articles), len(formed) - merged

@@ -42,20 +42,21 @@ _SEEDS = [(1 + 2 * (0x9E3779B97F4A7C15 * (i + 1) % _PRIME), 0x632BE59BD9B4E019 *
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+(?:[.,]\d+)*%?", re.UNICODE)
 _DECIMAL = re.compile(r"^\d+[.,]\d+%?$|^\d+%$")
-STOPWORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers herself him himself his how i if in into is it
-its itself just me more most my myself no nor not now of off on once only or other our ours
-out over own same she should so some such than that the their theirs them then there these
-they this those through to too under until up very was we were what when where which while
-who whom why will with would you your yours new says say said say report reports reported
-news latest update updates live video watch photos photo breaking today yesterday tomorrow
-week year years day days could may might must shall us vs via amid after over first last
-one two three four five six seven eight nine ten get gets got make makes made take takes
-s t don re ve ll d m o y how what why whats here's it's several many some
-more less much
-""".split())
+_STOPWORD_TEXT = """
+a about above after again against all
+also am an and any are at be because been before being below between both but by can
+could did do does doing down during each few for from further had has have having he her
+here hers herself him himself his how i if in into is it its itself just me more most my
+myself no nor not now of off on once only or other our ours out over own same she should
+so some such than that the their theirs them then there these they this those through to
+too under until up very was we were what when where which while who whom why will with
+would you your yours new says say said report reports reported news latest update
+updates live video watch photos photo breaking today yesterday tomorrow week year years
+day days may might must shall us vs via amid first last one two three four five six
+seven eight nine ten get gets got make makes made take takes s t don re ve ll d m o y
+whats here's it's several many less much
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _KNOWN_NON_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday",
                               "saturday", "sunday", "january", "february", "march", "april",
                               "june", "july", "august", "september", "october", "november",
