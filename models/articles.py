@@ -138,7 +138,7 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
 CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, Article.title,
                 Article.summary, Article.image_url, Article.image_alt, Article.video_url,
                 Article.video_embed_url, Article.is_video, Article.published_at,
-                Article.updated_at, Article.view_count)
+                Article.updated_at, Article.view_count, Article.story_id)
 
 
 def _card_options() -> tuple[Any, ...]:
@@ -300,6 +300,22 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
         select(Article.id).where(Article.section_id == article.section_id,
                                  Article.id.not_in(seen))).limit(limit))
     return (by_tags + by_section)[:limit]
+
+
+ALSO_COVERED = 8
+
+
+def also_covered(session: Session, article: Article, *, limit: int = ALSO_COVERED
+                 ) -> list[Article]:
+    """Other outlets' versions of this article's story: one per source, earliest first,
+    copies of this article's own text left out."""
+    from models.stories import MEMBERS_READ, other_outlets
+
+    members = _cards(session, select(Article.id).where(
+        Article.story_id == article.story_id, Article.id != article.id)
+        .order_by(Article.published_at.asc(), Article.id.asc()).limit(4 * MEMBERS_READ),
+        order=(Article.published_at.asc(), Article.id.asc()))
+    return other_outlets(members, article, limit=limit)
 
 
 def add_share(session: Session, article_id: int) -> bool:

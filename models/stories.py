@@ -329,3 +329,193 @@ def move_articles(session: Session, story_of: Mapping[int, int]) -> None:
             .values(story_id=bindparam("new_story_id")),
             [{"article_id": article_id, "new_story_id": story_id}
              for article_id, story_id in story_of.items()])
+
+
+# --- reading: the front page, section pages, the full-coverage page, the API -------------
+
+# Ranking: more distinct sources, faster growth and more recent coverage rank higher.
+RANK_CANDIDATES = 400
+RECENCY_HALF_LIFE_HOURS = 8.0
+MAX_TOP_PER_LEAD_SOURCE = 2          # of the top ten, per lead source
+TOP = 10
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """A story as a page shows it: the lead article and a few other outlets' versions."""
+
+    story: Story
+    lead: Any                       # models.articles.Article
+    others: list[Any]               # other outlets' articles, one per source
+
+    @property
+    def source_count(self) -> int:
+        return self.story.source_count
+
+
+def story_score(story: Story, *, now: datetime) -> float:
+    """Distinct sources (diminishing), growth (articles per hour of coverage, capped)
+    and recency (halving every RECENCY_HALF_LIFE_HOURS since the last article)."""
+    import math
+
+    hours_covered = max((story.last_published_at - story.first_published_at)
+                        .total_seconds() / 3600, 1.0)
+    growth = min(story.article_count / hours_covered, 4.0)
+    age_hours = max((now - story.last_published_at).total_seconds() / 3600, 0.0)
+    recency = 0.5 ** (age_hours / RECENCY_HALF_LIFE_HOURS)
+    return (1.0 + 2.0 * math.log2(story.source_count + 1) + 0.5 * growth) * recency
+
+
+def diversify(ranked: Sequence[StoryCard], *, top: int = TOP,
+              per_source: int = MAX_TOP_PER_LEAD_SOURCE) -> list[StoryCard]:
+    """Reorder so that no lead source leads more than `per_source` of the first `top`
+    stories and no section fills more than half of them; the stories held back follow
+    in their ranked order (nothing is dropped)."""
+    chosen: list[StoryCard] = []
+    held: list[StoryCard] = []
+    by_source: dict[int, int] = {}
+    by_section: dict[int | None, int] = {}
+    section_cap = max(1, top // 2)
+    for card in ranked:
+        if len(chosen) >= top:
+            held.append(card)
+            continue
+        source_id = card.lead.source_id
+        section_id = card.story.section_id
+        if by_source.get(source_id, 0) >= per_source or \
+                (section_id is not None and by_section.get(section_id, 0) >= section_cap):
+            held.append(card)
+            continue
+        by_source[source_id] = by_source.get(source_id, 0) + 1
+        by_section[section_id] = by_section.get(section_id, 0) + 1
+        chosen.append(card)
+    return chosen + held
+
+
+def ranked_cards(session: Session, *, now: datetime,
+                 section_ids: Sequence[int] | None = None) -> list[StoryCard]:
+    """The RANK_CANDIDATES most recently active stories, ranked (story_score: recency
+    decays old ones) and diversified as on the home page."""
+    query = select(Story.id).where(Story.merged_into_id.is_(None), Story.article_count > 0)
+    if section_ids is not None:
+        query = query.where(Story.section_id.in_(list(section_ids) or [-1]))
+    ids = list(session.scalars(query.order_by(Story.last_published_at.desc(), Story.id.desc())
+                               .limit(RANK_CANDIDATES)))
+    cards = cards_for(session, ids)
+    cards.sort(key=lambda card: (-story_score(card.story, now=now), -card.story.id))
+    return diversify(cards)
+
+
+def latest_cards(session: Session, *, section_ids: Sequence[int], limit: int,
+                 offset: int = 0) -> list[StoryCard]:
+    """A section's stories, most recently updated first (section pages)."""
+    ids = list(session.scalars(
+        select(Story.id).where(Story.section_id.in_(list(section_ids) or [-1]),
+                               Story.merged_into_id.is_(None), Story.article_count > 0)
+        .order_by(Story.last_published_at.desc(), Story.id.desc())
+        .limit(limit).offset(offset)))
+    return cards_for(session, ids)
+
+
+OTHER_OUTLETS = 3
+MEMBERS_READ = 30
+
+
+def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
+    """Cards for the stories, in the given order, in three statements whatever their
+    number: the stories, their newest MEMBERS_READ members each, and those articles."""
+    from models.articles import Article, _card_options
+
+    if not story_ids:
+        return []
+    stories = {story.id: story for story in session.scalars(
+        select(Story).where(Story.id.in_(list(story_ids))))}
+    position = func.row_number().over(partition_by=Article.story_id,
+                                      order_by=(Article.published_at.asc(), Article.id.asc()))
+    members = select(Article.id, Article.story_id, position.label("position")).where(
+        Article.story_id.in_(list(story_ids))).subquery()
+    member_ids = list(session.scalars(select(members.c.id)
+                                      .where(members.c.position <= MEMBERS_READ)))
+    leads = [story.lead_article_id for story in stories.values() if story.lead_article_id]
+    articles = {article.id: article for article in session.scalars(
+        select(Article).where(Article.id.in_(member_ids + leads)).options(*_card_options()))}
+    by_story: dict[int, list[Any]] = {}
+    for article in sorted(articles.values(), key=lambda item: (item.published_at, item.id)):
+        by_story.setdefault(article.story_id, []).append(article)
+    cards = []
+    for story_id in story_ids:
+        story = stories.get(story_id)
+        members_of = by_story.get(story_id, [])
+        if story is None or not members_of:
+            continue
+        lead = articles.get(story.lead_article_id or -1)
+        if lead is None or lead.story_id != story_id:
+            lead = members_of[0]
+        cards.append(StoryCard(story, lead, other_outlets(members_of, lead)))
+    return cards
+
+
+def other_outlets(members: Sequence[Any], lead: Any, *,
+                  limit: int = OTHER_OUTLETS) -> list[Any]:
+    """One article per other source (its earliest), skipping copies of the lead's text."""
+    seen_sources = {lead.source_id}
+    seen_titles = {copy_key(lead.title)}
+    chosen = []
+    for article in members:
+        if article.source_id in seen_sources or copy_key(article.title) in seen_titles:
+            continue
+        seen_sources.add(article.source_id)
+        seen_titles.add(copy_key(article.title))
+        chosen.append(article)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def copy_key(title: str) -> str:
+    """Titles that differ only in case, punctuation or spacing are one wire text."""
+    return " ".join("".join(char if char.isalnum() else " " for char in title.lower()).split())
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    """One line of the full-coverage page: an article and the copies of its text."""
+
+    article: Any
+    copies: list[Any]
+
+
+def coverage(session: Session, story_id: int) -> tuple[Story, list[CoverageLine]] | None:
+    """A story and every member in time order, syndicated copies (same title) folded into
+    the first outlet's line."""
+    from models.articles import Article, _card_options
+
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    members = list(session.scalars(
+        select(Article).where(Article.story_id == story_id).options(*_card_options())
+        .order_by(Article.published_at.asc(), Article.id.asc())))
+    lines: list[CoverageLine] = []
+    by_text: dict[str, CoverageLine] = {}
+    for article in members:
+        line = by_text.get(copy_key(article.title))
+        if line is not None:
+            line.copies.append(article)
+            continue
+        line = CoverageLine(article, [])
+        by_text[copy_key(article.title)] = line
+        lines.append(line)
+    return story, lines
+
+
+def member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int]]:
+    from models.articles import Article
+
+    found: dict[int, list[int]] = {story_id: [] for story_id in story_ids}
+    if story_ids:
+        for article_id, story_id in session.execute(
+                select(Article.id, Article.story_id).where(Article.story_id.in_(list(story_ids)))
+                .order_by(Article.published_at.asc(), Article.id.asc())):
+            found[story_id].append(article_id)
+    return found
