@@ -519,3 +519,20 @@ def member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int
                 .order_by(Article.published_at.asc(), Article.id.asc())):
             found[story_id].append(article_id)
     return found
+
+
+def with_articles(session: Session, story_id: int) -> tuple[Story, list[Any]] | None:
+    """A story and all its articles (source, section, tags loaded), oldest first."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from models.articles import Article
+
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    members = list(session.scalars(
+        select(Article).where(Article.story_id == story_id)
+        .options(joinedload(Article.source), joinedload(Article.section),
+                 selectinload(Article.tags))
+        .order_by(Article.published_at.asc(), Article.id.asc())))
+    return story, members
