@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.validators import (
     DataRequired,
@@ -46,6 +46,7 @@ class SourceEditForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=300)])
     section_id = SelectField("Section", coerce=int, default=NO_SECTION)
     interval_minutes = interval_field(LIMITS)
+    is_preferred = BooleanField("Preferred source (leads the stories it covers)")
 
 
 class SourceAddForm(SourceEditForm):

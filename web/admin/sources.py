@@ -75,7 +75,8 @@ def add_source() -> Response | tuple[str, int]:
 def edit_source(source_id: int) -> str:
     source = _source_or_404(source_id)
     form = SourceEditForm(name=source.name, section_id=source.section_id or NO_SECTION,
-                          interval_minutes=source.interval_override_minutes)
+                          interval_minutes=source.interval_override_minutes,
+                          is_preferred=source.is_preferred)
     form.section_id.choices = _section_choices()
     return render_template("admin/source_edit.html", source=source, form=form)
 
@@ -91,6 +92,7 @@ def update_source(source_id: int) -> Response | tuple[str, int]:
     source.name = (form.name.data or "").strip() or source.name
     source.section_id = form.section_id.data or None
     source.interval_override_minutes = form.interval_minutes.data
+    source.is_preferred = bool(form.is_preferred.data)
     db_session().commit()
     flash("Source saved.")
     return redirect(url_for("admin.sources"))

@@ -128,3 +128,19 @@ def test_health_table_costs_the_same_queries_for_one_source_or_many(
     for name in ("Second", "Third", "Fourth", "Fifth"):
         make_article(source_name=name)
     assert queries_for_page() == one
+
+
+def test_an_admin_marks_a_source_preferred_and_unmarks_it(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://example.org/p.xml", name="P"))
+    [source] = _sources(database)
+    assert source.is_preferred is False
+    assert 'name="is_preferred"' in client.get(f"/admin/sources/{source.id}").get_data(
+        as_text=True)
+
+    client.post(f"/admin/sources/{source.id}", data={
+        "name": "P", "section_id": "0", "is_preferred": "y"})
+    assert _sources(database)[0].is_preferred is True
+
+    client.post(f"/admin/sources/{source.id}", data={"name": "P", "section_id": "0"})
+    assert _sources(database)[0].is_preferred is False
