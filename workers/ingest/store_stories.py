@@ -46,6 +46,7 @@ from workers.ingest.story import (
 PER_TERM = 40
 MAX_CANDIDATES = 24
 MERGE_SIZE_RATIO = 3
+MERGE_ALWAYS_UP_TO = 2        # twins started by two concurrent polls are this small
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,9 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
             other = shapes[other_id]
             # Fragments join the main coverage; two large stories stay apart (the
             # costly mistake is mixing two well-covered events).
-            if other_id in absorbed or other.count * MERGE_SIZE_RATIO > shape.count or \
+            is_fragment = other.count <= MERGE_ALWAYS_UP_TO or \
+                other.count * MERGE_SIZE_RATIO <= shape.count
+            if other_id in absorbed or not is_fragment or other.count > shape.count or \
                     not should_merge(shape, other, rarity):
                 continue
             story_rows.merge_into(session, other_id, shape.id, now=now)

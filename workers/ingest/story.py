@@ -125,14 +125,16 @@ class StoryShape:
         return [term for term, _ in strongest]
 
     def story_entities(self) -> frozenset[str]:
-        """The lead's entities and those a good share of the members name."""
-        common = {name for name, seen in self.entity_counts.items()
-                  if seen * 3 >= self.count}
-        return self.lead_entities | common
+        """The lead's entities and those most members name (never one member's alone:
+        a bridging article must not widen what the story is about)."""
+        return self.lead_entities | _majority(self.entity_counts, self.count)
 
     def story_names(self) -> frozenset[str]:
-        common = {name for name, seen in self.name_counts.items() if seen * 3 >= self.count}
-        return self.lead_names | common
+        return self.lead_names | _majority(self.name_counts, self.count)
+
+
+def _majority(counts: Mapping[str, int], members: int) -> set[str]:
+    return {name for name, seen in counts.items() if seen >= 2 and seen * 2 > members}
 
 
 # --- features ---------------------------------------------------------------------------
