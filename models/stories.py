@@ -266,6 +266,20 @@ def close_stale(session: Session, *, quiet_since: datetime, now: datetime) -> in
     return len(stale)
 
 
+def delete_emptied(session: Session, *, limit: int = 500) -> int:
+    """Delete closed stories that no article belongs to any more (retention removed
+    them); stories merged into another keep their row for the redirect."""
+    from models.articles import Article
+
+    empty = list(session.scalars(
+        select(Story.id).where(Story.is_open.is_(False), Story.merged_into_id.is_(None),
+                               ~select(Article.id).where(Article.story_id == Story.id)
+                               .exists()).limit(limit)))
+    if empty:
+        session.execute(delete(Story).where(Story.id.in_(empty)))
+    return len(empty)
+
+
 def recent_open(session: Session, *, active_since: datetime, limit: int) -> list[OpenStory]:
     ids = list(session.scalars(select(Story.id).where(
         Story.is_open.is_(True), Story.last_published_at >= active_since)

@@ -102,7 +102,8 @@ def expire_stale_locks() -> int:
 @app.task(name="workers.maintenance.maintain_stories", ignore_result=True)
 def maintain_stories() -> tuple[int, int]:
     """Merge open stories that converged, then close those quiet for longer than the
-    story window (HOPPER_STORY_WINDOW_HOURS): closed stories leave the term index."""
+    story window (HOPPER_STORY_WINDOW_HOURS): closed stories leave the term index; closed
+    stories whose articles retention deleted go too."""
     context = runtime()
     now = utcnow()
     window = timedelta(hours=context.settings.limits.story_window_hours)
@@ -110,5 +111,6 @@ def maintain_stories() -> tuple[int, int]:
         merged = merge_converged(session, now=now, window=window)
     closed = purge(context.database, lambda session: story_rows.close_stale(
         session, quiet_since=now - window, now=now))
-    logger.info("stories: merged %d, closed %d", merged, closed)
+    emptied = purge(context.database, story_rows.delete_emptied)
+    logger.info("stories: merged %d, closed %d, deleted %d emptied", merged, closed, emptied)
     return merged, closed

@@ -10,7 +10,7 @@ from html import escape
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug import Response
 
 from models import stories as story_rows
@@ -301,3 +301,11 @@ def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
     assert closed == 1 and not story_row(database, fed).is_open
     with database.reader() as session:
         assert not list(session.scalars(select(StoryTerm).where(StoryTerm.story_id == fed)))
+
+    with session_scope(database) as session:      # retention deletes the old article
+        session.execute(delete(Article).where(Article.story_id == fed))
+    with session_scope(database) as session:
+        assert story_rows.delete_emptied(session) == 1
+    with database.reader() as session:
+        assert session.get(Story, fed) is None
+        assert session.get(Story, twin_id if kept == japan else japan) is not None
