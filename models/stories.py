@@ -18,13 +18,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     CompoundSelect,
     ForeignKey,
     Index,
     String,
+    Table,
     Text,
     bindparam,
     delete,
@@ -130,7 +131,7 @@ TERMS_PER_QUERY = 64          # SQLite caps compound SELECTs at 500
 
 
 @lru_cache(maxsize=8)
-def _postings_query(per_term: int) -> CompoundSelect:
+def _postings_query(per_term: int) -> CompoundSelect[Any]:
     parts = [select(StoryTerm.term, StoryTerm.story_id)
              .where(StoryTerm.term == bindparam(f"t{n}"))
              .order_by(StoryTerm.story_id.desc()).limit(per_term).subquery()
@@ -175,7 +176,7 @@ def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dic
     ({story id: (centroid, lead terms, lead article id, title, section id)})."""
     if not shapes:
         return
-    table = Story.__table__
+    table = cast(Table, Story.__table__)
     session.connection().execute(
         update(table).where(table.c.id == bindparam("story_id")).values(
             centroid=bindparam("centroid_json"), lead_terms=bindparam("lead_json"),
@@ -205,7 +206,7 @@ def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
     from models.articles import Article  # articles imports this module
 
     ids = sorted(set(story_ids))
-    table = Story.__table__
+    table = cast(Table, Story.__table__)
     for start in range(0, len(ids), 500):
         batch = ids[start:start + 500]
         rows = session.execute(
@@ -337,7 +338,7 @@ def move_articles(session: Session, story_of: Mapping[int, int]) -> None:
     from models.articles import Article
 
     if story_of:
-        table = Article.__table__
+        table = cast(Table, Article.__table__)
         session.connection().execute(
             update(table).where(table.c.id == bindparam("article_id"))
             .values(story_id=bindparam("new_story_id")),
@@ -377,7 +378,7 @@ def story_score(story: Story, *, now: datetime) -> float:
     growth = min(story.article_count / hours_covered, 4.0)
     age_hours = max((now - story.last_published_at).total_seconds() / 3600, 0.0)
     recency = 0.5 ** (age_hours / RECENCY_HALF_LIFE_HOURS)
-    return (1.0 + 2.0 * math.log2(story.source_count + 1) + 0.5 * growth) * recency
+    return float((1.0 + 2.0 * math.log2(story.source_count + 1) + 0.5 * growth) * recency)
 
 
 def diversify(ranked: Sequence[StoryCard], *, top: int = TOP,
