@@ -188,6 +188,16 @@ def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dic
          for story_id, (centroid, lead, lead_id, title, section_id) in shapes.items()])
 
 
+def save_leads(session: Session, leads: Mapping[int, int | None]) -> None:
+    """Set the lead article of stories ({story id: article id})."""
+    if leads:
+        table = cast(Table, Story.__table__)
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("story_id"))
+            .values(lead_article_id=bindparam("lead_id")),
+            [{"story_id": story_id, "lead_id": lead_id} for story_id, lead_id in leads.items()])
+
+
 def add_terms(session: Session, pairs: Iterable[tuple[str, int]]) -> None:
     """Index stories under terms ({(term, story id)}); existing pairs are kept."""
     rows = sorted({(term[:TERM_MAX], story_id) for term, story_id in pairs})

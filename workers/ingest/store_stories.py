@@ -16,6 +16,7 @@ stories once both have committed (workers/maintenance.py).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -70,6 +71,10 @@ class StoryPlan:
     touched: set[int] = field(default_factory=set)
     left: set[int] = field(default_factory=set)        # stories an edited article left
     keys_of: dict[int, set[str]] = field(default_factory=dict)
+    created: set[int] = field(default_factory=set)     # started by this batch
+    # Of the stories this batch starts: their sources and first publication.
+    sources_of: dict[int, set[int]] = field(default_factory=dict)
+    first_at: dict[int, datetime] = field(default_factory=dict)
 
 
 def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
@@ -87,7 +92,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         return plan
     found = {item.key: features(item.title, item.summary) for item in moving}
     terms = sorted({term for feature in found.values()
-                    for term in (*feature.terms, *feature.keys)})
+                    for term in (*feature.query, *feature.keys)})
     postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
         session, terms, per_term=PER_TERM).items()}
     since = min(item.published_at for item in moving) - window
@@ -114,6 +119,9 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         last_at[story.id] = max(last_at.get(story.id, item.published_at), item.published_at)
         plan.story_of[item.key] = story.id
         plan.touched.add(story.id)
+        if story.id < 0:
+            plan.sources_of.setdefault(story.id, set()).add(item.source_id)
+            plan.first_at.setdefault(story.id, item.published_at)
         if item.current_story_id is not None and item.current_story_id != story.id:
             plan.left.add(item.current_story_id)
     _create_new_stories(session, plan, last_at)
@@ -131,7 +139,7 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]]
     shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
                      if is_open(story_id))
     candidates = [plan.shapes[story_id] for story_id, _ in shared.most_common(MAX_CANDIDATES)]
-    rare = with_rarity(feature, {term: len(postings.get(term, ())) for term in feature.terms},
+    rare = with_rarity(feature, {term: len(postings.get(term, ())) for term in feature.query},
                        cap=PER_TERM)
     return choose_story(rare, candidates, duplicates=twins)
 
@@ -144,11 +152,16 @@ def _create_new_stories(session: Session, plan: StoryPlan,
     if not temporary:
         return
     now = utcnow()
+    # Everything about a new story is known already, but its lead's article id.
     rows = [{"title": plan.shapes[story_id].lead_title[:2000],
              "section_id": plan.shapes[story_id].lead_section_id,
-             "first_published_at": last_at[story_id], "last_published_at": last_at[story_id],
-             "article_count": 0, "source_count": 0, "is_open": True, "created_at": now,
-             "centroid": "{}", "lead_terms": "{}"} for story_id in temporary]
+             "first_published_at": plan.first_at[story_id],
+             "last_published_at": last_at[story_id],
+             "article_count": plan.shapes[story_id].count,
+             "source_count": len(plan.sources_of[story_id]), "is_open": True,
+             "created_at": now, "centroid": _json(plan.shapes[story_id].centroid_document()),
+             "lead_terms": _json(plan.shapes[story_id].lead_document())}
+            for story_id in temporary]
     created = list(session.scalars(
         insert(Story).returning(Story.id, sort_by_parameter_order=True), rows))
     real = dict(zip(temporary, created, strict=True))
@@ -158,8 +171,13 @@ def _create_new_stories(session: Session, plan: StoryPlan,
         plan.shapes[new_id] = shape
         plan.keys_of[new_id] = plan.keys_of.pop(story_id, set())
     plan.touched = {real.get(story_id, story_id) for story_id in plan.touched}
+    plan.created = set(real.values())
     plan.story_of = {key: real.get(story_id, story_id)
                      for key, story_id in plan.story_of.items()}
+
+
+def _json(document: object) -> str:
+    return json.dumps(document, separators=(",", ":"))
 
 
 def finish_stories(session: Session, plan: StoryPlan,
@@ -169,18 +187,24 @@ def finish_stories(session: Session, plan: StoryPlan,
     if not plan.touched and not plan.left:
         return
     shapes = {}
+    leads = {}
     for story_id in sorted(plan.touched):
         shape = plan.shapes[story_id]
         lead_id = shape.lead_id if isinstance(shape.lead_id, int) \
             else article_ids.get(shape.lead_id)
         shape.lead_id = lead_id
-        shapes[story_id] = (shape.centroid_document(), shape.lead_document(), lead_id,
-                            shape.lead_title[:2000], shape.lead_section_id)
+        if story_id in plan.created:
+            leads[story_id] = lead_id
+        else:
+            shapes[story_id] = (shape.centroid_document(), shape.lead_document(), lead_id,
+                                shape.lead_title[:2000], shape.lead_section_id)
     story_rows.save_shapes(session, shapes)
+    story_rows.save_leads(session, leads)
     story_rows.add_terms(session, ((term, story_id) for story_id in plan.touched
                                    for term in (*plan.shapes[story_id].index_terms(),
                                                 *plan.keys_of.get(story_id, ()))))
-    story_rows.refresh_counts(session, plan.touched | plan.left)
+    # New stories were counted when inserted; others are recounted from their articles.
+    story_rows.refresh_counts(session, (plan.touched - plan.created) | plan.left)
 
 
 def merge_converged(session: Session, *, now: datetime, window: timedelta,

@@ -16,10 +16,13 @@ two events (docs/stories.md).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 # Tuned on tests/data/stories (bench/stories.py prints the effect).
@@ -28,17 +31,13 @@ LEAD_MIN = 0.15
 LEAD_SWITCH_MARGIN = 0.10      # hysteresis: a new lead must be clearly more central
 PREFERRED_BONUS = 0.15
 CENTROID_TERMS = 40            # a story's centroid keeps its strongest terms
-INDEX_TERMS = 20               # … and is indexed under the strongest of those
+INDEX_TERMS = 10               # … and is indexed under the strongest of those
 QUERY_TERMS = 12               # an article looks up its strongest terms
 SUMMARY_WEIGHT = 0.5
 ENTITY_WEIGHT = 1.6
 SUMMARY_CHARS = 400
 
-MINHASH_BANDS = 4
-MINHASH_ROWS = 3
-_PRIME = (1 << 61) - 1
-_SEEDS = [(1 + 2 * (0x9E3779B97F4A7C15 * (i + 1) % _PRIME), 0x632BE59BD9B4E019 * (i + 7) % _PRIME)
-          for i in range(MINHASH_BANDS * MINHASH_ROWS)]
+SKETCH_KEYS = 2
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+(?:[.,]\d+)*%?", re.UNICODE)
 _DECIMAL = re.compile(r"^\d+[.,]\d+%?$|^\d+%$")
@@ -139,6 +138,7 @@ def _majority(counts: Mapping[str, int], members: int) -> set[str]:
 
 # --- features ---------------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     word = word.replace("’", "'")
     if word.endswith("'s"):
@@ -185,32 +185,31 @@ def normalise_title(title: str) -> str:
     return " ".join(stem for _, stem in _tokens(title))
 
 
-def _shingle_hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-
-
-def near_duplicate_keys(title: str, summary: str) -> tuple[str, ...]:
-    """The title's hash (titles of at least four words) and MinHash bands over word
-    3-grams of title and summary: copies of one wire text share at least one."""
+def near_duplicate_keys(title: str, summary: str, *,
+                        stems: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The title's hash (titles of at least four words) and bottom-k sketch keys over word
+    3-grams of title and summary (one CRC per 3-gram; each key is a pair of the smallest
+    hashes, which two texts share with a probability that falls fast with their
+    Jaccard similarity): copies of one wire text share at least one key."""
     words = [stem for _, stem in _tokens(title)]
     keys = []
     if len(words) >= 4:
         keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
-    text_words = words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
+    text_words = list(stems) if stems is not None else \
+        words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
     shingles = {" ".join(text_words[i:i + 3]) for i in range(len(text_words) - 2)}
     if len(shingles) >= 8:
-        hashed = [_shingle_hash(shingle) for shingle in shingles]
-        mins = [min((a * x + b) % _PRIME for x in hashed) for a, b in _SEEDS]
-        for band in range(MINHASH_BANDS):
-            rows = mins[band * MINHASH_ROWS:(band + 1) * MINHASH_ROWS]
-            digest = hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
-            keys.append(f"b{band}:{digest}")
+        smallest = heapq.nsmallest(2 * SKETCH_KEYS, {zlib.crc32(shingle.encode())
+                                                     for shingle in shingles})
+        for band in range(SKETCH_KEYS):
+            keys.append(f"b{band}:{smallest[2 * band]:08x}{smallest[2 * band + 1]:08x}")
     return tuple(keys)
 
 
 def features(title: str, summary: str = "") -> Features:
     title_tokens = _tokens(title)
     summary_tokens = _tokens(summary[:SUMMARY_CHARS])
+    all_stems = [stem for _, stem in title_tokens] + [stem for _, stem in summary_tokens]
     title_entities, title_names = _entities(title_tokens, first_is_sure=False)
     summary_entities, summary_names = _entities(summary_tokens, first_is_sure=True)
     entities = title_entities | summary_entities
@@ -228,7 +227,8 @@ def features(title: str, summary: str = "") -> Features:
     query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
                   [:QUERY_TERMS])
     return Features(terms=terms, entities=frozenset(entities & set(terms)),
-                    decimals=decimals, keys=near_duplicate_keys(title, summary), query=query,
+                    decimals=decimals, keys=near_duplicate_keys(title, summary, stems=all_stems),
+                    query=query,
                     names=frozenset(names & set(terms)))
 
 
@@ -237,9 +237,10 @@ def with_rarity(article: Features, story_counts: Mapping[str, int], *,
     """The article's vector with each term weighted by how few open stories carry it
     (`story_counts`, counted up to `cap` from the index): an inverse document frequency
     over the open window, so "Titanfall" outweighs "release"."""
-    weighted = {term: weight * math.log((cap + 1) / (min(story_counts.get(term, 0), cap) + 1)
-                                        + 1.0)
-                for term, weight in article.terms.items()}
+    unknown = cap // 4          # terms not looked up (the article's weakest): middling
+    weighted = {term: weight * math.log(
+        (cap + 1) / (min(story_counts.get(term, unknown), cap) + 1) + 1.0)
+        for term, weight in article.terms.items()}
     return replace(article, terms=_unit(weighted))
 
 
