@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, insert, inspect, text
 
 from models.articles import Article
 from models.base import utcnow
@@ -200,6 +200,24 @@ def test_relevance_is_ranked_among_the_newest_matches_and_the_total_says_so(
     assert (page.total, page.is_total_capped) == (3, True)
 
 
+def _article_at_0001(database, title: str, *, summary: str, content_html: str = "") -> None:
+    """One article written in the schema of revision 0001 (to 0005: the models describe
+    the newest schema, whose later columns those revisions do not have)."""
+    now = utcnow()
+    with database.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection, only=["sources", "articles"])
+        source_id = connection.execute(insert(tables.tables["sources"]).values(
+            url="https://feeds.example/old.xml", name="Old", status="ok", error_count=0,
+            unfinished_polls=0, interval_minutes=30, next_poll_at=now, created_at=now)
+            .returning(tables.tables["sources"].c.id)).scalar_one()
+        connection.execute(insert(tables.tables["articles"]).values(
+            source_id=source_id, entry_key="old", entry_hash="old", title=title,
+            summary=summary, content_html=content_html, content_hash="x", is_video=False,
+            published_at=now, created_at=now, modified_at=now, view_count=0, share_count=0,
+            comment_count=0))
+
+
 def test_migration_indexes_articles_that_existed_before_it(scratch_database_url) -> None:
     """Upgrading a database that already holds articles backfills the index; stepping
     back removes every search object and leaves the articles alone."""
@@ -210,8 +228,8 @@ def test_migration_indexes_articles_that_existed_before_it(scratch_database_url)
     migrate.upgrade(url, "0001")
     scratch = make_database(url)
     try:
-        ArticleRows(scratch).article("Lighthouse restored", summary="Keepers return")
-        migrate.upgrade(url, "0002_search")
+        _article_at_0001(scratch, "Lighthouse restored", summary="Keepers return")
+        migrate.upgrade(url)           # 0002 and the later revisions the models describe
         assert search(scratch, "lighthouse") == ["Lighthouse restored"]
         assert search(scratch, "keep", is_prefix=True) == ["Lighthouse restored"]
         migrate.downgrade(url, "0001")
@@ -222,7 +240,7 @@ def test_migration_indexes_articles_that_existed_before_it(scratch_database_url)
                     if name.startswith("articles_fts")]
         assert not [column["name"] for column in inspector.get_columns("articles")
                     if column["name"].startswith("search_")]
-        migrate.upgrade(url, "0002_search")
+        migrate.upgrade(url)
         assert search(scratch, "restored") == ["Lighthouse restored"]
     finally:
         scratch.dispose()
@@ -247,8 +265,8 @@ def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(
                 "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"))
 
     try:
-        ArticleRows(scratch).article("Harbour dredged", summary="Work starts",
-                                     content_html="<p>Barges arrived overnight</p>")
+        _article_at_0001(scratch, "Harbour dredged", summary="Work starts",
+                         content_html="<p>Barges arrived overnight</p>")
         assert "prefix" in (stemmed_index_sql() or "prefix")
         migrate.upgrade(url)
         assert "prefix" not in (stemmed_index_sql() or "")
@@ -258,7 +276,10 @@ def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(
         assert sorted(search(scratch, "barge")) == ["Ferry timetable", "Harbour dredged"]
         migrate.downgrade(url, "0003_reader_indexes")
         assert "prefix" in (stemmed_index_sql() or "prefix")
-        assert sorted(search(scratch, "barges")) == ["Ferry timetable", "Harbour dredged"]
+        if scratch.is_sqlite:     # the models are newer than 0003: ask the index directly
+            with session_scope(scratch, write=False) as session:
+                assert session.scalar(text("SELECT count(*) FROM articles_fts "
+                                           "WHERE articles_fts MATCH 'barges'")) == 2
     finally:
         scratch.dispose()
 

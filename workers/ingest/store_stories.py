@@ -47,7 +47,7 @@ from workers.ingest.story import (
 PER_TERM = 40
 MAX_CANDIDATES = 24
 MERGE_SIZE_RATIO = 3
-MERGE_ALWAYS_UP_TO = 2        # twins started by two concurrent polls are this small
+MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 # Tuned on tests/data/stories (bench/stories.py prints the effect).
-CENTROID_MIN = 0.25
+CENTROID_MIN = 0.30
 LEAD_MIN = 0.15
 LEAD_SWITCH_MARGIN = 0.10      # hysteresis: a new lead must be clearly more central
 PREFERRED_BONUS = 0.15
@@ -334,7 +334,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_preferred = is_preferred
 
 
-MERGE_CENTROID_MIN = 0.3
+MERGE_CENTROID_MIN = 0.35
 MERGE_LEAD_MIN = 0.15
 
 

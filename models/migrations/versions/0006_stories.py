@@ -80,15 +80,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_column("is_preferred")
     op.drop_index("ix_articles_story_published", table_name="articles")
     if op.get_bind().dialect.name == "postgresql":
+        op.drop_column("sources", "is_preferred")
         op.drop_constraint("fk_articles_story_id_stories", "articles", type_="foreignkey")
         op.drop_column("articles", "story_id")
     else:
-        # SQLite (3.35+) drops a column that no index or constraint names; the inline
-        # REFERENCES clause goes with it.
+        # Plain DROP COLUMN (SQLite 3.35+), never a batch rebuild: dropping `sources` or
+        # `articles` to rebuild them would cascade to the rows that reference them.
+        op.execute("ALTER TABLE sources DROP COLUMN is_preferred")
         op.execute("ALTER TABLE articles DROP COLUMN story_id")
     op.drop_table("story_terms")
     op.drop_table("stories")
