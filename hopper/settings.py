@@ -36,6 +36,9 @@ class Limits:
     # A source whose hub pushes (an active WebSub subscription) is still polled, this
     # slowly, in case the hub misses an update.
     push_fallback_poll_minutes: int = 6 * 60
+    # A story stays open to new coverage this long after its last article
+    # (HOPPER_STORY_WINDOW_HOURS).
+    story_window_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -184,9 +187,10 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
-    """The defaults, except a poll's hard time limit (soft limit at 80 %) when
+    """The defaults, except the story window and a poll's hard time limit (soft limit at 80 %) when
     HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases scale with it."""
-    default = Limits()
+    default = replace(Limits(), story_window_hours=_positive_int(
+        env, "HOPPER_STORY_WINDOW_HOURS", Limits.story_window_hours))
     hard = _positive_int(env, "HOPPER_POLL_TIME_LIMIT_SECONDS", default.poll_hard_time_limit_s)
     if hard == default.poll_hard_time_limit_s:
         return default

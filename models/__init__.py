@@ -13,6 +13,7 @@ from models import (  # noqa: F401  (registers the tables)
     playlists,
     sections,
     sources,
+    stories,
     tags,
     users,
     websub,

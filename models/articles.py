@@ -36,7 +36,22 @@ from models.base import NEVER_REUSE_IDS, Base, UTCDateTime, utcnow
 from models.permalinks import slugify
 from models.sections import Section
 from models.sources import Source
+from models.stories import Story
 from models.tags import Tag, article_tags
+
+
+def _story_of_its_own(context: Any) -> int:
+    """An article inserted without a story (imports, tests, benchmarks) starts one of
+    its own: every article belongs to exactly one story. Ingest always names one."""
+    params = context.get_current_parameters()
+    published_at = params.get("published_at") or utcnow()
+    return int(context.connection.execute(
+        Story.__table__.insert().values(
+            title=params.get("title") or "", section_id=params.get("section_id"),
+            first_published_at=published_at, last_published_at=published_at,
+            article_count=1, source_count=1, is_open=True, centroid="{}", lead_terms="{}",
+            created_at=utcnow())
+        .returning(Story.__table__.c.id)).scalar_one())
 
 
 class Article(Base):
@@ -50,6 +65,7 @@ class Article(Base):
         Index("ix_articles_video_published", "is_video", "published_at"),
         # "Most read" ranks the last 48 hours by views from this index alone.
         Index("ix_articles_published_views", "published_at", "view_count"),
+        Index("ix_articles_story_published", "story_id", "published_at"),
         NEVER_REUSE_IDS,
     )
 
@@ -81,6 +97,11 @@ class Article(Base):
     view_count: Mapped[int] = mapped_column(default=0)
     share_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Never NULL once written: ingest names the story, any other insert gets a story of
+    # its own from the default. (The column stays nullable in the schema: making it NOT
+    # NULL on SQLite means rebuilding `articles`, whose foreign keys cascade.)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), nullable=True,
+                                          default=_story_of_its_own)
 
     source: Mapped[Source] = relationship()
     section: Mapped[Section | None] = relationship()
@@ -132,7 +153,7 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
 CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, Article.title,
                 Article.summary, Article.image_url, Article.image_alt, Article.video_url,
                 Article.video_embed_url, Article.is_video, Article.published_at,
-                Article.updated_at, Article.view_count)
+                Article.updated_at, Article.view_count, Article.story_id)
 
 
 def _card_options() -> tuple[Any, ...]:
@@ -294,6 +315,22 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
         select(Article.id).where(Article.section_id == article.section_id,
                                  Article.id.not_in(seen))).limit(limit))
     return (by_tags + by_section)[:limit]
+
+
+ALSO_COVERED = 8
+
+
+def also_covered(session: Session, article: Article, *, limit: int = ALSO_COVERED
+                 ) -> list[Article]:
+    """Other outlets' versions of this article's story: one per source, earliest first,
+    copies of this article's own text left out."""
+    from models.stories import MEMBERS_READ, other_outlets
+
+    members = _cards(session, select(Article.id).where(
+        Article.story_id == article.story_id, Article.id != article.id)
+        .order_by(Article.published_at.asc(), Article.id.asc()).limit(4 * MEMBERS_READ),
+        order=(Article.published_at.asc(), Article.id.asc()))
+    return other_outlets(members, article, limit=limit)
 
 
 def add_share(session: Session, article_id: int) -> bool:

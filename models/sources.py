@@ -10,7 +10,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, text, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    bindparam,
+    false,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import NEVER_REUSE_IDS, Base, utcnow
@@ -87,6 +98,8 @@ class Source(Base):
     # robots noarchive/nosnippet/max-snippet, robots.txt License:): suggestions shown to
     # admins, never applied on their own. One line per signal.
     rights_signals: Mapped[str | None] = mapped_column(Text)
+    # The operator's preferred outlets lead the stories they cover (models/stories.py).
+    is_preferred: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     section: Mapped[Section | None] = relationship()
 
@@ -101,6 +114,15 @@ class Source(Base):
 
 def by_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
+
+
+def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
+    """Which of these sources the operator marked as preferred (they lead stories)."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return set()
+    return set(session.scalars(select(Source.id).where(Source.id.in_(ids),
+                                                       Source.is_preferred.is_(True))))
 
 
 def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:

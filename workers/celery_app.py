@@ -38,6 +38,12 @@ MAINTENANCE_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 60},
     },
+    # Converged stories merge and quiet ones close well within a reader's visit.
+    "maintain-stories": {
+        "task": "workers.maintenance.maintain_stories",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 600},
+    },
     "expire-stale-locks": {
         "task": "workers.maintenance.expire_stale_locks",
         "schedule": timedelta(minutes=10),

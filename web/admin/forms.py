@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.validators import (
     DataRequired,
@@ -61,6 +61,7 @@ class SourceEditForm(FlaskForm):
                          default=DEFAULT_RIGHTS.value)
     full_text = SelectField("Full text", choices=FULL_TEXT_CHOICES,
                             default=DEFAULT_FULL_TEXT.value)
+    is_preferred = BooleanField("Preferred source (leads the stories it covers)")
 
 
 class SourceAddForm(SourceEditForm):

@@ -95,7 +95,8 @@ def edit_source(source_id: int) -> str:
     source = _source_or_404(source_id)
     form = SourceEditForm(name=source.name, section_id=source.section_id or NO_SECTION,
                           interval_minutes=source.interval_override_minutes,
-                          rights=source.rights, full_text=source.full_text)
+                          rights=source.rights, full_text=source.full_text,
+                          is_preferred=source.is_preferred)
     form.section_id.choices = _section_choices()
     return render_template("admin/source_edit.html", source=source, form=form)
 
@@ -113,6 +114,7 @@ def update_source(source_id: int) -> Response | tuple[str, int]:
     source.interval_override_minutes = form.interval_minutes.data
     source.rights = form.rights.data or source.rights
     source.full_text = form.full_text.data or source.full_text
+    source.is_preferred = bool(form.is_preferred.data)
     db_session().commit()
     flash("Source saved.")
     return redirect(url_for("admin.sources"))

@@ -17,8 +17,10 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import RequestRedirect
 
-from models import publishing
+from models import publishing, stories
+from models import sections as sections_tree
 from models.articles import Article
+from models.base import utcnow
 from models.permalinks import article_path
 from models.search import (
     ArticleFilters,
@@ -36,6 +38,9 @@ API_PREFIX = "/api/"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 DEFAULT_RATE_LIMIT = "300 per minute"
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))(bp)
@@ -72,6 +77,57 @@ def article(article_id: int) -> Response:
     return jsonify(article_json(found) | {"content_html": found.shown_body_html or None})
 
 
+@bp.get("/stories")
+def story_list() -> Response:
+    """Stories ranked as on the home page (optionally within a section's subtree)."""
+    page = _int_parameter("page", default=1, minimum=1, maximum=MAX_PAGE)
+    per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
+                              maximum=MAX_PER_PAGE)
+    assert page is not None and per_page is not None
+    session = db_session()
+    section_ids = None
+    slug = _text_parameter("section")
+    if slug is not None:
+        tree = sections_tree.load_tree(session)
+        section = tree.by_slug(slug)
+        if section is None:
+            raise BadParameter("section", "the slug of an existing section")
+        section_ids = tree.subtree_ids(section)
+    ranked = stories.ranked_cards(session, now=utcnow(), section_ids=section_ids)
+    shown = ranked[(page - 1) * per_page:page * per_page]
+    members = stories.member_ids(session, [card.story.id for card in shown])
+    return jsonify({"items": [story_json(card.story, card.lead, members[card.story.id])
+                              for card in shown],
+                    "page": page, "per_page": per_page, "total": len(ranked)})
+
+
+@bp.get("/stories/<int:story_id>")
+def story(story_id: int) -> Response:
+    found = stories.with_articles(db_session(), story_id) if story_id <= MAX_ID else None
+    if found is None or not found[1] or found[0].merged_into_id is not None:
+        raise NotFound(f"no story with id {story_id}")
+    story_row, members = found
+    lead = next((article for article in members if article.id == story_row.lead_article_id),
+                members[0])
+    return jsonify(story_json(story_row, lead, [article.id for article in members])
+                   | {"articles": [article_json(article) for article in members]})
+
+
+def story_json(story: stories.Story, lead: Article, article_ids: list[int]
+               ) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "title": lead.title,
+        "lead_article_id": lead.id,
+        "article_ids": article_ids,
+        "article_count": story.article_count,
+        "source_count": story.source_count,
+        "first_published_at": iso_utc(story.first_published_at),
+        "last_published_at": iso_utc(story.last_published_at),
+        "section": lead.section.slug if lead.section else None,
+    }
+
+
 @bp.get("/sections")
 def sections() -> Response:
     return jsonify({"items": [section_json(section)
@@ -97,6 +153,7 @@ def article_json(article: Article) -> dict[str, object]:
         "updated_at": iso_utc(article.updated_at),
         "summary": article.shown_summary,
         "image_url": article.image_url,
+        "story_id": article.story_id,
     }
 
 

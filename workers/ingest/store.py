@@ -5,7 +5,8 @@ Two short transactions frame every poll, and none stays open during HTTP:
     begin_poll   — lock the source row, count an unfinished poll (or quarantine a source
                    that keeps killing workers), read a `SourceSnapshot` and section rules;
     store_update — in ONE transaction: upsert the articles (only new or changed ones are
-                   written), tags and links, and the source's bookkeeping (status, error,
+                   written), each article's story (store_stories.py), tags and links,
+                   and the source's bookkeeping (status, error,
                    validators, URL after 301/308, schedule). After commit, if anything
                    new or changed, bump the content version so the site's caches turn.
 
@@ -21,6 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from sqlalchemy import select
@@ -39,6 +41,7 @@ from workers.ingest import schedule
 from workers.ingest.classify import SectionRule
 from workers.ingest.normalise import tag_slug
 from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
+from workers.ingest.store_stories import Pending, StoryPlan, finish_stories, plan_stories
 
 log = logging.getLogger(__name__)
 _rng = random.Random()
@@ -242,7 +245,8 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
     the group), then each source's bookkeeping; one result per update, in order."""
     polls = [(sources[update.source_id], update) for update in updates
              if update.outcome == "ok" and update.source_id in sources]
-    counts = store_articles(session, polls)
+    counts = store_articles(session, polls,
+                            story_window=timedelta(hours=limits.story_window_hours))
     results = []
     for update in updates:
         source = sources.get(update.source_id)
@@ -285,10 +289,11 @@ def record_push(session: Session, sources: Mapping[int, PollState],
             source.next_poll_at = max(source.next_poll_at, update.polled_at + fallback)
 
 
-def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]]
-                   ) -> dict[int, ArticleCounts]:
+def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
+                   story_window: timedelta = timedelta(hours=48)) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
-    are sent to the database. Returns the counts per source id."""
+    are sent to the database, each with its story (store_stories.py), in this same
+    transaction. Returns the counts per source id."""
     if not polls:
         return {}
     unique = {source.id: list({article.entry_hash: article
@@ -313,12 +318,30 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
         counts[source.id] = ArticleCounts(
             new=len(new), updated=len(rewritten),
             unchanged=len(articles) - len(new) - len(rewritten))
+    plan = _plan_stories(session, rows, window=story_window)
+    for row in rows:
+        row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
     written = article_writes.upsert_articles(session, rows)
+    finish_stories(session, plan, written)
     _link_tags(session, written, fresh, changed)
     return counts
 
 
-def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, object]:
+def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
+                  window: timedelta) -> StoryPlan:
+    keys = [(row["source_id"], row["entry_hash"]) for row in rows]
+    current = article_writes.current_stories(session, keys) if rows else {}
+    pending = [Pending(key=key, title=row["title"], summary=row["summary"],
+                       source_id=row["source_id"], section_id=row["section_id"],
+                       published_at=row["published_at"],
+                       current_story_id=current.get(key, (None, ""))[0],
+                       current_title=current.get(key, (None, None))[1])
+               for key, row in zip(keys, rows, strict=True)]
+    preferred = source_rows.preferred_ids(session, {row["source_id"] for row in rows})
+    return plan_stories(session, pending, window=window, preferred=preferred)
+
+
+def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, Any]:
     return {
         "source_id": source.id,
         "entry_key": article.entry_key,

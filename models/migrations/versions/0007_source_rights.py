@@ -5,14 +5,14 @@ added afterwards default to `excerpt`. `full_text` defaults to `auto`. An articl
 `full_text_html` is the sanitised main text of its page, when fetched.
 
 Revision ID: 0007_source_rights
-Revises: 0005_identity
+Revises: 0006_stories
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_source_rights"
-down_revision = "0005_identity"
+down_revision = "0006_stories"
 branch_labels = None
 depends_on = None
 

@@ -225,3 +225,19 @@ def test_a_full_text_failure_shows_on_the_health_row(client, admin, database) ->
                            full_text_error="HTTP 404 from https://gazette.example/a"))
     page = client.get("/admin/sources").get_data(as_text=True)
     assert "Full text: HTTP 404 from https://gazette.example/a" in page
+
+
+def test_an_admin_marks_a_source_preferred_and_unmarks_it(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://example.org/p.xml", name="P"))
+    [source] = _sources(database)
+    assert source.is_preferred is False
+    assert 'name="is_preferred"' in client.get(f"/admin/sources/{source.id}").get_data(
+        as_text=True)
+
+    client.post(f"/admin/sources/{source.id}", data={
+        "name": "P", "section_id": "0", "is_preferred": "y"})
+    assert _sources(database)[0].is_preferred is True
+
+    client.post(f"/admin/sources/{source.id}", data={"name": "P", "section_id": "0"})
+    assert _sources(database)[0].is_preferred is False
