@@ -76,6 +76,15 @@ class Settings:
     media_cache_mb: int = 1024
     media_limits: MediaLimits = field(default_factory=MediaLimits)
 
+    # Behind a reverse proxy (docs/operations.md, "Behind a reverse proxy"): only these
+    # peers may say who the client is (X-Forwarded-For), and only the last `proxy_hops`
+    # addresses they append are believed.
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    proxy_hops: int = 1
+    # /metrics answers these client addresses (IPs or CIDR networks), or a bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1")
+    metrics_token: str | None = None
+
     @property
     def media_cache_path(self) -> Path:
         return self.instance_path / "media-cache"
@@ -131,6 +140,12 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
         if label and urlsplit(url).scheme in {"http", "https"}:
             links.append((label, url))
     return tuple(links)
+
+
+def _address_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of IPs or CIDR networks (or `*`); empty → the default."""
+    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    return items or default
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -206,4 +221,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
+        forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
+        proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),
+        metrics_allow=_address_list(env.get("HOPPER_METRICS_ALLOW"), ("127.0.0.0/8", "::1")),
+        metrics_token=(env.get("HOPPER_METRICS_TOKEN") or "").strip() or None,
     )
