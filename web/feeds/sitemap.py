@@ -2,9 +2,9 @@
 `/sitemap-<n>.xml` of at most `CHUNK_URLS` URLs each — the home page, sections, then
 articles newest first, with Google's news extension on the last two days'.
 
-Building one is a scan of every article: each document is kept in Redis under the
-content version (hopper/content_version.py), so it is built once per ingest that
-changed something, not once per crawler request.
+Building one is a scan of every article: each document is kept in Redis with the
+content version it was built for (hopper/content_version.py), so it is built once per
+ingest that changed something, not once per crawler request.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ NEWS_WINDOW = timedelta(days=2)       # Google News sitemaps: articles of the la
 NEWS_MAX_URLS = 1_000                 # … and at most 1,000 of them
 CACHE_PREFIX = "hopper:sitemap:"
 CACHE_TTL_S = 24 * 3600               # a new content version makes it stale sooner
+REBUILD_LOCK_S = 60                   # one rebuild at a time per document
 
 
 @bp.get("/sitemap.xml")
@@ -42,19 +43,29 @@ def sitemap_child(number: int) -> Response:
 
 
 def _cached(name: str, build: Callable[[], bytes]) -> bytes:
-    """The document stored for this content version and site address, built if missing."""
+    """The document built for the current content version, built if missing or older.
+
+    One key per document, holding its version: a new version overwrites the old copy,
+    so Redis keeps one sitemap however often ingest moves the version."""
     client = redis_client()
-    key = None
+    key = f"{CACHE_PREFIX}{settings().base_url}:{name}"
+    version = None
     with redis_outage_tolerated("sitemap cache lookup"):
-        version = content_version.current(client)
-        key = f"{CACHE_PREFIX}{version}:{settings().base_url}:{name}"
-        stored = client.get(key)
+        version, stored = client.pipeline().get(content_version.CONTENT_VERSION_KEY) \
+            .get(key).execute()
+        version = int(version or 0)
         if stored is not None:
-            return bytes(stored)
+            stored_version, _, document = bytes(stored).partition(b"\n")
+            # While one request rebuilds, the others serve the previous version: crawlers
+            # looping on the sitemap never start ten builds at once.
+            if int(stored_version) == version or not client.set(
+                    f"{key}:building", 1, nx=True, ex=REBUILD_LOCK_S):
+                return document
     document = build()
-    if key is not None:
+    if version is not None:
         with redis_outage_tolerated("sitemap cache store"):
-            client.set(key, document, ex=CACHE_TTL_S)
+            client.pipeline().set(key, str(version).encode() + b"\n" + document,
+                                  ex=CACHE_TTL_S).delete(f"{key}:building").execute()
     return document
 
 

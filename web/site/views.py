@@ -207,11 +207,11 @@ def share(article_id: int, network: str) -> Response:
     permalink = settings().base_url + url_for(
         "site.article", article_id=found.id, slug=found.slug)
     target = share_url(network, url=permalink, title=found.title)
-    # A redirect first: it writes at most one share per visitor per hour, like views.
+    # A redirect first: it writes at most one share per visitor, network and hour.
     is_new = False
     with redis_outage_tolerated("share count"):
         is_new = counting.is_first_this_hour(
-            redis_client(), "share", article_id, remote_addr=request.remote_addr or "",
+            redis_client(), f"share:{network}", article_id, remote_addr=request.remote_addr or "",
             user_agent=request.headers.get("User-Agent"), now=utcnow())
     if is_new:
         with session_scope(database()) as session:
