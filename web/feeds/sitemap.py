@@ -51,9 +51,8 @@ def _cached(name: str, build: Callable[[], bytes]) -> bytes:
     key = f"{CACHE_PREFIX}{settings().base_url}:{name}"
     version = None
     with redis_outage_tolerated("sitemap cache lookup"):
-        version, stored = client.pipeline().get(content_version.CONTENT_VERSION_KEY) \
-            .get(key).execute()
-        version = int(version or 0)
+        raw_version, stored = client.mget([content_version.CONTENT_VERSION_KEY, key])
+        version = int(raw_version or 0)
         if stored is not None:
             stored_version, _, document = bytes(stored).partition(b"\n")
             # While one request rebuilds, the others serve the previous version: crawlers
@@ -64,8 +63,8 @@ def _cached(name: str, build: Callable[[], bytes]) -> bytes:
     document = build()
     if version is not None:
         with redis_outage_tolerated("sitemap cache store"):
-            client.pipeline().set(key, str(version).encode() + b"\n" + document,
-                                  ex=CACHE_TTL_S).delete(f"{key}:building").execute()
+            client.set(key, str(version).encode() + b"\n" + document, ex=CACHE_TTL_S)
+            client.delete(f"{key}:building")
     return document
 
 
