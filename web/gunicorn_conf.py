@@ -77,6 +77,7 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["gunicorn"], "propagate": False},
         "gunicorn.access": {"level": "INFO", "handlers": ["gunicorn"], "propagate": False},
+        "alembic": {"level": "WARNING"},   # its plugin set-up says nothing an operator needs
     },
 }
 
