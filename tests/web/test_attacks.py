@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.client
 import json
+import os
 import re
 import secrets
 import time
@@ -46,8 +47,6 @@ def web(test_environ: dict[str, str], migrated_database: Database,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebProcess]:
     """One gunicorn for the module; each test still starts from empty tables and Redis
     (the `database` and `redis_client` fixtures)."""
-    import os
-
     port = free_port()
     env = dict(os.environ) | test_environ | {
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
