@@ -81,6 +81,9 @@ class Settings:
     # addresses they append are believed.
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     proxy_hops: int = 1
+    # The path the site is mounted under ("" or e.g. "/news"): configured, never taken
+    # from a request header.
+    script_name: str = ""
     # /metrics answers these client addresses (IPs or CIDR networks), or a bearer token.
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1")
     metrics_token: str | None = None
@@ -140,6 +143,12 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
         if label and urlsplit(url).scheme in {"http", "https"}:
             links.append((label, url))
     return tuple(links)
+
+
+def parse_script_name(value: str | None) -> str:
+    """`news`, `/news/` → `/news`; empty → "" (mounted at the root)."""
+    stripped = (value or "").strip().strip("/")
+    return "/" + stripped if stripped else ""
 
 
 def _address_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -223,6 +232,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
         forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
         proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),
+        script_name=parse_script_name(env.get("HOPPER_SCRIPT_NAME")),
         metrics_allow=_address_list(env.get("HOPPER_METRICS_ALLOW"), ("127.0.0.0/8", "::1")),
         metrics_token=(env.get("HOPPER_METRICS_TOKEN") or "").strip() or None,
     )

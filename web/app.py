@@ -43,7 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None,
     # Before any route is added: every `<int:…>` id must fit a database integer.
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
-        app.wsgi_app, trusted=settings.forwarded_allow_ips, hops=settings.proxy_hops)
+        app.wsgi_app, trusted=settings.forwarded_allow_ips, hops=settings.proxy_hops,
+        script_name=settings.script_name)
 
     extensions.init_app(app, settings)
     security.init_app(app)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hopper.logging import TEXT_FORMAT
+from hopper.settings import parse_script_name
 
 _instance = Path(os.environ.get("HOPPER_INSTANCE") or "instance").resolve()
 _metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
@@ -51,8 +52,8 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 # instead (HOPPER_SCRIPT_NAME → gunicorn reads SCRIPT_NAME from its environment).
 forwarder_headers = ""
 header_map = "drop"
-if os.environ.get("HOPPER_SCRIPT_NAME", "").strip():
-    os.environ["SCRIPT_NAME"] = "/" + os.environ["HOPPER_SCRIPT_NAME"].strip().strip("/")
+if parse_script_name(os.environ.get("HOPPER_SCRIPT_NAME")):
+    os.environ["SCRIPT_NAME"] = parse_script_name(os.environ.get("HOPPER_SCRIPT_NAME"))
 
 # The app's own records (INFO and up: e-mails when MAIL_URL is unset, warnings) go to
 # stderr beside gunicorn's, in text or JSON; without a root handler Python would drop

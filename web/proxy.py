@@ -7,14 +7,14 @@ trusted proxy (`FORWARDED_ALLOW_IPS`) and only as far as the configured number o
 (`HOPPER_PROXY_HOPS`): each proxy appends the address it saw, so the right-most entries
 are the only ones no client can forge. Nothing else is taken from forwarding headers
 here: the scheme comes from gunicorn's own `forwarded_allow_ips` check, and the script
-root (`X-Forwarded-Prefix`, `SCRIPT_NAME`) never comes from a request.
+root is `HOPPER_SCRIPT_NAME`, never a request's `SCRIPT_NAME` or `X-Forwarded-Prefix`.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,15 +48,29 @@ class AddressList:
 
 class TrustedProxies:
     """Take the client address from `X-Forwarded-For` when, and only when, a trusted
-    proxy sent the request."""
+    proxy sent the request; and mount the app at the configured script root whatever
+    the server took from the request (`SCRIPT_NAME` headers included)."""
 
-    def __init__(self, app: WSGIApplication, *, trusted: Iterable[str], hops: int) -> None:
+    def __init__(self, app: WSGIApplication, *, trusted: Iterable[str], hops: int,
+                 script_name: str = "") -> None:
         self.app = app
         self.trusted = AddressList(trusted)
+        self.script_name = script_name
         self.fixed = ProxyFix(app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)
 
     def __call__(self, environ: WSGIEnvironment,
-                 start_response: StartResponse) -> Iterable[bytes] | Iterator[Any]:
+                 start_response: StartResponse) -> Iterable[bytes]:
+        self.mount(environ)
         if environ.get("REMOTE_ADDR", "") in self.trusted:
             return self.fixed(environ, start_response)
         return self.app(environ, start_response)
+
+    def mount(self, environ: WSGIEnvironment) -> None:
+        """SCRIPT_NAME becomes the configured prefix; PATH_INFO the rest of the path."""
+        if environ.get("SCRIPT_NAME", "") == self.script_name:
+            return
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        prefix = self.script_name
+        if prefix and (path == prefix or path.startswith(prefix + "/")):
+            path = path[len(prefix):]
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = prefix, path

@@ -97,5 +97,8 @@ def test_proxy_and_metrics_settings_have_safe_defaults_and_read_the_environment(
     assert configured.forwarded_allow_ips == ("10.0.0.5", "10.1.0.0/16")
     assert configured.proxy_hops == 2
     assert configured.metrics_allow == ("192.0.2.7",) and configured.metrics_token == "s3cret"
+    assert defaults.script_name == ""
+    assert load_settings({"HOPPER_INSTANCE": str(tmp_path),
+                          "HOPPER_SCRIPT_NAME": " news/ "}).script_name == "/news"
     with pytest.raises(ValueError, match="HOPPER_PROXY_HOPS"):
         load_settings({"HOPPER_INSTANCE": str(tmp_path), "HOPPER_PROXY_HOPS": "0"})

@@ -150,15 +150,49 @@ def test_a_forged_script_name_cannot_point_the_cached_home_page_at_another_host(
     assert 'href="/login' in reader.text
 
 
-def test_the_page_cache_keys_on_script_root_host_and_scheme(app, database) -> None:
+def test_a_configured_prefix_is_the_only_script_root(
+        test_environ: dict[str, str], database: Database, redis_client: redis.Redis,
+        tmp_path: Path) -> None:
+    port = free_port()
+    env = dict(os.environ) | test_environ | {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "HOPPER_SCRIPT_NAME": "news"}
+    with Gunicorn(env, port, workers=1):
+        visitor = Visitor(f"http://127.0.0.1:{port}")
+        page = visitor.get("/news/", SCRIPT_NAME="//evil.example")
+        assert page.status == 200
+        assert 'href="/news/login' in page.text and "evil.example" not in page.text
+
+
+def test_the_page_cache_keys_on_script_root_host_and_scheme(
+        app: Any, settings: Any, database: Database) -> None:
     """Where the app is mounted is part of every link, so part of the cache key."""
-    mounted = app.test_client().get("/", environ_overrides={"SCRIPT_NAME": "/news"})
+    import dataclasses
+
+    from web import create_app
+
+    mounted_app = create_app({"TESTING": True},
+                             settings=dataclasses.replace(settings, script_name="/news"))
+    mounted = mounted_app.test_client().get("/news/")
     assert 'href="/news/login' in mounted.get_data(as_text=True)
+    mounted_app.extensions["hopper_database"].dispose()
     plain = app.test_client().get("/")
     assert plain.headers["X-Cache"] == "miss"
     assert "/news/" not in plain.get_data(as_text=True)
+    assert app.test_client().get("/").headers["X-Cache"] == "hit"
     other_host = app.test_client().get("/", headers={"Host": "other.example"})
     assert other_host.headers["X-Cache"] == "miss"
+    https = app.test_client().get("/", base_url="https://localhost")
+    assert https.headers["X-Cache"] == "miss"
+
+
+def test_no_server_can_hand_the_app_a_script_root_from_the_request(app: Any,
+                                                                   database: Database) -> None:
+    forged = app.test_client().get("/", environ_overrides={"SCRIPT_NAME": "//evil.example"})
+    assert "//evil.example" not in forged.get_data(as_text=True)   # no link off the site
+    elsewhere = app.test_client().get("/", environ_overrides={"SCRIPT_NAME": "/x"})
+    assert elsewhere.status_code == 404     # /x/ is simply a path this site does not have
+    assert 'href="/x' not in elsewhere.get_data(as_text=True)
 
 
 # --- Rate limits behind the reverse proxy --------------------------------------------
