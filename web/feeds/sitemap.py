@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Response, abort, url_for
+from werkzeug.exceptions import HTTPException
 
 from hopper import content_version
 from models import publishing
@@ -60,7 +61,12 @@ def _cached(name: str, build: Callable[[], bytes]) -> bytes:
             if int(stored_version) == version or not client.set(
                     f"{key}:building", 1, nx=True, ex=REBUILD_LOCK_S):
                 return document
-    document = build()
+    try:
+        document = build()
+    except HTTPException:   # a child that no longer exists: forget its old copy too
+        with redis_outage_tolerated("sitemap cache drop"):
+            client.delete(key, f"{key}:building")
+        raise
     if version is not None:
         with redis_outage_tolerated("sitemap cache store"):
             client.set(key, str(version).encode() + b"\n" + document, ex=CACHE_TTL_S)
