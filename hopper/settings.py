@@ -94,6 +94,18 @@ class Settings:
     media_limits: MediaLimits = field(default_factory=MediaLimits)
     websub: WebSub = field(default_factory=WebSub)
 
+    # Behind a reverse proxy (docs/operations.md, "Behind a reverse proxy"): only these
+    # peers may say who the client is (X-Forwarded-For), and only the last `proxy_hops`
+    # addresses they append are believed.
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    proxy_hops: int = 1
+    # The path the site is mounted under ("" or e.g. "/news"): configured, never taken
+    # from a request header.
+    script_name: str = ""
+    # /metrics answers these client addresses (IPs or CIDR networks), or a bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1")
+    metrics_token: str | None = None
+
     @property
     def media_cache_path(self) -> Path:
         return self.instance_path / "media-cache"
@@ -176,6 +188,18 @@ def _websub(env: Mapping[str, str], base_url: str) -> WebSub:
     return WebSub(is_enabled=is_enabled)
 
 
+def parse_script_name(value: str | None) -> str:
+    """`news`, `/news/` → `/news`; empty → "" (mounted at the root)."""
+    stripped = (value or "").strip().strip("/")
+    return "/" + stripped if stripped else ""
+
+
+def _address_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of IPs or CIDR networks (or `*`); empty → the default."""
+    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    return items or default
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -252,4 +276,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
         websub=_websub(env, base_url),
+        forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
+        proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),
+        script_name=parse_script_name(env.get("HOPPER_SCRIPT_NAME")),
+        metrics_allow=_address_list(env.get("HOPPER_METRICS_ALLOW"), ("127.0.0.0/8", "::1")),
+        metrics_token=(env.get("HOPPER_METRICS_TOKEN") or "").strip() or None,
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import (
     ForeignKey,
@@ -110,6 +111,26 @@ class Source(Base):
     @property
     def may_show_body(self) -> bool:
         return self.rights == Rights.FULL.value
+
+    @property
+    def public_url(self) -> str:
+        return public_url(self.url)
+
+
+def public_url(url: str) -> str:
+    """A source URL as the public may see it (API, RSS out, pages): without `user:pw@`,
+    query string or fragment, where feed URLs carry their credentials and tokens
+    (`?api_key=…`). Only admins see `Source.url` whole."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:   # not a URL we could show safely
+        return ""
+    host = parts.hostname or ""
+    if ":" in host:      # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def by_url(session: Session, url: str) -> Source | None:

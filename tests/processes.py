@@ -87,3 +87,14 @@ class CeleryBeat(ManagedProcess):
     def __init__(self, env: dict[str, str], schedule_path: Path) -> None:
         super().__init__(CELERY + ["beat", "--loglevel", "INFO",
                                    "--schedule", str(schedule_path)], env)
+
+
+class Gunicorn(ManagedProcess):
+    """The web process exactly as the Procfile runs it, on 127.0.0.1:<port>."""
+
+    ready_text = "Listening at"
+
+    def __init__(self, env: dict[str, str], port: int, *, workers: int = 2) -> None:
+        env = dict(env, HOPPER_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
+        super().__init__([sys.executable, "-m", "gunicorn",
+                          "--config", "python:web.gunicorn_conf", "web:create_app()"], env)

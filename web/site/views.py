@@ -42,6 +42,7 @@ from web.extensions import (
     settings,
 )
 from web.mail import send_mail
+from web.params import page_arg
 from web.site import counting, pages
 from web.site.forms import ContactForm
 from web.site.sharing import NETWORK_LABELS, share_url
@@ -73,10 +74,7 @@ class Listing:
 
 
 def page_number() -> int:
-    number = request.args.get("page", 1, type=int)
-    if number < 1:
-        abort(404)
-    return number
+    return page_arg()
 
 
 def paginate(fetch: Callable[..., list[Any]], *, skip: int = 0) -> Listing:
@@ -241,15 +239,21 @@ def article(article_id: int, slug: str | None) -> str | Response:
 def share(article_id: int, network: str) -> Response:
     if network not in NETWORK_LABELS:
         abort(404)
-    with session_scope(database()) as session:
-        found = session.get(Article, article_id)
-        if found is None:
-            abort(404)
-        if not counting.is_bot(request.headers.get("User-Agent")):
+    found = db_session().get(Article, article_id)
+    if found is None:
+        abort(404)
+    permalink = settings().base_url + url_for(
+        "site.article", article_id=found.id, slug=found.slug)
+    target = share_url(network, url=permalink, title=found.title)
+    # A redirect first: it writes at most one share per visitor, network and hour.
+    is_new = False
+    with redis_outage_tolerated("share count"):
+        is_new = counting.is_first_this_hour(
+            redis_client(), f"share:{network}", article_id, remote_addr=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent"), now=utcnow())
+    if is_new:
+        with session_scope(database()) as session:
             articles.add_share(session, article_id)
-        permalink = settings().base_url + url_for(
-            "site.article", article_id=found.id, slug=found.slug)
-        target = share_url(network, url=permalink, title=found.title)
     assert target is not None   # every key of NETWORK_LABELS has a URL
     return redirect(target, 302)
 
