@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test install lint clean
+.PHONY: run test test-fast install lint clean
 
 $(BIN)/hopper: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,19 @@ run: install
 	$(BIN)/hopper db upgrade
 	exec $(BIN)/hopper up
 
-## Run the test suite (on SQLite + embedded Redis unless DATABASE_URL / REDIS_URL say otherwise).
-test: install
+## Static checks: ruff, the import contracts (pyproject.toml), mypy (docs/development.md).
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+## Run the test suite (on SQLite + embedded Redis unless DATABASE_URL / REDIS_URL say otherwise).
+test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The unit loop: no browser, no real processes (tests marked `browser` or `slow`).
+test-fast: install
+	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -136,5 +136,5 @@ def guarded_pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
                       {"ConnectionCls": https_connection})
     manager = urllib3.PoolManager(num_pools=max(pool_size, 10), maxsize=pool_size,
                                   block=False, retries=False)
-    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}  # type: ignore[assignment]
+    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
     return manager

@@ -13,7 +13,9 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Insert, delete, select
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -39,11 +41,11 @@ def _batches(items: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
-def _insert(session: Session, table: Any) -> Insert:
+def _insert(session: Session, table: Any) -> PostgresqlInsert | SqliteInsert:
     return _insert_for(session.get_bind().dialect.name, table)
 
 
-def _insert_for(dialect: str, table: Any) -> Insert:
+def _insert_for(dialect: str, table: Any) -> PostgresqlInsert | SqliteInsert:
     return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
@@ -53,7 +55,7 @@ def _article_upsert(dialect: str) -> Insert:
     `excluded` columns) costs more than running it for a small feed."""
     table = Article.__table__
     statement = _insert_for(dialect, table)
-    return statement.on_conflict_do_update(  # type: ignore[attr-defined,no-any-return]
+    return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.entry_hash],
         set_={name: statement.excluded[name] for name in REWRITTEN_COLUMNS},
         where=table.c.content_hash != statement.excluded.content_hash,
@@ -104,7 +106,7 @@ def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str,
     if not by_slug:
         return {}
     table = Tag.__table__
-    statement = _insert(session, table).on_conflict_do_nothing(  # type: ignore[attr-defined]
+    statement = _insert(session, table).on_conflict_do_nothing(
         index_elements=[table.c.slug])
     # In slug order: two transactions creating overlapping tags never deadlock.
     session.connection().execute(statement, [{"slug": slug, "name": by_slug[slug]}
@@ -128,5 +130,5 @@ def replace_tag_links(session: Session, links: Mapping[int, Iterable[int]], *,
     rows = [{"article_id": article_id, "tag_id": tag_id}
             for article_id, tag_ids in links.items() for tag_id in set(tag_ids)]
     if rows:
-        statement = _insert(session, article_tags).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        statement = _insert(session, article_tags).on_conflict_do_nothing()
         session.connection().execute(statement, rows)

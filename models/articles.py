@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     CompoundSelect,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Select,
     String,
+    Table,
     Text,
     bindparam,
     func,
@@ -109,7 +110,7 @@ REWRITE_GRACE = timedelta(minutes=1)
 # same statement, and per-section lists are unions of small index-ordered scans.
 # ---------------------------------------------------------------------------------------
 
-def _newest_first(query: Select[Any]) -> Select[Any]:
+def _newest_first(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     return query.order_by(Article.published_at.desc(), Article.id.desc())
 
 
@@ -165,7 +166,7 @@ def _latest_in_sections(session: Session, section_ids: tuple[int, ...], *,
 
 @lru_cache(maxsize=256)
 def _newest_ids(section_ids: tuple[int, ...], labels: tuple[int, ...],
-                limit: int) -> CompoundSelect:
+                limit: int) -> CompoundSelect[int, datetime, int]:
     """(id, published_at, block) of the newest `limit` articles of each section.
     Cached: building a union of many subqueries costs more than running it."""
     parts = []
@@ -292,7 +293,7 @@ def add_share(session: Session, article_id: int) -> bool:
 def add_views(session: Session, counts: Mapping[int, int]) -> None:
     """Add counted views ({article id: views}) in one executemany."""
     if counts:
-        table = Article.__table__
+        table = cast(Table, Article.__table__)
         session.connection().execute(
             update(table).where(table.c.id == bindparam("article_id"))
             .values(view_count=table.c.view_count + bindparam("views")),

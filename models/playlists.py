@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, delete, func, select, update
+from sqlalchemy import CursorResult, ForeignKey, Index, String, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
@@ -131,8 +132,8 @@ def add_article(session: Session, playlist: Playlist, article_id: int) -> bool:
 
 
 def remove_article(session: Session, playlist: Playlist, article_id: int) -> bool:
-    result = session.execute(delete(PlaylistItem).where(
-        PlaylistItem.playlist_id == playlist.id, PlaylistItem.article_id == article_id))
+    result = cast("CursorResult[Any]", session.execute(delete(PlaylistItem).where(
+        PlaylistItem.playlist_id == playlist.id, PlaylistItem.article_id == article_id)))
     return bool(result.rowcount)
 
 

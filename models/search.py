@@ -24,9 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
+from typing import Any
 
 from markupsafe import escape
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Select,
     bindparam,
@@ -157,9 +159,9 @@ def search_articles(session: Session, query: SearchQuery) -> SearchPage:
         # psycopg prepares a statement after a few runs, and PostgreSQL's generic plan for
         # it cannot see how common the searched word is: plan each search for its words.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    window = session.execute(
+    window = list(session.execute(
         engine(terms, _filter_clauses(session, query.filters),
-               is_prefix=query.is_prefix)).all()
+               is_prefix=query.is_prefix)).all())
     # Best score first; among equals, newest first (then the higher id, for stability).
     window.sort(key=lambda row: (-row.score, -row.published_at.timestamp(), -row.id))
     ids = [row.id for row in window[(page - 1) * per_page:page * per_page]]
@@ -204,7 +206,7 @@ def _sqlite_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
     match = " ".join(f'"{term}"{star}' for term in terms)
     name = "articles_fts_prefix" if is_prefix else "articles_fts"
     fts = table(name, column("rowid"))
-    fts_table = literal_column(name)
+    fts_table: ColumnClause[Any] = literal_column(name)
     score = -func.bm25(fts_table, 10.0, 4.0, 1.0)   # bm25 is lower for better matches
     newest = (select(fts.c.rowid.label("id"), score.label("score")).select_from(fts)
               .where(fts_table.op("MATCH")(bindparam("fts_match", match))))
@@ -226,7 +228,7 @@ def _postgresql_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
     lexemes = " & ".join(f"'{term}'{star}" for term in terms)
     config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
     tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
-    vector = literal_column(
+    vector: ColumnClause[Any] = literal_column(
         "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
     newest = (select(Article.id).where(vector.op("@@")(tsquery), *clauses)
               .order_by(Article.id.desc()).limit(RANK_WINDOW).subquery())
@@ -258,7 +260,7 @@ def _filter_clauses(session: Session, filters: ArticleFilters) -> list[ColumnEle
     return clauses
 
 
-def _with_relations(statement: Select[tuple[Article]]) -> Select[tuple[Article]]:
+def _with_relations(statement: Select[Article]) -> Select[Article]:
     return statement.options(joinedload(Article.source), joinedload(Article.section),
                              selectinload(Article.tags))
 

@@ -8,9 +8,20 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, text, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base, utcnow
@@ -184,13 +195,14 @@ def poll_states_for_update(session: Session, source_ids: Sequence[int]) -> list[
     rows = session.execute(select(*(getattr(Source, name) for name in _STATE_FIELDS))
                            .where(Source.id.in_(sorted(set(source_ids))))
                            .order_by(Source.id).with_for_update())
-    return [PollState(*row, loaded=tuple(row)) for row in rows]
+    return [PollState(**dict(zip(_STATE_FIELDS, row, strict=True)), loaded=tuple(row))
+            for row in rows]
 
 
 def save_poll_states(session: Session, states: Iterable[PollState]) -> None:
     """Write what changed in each state since it was read: one executemany UPDATE per set
     of changed columns (most polls change the same ones)."""
-    table = Source.__table__
+    table = cast(Table, Source.__table__)
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for state in states:
         values = {name: getattr(state, name) for name, old in zip(_STATE_FIELDS, state.loaded,

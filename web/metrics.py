@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import redis
 from flask import Flask, g, request
@@ -86,7 +87,8 @@ class BacklogCollector:
         depth = GaugeMetricFamily("hopper_queue_depth", "Tasks waiting in a queue.",
                                   labels=["queue"])
         for queue in QUEUES:
-            depth.add_metric([queue], float(self.client.llen(queue)))
+            length: Any = self.client.llen(queue)   # redis-py types sync and async alike
+            depth.add_metric([queue], float(length))
         yield depth
         now = utcnow()
         with self.database.reader() as session:

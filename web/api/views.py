@@ -7,6 +7,7 @@ answers in JSON.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import (
@@ -127,6 +128,12 @@ def _text_parameter(name: str) -> str | None:
     return value or None
 
 
+@overload
+def _int_parameter(name: str, *, default: int, minimum: int,
+                   maximum: int | None = None) -> int: ...
+@overload
+def _int_parameter(name: str, *, default: None, minimum: int,
+                   maximum: int | None = None) -> int | None: ...
 def _int_parameter(name: str, *, default: int | None, minimum: int,
                    maximum: int | None = None) -> int | None:
     raw = request.args.get(name, "").strip()

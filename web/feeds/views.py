@@ -103,7 +103,6 @@ def _feed_item(article: Article) -> FeedItem:
 
 def _xml(document: bytes, mimetype: str) -> Response:
     response = Response(document, mimetype=mimetype)
-    response.charset = "utf-8"
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     return response

@@ -4,7 +4,7 @@ oldest due source. /metrics speaks Prometheus' text format (web/metrics.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -40,7 +40,7 @@ def _check_redis() -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         client = redis_client()
         client.ping()
-        depth = {queue: int(client.llen(queue)) for queue in QUEUES}
+        depth = {queue: int(cast(int, client.llen(queue))) for queue in QUEUES}
     except Exception as error:  # noqa: BLE001
         return {"ok": False, "backend": backend, "error": type(error).__name__}, {}
     return {"ok": True, "backend": backend}, {"queue_depth": depth}

@@ -114,7 +114,8 @@ def parse_date(text: str | None) -> datetime | None:
         if as_tuple is None:
             return None
         try:
-            parsed = datetime(*as_tuple[:6], tzinfo=UTC)
+            year, month, day, hour, minute, second = as_tuple[:6]
+            parsed = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             return None
     return parsed.astimezone(UTC).replace(microsecond=0)
