@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from hopper.embedded_redis import embedded_redis_for
+from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
 from models import sources as source_rows
 from models.base import utcnow
@@ -38,8 +39,7 @@ def command_redis(settings: Settings) -> Iterator[redis.Redis]:
     embedded = embedded_redis_for(settings)
     if embedded is not None:
         embedded.start()               # returns at once if one already answers
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
-                                  socket_connect_timeout=10)
+    client = connect(settings.redis_url, COMMAND)
     try:
         yield client
     finally:
