@@ -180,7 +180,16 @@ def client(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def runner(app):  # type: ignore[no-untyped-def]
-    return app.test_cli_runner()
+    """Runs `hopper …` as the console script does, inside this test's app."""
+    from flask.testing import FlaskCliRunner
+
+    from web.cli import hopper_cli
+
+    class HopperCliRunner(FlaskCliRunner):
+        def invoke(self, cli=None, args=None, **kwargs):  # type: ignore[no-untyped-def]
+            return super().invoke(hopper_cli() if cli is None else cli, args, **kwargs)
+
+    return HopperCliRunner(app)
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
-from hopper.redis_client import WEB, connect
+from hopper.redis_client import WEB
 from hopper.settings import Settings
-from models.db import Database, make_database
+from models.db import Database
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,9 +39,6 @@ def limiter_storage_uri(settings: Settings) -> str:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    database = make_database(settings.database_url)
-    app.extensions["hopper_database"] = database
-    app.extensions["hopper_redis"] = connect(settings.redis_url, WEB)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(settings))
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": WEB.socket_s})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

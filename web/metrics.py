@@ -32,6 +32,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from hopper.task_routes import QUEUES
 from hopper.worker_metrics import WorkerMetricsCollector
 from models import backlog
 from models import workers as worker_rows
@@ -40,7 +41,6 @@ from models.db import Database
 
 logger = logging.getLogger(__name__)
 
-QUEUES = ("polls", "maintenance")
 HEARTBEAT_WINDOW = timedelta(minutes=3)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 

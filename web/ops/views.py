@@ -10,11 +10,12 @@ from flask import Blueprint, Response, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from hopper.task_routes import QUEUES
 from models import backlog
 from models import workers as worker_rows
 from models.base import utcnow
 from web.extensions import database, redis_client, settings
-from web.metrics import HEARTBEAT_WINDOW, QUEUES, render_metrics
+from web.metrics import HEARTBEAT_WINDOW, render_metrics
 
 bp = Blueprint("ops", __name__)
 
