@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
@@ -18,10 +18,12 @@ from models.base import utcnow
 from models.db import Database, session_scope
 from models.sections import Section
 from models.sections import by_slug as section_by_slug
-from web.cli.opml import ExportedSource, OPMLError, OutlineFeed, read_opml, write_opml
-from workers.ingest.discover import discover_feed
-from workers.ingest.errors import IngestError
-from workers.ingest.fetch import FeedClient, check_url
+
+if TYPE_CHECKING:
+    from web.cli.opml import OutlineFeed
+
+# The fetcher (urllib3) and the OPML reader (lxml) are imported by the commands that use
+# them: `hopper sources list` starts without them (bench/cli_startup.py).
 
 URL_MAX = 2048
 
@@ -48,6 +50,10 @@ def sources_group() -> None:
 @click.option("--interval", type=click.IntRange(1, 366 * 24 * 60),
               help="Poll every MINUTES instead of adapting to the feed.")
 def add_source(url: str, name: str, section_slug: str | None, interval: int | None) -> None:
+    from workers.ingest.discover import discover_feed
+    from workers.ingest.errors import IngestError
+    from workers.ingest.fetch import FeedClient
+
     http = FeedClient.from_settings(_settings())
     try:
         feed_url = discover_feed(http, url)
@@ -80,6 +86,8 @@ def _section(session: Session, slug: str | None) -> Section | None:
                                       "folders and categories become sections.")
 @click.argument("file_or_url")
 def import_sources(file_or_url: str) -> None:
+    from web.cli.opml import OPMLError, read_opml
+
     try:
         feeds = read_opml(_read_opml_input(file_or_url))
     except OPMLError as error:
@@ -95,6 +103,9 @@ def import_sources(file_or_url: str) -> None:
 
 
 def _read_opml_input(file_or_url: str) -> bytes:
+    from workers.ingest.errors import IngestError
+    from workers.ingest.fetch import FeedClient
+
     if file_or_url.startswith(("http://", "https://")):
         http = FeedClient.from_settings(_settings())
         try:
@@ -111,6 +122,9 @@ def _read_opml_input(file_or_url: str) -> bytes:
 
 
 def _import_feed(session: Session, feed: OutlineFeed) -> str:
+    from workers.ingest.errors import IngestError
+    from workers.ingest.fetch import check_url
+
     try:
         url = check_url(feed.url)
     except IngestError:
@@ -130,6 +144,8 @@ def _import_feed(session: Session, feed: OutlineFeed) -> str:
 
 @sources_group.command("export", help="Print every source as OPML.")
 def export_sources() -> None:
+    from web.cli.opml import ExportedSource, write_opml
+
     with session_scope(_database(), write=False) as session:
         paths = source_rows.section_paths(session)
         exported = [ExportedSource(url=source.url, name=source.name, site_url=source.site_url,
