@@ -28,7 +28,6 @@ class Limits:
     max_redirects: int = 5
     min_interval_minutes: int = 10
     max_interval_minutes: int = 24 * 60
-    default_interval_minutes: int = 30
     max_backoff_minutes: int = 24 * 60
     poll_soft_time_limit_s: int = 120
     poll_hard_time_limit_s: int = 150

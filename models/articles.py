@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
+from hopper.widths import NAME_MAX, URL_MAX
 from models.base import Base, UTCDateTime, utcnow
 from models.permalinks import slugify
 from models.sections import Section
@@ -57,16 +58,16 @@ class Article(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     entry_key: Mapped[str] = mapped_column(Text)
     entry_hash: Mapped[str] = mapped_column(String(64))
-    url: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(URL_MAX))
     title: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(NAME_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     image_alt: Mapped[str | None] = mapped_column(String(500))
-    video_url: Mapped[str | None] = mapped_column(String(2048))
-    video_embed_url: Mapped[str | None] = mapped_column(String(2048))
+    video_url: Mapped[str | None] = mapped_column(String(URL_MAX))
+    video_embed_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     is_video: Mapped[bool] = mapped_column(default=False)
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"))

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from hopper.widths import NAME_MAX, SECTION_NAME_MAX, URL_MAX
 from models.base import Base, utcnow
 from models.sections import Section
 
@@ -47,9 +48,9 @@ class Source(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
-    name: Mapped[str] = mapped_column(String(300), default="")
-    site_url: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(URL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    site_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=SourceStatus.OK.value)
@@ -69,9 +70,17 @@ class Source(Base):
 
     section: Mapped[Section | None] = relationship()
 
+    @property
+    def display_name(self) -> str:
+        """What readers and admins see: its name, else its feed URL."""
+        return self.name or self.url
 
-def by_url(session: Session, url: str) -> Source | None:
-    return session.scalar(select(Source).where(Source.url == url))
+
+def display_names(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
+    """{id: display name} of the given sources that exist."""
+    rows = session.execute(select(Source.id, Source.name, Source.url)
+                           .where(Source.id.in_(list(source_ids))))
+    return {source_id: name or url for source_id, name, url in rows}
 
 
 def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:
@@ -130,20 +139,6 @@ def pollable_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Source.id)
                                 .where(Source.status.in_(POLLABLE_STATUSES))
                                 .order_by(Source.id)))
-
-
-def start_poll(session: Session, source_id: int) -> Source | None:
-    """Lock the source's row for this transaction and count one more unfinished poll.
-
-    The count is reset by `finish_poll`; a worker killed mid-poll leaves it raised, which
-    is how a source that keeps killing workers is noticed.
-    """
-    source = session.get(Source, source_id, with_for_update=True)
-    if source is None:
-        return None
-    source.unfinished_polls += 1
-    session.flush()
-    return source
 
 
 def skip_durable_commit(session: Session) -> None:
@@ -230,29 +225,6 @@ def count_polls_started(session: Session, source_ids: Sequence[int]) -> None:
                         .execution_options(synchronize_session=False))
 
 
-# --- listing --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SourceListing:
-    source: Source
-    section_slug: str | None
-    article_count: int
-
-
-def listing(session: Session) -> list[SourceListing]:
-    """Every source with its section's slug and its article count, in one statement."""
-    from models.articles import Article  # articles import sources: import on use
-
-    counts = (select(Article.source_id, func.count().label("n"))
-              .group_by(Article.source_id).subquery())
-    rows = session.execute(
-        select(Source, Section.slug, func.coalesce(counts.c.n, 0))
-        .outerjoin(Section, Section.id == Source.section_id)
-        .outerjoin(counts, counts.c.source_id == Source.id)
-        .order_by(Source.id))
-    return [SourceListing(source, slug, count) for source, slug, count in rows]
-
-
 def all_with_sections(session: Session) -> Sequence[Source]:
     return session.scalars(select(Source).options(selectinload(Source.section))
                            .order_by(Source.id)).all()
@@ -270,7 +242,7 @@ def find_or_create_section(session: Session, name: str, *,
                            parent_id: int | None = None) -> Section:
     """The section called `name` under `parent_id` (names match in any case), created
     when missing with a free slug ("world", else "news-world", else "world-2"…)."""
-    name = name.strip()[:120]
+    name = name.strip()[:SECTION_NAME_MAX]
     same_parent = (Section.parent_id.is_(None) if parent_id is None
                    else Section.parent_id == parent_id)
     section = session.scalar(select(Section).where(func.lower(Section.name) == name.lower(),
@@ -308,8 +280,3 @@ def section_paths(session: Session) -> dict[int, tuple[str, ...]]:
         return (*path(parent_id, seen | {section_id}), name)
 
     return {section_id: path(section_id) for section_id in rows}
-
-
-def update_fields(session: Session, source_id: int, values: dict[str, Any]) -> None:
-    session.execute(update(Source).where(Source.id == source_id).values(**values)
-                    .execution_options(synchronize_session=False))

@@ -21,7 +21,8 @@ from workers.ingest.store import claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
-# Sources enqueued per beat tick at most; the rest wait for the next tick (30 s later).
+# Sources enqueued per beat tick at most; the rest wait for the next tick
+# (HOPPER_TICK_SECONDS later).
 DUE_PER_TICK = 2000
 
 

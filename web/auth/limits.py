@@ -1,7 +1,7 @@
-"""Rate limits for the forms attackers hammer: sign-in, registration, password reset
-(and the site's contact form). Counted in Redis (web.extensions.limiter), per client IP
-and per account — the normalised e-mail in the form — so neither many addresses from one
-IP nor one address from many IPs gets unlimited guesses."""
+"""Rate limits for the forms attackers hammer: sign-in, registration, password reset.
+Counted in Redis (web.extensions.limiter), per client IP and per account — the
+normalised e-mail in the form — so neither many addresses from one IP nor one address
+from many IPs gets unlimited guesses."""
 
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ REGISTER_PER_ACCOUNT = "3 per hour"
 RESET_PER_IP = "10 per hour"
 RESET_PER_ACCOUNT = "3 per hour"
 MAIL_PER_IP = "10 per hour"   # other forms that send e-mail (resend link, change address)
-CONTACT_PER_IP = "5 per hour"
-CONTACT_PER_ACCOUNT = "5 per hour"
 
 
 def account_key() -> str:

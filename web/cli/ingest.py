@@ -14,7 +14,6 @@ import click
 import redis
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from hopper.embedded_redis import embedded_redis_for
 from hopper.redis_client import COMMAND, connect
@@ -108,9 +107,7 @@ def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Red
 
 def _print_summary(database: Database, results: Sequence[StoreResult]) -> None:
     with session_scope(database, write=False) as session:
-        names = {source.id: source.name or source.url
-                 for source in session.scalars(select(Source).where(
-                     Source.id.in_([result.source_id for result in results])))}
+        names = source_rows.display_names(session, [result.source_id for result in results])
     header = f"{'id':>5}  {'source':<40} {'outcome':<13} {'new':>5} {'updated':>7} " \
              f"{'unchanged':>9} {'failed':>6}  reason"
     click.echo(header)

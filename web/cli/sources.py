@@ -13,6 +13,8 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from hopper.settings import Settings
+from hopper.widths import NAME_MAX, URL_MAX
+from models import source_health
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
@@ -24,9 +26,6 @@ if TYPE_CHECKING:
 
 # The fetcher (urllib3) and the OPML reader (lxml) are imported by the commands that use
 # them: `hopper sources list` starts without them (bench/cli_startup.py).
-
-URL_MAX = 2048
-
 
 def _settings() -> Settings:
     value: Settings = current_app.config["HOPPER_SETTINGS"]
@@ -65,7 +64,7 @@ def add_source(url: str, name: str, section_slug: str | None, interval: int | No
         section = _section(session, section_slug)
         if source_rows.url_taken(session, feed_url):
             raise click.ClickException(f"a source already polls {feed_url}")
-        source = source_rows.add(session, feed_url, name=name.strip()[:300],
+        source = source_rows.add(session, feed_url, name=name.strip()[:NAME_MAX],
                                  section_id=section.id if section else None,
                                  interval_override_minutes=interval)
         source_id = source.id
@@ -136,7 +135,7 @@ def _import_feed(session: Session, feed: OutlineFeed) -> str:
     section_id = None
     for name in feed.section_path:
         section_id = source_rows.find_or_create_section(session, name, parent_id=section_id).id
-    source = source_rows.add(session, url, name=feed.title[:300], section_id=section_id)
+    source = source_rows.add(session, url, name=feed.title[:NAME_MAX], section_id=section_id)
     if feed.site_url and len(feed.site_url) <= URL_MAX:
         source.site_url = feed.site_url
     return "added"
@@ -160,7 +159,7 @@ def export_sources() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_sources(as_json: bool) -> None:
     with session_scope(_database(), write=False) as session:
-        rows = [_listing_row(item) for item in source_rows.listing(session)]
+        rows = [_listing_row(item) for item in source_health.listing(session)]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -173,7 +172,7 @@ def list_sources(as_json: bool) -> None:
                    f"{row['name'] or '-'}  {row['url']}{error}")
 
 
-def _listing_row(item: source_rows.SourceListing) -> dict[str, Any]:
+def _listing_row(item: source_health.SourceListing) -> dict[str, Any]:
     source = item.source
     return {
         "id": source.id,

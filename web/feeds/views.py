@@ -97,7 +97,7 @@ def _feed_item(article: Article) -> FeedItem:
         description=str(escape(plain_text(article.summary or ""))),
         published_at=article.published_at,
         category=article.section.name if article.section else None,
-        source_name=article.source.name or article.source.url,
+        source_name=article.source.display_name,
         source_url=article.source.url)
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser.datetimes
 
+from hopper.widths import NAME_MAX
 from workers.ingest.records import ParsedEntry
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -121,16 +122,6 @@ def parse_date(text: str | None) -> datetime | None:
     return parsed.astimezone(UTC).replace(microsecond=0)
 
 
-def datetime_from_struct(value: object) -> datetime | None:
-    """feedparser's *_parsed struct_time (already UTC) as an aware datetime."""
-    if value is None:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)  # type: ignore[index,misc]
-    except (TypeError, ValueError):
-        return None
-
-
 def _parse_iso8601(text: str) -> datetime | None:
     if len(text) < 20 or not text[:4].isdigit() or text[4] != "-":
         return None
@@ -169,7 +160,7 @@ def author_name(raw: str | None) -> str | None:
     text = collapse_whitespace(raw)
     without_email = collapse_whitespace(_EMAIL.sub(" ", text)).strip("()<> ")
     name = without_email or text.strip("<>() ")
-    return name[:300] or None
+    return name[:NAME_MAX] or None
 
 
 # -- tags -----------------------------------------------------------------------------------
