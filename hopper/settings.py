@@ -1,4 +1,4 @@
-"""Deployment settings, read from the environment once (DESIGN.md, "Configuration").
+"""Deployment settings, read from the environment once (README.md, "Configuration").
 
 Every process (web, worker, beat, CLI) builds one `Settings` at start and passes it
 down; no step reads `os.environ` on its own.
@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 EMBEDDED_REDIS_SOCKET = "redis.sock"
 DEFAULT_POLICY_VERSION = "2026-11-24"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+DEFAULT_SITE_NAME = "Hopper"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,13 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
+def _default(name: str) -> int:
+    """A Settings field's default: written once, on the dataclass."""
+    value = Settings.__dataclass_fields__[name].default
+    assert isinstance(value, int), name
+    return value
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -190,8 +199,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=redis_url,
         is_redis_embedded=is_embedded,
         secret_key=env.get("SECRET_KEY") or read_secret_key(instance_path),
-        base_url=(env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-        site_name=env.get("HOPPER_SITE_NAME") or "Hopper",
+        base_url=(env.get("HOPPER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        site_name=env.get("HOPPER_SITE_NAME") or DEFAULT_SITE_NAME,
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
         log_json=_flag(env.get("HOPPER_LOG_JSON")),
@@ -199,10 +208,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
         follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
         limits=_limits(env),
-        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", 90),
-        consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
-        tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
-        beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
+        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", _default("retention_days")),
+        consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS",
+                                             _default("consent_retention_days")),
+        tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", _default("tick_seconds")),
+        beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS",
+                                        _default("beat_lock_seconds")),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
-        media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
+        media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", _default("media_cache_mb")),
     )
