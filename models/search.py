@@ -12,8 +12,9 @@ index cannot answer "electi*". All are kept current by the database (migration
 
 User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
 word terms (letters and digits only), and each term is quoted for the engine (and bound
-as a parameter). Highlighting is done here too, escaping first and marking second, so
-it is HTML-safe.
+as a parameter). Highlighting stops at data: a hit's title and snippet come as
+(text, is_match) segments, marked up by the template macro templates/search/_highlight.html,
+where Jinja escapes every piece.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
-from markupsafe import escape
 from sqlalchemy import (
     ColumnClause,
     ColumnElement,
@@ -88,14 +88,6 @@ class SearchHit:
     article: Article
     title_segments: list[Segment]
     snippet_segments: list[Segment]
-
-    @property
-    def title_html(self) -> str:
-        return segments_to_html(self.title_segments)
-
-    @property
-    def snippet_html(self) -> str:
-        return segments_to_html(self.snippet_segments)
 
 
 @dataclass(frozen=True)
@@ -331,8 +323,3 @@ def plain_text(markup: str) -> str:
     """Text of stored (sanitised) HTML on one line: tags dropped, entities decoded."""
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
 
-
-def segments_to_html(segments: list[Segment]) -> str:
-    """Escape every piece first, then wrap the matches: safe whatever the text holds."""
-    return "".join(f"<mark>{escape(text)}</mark>" if is_match else str(escape(text))
-                   for text, is_match in segments)
