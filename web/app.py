@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from hopper.settings import Settings, load_settings
-from web import extensions, security
+from web import extensions, security, templating
 from web.resources import create_base_app
 
 
@@ -23,4 +23,5 @@ def create_app(test_config: dict[str, Any] | None = None,
     for area in (site, search, auth, account, consent, community, admin, api, feeds, ops,
                  media):
         area.init_app(app)
+    templating.init_app(app)   # last: it names helpers the areas set up
     return app
