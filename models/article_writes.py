@@ -1,7 +1,7 @@
 """Writing what ingest found: batched article upserts, tags by slug, article–tag links.
 
 Deduplication rests on the database, never on a check-then-insert in Python
-(RELIABILITY.md, "Data"): articles are upserted with `INSERT … ON CONFLICT` on
+(docs/architecture.md, "Data"): articles are upserted with `INSERT … ON CONFLICT` on
 `uq_articles_source_id_entry_hash`, tags on their unique slug, links on their primary
 key. Each function sends one statement per batch (executemany), not one per row.
 """

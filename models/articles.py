@@ -44,8 +44,9 @@ from models.tags import Tag, article_tags
 class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
-        # DESIGN: an article is unique per source by its entry key. The key itself may be
-        # a long URL, so uniqueness rests on its SHA-256 (fits any btree).
+        # An article is unique per source by its entry key (docs/architecture.md, "Data
+        # rules"). The key itself may be a long URL, so uniqueness rests on its SHA-256
+        # (fits any btree).
         Index("uq_articles_source_id_entry_hash", "source_id", "entry_hash", unique=True),
         Index("ix_articles_section_published", "section_id", "published_at"),
         Index("ix_articles_source_published", "source_id", "published_at"),

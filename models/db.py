@@ -1,6 +1,6 @@
 """Engine, session factories and `session_scope`.
 
-SQLite is tuned for several processes writing at once (RELIABILITY.md, "Data"): WAL,
+SQLite is tuned for several processes writing at once (docs/architecture.md, "Data"): WAL,
 foreign keys, a busy timeout, and `BEGIN IMMEDIATE` for write transactions so that a
 writer waits for the lock up front instead of failing with "database is locked" when it
 tries to upgrade a read transaction. Read transactions stay deferred so readers never

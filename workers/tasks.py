@@ -51,7 +51,8 @@ def poll_due_sources() -> None:
 
 
 # A database or Redis that restarts under a poll: try again soon, with growing, jittered
-# delays, instead of leaving the source to its enqueue lease (RELIABILITY.md).
+# delays, instead of leaving the source to its enqueue lease (docs/architecture.md,
+# "Celery and Redis").
 TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
 
 

@@ -1,4 +1,4 @@
-"""JSON API v1 (DESIGN.md, "JSON API"): articles (filtered, searched, paged), one
+"""JSON API v1 (docs/architecture.md, "JSON API"): articles (filtered, searched, paged), one
 article with its content, sections and sources. Read-only, rate limited, and every
 error — a bad parameter, an unknown id or route under /api/, a wrong method, a crash —
 answers in JSON.

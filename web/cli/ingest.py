@@ -1,4 +1,4 @@
-"""`hopper ingest`: run the ingest pipeline now, from this command (DESIGN.md allows the
+"""`hopper ingest`: run the ingest pipeline now, from this command (docs/architecture.md allows the
 CLI to call the pipeline directly). Polls run on a thread pool — fetching is I/O — in one
 process per core when there are many sources (workers/ingest/fanout.py), each under the
 same per-source lock a worker takes, so running this beside workers is safe; their

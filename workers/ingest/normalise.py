@@ -30,7 +30,7 @@ _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
 # -- identity -------------------------------------------------------------------------------
 
 def entry_key(entry: ParsedEntry) -> str:
-    """guid, else link, else a stable hash of title and date (DESIGN: data rules).
+    """guid, else link, else a stable hash of title and date (docs/architecture.md, "Data rules").
 
     The hash uses the feed's own dates, never the poll time, so it is the same at every
     poll; when there is no date either, the text stands in for it.

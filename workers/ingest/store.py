@@ -337,7 +337,8 @@ def record_outcome(session: Session, source: PollState, update: FeedUpdate,
         source.status = SourceStatus.PAUSED.value
         source.error_count += 1
     elif update.outcome == "rate_limited":
-        # Never a strike against the feed (RELIABILITY.md): wait as asked, then carry on.
+        # Never a strike against the feed (docs/architecture.md, "Fetching feeds"): wait
+        # as asked, then carry on.
         source.status = SourceStatus.FAILING.value
         source.next_poll_at = schedule.next_poll_after_rate_limit(
             now, update.retry_after, source.interval_minutes, limits)
