@@ -3,7 +3,6 @@ pause, resume, poll now; the health table in one query."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from models.base import utcnow
 from models.db import session_scope
 from models.sections import Section
 from models.sources import Source
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
@@ -25,10 +25,7 @@ def _sources(database) -> list[Source]:
 
 
 def _wait_for_worker_log(worker, text: str, count: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and worker.output().count(text) < count:
-        time.sleep(0.2)
-    assert worker.output().count(text) >= count, worker.output()[-3000:]
+    assert wait_for(lambda: worker.output().count(text) >= count), worker.output()[-3000:]
 
 
 def test_adding_a_source_stores_it_and_enqueues_its_first_poll(
