@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import select
 from werkzeug import Request, Response
 
@@ -536,7 +538,8 @@ def test_articles_stay_stored_when_redis_fails_after_the_commit(
     httpserver.expect_request("/feed").respond_with_data(
         rss(("a", "First"), ("b", "Second")), content_type="application/rss+xml")
     source_id = add_source(database, httpserver.url_for("/feed"))
-    dead = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"))
+    dead = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"),
+                       retry=Retry(NoBackoff(), retries=0))   # refused once is enough
     # The lock is taken while Redis answers; the commit's follow-ups meet a dead server.
     real_store_update = store.store_update
 
