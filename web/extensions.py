@@ -20,7 +20,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
-from hopper.redis_client import WEB
+from hopper.redis_client import WEB, connect
 from hopper.settings import Settings
 from models.db import Database
 
@@ -39,6 +39,7 @@ def limiter_storage_uri(settings: Settings) -> str:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions["hopper_redis"] = connect(settings.redis_url, WEB)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(settings))
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": WEB.socket_s})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

@@ -1,6 +1,7 @@
 """What every Flask app of Hopper is built on, the site's (web/app.py) and the `hopper`
-commands' (web/cli/command_app.py): the configuration, the database and a Redis client.
-web/extensions.py reads them back inside a request or command."""
+commands' (web/cli/command_app.py): the configuration and the database. The site adds
+its Redis client and extensions (web/extensions.py); a command that needs Redis makes
+its own (web/cli/ingest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from flask import Flask
 
-from hopper.redis_client import WEB, connect
 from hopper.settings import Settings
 from models.db import make_database
 
@@ -40,5 +40,4 @@ def create_base_app(settings: Settings, test_config: dict[str, Any] | None = Non
     if test_config:
         app.config.from_mapping(test_config)
     app.extensions["hopper_database"] = make_database(settings.database_url)
-    app.extensions["hopper_redis"] = connect(settings.redis_url, WEB)
     return app

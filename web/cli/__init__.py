@@ -1,7 +1,7 @@
 """`hopper`: the Flask CLI with the app preset (docs/architecture.md, "Command line").
 
 Hopper's own commands (db, up, sources, ingest, users) are imported only when they run,
-and run in the command app (`web.cli.command_app`: settings, database, Redis — no site):
+and run in the command app (`web.cli.command_app`: settings and database, no site):
 a command pays neither for the blueprints nor for the commands it is not. Flask's own
 commands (routes, shell, run) and plugins' build the whole site, as before.
 """

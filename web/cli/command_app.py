@@ -1,4 +1,4 @@
-"""The app `hopper` commands run in: settings, database and Redis, without the site."""
+"""The app `hopper` commands run in: the settings and the database, without the site."""
 
 from __future__ import annotations
 
