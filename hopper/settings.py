@@ -1,4 +1,4 @@
-"""Deployment settings, read from the environment once (DESIGN.md, "Configuration").
+"""Deployment settings, read from the environment once (README.md, "Configuration").
 
 Every process (web, worker, beat, CLI) builds one `Settings` at start and passes it
 down; no step reads `os.environ` on its own.
@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 EMBEDDED_REDIS_SOCKET = "redis.sock"
 DEFAULT_POLICY_VERSION = "2026-11-24"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+DEFAULT_SITE_NAME = "Hopper"
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,6 @@ class Limits:
     max_redirects: int = 5
     min_interval_minutes: int = 10
     max_interval_minutes: int = 24 * 60
-    default_interval_minutes: int = 30
     max_backoff_minutes: int = 24 * 60
     poll_soft_time_limit_s: int = 120
     poll_hard_time_limit_s: int = 150
@@ -200,6 +201,13 @@ def _address_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...
     return items or default
 
 
+def _default(name: str) -> int:
+    """A Settings field's default: written once, on the dataclass."""
+    value = Settings.__dataclass_fields__[name].default
+    assert isinstance(value, int), name
+    return value
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -253,7 +261,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     is_embedded = not redis_url
     if is_embedded:
         redis_url = f"unix://{instance_path / EMBEDDED_REDIS_SOCKET}"
-    base_url = (env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    base_url = (env.get("HOPPER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
@@ -261,7 +269,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         is_redis_embedded=is_embedded,
         secret_key=env.get("SECRET_KEY") or read_secret_key(instance_path),
         base_url=base_url,
-        site_name=env.get("HOPPER_SITE_NAME") or "Hopper",
+        site_name=env.get("HOPPER_SITE_NAME") or DEFAULT_SITE_NAME,
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
         log_json=_flag(env.get("HOPPER_LOG_JSON")),
@@ -269,12 +277,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
         follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
         limits=_limits(env),
-        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", 90),
-        consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
-        tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
-        beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
+        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", _default("retention_days")),
+        consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS",
+                                             _default("consent_retention_days")),
+        tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", _default("tick_seconds")),
+        beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS",
+                                        _default("beat_lock_seconds")),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
-        media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
+        media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", _default("media_cache_mb")),
         websub=_websub(env, base_url),
         forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
         proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),

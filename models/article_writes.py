@@ -1,7 +1,7 @@
 """Writing what ingest found: batched article upserts, tags by slug, article–tag links.
 
 Deduplication rests on the database, never on a check-then-insert in Python
-(RELIABILITY.md, "Data"): articles are upserted with `INSERT … ON CONFLICT` on
+(docs/architecture.md, "Data"): articles are upserted with `INSERT … ON CONFLICT` on
 `uq_articles_source_id_entry_hash`, tags on their unique slug, links on their primary
 key. Each function sends one statement per batch (executemany), not one per row.
 """
@@ -13,11 +13,10 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Insert, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.articles import Article
+from models.db import dialect_insert, insert_for_dialect
 from models.tags import Tag, article_tags
 
 # Rows per IN (…) list: far below SQLite's and PostgreSQL's bound-parameter limits.
@@ -39,21 +38,13 @@ def _batches(items: Sequence[T], size: int = IN_BATCH) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
-def _insert(session: Session, table: Any) -> Insert:
-    return _insert_for(session.get_bind().dialect.name, table)
-
-
-def _insert_for(dialect: str, table: Any) -> Insert:
-    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-
-
 @cache
 def _article_upsert(dialect: str) -> Insert:
     """Built once per dialect: statements are immutable, and building this one (fifteen
     `excluded` columns) costs more than running it for a small feed."""
     table = Article.__table__
-    statement = _insert_for(dialect, table)
-    return statement.on_conflict_do_update(  # type: ignore[attr-defined,no-any-return]
+    statement = insert_for_dialect(dialect, table)
+    return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.entry_hash],
         set_={name: statement.excluded[name] for name in REWRITTEN_COLUMNS},
         where=table.c.content_hash != statement.excluded.content_hash,
@@ -122,7 +113,7 @@ def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str,
     if not by_slug:
         return {}
     table = Tag.__table__
-    statement = _insert(session, table).on_conflict_do_nothing(  # type: ignore[attr-defined]
+    statement = dialect_insert(session, table).on_conflict_do_nothing(
         index_elements=[table.c.slug])
     # In slug order: two transactions creating overlapping tags never deadlock.
     session.connection().execute(statement, [{"slug": slug, "name": by_slug[slug]}
@@ -146,5 +137,5 @@ def replace_tag_links(session: Session, links: Mapping[int, Iterable[int]], *,
     rows = [{"article_id": article_id, "tag_id": tag_id}
             for article_id, tag_ids in links.items() for tag_id in set(tag_ids)]
     if rows:
-        statement = _insert(session, article_tags).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        statement = dialect_insert(session, article_tags).on_conflict_do_nothing()
         session.connection().execute(statement, rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     CompoundSelect,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Select,
     String,
+    Table,
     Text,
     bindparam,
     func,
@@ -32,11 +33,11 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
+from hopper.widths import NAME_MAX, URL_MAX
 from models.base import NEVER_REUSE_IDS, Base, UTCDateTime, utcnow
 from models.permalinks import slugify
 from models.sections import Section
 from models.sources import Source
-from models.stories import Story
 from models.tags import Tag, article_tags
 
 
@@ -45,20 +46,22 @@ def _story_of_its_own(context: Any) -> int:
     its own: every article belongs to exactly one story. Ingest always names one."""
     params = context.get_current_parameters()
     published_at = params.get("published_at") or utcnow()
+    stories = Base.metadata.tables["stories"]   # models.stories reads articles, not back
     return int(context.connection.execute(
-        Story.__table__.insert().values(
+        stories.insert().values(
             title=params.get("title") or "", section_id=params.get("section_id"),
             first_published_at=published_at, last_published_at=published_at,
             article_count=1, source_count=1, is_open=True, centroid="{}", lead_terms="{}",
             created_at=utcnow())
-        .returning(Story.__table__.c.id)).scalar_one())
+        .returning(stories.c.id)).scalar_one())
 
 
 class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
-        # DESIGN: an article is unique per source by its entry key. The key itself may be
-        # a long URL, so uniqueness rests on its SHA-256 (fits any btree).
+        # An article is unique per source by its entry key (docs/architecture.md, "Data
+        # rules"). The key itself may be a long URL, so uniqueness rests on its SHA-256
+        # (fits any btree).
         Index("uq_articles_source_id_entry_hash", "source_id", "entry_hash", unique=True),
         Index("ix_articles_section_published", "section_id", "published_at"),
         Index("ix_articles_source_published", "source_id", "published_at"),
@@ -73,18 +76,18 @@ class Article(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     entry_key: Mapped[str] = mapped_column(Text)
     entry_hash: Mapped[str] = mapped_column(String(64))
-    url: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(URL_MAX))
     title: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(NAME_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     # The article page's main text (sanitised), fetched for summary-only feeds.
     full_text_html: Mapped[str | None] = mapped_column(Text)
-    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     image_alt: Mapped[str | None] = mapped_column(String(500))
-    video_url: Mapped[str | None] = mapped_column(String(2048))
-    video_embed_url: Mapped[str | None] = mapped_column(String(2048))
+    video_url: Mapped[str | None] = mapped_column(String(URL_MAX))
+    video_embed_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     is_video: Mapped[bool] = mapped_column(default=False)
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"))
@@ -145,7 +148,7 @@ REWRITE_GRACE = timedelta(minutes=1)
 # same statement, and per-section lists are unions of small index-ordered scans.
 # ---------------------------------------------------------------------------------------
 
-def _newest_first(query: Select[Any]) -> Select[Any]:
+def _newest_first(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     return query.order_by(Article.published_at.desc(), Article.id.desc())
 
 
@@ -201,7 +204,7 @@ def _latest_in_sections(session: Session, section_ids: tuple[int, ...], *,
 
 @lru_cache(maxsize=256)
 def _newest_ids(section_ids: tuple[int, ...], labels: tuple[int, ...],
-                limit: int) -> CompoundSelect:
+                limit: int) -> CompoundSelect[int, datetime, int]:
     """(id, published_at, block) of the newest `limit` articles of each section.
     Cached: building a union of many subqueries costs more than running it."""
     parts = []
@@ -317,21 +320,6 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
     return (by_tags + by_section)[:limit]
 
 
-ALSO_COVERED = 8
-
-
-def also_covered(session: Session, article: Article, *, limit: int = ALSO_COVERED
-                 ) -> list[Article]:
-    """Other outlets' versions of this article's story: one per source, earliest first,
-    copies of this article's own text left out."""
-    from models.stories import MEMBERS_READ, other_outlets
-
-    members = _cards(session, select(Article.id).where(
-        Article.story_id == article.story_id, Article.id != article.id)
-        .order_by(Article.published_at.asc(), Article.id.asc()).limit(4 * MEMBERS_READ),
-        order=(Article.published_at.asc(), Article.id.asc()))
-    return other_outlets(members, article, limit=limit)
-
 
 def add_share(session: Session, article_id: int) -> bool:
     """Count one share; False when the article does not exist."""
@@ -344,7 +332,7 @@ def add_share(session: Session, article_id: int) -> bool:
 def add_views(session: Session, counts: Mapping[int, int]) -> None:
     """Add counted views ({article id: views}) in one executemany."""
     if counts:
-        table = Article.__table__
+        table = cast(Table, Article.__table__)
         session.connection().execute(
             update(table).where(table.c.id == bindparam("article_id"))
             .values(view_count=table.c.view_count + bindparam("views")),

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, Text, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.articles import Article
 from models.base import NEVER_REUSE_IDS, Base, utcnow
+from models.db import dialect_insert
 from models.users import User
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -100,8 +99,7 @@ def delete_comment(session: Session, comment: Comment) -> None:
 
 def report(session: Session, comment: Comment, user_id: int, reason: str = "") -> bool:
     """Record one report per user per comment. True if this report is new."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(CommentReport).values(
+    statement = dialect_insert(session, CommentReport).values(
         comment_id=comment.id, user_id=user_id, reason=reason[:500], created_at=utcnow()
     ).on_conflict_do_nothing(index_elements=[CommentReport.comment_id, CommentReport.user_id])
     # RETURNING, not rowcount: rowcount of an INSERT … ON CONFLICT is -1 on psycopg here.

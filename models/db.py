@@ -1,6 +1,6 @@
 """Engine, session factories and `session_scope`.
 
-SQLite is tuned for several processes writing at once (RELIABILITY.md, "Data"): WAL,
+SQLite is tuned for several processes writing at once (docs/architecture.md, "Data"): WAL,
 foreign keys, a busy timeout, and `BEGIN IMMEDIATE` for write transactions so that a
 writer waits for the lock up front instead of failing with "database is locked" when it
 tries to upgrade a read transaction. Read transactions stay deferred so readers never
@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE_OPTION = "hopper_write"
@@ -91,3 +95,20 @@ def session_scope(database: Database, *, write: bool = True) -> Iterator[Session
         raise
     finally:
         session.close()
+
+
+def dialect_insert(session: Session, table: Any) -> PostgresqlInsert | SqliteInsert:
+    """The database's own INSERT for `table`, with `on_conflict_do_nothing/update` and
+    `excluded` (PostgreSQL's or SQLite's). A dialect's module is imported on first use,
+    so importing the models stays cheap for a `hopper` command (bench/cli_startup.py)."""
+    return insert_for_dialect(session.get_bind().dialect.name, table)
+
+
+def insert_for_dialect(dialect: str, table: Any) -> PostgresqlInsert | SqliteInsert:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

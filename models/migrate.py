@@ -38,9 +38,11 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def revision(url: str, message: str) -> None:
-    """Autogenerate a new migration from the difference between models and database."""
-    command.revision(alembic_config(url), message=message, autogenerate=True)
+def revision(url: str, message: str, rev_id: str | None = None) -> None:
+    """Autogenerate a new migration from the difference between models and database
+    (`hopper db revision`); `rev_id` names it, as `0005_what_it_does` (Alembic makes up
+    a random one otherwise)."""
+    command.revision(alembic_config(url), message=message, autogenerate=True, rev_id=rev_id)
 
 
 def current_heads(engine: Engine) -> set[str]:

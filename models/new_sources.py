@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hopper.guarded_http import GuardErrors, check_url
 from hopper.settings import Limits
+from hopper.widths import NAME_MAX, URL_MAX
 from models.sources import (
     DEFAULT_FULL_TEXT,
     DEFAULT_RIGHTS,
@@ -22,9 +23,6 @@ from models.sources import (
     add,
     by_url,
 )
-
-URL_MAX = 2048
-NAME_MAX = 300
 
 
 class InvalidSource(ValueError):

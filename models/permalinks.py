@@ -1,4 +1,5 @@
-"""An article's public address on this site: `/article/<id>-<slug>` (DESIGN.md, URL map).
+"""An article's public address on this site: `/article/<id>-<slug>`
+(docs/architecture.md, "URL map").
 
 The one slug rule every area uses (the article page, cards, feeds, sitemap, API,
 community pages). The id finds the article; the slug only makes the address readable,
@@ -11,11 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
-
-if TYPE_CHECKING:   # models.articles imports slugify from here
-    from models.articles import Article
 
 MAX_SLUG_CHARS = 80
 
@@ -28,7 +26,17 @@ def slugify(title: str) -> str:
     return slug or "article"
 
 
-def article_path(article: Article) -> str:
+class Titled(Protocol):
+    """What an address is made of (an `Article`; this module imports no model, so that
+    models.articles can import `slugify` from here)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str | None: ...
+
+
+def article_path(article: Titled) -> str:
     return article_path_for(article.id, article.title or "")
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, String, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import CursorResult, ForeignKey, Index, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.articles import Article
 from models.base import NEVER_REUSE_IDS, Base, utcnow
+from models.db import dialect_insert
 
 MAX_NAME_LENGTH = 120
 DEFAULT_NAME = "Saved"
@@ -119,10 +119,9 @@ def items(session: Session, playlist_id: int) -> list[PlaylistItem]:
 
 def add_article(session: Session, playlist: Playlist, article_id: int) -> bool:
     """Append the article at the end; saving it twice is a no-op. True if added."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     next_position = (select(func.coalesce(func.max(PlaylistItem.position), -1) + 1)
                      .where(PlaylistItem.playlist_id == playlist.id).scalar_subquery())
-    statement = insert(PlaylistItem).values(
+    statement = dialect_insert(session, PlaylistItem).values(
         playlist_id=playlist.id, article_id=article_id, position=next_position,
         added_at=utcnow()).on_conflict_do_nothing(
         index_elements=[PlaylistItem.playlist_id, PlaylistItem.article_id])
@@ -132,8 +131,8 @@ def add_article(session: Session, playlist: Playlist, article_id: int) -> bool:
 
 
 def remove_article(session: Session, playlist: Playlist, article_id: int) -> bool:
-    result = session.execute(delete(PlaylistItem).where(
-        PlaylistItem.playlist_id == playlist.id, PlaylistItem.article_id == article_id))
+    result = cast("CursorResult[Any]", session.execute(delete(PlaylistItem).where(
+        PlaylistItem.playlist_id == playlist.id, PlaylistItem.article_id == article_id)))
     return bool(result.rowcount)
 
 

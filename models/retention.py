@@ -13,8 +13,9 @@ each function deletes one batch and returns how many rows it removed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import CursorResult, delete, exists, select
 from sqlalchemy.orm import Session
 
 from models.articles import Article
@@ -52,7 +53,8 @@ def delete_orphan_tags(session: Session, batch_size: int = BATCH_SIZE) -> int:
     if not ids:
         return 0
     # Checked again in the DELETE: ingest may have tagged an article since the SELECT.
-    result = session.execute(delete(Tag).where(Tag.id.in_(ids), is_orphan))
+    result = cast("CursorResult[Any]",
+                  session.execute(delete(Tag).where(Tag.id.in_(ids), is_orphan)))
     return int(result.rowcount or 0)
 
 

@@ -12,8 +12,9 @@ index cannot answer "electi*". All are kept current by the database (migration
 
 User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
 word terms (letters and digits only), and each term is quoted for the engine (and bound
-as a parameter). Highlighting is done here too, escaping first and marking second, so
-it is HTML-safe.
+as a parameter). Highlighting stops at data: a hit's title and snippet come as
+(text, is_match) segments, marked up by the template macro templates/search/_highlight.html,
+where Jinja escapes every piece.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
+from typing import Any
 
-from markupsafe import escape
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Select,
     bindparam,
@@ -86,14 +88,6 @@ class SearchHit:
     article: Article
     title_segments: list[Segment]
     snippet_segments: list[Segment]
-
-    @property
-    def title_html(self) -> str:
-        return segments_to_html(self.title_segments)
-
-    @property
-    def snippet_html(self) -> str:
-        return segments_to_html(self.snippet_segments)
 
 
 @dataclass(frozen=True)
@@ -157,9 +151,9 @@ def search_articles(session: Session, query: SearchQuery) -> SearchPage:
         # psycopg prepares a statement after a few runs, and PostgreSQL's generic plan for
         # it cannot see how common the searched word is: plan each search for its words.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    window = session.execute(
+    window = list(session.execute(
         engine(terms, _filter_clauses(session, query.filters),
-               is_prefix=query.is_prefix)).all()
+               is_prefix=query.is_prefix)).all())
     # Best score first; among equals, newest first (then the higher id, for stability).
     window.sort(key=lambda row: (-row.score, -row.published_at.timestamp(), -row.id))
     ids = [row.id for row in window[(page - 1) * per_page:page * per_page]]
@@ -204,7 +198,7 @@ def _sqlite_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
     match = " ".join(f'"{term}"{star}' for term in terms)
     name = "articles_fts_prefix" if is_prefix else "articles_fts"
     fts = table(name, column("rowid"))
-    fts_table = literal_column(name)
+    fts_table: ColumnClause[Any] = literal_column(name)
     score = -func.bm25(fts_table, 10.0, 4.0, 1.0)   # bm25 is lower for better matches
     newest = (select(fts.c.rowid.label("id"), score.label("score")).select_from(fts)
               .where(fts_table.op("MATCH")(bindparam("fts_match", match))))
@@ -226,7 +220,7 @@ def _postgresql_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
     lexemes = " & ".join(f"'{term}'{star}" for term in terms)
     config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
     tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
-    vector = literal_column(
+    vector: ColumnClause[Any] = literal_column(
         "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
     newest = (select(Article.id).where(vector.op("@@")(tsquery), *clauses)
               .order_by(Article.id.desc()).limit(RANK_WINDOW).subquery())
@@ -258,7 +252,7 @@ def _filter_clauses(session: Session, filters: ArticleFilters) -> list[ColumnEle
     return clauses
 
 
-def _with_relations(statement: Select[tuple[Article]]) -> Select[tuple[Article]]:
+def _with_relations(statement: Select[Article]) -> Select[Article]:
     return statement.options(joinedload(Article.source), joinedload(Article.section),
                              selectinload(Article.tags))
 
@@ -330,8 +324,3 @@ def plain_text(markup: str) -> str:
     """Text of stored (sanitised) HTML on one line: tags dropped, entities decoded."""
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
 
-
-def segments_to_html(segments: list[Segment]) -> str:
-    """Escape every piece first, then wrap the matches: safe whatever the text holds."""
-    return "".join(f"<mark>{escape(text)}</mark>" if is_match else str(escape(text))
-                   for text, is_match in segments)

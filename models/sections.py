@@ -9,6 +9,7 @@ from functools import cached_property
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from hopper.widths import SECTION_NAME_MAX
 from models.base import Base, utcnow
 
 
@@ -17,7 +18,7 @@ class Section(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(SECTION_NAME_MAX))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"), index=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -38,12 +39,10 @@ def by_slug(session: Session, slug: str) -> Section | None:
     return session.scalar(select(Section).where(Section.slug == slug))
 
 
-def navigation(session: Session) -> list[Section]:
-    """Top-level sections in order, children loaded (two queries, whatever the count)."""
-    return list(session.scalars(
-        select(Section).where(Section.parent_id.is_(None))
-        .options(selectinload(Section.children))
-        .order_by(Section.position, Section.name)))
+def with_keyword_rules(session: Session) -> list[Section]:
+    """Sections that have keyword rules, in menu order (ingest classifies by them)."""
+    return list(session.scalars(select(Section).where(Section.keywords != "")
+                                .order_by(Section.position, Section.name)))
 
 
 def all_in_order(session: Session) -> list[Section]:

@@ -1,4 +1,5 @@
-"""Source health: how each source's polling is going, for the admins' table.
+"""Source health: how each source's polling is going, for the admins' table and
+`hopper sources list`.
 
 One aggregate query answers the whole table, whatever the number of sources.
 """
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.articles import Article
+from models.sections import Section
 from models.sources import Source
 from models.websub import WebSubSubscription
 
@@ -40,3 +42,23 @@ def health_table(session: Session, now: datetime) -> list[SourceHealth]:
         .options(joinedload(Source.section))
         .order_by(Source.name, Source.id))
     return [SourceHealth(source, count, push) for source, count, push in rows]
+
+
+@dataclass(frozen=True)
+class SourceListing:
+    source: Source
+    section_slug: str | None
+    article_count: int
+
+
+def listing(session: Session) -> list[SourceListing]:
+    """Every source with its section's slug and its article count, in one statement
+    (`hopper sources list`)."""
+    counts = (select(Article.source_id, func.count().label("n"))
+              .group_by(Article.source_id).subquery())
+    rows = session.execute(
+        select(Source, Section.slug, func.coalesce(counts.c.n, 0))
+        .outerjoin(Section, Section.id == Source.section_id)
+        .outerjoin(counts, counts.c.source_id == Source.id)
+        .order_by(Source.id))
+    return [SourceListing(source, slug, count) for source, slug, count in rows]

@@ -8,13 +8,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Table,
     Text,
     bindparam,
     false,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from hopper.widths import NAME_MAX, SECTION_NAME_MAX, URL_MAX
 from models.base import NEVER_REUSE_IDS, Base, utcnow
 from models.sections import Section
 
@@ -69,9 +71,9 @@ class Source(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
-    name: Mapped[str] = mapped_column(String(300), default="")
-    site_url: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(URL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    site_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     section_id: Mapped[int | None] = mapped_column(
         ForeignKey("sections.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=SourceStatus.OK.value)
@@ -116,6 +118,12 @@ class Source(Base):
     def public_url(self) -> str:
         return public_url(self.url)
 
+    @property
+    def display_name(self) -> str:
+        """What readers and admins see: its name, else its feed URL as the public may
+        see it (public_url)."""
+        return self.name or self.public_url
+
 
 def public_url(url: str) -> str:
     """A source URL as the public may see it (API, RSS out, pages): without `user:pw@`,
@@ -133,8 +141,16 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+
 def by_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
+
+
+def display_names(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
+    """{id: display name} of the given sources that exist."""
+    rows = session.execute(select(Source.id, Source.name, Source.url)
+                           .where(Source.id.in_(list(source_ids))))
+    return {source_id: name or public_url(url) for source_id, name, url in rows}
 
 
 def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
@@ -207,20 +223,6 @@ def pollable_ids(session: Session) -> list[int]:
                                 .order_by(Source.id)))
 
 
-def start_poll(session: Session, source_id: int) -> Source | None:
-    """Lock the source's row for this transaction and count one more unfinished poll.
-
-    The count is reset by `finish_poll`; a worker killed mid-poll leaves it raised, which
-    is how a source that keeps killing workers is noticed.
-    """
-    source = session.get(Source, source_id, with_for_update=True)
-    if source is None:
-        return None
-    source.unfinished_polls += 1
-    session.flush()
-    return source
-
-
 def skip_durable_commit(session: Session) -> None:
     """Let this transaction commit without waiting for the disk (PostgreSQL
     `synchronous_commit = off`, for this transaction only).
@@ -271,13 +273,14 @@ def poll_states_for_update(session: Session, source_ids: Sequence[int]) -> list[
     rows = session.execute(select(*(getattr(Source, name) for name in _STATE_FIELDS))
                            .where(Source.id.in_(sorted(set(source_ids))))
                            .order_by(Source.id).with_for_update())
-    return [PollState(*row, loaded=tuple(row)) for row in rows]
+    return [PollState(**dict(zip(_STATE_FIELDS, row, strict=True)), loaded=tuple(row))
+            for row in rows]
 
 
 def save_poll_states(session: Session, states: Iterable[PollState]) -> None:
     """Write what changed in each state since it was read: one executemany UPDATE per set
     of changed columns (most polls change the same ones)."""
-    table = Source.__table__
+    table = cast(Table, Source.__table__)
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for state in states:
         values = {name: getattr(state, name) for name, old in zip(_STATE_FIELDS, state.loaded,
@@ -318,29 +321,6 @@ def count_polls_started(session: Session, source_ids: Sequence[int]) -> None:
                         .execution_options(synchronize_session=False))
 
 
-# --- listing --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SourceListing:
-    source: Source
-    section_slug: str | None
-    article_count: int
-
-
-def listing(session: Session) -> list[SourceListing]:
-    """Every source with its section's slug and its article count, in one statement."""
-    from models.articles import Article  # articles import sources: import on use
-
-    counts = (select(Article.source_id, func.count().label("n"))
-              .group_by(Article.source_id).subquery())
-    rows = session.execute(
-        select(Source, Section.slug, func.coalesce(counts.c.n, 0))
-        .outerjoin(Section, Section.id == Source.section_id)
-        .outerjoin(counts, counts.c.source_id == Source.id)
-        .order_by(Source.id))
-    return [SourceListing(source, slug, count) for source, slug, count in rows]
-
-
 def all_with_sections(session: Session) -> Sequence[Source]:
     return session.scalars(select(Source).options(selectinload(Source.section))
                            .order_by(Source.id)).all()
@@ -358,7 +338,7 @@ def find_or_create_section(session: Session, name: str, *,
                            parent_id: int | None = None) -> Section:
     """The section called `name` under `parent_id` (names match in any case), created
     when missing with a free slug ("world", else "news-world", else "world-2"…)."""
-    name = name.strip()[:120]
+    name = name.strip()[:SECTION_NAME_MAX]
     same_parent = (Section.parent_id.is_(None) if parent_id is None
                    else Section.parent_id == parent_id)
     section = session.scalar(select(Section).where(func.lower(Section.name) == name.lower(),

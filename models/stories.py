@@ -40,6 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.articles import Article, _card_options, _cards
 from models.base import NEVER_REUSE_IDS, Base, utcnow
 
 # Terms longer than this are cut: the index column is bounded.
@@ -213,7 +214,6 @@ def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
     """Recount members, distinct sources and first/last publication from the articles
     themselves: correct whatever ran concurrently. A story left without articles is
     deleted (its links then answer 404)."""
-    from models.articles import Article  # articles imports this module
 
     ids = sorted(set(story_ids))
     table = cast(Table, Story.__table__)
@@ -280,7 +280,6 @@ def close_stale(session: Session, *, quiet_since: datetime, now: datetime) -> in
 def delete_emptied(session: Session, *, limit: int = 500) -> int:
     """Delete closed stories that no article belongs to any more (retention removed
     them); stories merged into another keep their row for the redirect."""
-    from models.articles import Article
 
     empty = list(session.scalars(
         select(Story.id).where(Story.is_open.is_(False), Story.merged_into_id.is_(None),
@@ -301,7 +300,6 @@ def recent_open(session: Session, *, active_since: datetime, limit: int) -> list
 def merge_into(session: Session, absorbed_id: int, kept_id: int, *, now: datetime) -> None:
     """Move every article of one story into another; the absorbed story is closed and
     remembers where its coverage went (its links redirect)."""
-    from models.articles import Article
 
     session.execute(update(Article).where(Article.story_id == absorbed_id)
                     .values(story_id=kept_id))
@@ -327,7 +325,6 @@ class ArticleText:
 
 def articles_published_since(session: Session, since: datetime) -> list[ArticleText]:
     """What re-clustering reads of each article published since `since`, oldest first."""
-    from models.articles import Article
 
     rows = session.execute(
         select(Article.id, Article.title, Article.summary, Article.source_id,
@@ -345,7 +342,6 @@ def forget_terms(session: Session, story_ids: Iterable[int]) -> None:
 
 def move_articles(session: Session, story_of: Mapping[int, int]) -> None:
     """Put articles ({article id: story id}) into their stories, in one executemany."""
-    from models.articles import Article
 
     if story_of:
         table = cast(Table, Article.__table__)
@@ -449,7 +445,6 @@ MEMBERS_READ = 30
 def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
     """Cards for the stories, in the given order, in three statements whatever their
     number: the stories, their newest MEMBERS_READ members each, and those articles."""
-    from models.articles import Article, _card_options
 
     if not story_ids:
         return []
@@ -513,7 +508,6 @@ class CoverageLine:
 def coverage(session: Session, story_id: int) -> tuple[Story, list[CoverageLine]] | None:
     """A story and every member in time order, syndicated copies (same title) folded into
     the first outlet's line."""
-    from models.articles import Article, _card_options
 
     story = session.get(Story, story_id)
     if story is None:
@@ -535,7 +529,6 @@ def coverage(session: Session, story_id: int) -> tuple[Story, list[CoverageLine]
 
 
 def member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int]]:
-    from models.articles import Article
 
     found: dict[int, list[int]] = {story_id: [] for story_id in story_ids}
     if story_ids:
@@ -550,7 +543,6 @@ def with_articles(session: Session, story_id: int) -> tuple[Story, list[Any]] | 
     """A story and all its articles (source, section, tags loaded), oldest first."""
     from sqlalchemy.orm import joinedload, selectinload
 
-    from models.articles import Article
 
     story = session.get(Story, story_id)
     if story is None:
@@ -561,3 +553,17 @@ def with_articles(session: Session, story_id: int) -> tuple[Story, list[Any]] | 
                  selectinload(Article.tags))
         .order_by(Article.published_at.asc(), Article.id.asc())))
     return story, members
+
+
+ALSO_COVERED = 8
+
+
+def also_covered(session: Session, article: Article, *, limit: int = ALSO_COVERED
+                 ) -> list[Article]:
+    """Other outlets' versions of this article's story: one per source, earliest first,
+    copies of this article's own text left out."""
+    members = _cards(session, select(Article.id).where(
+        Article.story_id == article.story_id, Article.id != article.id)
+        .order_by(Article.published_at.asc(), Article.id.asc()).limit(4 * MEMBERS_READ),
+        order=(Article.published_at.asc(), Article.id.asc()))
+    return other_outlets(members, article, limit=limit)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
+from models.db import dialect_insert
 
 
 class WorkerHeartbeat(Base):
@@ -21,8 +20,7 @@ class WorkerHeartbeat(Base):
 
 
 def record_heartbeat(session: Session, hostname: str, now: datetime) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(WorkerHeartbeat).values(hostname=hostname, last_seen_at=now)
+    statement = dialect_insert(session, WorkerHeartbeat).values(hostname=hostname, last_seen_at=now)
     session.execute(statement.on_conflict_do_update(
         index_elements=[WorkerHeartbeat.hostname], set_={"last_seen_at": now}))
 

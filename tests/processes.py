@@ -9,10 +9,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = [sys.executable, "-m", "celery", "--app", "workers"]
+
+
+def wait_for(condition: Callable[[], object], timeout_s: float = 30.0,
+             interval_s: float = 0.1) -> bool:
+    """Poll `condition` until it is true (True) or `timeout_s` passes (False): wait on the
+    event a test expects, never a fixed sleep."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval_s)
 
 
 class ManagedProcess:
@@ -32,13 +46,15 @@ class ManagedProcess:
                                             stdout=sink, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL,
                                             start_new_session=True)
-        deadline = time.monotonic() + self.timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+
+        def ready() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(f"{self.command} exited early:\n{self.output()}")
-            if self.ready_text and self.ready_text in self.output():
-                return
-            time.sleep(0.1)
+            return bool(self.ready_text) and self.ready_text in self.output()
+
+        if wait_for(ready, self.timeout_s):
+            return
         self.stop()
         raise RuntimeError(f"{self.command} not ready in {self.timeout_s} s:\n{self.output()}")
 

@@ -20,8 +20,9 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
+from hopper.redis_client import WEB, connect
 from hopper.settings import Settings
-from models.db import Database, make_database
+from models.db import Database
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,13 +39,9 @@ def limiter_storage_uri(settings: Settings) -> str:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    database = make_database(settings.database_url)
-    app.extensions["hopper_database"] = database
-    app.extensions["hopper_redis"] = redis.Redis.from_url(
-        settings.redis_url, socket_timeout=5, socket_connect_timeout=5,
-        health_check_interval=30)
+    app.extensions["hopper_redis"] = connect(settings.redis_url, WEB)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(settings))
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": 5})
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": WEB.socket_s})
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     # A Redis outage must not turn every rate-limited form into a 500.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)

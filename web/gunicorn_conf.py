@@ -21,7 +21,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from hopper.logging import TEXT_FORMAT
+from hopper.logs import TEXT_FORMAT
 from hopper.settings import parse_script_name
 
 _instance = Path(os.environ.get("HOPPER_INSTANCE") or "instance").resolve()
@@ -62,9 +62,9 @@ _is_json = os.environ.get("HOPPER_LOG_JSON", "").strip().lower() in {"1", "true"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "hopper.logging.ContextFilter"}},
+    "filters": {"context": {"()": "hopper.logs.ContextFilter"}},
     "formatters": {
-        "app": ({"()": "hopper.logging.JsonFormatter"} if _is_json
+        "app": ({"()": "hopper.logs.JsonFormatter"} if _is_json
                 else {"format": TEXT_FORMAT}),
         "generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
                     "datefmt": "[%Y-%m-%d %H:%M:%S %z]"},

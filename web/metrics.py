@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import redis
 from flask import Flask, g, request
@@ -31,6 +32,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from hopper.task_routes import QUEUES
 from hopper.worker_metrics import WorkerMetricsCollector
 from models import backlog
 from models import workers as worker_rows
@@ -39,7 +41,6 @@ from models.db import Database
 
 logger = logging.getLogger(__name__)
 
-QUEUES = ("polls", "maintenance")
 HEARTBEAT_WINDOW = timedelta(minutes=3)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -86,7 +87,8 @@ class BacklogCollector:
         depth = GaugeMetricFamily("hopper_queue_depth", "Tasks waiting in a queue.",
                                   labels=["queue"])
         for queue in QUEUES:
-            depth.add_metric([queue], float(self.client.llen(queue)))
+            length: Any = self.client.llen(queue)   # redis-py types sync and async alike
+            depth.add_metric([queue], float(length))
         yield depth
         now = utcnow()
         with self.database.reader() as session:

@@ -1,6 +1,6 @@
 """Sending Celery tasks by name from the web, without importing the workers.
 
-RELIABILITY.md: a web request that enqueues work commits first, then sends the task.
+docs/architecture.md, "Rules": a web request that enqueues work commits first, then sends the task.
 `enqueue_after_commit` therefore only remembers the task on the SQLAlchemy session and
 sends it from the session's `after_commit` event; a rollback forgets it. A worker thus
 never looks for a row the request has not committed yet.
@@ -16,21 +16,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from hopper.settings import Settings
+from hopper.task_routes import queue_for
 from web.extensions import settings as current_settings
 
-# The same routes as workers/celery_app.py, restated so that web need not import it.
-POLLS_QUEUE = "polls"
-MAINTENANCE_QUEUE = "maintenance"
-FULLTEXT_QUEUE = "fulltext"
-TASK_QUEUES = {
-    "workers.poll_source": POLLS_QUEUE,
-    "workers.resolve_source": POLLS_QUEUE,
-    "workers.fetch_full_text": FULLTEXT_QUEUE,
-    "workers.poll_due_sources": POLLS_QUEUE,
-    "workers.record_heartbeat": MAINTENANCE_QUEUE,
-    "workers.websub.store_delivery": POLLS_QUEUE,
-    "workers.websub.request_subscriptions": MAINTENANCE_QUEUE,
-}
 PENDING_KEY = "hopper_pending_tasks"
 
 _clients: dict[str, Celery] = {}
@@ -48,12 +36,6 @@ def celery_client(settings: Settings) -> Celery:
                                broker_connection_retry_on_startup=True)
             _clients[settings.broker_url] = client
     return client
-
-
-def queue_for(task_name: str) -> str:
-    if task_name.startswith("workers.maintenance."):
-        return MAINTENANCE_QUEUE
-    return TASK_QUEUES.get(task_name, POLLS_QUEUE)
 
 
 def send_task(settings: Settings, task_name: str, args: tuple[Any, ...],

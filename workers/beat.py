@@ -19,6 +19,7 @@ from typing import Any
 import redis
 from celery.beat import PersistentScheduler
 
+from hopper.redis_client import BEAT, connect
 from hopper.settings import load_settings
 
 BEAT_LOCK_KEY = "hopper:lock:beat"
@@ -79,8 +80,7 @@ class LockedScheduler(PersistentScheduler):
     @property
     def lock(self) -> BeatLock:
         if self._lock is None:
-            client = redis.Redis.from_url(self._redis_url, socket_timeout=5,
-                                          socket_connect_timeout=5)
+            client = connect(self._redis_url, BEAT)
             self._lock = BeatLock(client, seconds=self.lock_seconds)
         return self._lock
 

@@ -9,11 +9,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from hopper.settings import Settings, load_settings
-
-POLLS_QUEUE = "polls"
-MAINTENANCE_QUEUE = "maintenance"
-# Article pages for full text: slow publishers never hold up polls.
-FULLTEXT_QUEUE = "fulltext"
+from hopper.task_routes import POLLS_QUEUE, TASK_ROUTES
 
 # Quiet hours (UTC), spread out so two purges never compete for SQLite's write lock.
 MAINTENANCE_SCHEDULE = {
@@ -65,7 +61,8 @@ def configure(app: Celery, settings: Settings) -> None:
         timezone="UTC",
         enable_utc=True,
         # A task is acknowledged only once it has finished, and handed back to the queue
-        # when its worker dies (RELIABILITY.md): every task must therefore be idempotent.
+        # when its worker dies (docs/architecture.md, "Rules"): every task must therefore
+        # be idempotent.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -78,16 +75,7 @@ def configure(app: Celery, settings: Settings) -> None:
             "visibility_timeout": 3600,
         },
         task_default_queue=POLLS_QUEUE,
-        task_routes={
-            "workers.poll_source": {"queue": POLLS_QUEUE},
-            "workers.resolve_source": {"queue": POLLS_QUEUE},
-            "workers.fetch_full_text": {"queue": FULLTEXT_QUEUE},
-            "workers.poll_due_sources": {"queue": POLLS_QUEUE},
-            "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
-            "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},
-            "workers.websub.request_subscriptions": {"queue": MAINTENANCE_QUEUE},
-            "workers.websub.store_delivery": {"queue": POLLS_QUEUE},
-        },
+        task_routes=TASK_ROUTES,
         worker_hijack_root_logger=False,
         # Every beat, even one started by mistake, ticks only while it holds the beat lock.
         beat_scheduler="workers.beat:LockedScheduler",
@@ -114,8 +102,15 @@ def create_celery(settings: Settings | None = None) -> Celery:
     return app
 
 
-app = create_celery()
+def connect_signals() -> None:
+    """Our handlers on Celery's signals, in every process that loads this app (worker,
+    beat, and whoever sends from them): our log format with the task's context
+    (task_logging) and the time each task waited in its queue (metrics)."""
+    from workers import metrics, task_logging
 
-# Signal handlers connect on import: our log format with task context, queue-wait metrics.
-from workers import logging as _logging  # noqa: E402,F401
-from workers import metrics as _metrics  # noqa: E402,F401
+    task_logging.connect_signals()
+    metrics.connect_signals()
+
+
+app = create_celery()
+connect_signals()

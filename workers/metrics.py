@@ -22,7 +22,6 @@ SENT_AT_HEADER = "hopper_sent_at"
 __all__ = ["SENT_AT_HEADER", "queue_wait_seconds", "record_poll"]
 
 
-@before_task_publish.connect
 def _stamp_sent_at(headers: dict[str, Any] | None = None, **_: Any) -> None:
     if headers is not None:
         headers.setdefault(SENT_AT_HEADER, time.time())
@@ -37,7 +36,6 @@ def queue_wait_seconds(request: Any, now: float | None = None) -> float | None:
     return max(0.0, (time.time() if now is None else now) - float(sent_at))
 
 
-@task_prerun.connect
 def _record_queue_wait(task: Task | None = None, **_: Any) -> None:
     if task is None:
         return
@@ -46,3 +44,8 @@ def _record_queue_wait(task: Task | None = None, **_: Any) -> None:
         return
     queue = (task.request.delivery_info or {}).get("routing_key") or "unknown"
     record_task_queue_wait(runtime().redis, queue, wait)
+
+
+def connect_signals() -> None:
+    before_task_publish.connect(_stamp_sent_at)
+    task_prerun.connect(_record_queue_wait)

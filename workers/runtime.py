@@ -9,6 +9,7 @@ from functools import cache
 import redis
 from celery.signals import worker_process_init
 
+from hopper.redis_client import WORKER, connect
 from hopper.settings import Settings, load_settings
 from models.db import Database, make_database
 
@@ -26,8 +27,7 @@ def runtime() -> Runtime:
     return Runtime(
         settings=settings,
         database=make_database(settings.database_url),
-        redis=redis.Redis.from_url(settings.redis_url, socket_timeout=10,
-                                   socket_connect_timeout=10, health_check_interval=30),
+        redis=connect(settings.redis_url, WORKER),
     )
 
 

@@ -26,7 +26,8 @@ from workers.ingest.store import bump_content_version, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
-# Sources enqueued per beat tick at most; the rest wait for the next tick (30 s later).
+# Sources enqueued per beat tick at most; the rest wait for the next tick
+# (HOPPER_TICK_SECONDS later).
 DUE_PER_TICK = 2000
 
 
@@ -55,7 +56,8 @@ def poll_due_sources() -> None:
 
 
 # A database or Redis that restarts under a poll: try again soon, with growing, jittered
-# delays, instead of leaving the source to its enqueue lease (RELIABILITY.md).
+# delays, instead of leaving the source to its enqueue lease (docs/architecture.md,
+# "Celery and Redis").
 TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
 
 

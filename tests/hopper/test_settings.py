@@ -1,4 +1,4 @@
-"""Configuration comes from the environment in one place (DESIGN.md)."""
+"""Configuration comes from the environment in one place (README.md, "Configuration")."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ def snapshot(database: Database) -> dict[str, object]:
     return {"counts": counts, "titles": titles, "revision": revision}
 
 
+@pytest.mark.slow   # the sqlite3 command line tool
 def test_sqlite_backup_command_restores_every_row(database: Database, settings,
                                                   tmp_path: Path) -> None:
     if not database.is_sqlite:
@@ -64,6 +65,7 @@ def test_sqlite_backup_command_restores_every_row(database: Database, settings,
         restored.dispose()
 
 
+@pytest.mark.slow   # pg_dump and pg_restore
 def test_postgresql_pg_dump_and_pg_restore_restore_every_row(database: Database, settings,
                                                              tmp_path: Path) -> None:
     if database.is_sqlite:

@@ -4,7 +4,6 @@ far behind ingest is; /metrics speaks Prometheus' text format for web and worker
 from __future__ import annotations
 
 import dataclasses
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,10 +14,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hopper.worker_metrics import record_poll
 from models.base import utcnow
-from models.db import Database, session_scope
-from models.sources import Source
+from models.db import Database
 from tests.ops.servers import RedisServer, free_port
-from tests.processes import Gunicorn
+from tests.processes import Gunicorn, wait_for
+from tests.sources import add_source
 
 
 def test_healthz_reports_database_and_redis_ok_and_names_backends(client, settings) -> None:
@@ -55,31 +54,30 @@ def app_on_private_redis(settings, database: Database, private_redis):  # type: 
     app.extensions["hopper_database"].dispose()
 
 
-def add_source(database: Database, url: str, *, status: str = "ok",
-               due_minutes_ago: float = 0) -> None:
-    with session_scope(database) as session:
-        session.add(Source(url=url, status=status,
-                           next_poll_at=utcnow() - timedelta(minutes=due_minutes_ago)))
+def add_due_source(database: Database, url: str, *, status: str = "ok",
+                   due_minutes_ago: float = 0) -> None:
+    add_source(database, url, status=status,
+               next_poll_at=utcnow() - timedelta(minutes=due_minutes_ago))
 
 
 def test_healthz_reports_queue_depth_and_how_long_the_oldest_due_source_waited(
         app_on_private_redis, private_redis, database: Database) -> None:
-    add_source(database, "http://127.0.0.1/a.xml", due_minutes_ago=10)
-    add_source(database, "http://127.0.0.1/b.xml", status="failing", due_minutes_ago=3)
-    add_source(database, "http://127.0.0.1/paused.xml", status="paused", due_minutes_ago=60)
-    add_source(database, "http://127.0.0.1/gone.xml", status="gone", due_minutes_ago=90)
-    add_source(database, "http://127.0.0.1/later.xml", due_minutes_ago=-30)
+    add_due_source(database, "http://127.0.0.1/a.xml", due_minutes_ago=10)
+    add_due_source(database, "http://127.0.0.1/b.xml", status="failing", due_minutes_ago=3)
+    add_due_source(database, "http://127.0.0.1/paused.xml", status="paused", due_minutes_ago=60)
+    add_due_source(database, "http://127.0.0.1/gone.xml", status="gone", due_minutes_ago=90)
+    add_due_source(database, "http://127.0.0.1/later.xml", due_minutes_ago=-30)
     broker = redis.Redis.from_url(private_redis.url)
     broker.lpush("polls", "m1", "m2", "m3")
     broker.lpush("maintenance", "m4")
     body = app_on_private_redis.test_client().get("/healthz").get_json()
-    assert body["queue_depth"] == {"polls": 3, "maintenance": 1}
+    assert body["queue_depth"] == {"polls": 3, "maintenance": 1, "fulltext": 0}
     assert body["sources_due"] == 2
     assert 600 <= body["oldest_due_source_age_seconds"] < 660
 
 
 def test_healthz_says_nothing_waits_when_no_source_is_due(client, database: Database) -> None:
-    add_source(database, "http://127.0.0.1/later.xml", due_minutes_ago=-5)
+    add_due_source(database, "http://127.0.0.1/later.xml", due_minutes_ago=-5)
     body = client.get("/healthz").get_json()
     assert body["sources_due"] == 0 and body["oldest_due_source_age_seconds"] == 0
 
@@ -127,8 +125,8 @@ def test_metrics_count_requests_by_endpoint_method_and_status(client) -> None:
 
 def test_metrics_report_worker_counters_from_redis_and_backlog_gauges(
         client, redis_client, database: Database) -> None:
-    add_source(database, "http://127.0.0.1/a.xml", due_minutes_ago=5)
-    add_source(database, "http://127.0.0.1/b.xml", status="failing", due_minutes_ago=1)
+    add_due_source(database, "http://127.0.0.1/a.xml", due_minutes_ago=5)
+    add_due_source(database, "http://127.0.0.1/b.xml", status="failing", due_minutes_ago=1)
     record_poll(redis_client, "ok", 5, 2, 0.3, 1.2)
     record_poll(redis_client, "ok", 5, 2, 0.7, 0.05)
     record_poll(redis_client, "failed", fetch_seconds=12.0)
@@ -157,9 +155,7 @@ def test_gunicorn_workers_add_up_their_request_counts_in_one_scrape(
     env = dict(subprocess_env, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"))
     with Gunicorn(env, port) as server:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and server.output().count("Booting worker") < 2:
-            time.sleep(0.1)
+        wait_for(lambda: server.output().count("Booting worker") >= 2)
         sent = 0
         # A new connection each, until both workers have answered some (the kernel may
         # hand a burst to one of them), then one scrape must count them all.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 from sqlalchemy import select
 
 from models.db import Database
 from models.workers import WorkerHeartbeat
+from tests.processes import wait_for
 from web.queue import enqueue_after_commit, queue_for
 
 
@@ -23,10 +23,7 @@ def test_a_task_enqueued_in_a_committed_transaction_runs_on_a_real_worker(
     enqueue_after_commit(session, "workers.record_heartbeat", settings=settings)
     session.commit()
     session.close()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not _heartbeat_rows(database):
-        time.sleep(0.2)
-    assert _heartbeat_rows(database), celery_worker.output()
+    assert wait_for(lambda: _heartbeat_rows(database)), celery_worker.output()
 
 
 def test_nothing_reaches_the_broker_before_commit_or_after_rollback(

@@ -64,6 +64,7 @@ def test_session_cookie_is_httponly_and_lax_over_http(client, make_account) -> N
     token = csrf_token_of(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"email": "ada@example.test", "password": PASSWORD,
                                            "remember": "y", "csrf_token": token})
+    assert response.status_code == 302                  # signed in
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     for name in ("session", "remember_token"):
         assert "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name]
@@ -99,5 +100,7 @@ def test_cookies_are_secure_and_hsts_sent_when_served_over_https(settings, datab
 
 
 def test_anonymous_pages_set_no_cookie(client, database) -> None:
-    for path in ("/", "/consent", "/no-such-page"):
-        assert "Set-Cookie" not in client.get(path).headers
+    for path, status in (("/", 200), ("/consent", 200), ("/no-such-page", 404)):
+        response = client.get(path)
+        assert response.status_code == status, path
+        assert "Set-Cookie" not in response.headers

@@ -3,23 +3,16 @@ run by a real worker from the maintenance queue."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from models import retention
-from models.articles import Article
 from models.base import utcnow
 from models.db import Database
 from tests.models.test_retention import add_articles
+from tests.processes import wait_for
+from tests.sources import article_count
 from workers.celery_app import create_celery
 from workers.maintenance import expire_locks_without_ttl, purge
-
-
-def article_count(database: Database) -> int:
-    with database.reader() as session:
-        return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
 def test_purge_repeats_short_batches_until_nothing_is_left(database: Database) -> None:
@@ -45,7 +38,5 @@ def test_a_worker_runs_the_retention_task_sent_by_name(settings, celery_worker,
                                                        database: Database) -> None:
     add_articles(database, [settings.retention_days + 10, 1])
     create_celery(settings).send_task("workers.maintenance.delete_expired_articles")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and article_count(database) != 1:
-        time.sleep(0.2)
+    wait_for(lambda: article_count(database) == 1)
     assert article_count(database) == 1, celery_worker.output()

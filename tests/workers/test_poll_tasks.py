@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
-from collections.abc import Callable
 
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import func, select
 from werkzeug import Request, Response
 
-from models import sources as source_rows
-from models.articles import Article
+from hopper.task_routes import POLLS_QUEUE
 from models.base import utcnow
-from models.db import Database, session_scope
+from models.db import Database
 from models.sources import Source
-from tests.processes import CeleryWorker
+from tests.processes import CeleryWorker, wait_for
+from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import rss
 from workers.celery_app import create_celery
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def add_source(database: Database, url: str) -> int:
-    with session_scope(database) as session:
-        return source_rows.add(session, url).id
-
-
-def article_count(database: Database) -> int:
-    with database.reader() as session:
-        return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
 def source_row(database: Database, source_id: int) -> Source:
@@ -58,32 +38,43 @@ def test_real_workers_polling_one_source_at_once_store_one_set(
     httpserver.expect_request("/feed").respond_with_handler(slow)
     source_id = add_source(database, httpserver.url_for("/feed"))
     sender = create_celery(settings)
-    for _ in range(4):                       # a duplicated tick, and then some
-        sender.send_task("workers.poll_source", args=[source_id])
+    sent = [sender.send_task("workers.poll_source", args=[source_id])
+            for _ in range(4)]               # a duplicated tick, and then some
 
-    assert wait_for(lambda: source_row(database, source_id).last_polled_at is not None), \
-        celery_worker.output()
-    time.sleep(2.0)                           # let any straggler finish
+    # Every one of the four has run (stored, or found the lock taken): none left to race.
+    assert wait_for(lambda: all(f"[{task.id}] succeeded" in celery_worker.output()
+                                for task in sent)), celery_worker.output()
     assert article_count(database) == 3
     assert source_row(database, source_id).unfinished_polls == 0
     assert len(httpserver.log) < 4            # the lock turned concurrent polls away
 
 
 def test_the_beat_tick_enqueues_due_sources_that_workers_then_poll(
-        settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
+        settings, celery_worker, database: Database, redis_client: redis.Redis,
+        httpserver: HTTPServer) -> None:
     httpserver.expect_request("/one").respond_with_data(rss(("1", "One")))
     httpserver.expect_request("/two").respond_with_data(rss(("2", "Two")))
     httpserver.expect_request("/bad").respond_with_data("", status=500)
     ids = [add_source(database, httpserver.url_for(path)) for path in ("/one", "/two", "/bad")]
     sender = create_celery(settings)
-    sender.send_task("workers.poll_due_sources")
-    sender.send_task("workers.poll_due_sources")        # duplicated tick
+    log_start = len(celery_worker.output())
+    ticks = [sender.send_task("workers.poll_due_sources"),
+             sender.send_task("workers.poll_due_sources")]        # duplicated tick
 
     def all_polled() -> bool:
         return all(source_row(database, i).last_polled_at is not None for i in ids)
 
+    def settled() -> bool:
+        """Both ticks ran, so every poll they enqueued is either still in the queue or
+        received by the worker; none is in the queue and every received one is done."""
+        log = celery_worker.output()
+        polls = re.findall(r"workers\.poll_source\[([0-9a-f-]+)\] received", log[log_start:])
+        return (all(f"[{tick.id}] succeeded" in log for tick in ticks)
+                and redis_client.llen(POLLS_QUEUE) == 0
+                and all(f"[{poll}] succeeded" in log for poll in polls))
+
     assert wait_for(all_polled), celery_worker.output()
-    time.sleep(1.0)
+    assert wait_for(settled), celery_worker.output()
     assert article_count(database) == 2
     assert len(httpserver.log) == 3                      # each source fetched once
     assert source_row(database, ids[2]).status == "failing"

@@ -17,6 +17,7 @@ from wtforms.validators import (
 )
 
 from hopper.settings import Limits
+from hopper.widths import NAME_MAX, SECTION_NAME_MAX, URL_MAX
 from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
 
 NO_SECTION = 0
@@ -54,7 +55,7 @@ FULL_TEXT_CHOICES = [
 
 
 class SourceEditForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), Length(max=300)])
+    name = StringField("Name", validators=[Optional(), Length(max=NAME_MAX)])
     section_id = SelectField("Section", coerce=int, default=NO_SECTION)
     interval_minutes = interval_field(LIMITS)
     rights = SelectField("Republishing rights", choices=RIGHTS_CHOICES,
@@ -66,11 +67,11 @@ class SourceEditForm(FlaskForm):
 
 class SourceAddForm(SourceEditForm):
     url = StringField("Feed or page URL",
-                      validators=[DataRequired(), Length(max=2048), feed_url])
+                      validators=[DataRequired(), Length(max=URL_MAX), feed_url])
 
 
 class SectionForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=SECTION_NAME_MAX)])
     slug = StringField("Slug", validators=[
         DataRequired(), Length(max=80),
         Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Lower-case letters, digits, hyphens.")])

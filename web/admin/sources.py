@@ -133,7 +133,7 @@ def pause_source(source_id: int) -> Response:
     source = _checked_action(source_id)
     source.status = SourceStatus.PAUSED.value
     db_session().commit()
-    flash(f"Paused {source.name or source.url}.")
+    flash(f"Paused {source.display_name}.")
     return redirect(url_for("admin.sources"))
 
 
@@ -146,7 +146,7 @@ def resume_source(source_id: int) -> Response:
     source.error_count = 0
     source.next_poll_at = utcnow()
     db_session().commit()
-    flash(f"Resumed {source.name or source.url}.")
+    flash(f"Resumed {source.display_name}.")
     return redirect(url_for("admin.sources"))
 
 
@@ -157,5 +157,5 @@ def poll_source_now(source_id: int) -> Response:
     session = db_session()
     enqueue_after_commit(session, POLL_TASK, source.id)
     session.commit()
-    flash(f"Poll of {source.name or source.url} enqueued.")
+    flash(f"Poll of {source.display_name} enqueued.")
     return redirect(url_for("admin.sources"))

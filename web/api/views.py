@@ -1,4 +1,4 @@
-"""JSON API v1 (DESIGN.md, "JSON API"): articles (filtered, searched, paged), one
+"""JSON API v1 (docs/architecture.md, "JSON API"): articles (filtered, searched, paged), one
 article with its content, sections and sources. Read-only, rate limited, and every
 error — a bad parameter, an unknown id or route under /api/, a wrong method, a crash —
 answers in JSON.
@@ -7,6 +7,7 @@ answers in JSON.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import (
@@ -185,6 +186,12 @@ def _text_parameter(name: str) -> str | None:
     return value or None
 
 
+@overload
+def _int_parameter(name: str, *, default: int, minimum: int,
+                   maximum: int | None = None) -> int: ...
+@overload
+def _int_parameter(name: str, *, default: None, minimum: int,
+                   maximum: int | None = None) -> int | None: ...
 def _int_parameter(name: str, *, default: int | None, minimum: int,
                    maximum: int | None = None) -> int | None:
     raw = request.args.get(name, "").strip()

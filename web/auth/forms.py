@@ -53,6 +53,3 @@ class ResetPasswordForm(FlaskForm):
     password_again = PasswordField("New password again", validators=[
         DataRequired(), EqualTo("password", message="The passwords differ.")])
 
-
-class LogoutForm(FlaskForm):
-    pass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template, url_for
 
 from models.users import User
@@ -10,7 +12,7 @@ from web.auth.outbox import queue_mail
 from web.extensions import settings
 
 
-def absolute_url(endpoint: str, **values: str) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     return settings().base_url + url_for(endpoint, **values)
 
 

@@ -1,4 +1,4 @@
-"""`next=` targets: only paths on this site (RELIABILITY.md, "Accounts and the web").
+"""`next=` targets: only paths on this site (docs/architecture.md, "Accounts and the web").
 
 Browsers treat `//host`, `\\host`, `/\\host` and `https:host` as other sites, ignore tabs
 and newlines inside URLs, and some proxies decode percent-escapes once more, so a target

@@ -1,69 +1,66 @@
-"""`hopper`: the Flask CLI with the app preset (DESIGN.md, "Command line")."""
+"""`hopper`: the Flask CLI with the app preset (docs/architecture.md, "Command line").
+
+Hopper's own commands (db, up, sources, ingest, stories, users) are imported only when they run,
+and run in the command app (`web.cli.command_app`: settings and database, no site):
+a command pays neither for the blueprints nor for the commands it is not. Flask's own
+commands (routes, shell, run) and plugins' build the whole site, as before.
+"""
 
 from __future__ import annotations
 
-import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
+import importlib
 
-from hopper.settings import Settings
-from models import migrate
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
+
+# name → (module, attribute): imported on first use.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("web.cli.database", "db_group"),
+    "up": ("web.cli.processes", "up"),
+    "sources": ("web.cli.sources", "sources_group"),
+    "ingest": ("web.cli.ingest", "ingest_command"),
+    "stories": ("web.cli.stories", "stories_group"),
+    "users": ("web.cli.users", "users_group"),
+}
+
+
+class HopperGroup(FlaskGroup):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        info = ctx.ensure_object(ScriptInfo)
+        if name in COMMANDS and info.create_app is _create_site:
+            info.create_app = _create_command_app
+        return name, command, rest
+
+
+def hopper_cli() -> HopperGroup:
+    return HopperGroup(name="hopper", create_app=_create_site, add_default_commands=True,
+                       help="Hopper: a self-hosted news aggregation website.")
 
 
 def main() -> None:
-    cli = FlaskGroup(name="hopper", create_app=_create_app, add_default_commands=True,
-                     help="Hopper: a self-hosted news aggregation website.")
-    cli.main(prog_name="hopper")
+    hopper_cli().main(prog_name="hopper")
 
 
-def _create_app() -> Flask:
+def _create_site() -> Flask:
     from web.app import create_app
 
     return create_app()
 
 
-def _settings() -> Settings:
-    value: Settings = current_app.config["HOPPER_SETTINGS"]
-    return value
+def _create_command_app() -> Flask:
+    from web.cli.command_app import create_command_app
 
-
-@click.group("db", help="Database schema.")
-def db_group() -> None:
-    pass
-
-
-@db_group.command("upgrade", help="Create or migrate the schema to the newest revision.")
-@click.argument("revision", default="heads")
-def db_upgrade(revision: str) -> None:
-    url = _settings().database_url
-    migrate.upgrade(url, revision)
-    click.echo(f"database at {_settings().describe()['database_url']} is at {revision}")
-
-
-@db_group.command("downgrade", help="Step the schema back to REVISION (e.g. -1 or base).")
-@click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    migrate.downgrade(_settings().database_url, revision)
-
-
-@click.command("up", help="Run web + worker + beat from the Procfile "
-                          "(and the embedded Redis when REDIS_URL is unset).")
-@click.option("--procfile", default="Procfile", show_default=True)
-def up(procfile: str) -> None:
-    from hopper.supervisor import run_procfile
-
-    raise SystemExit(run_procfile(_settings(), procfile))
-
-
-def init_app(app: Flask) -> None:
-    from web.cli.ingest import ingest_command
-    from web.cli.sources import sources_group
-    from web.cli.stories import stories_group
-    from web.cli.users import users_group
-
-    app.cli.add_command(db_group)
-    app.cli.add_command(up)
-    app.cli.add_command(sources_group)
-    app.cli.add_command(ingest_command)
-    app.cli.add_command(stories_group)
-    app.cli.add_command(users_group)
+    return create_command_app()

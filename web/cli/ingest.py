@@ -1,4 +1,4 @@
-"""`hopper ingest`: run the ingest pipeline now, from this command (DESIGN.md allows the
+"""`hopper ingest`: run the ingest pipeline now, from this command (docs/architecture.md allows the
 CLI to call the pipeline directly). Polls run on a thread pool — fetching is I/O — in one
 process per core when there are many sources (workers/ingest/fanout.py), each under the
 same per-source lock a worker takes, so running this beside workers is safe; their
@@ -14,9 +14,9 @@ import click
 import redis
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from hopper.embedded_redis import embedded_redis_for
+from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
 from models import sources as source_rows
 from models.base import utcnow
@@ -38,8 +38,7 @@ def command_redis(settings: Settings) -> Iterator[redis.Redis]:
     embedded = embedded_redis_for(settings)
     if embedded is not None:
         embedded.start()               # returns at once if one already answers
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
-                                  socket_connect_timeout=10)
+    client = connect(settings.redis_url, COMMAND)
     try:
         yield client
     finally:
@@ -108,9 +107,7 @@ def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Red
 
 def _print_summary(database: Database, results: Sequence[StoreResult]) -> None:
     with session_scope(database, write=False) as session:
-        names = {source.id: source.name or source.url
-                 for source in session.scalars(select(Source).where(
-                     Source.id.in_([result.source_id for result in results])))}
+        names = source_rows.display_names(session, [result.source_id for result in results])
     header = f"{'id':>5}  {'source':<40} {'outcome':<13} {'new':>5} {'updated':>7} " \
              f"{'unchanged':>9} {'failed':>6}  reason"
     click.echo(header)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
@@ -13,18 +13,20 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from hopper.settings import Settings
+from models import source_health
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
-from models.new_sources import InvalidSource, NewSource, SourceExists, check_new_source
 from models.sections import Section
 from models.sections import by_slug as section_by_slug
 from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
-from web.cli.opml import ExportedSource, OPMLError, OutlineFeed, read_opml, write_opml
-from workers.adding import add_source as add_source_use_case
-from workers.ingest.errors import IngestError
-from workers.ingest.fetch import FeedClient
 
+if TYPE_CHECKING:
+    from web.cli.opml import OutlineFeed
+    from workers.ingest.fetch import FeedClient
+
+# The fetcher (urllib3) and the OPML reader (lxml) are imported by the commands that use
+# them: `hopper sources list` starts without them (bench/cli_startup.py).
 
 def _settings() -> Settings:
     value: Settings = current_app.config["HOPPER_SETTINGS"]
@@ -58,6 +60,11 @@ def add_source(url: str, name: str, section_slug: str | None, interval: int | No
     with session_scope(_database(), write=False) as session:
         section = _section(session, section_slug)
         section_id = section.id if section else None
+    from models.new_sources import InvalidSource, NewSource
+    from workers.adding import add_source as add_source_use_case
+    from workers.ingest.errors import IngestError
+    from workers.ingest.fetch import FeedClient
+
     request = NewSource(url=url, name=name, section_id=section_id, interval_minutes=interval,
                         rights=rights, full_text=full_text)
     http = FeedClient.from_settings(_settings())
@@ -86,6 +93,9 @@ def _section(session: Session, slug: str | None) -> Section | None:
                                       "folders and categories become sections.")
 @click.argument("file_or_url")
 def import_sources(file_or_url: str) -> None:
+    from web.cli.opml import OPMLError, read_opml
+    from workers.ingest.fetch import FeedClient
+
     try:
         feeds = read_opml(_read_opml_input(file_or_url))
     except OPMLError as error:
@@ -104,6 +114,9 @@ def import_sources(file_or_url: str) -> None:
 
 
 def _read_opml_input(file_or_url: str) -> bytes:
+    from workers.ingest.errors import IngestError
+    from workers.ingest.fetch import FeedClient
+
     if file_or_url.startswith(("http://", "https://")):
         http = FeedClient.from_settings(_settings())
         try:
@@ -123,6 +136,9 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> str:
     """One outline through the same use case as `sources add`, without discovery: an
     outline's xmlUrl names the feed itself. Its sections are made only for an outline
     that will be added."""
+    from models.new_sources import InvalidSource, NewSource, SourceExists, check_new_source
+    from workers.adding import add_source as add_source_use_case
+
     try:
         checked = check_new_source(NewSource(url=feed.url), _settings().limits)
     except InvalidSource:
@@ -148,6 +164,8 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> str:
 
 @sources_group.command("export", help="Print every source as OPML.")
 def export_sources() -> None:
+    from web.cli.opml import ExportedSource, write_opml
+
     with session_scope(_database(), write=False) as session:
         paths = source_rows.section_paths(session)
         exported = [ExportedSource(url=source.url, name=source.name, site_url=source.site_url,
@@ -162,7 +180,7 @@ def export_sources() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_sources(as_json: bool) -> None:
     with session_scope(_database(), write=False) as session:
-        rows = [_listing_row(item) for item in source_rows.listing(session)]
+        rows = [_listing_row(item) for item in source_health.listing(session)]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -175,7 +193,7 @@ def list_sources(as_json: bool) -> None:
                    f"{row['name'] or '-'}  {row['url']}{error}")
 
 
-def _listing_row(item: source_rows.SourceListing) -> dict[str, Any]:
+def _listing_row(item: source_health.SourceListing) -> dict[str, Any]:
     source = item.source
     return {
         "id": source.id,

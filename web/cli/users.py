@@ -1,4 +1,4 @@
-"""`hopper users create EMAIL [--admin] [--password-stdin]` (DESIGN.md, "Command line").
+"""`hopper users create EMAIL [--admin] [--password-stdin]` (docs/architecture.md, "Command line").
 
 An operator creates accounts that are verified from the start: they vouch for the address.
 """

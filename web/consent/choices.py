@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from flask import Request, current_app
+from flask import Request, current_app, request
 
 from models.consent import CATEGORIES
 
@@ -87,3 +87,9 @@ def cache_key(request: Request) -> str:
         return "ask"
     return "answered:" + "".join(f"{category[0]}{int(consent.granted[category])}"
                                  for category in CATEGORIES)
+
+
+def is_banner_shown() -> bool:
+    """The banner asks on every page until the visitor answers (not on the choices page,
+    which asks in full)."""
+    return request.endpoint != "consent.choices_page" and not has_answered(request)

@@ -75,6 +75,7 @@ def save() -> Response:
                            policy_version=consent.policy_version, action=action,
                            user_id=current_user.id if current_user.is_authenticated else None)
     db.commit()
+    response: Response
     if request.accept_mimetypes.best == "application/json":
         response = jsonify({"choices": {"necessary": True} | granted, "action": action})
     else:

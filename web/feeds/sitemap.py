@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import cast
 
 from flask import Response, abort, url_for
 from werkzeug.exceptions import HTTPException
@@ -52,7 +53,8 @@ def _cached(name: str, build: Callable[[], bytes]) -> bytes:
     key = f"{CACHE_PREFIX}{settings().base_url}:{name}"
     version = None
     with redis_outage_tolerated("sitemap cache lookup"):
-        raw_version, stored = client.mget([content_version.CONTENT_VERSION_KEY, key])
+        raw_version, stored = cast(list[bytes | None], client.mget(
+            [content_version.CONTENT_VERSION_KEY, key]))
         version = int(raw_version or 0)
         if stored is not None:
             stored_version, _, document = bytes(stored).partition(b"\n")

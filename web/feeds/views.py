@@ -73,13 +73,12 @@ def _feed_item(article: Article) -> FeedItem:
         description=str(escape(plain_text(article.shown_summary))),
         published_at=article.published_at,
         category=article.section.name if article.section else None,
-        source_name=article.source.name or article.source.public_url,
+        source_name=article.source.display_name,
         source_url=article.source.public_url)
 
 
 def xml_response(document: bytes, mimetype: str) -> Response:
     response = Response(document, mimetype=mimetype)
-    response.charset = "utf-8"
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     return response

@@ -1,8 +1,9 @@
 """The media proxy: publishers' images served from this site's origin (/media/…), so a
 reader's browser makes no third-party request before consent (Miniflux's "media proxy").
 
-`init_app` registers the blueprint and the template filters `media_url`,
-`absolute_media_url` and `proxied_images` (web/media/links.py).
+`init_app` registers the blueprint and builds the links behind the template filters
+`media_url`, `absolute_media_url` and `proxied_images` (web/media/links.py,
+registered by web/templating.py).
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ def init_app(app: Flask) -> None:
     links = MediaLinks(key=key, base_url=settings.base_url, is_enabled=settings.media_proxy)
     app.extensions["hopper_media_key"] = key
     app.extensions["hopper_media_client"] = ImageClient.from_settings(settings)
-    app.jinja_env.filters["media_url"] = links.url
-    app.jinja_env.filters["absolute_media_url"] = links.absolute_url
-    app.jinja_env.filters["proxied_images"] = links.rewrite_body
+    app.extensions["hopper_media_links"] = links   # the template filters (web/templating.py)
     if settings.media_proxy:
         app.register_blueprint(bp)

@@ -6,17 +6,18 @@ allowed addresses or a bearer token only."""
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, abort, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
+from hopper.task_routes import QUEUES
 from models import backlog
 from models import workers as worker_rows
 from models.base import utcnow
 from web.extensions import database, redis_client, settings
-from web.metrics import HEARTBEAT_WINDOW, QUEUES, render_metrics
+from web.metrics import HEARTBEAT_WINDOW, render_metrics
 from web.proxy import AddressList
 
 bp = Blueprint("ops", __name__)
@@ -43,7 +44,7 @@ def _check_redis() -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         client = redis_client()
         client.ping()
-        depth = {queue: int(client.llen(queue)) for queue in QUEUES}
+        depth = {queue: int(cast(int, client.llen(queue))) for queue in QUEUES}
     except Exception as error:  # noqa: BLE001
         return {"ok": False, "backend": backend, "error": type(error).__name__}, {}
     return {"ok": True, "backend": backend}, {"queue_depth": depth}

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from models import publishing
@@ -75,7 +74,6 @@ def results() -> str:
     page = search_articles(session, form.query()) if form.text else None
     return render_template(
         "search/results.html", form=form, page=page, article_path=article_path,
-        highlighted=Markup,   # segments_to_html escaped every piece already
         sections=publishing.all_sections(session), sources=publishing.all_sources(session))
 
 

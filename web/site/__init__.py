@@ -13,7 +13,7 @@ from models.articles import Article
 from models.base import utcnow
 from web import cache
 from web.extensions import settings
-from web.site import assets, embeds
+from web.site import assets
 from web.site.views import bp, section_tree
 
 ERROR_TITLES = {
@@ -37,10 +37,6 @@ def init_app(app: Flask) -> None:
     cache.init_app(app)
     assets.init_app(app)
     app.register_blueprint(bp)
-    app.context_processor(page_furniture)
-    app.jinja_env.globals["article_path"] = article_path
-    app.jinja_env.globals["render_embed"] = embeds.render_embed
-    app.jinja_env.globals["hold_back_iframes"] = embeds.hold_back_iframes
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
 

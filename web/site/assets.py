@@ -10,7 +10,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 
 LONG_LIVED = "public, max-age=31536000, immutable"
 
@@ -25,15 +25,15 @@ def fingerprint(static_folder: str, filename: str) -> str:
     return _fingerprint(path, path.stat().st_mtime_ns)
 
 
-def init_app(app: Flask) -> None:
-    def static_url(filename: str) -> str:
-        version = fingerprint(app.static_folder or "", filename)
-        return url_for("static", filename=filename, v=version)
+def static_url(filename: str) -> str:
+    """`url_for('static', …)` with the file's fingerprint (a template global)."""
+    version = fingerprint(current_app.static_folder or "", filename)
+    return url_for("static", filename=filename, v=version)
 
+
+def init_app(app: Flask) -> None:
     @app.after_request
     def cache_versioned_static(response: Response) -> Response:
         if request.endpoint == "static" and "v" in request.args and response.status_code == 200:
             response.headers["Cache-Control"] = LONG_LIVED
         return response
-
-    app.jinja_env.globals["static_url"] = static_url

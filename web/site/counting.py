@@ -76,7 +76,8 @@ def flush_views(client: redis.Redis, database: Database, *, force: bool = False)
         client.rename(PENDING_VIEWS_KEY, batch_key)   # atomic: new views go to a new hash
     except redis.ResponseError:                        # nothing pending
         return 0
-    counts = {int(key): int(value) for key, value in client.hgetall(batch_key).items()}
+    pending: dict[bytes, bytes] = client.hgetall(batch_key)  # type: ignore[assignment]
+    counts = {int(key): int(value) for key, value in pending.items()}
     try:
         with session_scope(database) as session:
             articles.add_views(session, counts)

@@ -12,7 +12,6 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-PAGE_NAMES = ("about", "advertise", "privacy", "terms", "contact")
 PAGE_TITLES = {
     "about": "About",
     "advertise": "Advertise",

@@ -229,7 +229,7 @@ def article(article_id: int, slug: str | None) -> str | Response:
     return render_template(
         "site/article.html", article=found, trail=tree.trail(tree.by_id(found.section_id)),
         older=older, newer=newer, related=articles.related(session, found, limit=RELATED),
-        also_covered=articles.also_covered(session, found),
+        also_covered=stories.also_covered(session, found),
         networks=NETWORK_LABELS, may_embed=current_choices(request)["media"],
         page_url=settings().base_url + permalinks.article_path(found),
         comments=community_comments.for_article(session, found.id))

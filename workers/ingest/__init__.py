@@ -1,9 +1,27 @@
-"""The ingest pipeline, one module per step:
+"""The ingest pipeline: one poll of one source (`pipeline.ingest_source`), the same for
+the Celery task and `hopper ingest`:
 
-    fetch(snapshot) | parse | normalise | clean | classify | store(update)
+    lock | begin_poll (db) | fetch | parse | clean | classify | store_update (db)
 
-`records` holds the small immutable records passed between steps; `errors` the one
-hierarchy of ingest failures. Only `fetch` touches the network and only `store` the
-database; every other step is a pure function. Parsing also reads the WebSub hub and
-topic a feed names (`hubs`); `pipeline.ingest_delivery` stores a pushed body the same way.
+The steps, one module each: `fetch` (the only one on the network), `parse`, `clean`,
+`classify` and `store` (the only one on the database). They pass each other the small
+immutable records of `records` and fail with the one hierarchy of `errors`.
+
+Helpers, pure functions the steps call:
+- inside parse: `charset` (which encoding), `fastxml` (the lxml fast path), `lenient`
+  (the feedparser fallback), `jsonfeed`, `bodies` (one model for every format) and
+  `normalise` (entry keys, URLs, dates, names, tags: the same for every parser);
+- inside clean: `sanitise` (nh3, always last on HTML) and `media` (video hosts, trackers,
+  the lead image);
+- `schedule`: when to poll next (intervals, backoff, Retry-After).
+
+WebSub: parsing also reads the hub and topic a feed names (`hubs`), and
+`pipeline.ingest_delivery` stores a body a hub pushed the same way, without a fetch.
+Stories: `story` decides which story a new article joins (pure), `store_stories` writes it
+inside the store's transaction. Full text: `pages` (robots.txt and the guarded page
+fetch), `extract` (trafilatura, pure) and `fulltext` (the task's steps).
+
+Around the pipeline: `locks` (one poll per source at a time, in Redis), `discover` (the
+feed a web page advertises, when a source is added), and for `hopper ingest`: `batch`
+(many polls per process, fixed costs paid once) and `fanout` (one process per core).
 """

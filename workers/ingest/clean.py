@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hopper.widths import NAME_MAX, URL_MAX
 from workers.ingest.media import feed_video, lead_image, video_embed_url
 from workers.ingest.normalise import (
     entry_key,
@@ -26,8 +27,6 @@ from workers.ingest.sanitise import (
     text_from_markup,
 )
 
-URL_MAX = 2048
-AUTHOR_MAX = 300
 IMAGE_ALT_MAX = 500
 UNTITLED_LENGTH = 100
 
@@ -57,7 +56,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArt
         entry_hash=sha256_hex(key),
         url=url,
         title=title,
-        author=entry.author[:AUTHOR_MAX] if entry.author else None,
+        author=entry.author[:NAME_MAX] if entry.author else None,
         summary=summary,
         content_html=content_html,
         content_hash=content_hash(title, content_html, summary, image_url, url),

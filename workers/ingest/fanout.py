@@ -34,8 +34,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
-import redis
-
+from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
 from models.db import Database
 from workers.ingest.batch import BATCH, ingest_many
@@ -157,8 +156,7 @@ def _child(connection: Connection, settings: Settings, database: Database, threa
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     database.engine.dispose(close=False)     # the parent's pooled connections stay its own
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
-                                  socket_connect_timeout=10)
+    client = connect(settings.redis_url, COMMAND)
     http = FeedClient.from_settings(settings, pool_size=threads)
     try:
         ingest_many(_asked_for(connection), database=database, redis_client=client,

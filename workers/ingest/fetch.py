@@ -2,7 +2,7 @@
 
 `FeedClient.fetch(url, etag=…, last_modified=…)` returns a `FetchedFeed` (200 or 304) or
 raises an `IngestError` that says what went wrong. It owns every defence a feed fetcher
-needs (RELIABILITY.md, "Fetching and parsing feeds"):
+needs (docs/architecture.md, "Fetching feeds"):
 
 - one pooled urllib3 client per process, connect / read timeouts and a total deadline;
 - redirects followed by hand, at most `limits.max_redirects`, each hop re-checked;

@@ -4,7 +4,7 @@ A lock expires on its own (longer than a poll's hard time limit, so a killed wor
 cannot block a source for ever) and is released only by its owner: redis-py's `Lock`
 stores a random token and deletes the key with a compare-and-delete Lua script, so a slow
 holder whose lock already expired never deletes the next holder's lock
-(RELIABILITY.md, "Celery and Redis").
+(docs/architecture.md, "Celery and Redis").
 """
 
 from __future__ import annotations

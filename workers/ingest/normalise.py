@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser.datetimes
 
+from hopper.widths import NAME_MAX
 from workers.ingest.records import ParsedEntry
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -29,7 +30,7 @@ _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
 # -- identity -------------------------------------------------------------------------------
 
 def entry_key(entry: ParsedEntry) -> str:
-    """guid, else link, else a stable hash of title and date (DESIGN: data rules).
+    """guid, else link, else a stable hash of title and date (docs/architecture.md, "Data rules").
 
     The hash uses the feed's own dates, never the poll time, so it is the same at every
     poll; when there is no date either, the text stands in for it.
@@ -114,20 +115,11 @@ def parse_date(text: str | None) -> datetime | None:
         if as_tuple is None:
             return None
         try:
-            parsed = datetime(*as_tuple[:6], tzinfo=UTC)
+            year, month, day, hour, minute, second = as_tuple[:6]
+            parsed = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             return None
     return parsed.astimezone(UTC).replace(microsecond=0)
-
-
-def datetime_from_struct(value: object) -> datetime | None:
-    """feedparser's *_parsed struct_time (already UTC) as an aware datetime."""
-    if value is None:
-        return None
-    try:
-        return datetime(*value[:6], tzinfo=UTC)  # type: ignore[index,misc]
-    except (TypeError, ValueError):
-        return None
 
 
 def _parse_iso8601(text: str) -> datetime | None:
@@ -168,7 +160,7 @@ def author_name(raw: str | None) -> str | None:
     text = collapse_whitespace(raw)
     without_email = collapse_whitespace(_EMAIL.sub(" ", text)).strip("()<> ")
     name = without_email or text.strip("<>() ")
-    return name[:300] or None
+    return name[:NAME_MAX] or None
 
 
 # -- tags -----------------------------------------------------------------------------------

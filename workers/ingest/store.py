@@ -25,17 +25,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hopper import content_version
 from hopper.settings import Limits
-from models import article_writes
+from hopper.widths import NAME_MAX, URL_MAX
+from models import article_writes, sections
 from models import sources as source_rows
 from models import websub as websub_rows
 from models.db import Database, session_scope
-from models.sections import Section
 from models.sources import POLLABLE_STATUSES, PollState, SourceStatus
 from workers.ingest import schedule
 from workers.ingest.classify import SectionRule
@@ -48,8 +47,6 @@ _rng = random.Random()
 RULES_TTL_S = 60.0
 _rules_cache: dict[int, tuple[float, tuple[SectionRule, ...]]] = {}
 
-NAME_MAX = 300
-URL_MAX = 2048
 ERROR_MAX = 2000
 
 
@@ -160,10 +157,8 @@ def _section_rules(session: Session, database: Database) -> tuple[SectionRule, .
     cached = _rules_cache.get(id(database))
     if cached is not None and cached[0] > now:
         return cached[1]
-    rows = session.scalars(select(Section).where(Section.keywords != "")
-                           .order_by(Section.position, Section.name))
-    rules = tuple(SectionRule(section.id, tuple(section.keyword_list)) for section in rows
-                  if section.keyword_list)
+    rules = tuple(SectionRule(section.id, tuple(section.keyword_list))
+                  for section in sections.with_keyword_rules(session) if section.keyword_list)
     _rules_cache[id(database)] = (now + RULES_TTL_S, rules)
     return rules
 
@@ -405,7 +400,8 @@ def record_outcome(session: Session, source: PollState, update: FeedUpdate,
         source.status = SourceStatus.PAUSED.value
         source.error_count += 1
     elif update.outcome == "rate_limited":
-        # Never a strike against the feed (RELIABILITY.md): wait as asked, then carry on.
+        # Never a strike against the feed (docs/architecture.md, "Fetching feeds"): wait
+        # as asked, then carry on.
         source.status = SourceStatus.FAILING.value
         source.next_poll_at = schedule.next_poll_after_rate_limit(
             now, update.retry_after, source.interval_minutes, limits)

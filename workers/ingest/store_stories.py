@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -181,7 +182,7 @@ def _json(document: object) -> str:
 
 
 def finish_stories(session: Session, plan: StoryPlan,
-                   article_ids: Mapping[Hashable, int]) -> None:
+                   article_ids: Mapping[Any, int]) -> None:
     """After the articles are written: each touched story's centroid, lead, index
     entries and counts."""
     if not plan.touched and not plan.left:

@@ -3,7 +3,6 @@ pause, resume, poll now; the health table in one query."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from models.base import utcnow
 from models.db import session_scope
 from models.sections import Section
 from models.sources import Source
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
@@ -26,10 +26,7 @@ def _sources(database) -> list[Source]:
 
 
 def _wait_for_worker_log(worker, text: str, count: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and worker.output().count(text) < count:
-        time.sleep(0.2)
-    assert worker.output().count(text) >= count, worker.output()[-3000:]
+    assert wait_for(lambda: worker.output().count(text) >= count), worker.output()[-3000:]
 
 
 def test_adding_a_source_stores_it_and_enqueues_finding_its_feed(
@@ -166,12 +163,8 @@ def test_a_web_page_url_becomes_the_feed_it_advertises_and_is_polled(
         "url": httpserver.url_for("/"), "section_id": "0", "rights": "full",
         "full_text": "off"})
     assert response.status_code == 302
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        [source] = _sources(database)
-        if source.last_polled_at is not None:
-            break
-        time.sleep(0.2)
+    assert wait_for(lambda: _sources(database)[0].last_polled_at is not None)
+    [source] = _sources(database)
     assert source.url == httpserver.url_for("/feed.rss")
     assert (source.status, source.last_error) == ("ok", None)
     assert (source.name, source.rights, source.full_text) == ("Harbour", "full", "off")
@@ -183,9 +176,7 @@ def test_a_page_without_a_feed_says_so_on_its_health_row(
                                                      content_type="text/html")
     assert client.post("/admin/sources", data={
         "url": httpserver.url_for("/"), "section_id": "0"}).status_code == 302
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _sources(database)[0].last_error is None:
-        time.sleep(0.2)
+    assert wait_for(lambda: _sources(database)[0].last_error is not None)
     [source] = _sources(database)
     assert source.status == "failing" and source.rights == "excerpt"
     assert "neither a feed nor a page that advertises one" in source.last_error

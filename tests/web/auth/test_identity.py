@@ -70,8 +70,10 @@ def _delete_account(browser: Browser) -> None:
 
 
 def _operator_creates_admin(app: Any, email: str) -> None:
+    from web.cli import hopper_cli
+
     result = app.test_cli_runner().invoke(
-        args=["users", "create", email, "--admin", "--password-stdin"],
+        hopper_cli(), ["users", "create", email, "--admin", "--password-stdin"],
         input="another long passphrase here\n")
     assert result.exit_code == 0, result.output
 

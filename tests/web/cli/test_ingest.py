@@ -8,30 +8,15 @@ from pathlib import Path
 
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import func, select
 
 from hopper.embedded_redis import EmbeddedRedis
 from hopper.settings import EMBEDDED_REDIS_SOCKET, Settings
-from models import sources as source_rows
-from models.articles import Article
 from models.base import utcnow
-from models.db import Database, session_scope
+from models.db import Database
 from models.sources import Source
+from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import rss
 from web.cli.ingest import command_redis
-
-
-def add_source(database: Database, url: str, **fields: object) -> int:
-    with session_scope(database) as session:
-        source = source_rows.add(session, url)
-        for name, value in fields.items():
-            setattr(source, name, value)
-        return source.id
-
-
-def article_count(database: Database) -> int:
-    with database.reader() as session:
-        return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
 def test_ingest_all_summarises_and_exits_0_when_a_source_fails(

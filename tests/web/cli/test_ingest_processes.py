@@ -22,10 +22,9 @@ from sqlalchemy import func, select
 from models.articles import Article
 from models.db import Database
 from models.sources import Source
-from tests.processes import ROOT
-from tests.web.cli.test_ingest import add_source
+from tests.processes import ROOT, wait_for
+from tests.sources import add_source
 from tests.workers.ingest.conftest import rss
-from tests.workers.test_poll_tasks import wait_for
 from workers.ingest import fanout
 from workers.ingest.batch import BATCH
 from workers.ingest.locks import LOCK_PREFIX

@@ -139,8 +139,11 @@ def test_import_expands_no_entities(runner, database: Database, tmp_path: Path) 
                     '"file:///etc/passwd">]><opml version="2.0"><body>'
                     '<outline text="&x;" xmlUrl="http://a.example.test/feed"/>'
                     "</body></opml>")
-    runner.invoke(args=["sources", "import", str(path)])
-    assert all("root:" not in s.name for s in sources_in(database))
+    result = runner.invoke(args=["sources", "import", str(path)])
+    # Refused as a whole, saying why; nothing read from the file, nothing stored.
+    assert result.exit_code == 1, result.output
+    assert "not an OPML document" in result.output and "root:" not in result.output
+    assert sources_in(database) == []
 
 
 def test_export_then_import_round_trips(runner, database: Database, tmp_path: Path) -> None:

@@ -24,6 +24,23 @@ def test_results_page_lists_highlighted_matches_linking_to_permalinks(client, ro
     assert '<meta name="robots" content="noindex">' in body
 
 
+def test_highlighting_escapes_every_piece_before_marking_the_matches(client, rows) -> None:
+    rows.article("<b>Whale</b> & dolphins", summary="A <i>whale</i> was seen offshore.")
+    body = client.get("/search?q=whale").get_data(as_text=True)
+    assert "&lt;b&gt;<mark>Whale</mark>&lt;/b&gt; &amp; dolphins" in body
+    assert "A <mark>whale</mark> was seen offshore." in body
+
+
+def test_highlight_macro_escapes_markup_in_matches_too(app) -> None:
+    from flask import render_template_string
+
+    with app.app_context():
+        html = render_template_string('{% from "search/_highlight.html" import highlighted %}'
+                                      "{{ highlighted(segments) }}",
+                                      segments=[("<a>", False), ("<b>", True)])
+    assert html == "&lt;a&gt;<mark>&lt;b&gt;</mark>"
+
+
 def test_results_page_without_query_invites_a_search(client) -> None:
     body = client.get("/search").get_data(as_text=True)
     assert "Type a few words" in body

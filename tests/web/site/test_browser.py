@@ -184,16 +184,25 @@ def test_home_section_and_article_have_no_serious_accessibility_violations(
 @pytest.mark.parametrize("width", [390, 1280])
 def test_screenshots_of_home_and_article(chromium, live_server, make, image_server,
                                          width) -> None:
+    """What the screenshots show is checked too: the page asked for, its headline, its
+    images decoded, the colour scheme applied, nothing scrolling sideways, the menu open."""
     stories = magazine(make, image_server)
     lead = next(iter(stories.values()))
     ARTIFACTS.mkdir(exist_ok=True)
+    backgrounds = {"light": "rgb(255, 255, 255)", "dark": "rgb(20, 20, 20)"}   # site.css --bg
     for scheme in ("light", "dark"):
         context = chromium.new_context(viewport={"width": width, "height": 900},
                                        color_scheme=scheme, device_scale_factor=1)
         page = context.new_page()
         for name, path in (("home", "/"), ("article", f"/article/{lead.id}-{lead.slug}")):
-            page.goto(live_server + path)
+            response = page.goto(live_server + path)
+            assert response is not None and response.status == 200, (name, scheme)
             page.wait_for_load_state("networkidle")
+            assert page.get_by_text(lead.title).first.is_visible(), (name, scheme)
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") \
+                == backgrounds[scheme], (name, scheme)
+            assert page.evaluate("[...document.images].some("
+                                 "i => i.complete && i.naturalWidth > 0)"), (name, scheme)
             no_sideways_scroll = page.evaluate(
                 "document.documentElement.scrollWidth <= window.innerWidth")
             assert no_sideways_scroll, f"{name} scrolls sideways at {width}px"
@@ -201,5 +210,6 @@ def test_screenshots_of_home_and_article(chromium, live_server, make, image_serv
                             full_page=True)
             page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-{scheme}-top.png"))
         page.locator("summary", has_text="News").click()
+        assert page.get_by_role("link", name="All News").is_visible(), scheme
         page.screenshot(path=str(ARTIFACTS / f"menu-{width}-{scheme}-top.png"))
         context.close()

@@ -12,7 +12,10 @@ from models.db import session_scope
 from tests.web.site.conftest import consent_cookie
 
 
-def text_of(response) -> str:  # type: ignore[no-untyped-def]
+def text_of(response, status: int = 200) -> str:  # type: ignore[no-untyped-def]
+    """The page's HTML, once it is the page asked for: an error page (whose text lacks
+    whatever a test says must be absent) fails here, not in silence."""
+    assert response.status_code == status, response.status_code
     return response.get_data(as_text=True)
 
 
@@ -166,7 +169,7 @@ def test_unknown_slugs_and_ids_are_404_pages(client, make) -> None:
                 "/article/999", "/nowhere"):
         response = client.get(url)
         assert response.status_code == 404, url
-        assert "Page not found" in text_of(response)
+        assert "Page not found" in text_of(response, 404)
 
 
 def test_wrong_or_missing_slug_redirects_permanently_to_the_canonical_url(client, make) -> None:

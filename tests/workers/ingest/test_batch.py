@@ -11,8 +11,9 @@ from hopper import content_version
 from models.base import utcnow
 from models.db import Database, session_scope
 from models.sources import Source
+from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
-from tests.workers.ingest.test_pipeline import add_source, count_articles, source_row
+from tests.workers.ingest.test_pipeline import source_row
 from workers.ingest import batch
 from workers.ingest.fetch import FeedClient
 from workers.ingest.locks import LOCK_PREFIX, source_lock
@@ -44,7 +45,7 @@ def test_more_sources_than_a_batch_are_each_polled_stored_and_unlocked_once(
 
     assert {result.outcome for result in results.values()} == {"ok"}
     assert all(result.new == 2 for result in results.values())
-    assert count_articles(database) == 2 * count
+    assert article_count(database) == 2 * count
     assert len(httpserver.log) == count
     assert content_version.current(redis_client) > version
     with database.reader() as session:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import redis
 
 from hopper.settings import Limits
+from tests.processes import wait_for
 from workers.ingest.locks import (
     LOCK_PREFIX,
     acquire_many,
@@ -39,7 +38,7 @@ def test_an_expired_holder_does_not_release_the_next_holders_lock(
     short = Limits(poll_hard_time_limit_s=-59)          # expiry of one second
     with source_lock(redis_client, 4, short) as slow:
         assert slow
-        time.sleep(1.2)                                  # the slow holder's lock expired
+        assert wait_for(lambda: not redis_client.exists(f"{LOCK_PREFIX}4"), timeout_s=5)
         with source_lock(redis_client, 4, LIMITS) as next_holder:
             assert next_holder
             token = redis_client.get(f"{LOCK_PREFIX}4")

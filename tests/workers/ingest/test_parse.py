@@ -159,6 +159,7 @@ def test_billion_laughs_is_refused_before_any_parser_sees_it() -> None:
         parse_feed((FEEDS / "billion-laughs.xml").read_bytes(), {}, "https://bomb.example/")
 
 
+@pytest.mark.slow   # a real interpreter, so that a runaway expansion cannot hang pytest
 def test_billion_laughs_is_refused_in_bounded_memory() -> None:
     """In a child process limited to 1 GiB of address space (the bomb expands to ~3 GB),
     every path — parse_feed, and each parser on its own without the refusal in front —

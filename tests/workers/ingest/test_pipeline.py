@@ -10,19 +10,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import func, select
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from sqlalchemy import select
 from werkzeug import Request, Response
 
 from hopper import content_version
 from hopper.settings import Settings
 from models import article_writes
-from models import sources as source_rows
 from models.articles import Article
 from models.base import utcnow
 from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import Source
 from models.tags import Tag
+from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
 from tests.workers.ingest.test_fetch import gzip_bomb
 from workers.ingest.fetch import FeedClient
@@ -37,14 +39,6 @@ RSS_WITH_TAGS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tagg
 </channel></rss>"""
 
 
-def add_source(database: Database, url: str, **fields: object) -> int:
-    with session_scope(database) as session:
-        source = source_rows.add(session, url)
-        for name, value in fields.items():
-            setattr(source, name, value)
-        return source.id
-
-
 def source_row(database: Database, source_id: int) -> Source:
     with database.reader() as session:
         source = session.get(Source, source_id)
@@ -56,11 +50,6 @@ def articles_of(database: Database, source_id: int) -> list[Article]:
     with database.reader() as session:
         return list(session.scalars(select(Article).where(Article.source_id == source_id)
                                     .order_by(Article.entry_key)))
-
-
-def count_articles(database: Database) -> int:
-    with database.reader() as session:
-        return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
 def poll(source_id: int, database: Database, redis_client: redis.Redis, http: FeedClient,
@@ -245,10 +234,10 @@ def test_a_10000_entry_feed_is_stored_and_rerun_idempotently(
     result = run(source_id)
     assert result.outcome == "ok", result.error
     assert result.new == 10_000
-    assert count_articles(database) == 10_000
+    assert article_count(database) == 10_000
     again = run(source_id)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 10_000)
-    assert count_articles(database) == 10_000
+    assert article_count(database) == 10_000
 
 
 # --- redirects ------------------------------------------------------------------------
@@ -409,14 +398,14 @@ def test_a_crash_while_storing_leaves_nothing_half_written(
     monkeypatch.setattr(article_writes, "replace_tag_links", crash)
     with pytest.raises(RuntimeError):
         run(source_id)
-    assert count_articles(database) == 0                  # the upsert was rolled back
+    assert article_count(database) == 0                  # the upsert was rolled back
     source = source_row(database, source_id)
     assert source.etag is None and source.last_polled_at is None
     assert source.unfinished_polls == 1                   # the poll started, never finished
 
     monkeypatch.undo()
     assert run(source_id).new == 1
-    assert count_articles(database) == 1
+    assert article_count(database) == 1
     assert source_row(database, source_id).unfinished_polls == 0
 
 
@@ -454,7 +443,7 @@ def test_two_threads_polling_one_source_store_one_set(
         thread.join()
     assert sorted(r.outcome for r in results) == ["locked", "ok"]
     assert len(httpserver.log) == 1
-    assert count_articles(database) == 2
+    assert article_count(database) == 2
 
 
 def test_the_store_upsert_is_safe_without_the_lock(
@@ -474,7 +463,7 @@ def test_the_store_upsert_is_safe_without_the_lock(
                for _ in range(2)]
     for update in updates:
         store_update(database, redis_client, update, limits=TEST_LIMITS)
-    assert count_articles(database) == 2
+    assert article_count(database) == 2
 
 
 # --- the beat tick --------------------------------------------------------------------
@@ -549,7 +538,8 @@ def test_articles_stay_stored_when_redis_fails_after_the_commit(
     httpserver.expect_request("/feed").respond_with_data(
         rss(("a", "First"), ("b", "Second")), content_type="application/rss+xml")
     source_id = add_source(database, httpserver.url_for("/feed"))
-    dead = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"))
+    dead = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"),
+                       retry=Retry(NoBackoff(), retries=0))   # refused once is enough
     # The lock is taken while Redis answers; the commit's follow-ups meet a dead server.
     real_store_update = store.store_update
 

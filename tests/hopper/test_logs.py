@@ -6,12 +6,12 @@ import io
 import json
 import logging
 
-from hopper import logging as hopper_logging
+from hopper import logs
 
 
 def capture(*, is_json: bool) -> tuple[logging.Logger, io.StringIO]:
     stream = io.StringIO()
-    handler = hopper_logging.make_handler(is_json=is_json)
+    handler = logs.make_handler(is_json=is_json)
     handler.setStream(stream)
     logger = logging.getLogger(f"test-{is_json}")
     logger.handlers[:] = [handler]
@@ -22,9 +22,9 @@ def capture(*, is_json: bool) -> tuple[logging.Logger, io.StringIO]:
 
 def test_json_lines_carry_task_and_source_while_bound_and_not_after() -> None:
     logger, stream = capture(is_json=True)
-    token = hopper_logging.bind(task_id="t-1", task_name="workers.poll_source", source_id=7)
+    token = logs.bind(task_id="t-1", task_name="workers.poll_source", source_id=7)
     logger.info("stored %d entries", 3)
-    hopper_logging.unbind(token)
+    logs.unbind(token)
     logger.warning("idle")
     first, second = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert first["message"] == "stored 3 entries" and first["level"] == "INFO"
@@ -35,7 +35,7 @@ def test_json_lines_carry_task_and_source_while_bound_and_not_after() -> None:
 
 def test_text_lines_name_the_context_too() -> None:
     logger, stream = capture(is_json=False)
-    token = hopper_logging.bind(task_id="t-2", source_id=9)
+    token = logs.bind(task_id="t-2", source_id=9)
     logger.info("polled")
-    hopper_logging.unbind(token)
+    logs.unbind(token)
     assert stream.getvalue().rstrip().endswith("polled task_id=t-2 source_id=9")

@@ -10,17 +10,16 @@ from typing import Any
 from celery import Task
 from celery.signals import setup_logging, task_postrun, task_prerun
 
-from hopper import logging as hopper_logging
+from hopper import logs
 from hopper.settings import load_settings
 
 _tokens: dict[str, Token[dict[str, Any]]] = {}
 
 
-@setup_logging.connect
 def _configure(loglevel: str | int | None = None, **_: Any) -> None:
-    """Connected, this replaces Celery's own logging setup in worker and beat."""
-    hopper_logging.configure_logging(is_json=load_settings().log_json,
-                                     level=loglevel or "INFO")
+    """Connected (`connect_signals`), this replaces Celery's own logging setup in worker
+    and beat."""
+    logs.configure_logging(is_json=load_settings().log_json, level=loglevel or "INFO")
 
 
 def source_id_of(task: Task, args: tuple[Any, ...] | None,
@@ -38,22 +37,26 @@ def source_id_of(task: Task, args: tuple[Any, ...] | None,
     return None
 
 
-@task_prerun.connect
 def _bind_task(task_id: str | None = None, task: Task | None = None,
                args: tuple[Any, ...] | None = None, kwargs: dict[str, Any] | None = None,
                **_: Any) -> None:
     if task_id is None or task is None:
         return
-    _tokens[task_id] = hopper_logging.bind(task_id=task_id, task_name=task.name,
+    _tokens[task_id] = logs.bind(task_id=task_id, task_name=task.name,
                                            source_id=source_id_of(task, args, kwargs))
 
 
-@task_postrun.connect
 def _unbind_task(task_id: str | None = None, **_: Any) -> None:
     token = _tokens.pop(task_id or "", None)
     if token is not None:
         try:
-            hopper_logging.unbind(token)
+            logs.unbind(token)
         except ValueError:
             # Bound in another context (a thread pool's): reset by hand instead.
-            hopper_logging.bind(task_id=None, task_name=None, source_id=None)
+            logs.bind(task_id=None, task_name=None, source_id=None)
+
+
+def connect_signals() -> None:
+    setup_logging.connect(_configure)
+    task_prerun.connect(_bind_task)
+    task_postrun.connect(_unbind_task)

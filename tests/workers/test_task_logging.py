@@ -1,5 +1,5 @@
 """A real worker logs JSON lines that name the task they belong to, and records how long
-each task waited in its queue (workers/logging.py, workers/metrics.py)."""
+each task waited in its queue (workers/task_logging.py, workers/metrics.py)."""
 
 from __future__ import annotations
 

@@ -27,10 +27,6 @@ def unbind(token: Token[dict[str, Any]]) -> None:
     _context.reset(token)
 
 
-def current_context() -> dict[str, Any]:
-    return dict(_context.get())
-
-
 class ContextFilter(logging.Filter):
     """Puts the bound context on every record (None where unbound)."""
 

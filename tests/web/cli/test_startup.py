@@ -1,0 +1,38 @@
+"""`hopper` commands start fast because they import only what they run (the numbers are
+in bench/cli_startup.py; this guards the imports, which do not depend on the machine)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.processes import ROOT
+
+LIST_AND_REPORT_MODULES = """
+import sys
+from web.cli import main
+try:
+    main()
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print("MODULES", " ".join(sorted(sys.modules)))
+"""
+
+# What `hopper sources list` has no use for: the site and its extensions, Celery, the
+# fetcher, the OPML reader, Alembic, Redis.
+NOT_NEEDED = ("web.app", "web.extensions", "web.site", "flask_limiter", "flask_login",
+              "celery", "workers.celery_app", "urllib3", "lxml", "alembic", "redis")
+
+
+def test_sources_list_imports_neither_the_site_nor_celery_nor_the_fetcher(
+        subprocess_env, migrated_database) -> None:
+    result = subprocess.run([sys.executable, "-c", LIST_AND_REPORT_MODULES, "sources", "list"],
+                            env=subprocess_env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "no sources yet" in result.stdout or "articles" in result.stdout, result.stdout
+    modules = set(result.stdout.rsplit("MODULES ", 1)[1].split())
+    imported = sorted(name for name in modules
+                      if any(name == unwanted or name.startswith(unwanted + ".")
+                             for unwanted in NOT_NEEDED))
+    assert imported == []
