@@ -34,10 +34,10 @@ from hopper.settings import Limits
 from models.base import utcnow
 from models.db import Database
 from workers.ingest.fetch import FeedClient
-from workers.ingest.locks import acquire_many, release_many
+from workers.ingest.locks import acquire_many, locks_expire_in_s, release_many
 from workers.ingest.pipeline import poll_feed
 from workers.ingest.records import FeedUpdate
-from workers.ingest.store import StoreResult, begin_polls, store_updates
+from workers.ingest.store import StoreResult, begin_polls, reschedule_locked, store_updates
 
 # Sources locked and started per transaction.
 BATCH = 32
@@ -114,6 +114,10 @@ class _BatchRun:
 
     def _start(self, pool: ThreadPoolExecutor, batch: list[int]) -> None:
         tokens = acquire_many(self.redis, batch, self.limits)
+        locked = [source_id for source_id in batch if source_id not in tokens]
+        if locked:
+            reschedule_locked(self.database, locks_expire_in_s(self.redis, locked),
+                              now=utcnow())
         plans = begin_polls(self.database, list(tokens), now=utcnow(), limits=self.limits,
                             force=self.force) if tokens else {}
         not_started = {source_id: tokens[source_id] for source_id in tokens

@@ -25,10 +25,10 @@ from workers.ingest.classify import SectionRule, classify
 from workers.ingest.clean import clean_entries
 from workers.ingest.errors import IngestError, RateLimited, SourceGone
 from workers.ingest.fetch import FeedClient
-from workers.ingest.locks import source_lock
+from workers.ingest.locks import locks_expire_in_s, source_lock
 from workers.ingest.parse import parse_feed
 from workers.ingest.records import FeedUpdate, SourceSnapshot
-from workers.ingest.store import StoreResult, begin_poll, store_update
+from workers.ingest.store import StoreResult, begin_poll, reschedule_locked, store_update
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ def ingest_source(source_id: int, *, database: Database, redis_client: redis.Red
     """Poll one source unless another worker is polling it now. Safe to run twice."""
     with source_lock(redis_client, source_id, limits) as is_held:
         if not is_held:
+            reschedule_locked(database, locks_expire_in_s(redis_client, [source_id]),
+                              now=utcnow())
             return StoreResult(source_id, "locked")
         plan = begin_poll(database, source_id, now=utcnow(), limits=limits, force=force)
         if plan is None:

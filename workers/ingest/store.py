@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from sqlalchemy import select
@@ -116,6 +116,23 @@ def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
         source_rows.count_polls_started(session, [state.id for state in started])
         source_rows.skip_durable_commit(session)
     return {state.id: PollPlan(snapshot=_snapshot(state), rules=rules) for state in started}
+
+
+def reschedule_locked(database: Database, expires_in_s: Mapping[int, float], *,
+                      now: datetime) -> None:
+    """Sources another poll holds locked: due again when that lock lapses (at the latest).
+
+    The tick's claim pushed them a whole lease ahead; if the lock's holder is gone (killed,
+    or a Redis restart ate its release), nobody else would bring them back sooner. A live
+    holder sets the real next time when it stores its poll.
+    """
+    if not expires_in_s:
+        return
+    with session_scope(database) as session:
+        source_rows.poll_no_later_than(session, {
+            source_id: now + timedelta(seconds=seconds)
+            for source_id, seconds in expires_in_s.items()})
+        source_rows.skip_durable_commit(session)
 
 
 def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
