@@ -69,6 +69,8 @@ class Settings:
     consent_retention_days: int = 395          # about 13 months, per the privacy policy
     tick_seconds: int = 30
     beat_lock_seconds: int = 30                # a standby beat takes over within this
+    # Requests at once to one host, across every process (hopper/host_slots.py).
+    per_host_concurrency: int = 2
 
     # Publishers' images are served through /media/… (first party) unless turned off.
     media_proxy: bool = True
@@ -204,6 +206,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS", 395),
         tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", 30),
         beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
+        per_host_concurrency=_positive_int(env, "HOPPER_PER_HOST_CONCURRENCY", 2),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
     )

@@ -34,8 +34,10 @@ def record_heartbeat() -> None:
 
 @cache
 def feed_client() -> FeedClient:
-    """One pooled HTTP client per worker process, built after the fork."""
-    return FeedClient.from_settings(runtime().settings)
+    """One pooled HTTP client per worker process, built after the fork; its requests
+    share the per-host slots with every other process."""
+    rt = runtime()
+    return FeedClient.from_settings(rt.settings, redis_client=rt.redis)
 
 
 @app.task(name="workers.poll_due_sources", ignore_result=True)

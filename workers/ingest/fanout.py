@@ -159,7 +159,7 @@ def _child(connection: Connection, settings: Settings, database: Database, threa
     database.engine.dispose(close=False)     # the parent's pooled connections stay its own
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
                                   socket_connect_timeout=10)
-    http = FeedClient.from_settings(settings, pool_size=threads)
+    http = FeedClient.from_settings(settings, pool_size=threads, redis_client=client)
     try:
         ingest_many(_asked_for(connection), database=database, redis_client=client,
                     http=http, limits=settings.limits, threads=threads, force=force,
