@@ -25,6 +25,7 @@ from workers.ingest.classify import SectionRule, classify
 from workers.ingest.clean import clean_entries
 from workers.ingest.errors import IngestError, RateLimited, SourceGone
 from workers.ingest.fetch import FeedClient
+from workers.ingest.freshness import read_hints
 from workers.ingest.locks import locks_expire_in_s, source_lock
 from workers.ingest.parse import parse_feed
 from workers.ingest.records import FeedUpdate, SourceSnapshot
@@ -79,7 +80,7 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         if fetched.status == 304:
             return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="not_modified",
                               etag=fetched.etag, last_modified=fetched.last_modified,
-                              fetch_seconds=fetch_seconds)
+                              fetch_seconds=fetch_seconds, hints=read_hints(fetched.headers))
         with cpu_slot:
             feed = parse_feed(fetched.content, fetched.headers, fetched.url)
             articles = clean_entries(feed, base_url=fetched.url, now=now)
@@ -94,7 +95,8 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         source_id=snapshot.id, polled_at=now, outcome="ok", articles=tuple(articles),
         new_url=fetched.permanent_url, etag=fetched.etag,
         last_modified=fetched.last_modified, feed_title=feed.title or None,
-        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds)
+        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds,
+        hints=read_hints(fetched.headers, fetched.content))
 
 
 def failed_update(source_id: int, now: datetime, error: IngestError) -> FeedUpdate:

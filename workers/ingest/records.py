@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from workers.ingest.freshness import PublisherHints
+
 
 @dataclass(frozen=True, slots=True)
 class SourceSnapshot:
@@ -116,3 +118,4 @@ class FeedUpdate:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     is_permanent: bool = False       # a failure never worth retrying (blocked, invalid URL)
     fetch_seconds: float | None = None   # the HTTP exchange alone, for the metrics
+    hints: PublisherHints | None = None  # how often the publisher asked us to come back

@@ -390,12 +390,15 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
         source.name = update.feed_title.strip()[:NAME_MAX]
     if update.site_url:
         source.site_url = update.site_url[:URL_MAX]
+    publisher_wait = schedule.publisher_wait(update.hints)
     source.interval_minutes = schedule.adapt_interval(
         current_minutes=source.interval_minutes,
         override_minutes=source.interval_override_minutes,
         published_at=[article.published_at for article in update.articles],
-        last_new_entry_at=source.last_new_entry_at, now=now, limits=limits)
-    source.next_poll_at = schedule.next_poll_after_success(now, source.interval_minutes, _rng)
+        last_new_entry_at=source.last_new_entry_at, now=now, limits=limits,
+        publisher_wait=publisher_wait)
+    source.next_poll_at = schedule.next_poll_after_success(now, source.interval_minutes, _rng,
+                                                           publisher_wait)
     if update.new_url and update.new_url != source.url:
         return _move_source(session, source, update.new_url)
     return None

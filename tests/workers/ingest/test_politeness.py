@@ -1,5 +1,6 @@
 """Polite fetching through the real fetch path: many sources on one host never get more
-than HOPPER_PER_HOST_CONCURRENCY requests at once, however many threads poll them."""
+than HOPPER_PER_HOST_CONCURRENCY requests at once, however many threads poll them; and a
+publisher's caching headers, <ttl> or sy:updatePeriod hold the next poll back."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 import redis
@@ -14,11 +16,13 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from hopper.settings import Settings
+from models.base import utcnow
 from models.db import Database
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
-from tests.workers.ingest.test_pipeline import add_source
+from tests.workers.ingest.test_pipeline import add_source, source_row
 from workers.ingest import batch
 from workers.ingest.fetch import FeedClient
+from workers.ingest.pipeline import ingest_source
 
 
 @pytest.fixture
@@ -90,3 +94,51 @@ def test_without_a_limit_the_same_threads_overlap_freely(
     finally:
         http.close()
     assert most > 2
+
+
+def _poll(source_id: int, database: Database, redis_client: redis.Redis,
+          http: FeedClient) -> str:
+    return ingest_source(source_id, database=database, redis_client=redis_client, http=http,
+                         limits=TEST_LIMITS).outcome
+
+
+@pytest.mark.parametrize(("headers", "channel", "wait"), [
+    ({"Cache-Control": "max-age=10800"}, "", timedelta(hours=3)),
+    ({}, "<ttl>240</ttl>", timedelta(hours=4)),
+    ({}, "<sy:updatePeriod xmlns:sy='http://purl.org/rss/1.0/modules/syndication/'>weekly"
+         "</sy:updatePeriod>", timedelta(hours=24)),             # capped at a day
+])
+def test_a_publishers_wait_holds_the_next_poll_back_even_after_a_bare_304(
+        headers: dict[str, str], channel: str, wait: timedelta, httpserver: HTTPServer,
+        database: Database, redis_client: redis.Redis, http: FeedClient) -> None:
+    body = rss(("a", "A")).replace(b"<link>http://example.test/</link>",
+                                   b"<link>http://example.test/</link>" + channel.encode())
+
+    def feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)                 # says nothing about caching
+        return Response(body, headers={"ETag": '"v1"', **headers})
+
+    httpserver.expect_request("/feed").respond_with_handler(feed)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+
+    before = utcnow()
+    assert _poll(source_id, database, redis_client, http) == "ok"
+    row = source_row(database, source_id)
+    assert row.next_poll_at >= before + wait
+    assert row.interval_minutes >= wait.total_seconds() / 60
+
+    before = utcnow()
+    assert _poll(source_id, database, redis_client, http) == "not_modified"
+    assert source_row(database, source_id).next_poll_at >= before + wait
+
+
+def test_without_a_publishers_word_the_adaptive_interval_rules(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "A")), headers={"Cache-Control": "no-cache, max-age=86400"})
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    before = utcnow()
+    assert _poll(source_id, database, redis_client, http) == "ok"
+    assert source_row(database, source_id).next_poll_at < before + timedelta(hours=1)
