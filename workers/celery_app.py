@@ -66,6 +66,7 @@ def configure(app: Celery, settings: Settings) -> None:
         task_default_queue=POLLS_QUEUE,
         task_routes={
             "workers.poll_source": {"queue": POLLS_QUEUE},
+            "workers.poll_sources": {"queue": POLLS_QUEUE},
             "workers.poll_due_sources": {"queue": POLLS_QUEUE},
             "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
             "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},

@@ -53,8 +53,13 @@ def source_lock(client: redis.Redis, source_id: int, limits: Limits) -> Iterator
     release_unreleased(client)
     lock = client.lock(f"{LOCK_PREFIX}{source_id}", timeout=lock_expiry_s(limits),
                        blocking=False)
-    is_held = lock.acquire(blocking=False)
-    token = lock.local.token     # release() forgets it before it talks to Redis
+    token = uuid.uuid1().hex.encode()
+    try:
+        is_held = lock.acquire(blocking=False, token=token)
+    except redis.RedisError as error:
+        # The SET may have landed before the connection broke: make sure it goes.
+        _remember_unreleased({lock.name: token}, error)
+        raise
     try:
         yield is_held
     finally:
@@ -75,8 +80,13 @@ def locks_expire_in_s(client: redis.Redis, source_ids: Sequence[int]) -> dict[in
     pipe = client.pipeline(transaction=False)
     for source_id in source_ids:
         pipe.pttl(f"{LOCK_PREFIX}{source_id}")
+    try:
+        ttls = pipe.execute()
+    except redis.RedisError as error:   # best effort: the lease still brings them back
+        log.warning("could not read the poll locks' expiry: %s", error)
+        return {}
     return {source_id: ttl_ms / 1000
-            for source_id, ttl_ms in zip(source_ids, pipe.execute(), strict=True)
+            for source_id, ttl_ms in zip(source_ids, ttls, strict=True)
             if isinstance(ttl_ms, int) and ttl_ms > 0}
 
 
@@ -123,7 +133,13 @@ def acquire_many(client: redis.Redis, source_ids: Sequence[int],
     pipe = client.pipeline(transaction=False)
     for source_id, token in tokens.items():
         pipe.set(f"{LOCK_PREFIX}{source_id}", token, nx=True, ex=lock_expiry_s(limits))
-    taken = pipe.execute()
+    try:
+        taken = pipe.execute()
+    except redis.RedisError as error:
+        # Some SETs may have landed before the connection broke: make sure they go.
+        _remember_unreleased({f"{LOCK_PREFIX}{source_id}": token
+                              for source_id, token in tokens.items()}, error)
+        raise
     return {source_id: token for (source_id, token), is_taken in zip(tokens.items(), taken,
                                                                      strict=True) if is_taken}
 

@@ -66,6 +66,9 @@ class StoreResult:
     unchanged: int = 0
     error: str | None = None
     fetch_seconds: float | None = None
+    # False when the poll ran but storing it failed (the database was unreachable or
+    # locked): nothing of it was written, so it is worth running again soon.
+    is_stored: bool = True
 
     @property
     def is_failure(self) -> bool:
@@ -235,7 +238,8 @@ def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpd
     try:
         return store_update(database, client, update, limits=limits)
     except Exception as error:   # a database error for one source must not stop the rest
-        return StoreResult(update.source_id, "failed", error=f"{type(error).__name__}: {error}")
+        return StoreResult(update.source_id, "failed", error=f"{type(error).__name__}: {error}",
+                           is_stored=False)
 
 
 def _wrote_articles(results: Sequence[StoreResult]) -> bool:
