@@ -8,7 +8,9 @@
 - Every next time carries a little jitter so sources added together drift apart.
 - A publisher's own word on how often to come back (Cache-Control max-age / Expires,
   RSS <ttl>, sy:updatePeriod — see freshness.py) is a lower bound on the interval and on
-  the next poll, capped at a day, as Miniflux and reader do.
+  the next poll, capped at a day, as Miniflux and reader do. The interval remembers it:
+  after a 304 that repeats nothing (feed elements come only with a body), the next poll
+  is that interval with the usual jitter.
 """
 
 from __future__ import annotations
