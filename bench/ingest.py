@@ -300,7 +300,9 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
     app = create_app({"TESTING": True}, settings=settings)
     threads = ["--threads", str(args.threads)]
     try:
+        cpu_before = own_cpu_s()
         first = timed_cli(app, ["ingest", "--all", *threads])
+        first_cpu = own_cpu_s() - cpu_before
         stored = article_count(database)
         before_304 = server.not_modified
         second = timed_cli(app, ["ingest", "--all", *threads])
@@ -316,13 +318,15 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
 
     print(f"hopper ingest --all ({default_processes(len(urls))} processes × {args.threads} "
           f"threads, {settings.database_backend}):")
-    print(f"  first pass:   {stored} entries in {first:.2f} s = {stored / first:,.0f} entries/s")
+    print(f"  first pass:   {stored} entries in {first:.2f} s = {stored / first:,.0f} entries/s; "
+          f"CPU {1000 * first_cpu / stored:.0f} ms per 1,000 entries")
     print(f"  304 pass:     {len(urls)} feeds in {second:.2f} s "
           f"= {100 * second / first:.1f} % of the first pass "
           f"({answered_304} answers were 304)")
     print(f"  grown pass:   +{after - stored} entries (expected {grown}) in {third:.2f} s")
     print(f"  peak RSS of this process: {rss_mb:,.0f} MB")
-    return {"entries_per_s": stored / first, "first_s": first, "not_modified_s": second,
+    return {"entries_per_s": stored / first, "cpu_per_entry_s": first_cpu / stored,
+            "first_s": first, "not_modified_s": second,
             "grown_s": third, "grown_share": _grown_share(len(urls), args.entries, stored)}
 
 
@@ -335,6 +339,24 @@ def _grown_share(feeds: int, entries: int, first_pass_entries: int) -> float:
 
 
 # --- Hopper on Celery workers ---------------------------------------------------------
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (hopper ingest's forks)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def family_cpu_s(process: psutil.Process) -> float:
+    """CPU seconds of a process and its living children (a worker and its pool)."""
+    total = 0.0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            cpu = member.cpu_times()
+            total += cpu.user + cpu.system
+        except psutil.Error:
+            pass
+    return total
+
 
 def peak_rss_mb(process: psutil.Process) -> float:
     total = 0.0
@@ -380,6 +402,8 @@ def bench_celery(server: FeedServer, urls: list[str], args: argparse.Namespace,
             sender = create_celery(settings)
             with database.reader() as session:
                 ids = list(session.scalars(select(Source.id)))
+            worker_process = psutil.Process(worker.process.pid)
+            cpu_before = family_cpu_s(worker_process)
             started = time.perf_counter()
             if per_source:
                 for source_id in ids:
@@ -395,6 +419,7 @@ def bench_celery(server: FeedServer, urls: list[str], args: argparse.Namespace,
                     break
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
+            cpu = family_cpu_s(worker_process) - cpu_before
     finally:
         if embedded is not None:
             embedded.stop()
@@ -403,7 +428,8 @@ def bench_celery(server: FeedServer, urls: list[str], args: argparse.Namespace,
         "beat tick → batched poll_sources tasks"
     print(f"celery workers (1 worker, concurrency {args.workers}; {how}):")
     print(f"  first pass:   {stored} entries in {elapsed:.2f} s = {stored / elapsed:,.0f} "
-          f"entries/s; peak RSS of a worker process {peak:,.0f} MB")
+          f"entries/s; CPU {1000 * cpu / stored:.0f} ms per 1,000 entries; peak RSS of a "
+          f"worker process {peak:,.0f} MB")
     return stored / elapsed
 
 

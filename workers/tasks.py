@@ -12,6 +12,7 @@ from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import OperationalError
 
+from hopper.worker_metrics import PollCount, record_polls
 from models import workers as worker_rows
 from models.base import utcnow
 from models.db import session_scope
@@ -29,10 +30,12 @@ DUE_PER_TICK = 2000
 # sources as `hopper ingest` does (batch.py): one Redis round trip locks them, one
 # transaction starts them, fetches overlap, results are stored in groups. Per source, a
 # task of its own cost a worker more than parsing the feed did (Celery's dispatch and
-# ack, two commits, a lock round trip each); 16 keeps a batch well inside the poll time
-# limit (its fetches run at once) and the queue fine-grained enough to share out.
-SOURCES_PER_TASK = 16
-POLL_THREADS = 16
+# ack, two commits, a lock round trip each), and each task starts with its fetches in
+# flight and nothing to parse yet, so fewer, larger tasks idle less. 32 fetches at once
+# keep a batch inside the poll time limit (one fetch's time limit, plus a wait for a
+# host slot) and the queue fine-grained enough to share out.
+SOURCES_PER_TASK = 32
+POLL_THREADS = 32
 
 
 @app.task(name="workers.record_heartbeat", ignore_result=True)
@@ -110,10 +113,11 @@ def poll_sources(self: Task, source_ids: list[int]) -> None:
     waited = queue_wait_seconds(self.request)
 
     def record(results: list[StoreResult]) -> None:
-        for result in results:
-            if result.is_stored:          # an unstored poll is retried: counted then
-                record_poll(rt.redis, result.outcome, result.new, result.updated,
-                            fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
+        # One round trip per stored group; an unstored poll is retried, counted then.
+        record_polls(rt.redis, [PollCount(result.outcome, result.new, result.updated,
+                                          result.fetch_seconds)
+                                for result in results if result.is_stored],
+                     queue_wait_seconds=waited)
 
     results = ingest_many(source_ids, database=rt.database, redis_client=rt.redis,
                           http=feed_client(), limits=rt.settings.limits,
