@@ -319,7 +319,7 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
     print(f"hopper ingest --all ({default_processes(len(urls))} processes × {args.threads} "
           f"threads, {settings.database_backend}):")
     print(f"  first pass:   {stored} entries in {first:.2f} s = {stored / first:,.0f} entries/s; "
-          f"CPU {1000 * first_cpu / stored:.0f} ms per 1,000 entries")
+          f"CPU {1e6 * first_cpu / stored:.0f} ms per 1,000 entries")
     print(f"  304 pass:     {len(urls)} feeds in {second:.2f} s "
           f"= {100 * second / first:.1f} % of the first pass "
           f"({answered_304} answers were 304)")
@@ -428,7 +428,7 @@ def bench_celery(server: FeedServer, urls: list[str], args: argparse.Namespace,
         "beat tick → batched poll_sources tasks"
     print(f"celery workers (1 worker, concurrency {args.workers}; {how}):")
     print(f"  first pass:   {stored} entries in {elapsed:.2f} s = {stored / elapsed:,.0f} "
-          f"entries/s; CPU {1000 * cpu / stored:.0f} ms per 1,000 entries; peak RSS of a "
+          f"entries/s; CPU {1e6 * cpu / stored:.0f} ms per 1,000 entries; peak RSS of a "
           f"worker process {peak:,.0f} MB")
     return stored / elapsed
 
