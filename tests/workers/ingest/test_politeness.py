@@ -147,3 +147,29 @@ def test_without_a_publishers_word_the_adaptive_interval_rules(
     before = utcnow()
     assert _poll(source_id, database, redis_client, http) == "ok"
     assert source_row(database, source_id).next_poll_at < before + timedelta(hours=1)
+
+
+def test_a_host_whose_slots_stay_taken_fails_the_poll_as_a_timeout_and_backs_off(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        settings: Settings) -> None:
+    """Two others hold the host's slots for longer than a poll waits for one."""
+    from urllib.parse import urlsplit
+
+    from hopper.host_slots import host_slot
+
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    host = urlsplit(httpserver.url_for("/feed")).hostname or ""
+    polite = replace(settings, limits=TEST_LIMITS, per_host_concurrency=2)
+    http = FeedClient.from_settings(polite, redis_client=redis_client)
+    try:
+        with host_slot(redis_client, host, limit=2), host_slot(redis_client, host, limit=2):
+            result = ingest_source(source_id, database=database, redis_client=redis_client,
+                                   http=http, limits=TEST_LIMITS)
+    finally:
+        http.close()
+    assert result.outcome == "failed"
+    assert "HOPPER_PER_HOST_CONCURRENCY" in (result.error or "")
+    assert len(httpserver.log) == 0                    # the publisher never saw it
+    row = source_row(database, source_id)
+    assert row.status == "failing" and row.next_poll_at > utcnow()
