@@ -4,6 +4,7 @@
 
 `records` holds the small immutable records passed between steps; `errors` the one
 hierarchy of ingest failures; `schedule` decides when to poll next, from `freshness`
-(what the publisher asked) and the feed's history; `locks` keeps one poll per source. Only `fetch` touches the network and only `store` the
-database; every other step is a pure function.
+(what the publisher asked) and the feed's history; `locks` keeps one poll per source.
+Only `fetch` touches the network and only `store` the database; every other step is a
+pure function.
 """
