@@ -135,7 +135,9 @@ class Deployment:
             env.pop(name, None)
         env.update(DATABASE_URL=self.database_url, REDIS_URL=self.redis.url,
                    HOPPER_INSTANCE=str(self.instance), HOPPER_ALLOW_PRIVATE_NETWORKS="1",
-                   SECRET_KEY="bench", PYTHONPATH=str(ROOT))
+                   SECRET_KEY="bench", PYTHONPATH=str(ROOT),
+                   # One loopback feed server stands for many publishers: no per-host cap.
+                   HOPPER_PER_HOST_CONCURRENCY="64")
         env.update(extra)
         return env
 

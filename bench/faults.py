@@ -189,6 +189,11 @@ def run_under_fault(report: Report, deployed: Deployment, *, sources: int,
         log = worker.output()
         report.say(f"poll tasks retried: {log.count('] retry: Retry in')}, "
                    f"raised: {log.count('] raised unexpected')}")
+        raised = Counter(line.split("Task ", 1)[-1].split("[", 1)[0] + ": "
+                         + line.split("] raised unexpected: ", 1)[1][:100]
+                         for line in log.splitlines() if "] raised unexpected: " in line)
+        for reason, count in raised.most_common(3):
+            report.say(f"  raised {count} ×: {reason}")
 
 
 def redis_restart(report: Report) -> None:

@@ -87,6 +87,8 @@ class Settings:
     consent_retention_days: int = 395          # about 13 months, per the privacy policy
     tick_seconds: int = 30
     beat_lock_seconds: int = 30                # a standby beat takes over within this
+    # Requests at once to one host, across every process (hopper/host_slots.py).
+    per_host_concurrency: int = 2
 
     # Publishers' images are served through /media/… (first party) unless turned off.
     media_proxy: bool = True
@@ -283,6 +285,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", _default("tick_seconds")),
         beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS",
                                         _default("beat_lock_seconds")),
+        per_host_concurrency=_positive_int(env, "HOPPER_PER_HOST_CONCURRENCY",
+                                           _default("per_host_concurrency")),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", _default("media_cache_mb")),
         websub=_websub(env, base_url),

@@ -12,6 +12,7 @@ QUEUES = (POLLS_QUEUE, MAINTENANCE_QUEUE, FULLTEXT_QUEUE)
 # Celery's `task_routes`: exact task names, or a glob.
 TASK_ROUTES: dict[str, dict[str, str]] = {
     "workers.poll_source": {"queue": POLLS_QUEUE},
+    "workers.poll_sources": {"queue": POLLS_QUEUE},
     "workers.resolve_source": {"queue": POLLS_QUEUE},
     "workers.fetch_full_text": {"queue": FULLTEXT_QUEUE},
     "workers.poll_due_sources": {"queue": POLLS_QUEUE},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import redis
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -45,22 +46,41 @@ def _observe(pipe: redis.client.Pipeline, key: str, value: float,
     pipe.hincrby(key, "count", 1)
 
 
+@dataclass(frozen=True)
+class PollCount:
+    """One finished poll, as the metrics count it."""
+
+    outcome: str              # the FeedUpdate's: "ok", "not_modified", "failed", "gone"…
+    entries_new: int = 0
+    entries_updated: int = 0
+    fetch_seconds: float | None = None
+
+
 def record_poll(client: redis.Redis, outcome: str, entries_new: int = 0,
                 entries_updated: int = 0, fetch_seconds: float | None = None,
                 queue_wait_seconds: float | None = None) -> None:
-    """Count one finished poll. `outcome` is the FeedUpdate's ("ok", "not_modified",
-    "failed", "gone"…). Never raises: losing a metric must not fail a poll."""
+    """Count one finished poll. Never raises: losing a metric must not fail a poll."""
+    record_polls(client, [PollCount(outcome, entries_new, entries_updated, fetch_seconds)],
+                 queue_wait_seconds=queue_wait_seconds)
+
+
+def record_polls(client: redis.Redis, polls: Sequence[PollCount],
+                 queue_wait_seconds: float | None = None) -> None:
+    """Count finished polls (a batch's) in one round trip. Never raises."""
+    if not polls:
+        return
     try:
         pipe = client.pipeline(transaction=False)
-        pipe.hincrby(POLLS_KEY, outcome, 1)
-        if entries_new:
-            pipe.hincrby(ENTRIES_KEY, "new", entries_new)
-        if entries_updated:
-            pipe.hincrby(ENTRIES_KEY, "updated", entries_updated)
-        if fetch_seconds is not None:
-            _observe(pipe, FETCH_SECONDS_KEY, fetch_seconds, FETCH_BUCKETS)
-        if queue_wait_seconds is not None:
-            _observe(pipe, POLL_QUEUE_WAIT_KEY, queue_wait_seconds, QUEUE_WAIT_BUCKETS)
+        for poll in polls:
+            pipe.hincrby(POLLS_KEY, poll.outcome, 1)
+            if poll.entries_new:
+                pipe.hincrby(ENTRIES_KEY, "new", poll.entries_new)
+            if poll.entries_updated:
+                pipe.hincrby(ENTRIES_KEY, "updated", poll.entries_updated)
+            if poll.fetch_seconds is not None:
+                _observe(pipe, FETCH_SECONDS_KEY, poll.fetch_seconds, FETCH_BUCKETS)
+            if queue_wait_seconds is not None:
+                _observe(pipe, POLL_QUEUE_WAIT_KEY, queue_wait_seconds, QUEUE_WAIT_BUCKETS)
         pipe.execute()
     except redis.RedisError as error:
         logger.warning("poll metrics not recorded: %s", error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -318,6 +318,14 @@ def count_polls_started(session: Session, source_ids: Sequence[int]) -> None:
     if source_ids:
         session.execute(update(Source).where(Source.id.in_(sorted(source_ids)))
                         .values(unfinished_polls=Source.unfinished_polls + 1)
+                        .execution_options(synchronize_session=False))
+
+
+def poll_no_later_than(session: Session, due_at: Mapping[int, datetime]) -> None:
+    """Bring each given source's next poll forward to its time, never push it back."""
+    for source_id, at in due_at.items():
+        session.execute(update(Source).where(Source.id == source_id, Source.next_poll_at > at)
+                        .values(next_poll_at=at)
                         .execution_options(synchronize_session=False))
 
 

@@ -4,31 +4,46 @@ function and commits. Every task is safe to run twice."""
 from __future__ import annotations
 
 import socket
+from datetime import datetime
 from functools import cache
 
 import redis
 from celery import Task
 from celery.signals import worker_ready
+from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import OperationalError
 
+from hopper.task_routes import POLLS_QUEUE
+from hopper.worker_metrics import PollCount, record_polls
 from models import full_text as full_text_rows
 from models import workers as worker_rows
 from models.base import utcnow
 from models.db import session_scope
 from workers.adding import resolve_source as resolve_source_url
 from workers.celery_app import app
+from workers.ingest.batch import ingest_many
 from workers.ingest.fetch import FeedClient
 from workers.ingest.fulltext import fetch_full_text as fetch_page_text
 from workers.ingest.fulltext import wants_full_text
 from workers.ingest.pages import RobotsCache
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.store import bump_content_version, claim_due_sources
+from workers.ingest.store import StoreResult, bump_content_version, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
 # Sources enqueued per beat tick at most; the rest wait for the next tick
 # (HOPPER_TICK_SECONDS later).
 DUE_PER_TICK = 2000
+# Sources per `poll_sources` task, and the threads that fetch them. One task polls its
+# sources as `hopper ingest` does (batch.py): one Redis round trip locks them, one
+# transaction starts them, fetches overlap, results are stored in groups. Per source, a
+# task of its own cost a worker more than parsing the feed did (Celery's dispatch and
+# ack, two commits, a lock round trip each), and each task starts with its fetches in
+# flight and nothing to parse yet, so fewer, larger tasks idle less. 32 fetches at once
+# keep a batch inside the poll time limit (one fetch's time limit, plus a wait for a
+# host slot) and the queue fine-grained enough to share out.
+SOURCES_PER_TASK = 32
+POLL_THREADS = 32
 
 
 @app.task(name="workers.record_heartbeat", ignore_result=True)
@@ -40,19 +55,25 @@ def record_heartbeat() -> None:
 
 @cache
 def feed_client() -> FeedClient:
-    """One pooled HTTP client per worker process, built after the fork."""
-    return FeedClient.from_settings(runtime().settings)
+    """One pooled HTTP client per worker process, built after the fork; its requests
+    share the per-host slots with every other process."""
+    rt = runtime()
+    return FeedClient.from_settings(rt.settings, pool_size=POLL_THREADS,
+                                    redis_client=rt.redis)
 
 
 @app.task(name="workers.poll_due_sources", ignore_result=True)
 def poll_due_sources() -> None:
-    """The beat tick: enqueue one poll per due source. The sources are claimed (their next
-    poll pushed forward) before the tasks are sent, so a duplicated tick sends nothing."""
+    """The beat tick: enqueue the due sources, SOURCES_PER_TASK to a `poll_sources` task.
+    The sources are claimed (their next poll pushed forward) before the tasks are sent,
+    so a duplicated tick sends nothing."""
     rt = runtime()
     due = claim_due_sources(rt.database, now=utcnow(), limits=rt.settings.limits,
                             limit=DUE_PER_TICK)
-    for source_id in due:
-        poll_source.delay(source_id)
+    with app.producer_or_acquire() as producer:    # one broker connection for the tick
+        for start in range(0, len(due), SOURCES_PER_TASK):
+            poll_sources.apply_async((due[start:start + SOURCES_PER_TASK],),
+                                     producer=producer)
 
 
 # A database or Redis that restarts under a poll: try again soon, with growing, jittered
@@ -77,12 +98,20 @@ def poll_source(self: Task, source_id: int) -> None:
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
                 fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
-    if result.new:                       # the poll has committed: its articles are there
-        with session_scope(rt.database, write=False) as session:
-            wanting = full_text_rows.wanting_full_text(session, source_id,
-                                                       created_since=started_at)
-        for article_id in wanting:
-            fetch_full_text.delay(article_id)
+    if result.new:
+        enqueue_full_text([source_id], created_since=started_at)
+
+
+def enqueue_full_text(source_ids: list[int], *, created_since: datetime) -> None:
+    """Queue the article pages the sources' new articles want (full text), once their
+    poll has committed: the articles are there for the task to read."""
+    rt = runtime()
+    with session_scope(rt.database, write=False) as session:
+        wanting = [article_id for source_id in source_ids
+                   for article_id in full_text_rows.wanting_full_text(
+                       session, source_id, created_since=created_since)]
+    for article_id in wanting:
+        fetch_full_text.delay(article_id)
 
 
 @cache
@@ -101,8 +130,8 @@ def fetch_full_text(article_id: int) -> None:
         job = full_text_rows.job_for(session, article_id)
     if job is None or not wants_full_text(job.mode, job.body_html):
         return
-    # ingest-b's per-host semaphore (HOPPER_PER_HOST_CONCURRENCY) plugs in as host_slot.
-    result = fetch_page_text(job, http=feed_client(), robots=robots_cache(), host_slot=None)
+    # feed_client() holds the publisher's host slot around each request, as for feeds.
+    result = fetch_page_text(job, http=feed_client(), robots=robots_cache())
     with session_scope(rt.database) as session:
         if result.html:
             full_text_rows.save_full_text(session, article_id, result.html)
@@ -120,6 +149,49 @@ def resolve_source(source_id: int) -> None:
     rt = runtime()
     if resolve_source_url(rt.database, feed_client(), source_id) is not None:
         poll_source.delay(source_id)
+
+
+@app.task(name="workers.poll_sources", bind=True, ignore_result=True, acks_late=True,
+          reject_on_worker_lost=True,
+          soft_time_limit=app.conf.task_soft_time_limit,
+          time_limit=app.conf.task_time_limit,
+          autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=60,
+          retry_jitter=True, max_retries=8)
+def poll_sources(self: Task, source_ids: list[int]) -> None:
+    """Poll several sources together (see SOURCES_PER_TASK). Safe to run twice.
+
+    A batch handed back because its worker died is split into one `poll_source` per
+    source, so a feed that kills workers is counted, and quarantined, on its own. Polls
+    whose store failed (the database restarting, SQLite locked) are retried soon, with
+    backoff, like `poll_source`'s transient errors."""
+    delivery = self.request.delivery_info or {}
+    if delivery.get("redelivered") and len(source_ids) > 1:
+        queue = delivery.get("routing_key") or POLLS_QUEUE     # back where it came from
+        for source_id in source_ids:
+            poll_source.apply_async((source_id,), queue=queue)
+        return
+    rt = runtime()
+    waited = queue_wait_seconds(self.request)
+    started_at = utcnow()
+
+    def record(results: list[StoreResult]) -> None:
+        # One round trip per stored group; an unstored poll is retried, counted then.
+        record_polls(rt.redis, [PollCount(result.outcome, result.new, result.updated,
+                                          result.fetch_seconds)
+                                for result in results if result.is_stored],
+                     queue_wait_seconds=waited)
+
+    results = ingest_many(source_ids, database=rt.database, redis_client=rt.redis,
+                          http=feed_client(), limits=rt.settings.limits,
+                          threads=min(POLL_THREADS, len(source_ids)), on_done=record)
+    with_new = [result.source_id for result in results if result.is_stored and result.new]
+    if with_new:
+        enqueue_full_text(with_new, created_since=started_at)
+    unstored = [result.source_id for result in results if not result.is_stored]
+    if unstored:
+        raise self.retry(args=[unstored], countdown=get_exponential_backoff_interval(
+            factor=2, retries=self.request.retries, maximum=60, full_jitter=True),
+            exc=RuntimeError(f"storing {len(unstored)} polls failed"))
 
 
 @worker_ready.connect

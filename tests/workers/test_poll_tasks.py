@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import time
+from datetime import timedelta
 
 import redis
 from pytest_httpserver import HTTPServer
@@ -130,3 +131,53 @@ def test_hostile_feeds_leave_the_worker_alive_and_other_sources_polled(
         source = source_row(database, source_id)
         assert source.status == "failing" and source.last_error
     assert "after decompression" in source_row(database, hostile[0]).last_error
+
+
+def test_a_batch_whose_worker_process_died_comes_back_as_one_poll_per_source(
+        settings, subprocess_env, database: Database) -> None:
+    """The beat's batches are handed back when their pool process dies (kill -9, OOM);
+    split into single polls, so only a feed that keeps killing its worker is counted
+    and quarantined, never its batch-mates."""
+    import threading
+
+    import psutil
+
+    hanging = threading.Event()
+    hangs = {"first": True}
+
+    def hang_once(request: Request) -> Response:
+        if hangs.pop("first", False):
+            hanging.set()
+            time.sleep(15)                        # the pool process is killed meanwhile
+        return Response(rss(("h", "Hang")))
+
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    server.expect_request("/hang").respond_with_handler(hang_once)
+    server.expect_request("/good").respond_with_data(rss(("g", "Good")))
+    hang = add_source(database, server.url_for("/hang"))
+    good = add_source(database, server.url_for("/good"))
+    queue = f"polls-batch-{os.getpid()}"
+    try:
+        with CeleryWorker(subprocess_env, concurrency=1, queues=queue) as worker:
+            create_celery(settings).send_task("workers.poll_sources", args=[[hang, good]],
+                                              queue=queue)
+            assert wait_for(lambda: hanging.is_set() and
+                            source_row(database, good).last_polled_at is not None), \
+                worker.output()
+            assert worker.process is not None
+            (pool_process,) = psutil.Process(worker.process.pid).children()
+            pool_process.kill()                   # the main process hands the batch back
+            assert wait_for(lambda: worker.output().count(
+                "] succeeded in") >= 3, 60), worker.output()   # the batch, then 2 polls
+            log = worker.output()
+    finally:
+        server.stop()
+    assert log.count("Task workers.poll_source[") == 4          # split: 2 × received, succeeded
+    # The dead poll still holds its lock: the single poll found it locked and brought
+    # the source back for when that lock lapses; the batch-mate was not counted again.
+    hung = source_row(database, hang)
+    assert hung.unfinished_polls == 1 and hung.last_polled_at is None
+    assert hung.next_poll_at < utcnow() + timedelta(seconds=300)
+    assert source_row(database, good).unfinished_polls == 0
+    assert article_count(database) == 1

@@ -95,7 +95,8 @@ def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Red
                                           processes=processes, threads=threads,
                                           force=force, on_done=done)
         else:
-            http = FeedClient.from_settings(settings, pool_size=threads)
+            http = FeedClient.from_settings(settings, pool_size=threads,
+                                            redis_client=redis_client)
             try:
                 results = ingest_many(ids, database=database, redis_client=redis_client,
                                       http=http, limits=settings.limits, threads=threads,

@@ -13,7 +13,8 @@ Helpers, pure functions the steps call:
   `normalise` (entry keys, URLs, dates, names, tags: the same for every parser);
 - inside clean: `sanitise` (nh3, always last on HTML) and `media` (video hosts, trackers,
   the lead image);
-- `schedule`: when to poll next (intervals, backoff, Retry-After).
+- `schedule`: when to poll next (intervals, backoff, Retry-After), from `freshness`
+  (what the publisher asked: Cache-Control, Expires, <ttl>, sy:updatePeriod).
 
 WebSub: parsing also reads the hub and topic a feed names (`hubs`), and
 `pipeline.ingest_delivery` stores a body a hub pushed the same way, without a fetch.
@@ -21,7 +22,8 @@ Stories: `story` decides which story a new article joins (pure), `store_stories`
 inside the store's transaction. Full text: `pages` (robots.txt and the guarded page
 fetch), `extract` (trafilatura, pure) and `fulltext` (the task's steps).
 
-Around the pipeline: `locks` (one poll per source at a time, in Redis), `discover` (the
+Around the pipeline: `locks` (one poll per source at a time, in Redis; a release that
+failed in a Redis outage is retried), `discover` (the
 feed a web page advertises, when a source is added), and for `hopper ingest`: `batch`
 (many polls per process, fixed costs paid once) and `fanout` (one process per core).
 """

@@ -34,10 +34,10 @@ from hopper.settings import Limits
 from models.base import utcnow
 from models.db import Database
 from workers.ingest.fetch import FeedClient
-from workers.ingest.locks import acquire_many, release_many
+from workers.ingest.locks import acquire_many, locks_expire_in_s, release_many
 from workers.ingest.pipeline import poll_feed
 from workers.ingest.records import FeedUpdate
-from workers.ingest.store import StoreResult, begin_polls, store_updates
+from workers.ingest.store import StoreResult, begin_polls, reschedule_locked, store_updates
 
 # Sources locked and started per transaction.
 BATCH = 32
@@ -114,15 +114,18 @@ class _BatchRun:
 
     def _start(self, pool: ThreadPoolExecutor, batch: list[int]) -> None:
         tokens = acquire_many(self.redis, batch, self.limits)
+        self.tokens.update(tokens)        # from now on, released whatever happens
+        locked = [source_id for source_id in batch if source_id not in tokens]
+        if locked:
+            reschedule_locked(self.database, locks_expire_in_s(self.redis, locked),
+                              now=utcnow())
         plans = begin_polls(self.database, list(tokens), now=utcnow(), limits=self.limits,
                             force=self.force) if tokens else {}
-        not_started = {source_id: tokens[source_id] for source_id in tokens
-                       if source_id not in plans}
-        release_many(self.redis, not_started)
+        release_many(self.redis, {source_id: self.tokens.pop(source_id)
+                                  for source_id in tokens if source_id not in plans})
         self._finish([StoreResult(source_id, "skipped" if source_id in tokens else "locked")
                       for source_id in batch if source_id not in plans])
         for source_id, plan in plans.items():
-            self.tokens[source_id] = tokens[source_id]
             future = pool.submit(poll_feed, plan.snapshot, http=self.http, rules=plan.rules,
                                  now=utcnow(), cpu_slot=self.parse_slots)
             self.in_flight[future] = source_id
@@ -141,7 +144,7 @@ class _BatchRun:
             results = store_updates(self.database, self.redis, group, limits=self.limits)
         except Exception as error:   # a database outage: report it per source, carry on
             results = [StoreResult(update.source_id, "failed",
-                                   error=f"{type(error).__name__}: {error}")
+                                   error=f"{type(error).__name__}: {error}", is_stored=False)
                        for update in group]
         finally:
             release_many(self.redis, {update.source_id: self.tokens.pop(update.source_id)

@@ -157,7 +157,7 @@ def _child(connection: Connection, settings: Settings, database: Database, threa
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     database.engine.dispose(close=False)     # the parent's pooled connections stay its own
     client = connect(settings.redis_url, COMMAND)
-    http = FeedClient.from_settings(settings, pool_size=threads)
+    http = FeedClient.from_settings(settings, pool_size=threads, redis_client=client)
     try:
         ingest_many(_asked_for(connection), database=database, redis_client=client,
                     http=http, limits=settings.limits, threads=threads, force=force,

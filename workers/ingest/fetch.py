@@ -10,26 +10,32 @@ needs (docs/architecture.md, "Fetching feeds"):
   socket actually connected to must be public (checked on every hop, after DNS, before a
   byte of the request is sent) unless `allow_private_networks` is set;
 - a body cap counted on the wire *and* after decompression, while streaming, so a small
-  gzip bomb is refused after `max_body_bytes` of output, not after it filled the memory.
+  gzip bomb is refused after `max_body_bytes` of output, not after it filled the memory;
+- politeness: each request (each redirect hop) holds one of its host's slots
+  (`hopper.host_slots`, at most `HOPPER_PER_HOST_CONCURRENCY` at once across every
+  process) from the request until its body is read.
 """
 
 from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
+import redis
 import urllib3
 from urllib3 import exceptions as urllib3_errors
 from urllib3.response import BaseHTTPResponse
 
 from hopper import guarded_http
 from hopper.guarded_http import GuardErrors, guarded_pool_manager, is_public_address
+from hopper.host_slots import HostBusy, HostSlots
 from hopper.settings import Limits, Settings
 from workers.ingest.errors import (
     Blocked,
@@ -180,18 +186,23 @@ class FeedClient:
     Thread-safe (urllib3 pools are): one per process, shared by every poll.
     """
 
-    def __init__(self, options: FetchOptions) -> None:
+    def __init__(self, options: FetchOptions, slots: HostSlots | None = None) -> None:
         self.options = options
         self.limits = options.limits
+        self.slots = slots
         self._manager = _pool_manager(is_allowed_address=options.address_check,
                                       pool_size=options.pool_size)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, pool_size: int = 10) -> FeedClient:
+    def from_settings(cls, settings: Settings, *, pool_size: int = 10,
+                      redis_client: redis.Redis | None = None) -> FeedClient:
+        """With `redis_client`, every request waits for a slot of its host (polls and
+        batches; a one-off fetch typed by an admin needs none)."""
+        slots = None if redis_client is None else host_slots(settings, redis_client)
         return cls(FetchOptions(limits=settings.limits,
                                 allow_private_networks=settings.allow_private_networks,
                                 user_agent=user_agent(settings.base_url),
-                                pool_size=pool_size))
+                                pool_size=pool_size), slots)
 
     def close(self) -> None:
         self._manager.clear()
@@ -204,19 +215,30 @@ class FeedClient:
         current = self.check_destination(url)
         is_permanent = True
         for _hop in range(self.limits.max_redirects + 1):
-            response = self._request(current, headers, deadline)
-            if response.status in PERMANENT_REDIRECTS | TEMPORARY_REDIRECTS:
+            with self._host_slot(current):
+                response = self._request(current, headers, deadline)
+                if response.status not in PERMANENT_REDIRECTS | TEMPORARY_REDIRECTS:
+                    return self._answer(url, current, is_permanent, response, deadline)
                 location = response.headers.get("location")
                 _discard(response)
-                if not location:
-                    raise HTTPStatusError(f"HTTP {response.status} without a Location",
-                                          response.status)
-                is_permanent = is_permanent and response.status in PERMANENT_REDIRECTS
-                current = self.check_destination(urljoin(current, location.strip()))
-                continue
-            return self._answer(url, current, is_permanent, response, deadline)
+            if not location:
+                raise HTTPStatusError(f"HTTP {response.status} without a Location",
+                                      response.status)
+            is_permanent = is_permanent and response.status in PERMANENT_REDIRECTS
+            current = self.check_destination(urljoin(current, location.strip()))
         raise HTTPStatusError(f"more than {self.limits.max_redirects} redirects "
                               f"(last to {current})")
+
+    @contextmanager
+    def _host_slot(self, url: str) -> Iterator[None]:
+        if self.slots is None:
+            yield
+            return
+        try:
+            with self.slots.hold(urlsplit(url).hostname or ""):
+                yield
+        except HostBusy as busy:
+            raise Timeout(f"{busy} (HOPPER_PER_HOST_CONCURRENCY)") from busy
 
     def check_destination(self, url: str) -> str:
         """`check_url`, and refuse an address literal in the URL before connecting.
@@ -300,6 +322,14 @@ class FeedClient:
             raise
         response.release_conn()
         return b"".join(pieces)
+
+
+def host_slots(settings: Settings, client: redis.Redis) -> HostSlots:
+    """The per-host limit for feed fetches: a holder's slot lapses a little after the
+    longest a request may take; a caller waits at most half that for one."""
+    limits = settings.limits
+    return HostSlots(client, limit=settings.per_host_concurrency,
+                     hold_s=limits.total_timeout_s + 15, wait_s=limits.total_timeout_s / 2)
 
 
 def _remaining(deadline: float, url: str) -> float:

@@ -10,8 +10,6 @@ committed. A failure keeps the feed's summary and is shown on the source's healt
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from models.full_text import FullTextJob
@@ -43,11 +41,10 @@ def wants_full_text(mode: str, body_html: str) -> bool:
     return False
 
 
-def fetch_full_text(job: FullTextJob, *, http: FeedClient, robots: RobotsCache,
-                    host_slot: Callable[[str], AbstractContextManager[object]] | None = None,
+def fetch_full_text(job: FullTextJob, *, http: FeedClient, robots: RobotsCache
                     ) -> FullTextResult:
     try:
-        page = fetch_article_page(http, job.url, robots=robots, host_slot=host_slot)
+        page = fetch_article_page(http, job.url, robots=robots)
     except IngestError as error:
         return FullTextResult(job.article_id, job.source_id, None, error.reason)
     signals = (*page_reuse_signals(page.html, page.headers),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -87,22 +86,16 @@ def _read_robots(http: FeedClient, origin: str) -> Robots:
     return Robots(Protego.parse(text), licenses)
 
 
-def fetch_article_page(http: FeedClient, url: str, *, robots: RobotsCache,
-                       host_slot: Callable[[str], AbstractContextManager[object]]
-                       | None = None) -> ArticlePage:
+def fetch_article_page(http: FeedClient, url: str, *, robots: RobotsCache) -> ArticlePage:
     """The page at `url`, if robots.txt allows Hopper to fetch it; IngestError if not.
 
-    `host_slot(host)` is held around each request to the publisher: the per-host limit
-    (HOPPER_PER_HOST_CONCURRENCY, shared with feed and image fetches) is acquired there.
+    The client holds one of the publisher's slots around each request (a FeedClient made
+    with a Redis client: HOPPER_PER_HOST_CONCURRENCY, shared with feed and image fetches).
     """
-    slot = host_slot or (lambda _host: nullcontext())
-    host = urlsplit(url).hostname or ""
-    with slot(host):
-        rules = robots.for_url(http, url)
+    rules = robots.for_url(http, url)
     if not rules.allows(url):
         raise DisallowedByRobots(f"robots.txt does not allow {PRODUCT_TOKEN} to fetch {url}")
-    with slot(host):
-        fetched = http.fetch(url)
+    fetched = http.fetch(url)
     content_type = fetched.headers.get("content-type", "")
     charset = "utf-8"
     if "charset=" in content_type:

@@ -27,10 +27,17 @@ from workers.ingest.classify import SectionRule, classify
 from workers.ingest.clean import clean_entries
 from workers.ingest.errors import IngestError, RateLimited, SourceGone
 from workers.ingest.fetch import FeedClient
-from workers.ingest.locks import source_lock
+from workers.ingest.freshness import read_hints
+from workers.ingest.locks import locks_expire_in_s, source_lock
 from workers.ingest.parse import parse_feed
 from workers.ingest.records import CleanArticle, FeedUpdate, ParsedFeed, SourceSnapshot
-from workers.ingest.store import StoreResult, begin_poll, begin_push, store_update
+from workers.ingest.store import (
+    StoreResult,
+    begin_poll,
+    begin_push,
+    reschedule_locked,
+    store_update,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,8 @@ def ingest_source(source_id: int, *, database: Database, redis_client: redis.Red
     """Poll one source unless another worker is polling it now. Safe to run twice."""
     with source_lock(redis_client, source_id, limits) as is_held:
         if not is_held:
+            reschedule_locked(database, locks_expire_in_s(redis_client, [source_id]),
+                              now=utcnow())
             return StoreResult(source_id, "locked")
         plan = begin_poll(database, source_id, now=utcnow(), limits=limits, force=force)
         if plan is None:
@@ -79,7 +88,7 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         if fetched.status == 304:
             return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="not_modified",
                               etag=fetched.etag, last_modified=fetched.last_modified,
-                              fetch_seconds=fetch_seconds)
+                              fetch_seconds=fetch_seconds, hints=read_hints(fetched.headers))
         with cpu_slot:
             feed, articles = read_articles(fetched.content, fetched.headers, fetched.url,
                                            snapshot=snapshot, rules=rules, now=now)
@@ -95,7 +104,8 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         last_modified=fetched.last_modified, feed_title=feed.title or None,
         site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds,
         rights_signals=feed.rights,
-        hub_url=feed.hub_url, topic_url=(feed.self_url or fetched.url) if feed.hub_url else None)
+        hub_url=feed.hub_url, topic_url=(feed.self_url or fetched.url) if feed.hub_url else None,
+        hints=read_hints(fetched.headers, fetched.content))
 
 
 def read_articles(content: bytes, headers: Mapping[str, str], url: str, *,

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from workers.ingest.freshness import PublisherHints
+
 
 @dataclass(frozen=True, slots=True)
 class SourceSnapshot:
@@ -125,3 +127,4 @@ class FeedUpdate:
     hub_url: str | None = None       # a WebSub hub the feed names, and its topic
     topic_url: str | None = None
     is_push: bool = False            # a body a hub delivered (no fetch, no validators)
+    hints: PublisherHints | None = None  # how often the publisher asked us to come back

@@ -6,16 +6,23 @@
 - A failing source backs off exponentially from its interval, with jitter, capped.
 - A rate-limited source (429/503) waits at least as long as Retry-After asked.
 - Every next time carries a little jitter so sources added together drift apart.
+- A publisher's own word on how often to come back (Cache-Control max-age / Expires,
+  RSS <ttl>, sy:updatePeriod — see freshness.py) is a lower bound on the interval and on
+  the next poll, capped at a day, as Miniflux and reader do. The interval remembers it:
+  after a 304 that repeats nothing (feed elements come only with a body), the next poll
+  is that interval with the usual jitter.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from statistics import median
 
 from hopper.settings import Limits
+from workers.ingest.freshness import PublisherHints
 
 # How many latest entries say how often a source publishes.
 GAP_SAMPLE = 12
@@ -27,6 +34,8 @@ BACKOFF_JITTER = 0.2
 # A source that published nothing for longer than this many intervals slows down.
 QUIET_INTERVALS = 2
 QUIET_GROWTH = 1.5
+# The longest a publisher's caching headers or feed elements can hold polls back.
+MAX_PUBLISHER_WAIT = timedelta(hours=24)
 
 
 def clamp_interval(minutes: float, limits: Limits) -> int:
@@ -43,15 +52,37 @@ def publishing_gap(published_at: Iterable[datetime]) -> timedelta | None:
     return timedelta(seconds=median(gaps))
 
 
+def publisher_wait(hints: PublisherHints | None) -> timedelta | None:
+    """The publisher's lower bound on the time to the next poll (the longest of what its
+    signals say), at most MAX_PUBLISHER_WAIT; None when it said nothing."""
+    longest = hints.longest_s if hints is not None else None
+    if longest is None:
+        return None
+    return min(timedelta(seconds=longest), MAX_PUBLISHER_WAIT)
+
+
 def adapt_interval(*, current_minutes: int, override_minutes: int | None,
                    published_at: Iterable[datetime], last_new_entry_at: datetime | None,
-                   now: datetime, limits: Limits) -> int:
-    """The interval to use from now on, in minutes.
+                   now: datetime, limits: Limits,
+                   publisher_wait: timedelta | None = None) -> int:
+    """The interval to use from now on, in minutes, never shorter than `publisher_wait`
+    (kept in the interval, so a 304 without the feed's <ttl> still honours it).
 
     With entry dates (a 200): half the publishing gap, or a quarter of the time since the
     newest entry when that is longer (a feed whose last burst was months ago slows down).
     Without (a 304): keep the interval, growing it while the source stays quiet.
     """
+    interval = _adapt_interval(current_minutes=current_minutes,
+                               override_minutes=override_minutes, published_at=published_at,
+                               last_new_entry_at=last_new_entry_at, now=now, limits=limits)
+    if publisher_wait is None:
+        return interval
+    return max(interval, math.ceil(publisher_wait.total_seconds() / 60))
+
+
+def _adapt_interval(*, current_minutes: int, override_minutes: int | None,
+                    published_at: Iterable[datetime], last_new_entry_at: datetime | None,
+                    now: datetime, limits: Limits) -> int:
     if override_minutes:
         return max(1, override_minutes)
     dates = list(published_at)
@@ -66,10 +97,12 @@ def adapt_interval(*, current_minutes: int, override_minutes: int | None,
     return clamp_interval(current_minutes, limits)
 
 
-def next_poll_after_success(now: datetime, interval_minutes: int,
-                            rng: random.Random) -> datetime:
+def next_poll_after_success(now: datetime, interval_minutes: int, rng: random.Random,
+                            publisher_wait: timedelta | None = None) -> datetime:
+    """The interval, jittered, but never before the publisher asked."""
     spread = rng.uniform(1 - SUCCESS_JITTER, 1 + SUCCESS_JITTER)
-    return now + timedelta(minutes=interval_minutes * spread)
+    jittered = now + timedelta(minutes=interval_minutes * spread)
+    return max(jittered, now + publisher_wait) if publisher_wait else jittered
 
 
 def backoff_delay(error_count: int, interval_minutes: int, limits: Limits,

@@ -67,6 +67,9 @@ class StoreResult:
     unchanged: int = 0
     error: str | None = None
     fetch_seconds: float | None = None
+    # False when the poll ran but storing it failed (the database was unreachable or
+    # locked): nothing of it was written, so it is worth running again soon.
+    is_stored: bool = True
 
     @property
     def is_failure(self) -> bool:
@@ -127,6 +130,23 @@ def begin_push(database: Database, source_id: int) -> PollPlan | None:
         states = source_rows.poll_states_for_update(session, [source_id])
     return next((PollPlan(snapshot=_snapshot(state), rules=rules) for state in states
                  if state.status in POLLABLE_STATUSES), None)
+
+
+def reschedule_locked(database: Database, expires_in_s: Mapping[int, float], *,
+                      now: datetime) -> None:
+    """Sources another poll holds locked: due again when that lock lapses (at the latest).
+
+    The tick's claim pushed them a whole lease ahead; if the lock's holder is gone (killed,
+    or a Redis restart ate its release), nobody else would bring them back sooner. A live
+    holder sets the real next time when it stores its poll.
+    """
+    if not expires_in_s:
+        return
+    with session_scope(database) as session:
+        source_rows.poll_no_later_than(session, {
+            source_id: now + timedelta(seconds=seconds)
+            for source_id, seconds in expires_in_s.items()})
+        source_rows.skip_durable_commit(session)
 
 
 def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
@@ -227,7 +247,8 @@ def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpd
     try:
         return store_update(database, client, update, limits=limits)
     except Exception as error:   # a database error for one source must not stop the rest
-        return StoreResult(update.source_id, "failed", error=f"{type(error).__name__}: {error}")
+        return StoreResult(update.source_id, "failed", error=f"{type(error).__name__}: {error}",
+                           is_stored=False)
 
 
 def _wrote_articles(results: Sequence[StoreResult]) -> bool:
@@ -435,12 +456,15 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
     if update.rights_signals:            # suggestions for the admin, never applied
         source.rights_signals = source_rows.merge_signals(source.rights_signals,
                                                           update.rights_signals)
+    publisher_wait = schedule.publisher_wait(update.hints)
     source.interval_minutes = schedule.adapt_interval(
         current_minutes=source.interval_minutes,
         override_minutes=source.interval_override_minutes,
         published_at=[article.published_at for article in update.articles],
-        last_new_entry_at=source.last_new_entry_at, now=now, limits=limits)
-    source.next_poll_at = schedule.next_poll_after_success(now, source.interval_minutes, _rng)
+        last_new_entry_at=source.last_new_entry_at, now=now, limits=limits,
+        publisher_wait=publisher_wait)
+    source.next_poll_at = schedule.next_poll_after_success(now, source.interval_minutes, _rng,
+                                                           publisher_wait)
     if update.new_url and update.new_url != source.url:
         return _move_source(session, source, update.new_url)
     return None

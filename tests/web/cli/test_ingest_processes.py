@@ -99,6 +99,12 @@ def running(command: list[str], env: dict[str, str]) -> Iterator[subprocess.Pope
         process.wait(30)
 
 
+@pytest.fixture
+def subprocess_env(subprocess_env: dict[str, str]) -> dict[str, str]:
+    """Dozens of feeds on one loopback server stand for dozens of publishers."""
+    return {**subprocess_env, "HOPPER_PER_HOST_CONCURRENCY": "16"}
+
+
 def polled(database: Database) -> int:
     with database.reader() as session:
         return session.scalar(select(func.count()).select_from(Source)

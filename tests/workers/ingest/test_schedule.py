@@ -105,3 +105,21 @@ def test_rate_limit_waits_for_retry_after_but_not_forever() -> None:
 
 def test_the_enqueue_lease_outlasts_a_poll() -> None:
     assert enqueue_lease(LIMITS) > timedelta(seconds=LIMITS.poll_hard_time_limit_s)
+
+
+def test_a_publishers_wait_is_a_lower_bound_on_the_interval_and_the_next_poll() -> None:
+    hourly_feed = dict(current_minutes=30, override_minutes=None,
+                       published_at=every(60, 10), last_new_entry_at=NOW, now=NOW,
+                       limits=LIMITS)
+    assert adapt_interval(**hourly_feed) == 30                          # type: ignore[arg-type]
+    assert adapt_interval(**hourly_feed,                                # type: ignore[arg-type]
+                          publisher_wait=timedelta(minutes=90, seconds=1)) == 91
+    assert adapt_interval(**hourly_feed,                                # type: ignore[arg-type]
+                          publisher_wait=timedelta(minutes=5)) == 30   # shorter: no effect
+    # An admin's override is raised to it too: it is the publisher's request.
+    assert adapt_interval(**dict(hourly_feed, override_minutes=15),     # type: ignore[arg-type]
+                          publisher_wait=timedelta(hours=2)) == 120
+    rng = random.Random(1)
+    for _ in range(50):     # the jitter never brings the next poll before the wait
+        assert next_poll_after_success(NOW, 30, rng, timedelta(hours=2)) \
+            >= NOW + timedelta(hours=2)
