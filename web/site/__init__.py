@@ -13,7 +13,7 @@ from models.articles import Article
 from models.base import utcnow
 from web import cache
 from web.extensions import settings
-from web.site import assets, embeds
+from web.site import assets, embeds, reading
 from web.site.views import bp, section_tree
 
 ERROR_TITLES = {
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     Compress(app)
     cache.init_app(app)
     assets.init_app(app)
+    reading.init_app(app)
     app.register_blueprint(bp)
     app.context_processor(page_furniture)
     app.jinja_env.globals["article_path"] = article_path

@@ -114,7 +114,10 @@ hit_handlers["count_view"] = count_view
 @bp.get("/")
 @cached_page("site.home")
 def home() -> str:
-    """Page 1 is the whole front page; later pages continue only the latest-news river."""
+    """Page 1 is the whole front page; later pages continue only the latest-news river.
+
+    No article appears twice on the front page: each part skips what an earlier part
+    shows, in the order lead, top headlines, most read, section blocks, latest news."""
     flush_views()
     session = db_session()
     is_front = page_number() == 1
@@ -126,13 +129,27 @@ def home() -> str:
     tree = section_tree()
     lead = next((article for article in front if article.image_url), front[0] if front else None)
     headlines = [article for article in front if article is not lead][:HEADLINES]
+    shown = {article.id for article in front}
+    most_read = _unseen(articles.most_read(session, since=utcnow() - MOST_READ_WINDOW,
+                                           limit=MOST_READ + len(shown)), shown)[:MOST_READ]
+    shown.update(article.id for article in most_read)
     blocks = articles.latest_per_block(
         session, {root.id: tree.subtree_ids(root) for root in tree.roots},
-        per_block=PER_SECTION_BLOCK)
-    most_read = articles.most_read(session, since=utcnow() - MOST_READ_WINDOW, limit=MOST_READ)
-    return render_template(
-        "site/home.html", lead=lead, headlines=headlines, latest=river, most_read=most_read,
-        blocks=[(root, blocks[root.id]) for root in tree.roots if blocks[root.id]])
+        per_block=PER_SECTION_BLOCK + len(shown))
+    section_blocks = []
+    for root in tree.roots:
+        items = _unseen(blocks[root.id], shown)[:PER_SECTION_BLOCK]
+        shown.update(article.id for article in items)
+        if items:
+            section_blocks.append((root, items))
+    latest = Listing(items=_unseen(river.items, shown), number=river.number,
+                     has_next=river.has_next)
+    return render_template("site/home.html", lead=lead, headlines=headlines, latest=latest,
+                           most_read=most_read, blocks=section_blocks)
+
+
+def _unseen(items: list[Article], shown: set[int]) -> list[Article]:
+    return [article for article in items if article.id not in shown]
 
 
 @bp.get("/section/<slug>")

@@ -1,0 +1,54 @@
+"""What the reader's templates say about an article beyond its fields: the publisher's
+domain, a standfirst that never repeats the body, reading time, and short text.
+
+Registered as Jinja filters and globals in web/site/__init__.py; all shortening goes
+through hopper.text.shorten (word boundary, ellipsis)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from hopper.text import is_opening_of, plain_text, reading_minutes, shorten
+from models.articles import Article
+
+
+def domain_of(url: str | None) -> str:
+    """The host a link leads to, as a reader would write it ("bbc.co.uk")."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+def publisher_domain(article: Article) -> str:
+    """Where the original lives: the article's own link, else its source's site."""
+    return domain_of(article.url) or domain_of(article.source.site_url) or domain_of(
+        article.source.url)
+
+
+def standfirst(article: Article, length: int = 300) -> str:
+    """The feed's own summary, shortened; empty when it only repeats the body's opening."""
+    summary = plain_text(article.summary or "")
+    if not summary:
+        return ""
+    if article.content_html and is_opening_of(summary, plain_text(article.content_html)):
+        return ""
+    return shorten(summary, length)
+
+
+def short_text(markup: str | None, length: int) -> str:
+    """Text of `markup` shortened at a word boundary with an ellipsis (for cards)."""
+    return shorten(plain_text(markup or ""), length)
+
+
+def minutes_to_read(article: Article) -> int:
+    """Reading time of the full text; 0 when only a summary is known."""
+    return reading_minutes(article.content_html or "")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["shorten"] = short_text          # HTML or text → short text
+    app.jinja_env.filters["shorten_plain"] = shorten        # plain text (titles) as it is
+    app.jinja_env.filters["domain"] = domain_of
+    app.jinja_env.globals.update(publisher_domain=publisher_domain, standfirst=standfirst,
+                                 minutes_to_read=minutes_to_read)
