@@ -1,6 +1,8 @@
 // Hopper's first-party script. Everything works without it; it only adds comfort:
 // - the section menus (<details>) close on Escape, on a click elsewhere, and one at a time;
-// - a held-back video embed loads when its "Load video" button is pressed.
+// - a held-back video embed loads when its "Load video" button is pressed;
+// - times rendered in UTC read "2 h ago", with the exact local time on hover;
+// - forms marked data-async (save to playlist, post a comment) send without a reload.
 (function () {
   "use strict";
 
@@ -48,5 +50,91 @@
     if (!button) { return; }
     var holder = button.closest("[data-embed-src]");
     if (holder) { loadEmbed(holder); }
+  });
+
+  // Relative times. The server renders UTC (the page is cached for everyone); the
+  // reader's own clock and time zone refine it here.
+  var MINUTE = 60000, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
+  var exact = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+  var dateOnly = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+
+  function relative(moment, now) {
+    var age = now - moment;
+    if (age < MINUTE) { return "just now"; }
+    if (age < HOUR) { return Math.floor(age / MINUTE) + " min ago"; }
+    if (age < DAY) { return Math.floor(age / HOUR) + " h ago"; }
+    if (age < 7 * DAY) { var days = Math.floor(age / DAY); return days === 1 ? "yesterday" : days + " days ago"; }
+    return dateOnly.format(moment);
+  }
+
+  function refineTimes(root) {
+    var now = Date.now();
+    Array.prototype.forEach.call(root.querySelectorAll("time[data-relative]"), function (element) {
+      var moment = new Date(element.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) { return; }
+      element.textContent = relative(moment, now);
+      element.title = exact.format(moment);
+    });
+  }
+  refineTimes(document);
+  window.setInterval(function () { refineTimes(document); }, MINUTE);
+
+  // Forms that work without a reload. The server answers exactly as it does without
+  // JavaScript (a redirect to a page carrying the flashed message, or the page with
+  // the form's errors); fetch follows it and the script takes what it needs from it.
+  // The form's own CSRF token travels in its FormData.
+  function announce(form, text) {
+    var status = form.querySelector("[data-async-status]");
+    if (status) { status.textContent = text; }
+  }
+
+  function replaceFrom(documentFromServer, selector) {
+    var fresh = documentFromServer.querySelector(selector);
+    var current = document.querySelector(selector);
+    if (!fresh || !current) { return null; }
+    var adopted = document.importNode(fresh, true);
+    current.replaceWith(adopted);
+    refineTimes(adopted);
+    return adopted;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-async") || !window.fetch) { return; }
+    if (form.dataset.confirm) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit], button:not([type])");
+    if (button) { button.disabled = true; }
+    announce(form, "Sending…");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        return response.text().then(function (body) { return { response: response, body: body }; });
+      })
+      .then(function (result) {
+        var page = new DOMParser().parseFromString(result.body, "text/html");
+        var kind = form.getAttribute("data-async");
+        if (kind === "comments") {
+          var section = replaceFrom(page, "#comments");
+          if (!section) { throw new Error("no discussion in the answer"); }
+          var target = result.response.ok && result.response.url.split("#")[1];
+          var focus = (target && document.getElementById(target)) ||
+                      section.querySelector("[aria-invalid=true], textarea");
+          if (focus) {
+            if (!focus.hasAttribute("tabindex") && focus.tagName === "LI") { focus.setAttribute("tabindex", "-1"); }
+            focus.focus();
+          }
+          return;
+        }
+        var notice = page.querySelector(".flashes .notice");
+        announce(form, notice ? notice.textContent.trim() :
+                 (result.response.ok ? "Done." : "Sorry, that did not work."));
+        if (button) { button.disabled = false; }
+      })
+      .catch(function () {
+        // Fall back to the plain form post: the reader loses nothing.
+        form.removeAttribute("data-async");
+        form.submit();
+      });
   });
 })();
