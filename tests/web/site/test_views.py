@@ -398,3 +398,11 @@ def test_standfirst_is_left_out_when_it_repeats_the_body_and_shortened_at_a_word
     standfirst = page.split('<p class="standfirst">')[1].split("</p>")[0]
     assert standfirst.endswith(("argued…", "Ministers…")) and len(standfirst) <= 301
     assert "reading-time" not in page    # only the summary is known
+
+
+def test_static_pages_speak_to_readers_never_to_operators(client) -> None:
+    for name in ("about", "advertise", "privacy", "terms", "contact"):
+        page = text_of(client.get(f"/{name}"))
+        article = page.split('class="static-page prose">')[1].split("</article>")[0]
+        assert "<h1>" in article and len(article) > 100
+        assert "Operator" not in article and "instance" not in article and "edit this" not in article
