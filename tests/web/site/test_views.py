@@ -372,15 +372,19 @@ def test_article_rewritten_by_ingest_shows_when_it_changed(client, make, databas
     assert f'Updated <time datetime="{(stored + timedelta(hours=1)).isoformat()}"' in page
 
 
-def test_a_video_section_from_the_database_replaces_the_default_video_link(
+def test_the_video_link_always_leads_to_the_video_list_even_beside_a_video_section(
         client, make, redis_client) -> None:
+    """A section called "video" holds whatever its feeds file there (often text
+    stories); the menu's Video must list only articles that carry a video."""
     from hopper import content_version
 
     assert text_of(client.get("/about")).count(">Video</a>") == 1
     make.section("Video", position=5)
     content_version.bump(redis_client)   # as an admin's change to sections must
     page = text_of(client.get("/about"))
-    assert page.count(">Video</a>") == 1 and 'href="/section/video"' in page
+    nav = page.split('class="sections-nav"')[1].split("</nav>")[0]
+    assert nav.count(">Video</a>") == 1 and 'href="/video"' in nav
+    assert 'href="/section/video"' not in nav
 
 
 def test_standfirst_is_left_out_when_it_repeats_the_body_and_shortened_at_a_word(

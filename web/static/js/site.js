@@ -2,7 +2,9 @@
 // - the section menus (<details>) close on Escape, on a click elsewhere, and one at a time;
 // - a held-back video embed loads when its "Load video" button is pressed;
 // - times rendered in UTC read "2 h ago", with the exact local time on hover;
-// - forms marked data-async (save to playlist, post a comment) send without a reload.
+// - forms marked data-async (save to playlist, post a comment) send without a reload;
+// - a video list's Play swaps the player in place; a video that fails or stalls says so
+//   and links to the original instead of spinning forever.
 (function () {
   "use strict";
 
@@ -137,4 +139,64 @@
         form.submit();
       });
   });
+
+  // Click-to-load players on the video list.
+  document.addEventListener("click", function (event) {
+    var play = event.target.closest && event.target.closest("[data-play]");
+    if (!play) { return; }
+    var frame = play.closest("[data-player]");
+    var template = frame && frame.querySelector("template[data-player-template]");
+    if (!template || !template.content.firstElementChild) { return; }   // the link still works
+    event.preventDefault();
+    var player = document.importNode(template.content, true);
+    frame.textContent = "";
+    frame.appendChild(player);
+    frame.classList.add("video-frame-loaded");
+    var video = frame.querySelector("video");
+    var load = frame.querySelector(".embed-load");
+    if (video) {
+      watchVideo(video);
+      var started = video.play();
+      if (started && started.catch) { started.catch(function () { video.focus(); }); }
+    } else if (load) {
+      load.focus();
+    }
+  });
+
+  var STALL_MS = 15000;
+
+  function giveUp(video, text) {
+    if (video.dataset.gaveUp) { return; }
+    video.dataset.gaveUp = "1";
+    var notice = document.createElement("p");
+    notice.className = "player-notice";
+    notice.setAttribute("role", "status");
+    notice.textContent = text + " ";
+    var original = video.getAttribute("data-original");
+    if (original) {
+      var link = document.createElement("a");
+      link.href = original;
+      link.rel = "noopener noreferrer";
+      link.textContent = "Watch it at the source";
+      notice.appendChild(link);
+    }
+    video.insertAdjacentElement("afterend", notice);
+    if (text.indexOf("cannot") === 0) { video.classList.add("player-failed"); video.removeAttribute("controls"); }
+  }
+
+  function watchVideo(video) {
+    if (video.dataset.watched) { return; }
+    video.dataset.watched = "1";
+    var timer = null;
+    function calm() { if (timer) { window.clearTimeout(timer); timer = null; } }
+    video.addEventListener("error", function () { calm(); giveUp(video, "This video cannot be played here."); });
+    video.addEventListener("waiting", function () {
+      calm();
+      timer = window.setTimeout(function () { giveUp(video, "This video is taking too long to load."); }, STALL_MS);
+    });
+    ["playing", "canplay", "pause", "ended"].forEach(function (name) { video.addEventListener(name, calm); });
+    if (video.error) { giveUp(video, "This video cannot be played here."); }
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("video.player"), watchVideo);
 })();
