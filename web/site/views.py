@@ -25,7 +25,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from models import articles, permalinks, sections, tags, users
+from models import articles, permalinks, removed_articles, sections, tags, users
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
@@ -56,6 +56,7 @@ MOST_READ = 5
 MOST_READ_WINDOW = timedelta(hours=48)
 RELATED = 6
 CONTACT_RATE_LIMIT = "5/hour"
+MAX_ARTICLE_ID = 2**31 - 1      # an id from a URL is bounded before it reaches the database
 
 
 @dataclass(frozen=True)
@@ -196,11 +197,11 @@ def video() -> str:
 @bp.get("/article/<int:article_id>", defaults={"slug": None})
 @bp.get("/article/<int:article_id>-<slug>")
 @cached_page("site.article")
-def article(article_id: int, slug: str | None) -> str | Response:
+def article(article_id: int, slug: str | None) -> str | Response | tuple[str, int]:
     session = db_session()
     found = articles.for_reading(session, article_id)
     if found is None:
-        abort(404)
+        return _gone_or_404(article_id)
     if slug != found.slug:
         return redirect(url_for("site.article", article_id=found.id, slug=found.slug), 301)
     count_view(found.id)
@@ -214,6 +215,16 @@ def article(article_id: int, slug: str | None) -> str | Response:
         networks=NETWORK_LABELS, may_embed=current_choices(request)["media"],
         page_url=settings().base_url + permalinks.article_path(found),
         comments=community_comments.for_article(session, found.id))
+
+
+def _gone_or_404(article_id: int) -> tuple[str, int]:
+    """410 Gone for an article retention removed, still linking to the original."""
+    if article_id > MAX_ARTICLE_ID:
+        abort(404)
+    removed = removed_articles.find(db_session(), article_id)
+    if removed is None:
+        abort(404)
+    return render_template("site/gone.html", removed=removed), 410
 
 
 @bp.get("/article/<int:article_id>/share/<network>")

@@ -410,3 +410,21 @@ def test_static_pages_speak_to_readers_never_to_operators(client) -> None:
         article = page.split('class="static-page prose">')[1].split("</article>")[0]
         assert "<h1>" in article and len(article) > 100
         assert "Operator" not in article and "instance" not in article and "edit this" not in article
+
+
+def test_an_article_retention_removed_answers_410_and_still_links_to_the_original(
+        client, make, database) -> None:
+    from models.retention import delete_expired_articles
+
+    article = make.article(make.source("Daily Planet"), title="Last year's news",
+                           url="http://127.0.0.1/original/old",
+                           published_at=utcnow() - timedelta(days=400))
+    with session_scope(database) as session:
+        assert delete_expired_articles(session, utcnow() - timedelta(days=30)) == 1
+
+    response = client.get(f"/article/{article.id}-last-year-s-news")
+    assert response.status_code == 410
+    page = text_of(response)
+    assert "Last year&#39;s news" in page and "Daily Planet" in page
+    assert 'href="http://127.0.0.1/original/old"' in page and "Read at 127.0.0.1" in page
+    assert client.get(f"/article/{article.id + 1000}-never-was").status_code == 404
