@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 ELLIPSIS = "…"
 WORDS_PER_MINUTE = 230          # an adult's silent reading speed for news prose
@@ -61,3 +62,12 @@ def is_opening_of(summary: str, body_text: str) -> bool:
     # A summary cut mid-word still repeats the opening up to its last whole word.
     whole_words = wanted.rsplit(" ", 1)[0]
     return len(whole_words) >= 40 and opening.startswith(whole_words)
+
+
+def name_key(name: str) -> str:
+    """The key a tag is stored under (its slug), and that search looks names up by:
+    accents folded, case folded, words joined by hyphens; letters of every script kept
+    ("日本" stays "日本")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[\W_]+", "-", folded).strip("-")
