@@ -210,7 +210,8 @@ def test_the_home_page_shows_no_article_twice(chromium, live_server, site) -> No
     page.goto(live_server + "/")
     ids = page.eval_on_selector_all(
         "main a[href^='/article/']",
-        "(links) => links.map((link) => link.getAttribute('href').match(/^\\/article\\/(\\d+)/)[1])")
+        "(links) => links.map("
+        "(link) => link.getAttribute('href').match(/^\\/article\\/(\\d+)/)[1])")
     context.close()
     assert len(ids) > 20
     assert sorted(ids) == sorted(set(ids))

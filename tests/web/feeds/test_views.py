@@ -116,5 +116,5 @@ def test_tag_feed_lists_the_tags_articles_and_listing_pages_advertise_their_feed
     for page, feed_path in (("/", "/feed.xml"), ("/section/world", "/section/world/feed.xml"),
                             ("/tag/nato", "/tag/nato/feed.xml")):
         html = client.get(page).get_data(as_text=True)
-        assert f'type="application/rss+xml"' in html and f'href="{feed_path}"' in html
+        assert 'type="application/rss+xml"' in html and f'href="{feed_path}"' in html
         assert f'<a class="rss-link" href="{feed_path}">' in html
