@@ -227,3 +227,19 @@ def test_screenshots_of_home_and_article(chromium, live_server, make, image_serv
         page.locator("summary", has_text="News").click()
         page.screenshot(path=str(ARTIFACTS / f"menu-{width}-{scheme}-top.png"))
         context.close()
+
+
+def test_times_read_relative_with_the_exact_local_time_on_hover(
+        chromium, live_server, make) -> None:
+    from datetime import UTC
+
+    published = (utcnow() - timedelta(hours=2, minutes=5)).replace(second=0, microsecond=0)
+    article = make.article(make.source(), title="Two hours old", published_at=published)
+    context = chromium.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server}/article/{article.id}-two-hours-old")
+    stamp = page.locator(".article-meta time").first
+    expect(stamp).to_have_text("2 h ago")
+    tokyo = published.astimezone(UTC) + timedelta(hours=9)   # Japan keeps no summer time
+    assert tokyo.strftime("%H:%M") in stamp.get_attribute("title")
+    context.close()
