@@ -91,6 +91,9 @@ def site(database: Database, make_user: Any, images: str, live_server: str) -> d
         comments.add(session, article_id=lead.id, user_id=reader.id,
                      body="Worrying numbers", body_html="<p>Worrying numbers</p>",
                      now=utcnow())
+        link = "https://example.org/" + "a-very-long-unbroken-path-" * 12   # must wrap
+        comments.add(session, article_id=lead.id, user_id=admin.id, body=link,
+                     body_html=f"<p><code>{link}</code> {link}</p>", now=utcnow())
         saved = playlists.create(session, reader.id, "Saved")
         playlists.add_article(session, saved, lead.id)
     return {"lead": lead, "source": source, "reader": reader, "admin": admin}
