@@ -284,26 +284,8 @@ def suggest_spelling(session: Session, terms: list[str]) -> str | None:
     return " ".join(corrected) if corrected != terms else None
 
 
-# The last vocabulary built per database, with the newest article and tag ids it saw:
-# rebuilt only when either changed (a zero-result search would otherwise read 2,000
-# titles each time). A new section or source name joins with the next article.
-_vocabularies: dict[str, tuple[tuple[int | None, int | None], dict[str, int]]] = {}
-
-
 def _vocabulary(session: Session) -> dict[str, int]:
     """Word → how often it appears, over the newest titles and every name."""
-    database = str(session.get_bind().engine.url)
-    version = (session.scalar(select(func.max(Article.id))),
-               session.scalar(select(func.max(Tag.id))))
-    cached = _vocabularies.get(database)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    counts = _count_words(session)
-    _vocabularies[database] = (version, counts)
-    return counts
-
-
-def _count_words(session: Session) -> dict[str, int]:
     titles = session.scalars(select(Article.title).order_by(Article.id.desc())
                              .limit(VOCABULARY_TITLES))
     names = [*session.scalars(select(Tag.name).order_by(Tag.id.desc()).limit(VOCABULARY_TAGS)),
