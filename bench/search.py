@@ -48,6 +48,7 @@ QUERIES = [  # (label, text, is_prefix)
     ("very rare 'zanzibar'", "zanzibar", False),
     ("two terms 'government election'", "government election", False),
     ("absent 'qwxzzy'", "qwxzzy", False),
+    ("one typo 'govenment' (corrected)", "govenment", False),
     ("prefix 'gov' (live)", "gov", True),
     ("prefix 'electi' (live)", "electi", True),
     ("prefix 'zanz' (live)", "zanz", True),

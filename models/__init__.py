@@ -21,6 +21,7 @@ from models import (  # noqa: F401  (registers the tables)
     comments,
     consent,
     playlists,
+    removed_articles,
     sections,
     sources,
     stories,

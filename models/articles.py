@@ -156,7 +156,8 @@ def _newest_first(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
 CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, Article.title,
                 Article.summary, Article.image_url, Article.image_alt, Article.video_url,
                 Article.video_embed_url, Article.is_video, Article.published_at,
-                Article.updated_at, Article.view_count, Article.story_id)
+                Article.updated_at, Article.view_count, Article.story_id,
+                Article.share_count)
 
 
 def _card_options() -> tuple[Any, ...]:

@@ -1,7 +1,8 @@
 """Retention: what Hopper deletes on its own, and when (docs/operations.md).
 
 - Articles older than the retention period go, unless a reader kept them (a playlist
-  item) or discussed them (a comment): those are the readers' data, not a cache.
+  item) or discussed them (a comment): those are the readers' data, not a cache. Each
+  leaves a small record (models/removed_articles.py) so its address answers 410 Gone.
 - Tags that no article carries any more go.
 - Consent records older than the privacy policy's retention period go.
 
@@ -19,9 +20,11 @@ from sqlalchemy import CursorResult, delete, exists, select
 from sqlalchemy.orm import Session
 
 from models.articles import Article
+from models.base import utcnow
 from models.comments import Comment
 from models.consent import ConsentRecord
 from models.playlists import PlaylistItem
+from models.removed_articles import record_removed
 from models.tags import Tag, article_tags
 
 BATCH_SIZE = 500
@@ -41,6 +44,7 @@ def delete_expired_articles(session: Session, published_before: datetime,
         return 0
     # Tag links go explicitly: SQLite enforces ON DELETE CASCADE only with foreign keys on,
     # and a restored or hand-made database might not have them.
+    record_removed(session, ids, now=utcnow())
     session.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
     session.execute(delete(Article).where(Article.id.in_(ids)))
     return len(ids)

@@ -10,6 +10,12 @@ title and summary instead (`articles_fts_prefix`, `search_prefix_vector`), since
 index cannot answer "electi*". All are kept current by the database (migration
 0002_search). Results come by relevance, then recency.
 
+Names count too: a query that is the name of a tag, section or source ("NATO") also
+finds the articles filed under it, whether or not their text says the word (`topics`).
+A query that finds nothing is tried once more with each unknown word replaced by the
+most common known word one edit away (`suggest_spelling`; the vocabulary is the newest
+titles and every tag, section and source name), and the page says so ("Did you mean").
+
 User input never reaches MATCH or to_tsquery as typed: it is capped, reduced to plain
 word terms (letters and digits only), and each term is quoted for the engine (and bound
 as a parameter). Highlighting stops at data: a hit's title and snippet come as
@@ -22,7 +28,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from math import ceil
 from typing import Any
@@ -43,8 +49,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from hopper.text import name_key
 from models.articles import Article
 from models.sections import Section
+from models.sources import Source
 from models.tags import Tag, article_tags
 
 MAX_QUERY_CHARS = 200
@@ -52,6 +60,10 @@ MAX_TERMS = 8
 MAX_PER_PAGE = 100
 RANK_WINDOW = 500       # relevance is ranked (and the total counted) among the newest matches
 SNIPPET_WORDS = 30
+MAX_TOPICS = 5
+VOCABULARY_TITLES = 2000   # the newest titles whose words spelling suggestions may use
+VOCABULARY_TAGS = 5000
+MIN_CORRECTED_LENGTH = 4   # shorter words have too many neighbours one edit away
 # Letters and digits only: quotes, operators (OR, NEAR(, *, :, &, !), SQL and markup
 # fall away, so what is left can be quoted safely for either engine.
 _TERM = re.compile(r"[^\W_]+")
@@ -91,6 +103,16 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A tag, section or source whose name the reader typed."""
+
+    kind: str        # "tag" | "section" | "source"
+    id: int
+    name: str
+    slug: str        # tags and sections; "" for a source
+
+
+@dataclass(frozen=True)
 class SearchPage:
     hits: list[SearchHit]
     total: int
@@ -98,6 +120,9 @@ class SearchPage:
     per_page: int
     terms: list[str]
     is_total_capped: bool = False   # more matches exist than the total says
+    topics: list[Topic] = field(default_factory=list)
+    # When the words as typed found nothing: the words searched instead.
+    corrected_text: str | None = None
 
     @property
     def articles(self) -> list[Article]:
@@ -134,13 +159,26 @@ def parse_terms(text: str) -> list[str]:
 
 
 def search_articles(session: Session, query: SearchQuery) -> SearchPage:
-    """Articles matching every term, best first, then newest; empty without terms.
+    """Articles matching every term, or filed under a tag, section or source of that
+    name, best first, then newest; empty without terms. When nothing matches, the
+    query is tried once more with its spelling corrected (`SearchPage.corrected_text`).
 
     Relevance is ranked among the newest RANK_WINDOW matches (by arrival), which is also
     as far as the total counts (`SearchPage.is_total_capped`): a common word matches
     tens of thousands of articles, and ranking or counting them all would cost every
     reader hundreds of milliseconds. One statement finds the window; its rows are small.
     """
+    found = _search(session, query)
+    if found.hits or found.topics or not found.terms:
+        return found
+    corrected = suggest_spelling(session, found.terms)
+    if corrected is None:
+        return found
+    retried = _search(session, replace(query, text=corrected))
+    return replace(retried, corrected_text=corrected) if retried.hits else found
+
+
+def _search(session: Session, query: SearchQuery) -> SearchPage:
     terms = query.terms
     page, per_page = _clamp_paging(query.page, query.per_page)
     if not terms:
@@ -151,15 +189,125 @@ def search_articles(session: Session, query: SearchQuery) -> SearchPage:
         # psycopg prepares a statement after a few runs, and PostgreSQL's generic plan for
         # it cannot see how common the searched word is: plan each search for its words.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    window = list(session.execute(
-        engine(terms, _filter_clauses(session, query.filters),
-               is_prefix=query.is_prefix)).all())
+    clauses = _filter_clauses(session, query.filters)
+    window = session.execute(engine(terms, clauses, is_prefix=query.is_prefix)).all()
+    scores = {row.id: (row.score, row.published_at) for row in window}
+    topics = [] if query.is_prefix else matching_topics(session, query.text)
+    if topics:
+        # Filed under the name counts as much as the best text match.
+        best = max((score for score, _ in scores.values()), default=1.0)
+        for row in session.execute(_topic_window(session, topics, clauses)):
+            scores.setdefault(row.id, (best, row.published_at))
     # Best score first; among equals, newest first (then the higher id, for stability).
-    window.sort(key=lambda row: (-row.score, -row.published_at.timestamp(), -row.id))
-    ids = [row.id for row in window[(page - 1) * per_page:page * per_page]]
+    ranked = sorted(scores, key=lambda article_id: (
+        -scores[article_id][0], -scores[article_id][1].timestamp(), -article_id))
+    ids = ranked[(page - 1) * per_page:page * per_page]
     hits = [_hit(article, terms) for article in _load_in_order(session, ids)]
-    return SearchPage(hits=hits, total=len(window), page=page, per_page=per_page,
-                      terms=terms, is_total_capped=len(window) >= RANK_WINDOW)
+    return SearchPage(hits=hits, total=len(ranked), page=page, per_page=per_page,
+                      terms=terms, is_total_capped=len(window) >= RANK_WINDOW,
+                      topics=topics)
+
+
+def matching_topics(session: Session, text: str, *, is_prefix: bool = False,
+                    limit: int = MAX_TOPICS) -> list[Topic]:
+    """Tags, sections and sources named `text` (case and accents aside), or, while the
+    reader types (`is_prefix`), whose names start with it. Tags and sections are found
+    by their indexed slugs; sources, which are few, by name."""
+    key = name_key(text[:MAX_QUERY_CHARS])
+    if not key:
+        return []
+    folded = " ".join(text[:MAX_QUERY_CHARS].split()).casefold()
+
+    def named(column: Any, value: str) -> ColumnElement[bool]:
+        if is_prefix:
+            return column.startswith(value, autoescape=True)   # type: ignore[no-any-return]
+        return column == value   # type: ignore[no-any-return]
+
+    found = [Topic("tag", row.id, row.name, row.slug) for row in session.execute(
+        select(Tag.id, Tag.name, Tag.slug).where(named(Tag.slug, key))
+        .order_by(func.length(Tag.slug), Tag.slug).limit(limit))]
+    found += [Topic("section", row.id, row.name, row.slug) for row in session.execute(
+        select(Section.id, Section.name, Section.slug)
+        .where(or_(named(Section.slug, key), named(func.lower(Section.name), folded)))
+        .order_by(Section.position, Section.name).limit(limit))]
+    found += [Topic("source", row.id, row.name, "") for row in session.execute(
+        select(Source.id, Source.name).where(named(func.lower(Source.name), folded))
+        .order_by(Source.name, Source.id).limit(limit))]
+    return found[:limit]
+
+
+def _topic_window(session: Session, topics: list[Topic],
+                  clauses: list[ColumnElement[bool]]) -> Select[int, datetime]:
+    """(id, published_at) of the newest articles filed under the topics."""
+    tag_ids = [topic.id for topic in topics if topic.kind == "tag"]
+    named_sections = [topic.id for topic in topics if topic.kind == "section"]
+    source_ids = [topic.id for topic in topics if topic.kind == "source"]
+    section_ids = list(session.scalars(select(Section.id).where(or_(
+        Section.id.in_(named_sections), Section.parent_id.in_(named_sections))))) \
+        if named_sections else []
+    filed = []
+    if tag_ids:
+        filed.append(Article.id.in_(select(article_tags.c.article_id)
+                                    .where(article_tags.c.tag_id.in_(tag_ids))))
+    if section_ids:
+        filed.append(Article.section_id.in_(section_ids))
+    if source_ids:
+        filed.append(Article.source_id.in_(source_ids))
+    return (select(Article.id, Article.published_at).where(or_(*filed), *clauses)
+            .order_by(Article.published_at.desc(), Article.id.desc()).limit(RANK_WINDOW))
+
+
+def suggest_spelling(session: Session, terms: list[str]) -> str | None:
+    """The terms with each unknown word (of MIN_CORRECTED_LENGTH letters or more)
+    replaced by the most common known word one edit away (Damerau-Levenshtein: one
+    letter added, dropped, changed, or two neighbours swapped); None when nothing
+    changes. Known words come from the newest titles and every tag, section and
+    source name."""
+    if not terms:
+        return None
+    vocabulary = _vocabulary(session)
+    corrected = []
+    for term in terms:
+        if term in vocabulary or len(term) < MIN_CORRECTED_LENGTH:
+            corrected.append(term)
+            continue
+        near = [word for word in vocabulary
+                if abs(len(word) - len(term)) <= 1 and is_one_edit_apart(term, word)]
+        corrected.append(max(near, key=lambda word: (vocabulary[word], word)) if near else term)
+    return " ".join(corrected) if corrected != terms else None
+
+
+def _vocabulary(session: Session) -> dict[str, int]:
+    """Word → how often it appears, over the newest titles and every name."""
+    titles = session.scalars(select(Article.title).order_by(Article.id.desc())
+                             .limit(VOCABULARY_TITLES))
+    names = [*session.scalars(select(Tag.name).order_by(Tag.id.desc()).limit(VOCABULARY_TAGS)),
+             *session.scalars(select(Section.name)), *session.scalars(select(Source.name))]
+    counts: dict[str, int] = {}
+    for line in [*titles, *names]:
+        for word in _TERM.findall((line or "").casefold()):
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def is_one_edit_apart(typed: str, word: str) -> bool:
+    """Whether `word` is `typed` with exactly one letter added, dropped, changed, or two
+    neighbouring letters swapped."""
+    if typed == word:
+        return False
+    if len(typed) == len(word):
+        differ = [index for index, (a, b) in enumerate(zip(typed, word, strict=True))
+                  if a != b]
+        return len(differ) == 1 or (
+            len(differ) == 2 and differ[1] == differ[0] + 1
+            and typed[differ[0]] == word[differ[1]] and typed[differ[1]] == word[differ[0]])
+    shorter, longer = sorted((typed, word), key=len)
+    if len(longer) - len(shorter) != 1:
+        return False
+    for index, letter in enumerate(shorter):
+        if letter != longer[index]:
+            return shorter[index:] == longer[index + 1:]
+    return True
 
 
 def list_articles(session: Session, filters: ArticleFilters, *, page: int = 1,

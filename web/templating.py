@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from hopper.text import shorten
 from web.community.comments import is_editable_now
 from web.community.forms import CommentForm
 from web.community.links import sign_in_url
@@ -18,6 +19,13 @@ from web.media.links import MediaLinks
 from web.site import article_path, page_furniture
 from web.site.assets import static_url
 from web.site.embeds import hold_back_iframes, render_embed
+from web.site.reading import (
+    domain_of,
+    minutes_to_read,
+    publisher_domain,
+    short_text,
+    standfirst,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +36,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["media_url"] = links.url
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
+    # What the reader's pages say about an article: publisher, standfirst, reading time,
+    # and text shortened at a word boundary (hopper.text.shorten).
+    app.jinja_env.filters["shorten"] = short_text          # HTML or text → short text
+    app.jinja_env.filters["shorten_plain"] = shorten        # plain text (titles) as it is
+    app.jinja_env.filters["domain"] = domain_of
+    app.jinja_env.globals.update(publisher_domain=publisher_domain, standfirst=standfirst,
+                                 minutes_to_read=minutes_to_read)
     # Video embeds, held back until consent.
     app.jinja_env.globals["render_embed"] = render_embed
     app.jinja_env.globals["hold_back_iframes"] = hold_back_iframes

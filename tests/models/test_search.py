@@ -312,3 +312,44 @@ def test_index_follows_an_upsert_like_ingest_does(database, rows) -> None:
     assert search(database, "penguins") == []
     assert search(database, "puffins") == ["Puffins march"]
     assert search(database, "puff", is_prefix=True) == ["Puffins march"]
+
+
+def test_a_tag_section_or_source_name_finds_what_is_filed_under_it(database, rows) -> None:
+    nato = rows.tag("nato", "NATO")
+    defence = rows.section("defence", "Defence")
+    wire = rows.source("Alliance Wire")
+    rows.article("Summit opens in Vilnius", tags=[nato])
+    rows.article("Budget for tanks", section=defence)
+    rows.article("Morning briefing", source=wire)
+    rows.article("Nothing to do with it")
+
+    assert search(database, "NATO") == ["Summit opens in Vilnius"]
+    assert search(database, "defence") == ["Budget for tanks"]
+    assert search(database, "alliance wire") == ["Morning briefing"]
+    page = run(database, "nato")
+    assert [(topic.kind, topic.name) for topic in page.topics] == [("tag", "NATO")]
+
+
+def test_one_typo_is_corrected_from_titles_and_names(database, rows) -> None:
+    rows.article("Glaciers retreat faster than forecast")
+    rows.article("Glaciers in the Alps")
+    rows.tag("ukraine", "Ukraine")
+    rows.article("Nothing about ice")
+
+    page = run(database, "glacirs")
+    assert page.corrected_text == "glaciers"
+    assert {hit.article.title for hit in page.hits} == {
+        "Glaciers retreat faster than forecast", "Glaciers in the Alps"}
+    assert run(database, "glaicers").corrected_text == "glaciers"     # two letters swapped
+    assert run(database, "zzzzqqq").corrected_text is None
+    assert run(database, "glaciers").corrected_text is None
+
+
+def test_one_edit_apart_means_exactly_one_edit() -> None:
+    from models.search import is_one_edit_apart
+
+    assert is_one_edit_apart("nato", "natto") and is_one_edit_apart("natto", "nato")
+    assert is_one_edit_apart("glacier", "glacuer") and is_one_edit_apart("form", "from")
+    assert not is_one_edit_apart("glacier", "glacier")
+    assert not is_one_edit_apart("glacier", "glazies")
+    assert not is_one_edit_apart("abc", "abcde")

@@ -1,10 +1,16 @@
 """The whole site in a real browser (Debian's chromium) with real rows: every page a
 visitor, a reader and an admin can reach loads without a console error, without a
 Content-Security-Policy violation, without a request to any host but 127.0.0.1, and
-without a serious or critical axe-core accessibility violation."""
+without a serious or critical axe-core accessibility violation, in light and dark.
+On a 390 × 844 phone every listing shows its first headline on the first screen; the
+home page never shows an article twice. Screenshots of every page at 390 and 1280 px
+wide land in test-artifacts/screens/ for a person to look at."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +25,12 @@ from tests.article_rows import ArticleRows
 from tests.pictures import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+FIRST_HEADLINE = ("main :is(.lead-title, .card-title, .headline-list li, .search-result h2)"
+                  " a")
 
 # Chromium reports CSP violations as console errors; the event catches any it does not.
 WATCH_CSP = """
@@ -61,12 +73,27 @@ def site(database: Database, make_user: Any, images: str, live_server: str) -> d
     rows.article("Launch of the week", source=source, section=science, is_video=True,
                  video_url="http://127.0.0.1/launch.mp4",
                  video_embed_url="https://www.youtube-nocookie.com/embed/abcdefghijk")
+    # A busier front page, as with dozens of feeds: text-only stories, long headlines
+    # and summaries, several publishers, older news.
+    wire = rows.source("Evening Wire", url="http://127.0.0.1/wire.xml", section=world)
+    for number in range(14):
+        rows.article(
+            f"Ministers agree a {number + 2}-point plan for the coast after a long night of"
+            f" talks in the capital", source=wire if number % 2 else source,
+            section=science if number % 3 == 0 else world, tags=[climate],
+            summary="Coastal towns asked for help after the storms; the plan pays for "
+                    "walls, pumps and new homes further inland, and starts next spring. " * 2,
+            content_html="<p>" + "The plan was agreed after a long night. " * 60 + "</p>",
+            age=timedelta(hours=8 + number))
     reader = make_user("reader@example.test")
     admin = make_user("admin@example.test", is_admin=True)
     with session_scope(database) as session:
         comments.add(session, article_id=lead.id, user_id=reader.id,
                      body="Worrying numbers", body_html="<p>Worrying numbers</p>",
                      now=utcnow())
+        link = "https://example.org/" + "a-very-long-unbroken-path-" * 12   # must wrap
+        comments.add(session, article_id=lead.id, user_id=admin.id, body=link,
+                     body_html=f"<p><code>{link}</code> {link}</p>", now=utcnow())
         saved = playlists.create(session, reader.id, "Saved")
         playlists.add_article(session, saved, lead.id)
     return {"lead": lead, "source": source, "reader": reader, "admin": admin}
@@ -115,7 +142,7 @@ def _visit(context: Any, url: str) -> list[str]:
 @pytest.mark.parametrize("who", ["visitor", "reader", "admin"])
 def test_every_page_loads_cleanly_under_the_content_security_policy(
         chromium, app, live_server, site, who: str) -> None:
-    context = chromium.new_context()
+    context = chromium.new_context(viewport=PHONE)
     if who != "visitor":
         _signed_in(context, app, live_server, site[who])
     found = {path: problems for path in _pages(site)[who]
@@ -132,10 +159,12 @@ def _serious(page: Any) -> list[str]:
             if violation["impact"] in ("serious", "critical")]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("who", ["visitor", "reader", "admin"])
 def test_every_page_has_no_serious_accessibility_violation(
-        chromium, app, live_server, site, who: str) -> None:
-    context = chromium.new_context(bypass_csp=True)   # axe injects its own script
+        chromium, app, live_server, site, who: str, scheme: str) -> None:
+    # axe injects its own script; contrast is checked in the reader's colour scheme.
+    context = chromium.new_context(bypass_csp=True, color_scheme=scheme)
     if who != "visitor":
         _signed_in(context, app, live_server, site[who])
     page = context.new_page()
@@ -146,3 +175,71 @@ def test_every_page_has_no_serious_accessibility_violation(
             found[path] = violations
     context.close()
     assert found == {}
+
+
+def _listings(site: dict[str, Any]) -> list[str]:
+    return ["/", "/section/world", "/section/science", "/tag/climate",
+            f"/source/{site['source'].id}", "/video", "/search?q=glaciers"]
+
+
+def test_every_listing_shows_its_first_headline_on_a_phones_first_screen(
+        chromium, live_server, site) -> None:
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    found = {}
+    for path in _listings(site):
+        page.goto(live_server + path)
+        header = page.locator(".site-header").bounding_box()
+        headline = page.locator(FIRST_HEADLINE).first
+        box = headline.bounding_box()
+        # Nothing (the consent banner, say) lies over it either.
+        on_top = headline.evaluate(
+            "(link) => { const r = link.getBoundingClientRect();"
+            " const hit = document.elementFromPoint(r.left + 4, r.top + r.height / 2);"
+            " return link.contains(hit); }")
+        if header["height"] > 120 or box is None or box["y"] + box["height"] > PHONE["height"] \
+                or not on_top:
+            found[path] = {"header": header["height"], "headline": box, "uncovered": on_top}
+        if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
+            found[path + " (wider than the phone)"] = page.evaluate(
+                "document.documentElement.scrollWidth")
+    context.close()
+    assert found == {}
+
+
+def test_the_home_page_shows_no_article_twice(chromium, live_server, site) -> None:
+    context = chromium.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    ids = page.eval_on_selector_all(
+        "main a[href^='/article/']",
+        "(links) => links.map("
+        "(link) => link.getAttribute('href').match(/^\\/article\\/(\\d+)/)[1])")
+    context.close()
+    assert len(ids) > 20
+    assert sorted(ids) == sorted(set(ids))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_every_page_at_phone_and_laptop_width(
+        chromium, app, live_server, site, scheme: str) -> None:
+    """For a person to look at (test-artifacts/ is not committed); the test itself only
+    asserts that every page rendered and that no layout is wider than its screen."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    lead = site["lead"]
+    pages = [*_listings(site), f"/article/{lead.id}-{lead.slug}", "/about", "/contact",
+             "/login", "/discussion"]
+    too_wide = {}
+    for viewport in (PHONE, LAPTOP):
+        context = chromium.new_context(viewport=viewport, color_scheme=scheme)
+        page = context.new_page()
+        for path in pages:
+            page.goto(live_server + path, wait_until="networkidle")
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+            page.screenshot(path=ARTIFACTS / f"{name}-{viewport['width']}-{scheme}.png",
+                            full_page=True)
+            if (width := page.evaluate("document.documentElement.scrollWidth")) > \
+                    viewport["width"]:
+                too_wide[f"{path} at {viewport['width']}"] = width
+        context.close()
+    assert too_wide == {}

@@ -1,4 +1,4 @@
-"""What Hopper publishes for machines: RSS 2.0 for the site and each section, the
+"""What Hopper publishes for machines: RSS 2.0 for the site, each section and tag, the
 sitemap (web/feeds/sitemap.py) and robots.txt. Every link is
 absolute, built on Settings.base_url."""
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, url_for
 from markupsafe import escape
 
-from models import publishing, sections
+from models import articles as article_queries
+from models import publishing, sections, tags
 from models.articles import Article
 from models.base import utcnow
 from models.permalinks import article_path
@@ -49,6 +50,23 @@ def section_feed(slug: str) -> Response:
         built_at=articles[0].published_at if articles else utcnow())
     return xml_response(render_rss(channel, [_feed_item(article) for article in articles]),
                 "application/rss+xml")
+
+
+@bp.get("/tag/<slug>/feed.xml")
+def tag_feed(slug: str) -> Response:
+    tag = tags.by_slug(db_session(), slug)
+    if tag is None:
+        abort(404)
+    site_name = settings().site_name
+    articles = article_queries.tagged(db_session(), tag.id, limit=FEED_ITEMS)
+    channel = FeedChannel(
+        title=f"{tag.name} – {site_name}",
+        link=absolute(f"/tag/{tag.slug}"),
+        self_url=absolute(url_for("feeds.tag_feed", slug=tag.slug)),
+        description=f"The latest articles tagged {tag.name} on {site_name}",
+        built_at=articles[0].published_at if articles else utcnow())
+    return xml_response(render_rss(channel, [_feed_item(article) for article in articles]),
+                        "application/rss+xml")
 
 
 @bp.get("/robots.txt")

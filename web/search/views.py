@@ -16,6 +16,8 @@ from models.search import (
     ArticleFilters,
     SearchPage,
     SearchQuery,
+    Topic,
+    matching_topics,
     search_articles,
 )
 from web.extensions import db_session
@@ -24,6 +26,7 @@ bp = Blueprint("search", __name__)
 
 RESULTS_PER_PAGE = 10
 LIVE_RESULTS = 5
+LIVE_TOPICS = 3
 
 
 @dataclass(frozen=True)
@@ -74,23 +77,40 @@ def results() -> str:
     page = search_articles(session, form.query()) if form.text else None
     return render_template(
         "search/results.html", form=form, page=page, article_path=article_path,
+        topic_url=topic_url, topic_labels=TOPIC_LABELS,
         sections=publishing.all_sections(session), sources=publishing.all_sources(session))
 
 
 @bp.get("/search/live")
 def live() -> Response:
     text = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
-    page = search_articles(db_session(), SearchQuery(text=text, per_page=LIVE_RESULTS,
-                                                     is_prefix=True))
-    return jsonify(live_results(text, page))
+    session = db_session()
+    page = search_articles(session, SearchQuery(text=text, per_page=LIVE_RESULTS,
+                                                is_prefix=True))
+    topics = matching_topics(session, text, is_prefix=True, limit=LIVE_TOPICS) if text else []
+    return jsonify(live_results(text, page, topics))
 
 
-def live_results(text: str, page: SearchPage) -> dict[str, object]:
+TOPIC_LABELS = {"tag": "Tag", "section": "Section", "source": "Source"}
+
+
+def topic_url(topic: Topic) -> str:
+    if topic.kind == "tag":
+        return url_for("site.tag", slug=topic.slug)
+    if topic.kind == "section":
+        return url_for("site.section", slug=topic.slug)
+    return url_for("site.source", source_id=topic.id)
+
+
+def live_results(text: str, page: SearchPage, topics: list[Topic]) -> dict[str, object]:
     """Titles travel as [text, is_match] pieces: the script builds text nodes and <mark>
     elements from them and never parses HTML."""
     return {
         "query": text,
         "total": page.total,
+        "corrected": page.corrected_text,
+        "topics": [{"kind": TOPIC_LABELS[topic.kind], "name": topic.name,
+                    "url": topic_url(topic)} for topic in topics],
         "results": [{
             "title": [[piece, is_match] for piece, is_match in hit.title_segments],
             "url": article_path(hit.article),

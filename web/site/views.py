@@ -25,7 +25,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from models import articles, permalinks, sections, stories, tags, users
+from models import articles, permalinks, removed_articles, sections, stories, tags, users
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
@@ -114,8 +114,10 @@ hit_handlers["count_view"] = count_view
 @cached_page("site.home")
 def home() -> str:
     """Page 1 is the whole front page; later pages continue only the latest-news river.
-    The lead and top headlines are stories (ranked, diversified: models/stories.py); the
-    lists below leave out the stories already shown, so no event appears twice."""
+
+    The lead and top headlines are stories (ranked, diversified: models/stories.py). No
+    event appears twice: each part leaves out the stories an earlier part shows, in the
+    order lead, top headlines, most read, section blocks, latest news."""
     flush_views()
     session = db_session()
     is_front = page_number() == 1
@@ -129,22 +131,30 @@ def home() -> str:
         return render_template("site/home.html", latest=river, lead=None, headlines=[],
                                most_read=[], blocks=[])
     tree = section_tree()
+    most_read = once_per_story(
+        articles.most_read(session, since=utcnow() - MOST_READ_WINDOW,
+                           limit=MOST_READ + len(shown)), shown, limit=MOST_READ)
     blocks = articles.latest_per_block(
         session, {root.id: tree.subtree_ids(root) for root in tree.roots},
-        per_block=PER_SECTION_BLOCK + len(front))    # some are on the page already
-    blocks = {root.id: once_per_story(blocks[root.id], shown)[:PER_SECTION_BLOCK]
-              for root in tree.roots}
+        per_block=PER_SECTION_BLOCK + len(shown))    # some are on the page already
+    section_blocks = []
+    for root in tree.roots:
+        items = once_per_story(blocks[root.id], shown, limit=PER_SECTION_BLOCK)
+        if items:
+            section_blocks.append((root, items))
     river = Listing(once_per_story(river.items, shown), river.number, river.has_next)
-    most_read = articles.most_read(session, since=utcnow() - MOST_READ_WINDOW, limit=MOST_READ)
-    return render_template(
-        "site/home.html", lead=lead, headlines=headlines, latest=river, most_read=most_read,
-        blocks=[(root, blocks[root.id]) for root in tree.roots if blocks[root.id]])
+    return render_template("site/home.html", lead=lead, headlines=headlines, latest=river,
+                           most_read=most_read, blocks=section_blocks)
 
 
-def once_per_story(items: list[Article], shown: set[int]) -> list[Article]:
-    """The articles whose story is not on the page yet, one per story (updates `shown`)."""
-    kept = []
+def once_per_story(items: list[Article], shown: set[int], *,
+                   limit: int | None = None) -> list[Article]:
+    """Up to `limit` articles whose story is not on the page yet, one per story; the
+    stories of those kept are added to `shown`."""
+    kept: list[Article] = []
     for article in items:
+        if limit is not None and len(kept) >= limit:
+            break
         if article.story_id in shown:
             continue
         shown.add(article.story_id)
@@ -214,11 +224,11 @@ def video() -> str:
 @bp.get("/article/<int:article_id>", defaults={"slug": None})
 @bp.get("/article/<int:article_id>-<slug>")
 @cached_page("site.article")
-def article(article_id: int, slug: str | None) -> str | Response:
+def article(article_id: int, slug: str | None) -> str | Response | tuple[str, int]:
     session = db_session()
     found = articles.for_reading(session, article_id)
     if found is None:
-        abort(404)
+        return _gone_or_404(article_id)
     if slug != found.slug:
         return redirect(url_for("site.article", article_id=found.id, slug=found.slug), 301)
     count_view(found.id)
@@ -233,6 +243,16 @@ def article(article_id: int, slug: str | None) -> str | Response:
         networks=NETWORK_LABELS, may_embed=current_choices(request)["media"],
         page_url=settings().base_url + permalinks.article_path(found),
         comments=community_comments.for_article(session, found.id))
+
+
+def _gone_or_404(article_id: int) -> tuple[str, int]:
+    """410 Gone for an article retention removed, still linking to the original."""
+    if article_id > MAX_ID:
+        abort(404)
+    removed = removed_articles.find(db_session(), article_id)
+    if removed is None:
+        abort(404)
+    return render_template("site/gone.html", removed=removed), 410
 
 
 @bp.get("/article/<int:article_id>/share/<network>")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -17,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser.datetimes
 
+from hopper.text import name_key
 from hopper.widths import NAME_MAX
 from workers.ingest.records import ParsedEntry
 
@@ -169,10 +169,7 @@ def author_name(raw: str | None) -> str | None:
 def tag_slug(name: str) -> str:
     """The URL slug and unique key of a tag: accents folded, case folded, words joined by
     hyphens; letters of every script are kept ("日本" stays "日本")."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    slug = re.sub(r"[\W_]+", "-", folded).strip("-")
-    return slug[:TAG_NAME_MAX].strip("-")
+    return name_key(name)[:TAG_NAME_MAX].strip("-")
 
 
 def normalise_tags(names: Iterable[str]) -> tuple[str, ...]:

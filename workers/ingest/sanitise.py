@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
+from hopper.text import shorten
 from workers.ingest.media import is_lead_image_candidate, is_tracker_size, video_embed_url
 
 SUMMARY_LENGTH = 300
@@ -274,10 +275,7 @@ def rights_line(element: str, text: str | None) -> str:
 
 def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
     """At most about `length` characters, cut at a word boundary with an ellipsis."""
-    if len(text) <= length:
-        return text
-    cut = text[: length + 1].rsplit(" ", 1)[0] if " " in text[: length + 1] else text[:length]
-    return cut.rstrip(" ,;:.-–—") + "…"
+    return shorten(text, length)
 
 
 def first_image(sanitised: str) -> Image | None:

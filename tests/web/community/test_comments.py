@@ -220,3 +220,16 @@ def test_community_pages_link_non_latin_titles_to_the_article_pages_own_address(
     canonical = f"/article/{article.id}-{quote('новости-дня')}"
     assert f'<a href="{canonical}">' in page
     assert client.get(canonical).status_code == 200
+
+
+def test_an_empty_comment_is_refused_with_the_error_tied_to_the_field(
+        client, make_user, login_as, make_article) -> None:
+    login_as(make_user())
+    article = make_article()
+    response = _post(client, article.id, "   ")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    field = page.split('id="comment-body"')[0].rsplit("<textarea", 1)[1] + page.split(
+        'id="comment-body"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in field and "comment-body-error" in field
+    assert 'id="comment-body-error"' in page

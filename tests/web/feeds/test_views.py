@@ -102,3 +102,24 @@ def test_robots_points_at_the_sitemap_and_keeps_crawlers_out_of_private_pages(cl
     for path in ("/admin", "/account", "/search"):
         assert f"Disallow: {path}" in lines
     assert f"Sitemap: {BASE}/sitemap.xml" in lines
+
+
+def test_tag_feed_lists_the_tags_articles_and_listing_pages_advertise_their_feeds(
+        client, database) -> None:
+    from tests.article_rows import ArticleRows
+
+    rows = ArticleRows(database)
+    nato = rows.tag("nato", "NATO")
+    world = rows.section("world", "World")
+    rows.article("Summit opens", tags=[nato], section=world)
+    rows.article("Unrelated", section=world)
+
+    feed = client.get("/tag/nato/feed.xml")
+    assert feed.status_code == 200 and feed.mimetype == "application/rss+xml"
+    assert b"Summit opens" in feed.data and b"Unrelated" not in feed.data
+    assert client.get("/tag/nobody/feed.xml").status_code == 404
+    for page, feed_path in (("/", "/feed.xml"), ("/section/world", "/section/world/feed.xml"),
+                            ("/tag/nato", "/tag/nato/feed.xml")):
+        html = client.get(page).get_data(as_text=True)
+        assert 'type="application/rss+xml"' in html and f'href="{feed_path}"' in html
+        assert f'<a class="rss-link" href="{feed_path}">' in html

@@ -128,3 +128,17 @@ def test_open_live_search_passes_axe_checks(page: Page, live_server: str, electi
     box.press("ArrowDown")
     results = Axe().run(page, context="form.search-box")
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_typing_a_tags_name_suggests_the_tag_and_enter_opens_it(
+        page: Page, live_server: str, rows) -> None:
+    nato = rows.tag("nato", "NATO")
+    rows.article("Summit opens in Vilnius", tags=[nato])
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.press_sequentially("nat", delay=30)
+    topic = page.locator("#search-box-listbox .search-box-topic")
+    expect(topic).to_have_text("Tag NATO")
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url(live_server + "/tag/nato")

@@ -131,3 +131,24 @@ def test_header_search_box_is_a_plain_get_form_with_an_external_script(client) -
     assert " onclick=" not in body and " oninput=" not in body
     assert client.get("/static/js/search.js").status_code == 200
     assert client.get("/static/css/search.css").status_code == 200
+
+
+def test_live_search_suggests_tags_sections_and_sources_by_name(client, rows) -> None:
+    nato = rows.tag("nato", "NATO")
+    rows.section("national", "National")
+    rows.article("Summit opens", tags=[nato])
+
+    data = client.get("/search/live?q=nat").get_json()
+    assert {"kind": "Tag", "name": "NATO", "url": "/tag/nato"} in data["topics"]
+    assert {"kind": "Section", "name": "National", "url": "/section/national"} in data["topics"]
+
+
+def test_results_page_says_did_you_mean_and_links_the_topic(client, rows) -> None:
+    nato = rows.tag("nato", "NATO")
+    rows.article("Summit opens in Vilnius", tags=[nato])
+
+    page = client.get("/search?q=NATO").get_data(as_text=True)
+    assert 'href="/tag/nato"' in page and "Summit opens in Vilnius" in page
+    typo = client.get("/search?q=summmit").get_data(as_text=True)
+    assert "Did you mean" in typo and 'href="/search?q=summit"' in typo
+    assert "<mark>Summit</mark> opens in Vilnius" in typo

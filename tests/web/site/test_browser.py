@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from models.articles import Article
 from models.base import utcnow
@@ -129,11 +130,34 @@ def test_embeds_make_no_request_to_the_host_until_the_reader_asks(
     assert outside == [], outside
     assert page.locator("iframe").count() == 0
 
+    page.get_by_role("link", name=re.compile("Play video: Embedded briefing")).click()
+    assert outside == [], outside                # Play shows the notice, not the player
     button = page.get_by_role("button", name=re.compile("Load video"))
-    button.focus()
+    expect(button).to_be_focused()
     page.keyboard.press("Enter")                 # works by keyboard
     page.wait_for_selector("iframe[src^='https://www.youtube-nocookie.com/embed/abc123']")
     assert outside and all(url.startswith("https://www.youtube-nocookie.com/") for url in outside)
+
+
+def test_video_list_shows_only_videos_and_a_broken_file_says_so_instead_of_spinning(
+        browser_page, live_server, make) -> None:
+    source = make.source()
+    video_section = make.section("Video")       # an operator's section of text stories
+    make.article(source, title="Text story filed under Video", section=video_section)
+    make.article(source, title="Missing clip", is_video=True,
+                 video_url=f"{live_server}/no-such-clip.mp4", url="http://127.0.0.1/original")
+    page = browser_page
+
+    page.goto(f"{live_server}/")
+    page.locator(".sections-nav").get_by_role("link", name="Video").click()
+    page.wait_for_url(f"{live_server}/video")
+    assert "Text story filed under Video" not in page.inner_text("main")
+    expect(page.locator(".video-poster-text")).to_have_text("Missing clip")
+
+    page.get_by_role("link", name=re.compile("Play video: Missing clip")).click()
+    notice = page.locator(".player-notice")
+    expect(notice).to_contain_text("cannot be played here", timeout=10_000)
+    assert notice.get_by_role("link").get_attribute("href") == "http://127.0.0.1/original"
 
 
 def test_news_menu_opens_and_closes_by_keyboard(browser_page, live_server, make) -> None:
@@ -213,3 +237,19 @@ def test_screenshots_of_home_and_article(chromium, live_server, make, image_serv
         assert page.get_by_role("link", name="All News").is_visible(), scheme
         page.screenshot(path=str(ARTIFACTS / f"menu-{width}-{scheme}-top.png"))
         context.close()
+
+
+def test_times_read_relative_with_the_exact_local_time_on_hover(
+        chromium, live_server, make) -> None:
+    from datetime import UTC
+
+    published = (utcnow() - timedelta(hours=2, minutes=5)).replace(second=0, microsecond=0)
+    article = make.article(make.source(), title="Two hours old", published_at=published)
+    context = chromium.new_context(timezone_id="Asia/Tokyo", locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server}/article/{article.id}-two-hours-old")
+    stamp = page.locator(".article-meta time").first
+    expect(stamp).to_have_text("2 h ago")
+    tokyo = published.astimezone(UTC) + timedelta(hours=9)   # Japan keeps no summer time
+    assert tokyo.strftime("%H:%M") in stamp.get_attribute("title")
+    context.close()

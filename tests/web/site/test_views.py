@@ -31,6 +31,11 @@ def test_home_shows_lead_with_image_headlines_section_blocks_latest_and_most_rea
     lead = make.article(source, title="Parliament votes tonight", section=politics,
                         image_url="http://127.0.0.1/lead.jpg", image_alt="The parliament",
                         published_at=now - timedelta(minutes=5))
+    for number in range(8):   # fill the top headlines
+        make.article(source, title=f"Filler {number}", section=geopolitics,
+                     published_at=now - timedelta(minutes=10 + number))
+    committee = make.article(source, title="Committee meets", section=politics,
+                             published_at=now - timedelta(hours=2))
     read = make.article(source, title="Everyone read this", section=geopolitics,
                         published_at=now - timedelta(hours=3), view_count=40)
     make.article(source, title="Old but popular", section=geopolitics,
@@ -45,14 +50,33 @@ def test_home_shows_lead_with_image_headlines_section_blocks_latest_and_most_rea
     assert "Parliament votes tonight" in lead_html and 'alt="The parliament"' in lead_html
     headlines = page.split('id="top-headlines"')[1].split("</section>")[0]
     assert "Newest without image" in headlines and "Parliament votes" not in headlines
-    # The lead is News' only story (via Politics): no story twice, so no News block.
-    assert 'id="block-news"' not in page
+    news_block = page.split('id="block-news"')[1].split("</section>")[0]
+    assert "Committee meets" in news_block      # Politics' article is in News' block
+    assert "Parliament votes" not in news_block  # … but the lead is not shown twice
+    # The block's name is on its heading; a card says only a subsection's name.
+    assert '<p class="kicker">Politics</p>' in news_block
+    assert '<p class="kicker">News</p>' not in news_block
     assert 'id="block-geopolitics"' in page
     assert 'id="block-world"' not in page                 # subsections have no block of their own
     most_read = page.split('id="most-read"')[1].split("</aside>")[0]
     assert "Everyone read this" in most_read and "Old but popular" not in most_read
     assert f"/article/{read.id}-everyone-read-this" in most_read
     assert f'href="/article/{lead.id}-parliament-votes-tonight"' in page
+    assert page.count(f'href="/article/{committee.id}-committee-meets"') == 1
+
+
+def test_home_hides_most_read_until_something_was_read_and_shows_no_article_twice(
+        client, make) -> None:
+    world = make.section("World")
+    source = make.source()
+    made = make.articles(20, source, section=world)   # fits on the front page
+
+    page = text_of(client.get("/"))
+
+    assert "Most read" not in page and 'class="with-sidebar"' not in page
+    links = re.findall(r'href="(/article/\d+-[^"#]*)"', page)
+    assert len(links) == len(set(links))
+    assert {f"/article/{article.id}-{article.slug}" for article in made} == set(links)
 
 
 def test_every_page_has_header_date_navigation_with_news_menu_and_footer(
@@ -204,13 +228,17 @@ def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
     assert '<p class="standfirst">The vote was close.</p>' in page
     crumbs = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
     assert 'href="/section/news"' in crumbs and 'href="/section/politics"' in crumbs
-    assert f'Published <time datetime="{published.isoformat()}">' in page
+    assert f'Published <time datetime="{published.isoformat()}" data-relative>' in page
     assert "Updated <time" in page
-    assert "Source: <a" in page and "Daily Planet</a>" in page
+    # The publisher and a way to the original come right under the headline.
+    top = page.split('<h1 class="article-title">')[1].split('class="standfirst"')[0]
+    assert "Daily Planet</a>" in top and '<span class="publisher-domain">127.0.0.1</span>' in top
+    assert 'href="http://127.0.0.1/original/budget"' in top and "Read at 127.0.0.1" in top
     assert 'alt="Senators voting"' in page
     assert "<strong>budget</strong> passed 51 to 49." in page
-    full = re.search(r'<a class="button button-primary" href="([^"]+)" rel="noopener noreferrer"'
-                     r' target="_blank">Full Article', page)
+    ending = page.split('class="article-body"')[1]
+    full = re.search(r'<a class="button read-original button-primary" href="([^"]+)"'
+                     r' rel="noopener noreferrer" target="_blank">Read at 127.0.0.1', ending)
     assert full and full.group(1) == "http://127.0.0.1/original/budget"
     assert 'href="/tag/budget"' in page and 'href="/tag/senate"' in page
     neighbours = page.split('class="neighbours"')[1].split("</nav>")[0]
@@ -221,7 +249,9 @@ def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
     assert f"/article/{related.id}-" in related_html
     for network in ("facebook", "x", "telegram", "whatsapp", "email"):
         assert f'href="/article/{article.id}/share/{network}"' in page
-    assert f'href="/discussion/{article.id}">Discussion' in page and "(0 comments)" in page
+    assert page.count(">Discussion") == 2   # the site menu's link and the article's own
+    assert '<h2 id="comments-title">Discussion (0)</h2>' in page
+    assert '<span class="count count-views">0 views</span>' in page
     # No third-party or inline script anywhere: only first-party files under /static/
     # (and the JSON-LD data block, which browsers never run).
     assert len(re.findall(r"<script\b", page)) == len(
@@ -349,12 +379,59 @@ def test_article_rewritten_by_ingest_shows_when_it_changed(client, make, databas
     assert f'Updated <time datetime="{(stored + timedelta(hours=1)).isoformat()}"' in page
 
 
-def test_a_video_section_from_the_database_replaces_the_default_video_link(
+def test_the_video_link_always_leads_to_the_video_list_even_beside_a_video_section(
         client, make, redis_client) -> None:
+    """A section called "video" holds whatever its feeds file there (often text
+    stories); the menu's Video must list only articles that carry a video."""
     from hopper import content_version
 
     assert text_of(client.get("/about")).count(">Video</a>") == 1
     make.section("Video", position=5)
     content_version.bump(redis_client)   # as an admin's change to sections must
     page = text_of(client.get("/about"))
-    assert page.count(">Video</a>") == 1 and 'href="/section/video"' in page
+    nav = page.split('class="sections-nav"')[1].split("</nav>")[0]
+    assert nav.count(">Video</a>") == 1 and 'href="/video"' in nav
+    assert 'href="/section/video"' not in nav
+
+
+def test_standfirst_is_left_out_when_it_repeats_the_body_and_shortened_at_a_word(
+        client, make) -> None:
+    source = make.source()
+    body = "<p>" + "Rain fell across the north on Tuesday. " * 40 + "</p>"
+    repeated = make.article(source, title="Rain", summary="Rain fell across the north on Tu…",
+                            content_html=body)
+    page = text_of(client.get(f"/article/{repeated.id}-rain"))
+    assert 'class="standfirst"' not in page
+    assert '<span class="reading-time">1 min read</span>' in page
+
+    long = make.article(source, title="Long", summary="Ministers argued " * 40)
+    page = text_of(client.get(f"/article/{long.id}-long"))
+    standfirst = page.split('<p class="standfirst">')[1].split("</p>")[0]
+    assert standfirst.endswith(("argued…", "Ministers…")) and len(standfirst) <= 301
+    assert "reading-time" not in page    # only the summary is known
+
+
+def test_static_pages_speak_to_readers_never_to_operators(client) -> None:
+    for name in ("about", "advertise", "privacy", "terms", "contact"):
+        page = text_of(client.get(f"/{name}"))
+        article = page.split('class="static-page prose">')[1].split("</article>")[0]
+        assert "<h1>" in article and len(article) > 100
+        for instruction in ("Operator", "instance", "edit this"):
+            assert instruction not in article
+
+
+def test_an_article_retention_removed_answers_410_and_still_links_to_the_original(
+        client, make, database) -> None:
+    from models.retention import delete_expired_articles
+
+    article = make.article(make.source("Daily Planet"), title="Last year's news",
+                           url="http://127.0.0.1/original/old",
+                           published_at=utcnow() - timedelta(days=400))
+    with session_scope(database) as session:
+        assert delete_expired_articles(session, utcnow() - timedelta(days=30)) == 1
+
+    response = client.get(f"/article/{article.id}-last-year-s-news")
+    page = text_of(response, 410)
+    assert "Last year&#39;s news" in page and "Daily Planet" in page
+    assert 'href="http://127.0.0.1/original/old"' in page and "Read at 127.0.0.1" in page
+    assert client.get(f"/article/{article.id + 1000}-never-was").status_code == 404

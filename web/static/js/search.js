@@ -74,9 +74,34 @@
     });
   }
 
+  function renderTopics(topics) {
+    // Tags, sections and sources named like the query: "Tag  NATO".
+    (topics || []).forEach(function (topic, i) {
+      var option = makeOption("search-box-topic-" + i, topic.url);
+      option.classList.add("search-box-topic");
+      var kind = document.createElement("span");
+      kind.className = "search-box-kind";
+      kind.textContent = topic.kind;
+      option.appendChild(kind);
+      option.appendChild(document.createTextNode(" " + topic.name));
+      listbox.appendChild(option);
+    });
+  }
+
   function render(data) {
     while (listbox.firstChild) { listbox.removeChild(listbox.firstChild); }
-    if (data.results.length === 0) {
+    renderTopics(data.topics);
+    if (data.corrected && data.results.length) {
+      var note = document.createElement("li");
+      note.className = "search-box-empty search-box-corrected";
+      note.setAttribute("role", "option");
+      note.setAttribute("aria-disabled", "true");
+      note.textContent = "Did you mean " + data.corrected + "?";
+      listbox.appendChild(note);
+    }
+    if (data.results.length === 0 && (data.topics || []).length) {
+      status.textContent = data.topics.length + " suggestion(s); use the arrow keys to choose.";
+    } else if (data.results.length === 0) {
       var empty = document.createElement("li");
       empty.className = "search-box-empty";
       empty.setAttribute("role", "option");

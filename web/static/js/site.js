@@ -1,6 +1,10 @@
 // Hopper's first-party script. Everything works without it; it only adds comfort:
 // - the section menus (<details>) close on Escape, on a click elsewhere, and one at a time;
-// - a held-back video embed loads when its "Load video" button is pressed.
+// - a held-back video embed loads when its "Load video" button is pressed;
+// - times rendered in UTC read "2 h ago", with the exact local time on hover;
+// - forms marked data-async (save to playlist, post a comment) send without a reload;
+// - a video list's Play swaps the player in place; a video that fails or stalls says so
+//   and links to the original instead of spinning forever.
 (function () {
   "use strict";
 
@@ -49,4 +53,150 @@
     var holder = button.closest("[data-embed-src]");
     if (holder) { loadEmbed(holder); }
   });
+
+  // Relative times. The server renders UTC (the page is cached for everyone); the
+  // reader's own clock and time zone refine it here.
+  var MINUTE = 60000, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
+  var exact = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+  var dateOnly = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
+
+  function relative(moment, now) {
+    var age = now - moment;
+    if (age < MINUTE) { return "just now"; }
+    if (age < HOUR) { return Math.floor(age / MINUTE) + " min ago"; }
+    if (age < DAY) { return Math.floor(age / HOUR) + " h ago"; }
+    if (age < 7 * DAY) { var days = Math.floor(age / DAY); return days === 1 ? "yesterday" : days + " days ago"; }
+    return dateOnly.format(moment);
+  }
+
+  function refineTimes(root) {
+    var now = Date.now();
+    Array.prototype.forEach.call(root.querySelectorAll("time[data-relative]"), function (element) {
+      var moment = new Date(element.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) { return; }
+      element.textContent = relative(moment, now);
+      element.title = exact.format(moment);
+    });
+  }
+  refineTimes(document);
+  window.setInterval(function () { refineTimes(document); }, MINUTE);
+
+  // Forms that work without a reload. The server answers exactly as it does without
+  // JavaScript (a redirect to a page carrying the flashed message, or the page with
+  // the form's errors); fetch follows it and the script takes what it needs from it.
+  // The form's own CSRF token travels in its FormData.
+  function announce(form, text) {
+    var status = form.querySelector("[data-async-status]");
+    if (status) { status.textContent = text; }
+  }
+
+  function replaceFrom(documentFromServer, selector) {
+    var fresh = documentFromServer.querySelector(selector);
+    var current = document.querySelector(selector);
+    if (!fresh || !current) { return null; }
+    var adopted = document.importNode(fresh, true);
+    current.replaceWith(adopted);
+    refineTimes(adopted);
+    return adopted;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-async") || !window.fetch) { return; }
+    if (form.dataset.confirm) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit], button:not([type])");
+    if (button) { button.disabled = true; }
+    announce(form, "Sending…");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        return response.text().then(function (body) { return { response: response, body: body }; });
+      })
+      .then(function (result) {
+        var page = new DOMParser().parseFromString(result.body, "text/html");
+        var kind = form.getAttribute("data-async");
+        if (kind === "comments") {
+          var section = replaceFrom(page, "#comments");
+          if (!section) { throw new Error("no discussion in the answer"); }
+          var target = result.response.ok && result.response.url.split("#")[1];
+          var focus = (target && document.getElementById(target)) ||
+                      section.querySelector("[aria-invalid=true], textarea");
+          if (focus) {
+            if (!focus.hasAttribute("tabindex") && focus.tagName === "LI") { focus.setAttribute("tabindex", "-1"); }
+            focus.focus();
+          }
+          return;
+        }
+        var notice = page.querySelector(".flashes .notice");
+        announce(form, notice ? notice.textContent.trim() :
+                 (result.response.ok ? "Done." : "Sorry, that did not work."));
+        if (button) { button.disabled = false; }
+      })
+      .catch(function () {
+        // Fall back to the plain form post: the reader loses nothing.
+        form.removeAttribute("data-async");
+        form.submit();
+      });
+  });
+
+  // Click-to-load players on the video list.
+  document.addEventListener("click", function (event) {
+    var play = event.target.closest && event.target.closest("[data-play]");
+    if (!play) { return; }
+    var frame = play.closest("[data-player]");
+    var template = frame && frame.querySelector("template[data-player-template]");
+    if (!template || !template.content.firstElementChild) { return; }   // the link still works
+    event.preventDefault();
+    var player = document.importNode(template.content, true);
+    frame.textContent = "";
+    frame.appendChild(player);
+    frame.classList.add("video-frame-loaded");
+    var video = frame.querySelector("video");
+    var load = frame.querySelector(".embed-load");
+    if (video) {
+      watchVideo(video);
+      var started = video.play();
+      if (started && started.catch) { started.catch(function () { video.focus(); }); }
+    } else if (load) {
+      load.focus();
+    }
+  });
+
+  var STALL_MS = 15000;
+
+  function giveUp(video, text) {
+    if (video.dataset.gaveUp) { return; }
+    video.dataset.gaveUp = "1";
+    var notice = document.createElement("p");
+    notice.className = "player-notice";
+    notice.setAttribute("role", "status");
+    notice.textContent = text + " ";
+    var original = video.getAttribute("data-original");
+    if (original) {
+      var link = document.createElement("a");
+      link.href = original;
+      link.rel = "noopener noreferrer";
+      link.textContent = "Watch it at the source";
+      notice.appendChild(link);
+    }
+    video.insertAdjacentElement("afterend", notice);
+    if (text.indexOf("cannot") === 0) { video.classList.add("player-failed"); video.removeAttribute("controls"); }
+  }
+
+  function watchVideo(video) {
+    if (video.dataset.watched) { return; }
+    video.dataset.watched = "1";
+    var timer = null;
+    function calm() { if (timer) { window.clearTimeout(timer); timer = null; } }
+    video.addEventListener("error", function () { calm(); giveUp(video, "This video cannot be played here."); });
+    video.addEventListener("waiting", function () {
+      calm();
+      timer = window.setTimeout(function () { giveUp(video, "This video is taking too long to load."); }, STALL_MS);
+    });
+    ["playing", "canplay", "pause", "ended"].forEach(function (name) { video.addEventListener(name, calm); });
+    if (video.error) { giveUp(video, "This video cannot be played here."); }
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("video.player"), watchVideo);
 })();

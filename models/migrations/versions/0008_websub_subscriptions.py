@@ -1,6 +1,6 @@
 """websub: one subscription per source whose feed names a WebSub hub
 
-Revision ID: 0011_websub_subscriptions
+Revision ID: 0008_websub_subscriptions
 Revises: 0007_source_rights
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 import models.base
 
-revision = "0011_websub_subscriptions"
+revision = "0008_websub_subscriptions"
 down_revision = "0007_source_rights"
 branch_labels = None
 depends_on = None

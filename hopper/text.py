@@ -1,0 +1,73 @@
+"""Plain text for readers: the one way Hopper shortens text, and reading time.
+
+Ingest (summaries it stores) and the web (cards, standfirsts, meta descriptions) both
+shorten here, so no page ever shows a word cut in half or a cut without an ellipsis.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+ELLIPSIS = "…"
+WORDS_PER_MINUTE = 230          # an adult's silent reading speed for news prose
+# Fewer words than this is a feed's teaser, not the full text: no reading time for it.
+FULL_TEXT_MIN_WORDS = 150
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+# Trailing punctuation that reads badly before an ellipsis ("war, …").
+_DANGLING = " ,;:.-–—([{\"'“‘"
+
+
+def plain_text(markup: str) -> str:
+    """Text of (sanitised) HTML on one line: tags dropped, entities decoded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()
+
+
+def shorten(text: str, length: int) -> str:
+    """At most `length` characters plus an ellipsis, cut at a word boundary.
+
+    A text that already fits is returned as it is. A single word longer than `length`
+    (a URL, say) is the only thing ever cut inside a word."""
+    text = _SPACE.sub(" ", text).strip()
+    if len(text) <= length:
+        return text
+    window = text[: length + 1]
+    cut = window.rsplit(" ", 1)[0] if " " in window else text[:length]
+    return cut.rstrip(_DANGLING) + ELLIPSIS
+
+
+def reading_minutes(markup: str) -> int:
+    """Minutes a reader needs for the full text in `markup` (at least 1); 0 when it is
+    too short to be more than a teaser."""
+    words = len(_WORD.findall(plain_text(markup)))
+    return max(1, round(words / WORDS_PER_MINUTE)) if words >= FULL_TEXT_MIN_WORDS else 0
+
+
+def _comparable(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def is_opening_of(summary: str, body_text: str) -> bool:
+    """Whether `summary` merely repeats the start of the body (what feeds do when they
+    have no summary of their own, often cut short with "…" or "[…]")."""
+    wanted = _comparable(summary.removesuffix(ELLIPSIS).removesuffix("..."))
+    if not wanted:
+        return True
+    opening = _comparable(body_text)
+    if opening.startswith(wanted):
+        return True
+    # A summary cut mid-word still repeats the opening up to its last whole word.
+    whole_words = wanted.rsplit(" ", 1)[0]
+    return len(whole_words) >= 40 and opening.startswith(whole_words)
+
+
+def name_key(name: str) -> str:
+    """The key a tag is stored under (its slug), and that search looks names up by:
+    accents folded, case folded, words joined by hyphens; letters of every script kept
+    ("日本" stays "日本")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[\W_]+", "-", folded).strip("-")

@@ -1,0 +1,46 @@
+"""What the reader's templates say about an article beyond its fields: the publisher's
+domain, a standfirst that never repeats the body, reading time, and short text.
+
+Registered as Jinja filters and globals in web/templating.py; all shortening goes
+through hopper.text.shorten (word boundary, ellipsis)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from hopper.text import is_opening_of, plain_text, reading_minutes, shorten
+from models.articles import Article
+
+
+def domain_of(url: str | None) -> str:
+    """The host a link leads to, as a reader would write it ("bbc.co.uk")."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+def publisher_domain(article: Article) -> str:
+    """Where the original lives: the article's own link, else its source's site."""
+    return domain_of(article.url) or domain_of(article.source.site_url) or domain_of(
+        article.source.url)
+
+
+def standfirst(article: Article, length: int = 300) -> str:
+    """The feed's own summary, shortened; empty when it only repeats the body's opening."""
+    summary = plain_text(article.shown_summary)
+    if not summary:
+        return ""
+    body = article.shown_body_html
+    if body and is_opening_of(summary, plain_text(body)):
+        return ""
+    return shorten(summary, length)
+
+
+def short_text(markup: str | None, length: int) -> str:
+    """Text of `markup` shortened at a word boundary with an ellipsis (for cards)."""
+    return shorten(plain_text(markup or ""), length)
+
+
+def minutes_to_read(article: Article) -> int:
+    """Reading time of the text the reader is shown; 0 when only a summary is known."""
+    return reading_minutes(article.shown_body_html or "")
+
