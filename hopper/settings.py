@@ -75,6 +75,13 @@ class Settings:
     # The on-disk image cache is trimmed (oldest first) to this many megabytes.
     media_cache_mb: int = 1024
     media_limits: MediaLimits = field(default_factory=MediaLimits)
+    # Upstream image fetches at once across all web processes (keep it below the number
+    # of web workers: beyond it the proxy answers a placeholder at once, never waits).
+    media_fetch_slots: int = 2
+
+    @property
+    def media_cache_bytes(self) -> int:
+        return self.media_cache_mb * 1024 * 1024
 
     @property
     def media_cache_path(self) -> Path:
@@ -206,4 +213,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         beat_lock_seconds=_positive_int(env, "HOPPER_BEAT_LOCK_SECONDS", 30),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
+        media_fetch_slots=_positive_int(env, "HOPPER_MEDIA_FETCH_SLOTS", 2),
     )

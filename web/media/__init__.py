@@ -1,7 +1,9 @@
 """The media proxy: publishers' images served from this site's origin (/media/…), so a
-reader's browser makes no third-party request before consent (Miniflux's "media proxy").
+reader's browser makes no third-party request before consent (Miniflux's "media proxy"),
+in phone-sized WebP/JPEG copies (`?w=320|640|1280`), and without ever letting a slow
+publisher hold a web worker (hopper/image_gate.py).
 
-`init_app` registers the blueprint and the template filters `media_url`,
+`init_app` registers the blueprint and the template filters `media_url`, `media_srcset`,
 `absolute_media_url` and `proxied_images` (web/media/links.py).
 """
 
@@ -9,9 +11,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from hopper.image_fetch import ImageClient
+from hopper.image_gate import FetchGate, GateLimits
+from hopper.image_source import ImageSource
 from web.media.links import MediaLinks
 from web.media.signing import derive_key
-from web.media.upstream import ImageClient
 from web.media.views import bp
 
 
@@ -19,9 +23,17 @@ def init_app(app: Flask) -> None:
     settings = app.config["HOPPER_SETTINGS"]
     key = derive_key(settings.secret_key)
     links = MediaLinks(key=key, base_url=settings.base_url, is_enabled=settings.media_proxy)
+    client = ImageClient.from_settings(settings)
+    gate = FetchGate(app.extensions["hopper_redis"], GateLimits(
+        slots=settings.media_fetch_slots,
+        lease_s=settings.media_limits.total_timeout_s + 5, pool="web"))
     app.extensions["hopper_media_key"] = key
-    app.extensions["hopper_media_client"] = ImageClient.from_settings(settings)
+    app.extensions["hopper_media_client"] = client
+    app.extensions["hopper_media_source"] = ImageSource(
+        client=client, gate=gate, root=settings.media_cache_path,
+        max_bytes=settings.media_cache_bytes)
     app.jinja_env.filters["media_url"] = links.url
+    app.jinja_env.filters["media_srcset"] = links.srcset_widths
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
     if settings.media_proxy:

@@ -12,7 +12,7 @@ from werkzeug import Request, Response
 from hopper import media_cache
 from hopper.settings import MediaLimits
 from tests.pictures import png
-from web.media.upstream import ImageClient, user_agent
+from hopper.image_fetch import ImageClient, user_agent
 
 from .conftest import proxied_path
 

@@ -1,0 +1,64 @@
+"""Lead-image bookkeeping: which articles' images still need the background check
+(workers/images.py) and what it found.
+
+An article's `image_status` is None until checked, then "ok" or "dead"; ingest resets
+it to None whenever the article's image URL changes (models/article_writes.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from models.articles import Article
+
+IMAGE_OK = "ok"
+IMAGE_DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    article_id: int
+    image_url: str
+
+
+@dataclass(frozen=True)
+class ImageCheck:
+    article_id: int
+    image_url: str
+    status: str                  # IMAGE_OK | IMAGE_DEAD
+    checked_at: datetime
+    width: int | None = None
+    height: int | None = None
+
+
+def unchecked(session: Session, *, source_id: int | None = None,
+              limit: int) -> list[LeadImage]:
+    """Lead images never checked, newest articles first (those are on the front page)."""
+    query = (select(Article.id, Article.image_url)
+             .where(Article.image_url.is_not(None), Article.image_status.is_(None))
+             .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
+    if source_id is not None:
+        query = query.where(Article.source_id == source_id)
+    return [LeadImage(article_id, url) for article_id, url in session.execute(query)]
+
+
+def record_checks(session: Session, checks: Sequence[ImageCheck]) -> None:
+    """Write what the checks found, in one executemany. A row whose image URL changed
+    since the check began keeps its (reset) status: the new image gets its own check."""
+    if not checks:
+        return
+    table = Article.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("article_id"),
+               table.c.image_url == bindparam("checked_url"))
+        .values(image_status=bindparam("status"), image_checked_at=bindparam("checked_at"),
+                image_width=bindparam("width"), image_height=bindparam("height")),
+        [{"article_id": check.article_id, "checked_url": check.image_url,
+          "status": check.status, "checked_at": check.checked_at, "width": check.width,
+          "height": check.height} for check in checks])
