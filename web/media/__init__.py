@@ -14,7 +14,7 @@ from flask import Flask
 from hopper.image_fetch import ImageClient
 from hopper.image_gate import FetchGate, GateLimits
 from hopper.image_source import ImageSource
-from web.media.links import MediaLinks
+from web.media.links import MediaLinks, has_live_image
 from web.media.signing import derive_key
 from web.media.views import bp
 
@@ -36,5 +36,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["media_srcset"] = links.srcset_widths
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
+    app.jinja_env.globals["has_live_image"] = has_live_image
     if settings.media_proxy:
         app.register_blueprint(bp)

@@ -10,6 +10,7 @@ Template filters (registered in `web.media.init_app`):
   and `<video poster>` pointed at the proxy.
 
 With `HOPPER_MEDIA_PROXY=0` every filter hands the publisher's URL back unchanged.
+The global `has_live_image(article)` says whether a page shows an article's lead image.
 """
 
 from __future__ import annotations
@@ -23,9 +24,17 @@ from markupsafe import Markup
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.image_variants import VARIANT_WIDTHS
+from models.article_images import IMAGE_DEAD
 from web.media.signing import media_path
 
 PROXIED_SCHEMES = ("http://", "https://")
+
+
+def has_live_image(article: object) -> bool:
+    """Whether a page shows the article's lead image: it has one, and the background
+    check (workers/images.py) did not find it dead. Unchecked images are shown."""
+    return bool(getattr(article, "image_url", None)) and \
+        getattr(article, "image_status", None) != IMAGE_DEAD
 
 # The article-body rewrite re-runs nh3 over HTML that ingest already sanitised, with the
 # same allow-list (hopper/html_policy.py), so it can only keep or drop, never let in more.

@@ -187,7 +187,7 @@ def test_with_the_guard_on_a_redirect_to_a_private_address_is_refused(
         make_app, httpserver) -> None:
     app = make_app(allow_private_networks=False)
     # 127.0.0.1 plays a public host; its redirect to 127.0.0.2 must be refused.
-    app.extensions["hopper_media_client"] = ImageClient(
+    app.extensions["hopper_media_source"].client = ImageClient(
         MediaLimits(), user_agent="test", is_allowed_address=lambda peer: peer == "127.0.0.1")
     httpserver.expect_request("/hop.png").respond_with_data(
         "", status=302, headers={"Location": f"http://127.0.0.2:{httpserver.port}/x.png"})
