@@ -46,7 +46,7 @@ def celery_client(settings: Settings) -> Celery:
 
 
 def queue_for(task_name: str) -> str:
-    if task_name.startswith("workers.maintenance."):
+    if task_name.startswith(("workers.maintenance.", "workers.images.")):
         return MAINTENANCE_QUEUE
     return TASK_QUEUES.get(task_name, POLLS_QUEUE)
 

@@ -30,6 +30,12 @@ MAINTENANCE_SCHEDULE = {
         "schedule": crontab(minute=15, hour=4),
         "options": {"expires": 6 * 3600},
     },
+    # Lead images that no poll's own check reached (`hopper ingest`, a lost send).
+    "check-lead-images": {
+        "task": "workers.images.check_lead_images",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
     "expire-stale-locks": {
         "task": "workers.maintenance.expire_stale_locks",
         "schedule": timedelta(minutes=10),
@@ -68,6 +74,7 @@ def configure(app: Celery, settings: Settings) -> None:
             "workers.poll_source": {"queue": POLLS_QUEUE},
             "workers.poll_due_sources": {"queue": POLLS_QUEUE},
             "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
+            "workers.images.*": {"queue": MAINTENANCE_QUEUE},
             "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},
         },
         worker_hijack_root_logger=False,
@@ -90,7 +97,8 @@ def configure(app: Celery, settings: Settings) -> None:
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
-    app = Celery("hopper", include=["workers.tasks", "workers.maintenance"])
+    app = Celery("hopper", include=["workers.tasks", "workers.maintenance",
+                                         "workers.images"])
     configure(app, settings or load_settings())
     return app
 

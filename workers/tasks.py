@@ -18,6 +18,7 @@ from workers.celery_app import app
 from workers.ingest.fetch import FeedClient
 from workers.ingest.pipeline import ingest_source
 from workers.ingest.store import claim_due_sources
+from workers.images import check_lead_images
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
@@ -69,6 +70,8 @@ def poll_source(self: Task, source_id: int) -> None:
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
                 fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
+    if result.new or result.updated:     # committed: their lead images can be checked
+        check_lead_images.delay(source_id)
 
 
 @worker_ready.connect

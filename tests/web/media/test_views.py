@@ -10,9 +10,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from hopper import media_cache
+from hopper.image_fetch import ImageClient, user_agent
 from hopper.settings import MediaLimits
 from tests.pictures import png
-from hopper.image_fetch import ImageClient, user_agent
 
 from .conftest import proxied_path
 
