@@ -15,10 +15,10 @@ from models import workers as worker_rows
 from models.base import utcnow
 from models.db import session_scope
 from workers.celery_app import app
+from workers.images import check_lead_images
 from workers.ingest.fetch import FeedClient
 from workers.ingest.pipeline import ingest_source
 from workers.ingest.store import claim_due_sources
-from workers.images import check_lead_images
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
