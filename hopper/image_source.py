@@ -18,10 +18,14 @@ from pathlib import Path
 from hopper import media_cache
 from hopper.image_fetch import BadGateway, ImageClient, UpstreamError
 from hopper.image_gate import FetchGate
-from hopper.image_variants import VARIANT_TYPES, NotAnImage, render_variant
+from hopper.image_variants import VARIANT_TYPES, NotAnImage, inspect_image, render_variant
 from hopper.media_cache import CachedImage
 
 log = logging.getLogger(__name__)
+
+# A resized copy is only made of a picture at least this many pixels on each side; the
+# placeholder stands in for anything smaller (web/media/views.py).
+MIN_VARIANT_SIDE = 16
 
 
 class Busy(UpstreamError):
@@ -77,7 +81,12 @@ class ImageSource:
             return cached
         original = self.original(url)
         try:
-            content = render_variant(original.path.read_bytes(), width, fmt)
+            content = original.path.read_bytes()
+            info = inspect_image(content)
+            if info.width < MIN_VARIANT_SIDE or info.height < MIN_VARIANT_SIDE:
+                # A counter pixel or a spacer: nothing a reader should see as a picture.
+                raise NotAnImage(f"{info.width}×{info.height} is too small to show")
+            content = render_variant(content, width, fmt)
         except NotAnImage as error:
             # Sniffed as an image but not decodable (or a decompression bomb): never again.
             self.gate.remember_failure(url, BadGateway.status)

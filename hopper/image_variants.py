@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-VARIANT_WIDTHS = (320, 640, 1280)
+VARIANT_WIDTHS = (160, 320, 640, 1280)
 # 40 megapixels (e.g. 8000 × 5000) decode to ~160 MB of RGBA: the most a web worker
 # should ever hold for one picture.
 MAX_IMAGE_PIXELS = 40_000_000

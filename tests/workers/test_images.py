@@ -59,7 +59,7 @@ def test_a_good_lead_image_is_ok_with_its_size_and_its_copies_are_cached_ahead(
     assert statuses(database)["No picture"] == (None, None, None)
     url = f"{images}/good.jpg"
     assert media_cache.find(source.root, url) is not None
-    for width in (320, 640):
+    for width in (160, 320, 640):
         copy = media_cache.find(source.root, media_cache.variant_key(url, width, "webp"))
         assert copy is not None and copy.content_type == "image/webp"
 

@@ -1,6 +1,6 @@
 """The media proxy: publishers' images served from this site's origin (/media/…), so a
 reader's browser makes no third-party request before consent (Miniflux's "media proxy"),
-in phone-sized WebP/JPEG copies (`?w=320|640|1280`), and without ever letting a slow
+in phone-sized WebP/JPEG copies (`?w=160|320|640|1280`), and without ever letting a slow
 publisher hold a web worker (hopper/image_gate.py).
 
 `init_app` registers the blueprint and the template filters `media_url`, `media_srcset`,

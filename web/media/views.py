@@ -1,14 +1,16 @@
-"""GET /media/<signature>/<encoded URL>[?w=320|640|1280]: a publisher's image, served
+"""GET /media/<signature>/<encoded URL>[?w=160|320|640|1280]: a publisher's image, served
 first party — the original, or a copy at most `w` pixels wide in WebP (JPEG for a client
 whose Accept header does not name WebP).
 
 Cached images are answered from disk; others are fetched once (hopper/image_source.py:
 short deadlines, the SSRF guard, one fetch per URL, a cap on fetches at once, failures
 remembered for minutes), stored and served. A request that would have to wait on a
-publisher, or whose image failed, gets a tiny transparent placeholder image at once — with
-a 404, 502 or 503 status, so caches and scripts can tell — and never a 500: the browser
-shows nothing rather than a broken-image icon. Every answer forbids sniffing and carries
-`default-src 'none'`, so even a file that slipped through could not run as a document.
+publisher, or whose image failed, gets a tiny transparent placeholder image at once, and
+never a 500: the browser shows nothing rather than a broken-image icon. The status says
+why (404, 502, 503) — except to a browser loading an <img> (`Sec-Fetch-Dest: image`),
+which gets 200 so that a publisher's failure is no error in the reader's console. Every
+answer forbids sniffing and carries `default-src 'none'`, so even a file that slipped
+through could not run as a document.
 """
 
 from __future__ import annotations
@@ -35,9 +37,13 @@ PROXIED_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-# A 1×1 transparent GIF (43 bytes): what an <img> shows when its picture cannot be had.
+# A transparent 32 × 18 GIF (88 bytes): what an <img> shows when its picture cannot be
+# had. Not 1 × 1: a browser divides the pixels by the density a `srcset` width descriptor
+# implies (640w drawn 112 px wide is 5.7×), and a 1 px image would read as 0 px, the mark of a
+# broken one. web/static/js/images.js hides images this small.
 PLACEHOLDER_GIF = base64.b64decode(
-    "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+    "R0lGODlhIAASAIEAAP///wAAAAAAAAAAACH5BAEAAAAALAAAAAAgABIAQAgpAAEIHEiwoMGDCBMqXMiwocOH"
+    "ECNKnEixosWLGDNq3Mixo8ePIEM+DAgAOw==")
 
 
 def image_source() -> ImageSource:
@@ -91,7 +97,11 @@ def serve(cached: CachedImage) -> Response:
 def failure(status: int) -> Response:
     """The placeholder image with the failure's status: remembered failures may be cached
     by the browser for a few minutes, a busy answer not at all."""
-    response = Response(PLACEHOLDER_GIF, status=status, mimetype="image/gif")
+    is_for_img = request.headers.get("Sec-Fetch-Dest") == "image"
+    response = Response(PLACEHOLDER_GIF, status=200 if is_for_img else status,
+                        mimetype="image/gif")
+    response.headers["X-Hopper-Media"] = f"placeholder; status={status}"
+    response.vary.add("Sec-Fetch-Dest")
     if status == Busy.status:
         response.cache_control.no_store = True
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)

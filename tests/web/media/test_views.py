@@ -243,10 +243,16 @@ def test_a_resized_copy_is_webp_for_browsers_that_take_it_and_jpeg_otherwise(
 
 
 def test_a_copy_is_never_wider_than_the_original(media_app, httpserver) -> None:
-    url = serve_png(httpserver)            # 8 × 6
+    url = serve_png(httpserver, body=png(200, 150))
     response = media_app.test_client().get(proxied_path(media_app, url) + "?w=1280",
                                            headers={"Accept": WEBP_ACCEPT})
-    assert response.status_code == 200 and picture_size(response.data) == (8, 6)
+    assert response.status_code == 200 and picture_size(response.data) == (200, 150)
+
+
+def test_a_counter_pixel_gets_the_placeholder_not_a_copy(media_app, httpserver) -> None:
+    url = serve_png(httpserver, body=png(1, 1))
+    response = media_app.test_client().get(proxied_path(media_app, url) + "?w=320")
+    assert response.status_code == 502 and response.data.startswith(b"GIF89a")
 
 
 @pytest.mark.parametrize("width", ["123", "99999", "-1", "abc", ""])

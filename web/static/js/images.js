@@ -1,6 +1,6 @@
 // Hopper's image guard (first party: the CSP forbids inline onerror handlers).
 // A publisher's picture that fails to load, or that the media proxy answered with its
-// 1×1 placeholder, is hidden and its card falls back to text. The server already leaves
+// 32×18 placeholder, is hidden and its card falls back to text. The server already leaves
 // out images its background check found dead (templates/partials/images.html); this
 // catches those that die in between. Without JavaScript the placeholder still shows no
 // broken-image icon.
@@ -17,8 +17,13 @@
     }
   }
 
+  // A lead image is at least 120 px wide (smaller ones are marked dead by the server's
+  // check), and `naturalWidth` is in CSS pixels: under 40 it can only be the placeholder.
+  var PLACEHOLDER_WIDTH = 40;
+
   function settle(image) {
-    if (image.complete && image.naturalWidth <= 1) {
+    var least = image.hasAttribute("data-hide-broken") ? PLACEHOLDER_WIDTH : 1;
+    if (image.complete && image.naturalWidth < least) {
       image.setAttribute("data-broken", "");
       hide(image);
     }
