@@ -12,6 +12,7 @@ of them met is remembered for both.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 # A resized copy is only made of a picture at least this many pixels on each side; the
 # placeholder stands in for anything smaller (web/media/views.py).
 MIN_VARIANT_SIDE = 16
+BUSY_POLL_S = 0.05
 
 
 class Busy(UpstreamError):
@@ -48,29 +50,38 @@ class ImageSource:
     gate: FetchGate
     root: Path
     max_bytes: int
+    # How long a request may wait for another's fetch of the same image or for a free
+    # fetch slot: short, so a hanging publisher costs a reader a second, not a worker.
+    busy_wait_s: float = 0.0
 
     def original(self, url: str) -> CachedImage:
         """The publisher's image, cached on disk; raises an UpstreamError whose status is
-        what a reader gets (Busy and RecentlyFailed never wait on the network)."""
-        cached = media_cache.find(self.root, url)
-        if cached is not None:
-            return cached
-        status = self.gate.recent_failure(url)
-        if status is not None:
-            raise RecentlyFailed(status)
-        with self.gate.turn(url) as turn:
-            if not turn.is_granted:
-                # The holder may have just finished: serve its file if it is there.
-                cached = media_cache.find(self.root, url)
-                if cached is not None:
-                    return cached
+        what a reader gets. When another request is fetching it, or every fetch slot is
+        taken, waits at most `busy_wait_s` for that fetch or a slot (a normal image takes
+        a fraction of that), then gives up with Busy; never waits on a remembered
+        failure."""
+        deadline = time.monotonic() + self.busy_wait_s
+        while True:
+            cached = media_cache.find(self.root, url)
+            if cached is not None:
+                return cached
+            status = self.gate.recent_failure(url)
+            if status is not None:
+                raise RecentlyFailed(status)
+            with self.gate.turn(url) as turn:
+                if turn.is_granted:
+                    return self._fetch(url)
+            if time.monotonic() >= deadline:
                 raise Busy(turn.reason)
-            try:
-                content, _type = self.client.fetch(url)
-            except UpstreamError as error:
-                self.gate.remember_failure(url, error.status)
-                raise
-            return media_cache.store(self.root, url, content, max_bytes=self.max_bytes)
+            time.sleep(BUSY_POLL_S)
+
+    def _fetch(self, url: str) -> CachedImage:
+        try:
+            content, _type = self.client.fetch(url)
+        except UpstreamError as error:
+            self.gate.remember_failure(url, error.status)
+            raise
+        return media_cache.store(self.root, url, content, max_bytes=self.max_bytes)
 
     def variant(self, url: str, width: int, fmt: str) -> CachedImage:
         """The image at most `width` wide as `fmt` ("webp" or "jpeg"), made once from the

@@ -18,6 +18,10 @@ from web.media.links import MediaLinks, has_live_image
 from web.media.signing import derive_key
 from web.media.views import bp
 
+# A reader's request waits at most this long for another request's fetch of the same
+# image, or for a free fetch slot, before the placeholder (hopper/image_source.py).
+BUSY_WAIT_S = 1.0
+
 
 def init_app(app: Flask) -> None:
     settings = app.config["HOPPER_SETTINGS"]
@@ -31,7 +35,7 @@ def init_app(app: Flask) -> None:
     app.extensions["hopper_media_client"] = client
     app.extensions["hopper_media_source"] = ImageSource(
         client=client, gate=gate, root=settings.media_cache_path,
-        max_bytes=settings.media_cache_bytes)
+        max_bytes=settings.media_cache_bytes, busy_wait_s=BUSY_WAIT_S)
     app.jinja_env.filters["media_url"] = links.url
     app.jinja_env.filters["media_srcset"] = links.srcset_widths
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url

@@ -285,7 +285,7 @@ def test_a_failed_image_gets_a_placeholder_image_and_is_not_asked_for_again(
     assert len(httpserver.log) == 1        # the failure was remembered in Redis
 
 
-def test_a_request_for_an_image_another_process_is_fetching_answers_at_once(
+def test_a_request_for_an_image_another_process_is_fetching_answers_within_a_second(
         media_app, httpserver, redis_client) -> None:
     from hopper.image_gate import LOCK_PREFIX
 
@@ -296,11 +296,11 @@ def test_a_request_for_an_image_another_process_is_fetching_answers_at_once(
     assert response.status_code == 503 and response.data.startswith(b"GIF89a")
     assert "no-store" in response.headers["Cache-Control"]
     assert response.headers["Retry-After"]
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 2            # BUSY_WAIT_S, then the placeholder
     assert httpserver.log == []
 
 
-def test_beyond_the_fetch_slots_a_request_answers_at_once(media_app, httpserver,
+def test_beyond_the_fetch_slots_a_request_answers_within_a_second(media_app, httpserver,
                                                           redis_client) -> None:
     url = serve_png(httpserver)
     far = time.time() + 60
