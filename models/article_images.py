@@ -2,7 +2,9 @@
 (workers/images.py) and what it found.
 
 An article's `image_status` is None until checked, then "ok" or "dead"; ingest resets
-it to None whenever the article's image URL changes (models/article_writes.py).
+it to None whenever the article's image URL changes (models/article_writes.py). An article
+that came without an image has its page looked at once for an og:image
+(workers/page_images.py): `image_checked_at` then records that look.
 """
 
 from __future__ import annotations
@@ -34,6 +36,46 @@ class ImageCheck:
     checked_at: datetime
     width: int | None = None
     height: int | None = None
+
+
+@dataclass(frozen=True)
+class PageToLook:
+    article_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class FoundImage:
+    article_id: int
+    image_url: str | None        # None: the page had none (or could not be read)
+    checked_at: datetime
+
+
+def without_image(session: Session, *, source_id: int | None = None,
+                  limit: int) -> list[PageToLook]:
+    """Articles with a page, no image and no video, whose page was never looked at."""
+    query = (select(Article.id, Article.url)
+             .where(Article.image_url.is_(None), Article.url.is_not(None),
+                    Article.is_video.is_(False), Article.image_checked_at.is_(None))
+             .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
+    if source_id is not None:
+        query = query.where(Article.source_id == source_id)
+    return [PageToLook(article_id, url) for article_id, url in session.execute(query)]
+
+
+def record_found_images(session: Session, found: Sequence[FoundImage]) -> None:
+    """Give each article the image its page named (still unchecked), or only the time
+    its page was looked at; never over an image the feed has given it meanwhile."""
+    if not found:
+        return
+    table = Article.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("article_id"), table.c.image_url.is_(None))
+        .values(image_url=bindparam("found_url"), image_status=None,
+                image_checked_at=bindparam("checked_at")),
+        [{"article_id": item.article_id, "found_url": item.image_url,
+          "checked_at": item.checked_at} for item in found])
 
 
 def unchecked(session: Session, *, source_id: int | None = None,

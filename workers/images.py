@@ -3,7 +3,8 @@
     unchecked (db) | fetch through the media proxy's path (network) | judge | record (db)
 
 `workers.images.check_lead_images(source_id)` is sent once a poll that stored new or
-changed articles has committed (workers/tasks.py); the beat also runs it for every
+changed articles has committed (articles without an image first get their page's
+og:image, workers/page_images.py) (workers/tasks.py); the beat also runs it for every
 source every few minutes, for what `hopper ingest` stored and any send that was lost.
 Both run on the maintenance queue, apart from polls.
 
@@ -33,6 +34,8 @@ from models.article_images import IMAGE_DEAD, IMAGE_OK, ImageCheck, LeadImage
 from models.base import utcnow
 from models.db import Database, session_scope
 from workers.celery_app import app
+from workers.ingest.fetch import FeedClient
+from workers.page_images import find_page_images
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -112,9 +115,18 @@ def check_lead_images_of(database: Database, source: ImageSource,
     return checks
 
 
+@cache
+def page_client() -> FeedClient:
+    """The feeds' guarded client, for article pages and robots.txt (one per process)."""
+    return FeedClient.from_settings(runtime().settings, pool_size=2)
+
+
 @app.task(name="workers.images.check_lead_images", ignore_result=True, acks_late=True,
-          soft_time_limit=300, time_limit=360)
+          soft_time_limit=420, time_limit=480)
 def check_lead_images(source_id: int | None = None) -> int:
+    """Articles without an image first look for their page's og:image
+    (workers/page_images.py); then every unchecked lead image is checked."""
     rt = runtime()
+    find_page_images(rt.database, page_client(), source_id=source_id)
     return len(check_lead_images_of(rt.database, image_source(), rt.redis,
                                     source_id=source_id))
