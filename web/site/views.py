@@ -42,6 +42,7 @@ from web.extensions import (
     settings,
 )
 from web.mail import send_mail
+from web.media.links import has_live_image
 from web.site import counting, pages
 from web.site.forms import ContactForm
 from web.site.sharing import NETWORK_LABELS, share_url
@@ -124,7 +125,8 @@ def home() -> str:
         return render_template("site/home.html", latest=river, lead=None, headlines=[],
                                most_read=[], blocks=[])
     tree = section_tree()
-    lead = next((article for article in front if article.image_url), front[0] if front else None)
+    lead = next((article for article in front if has_live_image(article)),
+                front[0] if front else None)
     headlines = [article for article in front if article is not lead][:HEADLINES]
     blocks = articles.latest_per_block(
         session, {root.id: tree.subtree_ids(root) for root in tree.roots},
