@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -81,7 +82,8 @@ class FetchGate:
     def recent_failure(self, url: str) -> int | None:
         """The status remembered for a recent failure of `url`, if any."""
         try:
-            value = self.client.get(f"{KEY_PREFIX}:failed:{url_key(url)}")
+            value = cast("bytes | None",
+                         self.client.get(f"{KEY_PREFIX}:failed:{url_key(url)}"))
         except redis.RedisError as error:
             log.warning("media gate: failure cache unavailable: %s", error)
             return None

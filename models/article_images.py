@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from models.articles import Article
@@ -60,7 +61,7 @@ def without_image(session: Session, *, source_id: int | None = None,
              .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
     if source_id is not None:
         query = query.where(Article.source_id == source_id)
-    return [PageToLook(article_id, url) for article_id, url in session.execute(query)]
+    return [PageToLook(article_id, url) for article_id, url in session.execute(query) if url]
 
 
 def record_found_images(session: Session, found: Sequence[FoundImage]) -> None:
@@ -68,7 +69,7 @@ def record_found_images(session: Session, found: Sequence[FoundImage]) -> None:
     its page was looked at; never over an image the feed has given it meanwhile."""
     if not found:
         return
-    table = Article.__table__
+    table = cast(Table, Article.__table__)
     session.connection().execute(
         update(table)
         .where(table.c.id == bindparam("article_id"), table.c.image_url.is_(None))
@@ -86,7 +87,7 @@ def unchecked(session: Session, *, source_id: int | None = None,
              .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
     if source_id is not None:
         query = query.where(Article.source_id == source_id)
-    return [LeadImage(article_id, url) for article_id, url in session.execute(query)]
+    return [LeadImage(article_id, url) for article_id, url in session.execute(query) if url]
 
 
 def record_checks(session: Session, checks: Sequence[ImageCheck]) -> None:
@@ -94,7 +95,7 @@ def record_checks(session: Session, checks: Sequence[ImageCheck]) -> None:
     since the check began keeps its (reset) status: the new image gets its own check."""
     if not checks:
         return
-    table = Article.__table__
+    table = cast(Table, Article.__table__)
     session.connection().execute(
         update(table)
         .where(table.c.id == bindparam("article_id"),
