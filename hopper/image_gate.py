@@ -67,6 +67,9 @@ class Turn:
 
     is_granted: bool
     reason: str = ""
+    # How long the fetch we would wait for has been running (for a full set of slots: the
+    # youngest of them). A long-running one is a slow host: waiting for it is pointless.
+    busy_for_s: float = 0.0
 
 
 class FetchGate:
@@ -116,7 +119,9 @@ class FetchGate:
         lease_ms = math.ceil(self.limits.lease_s * 1000)
         try:
             if not self.client.set(lock, token, nx=True, px=lease_ms):
-                yield Turn(False, "another request is fetching this image")
+                remaining_ms = int(cast(int, self.client.pttl(lock)))
+                busy_for = (lease_ms - remaining_ms) / 1000 if remaining_ms > 0 else 0.0
+                yield Turn(False, "another request is fetching this image", busy_for)
                 return
         except redis.RedisError as error:
             log.warning("media gate: Redis unavailable, per-process limit only: %s", error)
@@ -133,7 +138,8 @@ class FetchGate:
                             error)
                 is_granted = True
             if not is_granted:
-                yield Turn(False, "the site is fetching as many images as it may")
+                yield Turn(False, "the site is fetching as many images as it may",
+                           self._youngest_lease_age(slot))
                 return
             try:
                 yield Turn(True)
@@ -141,6 +147,16 @@ class FetchGate:
                 self._quietly(lambda: self.client.zrem(slot, token))
         finally:
             self._quietly(lambda: self._release_lock(keys=[lock], args=[token]))
+
+    def _youngest_lease_age(self, slot: str) -> float:
+        try:
+            newest = cast("list[tuple[bytes, float]]",
+                          self.client.zrange(slot, -1, -1, withscores=True))
+        except redis.RedisError:
+            return 0.0
+        if not newest:
+            return 0.0
+        return max(0.0, self.limits.lease_s - (newest[0][1] - time.time()))
 
     @staticmethod
     def _quietly(action: Callable[[], object]) -> None:

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # placeholder stands in for anything smaller (web/media/views.py).
 MIN_VARIANT_SIDE = 16
 BUSY_POLL_S = 0.05
+# A fetch running this long is a slow host's: a request does not wait for it to end.
+SLOW_FETCH_S = 0.3
 
 
 class Busy(UpstreamError):
@@ -58,8 +60,8 @@ class ImageSource:
         """The publisher's image, cached on disk; raises an UpstreamError whose status is
         what a reader gets. When another request is fetching it, or every fetch slot is
         taken, waits at most `busy_wait_s` for that fetch or a slot (a normal image takes
-        a fraction of that), then gives up with Busy; never waits on a remembered
-        failure."""
+        a fraction of that) — and not at all once that fetch has run SLOW_FETCH_S — then
+        gives up with Busy; never waits on a remembered failure."""
         deadline = time.monotonic() + self.busy_wait_s
         while True:
             cached = media_cache.find(self.root, url)
@@ -71,7 +73,7 @@ class ImageSource:
             with self.gate.turn(url) as turn:
                 if turn.is_granted:
                     return self._fetch(url)
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or turn.busy_for_s >= SLOW_FETCH_S:
                 raise Busy(turn.reason)
             time.sleep(BUSY_POLL_S)
 

@@ -323,3 +323,17 @@ def test_the_cache_stays_under_its_size_cap_however_fast_it_is_filled(
     root = app.config["HOPPER_SETTINGS"].media_cache_path
     stored = sum(path.stat().st_size for path in root.glob("*/*/*"))
     assert 0 < stored <= 1024 * 1024
+
+
+def test_a_request_does_not_wait_for_a_fetch_that_is_already_slow(
+        media_app, httpserver, redis_client) -> None:
+    from hopper.image_gate import LOCK_PREFIX
+
+    url = serve_png(httpserver)
+    lease_ms = int(media_app.extensions["hopper_media_source"].gate.limits.lease_s * 1000)
+    # Another process has been fetching this image for 5 s: its host is slow.
+    redis_client.set(LOCK_PREFIX + media_cache.url_key(url), "another", px=lease_ms - 5000)
+    started = time.monotonic()
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 503
+    assert time.monotonic() - started < 0.5
