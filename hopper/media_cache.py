@@ -5,11 +5,11 @@ A file holds exactly the image bytes; its type is read back from its first bytes
 browser can show are recognised — SVG (which can carry script) never is.
 
 `trim_media_cache(settings)` (`trim_cache(root, max_bytes)`) keeps the folder under its
-budget by deleting the oldest files first. The budget holds on every write too: `store`
+budget by deleting the oldest files first. The budget holds on every write: `store`
 given `max_bytes` adds the file's size to a ledger (`.usage`, under an flock, so every
-process on the host adds up) and trims as soon as the ledger passes the budget; a source
-with thousands of distinct image URLs cannot outrun an hourly trim. The hourly
-`trim_if_due` remains as a sweep: the cache is on the web host's own disk.
+process on the host adds up) and trims as soon as the ledger passes the budget, so a
+source with thousands of distinct image URLs cannot outrun a periodic trim. The cache is
+on each host's own disk, and so is its ledger.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import fcntl
 import hashlib
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,25 +169,4 @@ def trim_cache(root: Path, max_bytes: int) -> TrimResult:
 
 def trim_media_cache(settings: Settings) -> TrimResult:
     """The maintenance entry point: trim `<instance>/media-cache` to HOPPER_MEDIA_CACHE_MB."""
-    return trim_cache(settings.media_cache_path, settings.media_cache_mb * 1024 * 1024)
-
-
-TRIM_EVERY_S = 3600
-TRIM_MARKER = ".last-trim"
-
-
-def trim_if_due(settings: Settings, *, every_s: int = TRIM_EVERY_S) -> TrimResult | None:
-    """Trim at most once per `every_s`, from whichever web process stores an image.
-
-    The cache lives on the web host's disk, so the web trims it (a worker on another
-    machine could not); the marker file's time says when it was last done."""
-    root = settings.media_cache_path
-    marker = root / TRIM_MARKER
-    try:
-        if time.time() - marker.stat().st_mtime < every_s:
-            return None
-    except FileNotFoundError:
-        pass
-    root.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    return trim_media_cache(settings)
+    return trim_cache(settings.media_cache_path, settings.media_cache_bytes)
