@@ -3,12 +3,14 @@ function and commits. Every task is safe to run twice."""
 
 from __future__ import annotations
 
+import logging
 import socket
 from functools import cache
 
 import redis
 from celery import Task
 from celery.signals import worker_ready
+from kombu.exceptions import OperationalError as KombuOperationalError
 from sqlalchemy.exc import OperationalError
 
 from models import workers as worker_rows
@@ -21,6 +23,8 @@ from workers.ingest.pipeline import ingest_source
 from workers.ingest.store import claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
+
+log = logging.getLogger(__name__)
 
 # Sources enqueued per beat tick at most; the rest wait for the next tick (30 s later).
 DUE_PER_TICK = 2000
@@ -71,7 +75,11 @@ def poll_source(self: Task, source_id: int) -> None:
     record_poll(rt.redis, result.outcome, result.new, result.updated,
                 fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
     if result.new or result.updated:     # committed: their lead images can be checked
-        check_lead_images.delay(source_id)
+        try:
+            check_lead_images.delay(source_id)
+        except (KombuOperationalError, redis.RedisError) as error:
+            # The poll is stored; the beat's sweep checks the images a little later.
+            log.warning("image check for source %s not sent: %s", source_id, error)
 
 
 @worker_ready.connect
