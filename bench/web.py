@@ -8,6 +8,8 @@ DATABASE_URL (created and dropped here); Redis is embedded unless REDIS_URL is s
 Then prints:
 - p50/p95 of home, section, article, tag in-process (Flask test client, page cache off),
   and of cached home;
+- a crawler's full sitemap read (the index, then every child) rebuilt — the content
+  version bumped first — and served from the sitemap cache, in-process;
 - requests/s under gunicorn (2 workers) with wrk (2 threads, 32 connections, 10 s) for a
   trivial route registered by this script, cached home, and a cached article.
 Goals: uncached p95 <= 25 ms; cached home >= 50% of the trivial route's requests/s.
@@ -28,8 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,6 +49,7 @@ from models.db import make_database  # noqa: E402
 from models.sections import Section  # noqa: E402
 from models.sources import Source  # noqa: E402
 from models.tags import Tag, article_tags  # noqa: E402
+from web.feeds.xml import SITEMAP_NS  # noqa: E402
 
 SECTIONS = [  # (slug, name, parent slug)
     ("news", "News", None), ("politics", "Politics", "news"), ("world", "World", "news"),
@@ -122,6 +127,34 @@ def seed(database_url: str, count: int) -> None:
         else:
             connection.execute(text("ANALYZE"))
     engine.dispose()
+
+
+def time_sitemap(app: Flask, rounds: int) -> tuple[float, float, int]:
+    """Median ms of reading /sitemap.xml and every child it names: rebuilt (the content
+    version bumped before each read) and cached (the same read again); and the URL count."""
+    from hopper import content_version
+
+    client = app.test_client()
+    urls = 0
+
+    def read_all() -> int:
+        index = ET.fromstring(client.get("/sitemap.xml").data)  # noqa: S314 - our own
+        count = 0
+        for loc in index.iter(f"{{{SITEMAP_NS}}}loc"):
+            child = client.get(urlsplit(loc.text or "").path).data
+            count += child.count(b"<ns0:url>") + child.count(b"<url>")
+        return count
+
+    rebuilt, cached = [], []
+    for _ in range(rounds):
+        content_version.bump(app.extensions["hopper_redis"])
+        started = time.perf_counter()
+        urls = read_all()
+        rebuilt.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        read_all()
+        cached.append((time.perf_counter() - started) * 1000)
+    return statistics.median(rebuilt), statistics.median(cached), urls
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -252,6 +285,10 @@ def main() -> None:
         cached = create_app({}, settings=settings)
         p50, p95 = time_pages(cached, ["/"], options.requests)
         print(f"  {'home hit':<10} p50 {p50:6.2f}   p95 {p95:6.2f}   (page cache on)")
+        rebuilt, from_cache, urls = time_sitemap(cached, rounds=5)
+        print(f"\nsitemap, index + every child ({urls} URLs), median of 5 (ms):\n"
+              f"  rebuilt {rebuilt:8.1f}   cached {from_cache:6.1f}   "
+              f"({rebuilt / from_cache:.0f}x)")
         cached.extensions["hopper_database"].dispose()
 
         if not options.no_wrk:

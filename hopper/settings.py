@@ -6,6 +6,7 @@ down; no step reads `os.environ` on its own.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -32,6 +33,12 @@ class Limits:
     max_backoff_minutes: int = 24 * 60
     poll_soft_time_limit_s: int = 120
     poll_hard_time_limit_s: int = 150
+    # A source whose hub pushes (an active WebSub subscription) is still polled, this
+    # slowly, in case the hub misses an update.
+    push_fallback_poll_minutes: int = 6 * 60
+    # A story stays open to new coverage this long after its last article
+    # (HOPPER_STORY_WINDOW_HOURS).
+    story_window_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,16 @@ class MediaLimits:
     total_timeout_s: float = 15.0
     max_image_bytes: int = 8 * 1024 * 1024
     max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class WebSub:
+    """WebSub push (docs/operations.md, "WebSub push"): hubs can only call back a public
+    base URL, so push is on by default only when HOPPER_BASE_URL is public."""
+
+    is_enabled: bool = False
+    lease_seconds: int = 7 * 24 * 3600          # asked of hubs; a hub may grant less
+    max_body_bytes: int = 2 * 1024 * 1024       # a delivered feed larger than this: 413
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,19 @@ class Settings:
     # Upstream image fetches at once across all web processes (keep it below the number
     # of web workers: beyond it the proxy answers a placeholder at once, never waits).
     media_fetch_slots: int = 2
+    websub: WebSub = field(default_factory=WebSub)
+
+    # Behind a reverse proxy (docs/operations.md, "Behind a reverse proxy"): only these
+    # peers may say who the client is (X-Forwarded-For), and only the last `proxy_hops`
+    # addresses they append are believed.
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
+    proxy_hops: int = 1
+    # The path the site is mounted under ("" or e.g. "/news"): configured, never taken
+    # from a request header.
+    script_name: str = ""
+    # /metrics answers these client addresses (IPs or CIDR networks), or a bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1")
+    metrics_token: str | None = None
 
     @property
     def media_cache_bytes(self) -> int:
@@ -140,6 +170,43 @@ def parse_follow_links(value: str | None) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
+_PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test",
+                     ".example", ".invalid")
+
+
+def is_public_base_url(url: str) -> bool:
+    """Whether a hub on the internet could reach `url`: not loopback, private or
+    link-local, not `localhost` nor a special-use or single-label name (RFC 6761).
+    Names are judged without DNS: settings load must not wait on the network."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host) and "." in host and host != "localhost" \
+            and not host.endswith(_PRIVATE_SUFFIXES)
+    return address.is_global and not (address.is_private or address.is_loopback
+                                      or address.is_link_local or address.is_multicast)
+
+
+def _websub(env: Mapping[str, str], base_url: str) -> WebSub:
+    """HOPPER_WEBSUB: `auto` (default: on when the base URL is public), `1` or `0`."""
+    mode = (env.get("HOPPER_WEBSUB") or "auto").strip().lower()
+    is_enabled = is_public_base_url(base_url) if mode == "auto" else _flag(mode)
+    return WebSub(is_enabled=is_enabled)
+
+
+def parse_script_name(value: str | None) -> str:
+    """`news`, `/news/` → `/news`; empty → "" (mounted at the root)."""
+    stripped = (value or "").strip().strip("/")
+    return "/" + stripped if stripped else ""
+
+
+def _address_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of IPs or CIDR networks (or `*`); empty → the default."""
+    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    return items or default
+
+
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
@@ -151,9 +218,10 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
-    """The defaults, except a poll's hard time limit (soft limit at 80 %) when
+    """The defaults, except the story window and a poll's hard time limit (soft limit at 80 %) when
     HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases scale with it."""
-    default = Limits()
+    default = replace(Limits(), story_window_hours=_positive_int(
+        env, "HOPPER_STORY_WINDOW_HOURS", Limits.story_window_hours))
     hard = _positive_int(env, "HOPPER_POLL_TIME_LIMIT_SECONDS", default.poll_hard_time_limit_s)
     if hard == default.poll_hard_time_limit_s:
         return default
@@ -192,13 +260,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     is_embedded = not redis_url
     if is_embedded:
         redis_url = f"unix://{instance_path / EMBEDDED_REDIS_SOCKET}"
+    base_url = (env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
         redis_url=redis_url,
         is_redis_embedded=is_embedded,
         secret_key=env.get("SECRET_KEY") or read_secret_key(instance_path),
-        base_url=(env.get("HOPPER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        base_url=base_url,
         site_name=env.get("HOPPER_SITE_NAME") or "Hopper",
         allow_private_networks=_flag(env.get("HOPPER_ALLOW_PRIVATE_NETWORKS")),
         mail_url=env.get("MAIL_URL") or None,
@@ -214,4 +283,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", 1024),
         media_fetch_slots=_positive_int(env, "HOPPER_MEDIA_FETCH_SLOTS", 2),
+        websub=_websub(env, base_url),
+        forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
+        proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),
+        script_name=parse_script_name(env.get("HOPPER_SCRIPT_NAME")),
+        metrics_allow=_address_list(env.get("HOPPER_METRICS_ALLOW"), ("127.0.0.0/8", "::1")),
+        metrics_token=(env.get("HOPPER_METRICS_TOKEN") or "").strip() or None,
     )

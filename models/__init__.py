@@ -13,8 +13,10 @@ from models import (  # noqa: F401  (registers the tables)
     playlists,
     sections,
     sources,
+    stories,
     tags,
     users,
+    websub,
     workers,
 )
 from models.base import Base

@@ -29,7 +29,7 @@ TAG_NAME_MAX = 100
 # publication time (the site's order must not jump) and the readers' counters.
 REWRITTEN_COLUMNS = ("url", "title", "author", "summary", "content_html", "content_hash",
                      "image_url", "image_alt", "video_url", "video_embed_url", "is_video",
-                     "section_id", "updated_at", "modified_at", "entry_key")
+                     "section_id", "updated_at", "modified_at", "entry_key", "story_id")
 
 T = TypeVar("T")
 
@@ -81,6 +81,24 @@ def content_hashes(session: Session,
             .where(Article.source_id.in_(source_ids), Article.entry_hash.in_(batch)))
         found.update(((source_id, entry_hash), content_hash)
                      for source_id, entry_hash, content_hash in rows
+                     if (source_id, entry_hash) in wanted)
+    return found
+
+
+def current_stories(session: Session, keys: Sequence[tuple[int, str]]
+                    ) -> dict[tuple[int, str], tuple[int | None, str]]:
+    """{(source_id, entry_hash): (story id, title)} of existing articles (edited ones, whose
+    story may change with their title)."""
+    wanted = set(keys)
+    found: dict[tuple[int, str], tuple[int | None, str]] = {}
+    source_ids = sorted({source_id for source_id, _ in wanted})
+    every_hash = sorted({entry_hash for _, entry_hash in wanted})
+    for batch in _batches(every_hash):
+        rows = session.execute(
+            select(Article.source_id, Article.entry_hash, Article.story_id, Article.title)
+            .where(Article.source_id.in_(source_ids), Article.entry_hash.in_(batch)))
+        found.update(((source_id, entry_hash), (story_id, title))
+                     for source_id, entry_hash, story_id, title in rows
                      if (source_id, entry_hash) in wanted)
     return found
 

@@ -32,11 +32,26 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import NEVER_REUSE_IDS, Base, UTCDateTime, utcnow
 from models.permalinks import slugify
 from models.sections import Section
 from models.sources import Source
+from models.stories import Story
 from models.tags import Tag, article_tags
+
+
+def _story_of_its_own(context: Any) -> int:
+    """An article inserted without a story (imports, tests, benchmarks) starts one of
+    its own: every article belongs to exactly one story. Ingest always names one."""
+    params = context.get_current_parameters()
+    published_at = params.get("published_at") or utcnow()
+    return int(context.connection.execute(
+        Story.__table__.insert().values(
+            title=params.get("title") or "", section_id=params.get("section_id"),
+            first_published_at=published_at, last_published_at=published_at,
+            article_count=1, source_count=1, is_open=True, centroid="{}", lead_terms="{}",
+            created_at=utcnow())
+        .returning(Story.__table__.c.id)).scalar_one())
 
 
 class Article(Base):
@@ -50,6 +65,8 @@ class Article(Base):
         Index("ix_articles_video_published", "is_video", "published_at"),
         # "Most read" ranks the last 48 hours by views from this index alone.
         Index("ix_articles_published_views", "published_at", "view_count"),
+        Index("ix_articles_story_published", "story_id", "published_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +79,8 @@ class Article(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     content_html: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The article page's main text (sanitised), fetched for summary-only feeds.
+    full_text_html: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(2048))
     image_alt: Mapped[str | None] = mapped_column(String(500))
     # The background check of the lead image (workers/images.py): None until checked,
@@ -84,6 +103,11 @@ class Article(Base):
     view_count: Mapped[int] = mapped_column(default=0)
     share_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Never NULL once written: ingest names the story, any other insert gets a story of
+    # its own from the default. (The column stays nullable in the schema: making it NOT
+    # NULL on SQLite means rebuilding `articles`, whose foreign keys cascade.)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), nullable=True,
+                                          default=_story_of_its_own)
 
     source: Mapped[Source] = relationship()
     section: Mapped[Section | None] = relationship()
@@ -92,6 +116,18 @@ class Article(Base):
     @property
     def slug(self) -> str:
         return slugify(self.title)
+
+    # What the source's republishing rights let readers see (DESIGN: stories and rights).
+    # Every page, feed, API answer and search snippet reads these, never the raw columns.
+    @property
+    def shown_summary(self) -> str:
+        return self.summary if self.source.may_show_summary else ""
+
+    @property
+    def shown_body_html(self) -> str:
+        if not self.source.may_show_body:
+            return ""
+        return self.full_text_html or self.content_html
 
     @property
     def changed_at(self) -> datetime | None:
@@ -124,7 +160,7 @@ CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, 
                 Article.summary, Article.image_url, Article.image_alt, Article.image_status,
                 Article.image_width, Article.image_height, Article.video_url,
                 Article.video_embed_url, Article.is_video, Article.published_at,
-                Article.updated_at, Article.view_count)
+                Article.updated_at, Article.view_count, Article.story_id)
 
 
 def _card_options() -> tuple[Any, ...]:
@@ -286,6 +322,22 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
         select(Article.id).where(Article.section_id == article.section_id,
                                  Article.id.not_in(seen))).limit(limit))
     return (by_tags + by_section)[:limit]
+
+
+ALSO_COVERED = 8
+
+
+def also_covered(session: Session, article: Article, *, limit: int = ALSO_COVERED
+                 ) -> list[Article]:
+    """Other outlets' versions of this article's story: one per source, earliest first,
+    copies of this article's own text left out."""
+    from models.stories import MEMBERS_READ, other_outlets
+
+    members = _cards(session, select(Article.id).where(
+        Article.story_id == article.story_id, Article.id != article.id)
+        .order_by(Article.published_at.asc(), Article.id.asc()).limit(4 * MEMBERS_READ),
+        order=(Article.published_at.asc(), Article.id.asc()))
+    return other_outlets(members, article, limit=limit)
 
 
 def add_share(session: Session, article_id: int) -> bool:

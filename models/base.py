@@ -17,6 +17,12 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Table options for every table whose ids appear in cookies, tokens or links (users,
+# sources, articles, playlists, comments): SQLite without AUTOINCREMENT hands the highest
+# deleted id to the next row, so a kept cookie or link would name someone else's row.
+# PostgreSQL's identity sequences never reuse ids; the option is ignored there.
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

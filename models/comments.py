@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.articles import Article
-from models.base import Base, utcnow
+from models.base import NEVER_REUSE_IDS, Base, utcnow
 from models.users import User
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -25,7 +25,8 @@ MAX_BODY_LENGTH = 5000
 
 class Comment(Base):
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_article_created", "article_id", "created_at"),)
+    __table_args__ = (Index("ix_comments_article_created", "article_id", "created_at"),
+                      NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))

@@ -19,7 +19,7 @@ from models.playlists import Playlist
 from models.users import User
 
 # Secrets and internals that are not "data about the reader" and must never leave.
-PRIVATE_USER_COLUMNS = frozenset({"password_hash", "session_version"})
+PRIVATE_USER_COLUMNS = frozenset({"password_hash", "session_secret"})
 
 
 def export(session: Session, user: User) -> dict[str, Any]:

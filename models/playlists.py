@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from models.articles import Article
-from models.base import Base, utcnow
+from models.base import NEVER_REUSE_IDS, Base, utcnow
 
 MAX_NAME_LENGTH = 120
 DEFAULT_NAME = "Saved"
@@ -25,6 +25,7 @@ DEFAULT_NAME = "Saved"
 
 class Playlist(Base):
     __tablename__ = "playlists"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

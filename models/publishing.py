@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.articles import Article
@@ -33,12 +33,16 @@ def latest_articles(session: Session, *, section: Section | None = None,
         statement.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)))
 
 
-def sitemap_entries(session: Session, *, limit: int) -> list[SitemapEntry]:
+def sitemap_entries(session: Session, *, limit: int, offset: int = 0) -> list[SitemapEntry]:
     """The newest articles' few columns a sitemap needs (no bodies loaded)."""
     rows = session.execute(
         select(Article.id, Article.title, Article.published_at, Article.modified_at)
-        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit).offset(offset))
     return [SitemapEntry(*row) for row in rows]
+
+
+def count_articles(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Article)) or 0)
 
 
 def all_sections(session: Session) -> list[Section]:

@@ -297,12 +297,13 @@ def highlight(text: str, terms: list[str]) -> list[Segment]:
 
 
 def snippet(article: Article, terms: list[str]) -> list[Segment]:
-    """About thirty words of the summary (or else the body) around the first match."""
+    """About thirty words of the summary (or else the body) around the first match, of
+    what the source's rights let readers see: nothing of a headline-only source."""
     pattern = _term_pattern(terms)
-    shown = plain_text(article.summary or "")
+    shown = plain_text(article.shown_summary)
     found = pattern.search(shown) if pattern else None
-    if found is None and pattern is not None:
-        body = plain_text(article.content_html or "")
+    if found is None and pattern is not None and article.source.may_show_body:
+        body = plain_text(article.shown_body_html)
         found = pattern.search(body)
         if found is not None:
             shown = body

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models.articles import Article
 from models.sources import Source
+from models.websub import WebSubSubscription
 
 WINDOW = timedelta(days=7)
 
@@ -21,6 +22,7 @@ WINDOW = timedelta(days=7)
 class SourceHealth:
     source: Source
     articles_in_window: int
+    push: WebSubSubscription | None = None    # its WebSub subscription, if its feed names a hub
 
     @property
     def articles_per_day(self) -> float:
@@ -32,8 +34,9 @@ def health_table(session: Session, now: datetime) -> list[SourceHealth]:
               .where(Article.published_at >= now - WINDOW)
               .group_by(Article.source_id).subquery())
     rows = session.execute(
-        select(Source, func.coalesce(recent.c.n, 0))
+        select(Source, func.coalesce(recent.c.n, 0), WebSubSubscription)
         .outerjoin(recent, recent.c.source_id == Source.id)
+        .outerjoin(WebSubSubscription, WebSubSubscription.source_id == Source.id)
         .options(joinedload(Source.section))
         .order_by(Source.name, Source.id))
-    return [SourceHealth(source, count) for source, count in rows]
+    return [SourceHealth(source, count, push) for source, count, push in rows]

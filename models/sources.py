@@ -9,11 +9,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, text, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    bindparam,
+    false,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from models.base import Base, utcnow
+from models.base import NEVER_REUSE_IDS, Base, utcnow
 from models.sections import Section
 
 
@@ -22,6 +34,26 @@ class SourceStatus(enum.StrEnum):
     FAILING = "failing"
     GONE = "gone"
     PAUSED = "paused"
+
+
+class Rights(enum.StrEnum):
+    """What a publisher lets Hopper republish (DESIGN: stories and rights)."""
+
+    HEADLINE = "headline"    # title, link and image
+    EXCERPT = "excerpt"      # plus a summary of at most about 300 characters
+    FULL = "full"            # plus the sanitised body
+
+
+class FullText(enum.StrEnum):
+    """Whether to fetch the article page for a feed that carries only summaries."""
+
+    OFF = "off"
+    AUTO = "auto"            # when the feed's bodies are short summaries
+    ON = "on"
+
+
+DEFAULT_RIGHTS = Rights.EXCERPT
+DEFAULT_FULL_TEXT = FullText.AUTO
 
 
 # Statuses the scheduler polls; gone and paused sources wait for an admin.
@@ -33,6 +65,7 @@ class Source(Base):
     __table_args__ = (
         # The beat tick asks "which sources are due?": answered from this index alone.
         Index("ix_sources_due", "status", "next_poll_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,12 +88,62 @@ class Source(Base):
     last_new_entry_at: Mapped[datetime | None]
     next_poll_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Republishing rights and full-text fetching (DESIGN: stories and rights).
+    rights: Mapped[str] = mapped_column(String(16), default=DEFAULT_RIGHTS.value,
+                                        server_default=DEFAULT_RIGHTS.value)
+    full_text: Mapped[str] = mapped_column(String(8), default=DEFAULT_FULL_TEXT.value,
+                                           server_default=DEFAULT_FULL_TEXT.value)
+    # The last full-text fetch that failed (the feed's summary is kept), for the health row.
+    full_text_error: Mapped[str | None] = mapped_column(Text)
+    # What the feed and its pages say about reuse (dc:rights, copyright, Creative Commons,
+    # robots noarchive/nosnippet/max-snippet, robots.txt License:): suggestions shown to
+    # admins, never applied on their own. One line per signal.
+    rights_signals: Mapped[str | None] = mapped_column(Text)
+    # The operator's preferred outlets lead the stories they cover (models/stories.py).
+    is_preferred: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     section: Mapped[Section | None] = relationship()
+
+    @property
+    def may_show_summary(self) -> bool:
+        return self.rights != Rights.HEADLINE.value
+
+    @property
+    def may_show_body(self) -> bool:
+        return self.rights == Rights.FULL.value
+
+    @property
+    def public_url(self) -> str:
+        return public_url(self.url)
+
+
+def public_url(url: str) -> str:
+    """A source URL as the public may see it (API, RSS out, pages): without `user:pw@`,
+    query string or fragment, where feed URLs carry their credentials and tokens
+    (`?api_key=…`). Only admins see `Source.url` whole."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:   # not a URL we could show safely
+        return ""
+    host = parts.hostname or ""
+    if ":" in host:      # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def by_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
+
+
+def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
+    """Which of these sources the operator marked as preferred (they lead stories)."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return set()
+    return set(session.scalars(select(Source.id).where(Source.id.in_(ids),
+                                                       Source.is_preferred.is_(True))))
 
 
 def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:
@@ -71,11 +154,14 @@ def url_taken(session: Session, url: str, *, other_than: int | None = None) -> b
 
 
 def add(session: Session, url: str, *, name: str = "", section_id: int | None = None,
-        interval_override_minutes: int | None = None, now: datetime | None = None) -> Source:
+        interval_override_minutes: int | None = None, rights: str = DEFAULT_RIGHTS.value,
+        full_text: str = DEFAULT_FULL_TEXT.value, site_url: str | None = None,
+        now: datetime | None = None) -> Source:
     """A new source, due at once. The caller checks `url_taken` first; the unique
     constraint on `url` still refuses a duplicate added concurrently."""
     source = Source(url=url, name=name, section_id=section_id,
                     interval_override_minutes=interval_override_minutes,
+                    rights=rights, full_text=full_text, site_url=site_url,
                     next_poll_at=now or utcnow())
     session.add(source)
     session.flush()
@@ -171,6 +257,7 @@ class PollState:
     last_success_at: datetime | None
     last_new_entry_at: datetime | None
     next_poll_at: datetime
+    rights_signals: str | None
     loaded: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
 
@@ -201,6 +288,19 @@ def save_poll_states(session: Session, states: Iterable[PollState]) -> None:
     for rows in shapes.values():
         # No .values(): the SET clause is the rows' keys; "_id" is the WHERE's own name.
         session.execute(update(table).where(table.c.id == bindparam("_id")), rows)
+
+
+SIGNAL_LINES_MAX = 20
+
+
+def merge_signals(current: str | None, new: Iterable[str]) -> str | None:
+    """Reuse signals (Source.rights_signals): one line per distinct signal, oldest first,
+    at most SIGNAL_LINES_MAX."""
+    lines = [line for line in (current or "").splitlines() if line.strip()]
+    for line in new:
+        if line and line not in lines:
+            lines.append(line)
+    return "\n".join(lines[-SIGNAL_LINES_MAX:]) or None
 
 
 def move(session: Session, source_id: int, url: str) -> None:

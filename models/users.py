@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime
 
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import NEVER_REUSE_IDS, Base, utcnow
+
+
+def new_session_secret() -> str:
+    """A random per-user value every session and remember-me cookie carries (get_id)."""
+    return secrets.token_urlsafe(24)
 
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive in practice.
@@ -21,8 +29,10 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_suspended: Mapped[bool] = mapped_column(default=False)
     email_verified_at: Mapped[datetime | None]
-    # Bumped on logout-everywhere and password change: older signed sessions stop working.
-    session_version: Mapped[int] = mapped_column(default=1)
+    # Replaced on logout, password change and suspension: every signed session naming the
+    # old value stops working. Random, so no other account (a later one reusing an id
+    # included) ever shares it.
+    session_secret: Mapped[str] = mapped_column(String(64), default=new_session_secret)
     terms_version: Mapped[str | None] = mapped_column(String(40))
     terms_accepted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -33,7 +43,7 @@ class User(Base):
         return self.email_verified_at is not None
 
     # The four members Flask-Login asks of a user, without importing Flask here.
-    # The id carries the session version, so bumping it signs every old session out.
+    # The id carries the session secret, so replacing it signs every old session out.
     is_authenticated = True
     is_anonymous = False
 
@@ -42,16 +52,20 @@ class User(Base):
         return not self.is_suspended
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_secret}"
+
+
+MAX_USER_ID = 2**63 - 1
 
 
 def by_session_id(session: Session, session_id: str) -> User | None:
-    """The user a Flask-Login id ("<id>:<session_version>") still names, or None."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    """The user a Flask-Login id ("<id>:<session_secret>") still names, or None."""
+    user_id, _, secret = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and secret) or int(user_id) > MAX_USER_ID:
         return None
     user = session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or user.is_suspended:
+    if (user is None or user.is_suspended
+            or not hmac.compare_digest(user.session_secret.encode(), secret.encode())):
         return None
     return user
 
@@ -86,9 +100,9 @@ def create(session: Session, *, email: str, password_hash: str, terms_version: s
 
 
 def end_every_session(user: User) -> None:
-    """Every signed session and remember-me cookie naming the old version stops working
+    """Every signed session and remember-me cookie naming the old secret stops working
     (the caller may then start a fresh one for the current browser)."""
-    user.session_version += 1
+    user.session_secret = new_session_secret()
 
 
 def mark_verified(user: User) -> None:

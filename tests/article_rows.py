@@ -30,10 +30,12 @@ class ArticleRows:
                                  parent_id=parent.id if parent else None))
 
     def source(self, name: str = "Example News", *, url: str | None = None,
-               section: Section | None = None, **fields: Any) -> Source:
+               section: Section | None = None, rights: str = "full",
+               **fields: Any) -> Source:
+        """A source whose articles show whole (rights `full`) unless a test says less."""
         number = next(_counter)
         return self._add(Source(name=name, url=url or f"https://feeds.example/{number}.xml",
-                                site_url="https://news.example/",
+                                site_url="https://news.example/", rights=rights,
                                 section_id=section.id if section else None, **fields))
 
     def tag(self, slug: str, name: str | None = None) -> Tag:

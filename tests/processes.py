@@ -74,7 +74,7 @@ class CeleryWorker(ManagedProcess):
     ready_text = "ready."
 
     def __init__(self, env: dict[str, str], *, concurrency: int = 2,
-                 queues: str = "polls,maintenance", hostname: str | None = None) -> None:
+                 queues: str = "polls,maintenance,fulltext", hostname: str | None = None) -> None:
         name = hostname or f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
         super().__init__(CELERY + ["worker", "--loglevel", "INFO", "--queues", queues,
                                    "--concurrency", str(concurrency), "--hostname", name,
@@ -90,7 +90,7 @@ class CeleryBeat(ManagedProcess):
 
 
 class Gunicorn(ManagedProcess):
-    """`gunicorn` with the project's config (sync workers) on 127.0.0.1:`port`."""
+    """The web process exactly as the Procfile runs it, on 127.0.0.1:<port>."""
 
     ready_text = "Listening at"
 

@@ -9,6 +9,8 @@ from flask import Flask
 
 from hopper.settings import Settings, load_settings
 from web import extensions, security
+from web.params import BoundedIntegerConverter
+from web.proxy import TrustedProxies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,14 +40,32 @@ def create_app(test_config: dict[str, Any] | None = None,
     )
     if test_config:
         app.config.from_mapping(test_config)
+    # Before any route is added: every `<int:…>` id must fit a database integer.
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+        app.wsgi_app, trusted=settings.forwarded_allow_ips, hops=settings.proxy_hops,
+        script_name=settings.script_name)
 
     extensions.init_app(app, settings)
     security.init_app(app)
 
-    from web import account, admin, api, auth, community, consent, feeds, media, ops, search, site
+    from web import (
+        account,
+        admin,
+        api,
+        auth,
+        community,
+        consent,
+        feeds,
+        media,
+        ops,
+        search,
+        site,
+        websub,
+    )
 
     for area in (site, search, auth, account, consent, community, admin, api, feeds, ops,
-                 media):
+                 media, websub):
         area.init_app(app)
 
     from web import cli

@@ -78,8 +78,11 @@ return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}
 
 def page_key_parts() -> tuple[str, str]:
     """The key is PREFIX + content version + suffix: the consent state (it decides the
-    banner and held-back embeds), the path and the query."""
-    return PAGE_PREFIX, f":{consent_cache_key(request)}:{request.full_path}"
+    banner and held-back embeds), then everything a page's links are built from — scheme,
+    host and script root (every `url_for` starts with it) — then the path and the query.
+    Leave one out and a single odd request poisons the page for every visitor."""
+    origin = f"{request.scheme}://{request.host}{request.script_root}"
+    return PAGE_PREFIX, f":{consent_cache_key(request)}:{origin}:{request.full_path}"
 
 
 def serve_cached_page() -> Response | None:

@@ -6,6 +6,7 @@ Environment (docs/operations.md):
   HOPPER_WEB_TIMEOUT        seconds before a stuck worker is killed (default 30)
   HOPPER_MAX_REQUESTS       recycle a worker after about this many requests (default 2000)
   FORWARDED_ALLOW_IPS       proxies trusted for X-Forwarded-* (default 127.0.0.1)
+  HOPPER_SCRIPT_NAME        a fixed path prefix the site is mounted under (default none)
   PROMETHEUS_MULTIPROC_DIR  where workers share metrics (default <instance>/prometheus)
 
 This module must not import prometheus_client, Flask or the app: the metrics directory
@@ -19,6 +20,9 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+
+from hopper.logging import TEXT_FORMAT
+from hopper.settings import parse_script_name
 
 _instance = Path(os.environ.get("HOPPER_INSTANCE") or "instance").resolve()
 _metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
@@ -42,20 +46,41 @@ errorlog = "-"
 # Combined log format plus the time taken: %(M)s milliseconds.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 
-if os.environ.get("HOPPER_LOG_JSON", "").strip().lower() in {"1", "true", "yes", "on"}:
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"context": {"()": "hopper.logging.ContextFilter"}},
-        "formatters": {"json": {"()": "hopper.logging.JsonFormatter"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
-                                "filters": ["context"], "stream": "ext://sys.stderr"}},
-        "root": {"level": "INFO", "handlers": ["stderr"]},
-        "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
-        },
-    }
+# Requests never say where the app is mounted: gunicorn would otherwise take SCRIPT_NAME
+# and PATH_INFO headers from any forwarded_allow_ips peer, and one request could then
+# point every link of a cached page at another host. A fixed prefix is configured
+# instead (HOPPER_SCRIPT_NAME → gunicorn reads SCRIPT_NAME from its environment).
+forwarder_headers = ""
+header_map = "drop"
+if parse_script_name(os.environ.get("HOPPER_SCRIPT_NAME")):
+    os.environ["SCRIPT_NAME"] = parse_script_name(os.environ.get("HOPPER_SCRIPT_NAME"))
+
+# The app's own records (INFO and up: e-mails when MAIL_URL is unset, warnings) go to
+# stderr beside gunicorn's, in text or JSON; without a root handler Python would drop
+# everything below WARNING.
+_is_json = os.environ.get("HOPPER_LOG_JSON", "").strip().lower() in {"1", "true", "yes", "on"}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "hopper.logging.ContextFilter"}},
+    "formatters": {
+        "app": ({"()": "hopper.logging.JsonFormatter"} if _is_json
+                else {"format": TEXT_FORMAT}),
+        "generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+                    "datefmt": "[%Y-%m-%d %H:%M:%S %z]"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "app",
+                            "filters": ["context"], "stream": "ext://sys.stderr"},
+                 "gunicorn": {"class": "logging.StreamHandler",
+                              "formatter": "app" if _is_json else "generic",
+                              "filters": ["context"], "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["gunicorn"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["gunicorn"], "propagate": False},
+        "alembic": {"level": "WARNING"},   # its plugin set-up says nothing an operator needs
+    },
+}
 
 
 def on_starting(server: Any) -> None:

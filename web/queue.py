@@ -21,10 +21,15 @@ from web.extensions import settings as current_settings
 # The same routes as workers/celery_app.py, restated so that web need not import it.
 POLLS_QUEUE = "polls"
 MAINTENANCE_QUEUE = "maintenance"
+FULLTEXT_QUEUE = "fulltext"
 TASK_QUEUES = {
     "workers.poll_source": POLLS_QUEUE,
+    "workers.resolve_source": POLLS_QUEUE,
+    "workers.fetch_full_text": FULLTEXT_QUEUE,
     "workers.poll_due_sources": POLLS_QUEUE,
     "workers.record_heartbeat": MAINTENANCE_QUEUE,
+    "workers.websub.store_delivery": POLLS_QUEUE,
+    "workers.websub.request_subscriptions": MAINTENANCE_QUEUE,
 }
 PENDING_KEY = "hopper_pending_tasks"
 

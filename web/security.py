@@ -8,7 +8,8 @@ pages that hold media consent render those frames at all.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -63,4 +64,8 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if is_https:   # only a site served over HTTPS may promise to stay on it
             response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # A signed-in page names its reader: no shared or browser cache may keep it
+            # (RFC 9111 §5.2.2.3, §5.2.2.7); `Vary: Cookie` alone does not say so.
+            response.headers["Cache-Control"] = "private, no-store"
         return response

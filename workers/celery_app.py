@@ -12,6 +12,8 @@ from hopper.settings import Settings, load_settings
 
 POLLS_QUEUE = "polls"
 MAINTENANCE_QUEUE = "maintenance"
+# Article pages for full text: slow publishers never hold up polls.
+FULLTEXT_QUEUE = "fulltext"
 
 # Quiet hours (UTC), spread out so two purges never compete for SQLite's write lock.
 MAINTENANCE_SCHEDULE = {
@@ -29,6 +31,18 @@ MAINTENANCE_SCHEDULE = {
         "task": "workers.maintenance.delete_expired_consent",
         "schedule": crontab(minute=15, hour=4),
         "options": {"expires": 6 * 3600},
+    },
+    # WebSub: subscribe to newly discovered hubs and renew leases before they end.
+    "websub-request-subscriptions": {
+        "task": "workers.websub.request_subscriptions",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
+    # Converged stories merge and quiet ones close well within a reader's visit.
+    "maintain-stories": {
+        "task": "workers.maintenance.maintain_stories",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 600},
     },
     # Lead images that no poll's own check reached (`hopper ingest`, a lost send).
     "check-lead-images": {
@@ -72,10 +86,14 @@ def configure(app: Celery, settings: Settings) -> None:
         task_default_queue=POLLS_QUEUE,
         task_routes={
             "workers.poll_source": {"queue": POLLS_QUEUE},
+            "workers.resolve_source": {"queue": POLLS_QUEUE},
+            "workers.fetch_full_text": {"queue": FULLTEXT_QUEUE},
             "workers.poll_due_sources": {"queue": POLLS_QUEUE},
             "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
             "workers.images.*": {"queue": MAINTENANCE_QUEUE},
             "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},
+            "workers.websub.request_subscriptions": {"queue": MAINTENANCE_QUEUE},
+            "workers.websub.store_delivery": {"queue": POLLS_QUEUE},
         },
         worker_hijack_root_logger=False,
         # Every beat, even one started by mistake, ticks only while it holds the beat lock.
@@ -98,7 +116,8 @@ def configure(app: Celery, settings: Settings) -> None:
 
 def create_celery(settings: Settings | None = None) -> Celery:
     app = Celery("hopper", include=["workers.tasks", "workers.maintenance",
-                                         "workers.images"])
+                                     "workers.websub.tasks",
+                                     "workers.images"])
     configure(app, settings or load_settings())
     return app
 

@@ -16,9 +16,11 @@ import redis
 from sqlalchemy.orm import Session
 
 from models import retention
+from models import stories as story_rows
 from models.base import utcnow
 from models.db import Database, session_scope
 from workers.celery_app import app
+from workers.ingest.store_stories import merge_converged
 from workers.runtime import runtime
 
 logger = logging.getLogger(__name__)
@@ -95,3 +97,20 @@ def expire_stale_locks() -> int:
     if fixed:
         logger.warning("gave an expiry to %d locks that had none", fixed)
     return fixed
+
+
+@app.task(name="workers.maintenance.maintain_stories", ignore_result=True)
+def maintain_stories() -> tuple[int, int]:
+    """Merge open stories that converged, then close those quiet for longer than the
+    story window (HOPPER_STORY_WINDOW_HOURS): closed stories leave the term index; closed
+    stories whose articles retention deleted go too."""
+    context = runtime()
+    now = utcnow()
+    window = timedelta(hours=context.settings.limits.story_window_hours)
+    with session_scope(context.database) as session:
+        merged = merge_converged(session, now=now, window=window)
+    closed = purge(context.database, lambda session: story_rows.close_stale(
+        session, quiet_since=now - window, now=now))
+    emptied = purge(context.database, story_rows.delete_emptied)
+    logger.info("stories: merged %d, closed %d, deleted %d emptied", merged, closed, emptied)
+    return merged, closed

@@ -13,14 +13,19 @@ from celery.signals import worker_ready
 from kombu.exceptions import OperationalError as KombuOperationalError
 from sqlalchemy.exc import OperationalError
 
+from models import full_text as full_text_rows
 from models import workers as worker_rows
 from models.base import utcnow
 from models.db import session_scope
+from workers.adding import resolve_source as resolve_source_url
 from workers.celery_app import app
 from workers.images import check_lead_images
 from workers.ingest.fetch import FeedClient
+from workers.ingest.fulltext import fetch_full_text as fetch_page_text
+from workers.ingest.fulltext import wants_full_text
+from workers.ingest.pages import RobotsCache
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.store import claim_due_sources
+from workers.ingest.store import bump_content_version, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 
@@ -70,6 +75,7 @@ def poll_source(self: Task, source_id: int) -> None:
     a later one stores nothing it already has."""
     rt = runtime()
     waited = queue_wait_seconds(self.request)
+    started_at = utcnow()
     result = ingest_source(source_id, database=rt.database, redis_client=rt.redis,
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
@@ -80,6 +86,49 @@ def poll_source(self: Task, source_id: int) -> None:
         except (KombuOperationalError, redis.RedisError) as error:
             # The poll is stored; the beat's sweep checks the images a little later.
             log.warning("image check for source %s not sent: %s", source_id, error)
+    if result.new:                       # the poll has committed: its articles are there
+        with session_scope(rt.database, write=False) as session:
+            wanting = full_text_rows.wanting_full_text(session, source_id,
+                                                       created_since=started_at)
+        for article_id in wanting:
+            fetch_full_text.delay(article_id)
+
+
+@cache
+def robots_cache() -> RobotsCache:
+    return RobotsCache()
+
+
+@app.task(name="workers.fetch_full_text", ignore_result=True, acks_late=True,
+          reject_on_worker_lost=True)
+def fetch_full_text(article_id: int) -> None:
+    """The article page's main text, for a summary-only feed of a `full` source. Safe to
+    run twice: it only rewrites the same text. A failure keeps the feed's summary and is
+    recorded on the source's health row."""
+    rt = runtime()
+    with session_scope(rt.database, write=False) as session:
+        job = full_text_rows.job_for(session, article_id)
+    if job is None or not wants_full_text(job.mode, job.body_html):
+        return
+    # ingest-b's per-host semaphore (HOPPER_PER_HOST_CONCURRENCY) plugs in as host_slot.
+    result = fetch_page_text(job, http=feed_client(), robots=robots_cache(), host_slot=None)
+    with session_scope(rt.database) as session:
+        if result.html:
+            full_text_rows.save_full_text(session, article_id, result.html)
+        full_text_rows.record_result(session, job.source_id, error=result.error,
+                                     signals=result.signals)
+    if result.html:
+        bump_content_version(rt.redis)
+
+
+@app.task(name="workers.resolve_source", ignore_result=True, acks_late=True,
+          reject_on_worker_lost=True)
+def resolve_source(source_id: int) -> None:
+    """A source the admin stored as typed: find the feed it is or advertises, then poll
+    it. Safe to run twice: a source already at its feed's URL stays there."""
+    rt = runtime()
+    if resolve_source_url(rt.database, feed_client(), source_id) is not None:
+        poll_source.delay(source_id)
 
 
 @worker_ready.connect

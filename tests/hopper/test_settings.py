@@ -83,3 +83,22 @@ def test_the_media_proxy_is_on_by_default_and_its_cache_size_is_configurable(tmp
     with pytest.raises(ValueError, match="HOPPER_MEDIA_CACHE_MB"):
         load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
                        "HOPPER_MEDIA_CACHE_MB": "-3"})
+
+
+def test_proxy_and_metrics_settings_have_safe_defaults_and_read_the_environment(tmp_path) -> None:
+    defaults = load_settings({"HOPPER_INSTANCE": str(tmp_path)})
+    assert defaults.forwarded_allow_ips == ("127.0.0.1",) and defaults.proxy_hops == 1
+    assert defaults.metrics_allow == ("127.0.0.0/8", "::1") and defaults.metrics_token is None
+    configured = load_settings({
+        "HOPPER_INSTANCE": str(tmp_path), "FORWARDED_ALLOW_IPS": "10.0.0.5, 10.1.0.0/16",
+        "HOPPER_PROXY_HOPS": "2", "HOPPER_METRICS_ALLOW": "192.0.2.7",
+        "HOPPER_METRICS_TOKEN": " s3cret ",
+    })
+    assert configured.forwarded_allow_ips == ("10.0.0.5", "10.1.0.0/16")
+    assert configured.proxy_hops == 2
+    assert configured.metrics_allow == ("192.0.2.7",) and configured.metrics_token == "s3cret"
+    assert defaults.script_name == ""
+    assert load_settings({"HOPPER_INSTANCE": str(tmp_path),
+                          "HOPPER_SCRIPT_NAME": " news/ "}).script_name == "/news"
+    with pytest.raises(ValueError, match="HOPPER_PROXY_HOPS"):
+        load_settings({"HOPPER_INSTANCE": str(tmp_path), "HOPPER_PROXY_HOPS": "0"})

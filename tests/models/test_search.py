@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, insert, inspect, text
 
 from models.articles import Article
 from models.base import utcnow
@@ -200,23 +200,22 @@ def test_relevance_is_ranked_among_the_newest_matches_and_the_total_says_so(
     assert (page.total, page.is_total_capped) == (3, True)
 
 
-def _insert_article_as_of_0001(database, title: str, summary: str,  # type: ignore[no-untyped-def]
-                               content_html: str) -> None:
-    """A source and an article in plain SQL of revision 0001's columns: the ORM's models
-    know the columns later revisions add, which an older schema lacks."""
+def _article_at_0001(database, title: str, *, summary: str, content_html: str = "") -> None:
+    """One article written in the schema of revision 0001 (to 0005: the models describe
+    the newest schema, whose later columns those revisions do not have)."""
+    now = utcnow()
     with database.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO sources (url, name, status, error_count, unfinished_polls, "
-            "interval_minutes, next_poll_at, created_at) VALUES ('http://s.test/feed', "
-            "'S', 'ok', 0, 0, 30, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        connection.execute(text(
-            "INSERT INTO articles (source_id, entry_key, entry_hash, title, summary, "
-            "content_html, content_hash, is_video, published_at, created_at, modified_at, "
-            "view_count, share_count, comment_count) VALUES ((SELECT id FROM sources WHERE "
-            "url = 'http://s.test/feed'), 'k', 'h', :title, :summary, "
-            ":content_html, 'c', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
-            "CURRENT_TIMESTAMP, 0, 0, 0)"),
-            {"title": title, "summary": summary, "content_html": content_html})
+        tables = MetaData()
+        tables.reflect(connection, only=["sources", "articles"])
+        source_id = connection.execute(insert(tables.tables["sources"]).values(
+            url="https://feeds.example/old.xml", name="Old", status="ok", error_count=0,
+            unfinished_polls=0, interval_minutes=30, next_poll_at=now, created_at=now)
+            .returning(tables.tables["sources"].c.id)).scalar_one()
+        connection.execute(insert(tables.tables["articles"]).values(
+            source_id=source_id, entry_key="old", entry_hash="old", title=title,
+            summary=summary, content_html=content_html, content_hash="x", is_video=False,
+            published_at=now, created_at=now, modified_at=now, view_count=0, share_count=0,
+            comment_count=0))
 
 
 def test_migration_indexes_articles_that_existed_before_it(scratch_database_url) -> None:
@@ -229,8 +228,8 @@ def test_migration_indexes_articles_that_existed_before_it(scratch_database_url)
     migrate.upgrade(url, "0001")
     scratch = make_database(url)
     try:
-        _insert_article_as_of_0001(scratch, "Lighthouse restored", "Keepers return", "")
-        migrate.upgrade(url)      # through 0002_search; the ORM reads the newest schema
+        _article_at_0001(scratch, "Lighthouse restored", summary="Keepers return")
+        migrate.upgrade(url)           # 0002 and the later revisions the models describe
         assert search(scratch, "lighthouse") == ["Lighthouse restored"]
         assert search(scratch, "keep", is_prefix=True) == ["Lighthouse restored"]
         migrate.downgrade(url, "0001")
@@ -266,8 +265,8 @@ def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(
                 "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"))
 
     try:
-        _insert_article_as_of_0001(scratch, "Harbour dredged", "Work starts",
-                                   "<p>Barges arrived overnight</p>")
+        _article_at_0001(scratch, "Harbour dredged", summary="Work starts",
+                         content_html="<p>Barges arrived overnight</p>")
         assert "prefix" in (stemmed_index_sql() or "prefix")
         migrate.upgrade(url)
         assert "prefix" not in (stemmed_index_sql() or "")
@@ -277,10 +276,10 @@ def test_body_index_loses_its_unread_prefixes_and_keeps_every_article(
         assert sorted(search(scratch, "barge")) == ["Ferry timetable", "Harbour dredged"]
         migrate.downgrade(url, "0003_reader_indexes")
         assert "prefix" in (stemmed_index_sql() or "prefix")
-        if scratch.is_sqlite:     # 0004 changes SQLite only; plain SQL: 0003's columns
+        if scratch.is_sqlite:     # the models are newer than 0003: ask the index directly
             with session_scope(scratch, write=False) as session:
-                assert session.scalar(text(
-                    "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'barges'")) == 2
+                assert session.scalar(text("SELECT count(*) FROM articles_fts "
+                                           "WHERE articles_fts MATCH 'barges'")) == 2
     finally:
         scratch.dispose()
 

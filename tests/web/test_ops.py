@@ -4,7 +4,6 @@ far behind ingest is; /metrics speaks Prometheus' text format for web and worker
 from __future__ import annotations
 
 import dataclasses
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from models.base import utcnow
 from models.db import Database, session_scope
 from models.sources import Source
 from tests.ops.servers import RedisServer, free_port
-from tests.processes import ManagedProcess
+from tests.processes import Gunicorn
 
 
 def test_healthz_reports_database_and_redis_ok_and_names_backends(client, settings) -> None:
@@ -149,15 +148,6 @@ def test_metrics_report_worker_counters_from_redis_and_backlog_gauges(
     assert metrics[("hopper_sources_due", ())] == 2
     assert 300 <= metrics[("hopper_oldest_due_source_age_seconds", ())] < 360
     assert metrics[("hopper_scrape_backlog_failed", ())] == 0
-
-
-class Gunicorn(ManagedProcess):
-    ready_text = "Listening at"
-
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        env = dict(env, HOPPER_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
-        super().__init__([sys.executable, "-m", "gunicorn",
-                          "--config", "python:web.gunicorn_conf", "web:create_app()"], env)
 
 
 @pytest.mark.slow

@@ -14,7 +14,13 @@ from models.db import session_scope
 from models.users import User
 from web.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
 from web.auth import mails, tokens
-from web.auth.limits import MAIL_PER_IP, limit_posts
+from web.auth.limits import (
+    CURRENT_PASSWORD_PER_ACCOUNT,
+    LOGIN_PER_IP,
+    MAIL_PER_IP,
+    limit_posts,
+    signed_in_account_key,
+)
 from web.auth.passwords import hash_password, verify_password
 from web.auth.sessions import end_session, start_session
 from web.extensions import database, db_session
@@ -53,7 +59,7 @@ def index() -> Page:
 
 @bp.post("/email")
 @login_required
-@limit_posts(MAIL_PER_IP)
+@limit_posts(MAIL_PER_IP, CURRENT_PASSWORD_PER_ACCOUNT, key=signed_in_account_key)
 def change_email() -> Page:
     form = ChangeEmailForm(prefix="email")
     if not form.validate_on_submit():
@@ -95,6 +101,7 @@ def is_current_password(form: ChangeEmailForm | ChangePasswordForm | DeleteAccou
 
 @bp.post("/password")
 @login_required
+@limit_posts(LOGIN_PER_IP, CURRENT_PASSWORD_PER_ACCOUNT, key=signed_in_account_key)
 def change_password() -> Page:
     form = ChangePasswordForm(prefix="password")
     if not form.validate_on_submit():
@@ -105,7 +112,7 @@ def change_password() -> Page:
     user.password_hash = hash_password(form.password.data or "")
     users.end_every_session(user)
     db_session().commit()
-    start_session(user)   # this browser stays signed in, under the new session version
+    start_session(user)   # this browser stays signed in, under the new session secret
     return redirect(url_for("account.index", sent="password"))
 
 
@@ -120,6 +127,7 @@ def download_data() -> Response:
 
 @bp.post("/delete")
 @login_required
+@limit_posts(LOGIN_PER_IP, CURRENT_PASSWORD_PER_ACCOUNT, key=signed_in_account_key)
 def delete_account() -> Page:
     form = DeleteAccountForm(prefix="delete")
     if not form.validate_on_submit():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.validators import (
     DataRequired,
@@ -17,6 +17,7 @@ from wtforms.validators import (
 )
 
 from hopper.settings import Limits
+from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
 
 NO_SECTION = 0
 
@@ -42,10 +43,25 @@ def interval_field(limits: Limits) -> IntegerField:
 LIMITS = Limits()
 
 
+RIGHTS_CHOICES = [
+    (Rights.HEADLINE.value, "Headline: title, link and image"),
+    (Rights.EXCERPT.value, "Excerpt: plus a summary of about 300 characters"),
+    (Rights.FULL.value, "Full: the whole article (only with the publisher's permission)")]
+FULL_TEXT_CHOICES = [
+    (FullText.AUTO.value, "Auto: when the feed carries only short summaries"),
+    (FullText.ON.value, "On: always fetch the article page"),
+    (FullText.OFF.value, "Off: show what the feed carries")]
+
+
 class SourceEditForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=300)])
     section_id = SelectField("Section", coerce=int, default=NO_SECTION)
     interval_minutes = interval_field(LIMITS)
+    rights = SelectField("Republishing rights", choices=RIGHTS_CHOICES,
+                         default=DEFAULT_RIGHTS.value)
+    full_text = SelectField("Full text", choices=FULL_TEXT_CHOICES,
+                            default=DEFAULT_FULL_TEXT.value)
+    is_preferred = BooleanField("Preferred source (leads the stories it covers)")
 
 
 class SourceAddForm(SourceEditForm):

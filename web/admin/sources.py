@@ -1,5 +1,9 @@
-"""Admin › Sources: add (the poll does autodiscovery), edit, pause, resume, poll now,
-and the health table."""
+"""Admin › Sources: add, edit, pause, resume, poll now, and the health table.
+
+Adding runs the one use case for adding a source (workers/adding.py): the request is
+checked and stored here with the same `check_new_source` and `insert_source` as the CLI,
+then `workers.resolve_source` finds the feed a page URL advertises (a web request never
+fetches a third party) and polls it."""
 
 from __future__ import annotations
 
@@ -9,14 +13,22 @@ from werkzeug.wrappers import Response
 
 from models import sections, source_health
 from models.base import utcnow
+from models.new_sources import (
+    InvalidSource,
+    NewSource,
+    SourceExists,
+    check_new_source,
+    insert_source,
+)
 from models.sources import Source, SourceStatus
 from web.admin.forms import NO_SECTION, ActionForm, SourceAddForm, SourceEditForm
 from web.admin.views import bp
 from web.auth.guards import admin_required
-from web.extensions import db_session
+from web.extensions import db_session, settings
 from web.queue import enqueue_after_commit
 
 POLL_TASK = "workers.poll_source"
+RESOLVE_TASK = "workers.resolve_source"
 
 
 def _section_choices() -> list[tuple[int, str]]:
@@ -47,26 +59,33 @@ def sources() -> tuple[str, int]:
 @bp.post("/sources")
 @admin_required
 def add_source() -> Response | tuple[str, int]:
-    """Store the URL as given and enqueue a poll; the poll discovers a page's feed."""
+    """Check and store the URL as given; `workers.resolve_source` then finds the feed a
+    page advertises and polls it."""
     form = SourceAddForm()
     form.section_id.choices = _section_choices()
     if not form.validate_on_submit():
         return _render_table(form, 400)
     session = db_session()
-    source = Source(url=(form.url.data or "").strip(), name=(form.name.data or "").strip(),
-                    section_id=form.section_id.data or None,
-                    interval_override_minutes=form.interval_minutes.data,
-                    next_poll_at=utcnow())
-    session.add(source)
     try:
-        session.flush()
-    except IntegrityError:      # the unique feed URL, not a check-then-insert
+        new = check_new_source(NewSource(
+            url=form.url.data or "", name=form.name.data or "",
+            section_id=form.section_id.data or None,
+            interval_minutes=form.interval_minutes.data, rights=form.rights.data,
+            full_text=form.full_text.data), settings().limits)
+        source = insert_source(session, new)
+    except SourceExists:
+        form.url.errors = ["This source is already on the list."]
+        return _render_table(form, 409)
+    except InvalidSource as error:
+        form.url.errors = [error.reason]
+        return _render_table(form, 400)
+    except IntegrityError:      # a concurrent duplicate: the unique feed URL refuses it
         session.rollback()
         form.url.errors = ["This source is already on the list."]
         return _render_table(form, 409)
-    enqueue_after_commit(session, POLL_TASK, source.id)
+    enqueue_after_commit(session, RESOLVE_TASK, source.id)
     session.commit()
-    flash(f"Added {source.url}; its first poll is on the way.")
+    flash(f"Added {source.url}; its feed is being looked up and polled.")
     return redirect(url_for("admin.sources"))
 
 
@@ -75,7 +94,9 @@ def add_source() -> Response | tuple[str, int]:
 def edit_source(source_id: int) -> str:
     source = _source_or_404(source_id)
     form = SourceEditForm(name=source.name, section_id=source.section_id or NO_SECTION,
-                          interval_minutes=source.interval_override_minutes)
+                          interval_minutes=source.interval_override_minutes,
+                          rights=source.rights, full_text=source.full_text,
+                          is_preferred=source.is_preferred)
     form.section_id.choices = _section_choices()
     return render_template("admin/source_edit.html", source=source, form=form)
 
@@ -91,6 +112,9 @@ def update_source(source_id: int) -> Response | tuple[str, int]:
     source.name = (form.name.data or "").strip() or source.name
     source.section_id = form.section_id.data or None
     source.interval_override_minutes = form.interval_minutes.data
+    source.rights = form.rights.data or source.rights
+    source.full_text = form.full_text.data or source.full_text
+    source.is_preferred = bool(form.is_preferred.data)
     db_session().commit()
     flash("Source saved.")
     return redirect(url_for("admin.sources"))

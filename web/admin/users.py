@@ -2,8 +2,9 @@
 
 The site must keep an admin: the last active admin can be neither demoted nor
 suspended (so an admin cannot lock everyone out by acting on themselves).
-A suspension signs the user out at once: `models.users.by_session_id` refuses
-suspended users on their very next request.
+A suspension signs the user out at once and for good: `models.users.by_session_id`
+refuses suspended users on their very next request, and the suspension replaces the
+user's session secret, so unsuspending does not bring the old sessions back.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def suspend_user(user_id: int) -> Response:
     if _is_last_admin(user):
         return _done("The last admin cannot be suspended.")
     user.is_suspended = True
+    users.end_every_session(user)   # unsuspending later must not revive old sessions
     db_session().commit()
     return _done(f"{user.email} is suspended and signed out.")
 

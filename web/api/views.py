@@ -17,8 +17,10 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import RequestRedirect
 
-from models import publishing
+from models import publishing, stories
+from models import sections as sections_tree
 from models.articles import Article
+from models.base import utcnow
 from models.permalinks import article_path
 from models.search import (
     ArticleFilters,
@@ -28,7 +30,7 @@ from models.search import (
     search_articles,
 )
 from models.sections import Section
-from models.sources import Source
+from models.sources import Source, public_url
 from web.api.errors import BadParameter, error_response, http_error_response
 from web.extensions import db_session, limiter, settings
 
@@ -36,6 +38,9 @@ API_PREFIX = "/api/"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 DEFAULT_RATE_LIMIT = "300 per minute"
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))(bp)
@@ -68,7 +73,59 @@ def article(article_id: int) -> Response:
     found = article_with_relations(db_session(), article_id)
     if found is None:
         raise NotFound(f"no article with id {article_id}")
-    return jsonify(article_json(found) | {"content_html": found.content_html})
+    # The body only where the source's rights are `full` (DESIGN: stories and rights).
+    return jsonify(article_json(found) | {"content_html": found.shown_body_html or None})
+
+
+@bp.get("/stories")
+def story_list() -> Response:
+    """Stories ranked as on the home page (optionally within a section's subtree)."""
+    page = _int_parameter("page", default=1, minimum=1, maximum=MAX_PAGE)
+    per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
+                              maximum=MAX_PER_PAGE)
+    assert page is not None and per_page is not None
+    session = db_session()
+    section_ids = None
+    slug = _text_parameter("section")
+    if slug is not None:
+        tree = sections_tree.load_tree(session)
+        section = tree.by_slug(slug)
+        if section is None:
+            raise BadParameter("section", "the slug of an existing section")
+        section_ids = tree.subtree_ids(section)
+    ranked = stories.ranked_cards(session, now=utcnow(), section_ids=section_ids)
+    shown = ranked[(page - 1) * per_page:page * per_page]
+    members = stories.member_ids(session, [card.story.id for card in shown])
+    return jsonify({"items": [story_json(card.story, card.lead, members[card.story.id])
+                              for card in shown],
+                    "page": page, "per_page": per_page, "total": len(ranked)})
+
+
+@bp.get("/stories/<int:story_id>")
+def story(story_id: int) -> Response:
+    found = stories.with_articles(db_session(), story_id) if story_id <= MAX_ID else None
+    if found is None or not found[1] or found[0].merged_into_id is not None:
+        raise NotFound(f"no story with id {story_id}")
+    story_row, members = found
+    lead = next((article for article in members if article.id == story_row.lead_article_id),
+                members[0])
+    return jsonify(story_json(story_row, lead, [article.id for article in members])
+                   | {"articles": [article_json(article) for article in members]})
+
+
+def story_json(story: stories.Story, lead: Article, article_ids: list[int]
+               ) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "title": lead.title,
+        "lead_article_id": lead.id,
+        "article_ids": article_ids,
+        "article_count": story.article_count,
+        "source_count": story.source_count,
+        "first_published_at": iso_utc(story.first_published_at),
+        "last_published_at": iso_utc(story.last_published_at),
+        "section": lead.section.slug if lead.section else None,
+    }
 
 
 @bp.get("/sections")
@@ -94,8 +151,9 @@ def article_json(article: Article) -> dict[str, object]:
         "tags": [tag.slug for tag in article.tags],
         "published_at": iso_utc(article.published_at),
         "updated_at": iso_utc(article.updated_at),
-        "summary": article.summary,
+        "summary": article.shown_summary,
         "image_url": article.image_url,
+        "story_id": article.story_id,
     }
 
 
@@ -107,8 +165,8 @@ def section_json(section: Section) -> dict[str, object]:
 
 def source_json(source: Source) -> dict[str, object]:
     """Public fields only: validators, errors and schedule internals stay private."""
-    return {"id": source.id, "name": source.name, "url": source.url,
-            "site_url": source.site_url,
+    return {"id": source.id, "name": source.name, "url": source.public_url,
+            "site_url": public_url(source.site_url) if source.site_url else None,
             "section": source.section.slug if source.section else None,
             "status": source.status}
 

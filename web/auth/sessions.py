@@ -2,8 +2,8 @@
 
 Flask keeps the session in a signed cookie, so "rotating the session id" means starting
 from an empty session on sign-in (nothing an attacker planted survives), and revoking
-means bumping the user's session version, which every session cookie and remember-me
-cookie carries in its user id (models.users.User.get_id).
+means replacing the user's random session secret, which every session cookie and
+remember-me cookie carries in its user id (models.users.User.get_id).
 """
 
 from __future__ import annotations

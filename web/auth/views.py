@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from models import users
 from models.db import session_scope
 from models.users import User
-from web.auth import mails, tokens
+from web.auth import devices, mails, tokens
 from web.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from web.auth.limits import (
     LOGIN_PER_ACCOUNT,
@@ -22,6 +22,7 @@ from web.auth.limits import (
     RESET_PER_ACCOUNT,
     RESET_PER_IP,
     limit_posts,
+    sign_in_key,
 )
 from web.auth.passwords import hash_password
 from web.auth.redirects import safe_next
@@ -45,7 +46,7 @@ def _home() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limit_posts(LOGIN_PER_IP, LOGIN_PER_ACCOUNT)
+@limit_posts(LOGIN_PER_IP, LOGIN_PER_ACCOUNT, key=sign_in_key)
 def login() -> Page:
     form = LoginForm()
     target = safe_next(request.values.get("next"), _home())
@@ -56,7 +57,9 @@ def login() -> Page:
         if user is not None:
             db.commit()
             start_session(user, remember=bool(form.remember.data))
-            return redirect(target)
+            response = redirect(target)
+            devices.remember_device(response, user.email)
+            return response
         is_refused = True
     form.next.data = target
     return render_template("auth/login.html", form=form, is_refused=is_refused), \
@@ -122,7 +125,7 @@ def logout() -> Response:
         db = db_session()
         user = db.get(User, current_user.id)
         if user is not None:
-            # The signed cookie cannot be recalled: changing the version voids every copy.
+            # The signed cookie cannot be recalled: a new secret voids every copy.
             users.end_every_session(user)
             db.commit()
     end_session()

@@ -58,10 +58,12 @@ def up(procfile: str) -> None:
 def init_app(app: Flask) -> None:
     from web.cli.ingest import ingest_command
     from web.cli.sources import sources_group
+    from web.cli.stories import stories_group
     from web.cli.users import users_group
 
     app.cli.add_command(db_group)
     app.cli.add_command(up)
     app.cli.add_command(sources_group)
     app.cli.add_command(ingest_command)
+    app.cli.add_command(stories_group)
     app.cli.add_command(users_group)

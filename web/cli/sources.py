@@ -16,14 +16,14 @@ from hopper.settings import Settings
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
+from models.new_sources import InvalidSource, NewSource, SourceExists, check_new_source
 from models.sections import Section
 from models.sections import by_slug as section_by_slug
+from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
 from web.cli.opml import ExportedSource, OPMLError, OutlineFeed, read_opml, write_opml
-from workers.ingest.discover import discover_feed
+from workers.adding import add_source as add_source_use_case
 from workers.ingest.errors import IngestError
-from workers.ingest.fetch import FeedClient, check_url
-
-URL_MAX = 2048
+from workers.ingest.fetch import FeedClient
 
 
 def _settings() -> Settings:
@@ -45,26 +45,32 @@ def sources_group() -> None:
 @click.argument("url")
 @click.option("--name", default="", help="Display name (default: the feed's title).")
 @click.option("--section", "section_slug", help="Slug of the section its articles go to.")
-@click.option("--interval", type=click.IntRange(1, 366 * 24 * 60),
+@click.option("--interval", type=int,
               help="Poll every MINUTES instead of adapting to the feed.")
-def add_source(url: str, name: str, section_slug: str | None, interval: int | None) -> None:
+@click.option("--rights", type=click.Choice([r.value for r in Rights]),
+              default=DEFAULT_RIGHTS.value, show_default=True,
+              help="What may be republished: headline, excerpt (~300 characters) or full.")
+@click.option("--full-text", "full_text", type=click.Choice([f.value for f in FullText]),
+              default=DEFAULT_FULL_TEXT.value, show_default=True,
+              help="Fetch article pages for feeds that carry only summaries.")
+def add_source(url: str, name: str, section_slug: str | None, interval: int | None,
+               rights: str, full_text: str) -> None:
+    with session_scope(_database(), write=False) as session:
+        section = _section(session, section_slug)
+        section_id = section.id if section else None
+    request = NewSource(url=url, name=name, section_id=section_id, interval_minutes=interval,
+                        rights=rights, full_text=full_text)
     http = FeedClient.from_settings(_settings())
     try:
-        feed_url = discover_feed(http, url)
+        added = add_source_use_case(_database(), http, request, limits=_settings().limits)
     except IngestError as error:
         raise click.ClickException(f"cannot add {url}: {error.reason}") from error
+    except InvalidSource as error:
+        raise click.ClickException(error.reason) from error
     finally:
         http.close()
-    with session_scope(_database()) as session:
-        section = _section(session, section_slug)
-        if source_rows.url_taken(session, feed_url):
-            raise click.ClickException(f"a source already polls {feed_url}")
-        source = source_rows.add(session, feed_url, name=name.strip()[:300],
-                                 section_id=section.id if section else None,
-                                 interval_override_minutes=interval)
-        source_id = source.id
-    found = "" if feed_url == url else f" (discovered from {url})"
-    click.echo(f"added source {source_id}: {feed_url}{found}")
+    found = "" if added.url == url else f" (discovered from {url})"
+    click.echo(f"added source {added.id}: {added.url}{found}")
 
 
 def _section(session: Session, slug: str | None) -> Section | None:
@@ -85,12 +91,15 @@ def import_sources(file_or_url: str) -> None:
     except OPMLError as error:
         raise click.ClickException(str(error)) from error
     added = skipped = invalid = 0
-    with session_scope(_database()) as session:
+    http = FeedClient.from_settings(_settings())
+    try:
         for feed in feeds:
-            outcome = _import_feed(session, feed)
+            outcome = _import_feed(http, feed)
             added += outcome == "added"
             skipped += outcome == "present"
             invalid += outcome == "invalid"
+    finally:
+        http.close()
     click.echo(f"imported {added} sources; {skipped} already present; {invalid} invalid")
 
 
@@ -110,21 +119,30 @@ def _read_opml_input(file_or_url: str) -> bytes:
         raise click.ClickException(f"cannot read {file_or_url}: {error}") from error
 
 
-def _import_feed(session: Session, feed: OutlineFeed) -> str:
+def _import_feed(http: FeedClient, feed: OutlineFeed) -> str:
+    """One outline through the same use case as `sources add`, without discovery: an
+    outline's xmlUrl names the feed itself. Its sections are made only for an outline
+    that will be added."""
     try:
-        url = check_url(feed.url)
-    except IngestError:
+        checked = check_new_source(NewSource(url=feed.url), _settings().limits)
+    except InvalidSource:
         return "invalid"
-    if len(url) > URL_MAX:
-        return "invalid"
-    if source_rows.url_taken(session, url):
+    with session_scope(_database()) as session:
+        if source_rows.url_taken(session, checked.url):
+            return "present"
+        section_id = None
+        for name in feed.section_path:
+            section_id = source_rows.find_or_create_section(
+                session, name, parent_id=section_id).id
+    request = NewSource(url=feed.url, name=feed.title, section_id=section_id,
+                        site_url=feed.site_url)
+    try:
+        add_source_use_case(_database(), http, request, limits=_settings().limits,
+                            discover=False)
+    except SourceExists:
         return "present"
-    section_id = None
-    for name in feed.section_path:
-        section_id = source_rows.find_or_create_section(session, name, parent_id=section_id).id
-    source = source_rows.add(session, url, name=feed.title[:300], section_id=section_id)
-    if feed.site_url and len(feed.site_url) <= URL_MAX:
-        source.site_url = feed.site_url
+    except InvalidSource:
+        return "invalid"
     return "added"
 
 
@@ -169,6 +187,8 @@ def _listing_row(item: source_rows.SourceListing) -> dict[str, Any]:
         "last_polled_at": _iso(source.last_polled_at),
         "next_poll_at": _iso(source.next_poll_at),
         "article_count": item.article_count,
+        "rights": source.rights,
+        "full_text": source.full_text,
     }
 
 

@@ -19,6 +19,8 @@ from models.consent import CATEGORIES
 
 COOKIE_NAME = "hopper_consent"
 MAX_AGE_S = 182 * 24 * 3600   # about six months, then the visitor is asked again (CNIL)
+# Our own cookie is under 200 characters: anything much longer was not written by us.
+MAX_COOKIE_CHARS = 1024
 CONSENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -35,11 +37,11 @@ def policy_version() -> str:
 
 def read_cookie(raw: str | None) -> Consent | None:
     """The consent a cookie value carries, whatever its version, or None if unreadable."""
-    if not raw:
+    if not raw or len(raw) > MAX_COOKIE_CHARS:
         return None
     try:
         data = json.loads(unquote(raw))
-    except ValueError:
+    except (ValueError, RecursionError):   # `[[[[…` nests deeper than the parser goes
         return None
     if not isinstance(data, dict):
         return None

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 
 from models import consent as consent_records
 from models.consent import CATEGORIES
+from web.auth import devices
 from web.auth.redirects import safe_next
 from web.consent.choices import (
     COOKIE_NAME,
@@ -119,10 +120,12 @@ def _cookie_domain(host: str) -> str | None:
 
 def strictly_necessary_cookies() -> frozenset[str]:
     """Cookies set without consent (ePrivacy Art. 5(3)): the session (sign-in and CSRF), the
-    remember-me cookie the reader asked for, and the record of the consent choice itself."""
+    remember-me cookie the reader asked for, the device cookie that keeps the owner's
+    sign-in open under attack (security), and the record of the consent choice itself."""
     config = current_app.config
     return frozenset({config.get("SESSION_COOKIE_NAME", "session"),
-                      config.get("REMEMBER_COOKIE_NAME", "remember_token"), COOKIE_NAME})
+                      config.get("REMEMBER_COOKIE_NAME", "remember_token"), COOKIE_NAME,
+                      devices.COOKIE_NAME})
 
 
 def is_from_this_site(req: Request) -> bool:

@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from web.feeds import sitemap  # noqa: F401 - its routes join the blueprint
 from web.feeds.views import bp
 
 

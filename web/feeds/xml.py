@@ -100,6 +100,14 @@ def render_sitemap(site_name: str, urls: list[SitemapUrl]) -> bytes:
     return _document(urlset)
 
 
+def render_sitemap_index(locations: list[str]) -> bytes:
+    """A sitemap index (sitemaps.org 0.9): the address of each child sitemap."""
+    index = ET.Element(f"{{{SITEMAP_NS}}}sitemapindex")
+    for location in locations:
+        _text(ET.SubElement(index, f"{{{SITEMAP_NS}}}sitemap"), f"{{{SITEMAP_NS}}}loc", location)
+    return _document(index)
+
+
 def w3c_datetime(moment: datetime) -> str:
     """W3C Datetime (what sitemaps ask for), to the second."""
     return moment.replace(microsecond=0).isoformat()

@@ -1,12 +1,14 @@
 """/healthz answers whether this site can reach its database and Redis, which backends
 it uses (never credentials), and how far behind ingest is: queue depth and the age of the
-oldest due source. /metrics speaks Prometheus' text format (web/metrics.py)."""
+oldest due source. /metrics speaks Prometheus' text format (web/metrics.py), to
+allowed addresses or a bearer token only."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, abort, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
@@ -15,6 +17,7 @@ from models import workers as worker_rows
 from models.base import utcnow
 from web.extensions import database, redis_client, settings
 from web.metrics import HEARTBEAT_WINDOW, QUEUES, render_metrics
+from web.proxy import AddressList
 
 bp = Blueprint("ops", __name__)
 
@@ -61,4 +64,18 @@ def healthz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def metrics() -> Response:
+    if not may_scrape_metrics():
+        abort(403)
     return Response(render_metrics(database(), redis_client()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def may_scrape_metrics() -> bool:
+    """Metrics show sign-in counts and queue sizes: only the client addresses in
+    HOPPER_METRICS_ALLOW (loopback by default; the client address as web/proxy.py
+    found it), or whoever presents HOPPER_METRICS_TOKEN as a bearer token."""
+    config = settings()
+    if request.remote_addr in AddressList(config.metrics_allow):
+        return True
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    return (config.metrics_token is not None and scheme.lower() == "bearer"
+            and hmac.compare_digest(presented.strip().encode(), config.metrics_token.encode()))

@@ -54,7 +54,7 @@ class SearchForm:
             published_from=_start_of(self.from_date) if self.from_date else None,
             # "to" is inclusive for the reader: everything before the next day.
             published_before=(_start_of(self.to_date + timedelta(days=1))
-                              if self.to_date else None))
+                              if self.to_date and self.to_date < date.max else None))
         return SearchQuery(text=self.text, filters=filters, page=self.page,
                            per_page=RESULTS_PER_PAGE)
 

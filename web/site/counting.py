@@ -1,5 +1,5 @@
-"""Reader counts: views (cookie-free, once per visitor per hour, bots excluded) and the
-Redis buffer that carries them to the database.
+"""Reader counts: views and shares (cookie-free, once per visitor per hour, bots
+excluded) and the Redis buffer that carries views to the database.
 
 A view is counted when the article is served, cached or not. A cache hit must not touch
 the database, so views land in a Redis hash first and `flush_views` adds them to
@@ -19,6 +19,7 @@ from models import articles
 from models.db import Database, session_scope
 
 VIEWED_PREFIX = "hopper:viewed:"
+SHARED_PREFIX = "hopper:shared:"
 PENDING_VIEWS_KEY = "hopper:views:pending"
 FLUSH_LOCK_KEY = "hopper:views:flush-lock"
 FLUSH_EVERY_S = 5
@@ -36,21 +37,31 @@ def is_bot(user_agent: str | None) -> bool:
     return not user_agent or bool(BOT_USER_AGENT.search(user_agent))
 
 
-def visitor_hour_key(article_id: int, remote_addr: str, user_agent: str,
-                     now: datetime) -> str:
-    """Only a hash is kept: the IP and user agent never reach Redis."""
+def visitor_hour_key(kind: str, article_id: int, remote_addr: str, now: datetime) -> str:
+    """One key per client address, article and hour. The user agent is left out on
+    purpose: a script rotating it would otherwise count as a new visitor each time.
+    Only a hash is kept: the address never reaches Redis."""
     hour = now.strftime("%Y%m%d%H")
-    digest = hashlib.sha256(f"{remote_addr}\0{user_agent}\0{article_id}\0{hour}".encode())
-    return VIEWED_PREFIX + digest.hexdigest()
+    digest = hashlib.sha256(f"{kind}\0{remote_addr}\0{article_id}\0{hour}".encode())
+    prefix = VIEWED_PREFIX if kind == "view" else SHARED_PREFIX
+    return prefix + digest.hexdigest()
+
+
+def is_first_this_hour(client: redis.Redis, kind: str, article_id: int, *, remote_addr: str,
+                       user_agent: str | None, now: datetime) -> bool:
+    """True once per visitor (client address, web/proxy.py), article and hour; never
+    for bots."""
+    if is_bot(user_agent):
+        return False
+    key = visitor_hour_key(kind, article_id, remote_addr, now)
+    return bool(client.set(key, 1, nx=True, ex=VIEW_WINDOW_S))
 
 
 def count_view(client: redis.Redis, article_id: int, *, remote_addr: str,
                user_agent: str | None, now: datetime) -> bool:
     """Count one view unless this visitor was counted for the article this hour."""
-    if is_bot(user_agent):
-        return False
-    key = visitor_hour_key(article_id, remote_addr, user_agent or "", now)
-    if not client.set(key, 1, nx=True, ex=VIEW_WINDOW_S):
+    if not is_first_this_hour(client, "view", article_id, remote_addr=remote_addr,
+                              user_agent=user_agent, now=now):
         return False
     client.hincrby(PENDING_VIEWS_KEY, str(article_id), 1)
     return True

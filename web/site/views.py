@@ -25,7 +25,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from models import articles, permalinks, sections, tags, users
+from models import articles, permalinks, sections, stories, tags, users
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
@@ -43,6 +43,7 @@ from web.extensions import (
 )
 from web.mail import send_mail
 from web.media.links import has_live_image
+from web.params import page_arg
 from web.site import counting, pages
 from web.site.forms import ContactForm
 from web.site.sharing import NETWORK_LABELS, share_url
@@ -57,13 +58,14 @@ MOST_READ = 5
 MOST_READ_WINDOW = timedelta(hours=48)
 RELATED = 6
 CONTACT_RATE_LIMIT = "5/hour"
+MAX_ID = 2**31 - 1          # ids from URLs are bounded before they reach the database
 
 
 @dataclass(frozen=True)
 class Listing:
     """One page of a paginated list."""
 
-    items: list[Article]
+    items: list[Any]
     number: int
     has_next: bool
 
@@ -73,13 +75,10 @@ class Listing:
 
 
 def page_number() -> int:
-    number = request.args.get("page", 1, type=int)
-    if number < 1:
-        abort(404)
-    return number
+    return page_arg()
 
 
-def paginate(fetch: Callable[..., list[Article]], *, skip: int = 0) -> Listing:
+def paginate(fetch: Callable[..., list[Any]], *, skip: int = 0) -> Listing:
     """Fetch one more than a page to learn whether a next page exists (no COUNT(*))."""
     number = page_number()
     items = fetch(limit=PER_PAGE + 1, offset=skip + (number - 1) * PER_PAGE)
@@ -115,26 +114,44 @@ hit_handlers["count_view"] = count_view
 @bp.get("/")
 @cached_page("site.home")
 def home() -> str:
-    """Page 1 is the whole front page; later pages continue only the latest-news river."""
+    """Page 1 is the whole front page; later pages continue only the latest-news river.
+    The lead and top headlines are stories (ranked, diversified: models/stories.py); the
+    lists below leave out the stories already shown, so no event appears twice."""
     flush_views()
     session = db_session()
     is_front = page_number() == 1
-    front = articles.latest(session, limit=HEADLINES + 1)
-    river = paginate(lambda **window: articles.latest(session, **window), skip=len(front))
+    front = stories.ranked_cards(session, now=utcnow())[:HEADLINES + 1] if is_front else []
+    lead = next((card for card in front[:3] if has_live_image(card.lead)),
+                front[0] if front else None)
+    headlines = [card for card in front if card is not lead][:HEADLINES]
+    shown = {card.story.id for card in front}
+    river = paginate(lambda **window: articles.latest(session, **window))
     if not is_front:
+        river = Listing(once_per_story(river.items, shown), river.number, river.has_next)
         return render_template("site/home.html", latest=river, lead=None, headlines=[],
                                most_read=[], blocks=[])
     tree = section_tree()
-    lead = next((article for article in front if has_live_image(article)),
-                front[0] if front else None)
-    headlines = [article for article in front if article is not lead][:HEADLINES]
     blocks = articles.latest_per_block(
         session, {root.id: tree.subtree_ids(root) for root in tree.roots},
-        per_block=PER_SECTION_BLOCK)
+        per_block=PER_SECTION_BLOCK + len(front))    # some are on the page already
+    blocks = {root.id: once_per_story(blocks[root.id], shown)[:PER_SECTION_BLOCK]
+              for root in tree.roots}
+    river = Listing(once_per_story(river.items, shown), river.number, river.has_next)
     most_read = articles.most_read(session, since=utcnow() - MOST_READ_WINDOW, limit=MOST_READ)
     return render_template(
         "site/home.html", lead=lead, headlines=headlines, latest=river, most_read=most_read,
         blocks=[(root, blocks[root.id]) for root in tree.roots if blocks[root.id]])
+
+
+def once_per_story(items: list[Article], shown: set[int]) -> list[Article]:
+    """The articles whose story is not on the page yet, one per story (updates `shown`)."""
+    kept = []
+    for article in items:
+        if article.story_id in shown:
+            continue
+        shown.add(article.story_id)
+        kept.append(article)
+    return kept
 
 
 @bp.get("/section/<slug>")
@@ -145,9 +162,27 @@ def section(slug: str) -> str:
     if found is None:
         abort(404)
     ids = tree.subtree_ids(found)
-    listing = paginate(lambda **window: articles.latest(db_session(), section_ids=ids, **window))
+    listing = paginate(lambda **window: stories.latest_cards(db_session(), section_ids=ids,
+                                                             **window))
     return render_template("site/section.html", section=found, listing=listing,
                            trail=tree.trail(found), subsections=tree.children_of(found))
+
+
+@bp.get("/story/<int:story_id>")
+@cached_page("site.story")
+def story(story_id: int) -> str | Response:
+    """Full coverage: every outlet's version in time order, wire copies on one line."""
+    if story_id > MAX_ID:
+        abort(404)
+    found = stories.coverage(db_session(), story_id)
+    if found is None:
+        abort(404)
+    story_row, lines = found
+    if story_row.merged_into_id is not None:
+        return redirect(url_for("site.story", story_id=story_row.merged_into_id), 301)
+    if not lines:
+        abort(404)
+    return render_template("site/story.html", story=story_row, lines=lines)
 
 
 @bp.get("/tag/<slug>")
@@ -196,6 +231,7 @@ def article(article_id: int, slug: str | None) -> str | Response:
     return render_template(
         "site/article.html", article=found, trail=tree.trail(tree.by_id(found.section_id)),
         older=older, newer=newer, related=articles.related(session, found, limit=RELATED),
+        also_covered=articles.also_covered(session, found),
         networks=NETWORK_LABELS, may_embed=current_choices(request)["media"],
         page_url=settings().base_url + permalinks.article_path(found),
         comments=community_comments.for_article(session, found.id))
@@ -205,15 +241,21 @@ def article(article_id: int, slug: str | None) -> str | Response:
 def share(article_id: int, network: str) -> Response:
     if network not in NETWORK_LABELS:
         abort(404)
-    with session_scope(database()) as session:
-        found = session.get(Article, article_id)
-        if found is None:
-            abort(404)
-        if not counting.is_bot(request.headers.get("User-Agent")):
+    found = db_session().get(Article, article_id)
+    if found is None:
+        abort(404)
+    permalink = settings().base_url + url_for(
+        "site.article", article_id=found.id, slug=found.slug)
+    target = share_url(network, url=permalink, title=found.title)
+    # A redirect first: it writes at most one share per visitor, network and hour.
+    is_new = False
+    with redis_outage_tolerated("share count"):
+        is_new = counting.is_first_this_hour(
+            redis_client(), f"share:{network}", article_id, remote_addr=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent"), now=utcnow())
+    if is_new:
+        with session_scope(database()) as session:
             articles.add_share(session, article_id)
-        permalink = settings().base_url + url_for(
-            "site.article", article_id=found.id, slug=found.slug)
-        target = share_url(network, url=permalink, title=found.title)
     assert target is not None   # every key of NETWORK_LABELS has a URL
     return redirect(target, 302)
 

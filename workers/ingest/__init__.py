@@ -4,5 +4,6 @@
 
 `records` holds the small immutable records passed between steps; `errors` the one
 hierarchy of ingest failures. Only `fetch` touches the network and only `store` the
-database; every other step is a pure function.
+database; every other step is a pure function. Parsing also reads the WebSub hub and
+topic a feed names (`hubs`); `pipeline.ingest_delivery` stores a pushed body the same way.
 """

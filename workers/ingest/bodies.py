@@ -28,11 +28,17 @@ def as_html(value: str, content_type: str | None) -> str:
             or kind.endswith("/xml"):
         return value
     if kind == "base64":  # Atom 0.3 mode="base64": decoded, then read as HTML
-        try:
-            return base64.b64decode(value).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            return ""
+        return decode_base64(value)
     return escape_text(value)
+
+
+def decode_base64(value: str) -> str:
+    """A base64 text construct (Atom 0.3 mode="base64"; Atom 1.0 with a type that is
+    neither text nor XML, RFC 4287 §4.1.3.3) decoded as UTF-8; "" when it is not base64."""
+    try:
+        return base64.b64decode(value).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
 
 
 def void_elements_as_html(xhtml: str) -> str:

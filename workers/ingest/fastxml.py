@@ -12,13 +12,15 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 from copy import deepcopy
+from dataclasses import replace
 
 from lxml import etree
 
-from workers.ingest.bodies import as_html, make_entry, void_elements_as_html
+from workers.ingest.bodies import as_html, decode_base64, make_entry, void_elements_as_html
 from workers.ingest.media import media_kind
 from workers.ingest.normalise import absolute_url, guid_as_link, resolve_id
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
+from workers.ingest.sanitise import markup_from_plain_title, rights_line
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -30,6 +32,7 @@ DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
 MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss")
 XHTML = "http://www.w3.org/1999/xhtml"
+CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
 
 
 class NotForFastPath(Exception):
@@ -51,6 +54,10 @@ def read_xml(text: str, url: str) -> ParsedFeed:
         root = etree.fromstring(text, _parser())
     except (etree.XMLSyntaxError, ValueError) as error:
         raise NotForFastPath(str(error)) from error
+    return with_hub_links(_read_root(root, url), root, url)
+
+
+def _read_root(root: etree._Element, url: str) -> ParsedFeed:
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag == "rss":
         return _read_rss(root, url)
@@ -59,6 +66,22 @@ def read_xml(text: str, url: str) -> ParsedFeed:
     if tag in {f"{{{ATOM10}}}feed", f"{{{ATOM03}}}feed"}:
         return _read_atom(root, url, tag.startswith(f"{{{ATOM10}}}"))
     raise NotForFastPath(f"unknown root element {tag!r}")
+
+
+def with_hub_links(feed: ParsedFeed, root: etree._Element, url: str) -> ParsedFeed:
+    """The feed with the WebSub hub and self links of its feed-level `atom:link`s
+    (W3C WebSub §4), in an Atom feed or an RSS/RDF channel."""
+    head = next((element for element in (root.find("channel"), root.find(f"{{{RSS10}}}channel"))
+                 if element is not None), root)
+    links: dict[str, str] = {}
+    for link in head.iterfind(f"{{{ATOM10}}}link"):
+        href = absolute_url((link.get("href") or "").strip(), _base(link, url))
+        for rel in (link.get("rel") or "").lower().split():
+            if href and rel in {"hub", "self"}:
+                links.setdefault(rel, href)
+    if not links:
+        return feed
+    return replace(feed, hub_url=links.get("hub"), self_url=links.get("self"))
 
 
 # -- shared element readers -----------------------------------------------------------------
@@ -143,10 +166,26 @@ def _read_rss(root: etree._Element, url: str) -> ParsedFeed:
     version = (root.get("version") or "").strip()
     fmt = {"2.0": "rss20", "0.91": "rss091", "0.92": "rss092", "0.93": "rss093",
            "0.94": "rss094"}.get(version, "rss")
-    title = channel.findtext("title") or ""
+    title = markup_from_plain_title(channel.findtext("title") or "")
     site = absolute_url(channel.findtext("link"), _base(channel, url))
     entries = tuple(_rss_item(item, url) for item in channel.iterfind("item"))
-    return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt)
+    return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt,
+                      rights=_rights(channel, ("copyright", f"{{{DC}}}rights"),
+                                     f"{{{CREATIVE_COMMONS}}}license"))
+
+
+def _rights(parent: etree._Element | None, rights_tags: tuple[str, ...],
+            license_tag: str | None = None) -> tuple[str, ...]:
+    """The feed's reuse statements, one line each (see records.ParsedFeed.rights)."""
+    if parent is None:
+        return ()
+    # One statement, as feedparser keeps one: the first of copyright / dc:rights / rights.
+    lines = [next((rights_line("rights", child.text) for child in parent
+                   if child.tag in rights_tags and (child.text or "").strip()), "")]
+    if license_tag is not None:
+        lines.extend(rights_line("license", child.text)
+                     for child in parent.iterfind(license_tag))
+    return tuple(line for line in lines if line)
 
 
 def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
@@ -177,6 +216,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
             fields.setdefault("content", _text(child))
         elif tag == f"{{{DC}}}creator":
             fields.setdefault("creator", _text(child))
+        elif tag == f"{{{DC}}}title":
+            fields.setdefault("dc_title", _text(child))
         elif tag == f"{{{DC}}}date" or tag == f"{{{DCTERMS}}}modified":
             fields.setdefault("updated", _text(child))
         elif tag == f"{{{ATOM10}}}link" and child.get("rel") == "enclosure":
@@ -184,6 +225,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
             if enclosure:
                 enclosures.append(enclosure)
         elif etree.QName(child).namespace in MEDIA:
+            if etree.QName(child).localname == "title":
+                fields.setdefault("media_title", _text(child))
             media.extend(_media(child, base) if etree.QName(child).localname == "group"
                          else _media_item(child, etree.QName(child).localname, base))
             descriptions.extend(_media_descriptions(child))
@@ -192,11 +235,19 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     link = absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else (
         guid_as_link(guid, is_permalink=guid_is_permalink))
     return make_entry(
-        guid=guid, link=link, title=fields.get("title", ""),
+        # An item titled only by dc:title (or, as feedparser falls back, media:title).
+        guid=guid, link=link, title=_rss_title(fields),
         author=fields.get("creator") or fields.get("author"),
         summary=summary, contents=contents,
         published=fields.get("pubDate"), updated=fields.get("updated"),
         categories=categories, media=_ordered_media(media, enclosures))
+
+
+def _rss_title(fields: dict[str, str]) -> str:
+    """The item's title, else its dc:title, else its media:title (feedparser's order)."""
+    title = next((fields[key] for key in ("title", "dc_title", "media_title")
+                  if fields.get(key, "").strip()), "")
+    return markup_from_plain_title(title)
 
 
 # -- RSS 1.0 (RDF) --------------------------------------------------------------------------
@@ -212,8 +263,9 @@ def _read_rdf(root: etree._Element, url: str) -> ParsedFeed:
         else None
     entries = tuple(_rdf_item(item, namespace, url)
                     for item in root.iterfind(f"{{{namespace}}}item"))
-    return ParsedFeed(title=(title or "").strip(), site_url=site, entries=entries,
-                      format="rss10" if namespace == RSS10 else "rss090")
+    return ParsedFeed(title=markup_from_plain_title(title or "").strip(), site_url=site,
+                      entries=entries, format="rss10" if namespace == RSS10 else "rss090",
+                      rights=_rights(channel, (f"{{{DC}}}rights",)))
 
 
 def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
@@ -231,6 +283,8 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
             fields.setdefault("content", _text(child))
         elif tag == f"{{{DC}}}creator":
             fields.setdefault("creator", _text(child))
+        elif tag == f"{{{DC}}}title":
+            fields.setdefault("dc_title", _text(child))
         elif tag == f"{{{DC}}}date" or tag == f"{{{DCTERMS}}}modified":
             fields.setdefault("updated", _text(child))
         elif tag == f"{{{DC}}}subject":
@@ -240,7 +294,7 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
                          else _media_item(child, etree.QName(child).localname, base))
     return make_entry(
         guid=item.get(f"{{{RDF}}}about"), link=absolute_url(fields.get("link"), base),
-        title=fields.get("title", ""), author=fields.get("creator"),
+        title=_rss_title(fields), author=fields.get("creator"),
         summary=fields.get("description", ""), contents=[fields.get("content", "")],
         published=None, updated=fields.get("updated"), categories=categories, media=media)
 
@@ -273,26 +327,43 @@ def _serialise_children(holder: etree._Element) -> str:
         if isinstance(node.tag, str) and node.tag.startswith("{"):
             node.tag = etree.QName(node).localname
     etree.cleanup_namespaces(copy)
-    inner = (copy.text or "") + "".join(
+    # The holder's leading text is escaped as tostring escapes every tail: "&lt;blink&gt;"
+    # inside an xhtml title is text, not a tag to drop.
+    inner = html.escape(copy.text or "", quote=False) + "".join(
         etree.tostring(child, encoding="unicode", with_tail=True) for child in copy)
     return inner
 
 
 def _atom_title(element: etree._Element, is_atom10: bool) -> str:
     """Titles stay markup for clean to turn into text; a type="text" title is escaped
-    first, so "<3 & more" survives as written."""
+    first, so "<3 & more" survives as written. A base64 title is decoded first, then read
+    as its declared type (as feedparser reads it)."""
     title = _atom_text(element, is_atom10)
-    kind = _atom_type(element, is_atom10)
+    if _atom_type(element, is_atom10) == "base64":
+        title = decode_base64(title)
+    kind = _declared_type(element, is_atom10)
     return html.escape(title, quote=False) if kind in {"text", "text/plain"} else title
 
 
+def _declared_type(element: etree._Element, is_atom10: bool) -> str:
+    return (element.get("type") or ("text" if is_atom10 else "text/plain")).strip().lower()
+
+
 def _atom_type(element: etree._Element, is_atom10: bool) -> str:
-    kind = (element.get("type") or ("text" if is_atom10 else "text/plain")).strip().lower()
-    if not is_atom10 and (element.get("mode") or "").strip().lower() == "base64":
+    kind = _declared_type(element, is_atom10)
+    mode = (element.get("mode") or "").strip().lower()
+    if not is_atom10 and mode == "base64":
         return "base64"
-    if not is_atom10 and (element.get("mode") or "").strip().lower() == "xml":
+    if not is_atom10 and mode == "xml":
         return "xhtml"
+    if is_atom10 and not _is_text_or_xml(kind):
+        return "base64"             # RFC 4287 §4.1.3.3: any other media type is base64
     return kind
+
+
+def _is_text_or_xml(kind: str) -> bool:
+    return kind in {"text", "html", "xhtml"} or kind.startswith("text/") \
+        or kind.endswith(("+xml", "/xml"))
 
 
 def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
@@ -303,13 +374,17 @@ def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
     entries = tuple(_atom_entry(entry, ns, is_atom10, url)
                     for entry in root.iterfind(f"{{{ns}}}entry"))
     return ParsedFeed(title=title.strip(), site_url=site, entries=entries,
-                      format="atom10" if is_atom10 else "atom03")
+                      format="atom10" if is_atom10 else "atom03",
+                      rights=_rights(root, (f"{{{ns}}}rights", f"{{{ns}}}copyright",
+                                            f"{{{DC}}}rights")))
 
 
 def _alternate_link(parent: etree._Element, ns: str, url: str) -> str | None:
     for link in parent.iterfind(f"{{{ns}}}link"):
-        if (link.get("rel") or "alternate").strip() == "alternate" and link.get("href"):
-            return absolute_url(link.get("href"), _base(link, url))
+        # An href, or (as feedparser reads it) the URL written as the element's text.
+        href = link.get("href") or (link.text or "").strip()
+        if (link.get("rel") or "alternate").strip() == "alternate" and href:
+            return absolute_url(href, _base(link, url))
     return None
 
 

@@ -252,7 +252,9 @@ class FeedClient:
     def _answer(self, requested: str, url: str, is_permanent: bool,
                 response: BaseHTTPResponse, deadline: float) -> FetchedFeed:
         status = response.status
-        headers = {name.lower(): value for name, value in response.headers.items()}
+        # One value per name, repeated headers joined with ", " (RFC 9110 §5.3): a feed
+        # names its WebSub hub and topic in two separate Link headers.
+        headers = {name.lower(): response.headers[name] for name in response.headers}
         content = b""
         if status == 304:
             _discard(response)

@@ -39,7 +39,19 @@ def read_json_feed(text: str, url: str) -> ParsedFeed:
                     if isinstance(item, dict))
     return ParsedFeed(title=_str(document.get("title")).strip(),
                       site_url=absolute_url(_str(document.get("home_page_url")), url),
-                      entries=entries, format=fmt)
+                      entries=entries, format=fmt,
+                      hub_url=_websub_hub(document.get("hubs"), url),
+                      self_url=absolute_url(_str(document.get("feed_url")), url))
+
+
+def _websub_hub(hubs: Any, url: str) -> str | None:
+    """JSON Feed 1.1 `hubs`: the first of type WebSub."""
+    for hub in hubs if isinstance(hubs, list) else []:
+        if isinstance(hub, dict) and _str(hub.get("type")).strip().lower() == "websub":
+            found = absolute_url(_str(hub.get("url")).strip(), url)
+            if found:
+                return found
+    return None
 
 
 def _str(value: Any) -> str:

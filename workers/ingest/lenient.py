@@ -17,6 +17,7 @@ from workers.ingest.bodies import as_html, make_entry, void_elements_as_html
 from workers.ingest.media import media_kind
 from workers.ingest.normalise import absolute_url, guid_as_link
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
+from workers.ingest.sanitise import markup_from_plain_title, rights_line
 
 _RSS_VERSIONS = {"rss090", "rss091n", "rss091u", "rss092", "rss093", "rss094", "rss20",
                  "rss10", "rss"}
@@ -50,18 +51,43 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
         title=_title(feed, is_rss=is_rss).strip(),
         site_url=absolute_url(_alternate(feed.get("links", [])), url),
         entries=entries,
-        format=_FORMATS.get(version, version or "unknown"))
+        format=_FORMATS.get(version, version or "unknown"),
+        rights=_rights(feed),
+        hub_url=absolute_url(_link(feed.get("links", []), "hub"), url),
+        self_url=absolute_url(_link(feed.get("links", []), "self"), url))
     return parsed, warning
+
+
+def _link(links: list[Any], rel: str) -> str | None:
+    """The first feed-level link with `rel` (WebSub's hub and self, W3C WebSub §4)."""
+    for link in links:
+        if rel in (link.get("rel") or "").lower().split() and link.get("href"):
+            return str(link["href"]).strip()
+    return None
 
 
 def _title(element: Any, *, is_rss: bool) -> str:
     title_detail = element.get("title_detail") or {}
     title = title_detail.get("value", element.get("title", "")) or ""
+    if is_rss:      # RSS never says whether a title is HTML: see fastxml._rss_title
+        return markup_from_plain_title(title)
     if title_detail.get("type") == "application/xhtml+xml":
         return void_elements_as_html(title)
     if title_detail.get("type") == "text/plain" and not is_rss:
         return html.escape(title, quote=False)    # Atom type="text": see fastxml._atom_title
     return title
+
+
+def _rights(feed: Any) -> tuple[str, ...]:
+    """feedparser keeps one `rights` (copyright, dc:rights, Atom rights) and one
+    Creative Commons `license`: see fastxml._rights for the fast path's lines."""
+    lines = []
+    rights = feed.get("rights_detail") or {}
+    if rights.get("value"):
+        lines.append(rights_line("rights", rights["value"]))
+    if feed.get("license"):
+        lines.append(rights_line("license", feed["license"]))
+    return tuple(line for line in lines if line)
 
 
 def _alternate(links: list[Any]) -> str | None:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from html.entities import name2codepoint
 
 from workers.ingest.charset import decode_document
 from workers.ingest.errors import ParseError
 from workers.ingest.fastxml import NotForFastPath, read_xml
+from workers.ingest.hubs import with_link_headers
 from workers.ingest.jsonfeed import NotAJsonFeed, looks_like_json, read_json_feed
 from workers.ingest.lenient import NotAFeed, read_leniently
 from workers.ingest.records import ParsedFeed
@@ -37,7 +39,12 @@ _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     """Raises ParseError when nothing usable comes out; a broken feed that still yields
-    entries is accepted with a warning."""
+    entries is accepted with a warning. The feed carries the WebSub hub and topic it
+    names, in its Link headers or its body (hubs.py)."""
+    return with_link_headers(_parse_document(content, headers, url), headers, url)
+
+
+def _parse_document(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     if not content.strip():
         raise ParseError("empty document")
     document = decode_document(content, headers)
@@ -118,6 +125,5 @@ def refuse_entity_declarations(text: str) -> None:
 def _with_warnings(feed: ParsedFeed, warnings: list[str]) -> ParsedFeed:
     """The feed with its title as plain text (it is shown as the source's name) and the
     warnings collected on the way."""
-    return ParsedFeed(title=text_from_markup(feed.title), site_url=feed.site_url,
-                      entries=feed.entries, format=feed.format,
-                      warnings=(*feed.warnings, *warnings))
+    return replace(feed, title=text_from_markup(feed.title),
+                   warnings=(*feed.warnings, *warnings))

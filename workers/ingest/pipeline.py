@@ -2,6 +2,8 @@
 
     lock | begin_poll (db) | fetch | parse | clean | classify | store_update (db)
 
+A document a WebSub hub pushes takes the same road without the fetch (`ingest_delivery`).
+
 `poll_feed` decides nothing about storage and never touches the database; `ingest_source`
 only calls the parts in order. Both the Celery task and `hopper ingest` run
 `ingest_source`, so a feed is polled the same way wherever it is polled.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import datetime
@@ -27,8 +29,8 @@ from workers.ingest.errors import IngestError, RateLimited, SourceGone
 from workers.ingest.fetch import FeedClient
 from workers.ingest.locks import source_lock
 from workers.ingest.parse import parse_feed
-from workers.ingest.records import FeedUpdate, SourceSnapshot
-from workers.ingest.store import StoreResult, begin_poll, store_update
+from workers.ingest.records import CleanArticle, FeedUpdate, ParsedFeed, SourceSnapshot
+from workers.ingest.store import StoreResult, begin_poll, begin_push, store_update
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +81,8 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
                               etag=fetched.etag, last_modified=fetched.last_modified,
                               fetch_seconds=fetch_seconds)
         with cpu_slot:
-            feed = parse_feed(fetched.content, fetched.headers, fetched.url)
-            articles = clean_entries(feed, base_url=fetched.url, now=now)
-            articles = classify(articles, section_id=snapshot.section_id, rules=rules)
+            feed, articles = read_articles(fetched.content, fetched.headers, fetched.url,
+                                           snapshot=snapshot, rules=rules, now=now)
     except IngestError as error:
         return failed_update(snapshot.id, now, error)
     except Exception as error:   # a bug or a feed no step foresaw: record it, carry on
@@ -92,7 +93,46 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         source_id=snapshot.id, polled_at=now, outcome="ok", articles=tuple(articles),
         new_url=fetched.permanent_url, etag=fetched.etag,
         last_modified=fetched.last_modified, feed_title=feed.title or None,
-        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds)
+        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds,
+        rights_signals=feed.rights,
+        hub_url=feed.hub_url, topic_url=(feed.self_url or fetched.url) if feed.hub_url else None)
+
+
+def read_articles(content: bytes, headers: Mapping[str, str], url: str, *,
+                  snapshot: SourceSnapshot, rules: Sequence[SectionRule],
+                  now: datetime) -> tuple[ParsedFeed, list[CleanArticle]]:
+    """parse | clean | classify: a feed document to the articles to store."""
+    feed = parse_feed(content, headers, url)
+    articles = clean_entries(feed, base_url=url, now=now)
+    return feed, classify(articles, section_id=snapshot.section_id, rules=rules)
+
+
+def ingest_delivery(source_id: int, content: bytes, content_type: str, *, database: Database,
+                    redis_client: redis.Redis, limits: Limits) -> StoreResult:
+    """Store a feed document a WebSub hub delivered, as a poll would store it (no fetch):
+
+        lock | begin_push (db) | parse | clean | classify | store_update (db)
+
+    A body that does not parse is reported and stored nowhere: polling, which still runs
+    as a fallback, stays the judge of the source's health."""
+    with source_lock(redis_client, source_id, limits) as is_held:
+        if not is_held:
+            return StoreResult(source_id, "locked")
+        plan = begin_push(database, source_id)
+        if plan is None:
+            return StoreResult(source_id, "skipped")
+        now = utcnow()
+        try:
+            feed, articles = read_articles(content, {"content-type": content_type},
+                                           plan.snapshot.url, snapshot=plan.snapshot,
+                                           rules=plan.rules, now=now)
+        except IngestError as error:
+            return StoreResult(source_id, "failed", error=f"pushed body: {error.reason}")
+        update = FeedUpdate(source_id=source_id, polled_at=now, outcome="ok",
+                            articles=tuple(articles), feed_title=feed.title or None,
+                            site_url=feed.site_url, warnings=feed.warnings, is_push=True,
+                            rights_signals=feed.rights)
+        return store_update(database, redis_client, update, limits=limits)
 
 
 def failed_update(source_id: int, now: datetime, error: IngestError) -> FeedUpdate:

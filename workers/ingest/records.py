@@ -73,6 +73,11 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
     format: str                      # "rss20", "atom10", "rdf", "json11", …
     warnings: tuple[str, ...] = ()   # e.g. a malformed feed that still yielded entries
+    # What the feed says about reuse (copyright, dc:rights, Atom rights, Creative Commons
+    # license), one readable line each: suggestions for the admin, never applied.
+    rights: tuple[str, ...] = ()
+    hub_url: str | None = None       # WebSub hub the feed names (hubs.py), absolute
+    self_url: str | None = None      # the feed's own canonical URL: the WebSub topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,4 +120,8 @@ class FeedUpdate:
     site_url: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     is_permanent: bool = False       # a failure never worth retrying (blocked, invalid URL)
+    rights_signals: tuple[str, ...] = ()   # ParsedFeed.rights
     fetch_seconds: float | None = None   # the HTTP exchange alone, for the metrics
+    hub_url: str | None = None       # a WebSub hub the feed names, and its topic
+    topic_url: str | None = None
+    is_push: bool = False            # a body a hub delivered (no fetch, no validators)

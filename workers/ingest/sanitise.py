@@ -234,6 +234,52 @@ def text_from_markup(markup: str) -> str:
     return plain_text(_TEXT_CLEANER.clean(markup))
 
 
+# Every element an HTML parser knows (WHATWG, obsolete ones included; not <blink>, which
+# browsers read as an unknown element): only these open a tag in a title. Anything else
+# in angle brackets is text.
+_HTML_ELEMENT_NAMES = """
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+blockquote body br button canvas caption center cite code col colgroup data datalist
+dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
+frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label
+legend li link main map mark marquee menu meta meter nav nobr noembed noframes noscript
+object ol optgroup option output p param picture plaintext pre progress q rp rt ruby s samp
+script search section select slot small source span strike strong style sub summary sup svg
+math table tbody td template textarea tfoot th thead time title tr track tt u ul var video
+wbr xmp
+"""
+HTML_ELEMENTS = frozenset(_HTML_ELEMENT_NAMES.split())
+_MAYBE_TAG = re.compile(
+    r"<(?:!--.*?-->|(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>)|<", re.DOTALL)
+
+
+def markup_from_plain_title(title: str) -> str:
+    """An RSS/RDF title (plain text that may carry HTML: RSS never says which) as
+    markup for `text_from_markup`: only real markup (an HTML element's tag, a comment, an
+    entity) stays markup; any other `<` is escaped as the character it is ("Why a<b
+    matters", "if x<y and y>z then", "<analysis>"). Atom says a title's type, and its
+    html/xhtml titles never come through here."""
+    if "<" not in title:
+        return title
+
+    def keep_or_escape(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        if whole == "<" or (match.group(2) and match.group(2).lower() not in HTML_ELEMENTS):
+            return "&lt;" + whole[1:]
+        return whole
+
+    return _MAYBE_TAG.sub(keep_or_escape, title)
+
+
+RIGHTS_LINE_MAX = 300
+
+
+def rights_line(element: str, text: str | None) -> str:
+    """A feed's reuse statement as one line of plain text for the admin ("" if empty)."""
+    statement = text_from_markup(text or "")[:RIGHTS_LINE_MAX]
+    return f"feed {element}: {statement}" if statement else ""
+
+
 def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
     """At most about `length` characters, cut at a word boundary with an ellipsis."""
     if len(text) <= length:

@@ -5,7 +5,8 @@ Two short transactions frame every poll, and none stays open during HTTP:
     begin_poll   — lock the source row, count an unfinished poll (or quarantine a source
                    that keeps killing workers), read a `SourceSnapshot` and section rules;
     store_update — in ONE transaction: upsert the articles (only new or changed ones are
-                   written), tags and links, and the source's bookkeeping (status, error,
+                   written), each article's story (store_stories.py), tags and links,
+                   and the source's bookkeeping (status, error,
                    validators, URL after 301/308, schedule). After commit, if anything
                    new or changed, bump the content version so the site's caches turn.
 
@@ -20,7 +21,8 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from hopper import content_version
 from hopper.settings import Limits
 from models import article_writes
 from models import sources as source_rows
+from models import websub as websub_rows
 from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import POLLABLE_STATUSES, PollState, SourceStatus
@@ -38,6 +41,7 @@ from workers.ingest import schedule
 from workers.ingest.classify import SectionRule
 from workers.ingest.normalise import tag_slug
 from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
+from workers.ingest.store_stories import Pending, StoryPlan, finish_stories, plan_stories
 
 log = logging.getLogger(__name__)
 _rng = random.Random()
@@ -116,6 +120,16 @@ def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
         source_rows.count_polls_started(session, [state.id for state in started])
         source_rows.skip_durable_commit(session)
     return {state.id: PollPlan(snapshot=_snapshot(state), rules=rules) for state in started}
+
+
+def begin_push(database: Database, source_id: int) -> PollPlan | None:
+    """What storing a body a hub delivered needs; None for a source deleted, gone or
+    paused. No poll is counted as started: nothing is fetched."""
+    with session_scope(database) as session:
+        rules = _section_rules(session, database)
+        states = source_rows.poll_states_for_update(session, [source_id])
+    return next((PollPlan(snapshot=_snapshot(state), rules=rules) for state in states
+                 if state.status in POLLABLE_STATUSES), None)
 
 
 def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
@@ -231,7 +245,8 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
     the group), then each source's bookkeeping; one result per update, in order."""
     polls = [(sources[update.source_id], update) for update in updates
              if update.outcome == "ok" and update.source_id in sources]
-    counts = store_articles(session, polls)
+    counts = store_articles(session, polls,
+                            story_window=timedelta(hours=limits.story_window_hours))
     results = []
     for update in updates:
         source = sources.get(update.source_id)
@@ -242,13 +257,43 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
         error = record_outcome(session, source, update, done, limits=limits)
         results.append(StoreResult(update.source_id, update.outcome, done.new, done.updated,
                                    done.unchanged, error))
+    record_push(session, sources, updates, limits=limits)
     return results
 
 
-def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]]
-                   ) -> dict[int, ArticleCounts]:
+def record_push(session: Session, sources: Mapping[int, PollState],
+                updates: Sequence[FeedUpdate], *, limits: Limits) -> None:
+    """WebSub: note the hub each fetched feed names (the workers' sweep subscribes), or
+    forget it when the feed stopped naming one; poll a source whose hub pushes only as a
+    slow fallback. One query when nothing changed."""
+    polled = [update for update in updates if update.source_id in sources
+              and update.outcome in {"ok", "not_modified"}]
+    if not polled:
+        return
+    now = max(update.polled_at for update in polled)
+    known = websub_rows.hubs_of(session, [update.source_id for update in polled], now)
+    fetched = [update for update in polled if update.outcome == "ok" and not update.is_push]
+    websub_rows.note_hubs(session, [
+        (update.source_id, update.hub_url, update.topic_url) for update in fetched
+        if update.hub_url and update.topic_url and (update.source_id not in known or (
+            known[update.source_id].hub_url, known[update.source_id].topic_url)
+            != (update.hub_url, update.topic_url))], now)
+    forgotten = {update.source_id for update in fetched
+                 if not update.hub_url and update.source_id in known}
+    websub_rows.forget_hubs(session, sorted(forgotten))
+    fallback = timedelta(minutes=limits.push_fallback_poll_minutes)
+    for update in polled:
+        hub = known.get(update.source_id)
+        if hub is not None and hub.is_pushing and update.source_id not in forgotten:
+            source = sources[update.source_id]
+            source.next_poll_at = max(source.next_poll_at, update.polled_at + fallback)
+
+
+def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
+                   story_window: timedelta = timedelta(hours=48)) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
-    are sent to the database. Returns the counts per source id."""
+    are sent to the database, each with its story (store_stories.py), in this same
+    transaction. Returns the counts per source id."""
     if not polls:
         return {}
     unique = {source.id: list({article.entry_hash: article
@@ -273,12 +318,30 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
         counts[source.id] = ArticleCounts(
             new=len(new), updated=len(rewritten),
             unchanged=len(articles) - len(new) - len(rewritten))
+    plan = _plan_stories(session, rows, window=story_window)
+    for row in rows:
+        row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
     written = article_writes.upsert_articles(session, rows)
+    finish_stories(session, plan, written)
     _link_tags(session, written, fresh, changed)
     return counts
 
 
-def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, object]:
+def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
+                  window: timedelta) -> StoryPlan:
+    keys = [(row["source_id"], row["entry_hash"]) for row in rows]
+    current = article_writes.current_stories(session, keys) if rows else {}
+    pending = [Pending(key=key, title=row["title"], summary=row["summary"],
+                       source_id=row["source_id"], section_id=row["section_id"],
+                       published_at=row["published_at"],
+                       current_story_id=current.get(key, (None, ""))[0],
+                       current_title=current.get(key, (None, None))[1])
+               for key, row in zip(keys, rows, strict=True)]
+    preferred = source_rows.preferred_ids(session, {row["source_id"] for row in rows})
+    return plan_stories(session, pending, window=window, preferred=preferred)
+
+
+def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, Any]:
     return {
         "source_id": source.id,
         "entry_key": article.entry_key,
@@ -361,10 +424,10 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
     source.last_error = None
     source.error_count = 0
     source.last_success_at = now
-    if update.outcome == "ok":
+    if update.outcome == "ok" and not update.is_push:
         source.etag = _clip(update.etag, 512)
         source.last_modified = _clip(update.last_modified, 128)
-    else:   # a 304 may omit the validators: keep the ones that earned it
+    else:   # a 304 may omit the validators (a push has none): keep those that earned it
         source.etag = _clip(update.etag, 512) or source.etag
         source.last_modified = _clip(update.last_modified, 128) or source.last_modified
     if counts.new:
@@ -373,6 +436,9 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
         source.name = update.feed_title.strip()[:NAME_MAX]
     if update.site_url:
         source.site_url = update.site_url[:URL_MAX]
+    if update.rights_signals:            # suggestions for the admin, never applied
+        source.rights_signals = source_rows.merge_signals(source.rights_signals,
+                                                          update.rights_signals)
     source.interval_minutes = schedule.adapt_interval(
         current_minutes=source.interval_minutes,
         override_minutes=source.interval_override_minutes,

@@ -4,7 +4,7 @@
 `image_width`/`image_height` are the original's size, for <img width height>.
 
 Revision ID: 0009_article_images
-Revises: 0004_search_body_prefixes
+Revises: 0011_websub_subscriptions
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 from models.base import UTCDateTime
 
 revision = "0009_article_images"
-down_revision = "0004_search_body_prefixes"
+down_revision = "0011_websub_subscriptions"
 branch_labels = None
 depends_on = None
 

@@ -94,7 +94,7 @@ def test_download_my_data_holds_profile_consents_playlists_and_comments(app, mak
     assert "attachment" in response.headers["Content-Disposition"]
     data = response.get_json()
     assert data["profile"]["email"] == "ada@example.test"
-    assert "password_hash" not in data["profile"] and "session_version" not in data["profile"]
+    assert "password_hash" not in data["profile"] and "session_secret" not in data["profile"]
     assert [p["name"] for p in data["playlists"]] == ["Later"]
     assert data["playlists"][0]["items"][0]["article"]["title"] == "A story"
     assert [c["body"] for c in data["comments"]] == ["Nice"]

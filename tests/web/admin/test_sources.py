@@ -1,4 +1,4 @@
-"""Admin › Sources: adding stores the URL as given and enqueues its first poll; edit,
+"""Admin › Sources: adding stores the URL as given and enqueues finding its feed; edit,
 pause, resume, poll now; the health table in one query."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from models.sources import Source
 pytestmark = pytest.mark.usefixtures("no_csrf")
 
 POLL_TASK = "workers.poll_source"
+RESOLVE_TASK = "workers.resolve_source"
 
 
 def _sources(database) -> list[Source]:
@@ -31,9 +32,9 @@ def _wait_for_worker_log(worker, text: str, count: int) -> None:
     assert worker.output().count(text) >= count, worker.output()[-3000:]
 
 
-def test_adding_a_source_stores_it_and_enqueues_its_first_poll(
+def test_adding_a_source_stores_it_and_enqueues_finding_its_feed(
         client, admin, database, celery_worker) -> None:
-    seen = celery_worker.output().count(POLL_TASK)
+    seen = celery_worker.output().count(RESOLVE_TASK)
     response = client.post("/admin/sources", data={
         "url": " https://news.example.org/ ", "name": "Example", "section_id": "0",
         "interval_minutes": ""})
@@ -41,7 +42,7 @@ def test_adding_a_source_stores_it_and_enqueues_its_first_poll(
     [source] = _sources(database)
     assert source.url == "https://news.example.org/" and source.status == "ok"
     assert source.interval_override_minutes is None
-    _wait_for_worker_log(celery_worker, POLL_TASK, seen + 1)
+    _wait_for_worker_log(celery_worker, RESOLVE_TASK, seen + 1)
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://example.org/feed", "http://", "javascript:x"])
@@ -110,6 +111,22 @@ def test_health_table_shows_status_error_and_articles_per_day(
     assert "2.0" in page          # 14 articles in 7 days; the 9-day-old one is outside
 
 
+def test_health_table_shows_a_sources_websub_push(client, admin, database,
+                                                  make_article) -> None:
+    from models import websub as websub_rows
+
+    make_article(source_name="Pushed")
+    with session_scope(database) as session:
+        pushed = session.scalar(select(Source).where(Source.name == "Pushed"))
+        websub_rows.note_hubs(session, [(pushed.id, "https://hub.example/", pushed.url)],
+                              utcnow())
+        row = websub_rows.for_source(session, pushed.id)
+        websub_rows.confirm(row, lease_seconds=86400, now=utcnow())
+        row.rejected_deliveries = 2
+    page = client.get("/admin/sources").get_data(as_text=True)
+    assert "push: active until" in page and "2 refused (bad signature)" in page
+
+
 def test_health_table_costs_the_same_queries_for_one_source_or_many(
         app, client, admin, database, make_article) -> None:
     def queries_for_page() -> int:
@@ -128,3 +145,99 @@ def test_health_table_costs_the_same_queries_for_one_source_or_many(
     for name in ("Second", "Third", "Fourth", "Fifth"):
         make_article(source_name=name)
     assert queries_for_page() == one
+
+
+PAGE_WITH_FEED = (b'<!doctype html><html><head><title>Harbour news</title>'
+                  b'<link rel="alternate" type="application/rss+xml" href="/feed.rss">'
+                  b'</head><body>News</body></html>')
+FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+        b'<link>http://harbour.test/</link><item><guid>h1</guid><title>Tide turns</title>'
+        b'<link>http://harbour.test/1</link><description>Now.</description></item>'
+        b'</channel></rss>')
+
+
+def test_a_web_page_url_becomes_the_feed_it_advertises_and_is_polled(
+        client, admin, database, celery_worker, httpserver) -> None:
+    """The form promises a page URL works: it did not (the poll ended "not a feed")."""
+    httpserver.expect_request("/").respond_with_data(PAGE_WITH_FEED, content_type="text/html")
+    httpserver.expect_request("/feed.rss").respond_with_data(
+        FEED, content_type="application/rss+xml")
+    response = client.post("/admin/sources", data={
+        "url": httpserver.url_for("/"), "section_id": "0", "rights": "full",
+        "full_text": "off"})
+    assert response.status_code == 302
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        [source] = _sources(database)
+        if source.last_polled_at is not None:
+            break
+        time.sleep(0.2)
+    assert source.url == httpserver.url_for("/feed.rss")
+    assert (source.status, source.last_error) == ("ok", None)
+    assert (source.name, source.rights, source.full_text) == ("Harbour", "full", "off")
+
+
+def test_a_page_without_a_feed_says_so_on_its_health_row(
+        client, admin, database, celery_worker, httpserver) -> None:
+    httpserver.expect_request("/").respond_with_data(b"<html><body>Hi</body></html>",
+                                                     content_type="text/html")
+    assert client.post("/admin/sources", data={
+        "url": httpserver.url_for("/"), "section_id": "0"}).status_code == 302
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _sources(database)[0].last_error is None:
+        time.sleep(0.2)
+    [source] = _sources(database)
+    assert source.status == "failing" and source.rights == "excerpt"
+    assert "neither a feed nor a page that advertises one" in source.last_error
+    assert "neither a feed nor a page" in client.get("/admin/sources").get_data(as_text=True)
+
+
+def test_an_interval_outside_the_configured_range_is_refused(client, admin, database) -> None:
+    response = client.post("/admin/sources", data={
+        "url": "https://example.org/feed.xml", "section_id": "0", "interval_minutes": "5"})
+    assert response.status_code == 400
+    assert _sources(database) == []
+
+
+def test_the_edit_page_shows_reuse_signals_as_suggestions_and_saves_rights(
+        client, admin, database) -> None:
+    with session_scope(database) as session:
+        source = Source(url="https://gazette.example/feed", name="Gazette",
+                        rights_signals="feed license: http://creativecommons.org/licenses/by/4.0/"
+                                       "\npage <meta name=\"robots\">: noarchive")
+        session.add(source)
+        session.flush()
+        source_id = source.id
+    page = client.get(f"/admin/sources/{source_id}").get_data(as_text=True)
+    assert "Suggestions only" in page
+    assert "feed license: http://creativecommons.org/licenses/by/4.0/" in page
+    assert "page &lt;meta name=&#34;robots&#34;&gt;: noarchive" in page
+    assert _sources(database)[0].rights == "excerpt"          # shown, never applied
+    assert client.post(f"/admin/sources/{source_id}", data={
+        "name": "Gazette", "section_id": "0", "rights": "full",
+        "full_text": "on"}).status_code == 302
+    assert (_sources(database)[0].rights, _sources(database)[0].full_text) == ("full", "on")
+
+
+def test_a_full_text_failure_shows_on_the_health_row(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://gazette.example/rss", name="Gazette", rights="full",
+                           full_text_error="HTTP 404 from https://gazette.example/a"))
+    page = client.get("/admin/sources").get_data(as_text=True)
+    assert "Full text: HTTP 404 from https://gazette.example/a" in page
+
+
+def test_an_admin_marks_a_source_preferred_and_unmarks_it(client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add(Source(url="https://example.org/p.xml", name="P"))
+    [source] = _sources(database)
+    assert source.is_preferred is False
+    assert 'name="is_preferred"' in client.get(f"/admin/sources/{source.id}").get_data(
+        as_text=True)
+
+    client.post(f"/admin/sources/{source.id}", data={
+        "name": "P", "section_id": "0", "is_preferred": "y"})
+    assert _sources(database)[0].is_preferred is True
+
+    client.post(f"/admin/sources/{source.id}", data={"name": "P", "section_id": "0"})
+    assert _sources(database)[0].is_preferred is False

@@ -37,7 +37,9 @@ def test_article_list_item_has_the_documented_shape(client, rows) -> None:
         "updated_at": "2026-11-24T22:00:00Z",
         "summary": "Look up tonight.",
         "image_url": "https://img.example/c.jpg",
+        "story_id": article.story_id,
     }]}
+    assert article.story_id is not None     # every article belongs to a story
 
 
 def test_one_article_adds_its_content(client, rows) -> None:

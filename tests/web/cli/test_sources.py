@@ -186,7 +186,8 @@ def test_list_json_has_the_documented_shape(runner, database: Database,
     assert len(rows) == 4
     for row in rows:
         assert set(row) == {"id", "url", "name", "section", "status", "last_error",
-                            "last_polled_at", "next_poll_at", "article_count"}
+                            "last_polled_at", "next_poll_at", "article_count", "rights",
+                            "full_text"}
         assert row["status"] in {"ok", "failing", "gone", "paused"}
         assert row["article_count"] == 0 and row["last_polled_at"] is None
         assert row["next_poll_at"].endswith("Z")
@@ -197,3 +198,32 @@ def test_list_json_has_the_documented_shape(runner, database: Database,
 
 def test_list_prints_a_table(runner, database: Database) -> None:
     assert "no sources yet" in runner.invoke(args=["sources", "list"]).output
+
+
+def test_add_sets_rights_and_full_text_and_list_json_shows_them(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "A")), content_type="application/rss+xml")
+    httpserver.expect_request("/other").respond_with_data(
+        rss(("b", "B")), content_type="application/rss+xml")
+    assert runner.invoke(args=["sources", "add", httpserver.url_for("/feed"), "--rights",
+                               "full", "--full-text", "off"]).exit_code == 0
+    assert runner.invoke(args=["sources", "add", httpserver.url_for("/other")]).exit_code == 0
+    listed = {row["url"]: (row["rights"], row["full_text"]) for row in json.loads(
+        runner.invoke(args=["sources", "list", "--json"]).output)}
+    assert listed == {httpserver.url_for("/feed"): ("full", "off"),
+                      httpserver.url_for("/other"): ("excerpt", "auto")}
+    refused = runner.invoke(args=["sources", "add", httpserver.url_for("/feed"),
+                                  "--rights", "everything"])
+    assert refused.exit_code != 0 and "everything" in refused.output
+
+
+def test_add_refuses_an_interval_outside_the_configured_range(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "A")), content_type="application/rss+xml")
+    result = runner.invoke(args=["sources", "add", httpserver.url_for("/feed"),
+                                 "--interval", "1"])
+    assert result.exit_code != 0
+    assert "interval must be between 10 and 1440 minutes" in result.output
+    assert sources_in(database) == []

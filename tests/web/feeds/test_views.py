@@ -3,6 +3,7 @@ without a bozo flag), absolute links on the configured base URL."""
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
@@ -42,7 +43,8 @@ def test_feed_survives_characters_xml_forbids(client, rows) -> None:
     rows.article("Bell\x07 and form\x0cfeed ]]> <title> 🦊", summary="vertical\x0b tab")
     feed = feedparser.parse(client.get("/feed.xml").data)
     assert feed.bozo == 0, feed.get("bozo_exception")
-    assert feed.entries[0].title == "Bell and formfeed ]]> <title> 🦊"
+    # Titles are HTML-escaped like descriptions (see test_titles_are_escaped_…).
+    assert html.unescape(feed.entries[0].title) == "Bell and formfeed ]]> <title> 🦊"
 
 
 def test_section_feed_holds_the_section_and_its_children_only(client, rows) -> None:
@@ -74,7 +76,10 @@ def test_sitemap_lists_absolute_urls_with_news_for_the_last_two_days(client, row
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
-    root = ET.fromstring(response.data)  # noqa: S314 - our own document
+    index = ET.fromstring(response.data)  # noqa: S314 - our own document
+    children = [loc.text for loc in index.iter(f"{{{SITEMAP_NS}}}loc")]
+    assert children == [BASE + "/sitemap-1.xml"]
+    root = ET.fromstring(client.get("/sitemap-1.xml").data)  # noqa: S314
     urls = {url.findtext(f"{{{SITEMAP_NS}}}loc"): url
             for url in root.findall(f"{{{SITEMAP_NS}}}url")}
     assert set(urls) == {BASE + "/", BASE + "/section/sport", BASE + article_path(fresh),

@@ -39,11 +39,13 @@ class Factory:
             session.expunge(section)
         return section
 
-    def source(self, name: str = "Daily Planet", *, section: Section | None = None) -> Source:
+    def source(self, name: str = "Daily Planet", *, section: Section | None = None,
+               rights: str = "full") -> Source:
+        """A source whose articles show whole (rights `full`) unless a test says less."""
         number = next(self.counter)
         with session_scope(self.database) as session:
             source = Source(name=name, url=f"http://127.0.0.1/feed/{number}.xml",
-                            site_url="http://127.0.0.1/",
+                            site_url="http://127.0.0.1/", rights=rights,
                             section_id=section.id if section else None)
             session.add(source)
             session.flush()

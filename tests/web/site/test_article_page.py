@@ -26,8 +26,9 @@ def _comment(database, article_id: int, user_id: int, text: str) -> None:  # typ
 
 def test_article_page_has_absolute_canonical_opengraph_and_json_ld(client, make,
                                                                    settings) -> None:
-    article = make.article(make.source("Daily Planet"), title="Moon landing confirmed",
-                           summary="Crew safe.")
+    # An excerpt: the page is its own canonical (a full source's points at the original).
+    article = make.article(make.source("Daily Planet", rights="excerpt"),
+                           title="Moon landing confirmed", summary="Crew safe.")
     html = client.get(f"/article/{article.id}-moon-landing-confirmed").get_data(as_text=True)
     url = f"{settings.base_url}/article/{article.id}-moon-landing-confirmed"
     assert html.count('rel="canonical"') == 1

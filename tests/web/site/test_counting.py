@@ -55,7 +55,7 @@ def test_the_same_visitor_counts_again_in_the_next_hour(make, database, redis_cl
     assert counting.count_view(redis_client, article.id, now=now, **visit)
     assert not counting.count_view(redis_client, article.id, now=now, **visit)
     assert counting.count_view(redis_client, article.id, now=now + timedelta(hours=1), **visit)
-    key = counting.visitor_hour_key(article.id, "10.1.1.1", FIREFOX, now)
+    key = counting.visitor_hour_key("view", article.id, "10.1.1.1", now)
     assert 0 < redis_client.ttl(key) <= 3600
     assert counting.flush_views(redis_client, database, force=True) == 2
     assert views_of(database, article.id) == 2

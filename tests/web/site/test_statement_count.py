@@ -52,5 +52,5 @@ def test_home_section_and_article_run_the_same_statements_for_5_and_50_articles(
     with_50 = measure(app, statements, client, urls)
 
     assert with_50 == with_5
-    assert max(with_5.values()) <= 10
+    assert max(with_5.values()) <= 11   # the article page: 10, plus "Also covered by"
     app.extensions["hopper_database"].dispose()

@@ -1,0 +1,563 @@
+"""Stories: the coverage of one event by one or more sources, and the index that finds
+the open story a new article belongs to.
+
+A story row keeps what assignment needs to decide without reading its members: the
+centroid of its members' term vectors (summed weights, trimmed to the strongest terms)
+and its lead article's own vector. `story_terms` is an inverted index from a term (or a
+near-duplicate key: a title hash, a MinHash band) to the stories that carry it; it covers
+open stories only, so finding candidates costs a few index range scans whatever the
+number of articles (workers/ingest/story.py decides, workers/ingest/store_stories.py
+writes). Stories ids appear in links, so the table is AUTOINCREMENT on SQLite: a deleted
+story's id is never handed to another.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import (
+    CompoundSelect,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import NEVER_REUSE_IDS, Base, utcnow
+
+# Terms longer than this are cut: the index column is bounded.
+TERM_MAX = 64
+
+
+class Story(Base):
+    __tablename__ = "stories"
+    __table_args__ = (
+        # The front page and the maintenance task read open stories by recency.
+        Index("ix_stories_open_last", "is_open", "last_published_at"),
+        Index("ix_stories_section_last", "section_id", "last_published_at"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The lead headline's article (no foreign key: retention deletes articles, and the
+    # next assignment or maintenance run picks another lead).
+    lead_article_id: Mapped[int | None]
+    title: Mapped[str] = mapped_column(Text, default="")
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="SET NULL"))
+    first_published_at: Mapped[datetime]
+    last_published_at: Mapped[datetime]
+    article_count: Mapped[int] = mapped_column(default=0)
+    source_count: Mapped[int] = mapped_column(default=0)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    closed_at: Mapped[datetime | None]
+    # A story merged into another keeps its row so that its links redirect.
+    merged_into_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # JSON {term: summed weight} of the members, and {term: weight} of the lead.
+    centroid: Mapped[str] = mapped_column(Text, default="{}")
+    lead_terms: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class StoryTerm(Base):
+    """Inverted index: term or near-duplicate key → open stories carrying it."""
+
+    __tablename__ = "story_terms"
+    __table_args__ = (Index("ix_story_terms_story_id", "story_id"),)
+
+    term: Mapped[str] = mapped_column(String(TERM_MAX), primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+
+
+@dataclass
+class OpenStory:
+    """What assignment reads of a candidate story (plain values, no ORM object)."""
+
+    id: int
+    lead_article_id: int | None
+    title: str
+    section_id: int | None
+    first_published_at: datetime
+    last_published_at: datetime
+    article_count: int
+    centroid: dict[str, Any]       # {"n", "terms": {term: summed weight}, "entities"}
+    lead_terms: dict[str, Any]     # {"terms", "entities", "decimals", "preferred"}
+
+
+def _insert_for(session: Session | Connection, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name if isinstance(session, Session) \
+        else session.dialect.name
+    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+# --- assignment -------------------------------------------------------------------------
+
+def stories_with_terms(session: Session, terms: Sequence[str], *,
+                       per_term: int) -> dict[str, list[int]]:
+    """{term: story ids} for the given terms, the newest `per_term` stories of each: a
+    union of index range scans, so the cost follows the number of terms, not of stories."""
+    found: dict[str, list[int]] = {}
+    unique = sorted({term[:TERM_MAX] for term in terms if term})
+    statement = _postings_query(per_term)
+    for start in range(0, len(unique), TERMS_PER_QUERY):
+        chunk = unique[start:start + TERMS_PER_QUERY]
+        # Padded with "" (no term is empty): one statement shape, compiled once.
+        params = {f"t{n}": term for n, term in
+                  enumerate(chunk + [""] * (TERMS_PER_QUERY - len(chunk)))}
+        for term, story_id in session.execute(statement, params):
+            found.setdefault(term, []).append(story_id)
+    return found
+
+
+TERMS_PER_QUERY = 64          # SQLite caps compound SELECTs at 500
+
+
+@lru_cache(maxsize=8)
+def _postings_query(per_term: int) -> CompoundSelect[Any]:
+    parts = [select(StoryTerm.term, StoryTerm.story_id)
+             .where(StoryTerm.term == bindparam(f"t{n}"))
+             .order_by(StoryTerm.story_id.desc()).limit(per_term).subquery()
+             for n in range(TERMS_PER_QUERY)]
+    return union_all(*(select(part.c.term, part.c.story_id) for part in parts))
+
+
+def open_stories(session: Session, story_ids: Iterable[int], *,
+                 active_since: datetime) -> list[OpenStory]:
+    """The open stories among `story_ids` that gained an article since `active_since`."""
+    ids = sorted(set(story_ids))
+    result = []
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Story.id, Story.lead_article_id, Story.title, Story.section_id,
+                   Story.first_published_at, Story.last_published_at, Story.article_count,
+                   Story.centroid, Story.lead_terms)
+            .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
+                   Story.last_published_at >= active_since))
+        result += [OpenStory(row.id, row.lead_article_id, row.title, row.section_id,
+                             row.first_published_at, row.last_published_at,
+                             row.article_count, json.loads(row.centroid),
+                             json.loads(row.lead_terms)) for row in rows]
+    return result
+
+
+def create_story(session: Session, *, title: str, section_id: int | None,
+                 published_at: datetime) -> int:
+    """A new open story; returns its id (members, lead and counts are set after)."""
+    return int(session.execute(
+        insert(Story).values(title=title, section_id=section_id,
+                             first_published_at=published_at, last_published_at=published_at,
+                             article_count=0, source_count=0, is_open=True,
+                             centroid="{}", lead_terms="{}", created_at=utcnow())
+        .returning(Story.id)).scalar_one())
+
+
+def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dict[str, Any],
+                                                                int | None, str,
+                                                                int | None]]) -> None:
+    """Write each story's centroid, lead vector, lead article, title and section
+    ({story id: (centroid, lead terms, lead article id, title, section id)})."""
+    if not shapes:
+        return
+    table = cast(Table, Story.__table__)
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("story_id")).values(
+            centroid=bindparam("centroid_json"), lead_terms=bindparam("lead_json"),
+            lead_article_id=bindparam("lead_id"), title=bindparam("lead_title"),
+            section_id=bindparam("lead_section")),
+        [{"story_id": story_id, "centroid_json": json.dumps(centroid, separators=(",", ":")),
+          "lead_json": json.dumps(lead, separators=(",", ":")), "lead_id": lead_id,
+          "lead_title": title, "lead_section": section_id}
+         for story_id, (centroid, lead, lead_id, title, section_id) in shapes.items()])
+
+
+def save_leads(session: Session, leads: Mapping[int, int | None]) -> None:
+    """Set the lead article of stories ({story id: article id})."""
+    if leads:
+        table = cast(Table, Story.__table__)
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("story_id"))
+            .values(lead_article_id=bindparam("lead_id")),
+            [{"story_id": story_id, "lead_id": lead_id} for story_id, lead_id in leads.items()])
+
+
+def add_terms(session: Session, pairs: Iterable[tuple[str, int]]) -> None:
+    """Index stories under terms ({(term, story id)}); existing pairs are kept."""
+    rows = sorted({(term[:TERM_MAX], story_id) for term, story_id in pairs})
+    if not rows:
+        return
+    table = StoryTerm.__table__
+    statement = _insert_for(session, table).on_conflict_do_nothing()
+    session.connection().execute(statement, [{"term": term, "story_id": story_id}
+                                             for term, story_id in rows])
+
+
+def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
+    """Recount members, distinct sources and first/last publication from the articles
+    themselves: correct whatever ran concurrently. A story left without articles is
+    deleted (its links then answer 404)."""
+    from models.articles import Article  # articles imports this module
+
+    ids = sorted(set(story_ids))
+    table = cast(Table, Story.__table__)
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        rows = session.execute(
+            select(Article.story_id, func.count(), func.count(Article.source_id.distinct()),
+                   func.min(Article.published_at), func.max(Article.published_at))
+            .where(Article.story_id.in_(batch)).group_by(Article.story_id)).all()
+        if rows:
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("story_id")).values(
+                    article_count=bindparam("members"), source_count=bindparam("outlets"),
+                    first_published_at=bindparam("first"),
+                    last_published_at=bindparam("last")),
+                [{"story_id": story_id, "members": members, "outlets": outlets,
+                  "first": first, "last": last}
+                 for story_id, members, outlets, first, last in rows])
+        empty = set(batch) - {row[0] for row in rows}
+        if empty:
+            session.execute(delete(Story).where(Story.id.in_(sorted(empty)),
+                                                Story.merged_into_id.is_(None)))
+
+
+def lock_stories(session: Session, story_ids: Iterable[int]) -> None:
+    """Lock the stories' rows, in id order (no deadlock between two polls), so two
+    concurrent polls do not overwrite each other's centroid (PostgreSQL; SQLite's write
+    transactions are serial already)."""
+    ids = sorted(set(story_ids))
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Story.id).where(Story.id.in_(ids)).order_by(Story.id)
+                        .with_for_update())
+
+
+def centroids(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[
+        dict[str, Any], dict[str, Any], int | None]]:
+    """{story id: (centroid, lead terms, lead article id)}, read after locking."""
+    ids = sorted(set(story_ids))
+    found = {}
+    for start in range(0, len(ids), 500):
+        for row in session.execute(select(Story.id, Story.centroid, Story.lead_terms,
+                                          Story.lead_article_id)
+                                   .where(Story.id.in_(ids[start:start + 500]))):
+            found[row.id] = (json.loads(row.centroid), json.loads(row.lead_terms),
+                             row.lead_article_id)
+    return found
+
+
+# --- maintenance ------------------------------------------------------------------------
+
+def close_stale(session: Session, *, quiet_since: datetime, now: datetime) -> int:
+    """Close open stories with no article since `quiet_since` and drop their index
+    entries; returns how many were closed."""
+    stale = list(session.scalars(select(Story.id).where(
+        Story.is_open.is_(True), Story.last_published_at < quiet_since).limit(5000)))
+    if not stale:
+        return 0
+    session.execute(delete(StoryTerm).where(StoryTerm.story_id.in_(stale)))
+    session.execute(update(Story).where(Story.id.in_(stale))
+                    .values(is_open=False, closed_at=now))
+    return len(stale)
+
+
+def delete_emptied(session: Session, *, limit: int = 500) -> int:
+    """Delete closed stories that no article belongs to any more (retention removed
+    them); stories merged into another keep their row for the redirect."""
+    from models.articles import Article
+
+    empty = list(session.scalars(
+        select(Story.id).where(Story.is_open.is_(False), Story.merged_into_id.is_(None),
+                               ~select(Article.id).where(Article.story_id == Story.id)
+                               .exists()).limit(limit)))
+    if empty:
+        session.execute(delete(Story).where(Story.id.in_(empty)))
+    return len(empty)
+
+
+def recent_open(session: Session, *, active_since: datetime, limit: int) -> list[OpenStory]:
+    ids = list(session.scalars(select(Story.id).where(
+        Story.is_open.is_(True), Story.last_published_at >= active_since)
+        .order_by(Story.last_published_at.desc()).limit(limit)))
+    return open_stories(session, ids, active_since=active_since)
+
+
+def merge_into(session: Session, absorbed_id: int, kept_id: int, *, now: datetime) -> None:
+    """Move every article of one story into another; the absorbed story is closed and
+    remembers where its coverage went (its links redirect)."""
+    from models.articles import Article
+
+    session.execute(update(Article).where(Article.story_id == absorbed_id)
+                    .values(story_id=kept_id))
+    terms = list(session.scalars(select(StoryTerm.term)
+                                 .where(StoryTerm.story_id == absorbed_id)))
+    session.execute(delete(StoryTerm).where(StoryTerm.story_id == absorbed_id))
+    add_terms(session, ((term, kept_id) for term in terms))
+    session.execute(update(Story).where(Story.id == absorbed_id).values(
+        is_open=False, closed_at=now, merged_into_id=kept_id, article_count=0,
+        source_count=0))
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    id: int
+    title: str
+    summary: str
+    source_id: int
+    section_id: int | None
+    published_at: datetime
+    story_id: int | None
+
+
+def articles_published_since(session: Session, since: datetime) -> list[ArticleText]:
+    """What re-clustering reads of each article published since `since`, oldest first."""
+    from models.articles import Article
+
+    rows = session.execute(
+        select(Article.id, Article.title, Article.summary, Article.source_id,
+               Article.section_id, Article.published_at, Article.story_id)
+        .where(Article.published_at >= since)
+        .order_by(Article.published_at, Article.id))
+    return [ArticleText(*row) for row in rows]
+
+
+def forget_terms(session: Session, story_ids: Iterable[int]) -> None:
+    ids = sorted(set(story_ids))
+    for start in range(0, len(ids), 500):
+        session.execute(delete(StoryTerm).where(StoryTerm.story_id.in_(ids[start:start + 500])))
+
+
+def move_articles(session: Session, story_of: Mapping[int, int]) -> None:
+    """Put articles ({article id: story id}) into their stories, in one executemany."""
+    from models.articles import Article
+
+    if story_of:
+        table = cast(Table, Article.__table__)
+        session.connection().execute(
+            update(table).where(table.c.id == bindparam("article_id"))
+            .values(story_id=bindparam("new_story_id")),
+            [{"article_id": article_id, "new_story_id": story_id}
+             for article_id, story_id in story_of.items()])
+
+
+# --- reading: the front page, section pages, the full-coverage page, the API -------------
+
+# Ranking: more distinct sources, faster growth and more recent coverage rank higher.
+RANK_CANDIDATES = 400
+RECENCY_HALF_LIFE_HOURS = 8.0
+MAX_TOP_PER_LEAD_SOURCE = 2          # of the top ten, per lead source
+TOP = 10
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """A story as a page shows it: the lead article and a few other outlets' versions."""
+
+    story: Story
+    lead: Any                       # models.articles.Article
+    others: list[Any]               # other outlets' articles, one per source
+
+    @property
+    def source_count(self) -> int:
+        return self.story.source_count
+
+
+def story_score(story: Story, *, now: datetime) -> float:
+    """Distinct sources (diminishing), growth (articles per hour of coverage, capped)
+    and recency (halving every RECENCY_HALF_LIFE_HOURS since the last article)."""
+    import math
+
+    hours_covered = max((story.last_published_at - story.first_published_at)
+                        .total_seconds() / 3600, 1.0)
+    growth = min(story.article_count / hours_covered, 4.0)
+    age_hours = max((now - story.last_published_at).total_seconds() / 3600, 0.0)
+    recency = 0.5 ** (age_hours / RECENCY_HALF_LIFE_HOURS)
+    return float((1.0 + 2.0 * math.log2(story.source_count + 1) + 0.5 * growth) * recency)
+
+
+def diversify(ranked: Sequence[StoryCard], *, top: int = TOP,
+              per_source: int = MAX_TOP_PER_LEAD_SOURCE) -> list[StoryCard]:
+    """Reorder so that no lead source leads more than `per_source` of the first `top`
+    stories and no section fills more than half of them; the stories held back follow
+    in their ranked order (nothing is dropped)."""
+    chosen: list[StoryCard] = []
+    held: list[StoryCard] = []
+    by_source: dict[int, int] = {}
+    by_section: dict[int | None, int] = {}
+    section_cap = max(1, top // 2)
+    for card in ranked:
+        if len(chosen) >= top:
+            held.append(card)
+            continue
+        source_id = card.lead.source_id
+        section_id = card.story.section_id
+        if by_source.get(source_id, 0) >= per_source or \
+                (section_id is not None and by_section.get(section_id, 0) >= section_cap):
+            held.append(card)
+            continue
+        by_source[source_id] = by_source.get(source_id, 0) + 1
+        by_section[section_id] = by_section.get(section_id, 0) + 1
+        chosen.append(card)
+    return chosen + held
+
+
+def ranked_cards(session: Session, *, now: datetime,
+                 section_ids: Sequence[int] | None = None) -> list[StoryCard]:
+    """The RANK_CANDIDATES most recently active stories, ranked (story_score: recency
+    decays old ones) and diversified as on the home page."""
+    query = select(Story.id).where(Story.merged_into_id.is_(None), Story.article_count > 0)
+    if section_ids is not None:
+        query = query.where(Story.section_id.in_(list(section_ids) or [-1]))
+    ids = list(session.scalars(query.order_by(Story.last_published_at.desc(), Story.id.desc())
+                               .limit(RANK_CANDIDATES)))
+    cards = cards_for(session, ids)
+    cards.sort(key=lambda card: (-story_score(card.story, now=now), -card.story.id))
+    return diversify(cards)
+
+
+def latest_cards(session: Session, *, section_ids: Sequence[int], limit: int,
+                 offset: int = 0) -> list[StoryCard]:
+    """A section's stories, most recently updated first (section pages)."""
+    ids = list(session.scalars(
+        select(Story.id).where(Story.section_id.in_(list(section_ids) or [-1]),
+                               Story.merged_into_id.is_(None), Story.article_count > 0)
+        .order_by(Story.last_published_at.desc(), Story.id.desc())
+        .limit(limit).offset(offset)))
+    return cards_for(session, ids)
+
+
+OTHER_OUTLETS = 3
+MEMBERS_READ = 30
+
+
+def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
+    """Cards for the stories, in the given order, in three statements whatever their
+    number: the stories, their newest MEMBERS_READ members each, and those articles."""
+    from models.articles import Article, _card_options
+
+    if not story_ids:
+        return []
+    stories = {story.id: story for story in session.scalars(
+        select(Story).where(Story.id.in_(list(story_ids))))}
+    position = func.row_number().over(partition_by=Article.story_id,
+                                      order_by=(Article.published_at.asc(), Article.id.asc()))
+    members = select(Article.id, Article.story_id, position.label("position")).where(
+        Article.story_id.in_(list(story_ids))).subquery()
+    member_ids = list(session.scalars(select(members.c.id)
+                                      .where(members.c.position <= MEMBERS_READ)))
+    leads = [story.lead_article_id for story in stories.values() if story.lead_article_id]
+    articles = {article.id: article for article in session.scalars(
+        select(Article).where(Article.id.in_(member_ids + leads)).options(*_card_options()))}
+    by_story: dict[int, list[Any]] = {}
+    for article in sorted(articles.values(), key=lambda item: (item.published_at, item.id)):
+        by_story.setdefault(article.story_id, []).append(article)
+    cards = []
+    for story_id in story_ids:
+        story = stories.get(story_id)
+        members_of = by_story.get(story_id, [])
+        if story is None or not members_of:
+            continue
+        lead = articles.get(story.lead_article_id or -1)
+        if lead is None or lead.story_id != story_id:
+            lead = members_of[0]
+        cards.append(StoryCard(story, lead, other_outlets(members_of, lead)))
+    return cards
+
+
+def other_outlets(members: Sequence[Any], lead: Any, *,
+                  limit: int = OTHER_OUTLETS) -> list[Any]:
+    """One article per other source (its earliest), skipping copies of the lead's text."""
+    seen_sources = {lead.source_id}
+    seen_titles = {copy_key(lead.title)}
+    chosen = []
+    for article in members:
+        if article.source_id in seen_sources or copy_key(article.title) in seen_titles:
+            continue
+        seen_sources.add(article.source_id)
+        seen_titles.add(copy_key(article.title))
+        chosen.append(article)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def copy_key(title: str) -> str:
+    """Titles that differ only in case, punctuation or spacing are one wire text."""
+    return " ".join("".join(char if char.isalnum() else " " for char in title.lower()).split())
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    """One line of the full-coverage page: an article and the copies of its text."""
+
+    article: Any
+    copies: list[Any]
+
+
+def coverage(session: Session, story_id: int) -> tuple[Story, list[CoverageLine]] | None:
+    """A story and every member in time order, syndicated copies (same title) folded into
+    the first outlet's line."""
+    from models.articles import Article, _card_options
+
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    members = list(session.scalars(
+        select(Article).where(Article.story_id == story_id).options(*_card_options())
+        .order_by(Article.published_at.asc(), Article.id.asc())))
+    lines: list[CoverageLine] = []
+    by_text: dict[str, CoverageLine] = {}
+    for article in members:
+        line = by_text.get(copy_key(article.title))
+        if line is not None:
+            line.copies.append(article)
+            continue
+        line = CoverageLine(article, [])
+        by_text[copy_key(article.title)] = line
+        lines.append(line)
+    return story, lines
+
+
+def member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int]]:
+    from models.articles import Article
+
+    found: dict[int, list[int]] = {story_id: [] for story_id in story_ids}
+    if story_ids:
+        for article_id, story_id in session.execute(
+                select(Article.id, Article.story_id).where(Article.story_id.in_(list(story_ids)))
+                .order_by(Article.published_at.asc(), Article.id.asc())):
+            found[story_id].append(article_id)
+    return found
+
+
+def with_articles(session: Session, story_id: int) -> tuple[Story, list[Any]] | None:
+    """A story and all its articles (source, section, tags loaded), oldest first."""
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from models.articles import Article
+
+    story = session.get(Story, story_id)
+    if story is None:
+        return None
+    members = list(session.scalars(
+        select(Article).where(Article.story_id == story_id)
+        .options(joinedload(Article.source), joinedload(Article.section),
+                 selectinload(Article.tags))
+        .order_by(Article.published_at.asc(), Article.id.asc())))
+    return story, members

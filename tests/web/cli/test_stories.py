@@ -1,0 +1,51 @@
+"""`hopper ingest --all` gives every article its story; `hopper stories rebuild`
+re-clusters the window from scratch into the same stories."""
+
+from __future__ import annotations
+
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+
+from models.articles import Article
+from models.db import Database
+from models.stories import Story
+from tests.web.cli.test_ingest import add_source
+from tests.workers.ingest.test_stories import ECB, FED, QUAKE_JAPAN, QUAKE_JAPAN_2, WIRE, feed
+
+
+def groups(database: Database) -> set[frozenset[str]]:
+    with database.reader() as session:
+        rows = session.execute(select(Article.story_id, Article.entry_key)).all()
+    by_story: dict[int, set[str]] = {}
+    for story_id, key in rows:
+        by_story.setdefault(story_id, set()).add(key)
+    return {frozenset(keys) for keys in by_story.values()}
+
+
+def test_ingest_all_clusters_and_rebuild_finds_the_same_stories(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a.xml").respond_with_data(
+        feed(("a1", *WIRE), ("a2", *QUAKE_JAPAN), ("a3", *FED)))
+    httpserver.expect_request("/b.xml").respond_with_data(
+        feed(("b1", *WIRE), ("b2", *QUAKE_JAPAN_2), ("b3", *ECB)))
+    for name in ("a", "b"):
+        add_source(database, httpserver.url_for(f"/{name}.xml"), name=name)
+
+    result = runner.invoke(args=["ingest", "--all"])
+    assert result.exit_code == 0, result.output
+    expected = {frozenset({"a1", "b1"}), frozenset({"a2", "b2"}), frozenset({"a3"}),
+                frozenset({"b3"})}
+    assert groups(database) == expected
+
+    rebuilt = runner.invoke(args=["stories", "rebuild", "--since", "24"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "re-clustered 6 articles" in rebuilt.output and "into 4 stories" in rebuilt.output
+    assert groups(database) == expected
+    with database.reader() as session:
+        stories = list(session.scalars(select(Story)))
+    assert len(stories) == 4 and sorted(story.article_count for story in stories) == [1, 1, 2, 2]
+
+
+def test_rebuild_refuses_a_window_out_of_range(runner, database: Database) -> None:
+    result = runner.invoke(args=["stories", "rebuild", "--since", "0"])
+    assert result.exit_code == 2 and "--since" in result.output

@@ -1,0 +1,39 @@
+"""`hopper stories rebuild [--since HOURS]`: re-cluster a window of articles from scratch
+(DESIGN.md, "Command line"); runs the store's own clustering in this process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from hopper.settings import Settings
+from models.base import utcnow
+from models.db import Database, session_scope
+from workers.ingest.store_stories import rebuild_stories
+
+MAX_HOURS = 24 * 365
+
+
+@click.group("stories", help="Stories: the coverage of one event by many sources.")
+def stories_group() -> None:
+    pass
+
+
+@stories_group.command("rebuild", help="Re-cluster the articles of the last HOURS "
+                                       "(default: the story window) from scratch.")
+@click.option("--since", "hours", type=click.IntRange(1, MAX_HOURS), default=None,
+              help="Hours back from now (default HOPPER_STORY_WINDOW_HOURS).")
+@with_appcontext
+def rebuild(hours: int | None) -> None:
+    settings: Settings = current_app.config["HOPPER_SETTINGS"]
+    database: Database = current_app.extensions["hopper_database"]
+    window = timedelta(hours=settings.limits.story_window_hours)
+    now = utcnow()
+    since = now - (timedelta(hours=hours) if hours else window)
+    with session_scope(database) as session:
+        articles, stories = rebuild_stories(session, since=since, window=window, now=now)
+    click.echo(f"re-clustered {articles} articles published since {since.isoformat()} "
+               f"into {stories} stories")

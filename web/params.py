@@ -1,0 +1,40 @@
+"""Integers from URLs, bounded before they reach the database (RELIABILITY.md: never a 500).
+
+Path ids (`<int:…>` in every route) go through `BoundedIntegerConverter`, so an id that
+no 64-bit column can hold matches no route: 404, with the normal page (JSON under /api/).
+`?page=` goes through `page_arg`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from werkzeug.routing import IntegerConverter, Map
+
+# The largest value of a signed 64-bit integer: SQLite's INTEGER and PostgreSQL's BIGINT.
+MAX_DB_INT = 2**63 - 1
+# Far beyond any real listing, small enough that page × per-page stays a valid offset.
+MAX_PAGE = 100_000
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """Werkzeug's `int` converter with a default maximum that fits the database."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_DB_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_arg(name: str = "page", maximum: int = MAX_PAGE) -> int:
+    """The 1-based page number in the query string; 404 when it is not one we could
+    have linked to (zero, negative, not a number, or absurdly far)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)):
+        abort(404)
+    number = int(raw)
+    if not 1 <= number <= maximum:
+        abort(404)
+    return number

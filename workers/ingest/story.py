@@ -1,0 +1,364 @@
+"""Story: which event an article reports. Pure: text in, decisions out (no database).
+
+    title + summary → Features (term vector, entities, decimals, near-duplicate keys)
+    Features + candidate stories → join one story, or start a new one
+
+Two stages. Near-duplicates (syndicated wire copies: the same normalised title, or the
+same MinHash band of the text's word 3-grams) always join the story that holds their
+twin. Otherwise an article joins the candidate whose centroid AND lead headline are both
+close enough (cosine over weighted terms), and only if the guards agree: when both sides
+name entities (capitalised names, acronyms, numbers) they share at least one, and when
+both give decimal figures (a magnitude, a rate) they share one. Comparing with the
+centroid and the lead, never with a single member, means no chain of weak links can join
+two events (docs/stories.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+import re
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+# Tuned on tests/data/stories (bench/stories.py prints the effect).
+CENTROID_MIN = 0.30
+LEAD_MIN = 0.15
+LEAD_SWITCH_MARGIN = 0.10      # hysteresis: a new lead must be clearly more central
+PREFERRED_BONUS = 0.15
+CENTROID_TERMS = 40            # a story's centroid keeps its strongest terms
+INDEX_TERMS = 10               # … and is indexed under the strongest of those
+QUERY_TERMS = 12               # an article looks up its strongest terms
+SUMMARY_WEIGHT = 0.5
+ENTITY_WEIGHT = 1.6
+SUMMARY_CHARS = 400
+
+SKETCH_KEYS = 2
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+(?:[.,]\d+)*%?", re.UNICODE)
+_DECIMAL = re.compile(r"^\d+[.,]\d+%?$|^\d+%$")
+_STOPWORD_TEXT = """
+a about above after again against all
+also am an and any are at be because been before being below between both but by can
+could did do does doing down during each few for from further had has have having he her
+here hers herself him himself his how i if in into is it its itself just me more most my
+myself no nor not now of off on once only or other our ours out over own same she should
+so some such than that the their theirs them then there these they this those through to
+too under until up very was we were what when where which while who whom why will with
+would you your yours new says say said report reports reported news latest update
+updates live video watch photos photo breaking today yesterday tomorrow week year years
+day days may might must shall us vs via amid first last one two three four five six
+seven eight nine ten get gets got make makes made take takes s t don re ve ll d m o y
+whats here's it's several many less much
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_KNOWN_NON_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday",
+                              "saturday", "sunday", "january", "february", "march", "april",
+                              "june", "july", "august", "september", "october", "november",
+                              "december"})
+
+
+@dataclass(frozen=True)
+class Features:
+    terms: dict[str, float]
+    entities: frozenset[str]                # every name-like token (numbers included)
+    decimals: frozenset[str]
+    keys: tuple[str, ...]                   # near-duplicate keys (title hash, bands)
+    query: tuple[str, ...]                  # strongest terms, to look up candidates
+    # Names we are sure of: capitalised inside sentence-case text, acronyms, numbers (a
+    # headline's first word and Title Case headlines are only `entities`).
+    names: frozenset[str] = frozenset()
+
+
+@dataclass
+class StoryShape:
+    """A story as assignment sees it: summed member vectors, entity counts, its lead."""
+
+    id: int
+    count: int = 0
+    sums: dict[str, float] = field(default_factory=dict)
+    entity_counts: dict[str, int] = field(default_factory=dict)
+    name_counts: dict[str, int] = field(default_factory=dict)
+    lead_id: Any = None                     # an article id, or a batch-local key
+    lead_terms: dict[str, float] = field(default_factory=dict)
+    lead_entities: frozenset[str] = frozenset()
+    lead_decimals: frozenset[str] = frozenset()
+    lead_names: frozenset[str] = frozenset()
+    lead_title: str = ""
+    lead_section_id: int | None = None
+    lead_preferred: bool = False
+
+    # --- persistence as two JSON documents (models/stories.py stores them) ---
+    def centroid_document(self) -> dict[str, Any]:
+        strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:CENTROID_TERMS]
+        entities = sorted(self.entity_counts.items(), key=lambda item: -item[1])[:20]
+        names = sorted(self.name_counts.items(), key=lambda item: -item[1])[:20]
+        return {"n": self.count, "terms": {term: round(weight, 4) for term, weight in strongest},
+                "entities": dict(entities), "names": dict(names)}
+
+    def lead_document(self) -> dict[str, Any]:
+        return {"terms": {term: round(weight, 4) for term, weight in self.lead_terms.items()},
+                "entities": sorted(self.lead_entities), "decimals": sorted(self.lead_decimals),
+                "names": sorted(self.lead_names), "preferred": self.lead_preferred}
+
+    @classmethod
+    def from_documents(cls, story_id: int, centroid: Mapping[str, Any],
+                       lead: Mapping[str, Any], *, lead_id: int | None, title: str,
+                       section_id: int | None) -> StoryShape:
+        return cls(id=story_id, count=int(centroid.get("n", 1) or 1),
+                   sums=dict(centroid.get("terms", {})),
+                   entity_counts=dict(centroid.get("entities", {})),
+                   name_counts=dict(centroid.get("names", {})), lead_id=lead_id,
+                   lead_terms=dict(lead.get("terms", {})),
+                   lead_entities=frozenset(lead.get("entities", ())),
+                   lead_decimals=frozenset(lead.get("decimals", ())),
+                   lead_names=frozenset(lead.get("names", ())), lead_title=title,
+                   lead_section_id=section_id, lead_preferred=bool(lead.get("preferred")))
+
+    def index_terms(self) -> list[str]:
+        strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:INDEX_TERMS]
+        return [term for term, _ in strongest]
+
+    def story_entities(self) -> frozenset[str]:
+        """The lead's entities and those most members name (never one member's alone:
+        a bridging article must not widen what the story is about)."""
+        return self.lead_entities | _majority(self.entity_counts, self.count)
+
+    def story_names(self) -> frozenset[str]:
+        return self.lead_names | _majority(self.name_counts, self.count)
+
+
+def _majority(counts: Mapping[str, int], members: int) -> set[str]:
+    return {name for name, seen in counts.items() if seen >= 2 and seen * 2 > members}
+
+
+# --- features ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.strip("'-")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(original, stem) pairs."""
+    return [(raw, _stem(raw.lower())) for raw in _WORD.findall(text)]
+
+
+def _is_title_case(tokens: Sequence[tuple[str, str]]) -> bool:
+    words = [raw for raw, stem in tokens if stem not in STOPWORDS and raw[:1].isalpha()]
+    capitalised = sum(1 for raw in words if raw[:1].isupper())
+    return len(words) >= 3 and capitalised >= 0.8 * len(words)
+
+
+def _entities(tokens: Sequence[tuple[str, str]], *,
+              first_is_sure: bool) -> tuple[set[str], set[str]]:
+    """(entities, names): name-like tokens, and the subset we are sure of."""
+    found: set[str] = set()
+    sure: set[str] = set()
+    title_case = _is_title_case(tokens)
+    for position, (raw, stem) in enumerate(tokens):
+        if not stem or stem in STOPWORDS or stem in _KNOWN_NON_NAMES:
+            continue
+        if raw[:1].isdigit() or (len(raw) >= 2 and raw.isupper()):
+            found.add(stem)
+            sure.add(stem)
+        elif raw[:1].isupper():
+            found.add(stem)
+            if not title_case and (position > 0 or first_is_sure):
+                sure.add(stem)
+    return found, sure
+
+
+def normalise_title(title: str) -> str:
+    return " ".join(stem for _, stem in _tokens(title))
+
+
+def near_duplicate_keys(title: str, summary: str, *,
+                        stems: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The title's hash (titles of at least four words) and bottom-k sketch keys over word
+    3-grams of title and summary (one CRC per 3-gram; each key is a pair of the smallest
+    hashes, which two texts share with a probability that falls fast with their
+    Jaccard similarity): copies of one wire text share at least one key."""
+    words = [stem for _, stem in _tokens(title)]
+    keys = []
+    if len(words) >= 4:
+        keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
+    text_words = list(stems) if stems is not None else \
+        words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
+    shingles = {" ".join(text_words[i:i + 3]) for i in range(len(text_words) - 2)}
+    if len(shingles) >= 8:
+        smallest = heapq.nsmallest(2 * SKETCH_KEYS, {zlib.crc32(shingle.encode())
+                                                     for shingle in shingles})
+        for band in range(SKETCH_KEYS):
+            keys.append(f"b{band}:{smallest[2 * band]:08x}{smallest[2 * band + 1]:08x}")
+    return tuple(keys)
+
+
+def features(title: str, summary: str = "") -> Features:
+    title_tokens = _tokens(title)
+    summary_tokens = _tokens(summary[:SUMMARY_CHARS])
+    all_stems = [stem for _, stem in title_tokens] + [stem for _, stem in summary_tokens]
+    title_entities, title_names = _entities(title_tokens, first_is_sure=False)
+    summary_entities, summary_names = _entities(summary_tokens, first_is_sure=True)
+    entities = title_entities | summary_entities
+    names = title_names | summary_names
+    weights: dict[str, float] = {}
+    for tokens, weight in ((title_tokens, 1.0), (summary_tokens, SUMMARY_WEIGHT)):
+        for _, stem in tokens:
+            if len(stem) < 2 or stem in STOPWORDS:
+                continue
+            weights[stem] = weights.get(stem, 0.0) + weight
+    terms = {stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
+             for stem, weight in weights.items() if weight > 0}
+    terms = _unit(terms)
+    decimals = frozenset(stem for _, stem in title_tokens if _DECIMAL.match(stem))
+    query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
+                  [:QUERY_TERMS])
+    return Features(terms=terms, entities=frozenset(entities & set(terms)),
+                    decimals=decimals, keys=near_duplicate_keys(title, summary, stems=all_stems),
+                    query=query,
+                    names=frozenset(names & set(terms)))
+
+
+def with_rarity(article: Features, story_counts: Mapping[str, int], *,
+                cap: int) -> Features:
+    """The article's vector with each term weighted by how few open stories carry it
+    (`story_counts`, counted up to `cap` from the index): an inverse document frequency
+    over the open window, so "Titanfall" outweighs "release"."""
+    unknown = cap // 4          # terms not looked up (the article's weakest): middling
+    weighted = {term: weight * math.log(
+        (cap + 1) / (min(story_counts.get(term, unknown), cap) + 1) + 1.0)
+        for term, weight in article.terms.items()}
+    return replace(article, terms=_unit(weighted))
+
+
+def _unit(vector: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+    return {term: weight / norm for term, weight in vector.items()} if norm else {}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    if not dot:
+        return 0.0
+    norm_a = math.sqrt(sum(w * w for w in a.values()))
+    norm_b = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+
+
+# --- decisions --------------------------------------------------------------------------
+
+def guards_agree(article: Features, story: StoryShape) -> bool:
+    """Different events that share words stay apart: the names both sides are sure of
+    must overlap (else any name-like tokens must), and decimal figures (a quake's
+    magnitude, a rate) must not disagree."""
+    names = story.story_names()
+    if article.names and names:
+        if not article.names & names:
+            return False
+    else:
+        entities = story.story_entities()
+        if article.entities and entities and not (article.entities & entities):
+            return False
+    return not (article.decimals and story.lead_decimals
+                and not (article.decimals & story.lead_decimals))
+
+
+def similarity(article: Features, story: StoryShape) -> tuple[float, float]:
+    """(cosine with the centroid, cosine with the lead)."""
+    return cosine(article.terms, story.sums), cosine(article.terms, story.lead_terms)
+
+
+def choose_story(article: Features, candidates: Iterable[StoryShape], *,
+                 duplicates: Iterable[StoryShape] = ()) -> StoryShape | None:
+    """The story this article joins, or None to start one. A near-duplicate's story
+    wins outright (newest first); otherwise the best story passing both thresholds and
+    the guards."""
+    twins = sorted((story for story in duplicates if guards_agree(article, story)),
+                   key=lambda story: -story.id)
+    if twins:
+        return twins[0]
+    best: tuple[float, StoryShape] | None = None
+    for story in candidates:
+        centroid_sim, lead_sim = similarity(article, story)
+        if centroid_sim < CENTROID_MIN or lead_sim < LEAD_MIN:
+            continue
+        if not guards_agree(article, story):
+            continue
+        score = centroid_sim + lead_sim
+        if best is None or score > best[0]:
+            best = (score, story)
+    return best[1] if best else None
+
+
+def add_member(story: StoryShape, article: Features, *, article_key: Any, title: str,
+               section_id: int | None, is_preferred: bool) -> None:
+    """Fold an article into the story's centroid; make it the lead if the story has none
+    or if it is clearly more central (preferred sources count extra)."""
+    story.count += 1
+    for term, weight in article.terms.items():
+        story.sums[term] = story.sums.get(term, 0.0) + weight
+    for name in article.entities:
+        story.entity_counts[name] = story.entity_counts.get(name, 0) + 1
+    for name in article.names:
+        story.name_counts[name] = story.name_counts.get(name, 0) + 1
+    if len(story.sums) > 4 * CENTROID_TERMS:
+        story.sums = dict(sorted(story.sums.items(), key=lambda item: -item[1])
+                          [:2 * CENTROID_TERMS])
+    challenger = cosine(article.terms, story.sums) + (PREFERRED_BONUS if is_preferred else 0)
+    incumbent = cosine(story.lead_terms, story.sums) \
+        + (PREFERRED_BONUS if story.lead_preferred else 0)
+    if story.lead_id is None or not story.lead_terms \
+            or challenger > incumbent + LEAD_SWITCH_MARGIN:
+        story.lead_id = article_key
+        story.lead_terms = dict(article.terms)
+        story.lead_entities = article.entities
+        story.lead_decimals = article.decimals
+        story.lead_names = article.names
+        story.lead_title = title
+        story.lead_section_id = section_id
+        story.lead_preferred = is_preferred
+
+
+MERGE_CENTROID_MIN = 0.35
+MERGE_LEAD_MIN = 0.15
+
+
+def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float]) -> bool:
+    """Two open stories that converged: centroids (terms weighted by `rarity`, an inverse
+    document frequency over the open stories) and leads close, guards agreeing both
+    ways."""
+    lead_a = Features(a.lead_terms, a.lead_entities, a.lead_decimals, (), (), a.lead_names)
+    lead_b = Features(b.lead_terms, b.lead_entities, b.lead_decimals, (), (), b.lead_names)
+
+    def weighted(vector: Mapping[str, float]) -> dict[str, float]:
+        return {term: weight * rarity.get(term, 1.0) for term, weight in vector.items()}
+
+    return (cosine(weighted(a.sums), weighted(b.sums)) >= MERGE_CENTROID_MIN
+            and cosine(a.lead_terms, b.lead_terms) >= MERGE_LEAD_MIN
+            and guards_agree(lead_a, b) and guards_agree(lead_b, a))
+
+
+def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:
+    """The kept story's shape after absorbing another (its lead stays: no flicker)."""
+    kept.count += absorbed.count
+    for term, weight in absorbed.sums.items():
+        kept.sums[term] = kept.sums.get(term, 0.0) + weight
+    for name, seen in absorbed.entity_counts.items():
+        kept.entity_counts[name] = kept.entity_counts.get(name, 0) + seen
+    for name, seen in absorbed.name_counts.items():
+        kept.name_counts[name] = kept.name_counts.get(name, 0) + seen
