@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from models.articles import Article
+from models.sources import FullText, Rights, Source
 
 IMAGE_OK = "ok"
 IMAGE_DEAD = "dead"
@@ -54,10 +55,15 @@ class FoundImage:
 
 def without_image(session: Session, *, source_id: int | None = None,
                   limit: int) -> list[PageToLook]:
-    """Articles with a page, no image and no video, whose page was never looked at."""
+    """Articles with a page, no image and no video, whose page was never looked at —
+    of sources whose pages Hopper may fetch at all (rights `full`, full text not `off`:
+    DESIGN, "Stories and rights"), like the full-text fetcher's."""
     query = (select(Article.id, Article.url)
+             .join(Source, Source.id == Article.source_id)
              .where(Article.image_url.is_(None), Article.url.is_not(None),
-                    Article.is_video.is_(False), Article.image_checked_at.is_(None))
+                    Article.is_video.is_(False), Article.image_checked_at.is_(None),
+                    Source.rights == Rights.FULL.value,
+                    Source.full_text != FullText.OFF.value)
              .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
     if source_id is not None:
         query = query.where(Article.source_id == source_id)

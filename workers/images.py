@@ -35,6 +35,7 @@ from models.base import utcnow
 from models.db import Database, session_scope
 from workers.celery_app import app
 from workers.ingest.fetch import FeedClient
+from workers.ingest.pages import RobotsCache
 from workers.page_images import find_page_images
 from workers.runtime import runtime
 
@@ -121,12 +122,19 @@ def page_client() -> FeedClient:
     return FeedClient.from_settings(runtime().settings, pool_size=2)
 
 
+@cache
+def page_robots() -> RobotsCache:
+    return RobotsCache()
+
+
 @app.task(name="workers.images.check_lead_images", ignore_result=True, acks_late=True,
           soft_time_limit=420, time_limit=480)
 def check_lead_images(source_id: int | None = None) -> int:
     """Articles without an image first look for their page's og:image
     (workers/page_images.py); then every unchecked lead image is checked."""
     rt = runtime()
-    find_page_images(rt.database, page_client(), source_id=source_id)
+    # ingest-b's per-host semaphore (HOPPER_PER_HOST_CONCURRENCY) plugs in as host_slot.
+    find_page_images(rt.database, page_client(), robots=page_robots(), source_id=source_id,
+                     host_slot=None)
     return len(check_lead_images_of(rt.database, image_source(), rt.redis,
                                     source_id=source_id))

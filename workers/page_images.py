@@ -1,43 +1,40 @@
 """An entry without an image may take its article page's `og:image`, fetched politely in
 the background (before its lead-image check, in `workers.images.check_lead_images`).
 
-    without image (db) | robots.txt allows? | fetch the page (network) | og:image | record (db)
+    without image (db) | fetch_article_page (robots.txt, network) | og:image | record (db)
 
-Politeness: robots.txt is obeyed for Hopper's user agent (RFC 9309; a robots.txt that
-cannot be fetched for a 4xx means "allowed", anything else "not now"), pages are fetched
-one at a time per task and at most PAGES_PER_RUN per run, through the feeds' guarded
-client (SSRF guard, deadlines, size cap).
-Seam: HOPPER_PER_HOST_CONCURRENCY's Redis per-host semaphore (DESIGN.md) belongs around
-`http.fetch` in `fetch_page` once the shared one exists.
+Politeness is the full-text fetcher's (workers/ingest/pages.py): robots.txt obeyed for
+Hopper's product token (RFC 9309), the feeds' guarded client (SSRF guard, deadlines, size
+cap), and `host_slot` around every request, where HOPPER_PER_HOST_CONCURRENCY's shared
+per-host semaphore plugs in; pages are fetched one at a time per task and at most
+PAGES_PER_RUN per run.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
+from urllib.parse import urljoin
 
 from models import article_images
 from models.article_images import FoundImage
 from models.base import utcnow
 from models.db import Database, session_scope
-from workers.ingest.errors import HTTPStatusError, IngestError
+from workers.ingest.errors import IngestError
 from workers.ingest.fetch import FeedClient
 from workers.ingest.media import is_lead_image_candidate
 from workers.ingest.normalise import is_web_url
+from workers.ingest.pages import RobotsCache, fetch_article_page
 
 log = logging.getLogger(__name__)
 
 PAGES_PER_RUN = 8
-ROBOTS_TTL_S = 3600.0
-HEAD_BYTES = 256 * 1024          # og:image lives in <head>: never parse a whole page
+HEAD_CHARS = 256 * 1024          # og:image lives in <head>: never parse a whole page
 URL_MAX = 2048
-# RFC 9309 §2.3.1.3: an unreachable robots.txt (4xx) means no rules; a server error means
-# "assume complete disallow" for now.
-_robots: dict[str, tuple[float, RobotFileParser | None]] = {}
+HostSlot = Callable[[str], AbstractContextManager[object]]
 
 
 class _ImageMeta(HTMLParser):
@@ -71,51 +68,19 @@ def og_image(html: str, base_url: str) -> str | None:
     return None
 
 
-def robots_allows(http: FeedClient, url: str, *, now: float | None = None) -> bool:
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    now = time.monotonic() if now is None else now
-    cached = _robots.get(origin)
-    if cached is None or cached[0] < now:
-        cached = (now + ROBOTS_TTL_S, _read_robots(http, origin))
-        _robots[origin] = cached
-    rules = cached[1]
-    return rules is not None and rules.can_fetch(http.options.user_agent, url)
-
-
-def forget_robots() -> None:
-    _robots.clear()
-
-
-def _read_robots(http: FeedClient, origin: str) -> RobotFileParser | None:
-    rules = RobotFileParser()
-    try:
-        fetched = http.fetch(origin + "/robots.txt")
-    except HTTPStatusError as error:
-        if 400 <= (error.status or 0) < 500:
-            rules.parse([])                       # no robots.txt: everything allowed
-            return rules
-        return None
-    except IngestError:
-        return None
-    rules.parse(fetched.content[:512 * 1024].decode("utf-8", "replace").splitlines())
-    return rules
-
-
-def fetch_page(http: FeedClient, url: str) -> str | None:
+def fetch_page(http: FeedClient, url: str, *, robots: RobotsCache,
+               host_slot: HostSlot | None = None) -> str | None:
     """The start of the page's HTML, when robots.txt lets us and it answers."""
-    if not robots_allows(http, url):
-        log.info("robots.txt forbids %s", url)
-        return None
     try:
-        fetched = http.fetch(url)
+        page = fetch_article_page(http, url, robots=robots, host_slot=host_slot)
     except IngestError as error:
-        log.info("article page %s not fetched: %s", url, error)
+        log.info("article page %s not read for its image: %s", url, error)
         return None
-    return fetched.content[:HEAD_BYTES].decode("utf-8", "replace")
+    return page.html[:HEAD_CHARS]
 
 
-def find_page_images(database: Database, http: FeedClient, *, source_id: int | None,
+def find_page_images(database: Database, http: FeedClient, *, robots: RobotsCache,
+                     source_id: int | None, host_slot: HostSlot | None = None,
                      limit: int = PAGES_PER_RUN, now: datetime | None = None) -> int:
     """Look for og:images of articles that have none; returns how many were found. Each
     article is looked at once (its `image_checked_at` is set either way)."""
@@ -123,7 +88,7 @@ def find_page_images(database: Database, http: FeedClient, *, source_id: int | N
         pages = article_images.without_image(session, source_id=source_id, limit=limit)
     found = []
     for page in pages:                                      # network, no transaction
-        html = fetch_page(http, page.url)
+        html = fetch_page(http, page.url, robots=robots, host_slot=host_slot)
         image_url = og_image(html, page.url) if html else None
         found.append(FoundImage(page.article_id, image_url, now or utcnow()))
     with session_scope(database) as session:

@@ -152,6 +152,6 @@ def test_a_390px_phone_downloads_under_400kb_of_images_for_the_front_page(
     context.close()
     total = sum(downloaded.values())
     print(f"\n390 px phone, front page: {len(downloaded)} images, {total / 1024:.0f} KB")
-    assert shown >= 10 and len(downloaded) >= 10          # the page does show pictures
+    assert shown >= 5 and len(downloaded) >= 5            # the page does show pictures
     assert all("/media/" in url and "?w=" in url for url in downloaded), list(downloaded)
     assert total < PHONE_IMAGE_BUDGET, f"{total / 1024:.0f} KB in {len(downloaded)} images"

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
@@ -13,18 +10,22 @@ from models.articles import Article
 from models.db import Database
 from tests.article_rows import ArticleRows
 from workers.ingest.fetch import FeedClient
-from workers.page_images import find_page_images, forget_robots, og_image
+from workers.ingest.pages import RobotsCache
+from workers.page_images import find_page_images, og_image
 
 PAGE = ('<!doctype html><html><head><title>Story</title>'
         '<meta property="og:image" content="{image}"></head><body>Words</body></html>')
 
 
-@pytest.fixture(autouse=True)
-def _fresh_robots() -> Iterator[None]:
-    """robots.txt is remembered per origin for an hour; the test server's origin repeats."""
-    forget_robots()
-    yield
-    forget_robots()
+def find(database: Database, settings) -> int:  # type: ignore[no-untyped-def]
+    """One run, with robots.txt read afresh (the test server's origin repeats)."""
+    return find_page_images(database, FeedClient.from_settings(settings),
+                            robots=RobotsCache(), source_id=None)
+
+
+def full_source(database: Database):  # type: ignore[no-untyped-def]
+    """A source whose pages Hopper may fetch: full rights, full text on."""
+    return ArticleRows(database).source(rights="full", full_text="on")
 
 
 def image_of(database: Database, title: str) -> tuple[str | None, bool]:
@@ -47,18 +48,17 @@ def serve_article(httpserver: HTTPServer, robots: str | None = "") -> str:
 def test_an_article_without_an_image_takes_its_pages_og_image_once(
         settings, database, httpserver: HTTPServer) -> None:
     page = serve_article(httpserver)
-    ArticleRows(database).article("Bare", url=page)
-    http = FeedClient.from_settings(settings)
-    assert find_page_images(database, http, source_id=None) == 1
+    ArticleRows(database).article("Bare", url=page, source=full_source(database))
+    assert find(database, settings) == 1
     assert image_of(database, "Bare") == (httpserver.url_for("/images/lead.jpg"), True)
-    find_page_images(database, http, source_id=None)
+    find(database, settings)
     assert [request.path for request, _ in httpserver.log] == ["/robots.txt", "/story.html"]
 
 
 def test_robots_txt_that_forbids_the_page_is_obeyed(settings, database, httpserver) -> None:
     page = serve_article(httpserver, robots="User-agent: *\nDisallow: /story")
-    ArticleRows(database).article("Private", url=page)
-    assert find_page_images(database, FeedClient.from_settings(settings), source_id=None) == 0
+    ArticleRows(database).article("Private", url=page, source=full_source(database))
+    assert find(database, settings) == 0
     assert image_of(database, "Private") == (None, True)
     assert [request.path for request, _ in httpserver.log] == ["/robots.txt"]
 
@@ -66,17 +66,21 @@ def test_robots_txt_that_forbids_the_page_is_obeyed(settings, database, httpserv
 def test_a_site_without_robots_txt_may_be_read(settings, database, httpserver) -> None:
     page = serve_article(httpserver, robots=None)
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
-    ArticleRows(database).article("Open", url=page)
-    assert find_page_images(database, FeedClient.from_settings(settings), source_id=None) == 1
+    ArticleRows(database).article("Open", url=page, source=full_source(database))
+    assert find(database, settings) == 1
 
 
-def test_videos_and_articles_with_an_image_are_left_alone(settings, database,
+def test_videos_images_and_sources_whose_pages_are_off_limits_are_left_alone(settings, database,
                                                          httpserver) -> None:
     page = serve_article(httpserver)
     rows = ArticleRows(database)
-    rows.article("Video", url=page, is_video=True)
-    rows.article("Pictured", url=page, image_url="https://cdn.example/a.jpg")
-    assert find_page_images(database, FeedClient.from_settings(settings), source_id=None) == 0
+    source = full_source(database)
+    rows.article("Video", url=page, is_video=True, source=source)
+    rows.article("Pictured", url=page, image_url="https://cdn.example/a.jpg", source=source)
+    rows.article("Excerpt only", url=page, source=rows.source(rights="excerpt"))
+    rows.article("No full text", url=page, source=rows.source(rights="full",
+                                                              full_text="off"))
+    assert find(database, settings) == 0
     assert httpserver.log == []
 
 
