@@ -5,16 +5,19 @@ A file holds exactly the image bytes; its type is read back from its first bytes
 browser can show are recognised — SVG (which can carry script) never is.
 
 `trim_media_cache(settings)` (`trim_cache(root, max_bytes)`) keeps the folder under its
-budget by deleting the oldest files first. The web process that stores an image runs it
-at most hourly (`trim_if_due`): the cache is on the web host's own disk.
+budget by deleting the oldest files first. The budget holds on every write: `store`
+given `max_bytes` adds the file's size to a ledger (`.usage`, under an flock, so every
+process on the host adds up) and trims as soon as the ledger passes the budget, so a
+source with thousands of distinct image URLs cannot outrun a periodic trim. The cache is
+on each host's own disk, and so is its ledger.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,9 +77,16 @@ def find(root: Path, url: str) -> CachedImage | None:
     return CachedImage(path, content_type, path.name)
 
 
-def store(root: Path, url: str, content: bytes) -> CachedImage:
+def variant_key(url: str, width: int, fmt: str) -> str:
+    """The cache key of a resized copy of `url` (hopper/image_variants.py)."""
+    return f"{url}\x00w={width}&f={fmt}"
+
+
+def store(root: Path, url: str, content: bytes, *, max_bytes: int | None = None
+          ) -> CachedImage:
     """Write atomically (temp file + rename): a reader never sees half an image, and two
-    requests storing the same URL at once both leave a whole file."""
+    requests storing the same URL at once both leave a whole file. With `max_bytes`, the
+    cache is trimmed as soon as this write takes it over budget."""
     content_type = image_type(content[:SNIFF_BYTES])
     if content_type is None:
         raise ValueError("only recognised raster images are cached")
@@ -90,7 +100,38 @@ def store(root: Path, url: str, content: bytes) -> CachedImage:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    if max_bytes is not None:
+        count_written(root, len(content), max_bytes)
     return CachedImage(path, content_type, path.name)
+
+
+USAGE_LEDGER = ".usage"
+
+
+def count_written(root: Path, size: int, max_bytes: int) -> TrimResult | None:
+    """Add `size` to the ledger of bytes in the cache and trim when it passes `max_bytes`.
+
+    The ledger only ever over-counts (a rewritten file counts twice, a file deleted by
+    hand still counts), so the cache never exceeds its budget by more than the write in
+    progress; every trim rescans the folder and resets the ledger to the true size."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / USAGE_LEDGER).open("a+b") as ledger:
+        fcntl.flock(ledger, fcntl.LOCK_EX)    # released when the file closes
+        ledger.seek(0)
+        recorded = ledger.read().strip()
+        if recorded.isdigit():
+            used = int(recorded) + size
+            result = None
+        else:                                  # no ledger yet: count what is there
+            result = trim_cache(root, max_bytes)
+            used = result.kept_bytes
+        if used > max_bytes:
+            result = trim_cache(root, max_bytes)
+            used = result.kept_bytes
+        ledger.seek(0)
+        ledger.truncate()
+        ledger.write(str(used).encode())
+    return result
 
 
 @dataclass(frozen=True)
@@ -128,25 +169,4 @@ def trim_cache(root: Path, max_bytes: int) -> TrimResult:
 
 def trim_media_cache(settings: Settings) -> TrimResult:
     """The maintenance entry point: trim `<instance>/media-cache` to HOPPER_MEDIA_CACHE_MB."""
-    return trim_cache(settings.media_cache_path, settings.media_cache_mb * 1024 * 1024)
-
-
-TRIM_EVERY_S = 3600
-TRIM_MARKER = ".last-trim"
-
-
-def trim_if_due(settings: Settings, *, every_s: int = TRIM_EVERY_S) -> TrimResult | None:
-    """Trim at most once per `every_s`, from whichever web process stores an image.
-
-    The cache lives on the web host's disk, so the web trims it (a worker on another
-    machine could not); the marker file's time says when it was last done."""
-    root = settings.media_cache_path
-    marker = root / TRIM_MARKER
-    try:
-        if time.time() - marker.stat().st_mtime < every_s:
-            return None
-    except FileNotFoundError:
-        pass
-    root.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    return trim_media_cache(settings)
+    return trim_cache(settings.media_cache_path, settings.media_cache_bytes)

@@ -95,6 +95,9 @@ class Settings:
     # The on-disk image cache is trimmed (oldest first) to this many megabytes.
     media_cache_mb: int = 1024
     media_limits: MediaLimits = field(default_factory=MediaLimits)
+    # Upstream image fetches at once across all web processes (keep it below the number
+    # of web workers: beyond it the proxy answers a placeholder at once, never waits).
+    media_fetch_slots: int = 2
     websub: WebSub = field(default_factory=WebSub)
 
     # Behind a reverse proxy (docs/operations.md, "Behind a reverse proxy"): only these
@@ -108,6 +111,10 @@ class Settings:
     # /metrics answers these client addresses (IPs or CIDR networks), or a bearer token.
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1")
     metrics_token: str | None = None
+
+    @property
+    def media_cache_bytes(self) -> int:
+        return self.media_cache_mb * 1024 * 1024
 
     @property
     def media_cache_path(self) -> Path:
@@ -289,6 +296,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                                            _default("per_host_concurrency")),
         media_proxy=_flag(env.get("HOPPER_MEDIA_PROXY") or "1"),
         media_cache_mb=_positive_int(env, "HOPPER_MEDIA_CACHE_MB", _default("media_cache_mb")),
+        media_fetch_slots=_positive_int(env, "HOPPER_MEDIA_FETCH_SLOTS",
+                                        _default("media_fetch_slots")),
         websub=_websub(env, base_url),
         forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
         proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),

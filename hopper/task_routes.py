@@ -17,6 +17,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "workers.fetch_full_text": {"queue": FULLTEXT_QUEUE},
     "workers.poll_due_sources": {"queue": POLLS_QUEUE},
     "workers.maintenance.*": {"queue": MAINTENANCE_QUEUE},
+    "workers.images.*": {"queue": MAINTENANCE_QUEUE},
     "workers.record_heartbeat": {"queue": MAINTENANCE_QUEUE},
     "workers.websub.request_subscriptions": {"queue": MAINTENANCE_QUEUE},
     "workers.websub.store_delivery": {"queue": POLLS_QUEUE},
@@ -26,6 +27,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
 def queue_for(task_name: str) -> str:
     """The queue `task_name` is routed to (the default queue, polls, for any other)."""
     route = TASK_ROUTES.get(task_name)
-    if route is None and task_name.startswith("workers.maintenance."):
-        route = TASK_ROUTES["workers.maintenance.*"]
+    if route is None:
+        route = next((route for pattern, route in TASK_ROUTES.items()
+                      if pattern.endswith(".*") and task_name.startswith(pattern[:-1])), None)
     return route["queue"] if route else POLLS_QUEUE

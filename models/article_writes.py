@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, delete, select
+from sqlalchemy import Insert, case, delete, select
 from sqlalchemy.orm import Session
 
 from models.articles import Article
@@ -44,9 +44,15 @@ def _article_upsert(dialect: str) -> Insert:
     `excluded` columns) costs more than running it for a small feed."""
     table = Article.__table__
     statement = insert_for_dialect(dialect, table)
+    rewritten: dict[str, Any] = {name: statement.excluded[name] for name in REWRITTEN_COLUMNS}
+    # A new lead image has not been checked yet (models/article_images.py); the same
+    # image keeps what its check found.
+    for column in ("image_status", "image_checked_at", "image_width", "image_height"):
+        rewritten[column] = case(
+            (table.c.image_url == statement.excluded.image_url, table.c[column]), else_=None)
     return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.entry_hash],
-        set_={name: statement.excluded[name] for name in REWRITTEN_COLUMNS},
+        set_=rewritten,
         where=table.c.content_hash != statement.excluded.content_hash,
     ).returning(table.c.source_id, table.c.entry_hash, table.c.id)
 

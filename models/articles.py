@@ -86,6 +86,12 @@ class Article(Base):
     full_text_html: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     image_alt: Mapped[str | None] = mapped_column(String(500))
+    # The background check of the lead image (workers/images.py): None until checked,
+    # then "ok" or "dead" (failed, not an image, or tiny: cards render text-first).
+    image_status: Mapped[str | None] = mapped_column(String(8))
+    image_checked_at: Mapped[datetime | None]
+    image_width: Mapped[int | None]
+    image_height: Mapped[int | None]
     video_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     video_embed_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     is_video: Mapped[bool] = mapped_column(default=False)
@@ -154,7 +160,8 @@ def _newest_first(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
 
 # What a card shows; the body and bookkeeping columns stay in the database.
 CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, Article.title,
-                Article.summary, Article.image_url, Article.image_alt, Article.video_url,
+                Article.summary, Article.image_url, Article.image_alt, Article.image_status,
+                Article.image_width, Article.image_height, Article.video_url,
                 Article.video_embed_url, Article.is_video, Article.published_at,
                 Article.updated_at, Article.view_count, Article.story_id,
                 Article.share_count)

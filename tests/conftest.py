@@ -143,15 +143,26 @@ def migrated_database(settings: Settings) -> Iterator[Database]:
     database.dispose()
 
 
-def _empty_tables(database: Database) -> None:
+def _empty_tables(database: Database, attempts: int = 3) -> None:
+    """Empty every table. The run's Celery worker may still be finishing a previous
+    test's background task (an image check, a full-text fetch): PostgreSQL may then pick
+    the TRUNCATE as a deadlock's victim, and it is simply tried again."""
+    from sqlalchemy.exc import OperationalError
+
     tables = list(reversed(models.Base.metadata.sorted_tables))
-    with session_scope(database) as session:
-        if database.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                session.execute(delete(table))
+    for attempt in range(attempts):
+        try:
+            with session_scope(database) as session:
+                if database.engine.dialect.name == "postgresql":
+                    names = ", ".join(f'"{table.name}"' for table in tables)
+                    session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in tables:
+                        session.execute(delete(table))
+            return
+        except OperationalError as error:
+            if "deadlock" not in str(error).lower() or attempt == attempts - 1:
+                raise
 
 
 @pytest.fixture

@@ -54,3 +54,71 @@ def picture_server(host: str, width: int, height: int) -> Iterator[tuple[str, li
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def photo(width: int, height: int, *, seed: int = 0, quality: int = 85) -> bytes:
+    """A JPEG as heavy as a real photograph of that size (noise does not compress):
+    what a publisher's 1600 px lead image weighs, for tests that count bytes."""
+    import io
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    small = Image.frombytes("RGB", (width // 8, height // 8),
+                            rng.randbytes(3 * (width // 8) * (height // 8)))
+    image = small.resize((width, height), Image.Resampling.BILINEAR)
+    noise = Image.frombytes("L", (width, height), rng.randbytes(width * height))
+    image = Image.merge("RGB", [Image.blend(band, noise, 0.12) for band in image.split()])
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+# What a publisher's image host answers for a path naming a failure (see `publisher`).
+FAILURES = {"missing": (404, "text/plain", b"not found"),
+            "broken": (500, "text/plain", b"server error"),
+            "page": (200, "text/html", b"<!doctype html><title>Hotlinking refused</title>"),
+            "tiny": (200, "image/png", png(1, 1))}
+
+
+@contextmanager
+def publisher(host: str = "127.0.0.1", *, width: int = 1600,
+              height: int = 900) -> Iterator[tuple[str, list[str]]]:
+    """A realistic publisher's image host: `/<name>.jpg` is a photograph-weight JPEG of
+    `width`×`height`, except a name starting with a key of FAILURES (`missing-3.jpg` is a
+    404, `broken-…` a 500, `page-…` an HTML page, `tiny-…` a 1×1 image). Yields the base
+    URL and the paths requested."""
+    paths: list[str] = []
+    cache: dict[int, bytes] = {}
+
+    class Images(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            paths.append(self.path)
+            name = self.path.rsplit("/", 1)[-1]
+            failure = next((answer for prefix, answer in FAILURES.items()
+                            if name.startswith(prefix)), None)
+            if failure is None:
+                seed = sum(self.path.encode()) % 7
+                if seed not in cache:
+                    cache[seed] = photo(width, height, seed=seed)
+                failure = (200, "image/jpeg", cache[seed])
+            status, content_type, body = failure
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((host, 0), Images)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}", paths
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

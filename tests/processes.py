@@ -114,3 +114,11 @@ class Gunicorn(ManagedProcess):
         env = dict(env, HOPPER_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
         super().__init__([sys.executable, "-m", "gunicorn",
                           "--config", "python:web.gunicorn_conf", "web:create_app()"], env)
+        self.workers = workers
+
+    def wait_for_workers(self, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.output().count("Booting worker") < self.workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn workers did not boot:\n{self.output()}")
+            time.sleep(0.1)

@@ -15,7 +15,7 @@ from web.community.forms import CommentForm
 from web.community.links import sign_in_url
 from web.community.playlists import my_playlists
 from web.consent.choices import is_banner_shown
-from web.media.links import MediaLinks
+from web.media.links import MediaLinks, has_live_image
 from web.site import article_path, page_furniture
 from web.site.assets import static_url
 from web.site.embeds import hold_back_iframes, render_embed
@@ -34,6 +34,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["article_path"] = article_path
     links: MediaLinks = app.extensions["hopper_media_links"]
     app.jinja_env.filters["media_url"] = links.url
+    app.jinja_env.filters["media_srcset"] = links.srcset_widths
+    app.jinja_env.globals["has_live_image"] = has_live_image
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
     # What the reader's pages say about an article: publisher, standfirst, reading time,

@@ -40,6 +40,12 @@ MAINTENANCE_SCHEDULE = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 600},
     },
+    # Lead images that no poll's own check reached (`hopper ingest`, a lost send).
+    "check-lead-images": {
+        "task": "workers.images.check_lead_images",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
     "expire-stale-locks": {
         "task": "workers.maintenance.expire_stale_locks",
         "schedule": timedelta(minutes=10),
@@ -97,7 +103,8 @@ def configure(app: Celery, settings: Settings) -> None:
 
 def create_celery(settings: Settings | None = None) -> Celery:
     app = Celery("hopper", include=["workers.tasks", "workers.maintenance",
-                                     "workers.websub.tasks"])
+                                     "workers.websub.tasks",
+                                     "workers.images"])
     configure(app, settings or load_settings())
     return app
 

@@ -3,6 +3,7 @@ function and commits. Every task is safe to run twice."""
 
 from __future__ import annotations
 
+import logging
 import socket
 from datetime import datetime
 from functools import cache
@@ -11,6 +12,7 @@ import redis
 from celery import Task
 from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
+from kombu.exceptions import OperationalError as KombuOperationalError
 from sqlalchemy.exc import OperationalError
 
 from hopper.task_routes import POLLS_QUEUE
@@ -21,6 +23,7 @@ from models.base import utcnow
 from models.db import session_scope
 from workers.adding import resolve_source as resolve_source_url
 from workers.celery_app import app
+from workers.images import check_lead_images
 from workers.ingest.batch import ingest_many
 from workers.ingest.fetch import FeedClient
 from workers.ingest.fulltext import fetch_full_text as fetch_page_text
@@ -30,6 +33,8 @@ from workers.ingest.pipeline import ingest_source
 from workers.ingest.store import StoreResult, bump_content_version, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
+
+log = logging.getLogger(__name__)
 
 # Sources enqueued per beat tick at most; the rest wait for the next tick
 # (HOPPER_TICK_SECONDS later).
@@ -98,13 +103,28 @@ def poll_source(self: Task, source_id: int) -> None:
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
                 fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
-    if result.new:
-        enqueue_full_text([source_id], created_since=started_at)
+    queue_follow_ups([result], polled_since=started_at)
+
+
+def queue_follow_ups(results: list[StoreResult], *, polled_since: datetime) -> None:
+    """Once a poll has committed (its articles are there for the tasks to read): check
+    the lead images of new or changed articles, and fetch the article pages the new ones
+    want (full text)."""
+    for result in results:
+        if not (result.new or result.updated):
+            continue
+        try:
+            check_lead_images.delay(result.source_id)
+        except (KombuOperationalError, redis.RedisError) as error:
+            # The poll is stored; the beat's sweep checks the images a little later.
+            log.warning("image check for source %s not sent: %s", result.source_id, error)
+    with_new = [result.source_id for result in results if result.new]
+    if with_new:
+        enqueue_full_text(with_new, created_since=polled_since)
 
 
 def enqueue_full_text(source_ids: list[int], *, created_since: datetime) -> None:
-    """Queue the article pages the sources' new articles want (full text), once their
-    poll has committed: the articles are there for the task to read."""
+    """Queue the article pages the sources' new articles want (full text)."""
     rt = runtime()
     with session_scope(rt.database, write=False) as session:
         wanting = [article_id for source_id in source_ids
@@ -184,9 +204,8 @@ def poll_sources(self: Task, source_ids: list[int]) -> None:
     results = ingest_many(source_ids, database=rt.database, redis_client=rt.redis,
                           http=feed_client(), limits=rt.settings.limits,
                           threads=min(POLL_THREADS, len(source_ids)), on_done=record)
-    with_new = [result.source_id for result in results if result.is_stored and result.new]
-    if with_new:
-        enqueue_full_text(with_new, created_since=started_at)
+    queue_follow_ups([result for result in results if result.is_stored],
+                     polled_since=started_at)
     unstored = [result.source_id for result in results if not result.is_stored]
     if unstored:
         raise self.retry(args=[unstored], countdown=get_exponential_backoff_interval(

@@ -83,16 +83,12 @@ def test_the_maintenance_entry_point_trims_to_the_configured_megabytes(
     assert result.removed_files == 2 and paths[2].exists() and not paths[0].exists()
 
 
-def test_the_web_trims_at_most_once_per_period(settings, tmp_path: Path) -> None:
-    import dataclasses
-
-    configured = dataclasses.replace(settings, instance_path=tmp_path, media_cache_mb=1)
-    _aged(configured.media_cache_path, 3, 600 * 1024)
-    first = media_cache.trim_if_due(configured)
-    assert first is not None and first.removed_files == 2
-    for index in range(3):
-        media_cache.store(configured.media_cache_path, f"https://img.example/new{index}.png",
-                          png() + b"\0" * (600 * 1024))
-    assert media_cache.trim_if_due(configured) is None          # trimmed moments ago
-    later = media_cache.trim_if_due(configured, every_s=0)
-    assert later is not None and later.removed_files >= 1
+def test_every_write_keeps_the_cache_within_its_budget(tmp_path: Path) -> None:
+    root = tmp_path / "media-cache"
+    budget = 1024 * 1024
+    for index in range(8):                                 # 8 × 300 KB into 1 MB
+        media_cache.store(root, f"https://img.example/{index}.png",
+                          png() + b"\0" * (300 * 1024), max_bytes=budget)
+        stored = sum(path.stat().st_size for path in root.glob("*/*/*"))
+        assert stored <= budget
+    assert media_cache.find(root, "https://img.example/7.png") is not None   # newest kept

@@ -1,12 +1,16 @@
 """Where pages point their images: through the proxy, or straight at the publisher.
 
 Template filters (registered in `web.media.init_app`):
-- `media_url(url)` — the first-party `/media/…` path for a publisher's image;
+- `media_url(url, width=None)` — the first-party `/media/…` path for a publisher's image
+  (`?w=` one of hopper.image_variants.VARIANT_WIDTHS: a resized copy);
+- `media_srcset(url, max_width=None)` — a `srcset` of every resized copy (`… 320w, …`),
+  none wider than the original when its width is known;
 - `absolute_media_url(url)` — the same with the site's base URL (og:image must be absolute);
 - `proxied_images(html)` — an article body with `<img src|srcset>`, `<source srcset>`
   and `<video poster>` pointed at the proxy.
 
 With `HOPPER_MEDIA_PROXY=0` every filter hands the publisher's URL back unchanged.
+The global `has_live_image(article)` says whether a page shows an article's lead image.
 """
 
 from __future__ import annotations
@@ -19,9 +23,18 @@ from flask import has_request_context, request
 from markupsafe import Markup
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
+from hopper.image_variants import VARIANT_WIDTHS
+from models.article_images import IMAGE_DEAD
 from web.media.signing import media_path
 
 PROXIED_SCHEMES = ("http://", "https://")
+
+
+def has_live_image(article: object) -> bool:
+    """Whether a page shows the article's lead image: it has one, and the background
+    check (workers/images.py) did not find it dead. Unchecked images are shown."""
+    return bool(getattr(article, "image_url", None)) and \
+        getattr(article, "image_status", None) != IMAGE_DEAD
 
 # The article-body rewrite re-runs nh3 over HTML that ingest already sanitised, with the
 # same allow-list (hopper/html_policy.py), so it can only keep or drop, never let in more.
@@ -48,17 +61,34 @@ class MediaLinks:
     base_url: str
     is_enabled: bool
 
-    def url(self, url: str | None) -> str:
-        """The path to serve `url` from; unchanged when it is already first party
-        (relative, this site, data:) or the proxy is off."""
+    def url(self, url: str | None, width: int | None = None) -> str:
+        """The path to serve `url` from (resized to `width` when given); unchanged when it
+        is already first party (relative, this site, data:) or the proxy is off."""
         if not url:
             return ""
-        if not self.is_enabled or not url[:8].lower().startswith(PROXIED_SCHEMES):
-            return url
-        if url.startswith(self.base_url + "/"):
+        if not self.is_proxied(url):
             return url
         root = request.script_root if has_request_context() else ""
-        return root + media_path(self.key, url)
+        query = f"?w={width}" if width in VARIANT_WIDTHS else ""
+        return root + media_path(self.key, url) + query
+
+    def is_proxied(self, url: str | None) -> bool:
+        return bool(url) and self.is_enabled and (url or "")[:8].lower().startswith(
+            PROXIED_SCHEMES) and not (url or "").startswith(self.base_url + "/")
+
+    def srcset_widths(self, url: str | None, max_width: int | None = None) -> str:
+        """Every resized copy with its width descriptor; "" when the proxy does not serve
+        `url` (then the publisher's own file is all there is)."""
+        if not url or not self.is_proxied(url):
+            return ""
+        widths = [w for w in VARIANT_WIDTHS if max_width is None or w <= max_width]
+        if max_width is not None and max_width < VARIANT_WIDTHS[-1] and (
+                not widths or widths[-1] < max_width):
+            # The original's width, served by the next variant up (never enlarged).
+            bigger = next(w for w in VARIANT_WIDTHS if w > max_width)
+            return ", ".join([f"{self.url(url, w)} {w}w" for w in widths]
+                             + [f"{self.url(url, bigger)} {max_width}w"])
+        return ", ".join(f"{self.url(url, w)} {w}w" for w in widths)
 
     def absolute_url(self, url: str | None) -> str:
         proxied = self.url(url)

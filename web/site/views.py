@@ -42,6 +42,7 @@ from web.extensions import (
     settings,
 )
 from web.mail import send_mail
+from web.media.links import has_live_image
 from web.params import page_arg
 from web.site import counting, pages
 from web.site.forms import ContactForm
@@ -122,7 +123,8 @@ def home() -> str:
     session = db_session()
     is_front = page_number() == 1
     front = stories.ranked_cards(session, now=utcnow())[:HEADLINES + 1] if is_front else []
-    lead = next((card for card in front[:3] if card.lead.image_url), front[0] if front else None)
+    lead = next((card for card in front[:3] if has_live_image(card.lead)),
+                front[0] if front else None)
     headlines = [card for card in front if card is not lead][:HEADLINES]
     shown = {card.story.id for card in front}
     river = paginate(lambda **window: articles.latest(session, **window))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hopper.widths import NAME_MAX, URL_MAX
-from workers.ingest.media import feed_video, lead_image, video_embed_url
+from workers.ingest.media import feed_video, lead_image, meaningful_alt, video_embed_url
 from workers.ingest.normalise import (
     entry_key,
     is_web_url,
@@ -25,6 +25,7 @@ from workers.ingest.sanitise import (
     sanitise_html,
     summarise,
     text_from_markup,
+    without_image,
 )
 
 IMAGE_ALT_MAX = 500
@@ -43,9 +44,11 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArt
     # from (as Miniflux resolves them); the feed URL only when the entry has no link.
     content_base = url or base_url
     content_html = sanitise_html(entry.content_html, base_url=content_base)
+    image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
+    # The page shows the lead image above the body: never a second time inside it.
+    content_html = without_image(content_html, image_url)
     summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
     title = text_from_markup(entry.title) or summarise(summary, UNTITLED_LENGTH)
-    image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
@@ -100,12 +103,13 @@ def _lead_image(entry: ParsedEntry, content_html: str, *,
     else of the summary (sanitised only in that rare case: it is not stored as HTML)."""
     named = lead_image(entry.media)
     if named is not None and len(named.url) <= URL_MAX:
-        return named.url, (named.description or None)
+        return named.url, meaningful_alt(named.description)
     image = first_image(content_html)
     if image is None and "<img" in entry.summary_html.lower():
         image = first_image(sanitise_html(entry.summary_html, base_url=base_url))
     if image is not None and len(image.url) <= URL_MAX:
-        return image.url, image.alt[:IMAGE_ALT_MAX] if image.alt else None
+        alt = meaningful_alt(image.alt)
+        return image.url, alt[:IMAGE_ALT_MAX] if alt else None
     return None, None
 
 

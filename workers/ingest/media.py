@@ -28,6 +28,46 @@ _NOT_LEAD_IMAGE = re.compile(
     r"s\.w\.org/images/core/emoji|gravatar\.com/avatar", re.IGNORECASE)
 
 
+# Alt text that says nothing about the picture (CMS defaults, placeholders): dropped, so it
+# is never read out or printed where the picture should be.
+_MEANINGLESS_ALT = frozenset({
+    "image", "img", "inline", "inline image", "photo", "picture", "pic", "thumbnail",
+    "thumb", "featured", "featured image", "untitled", "alt", "null", "none", "undefined",
+    "placeholder", "image description", "banner", "graphic", "default", "no alt",
+    "alt text", "header image", "hero image", "lead image", "main image"})
+_FILE_NAME = re.compile(
+    r"^[\w\-. ()]+\.(?:jpe?g|png|gif|webp|avif|bmp|svg|tiff?|heic)$", re.IGNORECASE)
+_CAMERA_NAME = re.compile(r"^(?:img|dsc[nf]?|pxl|photo|image|screenshot|mvimg)[\s_-]?\d+",
+                          re.IGNORECASE)
+
+
+def meaningful_alt(alt: str | None) -> str | None:
+    """The alt text, whitespace collapsed, unless it says nothing: a placeholder word
+    ("image", "inline", "photo"…), a file name (IMG_1234.jpg) or a URL."""
+    text = " ".join((alt or "").split())
+    if not text:
+        return None
+    plain = text.lower().strip(" .:-_")
+    if (plain in _MEANINGLESS_ALT or _FILE_NAME.match(text) or _CAMERA_NAME.match(text)
+            or plain.startswith(("http://", "https://", "www."))):
+        return None
+    return text
+
+
+def is_same_image(a: str, b: str) -> bool:
+    """Whether two URLs show the same picture: equal, or the same file on the same host
+    asked for at another size (`photo.jpg?w=1200` and `photo.jpg?w=600`)."""
+    if a == b:
+        return True
+    try:
+        one, other = urlsplit(a), urlsplit(b)
+    except ValueError:
+        return False
+    path = one.path.lower()
+    return (bool(one.netloc) and one.netloc.lower() == other.netloc.lower()
+            and one.path == other.path and path.endswith(_IMAGE_EXTENSIONS))
+
+
 def media_kind(url: str, mime_type: str | None = None, medium: str | None = None) -> str:
     """ "image" | "video" | "audio" | "other", from Media RSS's medium, the MIME type, or
     the file extension, in that order of trust."""

@@ -23,7 +23,13 @@ import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.text import shorten
-from workers.ingest.media import is_lead_image_candidate, is_tracker_size, video_embed_url
+from workers.ingest.media import (
+    is_lead_image_candidate,
+    is_same_image,
+    is_tracker_size,
+    meaningful_alt,
+    video_embed_url,
+)
 
 SUMMARY_LENGTH = 300
 LINK_REL = "noopener noreferrer nofollow"
@@ -95,6 +101,8 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
         return _absolute(value)
     if attribute == "srcset":
         return _srcset(value)
+    if attribute == "alt" and element == "img":
+        return meaningful_alt(value) or ""        # alt="": decorative, nothing printed
     return value
 
 
@@ -288,6 +296,44 @@ def first_image(sanitised: str) -> Image | None:
             alt = html.unescape(attributes.get("alt", "")).strip()
             return Image(url, alt or None)
     return None
+
+
+# What removing an image may leave empty, innermost first; removed with it.
+_EMPTIED = (re.compile(r"<a\b[^>]*>\s*</a>"),
+            re.compile(r"<picture\b[^>]*>(?:\s*<source\b[^>]*>)*\s*</picture>"),
+            re.compile(r"<figure\b[^>]*>\s*(?:<figcaption\b[^>]*>(?:(?!</?figure).)*?"
+                       r"</figcaption>)?\s*</figure>", re.DOTALL),
+            re.compile(r"<p\b[^>]*>\s*</p>"),
+            re.compile(r"<div\b[^>]*>\s*</div>"))
+
+
+def without_image(sanitised: str, url: str | None) -> str:
+    """Sanitised HTML without the images showing `url` (the lead image, which the page
+    already shows above the body), nor the link, figure or paragraph they leave empty.
+
+    nh3 runs again over the result, so it stays the last step on HTML."""
+    if not url or "<img" not in sanitised:
+        return sanitised
+    removed = 0
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal removed
+        src = html.unescape(dict(_QUOTED_ATTRIBUTE.findall(match.group(0))).get("src", ""))
+        if src and is_same_image(src, url):
+            removed += 1
+            return ""
+        return match.group(0)
+
+    edited = _IMG.sub(drop, sanitised)
+    if not removed:
+        return sanitised
+    for pattern in _EMPTIED:
+        edited = pattern.sub("", edited)
+    token = _base.set(None)            # every URL is absolute by now
+    try:
+        return _CLEANER.clean(edited).strip()
+    finally:
+        _base.reset(token)
 
 
 def first_embed(sanitised: str) -> str | None:

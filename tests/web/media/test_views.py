@@ -10,9 +10,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from hopper import media_cache
+from hopper.image_fetch import ImageClient, user_agent
 from hopper.settings import MediaLimits
 from tests.pictures import png
-from web.media.upstream import ImageClient, user_agent
 
 from .conftest import proxied_path
 
@@ -187,7 +187,7 @@ def test_with_the_guard_on_a_redirect_to_a_private_address_is_refused(
         make_app, httpserver) -> None:
     app = make_app(allow_private_networks=False)
     # 127.0.0.1 plays a public host; its redirect to 127.0.0.2 must be refused.
-    app.extensions["hopper_media_client"] = ImageClient(
+    app.extensions["hopper_media_source"].client = ImageClient(
         MediaLimits(), user_agent="test", is_allowed_address=lambda peer: peer == "127.0.0.1")
     httpserver.expect_request("/hop.png").respond_with_data(
         "", status=302, headers={"Location": f"http://127.0.0.2:{httpserver.port}/x.png"})
@@ -208,3 +208,132 @@ def test_with_the_proxy_off_there_is_no_media_route(make_app, httpserver) -> Non
     url = serve_png(httpserver)
     assert app.test_client().get(proxied_path(app, url)).status_code == 404
     assert httpserver.log == []
+
+
+# --- resized copies (hopper/image_variants.py) ----------------------------------------
+
+WEBP_ACCEPT = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
+
+
+def picture_size(data: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+def test_a_resized_copy_is_webp_for_browsers_that_take_it_and_jpeg_otherwise(
+        media_app, httpserver: HTTPServer) -> None:
+    from tests.pictures import photo
+
+    url = serve_png(httpserver, "/big.jpg", photo(1600, 900), "image/jpeg")
+    client = media_app.test_client()
+    webp = client.get(proxied_path(media_app, url) + "?w=320",
+                      headers={"Accept": WEBP_ACCEPT})
+    jpeg = client.get(proxied_path(media_app, url) + "?w=640", headers={"Accept": "*/*"})
+    assert (webp.status_code, webp.mimetype) == (200, "image/webp")
+    assert (jpeg.status_code, jpeg.mimetype) == (200, "image/jpeg")
+    assert picture_size(webp.data) == (320, 180)
+    assert picture_size(jpeg.data) == (640, 360)
+    assert "Accept" in webp.headers["Vary"]
+    assert len(webp.data) < 40_000
+    assert len(httpserver.log) == 1        # both copies were made from one fetch
+
+
+def test_a_copy_is_never_wider_than_the_original(media_app, httpserver) -> None:
+    url = serve_png(httpserver, body=png(200, 150))
+    response = media_app.test_client().get(proxied_path(media_app, url) + "?w=1280",
+                                           headers={"Accept": WEBP_ACCEPT})
+    assert response.status_code == 200 and picture_size(response.data) == (200, 150)
+
+
+def test_a_counter_pixel_gets_the_placeholder_not_a_copy(media_app, httpserver) -> None:
+    url = serve_png(httpserver, body=png(1, 1))
+    response = media_app.test_client().get(proxied_path(media_app, url) + "?w=320")
+    assert response.status_code == 502 and response.data.startswith(b"GIF89a")
+
+
+@pytest.mark.parametrize("width", ["123", "99999", "-1", "abc", ""])
+def test_only_the_published_widths_are_served(media_app, httpserver, width) -> None:
+    url = serve_png(httpserver)
+    response = media_app.test_client().get(proxied_path(media_app, url) + f"?w={width}")
+    assert response.status_code == 404
+    assert httpserver.log == []
+
+
+def test_bytes_that_look_like_an_image_but_do_not_decode_get_the_placeholder(
+        media_app, httpserver) -> None:
+    url = serve_png(httpserver, body=b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
+    response = media_app.test_client().get(proxied_path(media_app, url) + "?w=320")
+    assert response.status_code == 502
+    assert response.data.startswith(b"GIF89a")
+
+
+# --- failures, and never waiting on a publisher (hopper/image_gate.py) -----------------
+
+def test_a_failed_image_gets_a_placeholder_image_and_is_not_asked_for_again(
+        media_app, httpserver) -> None:
+    httpserver.expect_request("/gone.png").respond_with_data("no", status=404)
+    client = media_app.test_client()
+    path = proxied_path(media_app, httpserver.url_for("/gone.png"))
+    first, second = client.get(path), client.get(path + "?w=320")
+    for response in (first, second):
+        assert response.status_code == 404
+        assert response.mimetype == "image/gif" and response.data.startswith(b"GIF89a")
+    assert len(httpserver.log) == 1        # the failure was remembered in Redis
+
+
+def test_a_request_for_an_image_another_process_is_fetching_answers_within_a_second(
+        media_app, httpserver, redis_client) -> None:
+    from hopper.image_gate import LOCK_PREFIX
+
+    url = serve_png(httpserver)
+    redis_client.set(LOCK_PREFIX + media_cache.url_key(url), "another-process", ex=30)
+    started = time.monotonic()
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 503 and response.data.startswith(b"GIF89a")
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Retry-After"]
+    assert time.monotonic() - started < 2            # BUSY_WAIT_S, then the placeholder
+    assert httpserver.log == []
+
+
+def test_beyond_the_fetch_slots_a_request_answers_within_a_second(media_app, httpserver,
+                                                          redis_client) -> None:
+    url = serve_png(httpserver)
+    far = time.time() + 60
+    redis_client.zadd("hopper:media:fetching:web", {"a": far, "b": far})   # 2 = the slots
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 503
+    assert httpserver.log == []
+
+
+def test_the_cache_stays_under_its_size_cap_however_fast_it_is_filled(
+        make_app, httpserver) -> None:
+    from tests.pictures import photo
+
+    app = make_app(media_cache_mb=1)
+    picture = photo(400, 300, quality=95)          # ~60-100 KB each
+    client = app.test_client()
+    for number in range(30):                       # ~2-3 MB of distinct images
+        url = serve_png(httpserver, f"/{number}.jpg", picture, "image/jpeg")
+        assert client.get(proxied_path(app, url)).status_code == 200
+    root = app.config["HOPPER_SETTINGS"].media_cache_path
+    stored = sum(path.stat().st_size for path in root.glob("*/*/*"))
+    assert 0 < stored <= 1024 * 1024
+
+
+def test_a_request_does_not_wait_for_a_fetch_that_is_already_slow(
+        media_app, httpserver, redis_client) -> None:
+    from hopper.image_gate import LOCK_PREFIX
+
+    url = serve_png(httpserver)
+    lease_ms = int(media_app.extensions["hopper_media_source"].gate.limits.lease_s * 1000)
+    # Another process has been fetching this image for 5 s: its host is slow.
+    redis_client.set(LOCK_PREFIX + media_cache.url_key(url), "another", px=lease_ms - 5000)
+    started = time.monotonic()
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 503
+    assert time.monotonic() - started < 0.5

@@ -550,3 +550,38 @@ def test_articles_stay_stored_when_redis_fails_after_the_commit(
     result = poll(source_id, database, redis_client, http)
     assert (result.outcome, result.new) == ("ok", 2)
     assert len(articles_of(database, source_id)) == 2
+
+
+def _feed_with_image(title: str, image: str) -> bytes:
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+            f"<guid>a</guid><title>{title}</title><link>http://example.test/a</link>"
+            f'<enclosure url="{image}" type="image/jpeg" length="1"/></item>'
+            "</channel></rss>").encode()
+
+
+def test_a_rewritten_article_keeps_its_image_check_unless_the_image_changed(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    from models import article_images
+    from models.article_images import ImageCheck
+    from models.base import utcnow
+    from models.db import session_scope
+
+    def serve(title: str, image: str) -> None:
+        httpserver.clear()
+        httpserver.expect_request("/feed").respond_with_data(_feed_with_image(title, image))
+
+    serve("First", "https://cdn.example/one.jpg")
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    run(source_id)
+    [article] = articles_of(database, source_id)
+    with session_scope(database) as session:
+        article_images.record_checks(session, [ImageCheck(
+            article.id, "https://cdn.example/one.jpg", "dead", utcnow())])
+    serve("Second", "https://cdn.example/one.jpg")          # same image: still dead
+    run(source_id)
+    assert articles_of(database, source_id)[0].image_status == "dead"
+    serve("Third", "https://cdn.example/two.jpg")           # a new image: to be checked
+    run(source_id)
+    [after] = articles_of(database, source_id)
+    assert (after.image_url, after.image_status, after.image_checked_at) == (
+        "https://cdn.example/two.jpg", None, None)
