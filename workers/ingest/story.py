@@ -38,6 +38,7 @@ ENTITY_WEIGHT = 1.6
 SUMMARY_CHARS = 400
 
 SKETCH_KEYS = 2
+TWIN_TITLE_SHARE = 0.6         # a near-duplicate's headline shares this much of the lead's
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+(?:[.,]\d+)*%?", re.UNICODE)
 _DECIMAL = re.compile(r"^\d+[.,]\d+%?$|^\d+%$")
@@ -72,6 +73,7 @@ class Features:
     # Names we are sure of: capitalised inside sentence-case text, acronyms, numbers (a
     # headline's first word and Title Case headlines are only `entities`).
     names: frozenset[str] = frozenset()
+    title_words: frozenset[str] = frozenset()   # the title's content stems
 
 
 @dataclass
@@ -226,10 +228,36 @@ def features(title: str, summary: str = "") -> Features:
     decimals = frozenset(stem for _, stem in title_tokens if _DECIMAL.match(stem))
     query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
                   [:QUERY_TERMS])
-    return Features(terms=terms, entities=frozenset(entities & set(terms)),
+    # What the guards compare: the headline's names, and the summary's only where they
+    # confirm the headline (a summary may be a feed's boilerplate, the same for every
+    # item); a headline that names nothing leaves the summary's.
+    guard_entities = title_entities or entities
+    guard_names = title_names | (summary_names & title_entities) if title_entities else names
+    return Features(terms=terms, entities=frozenset(guard_entities & set(terms)),
                     decimals=decimals, keys=near_duplicate_keys(title, summary, stems=all_stems),
                     query=query,
-                    names=frozenset(names & set(terms)))
+                    names=frozenset(guard_names & set(terms)),
+                    title_words=_content_words(title_tokens))
+
+
+def _content_words(tokens: Sequence[tuple[str, str]]) -> frozenset[str]:
+    return frozenset(stem for _, stem in tokens if len(stem) > 1 and stem not in STOPWORDS)
+
+
+@lru_cache(maxsize=4096)
+def title_words(title: str) -> frozenset[str]:
+    return _content_words(_tokens(title))
+
+
+def same_headline(article: Features, story: StoryShape) -> bool:
+    """Whether the article's title says what the story's lead headline says (most of
+    their content words shared): a copy's text matches, and so does its headline. Two
+    items of one feed whose summaries are the same boilerplate do not."""
+    theirs = title_words(story.lead_title)
+    if not article.title_words or not theirs:
+        return True
+    shared = len(article.title_words & theirs)
+    return shared >= TWIN_TITLE_SHARE * min(len(article.title_words), len(theirs))
 
 
 def with_rarity(article: Features, story_counts: Mapping[str, int], *,
@@ -288,7 +316,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     """The story this article joins, or None to start one. A near-duplicate's story
     wins outright (newest first); otherwise the best story passing both thresholds and
     the guards."""
-    twins = sorted((story for story in duplicates if guards_agree(article, story)),
+    twins = sorted((story for story in duplicates
+                    if same_headline(article, story) and guards_agree(article, story)),
                    key=lambda story: -story.id)
     if twins:
         return twins[0]
