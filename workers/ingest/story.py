@@ -158,28 +158,54 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return [(raw, _stem(raw.lower())) for raw in _WORD.findall(text)]
 
 
-def _is_title_case(tokens: Sequence[tuple[str, str]]) -> bool:
-    words = [raw for raw, stem in tokens if stem not in STOPWORDS and raw[:1].isalpha()]
-    capitalised = sum(1 for raw in words if raw[:1].isupper())
-    return len(words) >= 3 and capitalised >= 0.8 * len(words)
+# What a spelling is, worked out once per distinct spelling (news repeats its words).
+_COUNTED = 1     # not a stop word and alphabetic: counts when telling Title Case
+_CAPITAL = 2     # starts with a capital
+_NAME = 4        # may name something: a capitalised word, a number or an acronym
+_SURE = 8        # a number or an acronym: a name whatever the case of the text
+_TERM = 16       # a term of the vector: two characters or more, not a stop word
 
 
-def _entities(tokens: Sequence[tuple[str, str]], *,
+@lru_cache(maxsize=65536)
+def _word(raw: str) -> tuple[str, int]:
+    stem = _stem(raw.lower())
+    kind = _CAPITAL if raw[:1].isupper() else 0
+    if stem not in STOPWORDS:
+        if raw[:1].isalpha():
+            kind |= _COUNTED
+        if len(stem) >= 2:
+            kind |= _TERM
+        if stem and stem not in _KNOWN_NON_NAMES:
+            if raw[:1].isdigit() or (len(raw) >= 2 and raw.isupper()):
+                kind |= _NAME | _SURE
+            elif kind & _CAPITAL:
+                kind |= _NAME
+    return stem, kind
+
+
+def _words(text: str) -> list[tuple[str, int]]:
+    """(stem, kind) per word."""
+    return [_word(raw) for raw in _WORD.findall(text)]
+
+
+def _is_title_case(words: Sequence[tuple[str, int]]) -> bool:
+    counted = [kind for _, kind in words if kind & _COUNTED]
+    capitalised = sum(1 for kind in counted if kind & _CAPITAL)
+    return len(counted) >= 3 and capitalised >= 0.8 * len(counted)
+
+
+def _entities(words: Sequence[tuple[str, int]], *,
               first_is_sure: bool) -> tuple[set[str], set[str]]:
-    """(entities, names): name-like tokens, and the subset we are sure of."""
+    """(entities, names): name-like words, and the subset we are sure of."""
     found: set[str] = set()
     sure: set[str] = set()
-    title_case = _is_title_case(tokens)
-    for position, (raw, stem) in enumerate(tokens):
-        if not stem or stem in STOPWORDS or stem in _KNOWN_NON_NAMES:
+    title_case = _is_title_case(words)
+    for position, (stem, kind) in enumerate(words):
+        if not kind & _NAME:
             continue
-        if raw[:1].isdigit() or (len(raw) >= 2 and raw.isupper()):
-            found.add(stem)
+        found.add(stem)
+        if kind & _SURE or (not title_case and (position > 0 or first_is_sure)):
             sure.add(stem)
-        elif raw[:1].isupper():
-            found.add(stem)
-            if not title_case and (position > 0 or first_is_sure):
-                sure.add(stem)
     return found, sure
 
 
@@ -187,13 +213,13 @@ def normalise_title(title: str) -> str:
     return " ".join(stem for _, stem in _tokens(title))
 
 
-def near_duplicate_keys(title: str, summary: str, *,
-                        stems: Sequence[str] | None = None) -> tuple[str, ...]:
+def near_duplicate_keys(title: str, summary: str, *, stems: Sequence[str] | None = None,
+                        title_stems: Sequence[str] | None = None) -> tuple[str, ...]:
     """The title's hash (titles of at least four words) and bottom-k sketch keys over word
     3-grams of title and summary (one CRC per 3-gram; each key is a pair of the smallest
     hashes, which two texts share with a probability that falls fast with their
     Jaccard similarity): copies of one wire text share at least one key."""
-    words = [stem for _, stem in _tokens(title)]
+    words = list(title_stems) if title_stems is not None else [stem for _, stem in _tokens(title)]
     keys = []
     if len(words) >= 4:
         keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
@@ -209,23 +235,23 @@ def near_duplicate_keys(title: str, summary: str, *,
 
 
 def features(title: str, summary: str = "") -> Features:
-    title_tokens = _tokens(title)
-    summary_tokens = _tokens(summary[:SUMMARY_CHARS])
-    all_stems = [stem for _, stem in title_tokens] + [stem for _, stem in summary_tokens]
-    title_entities, title_names = _entities(title_tokens, first_is_sure=False)
-    summary_entities, summary_names = _entities(summary_tokens, first_is_sure=True)
+    title_words = _words(title)
+    summary_words = _words(summary[:SUMMARY_CHARS])
+    title_stems = [stem for stem, _ in title_words]
+    all_stems = title_stems + [stem for stem, _ in summary_words]
+    title_entities, title_names = _entities(title_words, first_is_sure=False)
+    summary_entities, summary_names = _entities(summary_words, first_is_sure=True)
     entities = title_entities | summary_entities
     names = title_names | summary_names
     weights: dict[str, float] = {}
-    for tokens, weight in ((title_tokens, 1.0), (summary_tokens, SUMMARY_WEIGHT)):
-        for _, stem in tokens:
-            if len(stem) < 2 or stem in STOPWORDS:
-                continue
-            weights[stem] = weights.get(stem, 0.0) + weight
+    for words, weight in ((title_words, 1.0), (summary_words, SUMMARY_WEIGHT)):
+        for stem, kind in words:
+            if kind & _TERM:
+                weights[stem] = weights.get(stem, 0.0) + weight
     terms = {stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
              for stem, weight in weights.items() if weight > 0}
     terms = _unit(terms)
-    decimals = frozenset(stem for _, stem in title_tokens if _DECIMAL.match(stem))
+    decimals = frozenset(stem for stem in title_stems if _DECIMAL.match(stem))
     query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
                   [:QUERY_TERMS])
     # What the guards compare: the headline's names, and the summary's only where they
@@ -233,20 +259,22 @@ def features(title: str, summary: str = "") -> Features:
     # item); a headline that names nothing leaves the summary's.
     guard_entities = title_entities or entities
     guard_names = title_names | (summary_names & title_entities) if title_entities else names
-    return Features(terms=terms, entities=frozenset(guard_entities & set(terms)),
-                    decimals=decimals, keys=near_duplicate_keys(title, summary, stems=all_stems),
+    return Features(terms=terms, entities=frozenset(guard_entities & terms.keys()),
+                    decimals=decimals,
+                    keys=near_duplicate_keys(title, summary, stems=all_stems,
+                                             title_stems=title_stems),
                     query=query,
-                    names=frozenset(guard_names & set(terms)),
-                    title_words=_content_words(title_tokens))
+                    names=frozenset(guard_names & terms.keys()),
+                    title_words=_content_words(title_words))
 
 
-def _content_words(tokens: Sequence[tuple[str, str]]) -> frozenset[str]:
-    return frozenset(stem for _, stem in tokens if len(stem) > 1 and stem not in STOPWORDS)
+def _content_words(words: Sequence[tuple[str, int]]) -> frozenset[str]:
+    return frozenset(stem for stem, kind in words if kind & _TERM)
 
 
 @lru_cache(maxsize=4096)
 def title_words(title: str) -> frozenset[str]:
-    return _content_words(_tokens(title))
+    return _content_words(_words(title))
 
 
 def same_headline(article: Features, story: StoryShape) -> bool:
