@@ -97,10 +97,15 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
     postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
         session, terms, per_term=PER_TERM).items()}
     since = min(item.published_at for item in moving) - window
+    # Which indexed stories are open (a narrow read), then the documents of only those
+    # an article could pick: its twins and the stories sharing most of its terms.
+    active = story_rows.active_since_times(
+        session, {story_id for ids in postings.values() for story_id in ids},
+        active_since=since)
+    wanted = {story_id for feature in found.values()
+              for story_id in _candidate_ids(feature, postings, active)}
     last_at: dict[int, datetime] = {}
-    for row in story_rows.open_stories(
-            session, {story_id for ids in postings.values() for story_id in ids},
-            active_since=since):
+    for row in story_rows.open_stories(session, wanted, active_since=since):
         plan.shapes[row.id] = StoryShape.from_documents(
             row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id,
             title=row.title, section_id=row.section_id)
@@ -127,6 +132,15 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
             plan.left.add(item.current_story_id)
     _create_new_stories(session, plan, last_at)
     return plan
+
+
+def _candidate_ids(feature: Features, postings: Mapping[str, set[int]],
+                   active: Mapping[int, datetime]) -> set[int]:
+    twins = {story_id for key in feature.keys for story_id in postings.get(key, ())
+             if story_id in active}
+    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
+                     if story_id in active)
+    return twins | {story_id for story_id, _ in shared.most_common(MAX_CANDIDATES)}
 
 
 def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]],

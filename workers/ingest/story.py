@@ -93,6 +93,21 @@ class StoryShape:
     lead_title: str = ""
     lead_section_id: int | None = None
     lead_preferred: bool = False
+    # Derived values (norms, the story's names), worked out once per change of shape.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def changed(self) -> None:
+        self.cache.clear()
+
+    def sums_norm(self) -> float:
+        if "sums_norm" not in self.cache:
+            self.cache["sums_norm"] = math.sqrt(sum(w * w for w in self.sums.values()))
+        return float(self.cache["sums_norm"])
+
+    def lead_norm(self) -> float:
+        if "lead_norm" not in self.cache:
+            self.cache["lead_norm"] = math.sqrt(sum(w * w for w in self.lead_terms.values()))
+        return float(self.cache["lead_norm"])
 
     # --- persistence as two JSON documents (models/stories.py stores them) ---
     def centroid_document(self) -> dict[str, Any]:
@@ -128,10 +143,17 @@ class StoryShape:
     def story_entities(self) -> frozenset[str]:
         """The lead's entities and those most members name (never one member's alone:
         a bridging article must not widen what the story is about)."""
-        return self.lead_entities | _majority(self.entity_counts, self.count)
+        if "entities" not in self.cache:
+            self.cache["entities"] = self.lead_entities | _majority(self.entity_counts,
+                                                                    self.count)
+        found: frozenset[str] = self.cache["entities"]
+        return found
 
     def story_names(self) -> frozenset[str]:
-        return self.lead_names | _majority(self.name_counts, self.count)
+        if "names" not in self.cache:
+            self.cache["names"] = self.lead_names | _majority(self.name_counts, self.count)
+        found: frozenset[str] = self.cache["names"]
+        return found
 
 
 def _majority(counts: Mapping[str, int], members: int) -> set[str]:
@@ -335,8 +357,17 @@ def guards_agree(article: Features, story: StoryShape) -> bool:
 
 
 def similarity(article: Features, story: StoryShape) -> tuple[float, float]:
-    """(cosine with the centroid, cosine with the lead)."""
-    return cosine(article.terms, story.sums), cosine(article.terms, story.lead_terms)
+    """(cosine with the centroid, cosine with the lead); the article's vector is a unit
+    vector, the story's norms are cached."""
+    sums_norm, lead_norm = story.sums_norm(), story.lead_norm()
+    return (_dot(article.terms, story.sums) / sums_norm if sums_norm else 0.0,
+            _dot(article.terms, story.lead_terms) / lead_norm if lead_norm else 0.0)
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(weight * b.get(term, 0.0) for term, weight in a.items())
 
 
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
@@ -366,6 +397,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
                section_id: int | None, is_preferred: bool) -> None:
     """Fold an article into the story's centroid; make it the lead if the story has none
     or if it is clearly more central (preferred sources count extra)."""
+    story.changed()
     story.count += 1
     for term, weight in article.terms.items():
         story.sums[term] = story.sums.get(term, 0.0) + weight
@@ -412,6 +444,7 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float]) -> b
 
 def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:
     """The kept story's shape after absorbing another (its lead stays: no flicker)."""
+    kept.changed()
     kept.count += absorbed.count
     for term, weight in absorbed.sums.items():
         kept.sums[term] = kept.sums.get(term, 0.0) + weight
