@@ -147,10 +147,10 @@ def active_since_times(session: Session, story_ids: Iterable[int], *,
     ids = sorted(set(story_ids))
     found: dict[int, datetime] = {}
     for start in range(0, len(ids), 500):
-        found.update(session.execute(
+        found.update((story_id, last) for story_id, last in session.execute(
             select(Story.id, Story.last_published_at)
             .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
-                   Story.last_published_at >= active_since)).tuples().all())
+                   Story.last_published_at >= active_since)))
     return found
 
 

@@ -45,8 +45,8 @@ from workers.ingest.story import (
 
 # Index entries read per looked-up term (newest stories first): bounds the cost of a
 # common word whatever the size of the open window.
-PER_TERM = 40
-MAX_CANDIDATES = 24
+PER_TERM = 24
+MAX_CANDIDATES = 12
 MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
 
