@@ -76,6 +76,8 @@ class StoryPlan:
     # Of the stories this batch starts: their sources and first publication.
     sources_of: dict[int, set[int]] = field(default_factory=dict)
     first_at: dict[int, datetime] = field(default_factory=dict)
+    # Index entries the lookup saw already: not written again.
+    indexed: set[tuple[str, int]] = field(default_factory=set)
 
 
 def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
@@ -96,6 +98,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
                     for term in (*feature.query, *feature.keys)})
     postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
         session, terms, per_term=PER_TERM).items()}
+    plan.indexed = {(term, story_id) for term, ids in postings.items() for story_id in ids}
     since = min(item.published_at for item in moving) - window
     # Which indexed stories are open (a narrow read), then the documents of only those
     # an article could pick: its twins and the stories sharing most of its terms.
@@ -215,11 +218,16 @@ def finish_stories(session: Session, plan: StoryPlan,
                                 shape.lead_title[:2000], shape.lead_section_id)
     story_rows.save_shapes(session, shapes)
     story_rows.save_leads(session, leads)
-    story_rows.add_terms(session, ((term, story_id) for story_id in plan.touched
-                                   for term in (*plan.shapes[story_id].index_terms(),
-                                                *plan.keys_of.get(story_id, ()))))
+    story_rows.add_terms(session, (pair for story_id in plan.touched
+                                   for pair in _index_pairs(plan, story_id)
+                                   if pair not in plan.indexed))
     # New stories were counted when inserted; others are recounted from their articles.
     story_rows.refresh_counts(session, (plan.touched - plan.created) | plan.left)
+
+
+def _index_pairs(plan: StoryPlan, story_id: int) -> Iterable[tuple[str, int]]:
+    for term in (*plan.shapes[story_id].index_terms(), *plan.keys_of.get(story_id, ())):
+        yield term, story_id
 
 
 def merge_converged(session: Session, *, now: datetime, window: timedelta,
