@@ -16,7 +16,6 @@ two events (docs/stories.md).
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import re
 import zlib
@@ -247,10 +246,11 @@ def near_duplicate_keys(title: str, summary: str, *, stems: Sequence[str] | None
         keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
     text_words = list(stems) if stems is not None else \
         words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
-    shingles = {" ".join(text_words[i:i + 3]) for i in range(len(text_words) - 2)}
+    shingles = {f"{a} {b} {c}"
+                for a, b, c in zip(text_words, text_words[1:], text_words[2:], strict=False)}
     if len(shingles) >= 8:
-        smallest = heapq.nsmallest(2 * SKETCH_KEYS, {zlib.crc32(shingle.encode())
-                                                     for shingle in shingles})
+        smallest = sorted({zlib.crc32(shingle.encode()) for shingle in shingles}
+                          )[:2 * SKETCH_KEYS]
         for band in range(SKETCH_KEYS):
             keys.append(f"b{band}:{smallest[2 * band]:08x}{smallest[2 * band + 1]:08x}")
     return tuple(keys)
