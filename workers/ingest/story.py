@@ -4,8 +4,8 @@
     Features + candidate stories → join one story, or start a new one
 
 Two stages. Near-duplicates (syndicated wire copies: the same normalised title, or the
-same MinHash band of the text's word 3-grams) always join the story that holds their
-twin. Otherwise an article joins the candidate whose centroid AND lead headline are both
+same MinHash band of the text's word 3-grams and most of the lead headline's words) join
+the story that holds their twin. Otherwise an article joins the candidate whose centroid AND lead headline are both
 close enough (cosine over weighted terms), and only if the guards agree: when both sides
 name entities (capitalised names, acronyms, numbers) they share at least one, and when
 both give decimal figures (a magnitude, a rate) they share one. Comparing with the
