@@ -5,12 +5,12 @@
 
 Two stages. Near-duplicates (syndicated wire copies: the same normalised title, or the
 same MinHash band of the text's word 3-grams and most of the lead headline's words) join
-the story that holds their twin. Otherwise an article joins the candidate whose centroid AND lead headline are both
-close enough (cosine over weighted terms), and only if the guards agree: when both sides
-name entities (capitalised names, acronyms, numbers) they share at least one, and when
-both give decimal figures (a magnitude, a rate) they share one. Comparing with the
-centroid and the lead, never with a single member, means no chain of weak links can join
-two events (docs/stories.md).
+the story that holds their twin. Otherwise an article joins the candidate whose centroid
+AND lead headline are both close enough (cosine over weighted terms), and only if the
+guards agree: when both sides name entities (capitalised names, acronyms, numbers) they
+share at least one, and when both give decimal figures (a magnitude, a rate) they share
+one. Comparing with the centroid and the lead, never with a single member, means no
+chain of weak links can join two events (docs/stories.md).
 """
 
 from __future__ import annotations
