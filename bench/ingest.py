@@ -5,6 +5,7 @@ then real Celery workers) and by the `reader` library.
     .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
                                      [--threads 8] [--skip-celery] [--skip-reader]
                                      [--celery-per-source]
+    .venv/bin/python bench/ingest.py --stories-overhead [--feeds 300]
 
 Prints entries/s per pass, the 304 pass relative to the first, the pass after a third of
 the feeds gained entries, peak RSS, reader's entries/s and the ratio, and a worker's peak
@@ -14,6 +15,7 @@ RSS while storing a 10,000-entry feed; then one PASS/MISS line per goal of the i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -24,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -271,11 +274,23 @@ def article_count(database) -> int:  # type: ignore[no-untyped-def]
         return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
-def timed_cli(app, args: list[str]) -> float:  # type: ignore[no-untyped-def]
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its reaped children (the forked pollers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_cli(app, args: list[str], cpu: list[float] | None = None) -> float:  # type: ignore[no-untyped-def]
+    from web.cli import hopper_cli
+
     runner = app.test_cli_runner()
     started = time.perf_counter()
-    result = runner.invoke(args=args)
+    cpu_before = cpu_seconds()
+    result = runner.invoke(hopper_cli(), args)     # Hopper's commands load lazily
     elapsed = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append(cpu_seconds() - cpu_before)
     if result.exit_code != 0:
         raise SystemExit(f"hopper {' '.join(args)} failed:\n{result.output}")
     failed = [line for line in result.output.splitlines()[2:]
@@ -299,16 +314,16 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
         embedded.start()
     app = create_app({"TESTING": True}, settings=settings)
     threads = ["--threads", str(args.threads)]
+    cpu: list[float] = []
     try:
-        cpu_before = own_cpu_s()
-        first = timed_cli(app, ["ingest", "--all", *threads])
-        first_cpu = own_cpu_s() - cpu_before
+        first = timed_cli(app, ["ingest", "--all", *threads], cpu)
+        first_cpu = cpu[0]
         stored = article_count(database)
         before_304 = server.not_modified
-        second = timed_cli(app, ["ingest", "--all", *threads])
+        second = timed_cli(app, ["ingest", "--all", *threads], cpu)
         answered_304 = server.not_modified - before_304
         grown = server.grow_a_third(args.entries // 3 or 1)
-        third = timed_cli(app, ["ingest", "--all", *threads])
+        third = timed_cli(app, ["ingest", "--all", *threads], cpu)
         after = article_count(database)
     finally:
         if embedded is not None:
@@ -324,9 +339,11 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
           f"= {100 * second / first:.1f} % of the first pass "
           f"({answered_304} answers were 304)")
     print(f"  grown pass:   +{after - stored} entries (expected {grown}) in {third:.2f} s")
+    print(f"  CPU (this process and its pollers): first {cpu[0]:.2f} s, 304 {cpu[1]:.2f} s, "
+          f"grown {cpu[2]:.2f} s")
     print(f"  peak RSS of this process: {rss_mb:,.0f} MB")
-    return {"entries_per_s": stored / first, "cpu_per_entry_s": first_cpu / stored,
-            "first_s": first, "not_modified_s": second,
+    return {"cpu_s": sum(cpu), "entries_per_s": stored / first,
+            "cpu_per_entry_s": first_cpu / stored, "first_s": first, "not_modified_s": second,
             "grown_s": third, "grown_share": _grown_share(len(urls), args.entries, stored)}
 
 
@@ -481,6 +498,50 @@ def bench_big_feed(folder: Path) -> float:
     return peak
 
 
+# --- what clustering costs ---------------------------------------------------------------
+
+@contextlib.contextmanager
+def stories_disabled() -> Iterator[None]:
+    """`hopper ingest` with no story assignment (articles stored with no story): the
+    reference for the clustering's CPU overhead. The pollers are forked from this process,
+    so they inherit the patch."""
+    from workers.ingest import store
+    from workers.ingest.store_stories import StoryPlan
+
+    def no_plan(session, rows, *, window):  # type: ignore[no-untyped-def]
+        return StoryPlan(story_of=dict.fromkeys(
+            ((row["source_id"], row["entry_hash"]) for row in rows), None))
+
+    saved = store._plan_stories, store.finish_stories
+    store._plan_stories = no_plan
+    store.finish_stories = lambda session, plan, written: None
+    try:
+        yield
+    finally:
+        store._plan_stories, store.finish_stories = saved
+
+
+def bench_stories_overhead(args: argparse.Namespace, folder: Path, rounds: int = 2) -> float:
+    """CPU of the three `hopper ingest --all` passes with and without clustering,
+    alternated `rounds` times in this one run (the machine's load drifts); the ratio of
+    the sums."""
+    cpu = {"with": 0.0, "without": 0.0}
+    for number in range(rounds):
+        for mode in ("without", "with"):
+            remote = RemoteFeedServer(args.feeds, args.entries)
+            (folder / f"{mode}{number}").mkdir()
+            print(f"[{mode} clustering, round {number + 1}]")
+            with stories_disabled() if mode == "without" else contextlib.nullcontext():
+                result = bench_cli(remote, remote.urls, args,  # type: ignore[arg-type]
+                                   folder / f"{mode}{number}")
+            remote.stop()
+            cpu[mode] += result["cpu_s"]
+    overhead = cpu["with"] / cpu["without"] - 1
+    print(f"clustering CPU overhead: {cpu['with']:.2f} s with / {cpu['without']:.2f} s "
+          f"without = +{100 * overhead:.1f} % (goal ≤ 20 %)")
+    return overhead
+
+
 # --- the issue's goals ----------------------------------------------------------------
 
 RATIO_GOAL = 3.0            # first pass at least 3× reader's entries/s
@@ -555,7 +616,13 @@ def main() -> None:
                         help="also time one poll_source task per source")
     parser.add_argument("--skip-reader", action="store_true")
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--stories-overhead", action="store_true",
+                        help="only measure the CPU clustering adds to hopper ingest --all")
     args = parser.parse_args()
+    if args.stories_overhead:
+        with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
+            bench_stories_overhead(args, Path(tmp))
+        return
 
     with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
         folder = Path(tmp)

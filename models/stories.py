@@ -140,6 +140,20 @@ def _postings_query(per_term: int) -> CompoundSelect[Any]:
     return union_all(*(select(part.c.term, part.c.story_id) for part in parts))
 
 
+def active_since_times(session: Session, story_ids: Iterable[int], *,
+                       active_since: datetime) -> dict[int, datetime]:
+    """{story id: last publication} of the open stories among `story_ids` that gained an
+    article since `active_since` (narrow: no documents read)."""
+    ids = sorted(set(story_ids))
+    found: dict[int, datetime] = {}
+    for start in range(0, len(ids), 500):
+        found.update((story_id, last) for story_id, last in session.execute(
+            select(Story.id, Story.last_published_at)
+            .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
+                   Story.last_published_at >= active_since)))
+    return found
+
+
 def open_stories(session: Session, story_ids: Iterable[int], *,
                  active_since: datetime) -> list[OpenStory]:
     """The open stories among `story_ids` that gained an article since `active_since`."""

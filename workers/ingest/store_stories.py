@@ -45,8 +45,8 @@ from workers.ingest.story import (
 
 # Index entries read per looked-up term (newest stories first): bounds the cost of a
 # common word whatever the size of the open window.
-PER_TERM = 40
-MAX_CANDIDATES = 24
+PER_TERM = 24
+MAX_CANDIDATES = 12
 MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
 
@@ -76,6 +76,8 @@ class StoryPlan:
     # Of the stories this batch starts: their sources and first publication.
     sources_of: dict[int, set[int]] = field(default_factory=dict)
     first_at: dict[int, datetime] = field(default_factory=dict)
+    # Index entries the lookup saw already: not written again.
+    indexed: set[tuple[str, int]] = field(default_factory=set)
 
 
 def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
@@ -96,11 +98,17 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
                     for term in (*feature.query, *feature.keys)})
     postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
         session, terms, per_term=PER_TERM).items()}
+    plan.indexed = {(term, story_id) for term, ids in postings.items() for story_id in ids}
     since = min(item.published_at for item in moving) - window
+    # Which indexed stories are open (a narrow read), then the documents of only those
+    # an article could pick: its twins and the stories sharing most of its terms.
+    active = story_rows.active_since_times(
+        session, {story_id for ids in postings.values() for story_id in ids},
+        active_since=since)
+    wanted = {story_id for feature in found.values()
+              for story_id in _candidate_ids(feature, postings, active)}
     last_at: dict[int, datetime] = {}
-    for row in story_rows.open_stories(
-            session, {story_id for ids in postings.values() for story_id in ids},
-            active_since=since):
+    for row in story_rows.open_stories(session, wanted, active_since=since):
         plan.shapes[row.id] = StoryShape.from_documents(
             row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id,
             title=row.title, section_id=row.section_id)
@@ -127,6 +135,15 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
             plan.left.add(item.current_story_id)
     _create_new_stories(session, plan, last_at)
     return plan
+
+
+def _candidate_ids(feature: Features, postings: Mapping[str, set[int]],
+                   active: Mapping[int, datetime]) -> set[int]:
+    twins = {story_id for key in feature.keys for story_id in postings.get(key, ())
+             if story_id in active}
+    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
+                     if story_id in active)
+    return twins | {story_id for story_id, _ in shared.most_common(MAX_CANDIDATES)}
 
 
 def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]],
@@ -201,11 +218,16 @@ def finish_stories(session: Session, plan: StoryPlan,
                                 shape.lead_title[:2000], shape.lead_section_id)
     story_rows.save_shapes(session, shapes)
     story_rows.save_leads(session, leads)
-    story_rows.add_terms(session, ((term, story_id) for story_id in plan.touched
-                                   for term in (*plan.shapes[story_id].index_terms(),
-                                                *plan.keys_of.get(story_id, ()))))
+    story_rows.add_terms(session, (pair for story_id in plan.touched
+                                   for pair in _index_pairs(plan, story_id)
+                                   if pair not in plan.indexed))
     # New stories were counted when inserted; others are recounted from their articles.
     story_rows.refresh_counts(session, (plan.touched - plan.created) | plan.left)
+
+
+def _index_pairs(plan: StoryPlan, story_id: int) -> Iterable[tuple[str, int]]:
+    for term in (*plan.shapes[story_id].index_terms(), *plan.keys_of.get(story_id, ())):
+        yield term, story_id
 
 
 def merge_converged(session: Session, *, now: datetime, window: timedelta,

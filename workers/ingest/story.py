@@ -4,19 +4,18 @@
     Features + candidate stories → join one story, or start a new one
 
 Two stages. Near-duplicates (syndicated wire copies: the same normalised title, or the
-same MinHash band of the text's word 3-grams) always join the story that holds their
-twin. Otherwise an article joins the candidate whose centroid AND lead headline are both
-close enough (cosine over weighted terms), and only if the guards agree: when both sides
-name entities (capitalised names, acronyms, numbers) they share at least one, and when
-both give decimal figures (a magnitude, a rate) they share one. Comparing with the
-centroid and the lead, never with a single member, means no chain of weak links can join
-two events (docs/stories.md).
+same MinHash band of the text's word 3-grams and most of the lead headline's words) join
+the story that holds their twin. Otherwise an article joins the candidate whose centroid
+AND lead headline are both close enough (cosine over weighted terms), and only if the
+guards agree: when both sides name entities (capitalised names, acronyms, numbers) they
+share at least one, and when both give decimal figures (a magnitude, a rate) they share
+one. Comparing with the centroid and the lead, never with a single member, means no
+chain of weak links can join two events (docs/stories.md).
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import re
 import zlib
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-# Tuned on tests/data/stories (bench/stories.py prints the effect).
+# Tuned on the tuning half of tests/data/stories (bench/stories.py prints both halves).
 CENTROID_MIN = 0.30
 LEAD_MIN = 0.15
 LEAD_SWITCH_MARGIN = 0.10      # hysteresis: a new lead must be clearly more central
@@ -34,10 +33,11 @@ CENTROID_TERMS = 40            # a story's centroid keeps its strongest terms
 INDEX_TERMS = 10               # … and is indexed under the strongest of those
 QUERY_TERMS = 12               # an article looks up its strongest terms
 SUMMARY_WEIGHT = 0.5
-ENTITY_WEIGHT = 1.6
+ENTITY_WEIGHT = 2.5
 SUMMARY_CHARS = 400
 
 SKETCH_KEYS = 2
+TWIN_TITLE_SHARE = 0.6         # a near-duplicate's headline shares this much of the lead's
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d+(?:[.,]\d+)*%?", re.UNICODE)
 _DECIMAL = re.compile(r"^\d+[.,]\d+%?$|^\d+%$")
@@ -72,6 +72,7 @@ class Features:
     # Names we are sure of: capitalised inside sentence-case text, acronyms, numbers (a
     # headline's first word and Title Case headlines are only `entities`).
     names: frozenset[str] = frozenset()
+    title_words: frozenset[str] = frozenset()   # the title's content stems
 
 
 @dataclass
@@ -91,6 +92,21 @@ class StoryShape:
     lead_title: str = ""
     lead_section_id: int | None = None
     lead_preferred: bool = False
+    # Derived values (norms, the story's names), worked out once per change of shape.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def changed(self) -> None:
+        self.cache.clear()
+
+    def sums_norm(self) -> float:
+        if "sums_norm" not in self.cache:
+            self.cache["sums_norm"] = math.sqrt(sum(w * w for w in self.sums.values()))
+        return float(self.cache["sums_norm"])
+
+    def lead_norm(self) -> float:
+        if "lead_norm" not in self.cache:
+            self.cache["lead_norm"] = math.sqrt(sum(w * w for w in self.lead_terms.values()))
+        return float(self.cache["lead_norm"])
 
     # --- persistence as two JSON documents (models/stories.py stores them) ---
     def centroid_document(self) -> dict[str, Any]:
@@ -126,10 +142,17 @@ class StoryShape:
     def story_entities(self) -> frozenset[str]:
         """The lead's entities and those most members name (never one member's alone:
         a bridging article must not widen what the story is about)."""
-        return self.lead_entities | _majority(self.entity_counts, self.count)
+        if "entities" not in self.cache:
+            self.cache["entities"] = self.lead_entities | _majority(self.entity_counts,
+                                                                    self.count)
+        found: frozenset[str] = self.cache["entities"]
+        return found
 
     def story_names(self) -> frozenset[str]:
-        return self.lead_names | _majority(self.name_counts, self.count)
+        if "names" not in self.cache:
+            self.cache["names"] = self.lead_names | _majority(self.name_counts, self.count)
+        found: frozenset[str] = self.cache["names"]
+        return found
 
 
 def _majority(counts: Mapping[str, int], members: int) -> set[str]:
@@ -156,28 +179,54 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return [(raw, _stem(raw.lower())) for raw in _WORD.findall(text)]
 
 
-def _is_title_case(tokens: Sequence[tuple[str, str]]) -> bool:
-    words = [raw for raw, stem in tokens if stem not in STOPWORDS and raw[:1].isalpha()]
-    capitalised = sum(1 for raw in words if raw[:1].isupper())
-    return len(words) >= 3 and capitalised >= 0.8 * len(words)
+# What a spelling is, worked out once per distinct spelling (news repeats its words).
+_COUNTED = 1     # not a stop word and alphabetic: counts when telling Title Case
+_CAPITAL = 2     # starts with a capital
+_NAME = 4        # may name something: a capitalised word, a number or an acronym
+_SURE = 8        # a number or an acronym: a name whatever the case of the text
+_TERM = 16       # a term of the vector: two characters or more, not a stop word
 
 
-def _entities(tokens: Sequence[tuple[str, str]], *,
+@lru_cache(maxsize=65536)
+def _word(raw: str) -> tuple[str, int]:
+    stem = _stem(raw.lower())
+    kind = _CAPITAL if raw[:1].isupper() else 0
+    if stem not in STOPWORDS:
+        if raw[:1].isalpha():
+            kind |= _COUNTED
+        if len(stem) >= 2:
+            kind |= _TERM
+        if stem and stem not in _KNOWN_NON_NAMES:
+            if raw[:1].isdigit() or (len(raw) >= 2 and raw.isupper()):
+                kind |= _NAME | _SURE
+            elif kind & _CAPITAL:
+                kind |= _NAME
+    return stem, kind
+
+
+def _words(text: str) -> list[tuple[str, int]]:
+    """(stem, kind) per word."""
+    return [_word(raw) for raw in _WORD.findall(text)]
+
+
+def _is_title_case(words: Sequence[tuple[str, int]]) -> bool:
+    counted = [kind for _, kind in words if kind & _COUNTED]
+    capitalised = sum(1 for kind in counted if kind & _CAPITAL)
+    return len(counted) >= 3 and capitalised >= 0.8 * len(counted)
+
+
+def _entities(words: Sequence[tuple[str, int]], *,
               first_is_sure: bool) -> tuple[set[str], set[str]]:
-    """(entities, names): name-like tokens, and the subset we are sure of."""
+    """(entities, names): name-like words, and the subset we are sure of."""
     found: set[str] = set()
     sure: set[str] = set()
-    title_case = _is_title_case(tokens)
-    for position, (raw, stem) in enumerate(tokens):
-        if not stem or stem in STOPWORDS or stem in _KNOWN_NON_NAMES:
+    title_case = _is_title_case(words)
+    for position, (stem, kind) in enumerate(words):
+        if not kind & _NAME:
             continue
-        if raw[:1].isdigit() or (len(raw) >= 2 and raw.isupper()):
-            found.add(stem)
+        found.add(stem)
+        if kind & _SURE or (not title_case and (position > 0 or first_is_sure)):
             sure.add(stem)
-        elif raw[:1].isupper():
-            found.add(stem)
-            if not title_case and (position > 0 or first_is_sure):
-                sure.add(stem)
     return found, sure
 
 
@@ -185,51 +234,80 @@ def normalise_title(title: str) -> str:
     return " ".join(stem for _, stem in _tokens(title))
 
 
-def near_duplicate_keys(title: str, summary: str, *,
-                        stems: Sequence[str] | None = None) -> tuple[str, ...]:
+def near_duplicate_keys(title: str, summary: str, *, stems: Sequence[str] | None = None,
+                        title_stems: Sequence[str] | None = None) -> tuple[str, ...]:
     """The title's hash (titles of at least four words) and bottom-k sketch keys over word
     3-grams of title and summary (one CRC per 3-gram; each key is a pair of the smallest
     hashes, which two texts share with a probability that falls fast with their
     Jaccard similarity): copies of one wire text share at least one key."""
-    words = [stem for _, stem in _tokens(title)]
+    words = list(title_stems) if title_stems is not None else [stem for _, stem in _tokens(title)]
     keys = []
     if len(words) >= 4:
         keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
     text_words = list(stems) if stems is not None else \
         words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
-    shingles = {" ".join(text_words[i:i + 3]) for i in range(len(text_words) - 2)}
+    shingles = {f"{a} {b} {c}"
+                for a, b, c in zip(text_words, text_words[1:], text_words[2:], strict=False)}
     if len(shingles) >= 8:
-        smallest = heapq.nsmallest(2 * SKETCH_KEYS, {zlib.crc32(shingle.encode())
-                                                     for shingle in shingles})
+        smallest = sorted({zlib.crc32(shingle.encode()) for shingle in shingles}
+                          )[:2 * SKETCH_KEYS]
         for band in range(SKETCH_KEYS):
             keys.append(f"b{band}:{smallest[2 * band]:08x}{smallest[2 * band + 1]:08x}")
     return tuple(keys)
 
 
 def features(title: str, summary: str = "") -> Features:
-    title_tokens = _tokens(title)
-    summary_tokens = _tokens(summary[:SUMMARY_CHARS])
-    all_stems = [stem for _, stem in title_tokens] + [stem for _, stem in summary_tokens]
-    title_entities, title_names = _entities(title_tokens, first_is_sure=False)
-    summary_entities, summary_names = _entities(summary_tokens, first_is_sure=True)
+    title_words = _words(title)
+    summary_words = _words(summary[:SUMMARY_CHARS])
+    title_stems = [stem for stem, _ in title_words]
+    all_stems = title_stems + [stem for stem, _ in summary_words]
+    title_entities, title_names = _entities(title_words, first_is_sure=False)
+    summary_entities, summary_names = _entities(summary_words, first_is_sure=True)
     entities = title_entities | summary_entities
     names = title_names | summary_names
     weights: dict[str, float] = {}
-    for tokens, weight in ((title_tokens, 1.0), (summary_tokens, SUMMARY_WEIGHT)):
-        for _, stem in tokens:
-            if len(stem) < 2 or stem in STOPWORDS:
-                continue
-            weights[stem] = weights.get(stem, 0.0) + weight
+    for words, weight in ((title_words, 1.0), (summary_words, SUMMARY_WEIGHT)):
+        for stem, kind in words:
+            if kind & _TERM:
+                weights[stem] = weights.get(stem, 0.0) + weight
     terms = {stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
              for stem, weight in weights.items() if weight > 0}
     terms = _unit(terms)
-    decimals = frozenset(stem for _, stem in title_tokens if _DECIMAL.match(stem))
+    decimals = frozenset(stem for stem in title_stems if _DECIMAL.match(stem))
     query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
                   [:QUERY_TERMS])
-    return Features(terms=terms, entities=frozenset(entities & set(terms)),
-                    decimals=decimals, keys=near_duplicate_keys(title, summary, stems=all_stems),
+    # What the guards compare: the headline's names, and the summary's only where they
+    # confirm the headline (a summary may be a feed's boilerplate, the same for every
+    # item); a headline that names nothing leaves the summary's.
+    guard_entities = title_entities or entities
+    guard_names = title_names | (summary_names & title_entities) if title_entities else names
+    return Features(terms=terms, entities=frozenset(guard_entities & terms.keys()),
+                    decimals=decimals,
+                    keys=near_duplicate_keys(title, summary, stems=all_stems,
+                                             title_stems=title_stems),
                     query=query,
-                    names=frozenset(names & set(terms)))
+                    names=frozenset(guard_names & terms.keys()),
+                    title_words=_content_words(title_words))
+
+
+def _content_words(words: Sequence[tuple[str, int]]) -> frozenset[str]:
+    return frozenset(stem for stem, kind in words if kind & _TERM)
+
+
+@lru_cache(maxsize=4096)
+def title_words(title: str) -> frozenset[str]:
+    return _content_words(_words(title))
+
+
+def same_headline(article: Features, story: StoryShape) -> bool:
+    """Whether the article's title says what the story's lead headline says (most of
+    their content words shared): a copy's text matches, and so does its headline. Two
+    items of one feed whose summaries are the same boilerplate do not."""
+    theirs = title_words(story.lead_title)
+    if not article.title_words or not theirs:
+        return True
+    shared = len(article.title_words & theirs)
+    return shared >= TWIN_TITLE_SHARE * min(len(article.title_words), len(theirs))
 
 
 def with_rarity(article: Features, story_counts: Mapping[str, int], *,
@@ -279,8 +357,17 @@ def guards_agree(article: Features, story: StoryShape) -> bool:
 
 
 def similarity(article: Features, story: StoryShape) -> tuple[float, float]:
-    """(cosine with the centroid, cosine with the lead)."""
-    return cosine(article.terms, story.sums), cosine(article.terms, story.lead_terms)
+    """(cosine with the centroid, cosine with the lead); the article's vector is a unit
+    vector, the story's norms are cached."""
+    sums_norm, lead_norm = story.sums_norm(), story.lead_norm()
+    return (_dot(article.terms, story.sums) / sums_norm if sums_norm else 0.0,
+            _dot(article.terms, story.lead_terms) / lead_norm if lead_norm else 0.0)
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(weight * b.get(term, 0.0) for term, weight in a.items())
 
 
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
@@ -288,7 +375,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     """The story this article joins, or None to start one. A near-duplicate's story
     wins outright (newest first); otherwise the best story passing both thresholds and
     the guards."""
-    twins = sorted((story for story in duplicates if guards_agree(article, story)),
+    twins = sorted((story for story in duplicates
+                    if same_headline(article, story) and guards_agree(article, story)),
                    key=lambda story: -story.id)
     if twins:
         return twins[0]
@@ -309,6 +397,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
                section_id: int | None, is_preferred: bool) -> None:
     """Fold an article into the story's centroid; make it the lead if the story has none
     or if it is clearly more central (preferred sources count extra)."""
+    story.changed()
     story.count += 1
     for term, weight in article.terms.items():
         story.sums[term] = story.sums.get(term, 0.0) + weight
@@ -334,7 +423,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_preferred = is_preferred
 
 
-MERGE_CENTROID_MIN = 0.35
+MERGE_CENTROID_MIN = 0.32
 MERGE_LEAD_MIN = 0.15
 
 
@@ -355,6 +444,7 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float]) -> b
 
 def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:
     """The kept story's shape after absorbing another (its lead stays: no flicker)."""
+    kept.changed()
     kept.count += absorbed.count
     for term, weight in absorbed.sums.items():
         kept.sums[term] = kept.sums.get(term, 0.0) + weight

@@ -129,6 +129,21 @@ def test_quake_and_central_bank_stories_that_share_words_stay_apart(
     assert story_of(database, FED[0]) != story_of(database, ECB[0])
 
 
+def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
+        outlets: Outlets, database: Database) -> None:
+    boilerplate = ("Read the full story on our website. Subscribe to the Evening Courier "
+                   "newsletter for the day's headlines, sport and weather, every evening. ")
+    headlines = ["Council approves new cycle lanes on the high street",
+                 "Local bakery wins national award for sourdough bread",
+                 "Flooding closes the river road after heavy rain",
+                 "Police appeal for witnesses after late night burglary"]
+    outlets.publish("courier", *[(f"c{number}", title, boilerplate * 2)
+                                 for number, title in enumerate(headlines)])
+    outlets.poll("courier")
+
+    assert len({story_of(database, title) for title in headlines}) == len(headlines)
+
+
 def test_a_bridging_article_never_chains_two_events_together(
         outlets: Outlets, database: Database) -> None:
     apple = ("Apple unveils new iPhone with faster chip",
