@@ -10,6 +10,9 @@ Two short transactions frame every poll, and none stays open during HTTP:
                    validators, URL after 301/308, schedule). After commit, if anything
                    new or changed, bump the content version so the site's caches turn.
 
+What an outcome does to a source (status, strikes, backoff, quarantine) is decided in
+bookkeeping.py, without a database; this module reads the row and writes the answer.
+
 A crash anywhere rolls back the whole update; re-running the poll writes the same rows
 once, because the unique constraint decides what is new, not Python.
 """
@@ -36,7 +39,7 @@ from models import sources as source_rows
 from models import websub as websub_rows
 from models.db import Database, session_scope
 from models.sources import POLLABLE_STATUSES, PollState, SourceStatus
-from workers.ingest import schedule
+from workers.ingest import bookkeeping, schedule
 from workers.ingest.classify import SectionRule
 from workers.ingest.normalise import tag_slug
 from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
@@ -46,8 +49,6 @@ log = logging.getLogger(__name__)
 _rng = random.Random()
 RULES_TTL_S = 60.0
 _rules_cache: dict[int, tuple[float, tuple[SectionRule, ...]]] = {}
-
-ERROR_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,9 @@ def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
         states = [state for state in source_rows.poll_states_for_update(session, source_ids)
                   if force or state.status in POLLABLE_STATUSES]
         started = [state for state in states
-                   if state.unfinished_polls < schedule.QUARANTINE_AFTER_UNFINISHED]
+                   if not bookkeeping.must_quarantine(state.unfinished_polls)]
         for state in states:
-            if state.unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED:
+            if bookkeeping.must_quarantine(state.unfinished_polls):
                 _quarantine(state, now, limits)
         source_rows.save_poll_states(session, states)
         source_rows.count_polls_started(session, [state.id for state in started])
@@ -150,14 +151,10 @@ def reschedule_locked(database: Database, expires_in_s: Mapping[int, float], *,
 
 
 def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
-    delay = schedule.quarantine_delay(limits)
-    source.status = SourceStatus.FAILING.value
-    source.last_error = (f"quarantined: {source.unfinished_polls} polls started and never "
-                         "finished (the worker was killed while polling this feed); "
-                         f"next try in {delay}")
-    source.error_count += 1
+    verdict = bookkeeping.quarantine(unfinished_polls=source.unfinished_polls,
+                                     error_count=source.error_count, now=now, limits=limits)
+    _apply(source, verdict)
     source.unfinished_polls = 0
-    source.next_poll_at = now + delay
     log.warning("source %s quarantined after %s unfinished polls", source.id,
                 schedule.QUARANTINE_AFTER_UNFINISHED)
 
@@ -297,12 +294,12 @@ def record_push(session: Session, sources: Mapping[int, PollState],
     forgotten = {update.source_id for update in fetched
                  if not update.hub_url and update.source_id in known}
     websub_rows.forget_hubs(session, sorted(forgotten))
-    fallback = timedelta(minutes=limits.push_fallback_poll_minutes)
     for update in polled:
         hub = known.get(update.source_id)
         if hub is not None and hub.is_pushing and update.source_id not in forgotten:
             source = sources[update.source_id]
-            source.next_poll_at = max(source.next_poll_at, update.polled_at + fallback)
+            source.next_poll_at = bookkeeping.next_poll_with_push(
+                source.next_poll_at, update.polled_at, limits)
 
 
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
@@ -411,27 +408,20 @@ def record_outcome(session: Session, source: PollState, update: FeedUpdate,
     source.unfinished_polls = 0
     if update.outcome in {"ok", "not_modified"}:
         return _record_success(session, source, update, counts, limits)
-    error = (update.error or update.outcome)[:ERROR_MAX]
-    source.last_error = error
-    if update.outcome == "gone":
-        source.status = SourceStatus.GONE.value
-        source.error_count += 1
-    elif update.is_permanent:
-        # Blocked address, invalid URL: retrying cannot help; an admin must change it.
-        source.status = SourceStatus.PAUSED.value
-        source.error_count += 1
-    elif update.outcome == "rate_limited":
-        # Never a strike against the feed (docs/architecture.md, "Fetching feeds"): wait
-        # as asked, then carry on.
-        source.status = SourceStatus.FAILING.value
-        source.next_poll_at = schedule.next_poll_after_rate_limit(
-            now, update.retry_after, source.interval_minutes, limits)
-    else:
-        source.status = SourceStatus.FAILING.value
-        source.error_count += 1
-        source.next_poll_at = now + schedule.backoff_delay(
-            source.error_count, source.interval_minutes, limits, _rng)
-    return error
+    verdict = bookkeeping.after_failure(
+        outcome=update.outcome, error=update.error, is_permanent=update.is_permanent,
+        retry_after=update.retry_after, error_count=source.error_count,
+        interval_minutes=source.interval_minutes, now=now, limits=limits, rng=_rng)
+    _apply(source, verdict)
+    return verdict.error
+
+
+def _apply(source: PollState, verdict: bookkeeping.Verdict) -> None:
+    source.status = SourceStatus(verdict.status).value
+    source.last_error = verdict.error
+    source.error_count = verdict.error_count
+    if verdict.next_poll_at is not None:
+        source.next_poll_at = verdict.next_poll_at
 
 
 def _record_success(session: Session, source: PollState, update: FeedUpdate,
@@ -442,11 +432,12 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
     source.error_count = 0
     source.last_success_at = now
     if update.outcome == "ok" and not update.is_push:
-        source.etag = _clip(update.etag, 512)
-        source.last_modified = _clip(update.last_modified, 128)
+        source.etag = bookkeeping.whole_validator(update.etag, 512)
+        source.last_modified = bookkeeping.whole_validator(update.last_modified, 128)
     else:   # a 304 may omit the validators (a push has none): keep those that earned it
-        source.etag = _clip(update.etag, 512) or source.etag
-        source.last_modified = _clip(update.last_modified, 128) or source.last_modified
+        source.etag = bookkeeping.whole_validator(update.etag, 512) or source.etag
+        source.last_modified = (bookkeeping.whole_validator(update.last_modified, 128)
+                                or source.last_modified)
     if counts.new:
         source.last_new_entry_at = now
     if update.feed_title and not source.name:
@@ -487,9 +478,3 @@ def _move_source(session: Session, source: PollState, new_url: str) -> str | Non
         return refusal
     source.url = new_url
     return None
-
-
-def _clip(value: str | None, length: int) -> str | None:
-    if value is None or len(value) > length:
-        return None                    # a truncated validator would never match
-    return value
