@@ -39,7 +39,7 @@ from models.sources import Source  # noqa: E402
 FAST = {"HOPPER_POLL_TIME_LIMIT_SECONDS": "20", "HOPPER_TICK_SECONDS": "1",
         "HOPPER_BEAT_LOCK_SECONDS": "3"}
 ENTRIES = 10
-# workers.ingest.schedule.enqueue_lease with a 20 s hard limit: max(4 × 20, 300) s.
+# workers.ingest.steps.schedule.enqueue_lease with a 20 s hard limit: max(4 × 20, 300) s.
 LEASE_S = 300
 
 

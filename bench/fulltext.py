@@ -3,7 +3,7 @@
     .venv/bin/python bench/fulltext.py [--rounds N]
 
 Serves the saved real article pages of tests/data/articles/ (see its README) from a
-loopback HTTP server and runs the production step, `workers.ingest.fulltext.
+loopback HTTP server and runs the production step, `workers.ingest.fulltext.pipeline.
 fetch_full_text` (robots.txt once per origin, the guarded client, trafilatura in
 precision mode, nh3), over every page N times. Prints:
 - pages per second, end to end in one thread, and for extraction + sanitising alone;
@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 from hopper.settings import Limits  # noqa: E402
 from models.full_text import FullTextJob  # noqa: E402
 from tests.workers.ingest.articles import quality, saved_pages  # noqa: E402
-from workers.ingest.extract import extract_main_text  # noqa: E402
-from workers.ingest.fetch import FeedClient, FetchOptions, user_agent  # noqa: E402
-from workers.ingest.fulltext import fetch_full_text  # noqa: E402
-from workers.ingest.pages import RobotsCache  # noqa: E402
-from workers.ingest.sanitise import plain_text  # noqa: E402
+from workers.ingest.cleaning.sanitise import plain_text  # noqa: E402
+from workers.ingest.fulltext.extract import extract_main_text  # noqa: E402
+from workers.ingest.fulltext.pages import RobotsCache  # noqa: E402
+from workers.ingest.fulltext.pipeline import fetch_full_text  # noqa: E402
+from workers.ingest.steps.fetch import FeedClient, FetchOptions, user_agent  # noqa: E402
 
 PAGES = saved_pages()
 BODIES = {f"/{page.name}": page.html for page in PAGES}

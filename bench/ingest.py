@@ -329,7 +329,7 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
         if embedded is not None:
             embedded.stop()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    from workers.ingest.fanout import default_processes
+    from workers.ingest.cli.fanout import default_processes
 
     print(f"hopper ingest --all ({default_processes(len(urls))} processes × {args.threads} "
           f"threads, {settings.database_backend}):")
@@ -505,8 +505,8 @@ def stories_disabled() -> Iterator[None]:
     """`hopper ingest` with no story assignment (articles stored with no story): the
     reference for the clustering's CPU overhead. The pollers are forked from this process,
     so they inherit the patch."""
-    from workers.ingest import store
-    from workers.ingest.store_stories import StoryPlan
+    from workers.ingest.steps import store
+    from workers.ingest.stories.store_stories import StoryPlan
 
     def no_plan(session, rows, *, window):  # type: ignore[no-untyped-def]
         return StoryPlan(story_of=dict.fromkeys(

@@ -133,8 +133,8 @@ def run_feedparser(feeds: list[tuple[str, bytes]]) -> int:
 
 
 def run_hopper(feeds: list[tuple[str, bytes]]) -> int:
-    from workers.ingest.clean import clean_entries
-    from workers.ingest.parse import parse_feed
+    from workers.ingest.steps.clean import clean_entries
+    from workers.ingest.steps.parse import parse_feed
     total = 0
     for url, content in feeds:
         feed = parse_feed(content, {"content-type": "application/xml"}, url)
@@ -143,15 +143,15 @@ def run_hopper(feeds: list[tuple[str, bytes]]) -> int:
 
 
 def run_hopper_parse_only(feeds: list[tuple[str, bytes]]) -> int:
-    from workers.ingest.parse import parse_feed
+    from workers.ingest.steps.parse import parse_feed
     return sum(len(parse_feed(content, {}, url).entries) for url, content in feeds)
 
 
 def run_hopper_fallback(feeds: list[tuple[str, bytes]]) -> int:
     """The feedparser fallback path alone (what a broken feed costs), then clean."""
-    from workers.ingest.charset import decode_document
-    from workers.ingest.clean import clean_entries
-    from workers.ingest.lenient import read_leniently
+    from workers.ingest.parsing.charset import decode_document
+    from workers.ingest.parsing.lenient import read_leniently
+    from workers.ingest.steps.clean import clean_entries
     total = 0
     for url, content in feeds:
         feed, _ = read_leniently(decode_document(content, {}).text.split("?>", 1)[1], url)

@@ -104,7 +104,7 @@ def tick_cost(deployment: Deployment, *, total: int, due: int, repeats: int) -> 
 
     from hopper.settings import load_settings
     from models.sources import Source
-    from workers.ingest.store import claim_due_sources
+    from workers.ingest.steps.store import claim_due_sources
     from workers.tasks import SOURCES_PER_TASK, poll_due_sources
 
     reset(deployment)

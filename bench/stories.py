@@ -4,7 +4,7 @@
 
 Quality: the UCI "News Aggregator" sample in tests/data/stories (real headlines with the
 aggregator's story ids, CC BY 4.0; see the README there) plus our own hard cases, fed in
-publication order through the real assignment code (workers/ingest/store_stories.py on a
+publication order through the real assignment code (workers/ingest/stories/store_stories.py on a
 scratch SQLite database, in poll-sized batches). The sample is split by story id into a
 tuning half (parameters were tuned on it) and a held-out half, each clustered on its
 own; the whole sample is run too. Prints B-cubed precision / recall / F1, pairwise
@@ -45,8 +45,8 @@ from models.articles import Article  # noqa: E402
 from models.db import make_database, session_scope  # noqa: E402
 from models.sources import Source  # noqa: E402
 from models.stories import Story, StoryTerm  # noqa: E402
-from workers.ingest import story as story_rules  # noqa: E402
-from workers.ingest.store_stories import (  # noqa: E402
+from workers.ingest.stories import story as story_rules  # noqa: E402
+from workers.ingest.stories.store_stories import (  # noqa: E402
     Pending,
     finish_stories,
     merge_converged,

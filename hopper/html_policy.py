@@ -1,8 +1,8 @@
 """The article HTML allow-list: which tags and attributes a stored article body may hold.
 
 One policy for both places that run nh3 over article bodies: ingest's sanitiser
-(workers/ingest/sanitise.py), and the site's render-time image rewrite (web/media/links.py),
-which must never let through more than ingest did.
+(workers/ingest/cleaning/sanitise.py), and the site's render-time image rewrite
+(web/media/links.py), which must never let through more than ingest did.
 """
 
 ARTICLE_TAGS = frozenset({

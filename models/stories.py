@@ -6,7 +6,7 @@ centroid of its members' term vectors (summed weights, trimmed to the strongest 
 and its lead article's own vector. `story_terms` is an inverted index from a term (or a
 near-duplicate key: a title hash, a MinHash band) to the stories that carry it; it covers
 open stories only, so finding candidates costs a few index range scans whatever the
-number of articles (workers/ingest/story.py decides, workers/ingest/store_stories.py
+number of articles (workers/ingest/stories/story.py decides, workers/ingest/stories/store_stories.py
 writes). Stories ids appear in links, so the table is AUTOINCREMENT on SQLite: a deleted
 story's id is never handed to another.
 """

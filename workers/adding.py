@@ -24,7 +24,7 @@ from models.new_sources import NewSource, SourceExists, check_new_source, insert
 from models.sources import SourceStatus
 from workers.ingest.discover import discover_feed
 from workers.ingest.errors import IngestError
-from workers.ingest.fetch import FeedClient
+from workers.ingest.steps.fetch import FeedClient
 
 log = logging.getLogger(__name__)
 

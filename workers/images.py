@@ -34,8 +34,8 @@ from models.article_images import IMAGE_DEAD, IMAGE_OK, ImageCheck, LeadImage
 from models.base import utcnow
 from models.db import Database, session_scope
 from workers.celery_app import app
-from workers.ingest.fetch import FeedClient
-from workers.ingest.pages import RobotsCache
+from workers.ingest.fulltext.pages import RobotsCache
+from workers.ingest.steps.fetch import FeedClient
 from workers.page_images import find_page_images
 from workers.runtime import runtime
 

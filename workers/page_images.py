@@ -3,7 +3,7 @@ the background (before its lead-image check, in `workers.images.check_lead_image
 
     without image (db) | fetch_article_page (robots.txt, network) | og:image | record (db)
 
-Politeness is the full-text fetcher's (workers/ingest/pages.py): robots.txt obeyed for
+Politeness is the full-text fetcher's (workers/ingest/fulltext/pages.py): robots.txt obeyed for
 Hopper's product token (RFC 9309), the feeds' guarded client (SSRF guard, deadlines, size
 cap) holding one of the publisher's HOPPER_PER_HOST_CONCURRENCY slots around every
 request (hopper/host_slots.py); pages are fetched one at a time per task and at most
@@ -21,11 +21,11 @@ from models import article_images
 from models.article_images import FoundImage
 from models.base import utcnow
 from models.db import Database, session_scope
+from workers.ingest.cleaning.media import is_lead_image_candidate
 from workers.ingest.errors import IngestError
-from workers.ingest.fetch import FeedClient
-from workers.ingest.media import is_lead_image_candidate
-from workers.ingest.normalise import is_web_url
-from workers.ingest.pages import RobotsCache, fetch_article_page
+from workers.ingest.fulltext.pages import RobotsCache, fetch_article_page
+from workers.ingest.parsing.normalise import is_web_url
+from workers.ingest.steps.fetch import FeedClient
 
 log = logging.getLogger(__name__)
 

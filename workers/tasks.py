@@ -24,13 +24,13 @@ from models.db import session_scope
 from workers.adding import resolve_source as resolve_source_url
 from workers.celery_app import app
 from workers.images import check_lead_images
-from workers.ingest.batch import ingest_many
-from workers.ingest.fetch import FeedClient
-from workers.ingest.fulltext import fetch_full_text as fetch_page_text
-from workers.ingest.fulltext import wants_full_text
-from workers.ingest.pages import RobotsCache
+from workers.ingest.cli.batch import ingest_many
+from workers.ingest.fulltext.pages import RobotsCache
+from workers.ingest.fulltext.pipeline import fetch_full_text as fetch_page_text
+from workers.ingest.fulltext.pipeline import wants_full_text
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.store import StoreResult, bump_content_version, claim_due_sources
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.store import StoreResult, bump_content_version, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.runtime import runtime
 

@@ -1,5 +1,5 @@
 """The shared SSRF guard, as the media proxy uses it (the feed fetcher's own tests in
-tests/workers/ingest/test_fetch.py cover the same guard through FeedClient)."""
+tests/workers/ingest/steps/test_fetch.py cover the same guard through FeedClient)."""
 
 from __future__ import annotations
 

@@ -84,7 +84,7 @@ def test_an_ingested_excerpt_is_at_most_about_300_characters_cut_at_a_word(
         client, database: Database, redis_client, httpserver) -> None:
     from tests.workers.ingest.conftest import TEST_LIMITS
     from tests.workers.ingest.test_pipeline import add_source, poll
-    from workers.ingest.fetch import FeedClient, FetchOptions, user_agent
+    from workers.ingest.steps.fetch import FeedClient, FetchOptions, user_agent
 
     http = FeedClient(FetchOptions(limits=TEST_LIMITS, allow_private_networks=True,
                                    user_agent=user_agent("http://hopper.test")))

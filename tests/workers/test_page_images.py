@@ -9,8 +9,8 @@ from sqlalchemy import select
 from models.articles import Article
 from models.db import Database
 from tests.article_rows import ArticleRows
-from workers.ingest.fetch import FeedClient
-from workers.ingest.pages import RobotsCache
+from workers.ingest.fulltext.pages import RobotsCache
+from workers.ingest.steps.fetch import FeedClient
 from workers.page_images import find_page_images, og_image
 
 PAGE = ('<!doctype html><html><head><title>Story</title>'

@@ -107,7 +107,7 @@ def test_a_worker_killed_mid_poll_leaves_nothing_half_written_and_is_counted(
 
 def test_hostile_feeds_leave_the_worker_alive_and_other_sources_polled(
         settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
-    from tests.workers.ingest.test_fetch import gzip_bomb
+    from tests.workers.ingest.steps.test_fetch import gzip_bomb
 
     httpserver.expect_request("/bomb").respond_with_data(
         gzip_bomb(100 * 1024 * 1024), headers={"Content-Encoding": "gzip"})

@@ -1,8 +1,8 @@
 """`hopper ingest`: run the ingest pipeline now, from this command (docs/architecture.md allows the
 CLI to call the pipeline directly). Polls run on a thread pool — fetching is I/O — in one
-process per core when there are many sources (workers/ingest/fanout.py), each under the
+process per core when there are many sources (workers/ingest/cli/fanout.py), each under the
 same per-source lock a worker takes, so running this beside workers is safe; their
-bookkeeping is written in batches (workers/ingest/batch.py)."""
+bookkeeping is written in batches (workers/ingest/cli/batch.py)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
 from models.sources import Source
-from workers.ingest.batch import ingest_many
-from workers.ingest.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
-from workers.ingest.fetch import FeedClient
-from workers.ingest.store import StoreResult
+from workers.ingest.cli.batch import ingest_many
+from workers.ingest.cli.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.store import StoreResult
 
 DEFAULT_THREADS = 8
 REASON_WIDTH = 70

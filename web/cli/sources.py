@@ -23,7 +23,7 @@ from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
 
 if TYPE_CHECKING:
     from web.cli.opml import OutlineFeed
-    from workers.ingest.fetch import FeedClient
+    from workers.ingest.steps.fetch import FeedClient
 
 # The fetcher (urllib3) and the OPML reader (lxml) are imported by the commands that use
 # them: `hopper sources list` starts without them (bench/cli_startup.py).
@@ -63,7 +63,7 @@ def add_source(url: str, name: str, section_slug: str | None, interval: int | No
     from models.new_sources import InvalidSource, NewSource
     from workers.adding import add_source as add_source_use_case
     from workers.ingest.errors import IngestError
-    from workers.ingest.fetch import FeedClient
+    from workers.ingest.steps.fetch import FeedClient
 
     request = NewSource(url=url, name=name, section_id=section_id, interval_minutes=interval,
                         rights=rights, full_text=full_text)
@@ -94,7 +94,7 @@ def _section(session: Session, slug: str | None) -> Section | None:
 @click.argument("file_or_url")
 def import_sources(file_or_url: str) -> None:
     from web.cli.opml import OPMLError, read_opml
-    from workers.ingest.fetch import FeedClient
+    from workers.ingest.steps.fetch import FeedClient
 
     try:
         feeds = read_opml(_read_opml_input(file_or_url))
@@ -115,7 +115,7 @@ def import_sources(file_or_url: str) -> None:
 
 def _read_opml_input(file_or_url: str) -> bytes:
     from workers.ingest.errors import IngestError
-    from workers.ingest.fetch import FeedClient
+    from workers.ingest.steps.fetch import FeedClient
 
     if file_or_url.startswith(("http://", "https://")):
         http = FeedClient.from_settings(_settings())

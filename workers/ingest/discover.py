@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from workers.ingest.errors import ParseError
-from workers.ingest.fetch import FeedClient, check_url
+from workers.ingest.steps.fetch import FeedClient, check_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/rdf+xml", "application/json")

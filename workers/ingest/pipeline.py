@@ -23,15 +23,15 @@ import redis
 from hopper.settings import Limits
 from models.base import utcnow
 from models.db import Database
-from workers.ingest.classify import SectionRule, classify
-from workers.ingest.clean import clean_entries
 from workers.ingest.errors import IngestError, RateLimited, SourceGone
-from workers.ingest.fetch import FeedClient
 from workers.ingest.freshness import read_hints
-from workers.ingest.locks import locks_expire_in_s, source_lock
-from workers.ingest.parse import parse_feed
 from workers.ingest.records import CleanArticle, FeedUpdate, ParsedFeed, SourceSnapshot
-from workers.ingest.store import (
+from workers.ingest.steps.classify import SectionRule, classify
+from workers.ingest.steps.clean import clean_entries
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.locks import locks_expire_in_s, source_lock
+from workers.ingest.steps.parse import parse_feed
+from workers.ingest.steps.store import (
     StoreResult,
     begin_poll,
     begin_push,

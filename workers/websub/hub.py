@@ -13,7 +13,7 @@ from hopper import guarded_http
 from hopper.guarded_http import guarded_pool_manager, is_public_address
 from hopper.settings import Settings
 from workers.ingest.errors import HTTPStatusError, NetworkError
-from workers.ingest.fetch import GUARD_ERRORS, user_agent
+from workers.ingest.steps.fetch import GUARD_ERRORS, user_agent
 
 ERROR_BODY_CHARS = 200
 

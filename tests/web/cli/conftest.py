@@ -8,7 +8,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fresh_section_rules() -> Iterator[None]:
     """Section rules are cached per process for a minute; each test starts without."""
-    from workers.ingest.store import forget_section_rules
+    from workers.ingest.steps.store import forget_section_rules
 
     forget_section_rules()
     yield

@@ -1,4 +1,4 @@
-"""`hopper ingest` fanned out over forked processes (workers/ingest/fanout.py), run as the
+"""`hopper ingest` fanned out over forked processes (workers/ingest/cli/fanout.py), run as the
 real command in a subprocess against a loopback feed server: every source polled once,
 a killed child costing only its own unfinished polls, Ctrl-C leaving nothing locked."""
 
@@ -25,9 +25,9 @@ from models.sources import Source
 from tests.processes import ROOT, wait_for
 from tests.sources import add_source
 from tests.workers.ingest.conftest import rss
-from workers.ingest import fanout
-from workers.ingest.batch import BATCH
-from workers.ingest.locks import LOCK_PREFIX
+from workers.ingest.cli import fanout
+from workers.ingest.cli.batch import BATCH
+from workers.ingest.steps.locks import LOCK_PREFIX
 
 
 class FeedServer:

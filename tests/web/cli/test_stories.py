@@ -10,7 +10,14 @@ from models.articles import Article
 from models.db import Database
 from models.stories import Story
 from tests.web.cli.test_ingest import add_source
-from tests.workers.ingest.test_stories import ECB, FED, QUAKE_JAPAN, QUAKE_JAPAN_2, WIRE, feed
+from tests.workers.ingest.stories.test_stories import (
+    ECB,
+    FED,
+    QUAKE_JAPAN,
+    QUAKE_JAPAN_2,
+    WIRE,
+    feed,
+)
 
 
 def groups(database: Database) -> set[frozenset[str]]:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from web.media import links as media_links
 from web.media.links import MediaLinks
 from web.media.signing import derive_key, verified_url
-from workers.ingest import sanitise
+from workers.ingest.cleaning import sanitise
 
 from .conftest import proxied_path
 

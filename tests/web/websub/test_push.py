@@ -28,9 +28,9 @@ from models.sources import Source
 from models.websub import WebSubSubscription
 from tests.web.websub.conftest import with_push
 from tests.web.websub.fake_hub import FakeHub, call, rss
-from workers.ingest.fetch import FeedClient
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.store import StoreResult
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.store import StoreResult
 from workers.websub.hub import HubClient
 from workers.websub.subscribe import request_due_subscriptions
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from hopper.settings import Limits, Settings
-from workers.ingest.fetch import FeedClient, FetchOptions, user_agent
+from workers.ingest.steps.fetch import FeedClient, FetchOptions, user_agent
 
 # Short enough that a hanging server fails a test in about a second.
 TEST_LIMITS = Limits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0,
@@ -67,7 +67,7 @@ def rss(*items: tuple[str, str], title: str = "Test feed") -> bytes:
 @pytest.fixture(autouse=True)
 def _fresh_section_rules() -> Iterator[None]:
     """Section rules are cached per process for a minute; each test starts without."""
-    from workers.ingest.store import forget_section_rules
+    from workers.ingest.steps.store import forget_section_rules
 
     forget_section_rules()
     yield

@@ -8,7 +8,7 @@ from pytest_httpserver import HTTPServer
 from tests.workers.ingest.conftest import rss
 from workers.ingest.discover import discover_feed, feed_links, looks_like_feed
 from workers.ingest.errors import ParseError
-from workers.ingest.fetch import FeedClient
+from workers.ingest.steps.fetch import FeedClient
 
 
 def test_feed_links_are_absolute_and_rss_is_preferred() -> None:

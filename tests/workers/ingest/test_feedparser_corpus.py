@@ -22,14 +22,14 @@ import lxml.html
 import pytest
 from pytest_httpserver import HTTPServer
 
-from workers.ingest.charset import decode_document
-from workers.ingest.clean import clean_entries
-from workers.ingest.fastxml import NotForFastPath
-from workers.ingest.fetch import FeedClient
-from workers.ingest.lenient import read_leniently
-from workers.ingest.parse import _XML_DECLARATION, read_well_formed
+from workers.ingest.parsing.charset import decode_document
+from workers.ingest.parsing.fastxml import NotForFastPath
+from workers.ingest.parsing.lenient import read_leniently
 from workers.ingest.pipeline import poll_feed
 from workers.ingest.records import SourceSnapshot
+from workers.ingest.steps.clean import clean_entries
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.parse import _XML_DECLARATION, read_well_formed
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "feedparser"
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from workers.ingest.freshness import PublisherHints, read_hints
-from workers.ingest.schedule import MAX_PUBLISHER_WAIT, publisher_wait
+from workers.ingest.steps.schedule import MAX_PUBLISHER_WAIT, publisher_wait
 
 RSS_HEAD = (b'<?xml version="1.0"?><rss version="2.0" '
             b'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>'

@@ -26,10 +26,10 @@ from models.sources import Source
 from models.tags import Tag
 from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
-from tests.workers.ingest.test_fetch import gzip_bomb
-from workers.ingest.fetch import FeedClient
+from tests.workers.ingest.steps.test_fetch import gzip_bomb
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.store import StoreResult, begin_poll, claim_due_sources
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.store import StoreResult, begin_poll, claim_due_sources
 
 RSS_WITH_TAGS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Tagged</title>
 <link>http://example.test/</link>
@@ -452,7 +452,7 @@ def test_the_store_upsert_is_safe_without_the_lock(
     """Even if two polls overlapped (a lock lost to expiry), the unique constraint keeps
     one row per entry."""
     from workers.ingest.pipeline import poll_feed
-    from workers.ingest.store import store_update
+    from workers.ingest.steps.store import store_update
 
     httpserver.expect_request("/feed").respond_with_data(rss(("a", "A"), ("b", "B")))
     source_id = add_source(database, httpserver.url_for("/feed"))
@@ -533,7 +533,7 @@ def test_articles_stay_stored_when_redis_fails_after_the_commit(
         monkeypatch) -> None:
     """Redis going away mid-poll loses nothing: the commit happened, the content-version
     bump and the lock release are best effort (caches and locks expire by themselves)."""
-    from workers.ingest import store
+    from workers.ingest.steps import store
 
     httpserver.expect_request("/feed").respond_with_data(
         rss(("a", "First"), ("b", "Second")), content_type="application/rss+xml")

@@ -20,10 +20,10 @@ from models.base import utcnow
 from models.db import Database
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
 from tests.workers.ingest.test_pipeline import add_source, source_row
-from workers.ingest import batch
-from workers.ingest.fetch import FeedClient
+from workers.ingest.cli import batch
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.schedule import SUCCESS_JITTER
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.schedule import SUCCESS_JITTER
 
 
 @pytest.fixture

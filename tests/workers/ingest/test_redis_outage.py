@@ -17,11 +17,12 @@ from models.db import Database
 from tests.ops.servers import RedisServer
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
 from tests.workers.ingest.test_pipeline import add_source, source_row
-from workers.ingest import batch, locks
-from workers.ingest.fetch import FeedClient
-from workers.ingest.locks import LOCK_PREFIX
+from workers.ingest.cli import batch
 from workers.ingest.pipeline import ingest_source
-from workers.ingest.store import claim_due_sources
+from workers.ingest.steps import locks
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.locks import LOCK_PREFIX
+from workers.ingest.steps.store import claim_due_sources
 
 
 @pytest.fixture

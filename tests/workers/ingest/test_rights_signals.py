@@ -9,10 +9,10 @@ from pytest_httpserver import HTTPServer
 
 from models.db import Database
 from tests.workers.ingest.test_pipeline import add_source, poll, source_row
-from workers.ingest.charset import decode_document
-from workers.ingest.fetch import FeedClient
-from workers.ingest.lenient import read_leniently
-from workers.ingest.parse import _XML_DECLARATION, read_well_formed
+from workers.ingest.parsing.charset import decode_document
+from workers.ingest.parsing.lenient import read_leniently
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.parse import _XML_DECLARATION, read_well_formed
 
 RSS = b"""<?xml version="1.0"?>
 <rss version="2.0" xmlns:creativeCommons="http://backend.userland.com/creativeCommonsRssModule">

@@ -1,0 +1,144 @@
+"""Normalisation: identity, URLs, dates, names and tags read the same from every format."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from workers.ingest.parsing.normalise import (
+    absolute_url,
+    author_name,
+    entry_key,
+    guid_as_link,
+    normalise_tags,
+    parse_date,
+    tag_slug,
+)
+from workers.ingest.records import ParsedEntry
+
+
+def _entry(**fields: object) -> ParsedEntry:
+    defaults: dict[str, object] = {
+        "guid": None, "link": None, "title": "A title", "author": None, "summary_html": "",
+        "content_html": "", "published_at": None, "updated_at": None}
+    return ParsedEntry(**{**defaults, **fields})  # type: ignore[arg-type]
+
+
+# -- identity -------------------------------------------------------------------------------
+
+def test_entry_key_is_the_guid_first() -> None:
+    assert entry_key(_entry(guid="urn:uuid:1", link="https://x.example/1")) == "urn:uuid:1"
+
+
+def test_entry_key_falls_back_to_the_link() -> None:
+    assert entry_key(_entry(link="https://x.example/1")) == "https://x.example/1"
+
+
+def test_entry_key_without_guid_or_link_is_a_stable_hash_of_title_and_date() -> None:
+    when = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    first = entry_key(_entry(title="Water off", published_at=when))
+    assert first.startswith("hash:") and len(first) == 5 + 64
+    assert entry_key(_entry(title="Water  off ", published_at=when)) == first
+    assert entry_key(_entry(title="Water off", published_at=when.replace(hour=9))) != first
+    assert entry_key(_entry(title="Gas off", published_at=when)) != first
+
+
+def test_entry_key_without_any_date_does_not_depend_on_the_poll() -> None:
+    undated = _entry(title="Lost cat", summary_html="Ginger")
+    assert entry_key(undated) == entry_key(undated)
+    assert entry_key(undated) != entry_key(_entry(title="Lost cat", summary_html="Black"))
+
+
+@pytest.mark.parametrize(("guid", "is_permalink", "link"), [
+    ("https://x.example/post/1", True, "https://x.example/post/1"),
+    ("https://x.example/post/1", False, None),
+    ("tag:x.example,2026:1", True, None),          # never invent a link from a guid
+    ("1234", True, None),
+    ("javascript:alert(1)", True, None),
+    (None, True, None),
+])
+def test_a_guid_is_a_link_only_when_it_is_a_permalink_web_url(
+        guid: str | None, is_permalink: bool, link: str | None) -> None:
+    assert guid_as_link(guid, is_permalink=is_permalink) == link
+
+
+# -- URLs -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "base", "expected"), [
+    ("/a/b", "https://x.example/feed/", "https://x.example/a/b"),
+    ("c", "https://x.example/feed/", "https://x.example/feed/c"),
+    ("//cdn.example/i.png", "https://x.example/", "https://cdn.example/i.png"),
+    ("  https://x.example/s  ", None, "https://x.example/s"),
+    ("javascript:alert(1)", "https://x.example/", None),
+    ("mailto:a@x.example", "https://x.example/", None),
+    ("data:text/html,hi", "https://x.example/", None),
+    ("", "https://x.example/", None),
+    ("http://[::1", "https://x.example/", None),
+])
+def test_absolute_url_resolves_and_keeps_only_web_urls(
+        url: str, base: str | None, expected: str | None) -> None:
+    assert absolute_url(url, base) == expected
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mon, 23 Nov 2026 17:45:00 +0000", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 17:45:00 GMT", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 12:45:00 -0500", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 12:45:00 EST", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("23 Nov 2026 17:45 +0100", datetime(2026, 11, 23, 16, 45, tzinfo=UTC)),
+    ("2026-11-23T17:45:00Z", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("2026-11-23T19:45:00.123456+02:00", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("2026-11-23", datetime(2026, 11, 23, tzinfo=UTC)),
+    ("2026-11-23 17:45:00", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+])
+def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "yesterday-ish", "Mon, 99 Foo 2026"])
+def test_unreadable_dates_are_none(text: str | None) -> None:
+    assert parse_date(text) is None
+
+
+# -- people ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("jane@example.com (Jane Doe)", "Jane Doe"),
+    ("Jane Doe <jane@example.com>", "Jane Doe"),
+    ("  Jane\n  Doe ", "Jane Doe"),
+    ("jane@example.com", "jane@example.com"),
+    ("", None),
+    (None, None),
+])
+def test_author_names_lose_email_addresses_next_to_a_name(raw: str | None,
+                                                         name: str | None) -> None:
+    assert author_name(raw) == name
+
+
+# -- tags -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("Python", "python"),
+    ("  Machine   Learning ", "machine-learning"),
+    ("Café Culture", "cafe-culture"),
+    ("C++ & Rust", "c-rust"),
+    ("Ärzte_ohne Grenzen", "arzte-ohne-grenzen"),
+    ("日本", "日本"),
+    ("Погода", "погода"),
+    ("#", ""),
+])
+def test_tag_slug(name: str, slug: str) -> None:
+    assert tag_slug(name) == slug
+
+
+def test_tags_are_collapsed_deduplicated_by_slug_and_kept_in_order() -> None:
+    assert normalise_tags(["Local  news", "local news", " Sea ", "#", "", "#Sea", "Café",
+                           "cafe"]) == ("Local news", "Sea", "Café")
+
+
+def test_tag_names_are_capped_at_100_characters() -> None:
+    (name,) = normalise_tags(["x" * 300])
+    assert len(name) == 100 and len(tag_slug(name)) == 100

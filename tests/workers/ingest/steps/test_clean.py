@@ -1,0 +1,317 @@
+"""clean_entries: safe HTML, absolute URLs, summaries, lead images, video, dates, duplicates."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.workers.ingest.golden import FEEDS
+from workers.ingest.cleaning.sanitise import sanitise_html, summarise
+from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
+from workers.ingest.steps.clean import clean_entries, clean_entry
+from workers.ingest.steps.parse import parse_feed
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+BASE = "https://news.example/feed.xml"
+
+
+def _entry(**fields: object) -> ParsedEntry:
+    defaults: dict[str, object] = {
+        "guid": "g-1", "link": "https://news.example/posts/1", "title": "Title",
+        "author": None, "summary_html": "", "content_html": "<p>Body</p>",
+        "published_at": datetime(2026, 11, 23, 8, 0, tzinfo=UTC), "updated_at": None}
+    return ParsedEntry(**{**defaults, **fields})  # type: ignore[arg-type]
+
+
+def _clean(**fields: object):
+    return clean_entry(_entry(**fields), base_url=BASE, now=NOW)
+
+
+def _feed(*entries: ParsedEntry) -> ParsedFeed:
+    return ParsedFeed(title="F", site_url=None, entries=entries, format="rss20")
+
+
+# -- the hostile golden feed ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile():
+    feed = parse_feed((FEEDS / "hostile-html.xml").read_bytes(), {},
+                      "https://hostile.example/feed")
+    return clean_entries(feed, base_url="https://hostile.example/feed", now=NOW)
+
+
+@pytest.mark.parametrize("forbidden", [
+    "<script", "alert(", "<style", "display: none", "onclick", "onerror", "onmouseover",
+    "javascript:", "JaVaScRiPt", "data:", "<form", "<input", "<button", "<iframe",
+    "evil.example", "<object", "<svg", "track.example", "tracker.gif", "position:fixed",
+    "<!--",
+])
+def test_hostile_html_loses_everything_dangerous(hostile, forbidden: str) -> None:
+    article = hostile[0]
+    assert forbidden.lower() not in article.content_html.lower()
+    assert forbidden.lower() not in (article.title + article.summary).lower()
+
+
+def test_hostile_html_keeps_the_article(hostile) -> None:
+    html = hostile[0].content_html
+    assert "Welcome to the <b>real</b> article." in html
+    assert '<a href="https://hostile.example/about" rel="noopener noreferrer nofollow">' in html
+    assert "<p>The end.</p>" in html
+    # The real chart leads the article, so the body does not show it a second time.
+    assert hostile[0].image_url == "https://hostile.example/img/chart.png"
+    assert hostile[0].image_alt == "The real chart"
+    assert "chart.png" not in html
+    assert hostile[0].title == "Totally normal post"
+
+
+def test_plain_text_is_escaped_not_trusted(hostile) -> None:
+    assert hostile[1].content_html == "Use &lt;b&gt; for bold &amp; stay safe"
+    assert hostile[1].summary == "Use <b> for bold & stay safe"      # text, escaped on output
+
+
+def test_atom_text_content_is_escaped() -> None:
+    feed = parse_feed((FEEDS / "atom10.xml").read_bytes(), {}, "https://code.example/atom")
+    plain = clean_entries(feed, base_url="https://code.example/atom", now=NOW)[2]
+    assert plain.title == "Plain <text> titles & bodies"
+    assert plain.content_html == (
+        "<p>Line one &lt;b&gt;not bold&lt;/b&gt;</p><p>Second paragraph.</p>")
+
+
+# -- sanitiser details ------------------------------------------------------------------------
+
+# A lead image named by the feed, so that the body's images stay in the body.
+LEAD = (MediaItem(url="https://cdn.example/lead.jpg", kind="image"),)
+
+
+def test_relative_urls_resolve_against_the_article_link() -> None:
+    article = _clean(content_html='<a href="../about">a</a><img src="pic.jpg" '
+                                  'srcset="pic-2x.jpg 2x, /pic-3x.jpg 3x">', media=LEAD)
+    assert 'href="https://news.example/about"' in article.content_html
+    assert 'src="https://news.example/posts/pic.jpg"' in article.content_html
+    assert ('srcset="https://news.example/posts/pic-2x.jpg 2x, '
+            'https://news.example/pic-3x.jpg 3x"') in article.content_html
+
+
+def test_relative_urls_resolve_against_the_feed_when_the_entry_has_no_link() -> None:
+    article = _clean(link=None, content_html='<img src="pic.jpg" alt="">', media=LEAD)
+    assert 'src="https://news.example/pic.jpg"' in article.content_html
+
+
+@pytest.mark.parametrize("tracker", [
+    '<img src="https://t.example/p.gif" width="1" height="1">',
+    "<img src='https://t.example/p.gif' height=1 width=1 />",
+    '<img src="https://t.example/p.gif" width="0" height="0" alt="">',
+    '<img src="https://t.example/p.gif" style="width: 1px; height: 1px">',
+    '<IMG SRC="https://t.example/p.gif" WIDTH="1" HEIGHT="1">',
+])
+def test_tracking_pixels_are_dropped(tracker: str) -> None:
+    html = sanitise_html(f"<p>Text</p>{tracker}", base_url=BASE)
+    assert html == "<p>Text</p>"
+
+
+def test_images_wider_than_a_pixel_are_kept_and_lazy() -> None:
+    html = sanitise_html('<img src="/a.png" width="1" height="300">', base_url=BASE)
+    assert html == ('<img src="https://news.example/a.png" width="1" height="300" '
+                    'loading="lazy">')
+
+
+@pytest.mark.parametrize(("iframe", "embed"), [
+    ('<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>',
+     "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+    ('<iframe src="//youtube.com/embed/dQw4w9WgXcQ?autoplay=1"></iframe>',
+     "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+    ('<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"></iframe>',
+     "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+    ('<iframe src="https://player.vimeo.com/video/76979871?h=abc"></iframe>',
+     "https://player.vimeo.com/video/76979871"),
+])
+def test_allow_listed_video_iframes_are_kept_and_rewritten(iframe: str, embed: str) -> None:
+    article = _clean(content_html=f"<p>Watch</p>{iframe}")
+    assert f'<iframe src="{embed}"' in article.content_html
+    assert article.video_embed_url == embed and article.is_video
+
+
+@pytest.mark.parametrize("iframe", [
+    '<iframe src="https://evil.example/embed/dQw4w9WgXcQ"></iframe>',
+    '<iframe src="https://www.youtube.com.evil.example/embed/dQw4w9WgXcQ"></iframe>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<iframe src="data:text/html,<script>alert(1)</script>"></iframe>',
+])
+def test_other_iframes_are_removed(iframe: str) -> None:
+    article = _clean(content_html=f"<p>Watch</p>{iframe}")
+    assert "iframe" not in article.content_html
+    assert not article.is_video
+
+
+def test_every_link_gets_rel_noopener_noreferrer_nofollow() -> None:
+    html = sanitise_html('<a href="https://x.example/" rel="opener" target="_blank">x</a>',
+                         base_url=BASE)
+    assert html == '<a href="https://x.example/" rel="noopener noreferrer nofollow">x</a>'
+
+
+# -- text -----------------------------------------------------------------------------------
+
+def test_summary_is_about_300_characters_cut_at_a_word_with_an_ellipsis() -> None:
+    words = " ".join(f"word{i}" for i in range(200))
+    article = _clean(content_html=f"<p>{words}</p>")
+    assert article.summary.endswith("…")
+    assert 250 <= len(article.summary) <= 301
+    assert article.summary[:-1] in words and words[len(article.summary) - 1] == " "
+
+
+def test_short_summaries_are_left_whole() -> None:
+    assert summarise("Short and sweet.") == "Short and sweet."
+
+
+def test_summary_prefers_the_feed_summary_and_reads_block_ends_as_spaces() -> None:
+    article = _clean(summary_html="<p>One</p><p>Two&nbsp;&amp; three</p>",
+                     content_html="<p>A much longer body that is not the summary.</p>")
+    assert article.summary == "One Two & three"              # no-break space too
+
+
+def test_titles_are_plain_text() -> None:
+    assert _clean(title="A <em>b</em> &amp; c &#8211; d").title == "A b & c – d"
+
+
+def test_an_untitled_entry_is_named_after_its_text() -> None:
+    assert _clean(title="", content_html="<p>Only a body here.</p>").title == \
+        "Only a body here."
+
+
+# -- images and video -----------------------------------------------------------------------
+
+def test_lead_image_prefers_media_content_then_thumbnail_then_enclosure_then_img() -> None:
+    body = '<p><img src="/inline.jpg" alt="A street in the rain"></p>'
+    content = MediaItem(url="https://cdn.example/content.jpg", kind="image")
+    thumb = MediaItem(url="https://cdn.example/thumb.jpg", kind="image", is_thumbnail=True)
+    enclosure = MediaItem(url="https://cdn.example/enclosure.jpg", kind="image",
+                          mime_type="image/jpeg")
+    assert _clean(content_html=body, media=(thumb, content)).image_url.endswith("content.jpg")
+    assert _clean(content_html=body, media=(thumb,)).image_url.endswith("thumb.jpg")
+    assert _clean(content_html=body, media=(enclosure,)).image_url.endswith("enclosure.jpg")
+    inline = _clean(content_html=body)
+    assert (inline.image_url, inline.image_alt) == ("https://news.example/inline.jpg",
+                                                    "A street in the rain")
+
+
+def test_a_tracker_or_emoji_never_leads() -> None:
+    article = _clean(content_html=(
+        '<img src="https://s.w.org/images/core/emoji/15.0.3/72x72/1f600.png" alt="😀">'
+        '<img src="/t.gif" width="1" height="1"><img src="/real.jpg" alt="Real">'))
+    assert article.image_url == "https://news.example/real.jpg"
+
+
+def test_a_youtube_link_makes_a_video_article() -> None:
+    article = _clean(link="https://www.youtube.com/watch?v=Ab12Cd34Ef5&t=10")
+    assert article.video_embed_url == "https://www.youtube-nocookie.com/embed/Ab12Cd34Ef5"
+    assert article.is_video and article.video_url is None
+
+
+def test_a_video_enclosure_makes_a_video_article() -> None:
+    video = MediaItem(url="https://cdn.example/v.mp4", kind="video", mime_type="video/mp4")
+    article = _clean(media=(video,))
+    assert (article.video_url, article.is_video) == ("https://cdn.example/v.mp4", True)
+
+
+def test_an_audio_enclosure_is_no_video() -> None:
+    audio = MediaItem(url="https://cdn.example/a.mp3", kind="audio", mime_type="audio/mpeg")
+    assert not _clean(media=(audio,)).is_video
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+def test_future_dates_are_clamped_to_the_poll_time() -> None:
+    article = _clean(published_at=NOW + timedelta(days=400),
+                     updated_at=NOW + timedelta(days=1))
+    assert (article.published_at, article.updated_at) == (NOW, NOW)
+
+
+def test_a_missing_published_date_is_the_updated_date_else_the_poll_time() -> None:
+    updated = datetime(2026, 11, 20, tzinfo=UTC)
+    assert _clean(published_at=None, updated_at=updated).published_at == updated
+    assert _clean(published_at=None).published_at == NOW
+
+
+# -- identity and change --------------------------------------------------------------------
+
+def test_entry_hash_is_the_sha256_of_the_entry_key() -> None:
+    import hashlib
+    article = _clean(guid="urn:x:1")
+    assert article.entry_hash == hashlib.sha256(b"urn:x:1").hexdigest()
+
+
+def test_content_hash_ignores_dates_but_not_what_a_reader_sees() -> None:
+    base = _clean()
+    assert _clean(updated_at=NOW - timedelta(hours=1)).content_hash == base.content_hash
+    assert _clean(published_at=NOW - timedelta(days=1)).content_hash == base.content_hash
+    for changed in (_clean(title="Other"), _clean(content_html="<p>Body!</p>"),
+                    _clean(link="https://news.example/posts/2"),
+                    _clean(media=(MediaItem(url="https://c.example/i.jpg", kind="image"),))):
+        assert changed.content_hash != base.content_hash
+
+
+def test_entries_repeated_inside_one_feed_keep_the_most_complete_copy_in_first_place() -> None:
+    short = _entry(guid="a", title="Short", content_html="<p>x</p>")
+    other = _entry(guid="b", title="Other")
+    full = _entry(guid="a", title="Full", content_html="<p>x and much more</p>")
+    again = _entry(guid="a", title="Again", content_html="<p>x</p>")
+    articles = clean_entries(_feed(short, other, full, again), base_url=BASE, now=NOW)
+    assert [a.title for a in articles] == ["Full", "Other"]
+
+
+def test_equal_copies_keep_the_first() -> None:
+    first = _entry(guid="a", title="First")
+    second = dataclasses.replace(first, title="Secon")
+    articles = clean_entries(_feed(first, second), base_url=BASE, now=NOW)
+    assert [a.title for a in articles] == ["First"]
+
+
+def test_a_summary_read_from_the_start_of_a_long_body_equals_one_read_from_all_of_it() -> None:
+    from workers.ingest.cleaning.sanitise import leading_text, plain_text
+    for n in (1, 7, 40, 400):
+        body = sanitise_html("".join(
+            f'<p>Paragraph {i} has <a href="/l/{i}">a link &amp; an entity</a> and '
+            f'<img src="/i/{i}.png" alt="x > y"> an image.</p>' for i in range(n)),
+            base_url=BASE)
+        assert summarise(leading_text(body)) == summarise(plain_text(body))
+
+
+@pytest.mark.parametrize("alt", ["image", "Inline", " PHOTO ", "IMG_1234.jpg",
+                                 "DSC00042", "hero-banner_v2.webp", "featured image",
+                                 "https://cdn.example/a.jpg", "Untitled"])
+def test_meaningless_alt_text_is_dropped_from_the_lead_and_the_body(alt: str) -> None:
+    media = (MediaItem(url="https://cdn.example/lead.jpg", kind="image", description=alt),)
+    article = _clean(content_html=f'<p>Words</p><img src="/other.jpg" alt="{alt}">',
+                     media=media)
+    assert article.image_alt is None
+    assert 'alt=""' in article.content_html and alt.strip() not in article.content_html
+
+
+def test_meaningful_alt_text_is_kept() -> None:
+    article = _clean(content_html='<p>Words</p><img src="/a.jpg" alt="Firefighters at dawn">')
+    assert article.image_alt == "Firefighters at dawn"
+
+
+@pytest.mark.parametrize("body", [
+    '<figure><img src="https://cdn.example/lead.jpg?w=600" alt="x">'
+    "<figcaption>The lead, again</figcaption></figure><p>Story text.</p>",
+    '<p><a href="https://cdn.example/lead.jpg"><img src="https://cdn.example/lead.jpg">'
+    "</a></p><p>Story text.</p>",
+    '<img src="https://cdn.example/lead.jpg"><p>Story text.</p>',
+])
+def test_the_lead_image_never_repeats_in_the_body(body: str) -> None:
+    media = (MediaItem(url="https://cdn.example/lead.jpg", kind="image"),)
+    article = _clean(content_html=body, media=media)
+    assert article.image_url == "https://cdn.example/lead.jpg"
+    assert article.content_html == "<p>Story text.</p>"
+
+
+def test_a_lead_image_taken_from_the_body_leaves_the_body_and_other_images_stay() -> None:
+    article = _clean(content_html=('<p><img src="/first.jpg" alt="Crowd"></p><p>Text.</p>'
+                                   '<p><img src="/second.jpg" alt="Stage"></p>'))
+    assert article.image_url == "https://news.example/first.jpg"
+    assert "first.jpg" not in article.content_html
+    assert '<img src="https://news.example/second.jpg" alt="Stage"' in article.content_html

@@ -1,0 +1,365 @@
+"""parse_feed: every format, every charset mistake, hostile documents, both XML paths."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.workers.ingest.golden import FEEDS, GoldenFeed, article_facts, golden_feeds
+from workers.ingest.errors import IngestError, ParseError
+from workers.ingest.parsing.charset import decode_document
+from workers.ingest.parsing.fastxml import NotForFastPath, read_xml
+from workers.ingest.parsing.lenient import read_leniently
+from workers.ingest.steps.clean import clean_entries
+from workers.ingest.steps.parse import _XML_DECLARATION, parse_feed, read_well_formed
+
+GOLDEN = golden_feeds()
+REPO = Path(__file__).resolve().parents[4]
+
+
+def _ids(feeds: list[GoldenFeed]) -> list[str]:
+    return [feed.name for feed in feeds]
+
+
+@pytest.mark.parametrize("golden", GOLDEN, ids=_ids(GOLDEN))
+def test_golden_feed_gives_the_expected_articles(golden: GoldenFeed) -> None:
+    expected = golden.expected
+    if "error" in expected:
+        with pytest.raises(ParseError, match=f"^{expected['error']}"):
+            parse_feed(golden.content, golden.headers, golden.url)
+        return
+    feed = parse_feed(golden.content, golden.headers, golden.url)
+    assert feed.title == expected["feed"]["title"]
+    assert feed.site_url == expected["feed"]["site_url"]
+    assert feed.format == expected["feed"]["format"]
+    assert [w[:30] for w in feed.warnings] == expected["feed"]["warnings"]
+    articles = clean_entries(feed, base_url=golden.url, now=golden.now)
+    assert len(articles) == len(expected["articles"])
+    for article, wanted in zip(articles, expected["articles"], strict=True):
+        prefix = wanted.pop("summary_prefix")
+        assert article_facts(article) == wanted
+        assert article.summary.startswith(prefix)
+
+
+# -- the fast path and feedparser agree ------------------------------------------------------
+
+WELL_FORMED = [g for g in GOLDEN if g.is_xml and "error" not in g.expected
+               and g.name != "malformed"]
+# The only documented differences between the paths: none. Every CleanArticle field,
+# including the sanitised HTML and the content hash, must be equal.
+
+
+def _both_paths(golden: GoldenFeed):
+    text = decode_document(golden.content, golden.headers).text
+    body = _XML_DECLARATION.sub("", text, count=1)
+    fast, _ = read_well_formed(body, golden.url)
+    lenient, warning = read_leniently(body, golden.url)
+    return fast, lenient, warning
+
+
+@pytest.mark.parametrize("golden", WELL_FORMED, ids=_ids(WELL_FORMED))
+def test_fast_path_and_feedparser_give_the_same_articles(golden: GoldenFeed) -> None:
+    fast, lenient, warning = _both_paths(golden)
+    # feedparser calls HTML entities malformed XML; the fast path reads them anyway.
+    assert (warning is None) == (golden.name != "html-entities")
+    assert (fast.title, fast.site_url) == (lenient.title, lenient.site_url)
+    assert fast.format.rstrip("0123456789") == lenient.format.rstrip("0123456789")
+    fast_articles = clean_entries(fast, base_url=golden.url, now=golden.now)
+    lenient_articles = clean_entries(lenient, base_url=golden.url, now=golden.now)
+    assert len(fast_articles) == len(lenient_articles) > 0
+    for from_fast, from_feedparser in zip(fast_articles, lenient_articles, strict=True):
+        for field in dataclasses.fields(from_fast):
+            assert getattr(from_fast, field.name) == getattr(from_feedparser, field.name), (
+                f"{golden.name}: {field.name} differs")
+
+
+def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
+    body = (FEEDS / "html-entities.xml").read_text(encoding="utf-8")
+    with pytest.raises(NotForFastPath):
+        read_xml(_XML_DECLARATION.sub("", body), "https://society.example/feed")
+    feed, warning = read_well_formed(_XML_DECLARATION.sub("", body), "https://society.example/")
+    assert feed.entries[0].title == "Opening night\xa0– “La Bohème”"
+    assert warning is not None and "HTML entities" in warning
+
+
+def test_unknown_entities_still_go_to_feedparser() -> None:
+    body = "<rss version='2.0'><channel><title>&nbsp;&madeup;</title><item><title>x</title>" \
+           "</item></channel></rss>"
+    feed = parse_feed(body.encode(), {}, "https://x.example/")
+    assert feed.warnings and "malformed" in feed.warnings[0]
+
+
+def test_broken_xml_leaves_the_fast_path_for_feedparser() -> None:
+    body = (FEEDS / "malformed.xml").read_text(encoding="utf-8")
+    with pytest.raises(NotForFastPath):
+        read_xml(_XML_DECLARATION.sub("", body), "https://broken.example/feed")
+
+
+def test_malformed_feed_that_still_yields_entries_is_accepted_with_a_warning() -> None:
+    feed = parse_feed((FEEDS / "malformed.xml").read_bytes(), {}, "https://broken.example/")
+    assert [e.title for e in feed.entries] == ["Fish & chips night", "Second item"]
+    assert len(feed.warnings) == 1 and "malformed" in feed.warnings[0]
+
+
+def test_broken_xml_with_no_entries_is_a_parse_error() -> None:
+    with pytest.raises(ParseError):
+        parse_feed(b"<rss version='2.0'><channel><title>x & y</title>", {}, "https://x.example/")
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"   \n", b"just some text", b"{\"not\": \"a feed\"}", b"[1, 2, 3]",
+    b"<html><body><p>a page</p></body></html>", b"\x00\x01\x02garbage\xff",
+])
+def test_documents_that_are_no_feed_raise_parse_error(content: bytes) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_feed(content, {"content-type": "text/html"}, "https://x.example/")
+    assert isinstance(raised.value, IngestError) and str(raised.value)
+
+
+def test_empty_but_valid_feed_is_no_error() -> None:
+    feed = parse_feed(b"<rss version='2.0'><channel><title>Quiet</title></channel></rss>",
+                      {}, "https://quiet.example/feed")
+    assert (feed.title, feed.entries, feed.warnings) == ("Quiet", (), ())
+
+
+def test_json_feed_is_recognised_without_a_json_content_type() -> None:
+    content = (FEEDS / "jsonfeed11.json").read_bytes()
+    feed = parse_feed(content, {"content-type": "text/plain"}, "https://cinema.example/f")
+    assert feed.format == "json11" and len(feed.entries) == 2
+
+
+def test_byte_order_mark_wins_over_a_wrong_http_charset() -> None:
+    content = "\ufeff<rss version='2.0'><channel><title>Zoë</title></channel></rss>"
+    feed = parse_feed(content.encode("utf-8"), {"content-type": "text/xml; charset=latin-1"},
+                      "https://x.example/")
+    assert feed.title == "Zoë" and feed.warnings == ()
+
+
+def test_http_charset_wins_over_the_xml_declaration() -> None:
+    content = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>" \
+              "<title>Šťastný</title></channel></rss>"
+    feed = parse_feed(content.encode("iso-8859-2"),
+                      {"Content-Type": "application/rss+xml; charset=ISO-8859-2"},
+                      "https://x.example/")
+    assert feed.title == "Šťastný"
+
+
+# -- entity bombs and external entities ------------------------------------------------------
+
+def test_billion_laughs_is_refused_before_any_parser_sees_it() -> None:
+    with pytest.raises(ParseError, match="entities"):
+        parse_feed((FEEDS / "billion-laughs.xml").read_bytes(), {}, "https://bomb.example/")
+
+
+@pytest.mark.slow   # a real interpreter, so that a runaway expansion cannot hang pytest
+def test_billion_laughs_is_refused_in_bounded_memory() -> None:
+    """In a child process limited to 1 GiB of address space (the bomb expands to ~3 GB),
+    every path — parse_feed, and each parser on its own without the refusal in front —
+    finishes without expanding the entities."""
+    script = textwrap.dedent("""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from workers.ingest.errors import ParseError
+        from workers.ingest.parsing.fastxml import NotForFastPath, read_xml
+        from workers.ingest.parsing.lenient import read_leniently
+        from workers.ingest.steps.parse import parse_feed
+        content = open(sys.argv[1], "rb").read()
+        try:
+            parse_feed(content, {}, "https://bomb.example/")
+        except ParseError:
+            print("parse_feed: refused")
+        body = content.decode().split("?>", 1)[1]
+        try:
+            read_xml(body, "https://bomb.example/")
+        except NotForFastPath:
+            print("lxml: refused")
+        feed, _ = read_leniently(body, "https://bomb.example/")
+        print("feedparser: longest text", max(len(e.title) + len(e.content_html)
+                                              for e in feed.entries))
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(FEEDS / "billion-laughs.xml")],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["parse_feed: refused", "lxml: refused"]
+    assert int(lines[2].rsplit(" ", 1)[1]) < 100        # "&lol9;" left as written
+
+
+def _xxe_document(secret: Path) -> bytes:
+    template = (FEEDS / "xxe.xml").read_text(encoding="utf-8")
+    return template.replace("SECRET_PATH", str(secret)).encode("utf-8")
+
+
+def test_external_file_entity_reads_nothing(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-8d1f0c")
+    document = _xxe_document(secret)
+    with pytest.raises(ParseError, match="entities") as raised:
+        parse_feed(document, {}, "https://xxe.example/feed")
+    assert "TOP-SECRET" not in str(raised.value)
+
+
+def test_neither_parser_reads_an_external_file_entity_even_without_the_refusal(
+        tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-8d1f0c")
+    body = _xxe_document(secret).decode().split("?>", 1)[1]
+    try:
+        fast = repr(read_xml(body, "https://xxe.example/feed"))
+    except NotForFastPath as error:
+        fast = str(error)
+    lenient, _ = read_leniently(body, "https://xxe.example/feed")
+    articles = clean_entries(lenient, base_url="https://xxe.example/feed",
+                             now=datetime.now(UTC))
+    assert "TOP-SECRET" not in fast
+    assert "TOP-SECRET" not in repr(lenient) + repr(articles)
+
+
+def test_a_doctype_without_entities_is_still_read() -> None:
+    feed = parse_feed((FEEDS / "rss091.xml").read_bytes(), {}, "http://oldschool.example/")
+    assert len(feed.entries) == 2
+
+
+# -- size -----------------------------------------------------------------------------------
+
+def _big_feed(count: int) -> bytes:
+    items = "".join(
+        f"<item><title>Story {i} &amp; more</title><link>https://big.example/{i}</link>"
+        f"<guid isPermaLink='false'>big-{i}</guid>"
+        f"<pubDate>Mon, 23 Nov 2026 {i % 24:02d}:{i % 60:02d}:00 +0000</pubDate>"
+        f"<description>&lt;p&gt;Paragraph {i} with &lt;a href='/x/{i}'&gt;a link&lt;/a&gt;"
+        f"&lt;/p&gt;</description></item>" for i in range(count))
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            f"<title>Big</title><link>https://big.example/</link>{items}</channel></rss>"
+            ).encode()
+
+
+def test_a_10000_entry_feed_parses_and_cleans_correctly() -> None:
+    feed = parse_feed(_big_feed(10_000), {}, "https://big.example/feed")
+    articles = clean_entries(feed, base_url="https://big.example/feed",
+                             now=datetime(2026, 11, 24, tzinfo=UTC))
+    assert len(articles) == 10_000
+    assert len({a.entry_hash for a in articles}) == 10_000
+    last = articles[-1]
+    assert (last.entry_key, last.title, last.url) == (
+        "big-9999", "Story 9999 & more", "https://big.example/9999")
+    assert last.published_at == datetime(2026, 11, 23, 15, 39, tzinfo=UTC)
+    assert '<a href="https://big.example/x/9999" rel="noopener noreferrer nofollow">' \
+        in last.content_html
+
+
+def test_expected_files_are_valid_json_with_a_source_beside_them() -> None:
+    names = {p.name.removesuffix(".expected.json") for p in FEEDS.glob("*.expected.json")}
+    sources = {p.stem for p in FEEDS.iterdir() if not p.name.endswith(".expected.json")}
+    assert names == sources
+    for path in FEEDS.glob("*.expected.json"):
+        assert "given" in json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_wrong_http_charset_gives_way_to_the_declaration_that_decodes() -> None:
+    content = "<?xml version='1.0' encoding='windows-1251'?><rss version='2.0'><channel>" \
+              "<title>Новости</title></channel></rss>"
+    feed = parse_feed(content.encode("cp1251"), {"content-type": "text/xml; charset=utf-8"},
+                      "https://x.example/")
+    assert feed.title == "Новости"
+    assert feed.warnings == ("declared utf-8 but the bytes are not; read as cp1251",)
+
+
+# -- the two paths agree beyond the golden files ---------------------------------------------
+
+def _variant_rss_item(rng, i: int) -> str:
+    parts = [f"<title>{rng.choice(['Plain', 'A &amp; B', '&lt;b&gt;Bold&lt;/b&gt;', ''])} {i}"
+             "</title>"]
+    if rng.random() < 0.7:
+        parts.append(f"<link>{rng.choice(['https://v.example/p/', '/rel/', 'rel/'])}{i}</link>")
+    guid = rng.choice([None, f"https://v.example/g/{i}", f"tag:v.example,2026:{i}", f"id-{i}"])
+    if guid:
+        permalink = rng.choice(["", ' isPermaLink="true"', ' isPermaLink="false"'])
+        parts.append(f"<guid{permalink}>{guid}</guid>")
+    date = rng.choice([f"<pubDate>Mon, 23 Nov 2026 {i % 24:02d}:00:00 +0200</pubDate>",
+                       f"<dc:date>2026-11-2{i % 9}T10:00:00Z</dc:date>", "",
+                       "<pubDate>23 Nov 2026 10:00 EST</pubDate>"])
+    parts.append(date)
+    if rng.random() < 0.8:
+        parts.append(f"<description><![CDATA[<p>Summary {i} <img src='/s{i}.png'></p>]]>"
+                     "</description>")
+    if rng.random() < 0.5:
+        parts.append(f"<content:encoded><![CDATA[<p>Longer content {i} with "
+                     f"<a href='x{i}'>a link</a> and more words.</p>]]></content:encoded>")
+    for _ in range(rng.randrange(3)):
+        parts.append(f"<category>{rng.choice(['News', 'news ', 'Sport', 'Café'])}</category>")
+    if rng.random() < 0.3:
+        parts.append(rng.choice([
+            f"<enclosure url='/e{i}.mp3' type='audio/mpeg' length='1'/>",
+            f"<enclosure url='https://c.example/e{i}.jpg' type='image/jpeg' length='1'/>",
+            f"<enclosure url='https://c.example/e{i}.mp4' type='video/mp4' length='1'/>"]))
+    if rng.random() < 0.3:
+        parts.append(f"<media:thumbnail url='https://c.example/t{i}.jpg' width='9' "
+                     "height='9'/>")
+    if rng.random() < 0.3:
+        parts.append(rng.choice([f"<dc:creator>Writer {i}</dc:creator>",
+                                 f"<author>w{i}@v.example (Writer {i})</author>"]))
+    return "<item>" + "".join(parts) + "</item>"
+
+
+def _variant_atom_entry(rng, i: int) -> str:
+    kind = rng.choice(["text", "html", "xhtml"])
+    title = {"text": f"<title type='text'>T &lt;{i}&gt; &amp; co</title>",
+             "html": f"<title type='html'>T &lt;em&gt;{i}&lt;/em&gt;</title>",
+             "xhtml": f"<title type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>T "
+                      f"<b>{i}</b></div></title>"}[kind]
+    parts = [title, f"<id>urn:v:{i}</id>" if rng.random() < 0.9 else ""]
+    if rng.random() < 0.8:
+        parts.append(f"<link href='{rng.choice(['p/', '/abs/', 'https://o.example/'])}{i}'/>")
+    parts.append(rng.choice([f"<updated>2026-11-2{i % 9}T10:00:00+01:00</updated>",
+                             f"<published>2026-11-2{i % 9}T10:00:00Z</published>"
+                             f"<updated>2026-11-2{i % 9}T11:00:00Z</updated>"]))
+    body = rng.choice([
+        f"<content type='html'>&lt;p&gt;Body {i}&lt;br/&gt;more&lt;/p&gt;</content>",
+        f"<content type='text'>Body {i} &lt;not a tag&gt;</content>",
+        f"<content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'><p>Body {i}<br/>"
+        f"<img src='i{i}.png' alt='A{i}'/></p><hr/></div></content>",
+        f"<summary>Only a summary {i}</summary>",
+        f"<summary type='html'>&lt;b&gt;S{i}&lt;/b&gt;</summary>"
+        f"<content type='html'>&lt;p&gt;C{i} longer than the summary&lt;/p&gt;</content>"])
+    parts.append(body)
+    if rng.random() < 0.5:
+        parts.append(f"<author><name>N{i}</name><email>n{i}@v.example</email></author>")
+    if rng.random() < 0.4:
+        parts.append(f"<category term='c{i % 3}'/><category term='C{i % 3}'/>")
+    if rng.random() < 0.3:
+        parts.append(f"<link rel='enclosure' href='v{i}.webm' type='video/webm'/>")
+    return "<entry>" + "".join(parts) + "</entry>"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_path_and_feedparser_agree_on_generated_variants(seed: int) -> None:
+    import random
+    rng = random.Random(seed)
+    rss = ("<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/' "
+           "xmlns:content='http://purl.org/rss/1.0/modules/content/' "
+           "xmlns:media='http://search.yahoo.com/mrss/'><channel><title>V</title>"
+           "<link>https://v.example/</link>"
+           + "".join(_variant_rss_item(rng, i) for i in range(40)) + "</channel></rss>")
+    atom = ("<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://a.example/blog/'>"
+            "<title>A</title>" + "".join(_variant_atom_entry(rng, i) for i in range(40))
+            + "</feed>")
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    for document, url in ((rss, "https://v.example/feed"), (atom, "https://a.example/atom")):
+        fast = clean_entries(read_xml(document, url), base_url=url, now=now)
+        lenient, warning = read_leniently(document, url)
+        assert warning is None
+        slow = clean_entries(lenient, base_url=url, now=now)
+        assert len(fast) == len(slow) > 0
+        for a, b in zip(fast, slow, strict=True):
+            assert a == b, f"seed {seed}: {a.entry_key} differs"

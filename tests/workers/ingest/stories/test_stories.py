@@ -1,0 +1,326 @@
+"""Stories through real polls: feeds served on loopback, polled by the real pipeline into
+the run's database (SQLite or PostgreSQL), then read back from the pages and the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.utils import format_datetime
+from html import escape
+
+import pytest
+import redis
+from pytest_httpserver import HTTPServer
+from sqlalchemy import delete, select
+from werkzeug import Response
+
+from models import stories as story_rows
+from models.articles import Article
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.stories import Story, StoryTerm
+from tests.workers.ingest.test_pipeline import add_source, poll
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.stories.store_stories import merge_converged
+
+NOW = utcnow()
+
+QUAKE_JAPAN = ("7.1 magnitude quake hits Japan",
+               "A strong earthquake of magnitude 7.1 struck off the coast of northern Japan "
+               "on Tuesday, the Japan Meteorological Agency said.")
+QUAKE_JAPAN_2 = ("Strong 7.1 earthquake strikes northern Japan, tsunami warning issued",
+                 "Japan issued a tsunami warning after a magnitude 7.1 earthquake struck "
+                 "off its northern coast.")
+QUAKE_TURKEY = ("6.4 quake hits Turkey",
+                "A magnitude 6.4 earthquake struck eastern Turkey on Tuesday, the disaster "
+                "agency AFAD said.")
+FED = ("Fed raises rates by a quarter point",
+       "The Federal Reserve raised its benchmark interest rate by a quarter point.")
+ECB = ("ECB raises rates by a quarter point",
+       "The European Central Bank raised its key interest rates by a quarter point.")
+WIRE = ("Dutch court orders Shell to cut emissions by 45 percent",
+        "A Dutch court ordered Royal Dutch Shell on Wednesday to cut its carbon emissions "
+        "by 45% by 2030 from 2019 levels.")
+
+
+def feed(*items: tuple[str, str, str], minutes_ago: int = 30) -> bytes:
+    """RSS with (guid, title, description) items, published `minutes_ago`."""
+    date = format_datetime(NOW - timedelta(minutes=minutes_ago), usegmt=True)
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{escape(title)}</title>"
+        f"<link>http://example.test/{guid}</link><description>{escape(text)}</description>"
+        f"<pubDate>{date}</pubDate></item>" for guid, title, text in items)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Feed</title><link>http://example.test/</link>{body}</channel></rss>"
+            ).encode()
+
+
+class Outlets:
+    """Sources, each with its own feed path on the loopback server; `publish` sets what
+    the feed holds and `poll` runs the real pipeline for it."""
+
+    def __init__(self, database: Database, redis_client: redis.Redis, http: FeedClient,
+                 server: HTTPServer) -> None:
+        self.database, self.redis, self.http, self.server = database, redis_client, http, server
+        self.ids: dict[str, int] = {}
+
+        self.feeds: dict[str, bytes] = {}
+
+    def add(self, name: str, **fields: object) -> int:
+        self.ids[name] = add_source(self.database, self.server.url_for(f"/{name}.xml"),
+                                    name=name, **fields)
+        self.server.expect_request(f"/{name}.xml").respond_with_handler(
+            lambda _request: Response(self.feeds[name], content_type="application/rss+xml"))
+        return self.ids[name]
+
+    def publish(self, name: str, *items: tuple[str, str, str], minutes_ago: int = 30) -> None:
+        """What the outlet's feed holds from now on."""
+        if name not in self.ids:
+            self.add(name)
+        self.feeds[name] = feed(*items, minutes_ago=minutes_ago)
+
+    def poll(self, name: str) -> None:
+        result = poll(self.ids[name], self.database, self.redis, self.http)
+        assert result.outcome == "ok", result
+
+
+@pytest.fixture
+def outlets(database: Database, redis_client: redis.Redis, http: FeedClient,
+            httpserver: HTTPServer) -> Outlets:
+    return Outlets(database, redis_client, http, httpserver)
+
+
+def story_of(database: Database, title: str) -> int:
+    with database.reader() as session:
+        story_ids = set(session.scalars(select(Article.story_id).where(Article.title == title)))
+    assert len(story_ids) == 1, (title, story_ids)
+    return story_ids.pop()
+
+
+def story_row(database: Database, story_id: int) -> Story:
+    with database.reader() as session:
+        story = session.get(Story, story_id)
+        assert story is not None
+        return story
+
+
+def test_wire_copies_from_three_outlets_join_one_story_and_fold_into_one_line(
+        outlets: Outlets, database: Database, client) -> None:
+    for number, name in enumerate(("wire", "daily", "herald")):
+        outlets.publish(name, (f"{name}-1", WIRE[0], WIRE[1]), minutes_ago=40 - number)
+        outlets.poll(name)
+
+    story_id = story_of(database, WIRE[0])
+    story = story_row(database, story_id)
+    assert (story.article_count, story.source_count) == (3, 3)
+    page = client.get(f"/story/{story_id}").get_data(as_text=True)
+    assert page.count('class="coverage-line"') == 1          # one wire text, one line
+    assert "and daily, herald (same text)" in page
+
+
+def test_quake_and_central_bank_stories_that_share_words_stay_apart(
+        outlets: Outlets, database: Database) -> None:
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), ("w2", *QUAKE_TURKEY), ("w3", *FED))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2), ("d2", *ECB))
+    outlets.poll("daily")
+
+    assert story_of(database, QUAKE_JAPAN[0]) == story_of(database, QUAKE_JAPAN_2[0])
+    assert story_of(database, QUAKE_JAPAN[0]) != story_of(database, QUAKE_TURKEY[0])
+    assert story_of(database, FED[0]) != story_of(database, ECB[0])
+
+
+def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
+        outlets: Outlets, database: Database) -> None:
+    boilerplate = ("Read the full story on our website. Subscribe to the Evening Courier "
+                   "newsletter for the day's headlines, sport and weather, every evening. ")
+    headlines = ["Council approves new cycle lanes on the high street",
+                 "Local bakery wins national award for sourdough bread",
+                 "Flooding closes the river road after heavy rain",
+                 "Police appeal for witnesses after late night burglary"]
+    outlets.publish("courier", *[(f"c{number}", title, boilerplate * 2)
+                                 for number, title in enumerate(headlines)])
+    outlets.poll("courier")
+
+    assert len({story_of(database, title) for title in headlines}) == len(headlines)
+
+
+def test_a_bridging_article_never_chains_two_events_together(
+        outlets: Outlets, database: Database) -> None:
+    apple = ("Apple unveils new iPhone with faster chip",
+             "Apple on Tuesday unveiled its new iPhone in Cupertino, with a faster chip.")
+    bridge = ("Apple and Samsung race to ship phones with faster chips",
+              "Both Apple and Samsung are racing to ship faster chips in their phones.")
+    samsung = ("Samsung unveils new Galaxy phone with faster chip",
+               "Samsung on Wednesday unveiled its new Galaxy phone in Seoul, with a faster "
+               "chip.")
+    outlets.publish("tech", ("t1", *apple))
+    outlets.poll("tech")
+    outlets.publish("blog", ("b1", *bridge))
+    outlets.poll("blog")
+    outlets.publish("gadgets", ("g1", *samsung))
+    outlets.poll("gadgets")
+
+    assert story_of(database, apple[0]) != story_of(database, samsung[0])
+
+
+def test_the_lead_headline_stays_put_until_a_preferred_outlet_covers_the_story(
+        outlets: Outlets, database: Database, client) -> None:
+    outlets.publish("first", ("f1", *QUAKE_JAPAN), minutes_ago=50)
+    outlets.poll("first")
+    story_id = story_of(database, QUAKE_JAPAN[0])
+    first_lead = story_row(database, story_id).lead_article_id
+
+    outlets.publish("second", ("s1", *QUAKE_JAPAN_2), minutes_ago=45)
+    outlets.poll("second")
+    leads = {story_row(database, story_id).lead_article_id for _ in range(3)}
+    pages = {client.get(f"/api/v1/stories/{story_id}").get_json()["lead_article_id"]
+             for _ in range(3)}
+    assert leads == pages == {first_lead}
+
+    outlets.add("trusted", is_preferred=True)
+    outlets.publish("trusted", ("p1", "Japan hit by 7.1 magnitude quake, tsunami warning",
+                                "A magnitude 7.1 earthquake struck northern Japan; "
+                                "a tsunami warning was issued."), minutes_ago=40)
+    outlets.poll("trusted")
+    assert story_of(database, "Japan hit by 7.1 magnitude quake, tsunami warning") == story_id
+    with database.reader() as session:
+        trusted = session.scalar(select(Article.id).where(Article.entry_key == "p1"))
+    assert story_row(database, story_id).lead_article_id == trusted
+
+
+def test_an_edited_article_moves_to_the_story_it_now_reports(
+        outlets: Outlets, database: Database) -> None:
+    outlets.publish("wire", ("w1", *QUAKE_TURKEY), ("w2", *FED))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", "Placeholder headline for a developing story",
+                              "More soon."))
+    outlets.poll("daily")
+    alone = story_of(database, "Placeholder headline for a developing story")
+
+    outlets.publish("daily", ("d1", "Turkey quake of magnitude 6.4 damages buildings",
+                              "A 6.4 magnitude earthquake damaged buildings in eastern "
+                              "Turkey, the agency AFAD said."))
+    outlets.poll("daily")
+
+    assert story_of(database, "Turkey quake of magnitude 6.4 damages buildings") == \
+        story_of(database, QUAKE_TURKEY[0])
+    with database.reader() as session:
+        assert session.get(Story, alone) is None          # emptied, so gone
+
+
+def test_top_ten_has_at_most_two_stories_led_by_one_source_and_no_story_twice(
+        outlets: Outlets, database: Database, client) -> None:
+    places = ["Oslo", "Lima", "Hanoi", "Quito", "Accra", "Riga", "Doha", "Suva", "Baku",
+              "Male", "Apia", "Bern"]
+    outlets.publish("prolific", *[
+        (f"p{n}", f"{place} council approves budget for {2030 + n}",
+         f"The {place} city council approved its budget for {2030 + n} on Monday.")
+        for n, place in enumerate(places)], minutes_ago=5)
+    outlets.poll("prolific")
+    events = ["Volcano erupts near Reykjavik airport", "Tennis final postponed by rain",
+              "Museum returns stolen painting", "Ferry strike halts Baltic crossings",
+              "Chess prodigy wins world title", "Satellite launch delayed to spring",
+              "Vaccine approved for malaria", "Bridge collapse closes motorway"]
+    for n, (name, title) in enumerate(zip(("alpha", "beta", "gamma", "delta", "epsilon",
+                                           "zeta", "eta", "theta"), events, strict=True)):
+        outlets.publish(name, (f"{name}1", title, f"{title}, officials said."),
+                        minutes_ago=60 + n)
+        outlets.poll(name)
+
+    top = client.get("/api/v1/stories?per_page=10").get_json()["items"]
+    assert len(top) == 10
+    with database.reader() as session:
+        lead_sources = [session.get(Article, item["lead_article_id"]).source_id
+                        for item in top]
+    assert lead_sources.count(outlets.ids["prolific"]) <= 2
+    assert len({item["id"] for item in top}) == 10
+
+    page = client.get("/").get_data(as_text=True)
+    shown = [chunk.split('"')[0] for chunk in page.split('data-story-id="')[1:]]
+    assert shown and len(shown) == len(set(shown))
+
+
+def test_story_api_and_pages_describe_the_coverage(outlets: Outlets, database: Database,
+                                                   client) -> None:
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2), minutes_ago=20)
+    outlets.poll("daily")
+    story_id = story_of(database, QUAKE_JAPAN[0])
+    with database.reader() as session:
+        ids = list(session.scalars(select(Article.id).order_by(Article.published_at)))
+
+    listing = client.get("/api/v1/stories").get_json()
+    assert listing["total"] == 1 and listing["page"] == 1
+    [item] = listing["items"]
+    assert item["id"] == story_id and item["article_ids"] == ids
+    assert (item["article_count"], item["source_count"]) == (2, 2)
+    assert set(item) == {"id", "title", "lead_article_id", "article_ids", "article_count",
+                         "source_count", "first_published_at", "last_published_at",
+                         "section"}
+    one = client.get(f"/api/v1/stories/{story_id}").get_json()
+    assert [article["id"] for article in one["articles"]] == ids
+    assert {article["story_id"] for article in one["articles"]} == {story_id}
+    assert client.get("/api/v1/articles").get_json()["items"][0]["story_id"] == story_id
+
+    assert client.get("/api/v1/stories/999999").status_code == 404
+    assert client.get("/api/v1/stories?section=nope").status_code == 400
+    assert client.get("/api/v1/stories?per_page=0").status_code == 400
+    assert client.get("/story/999999").status_code == 404
+    assert client.get("/story/99999999999999999999").status_code == 404
+
+    coverage = client.get(f"/story/{story_id}").get_data(as_text=True)
+    assert QUAKE_JAPAN[0] in coverage and QUAKE_JAPAN_2[0] in coverage
+    assert 'href="http://example.test/w1"' in coverage
+    home = client.get("/").get_data(as_text=True)
+    assert "2 sources" in home
+    article = client.get(f"/article/{ids[0]}", follow_redirects=True).get_data(as_text=True)
+    also = article.split('id="also-covered-heading"')[1].split("</section>")[0]
+    assert "daily" in also and QUAKE_JAPAN_2[0] in also
+
+
+def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
+        outlets: Outlets, database: Database) -> None:
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
+    outlets.poll("wire")
+    outlets.publish("old", ("o1", *FED), minutes_ago=60 * 24 * 4)
+    outlets.poll("old")
+    japan, fed = story_of(database, QUAKE_JAPAN[0]), story_of(database, FED[0])
+    # A twin story, as two concurrent polls on PostgreSQL can start: same event, apart.
+    with session_scope(database) as session:
+        twin = Story(title="twin", first_published_at=NOW, last_published_at=NOW,
+                     article_count=1, source_count=1, is_open=True, centroid="{}",
+                     lead_terms="{}")
+        session.add(twin)
+        session.flush()
+        japan_row = session.get(Story, japan)
+        twin.centroid, twin.lead_terms = japan_row.centroid, japan_row.lead_terms
+        source = session.scalar(select(Article.source_id).where(Article.story_id == japan))
+        session.add(Article(source_id=source, entry_key="twin", entry_hash="twin",
+                            title=QUAKE_JAPAN_2[0], content_hash="x", published_at=NOW,
+                            story_id=twin.id))
+        session.add(StoryTerm(term="japan", story_id=twin.id))
+        twin_id = twin.id
+
+    with session_scope(database) as session:
+        merged = merge_converged(session, now=utcnow(), window=timedelta(hours=48))
+    with session_scope(database) as session:
+        closed = story_rows.close_stale(session, quiet_since=utcnow() - timedelta(hours=48),
+                                        now=utcnow())
+
+    assert merged == 1
+    kept = story_of(database, QUAKE_JAPAN[0])
+    assert story_of(database, QUAKE_JAPAN_2[0]) == kept
+    absorbed = story_row(database, twin_id if kept == japan else japan)
+    assert absorbed.merged_into_id == kept and not absorbed.is_open
+    assert closed == 1 and not story_row(database, fed).is_open
+    with database.reader() as session:
+        assert not list(session.scalars(select(StoryTerm).where(StoryTerm.story_id == fed)))
+
+    with session_scope(database) as session:      # retention deletes the old article
+        session.execute(delete(Article).where(Article.story_id == fed))
+    with session_scope(database) as session:
+        assert story_rows.delete_emptied(session) == 1
+    with database.reader() as session:
+        assert session.get(Story, fed) is None
+        assert session.get(Story, twin_id if kept == japan else japan) is not None

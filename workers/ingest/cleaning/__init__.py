@@ -1,0 +1,6 @@
+"""Inside the clean step: HTML made safe and media recognised. Pure; the parsers and the
+full-text extractor use the same functions, so every body passes nh3 last.
+
+- `sanitise`: nh3 allow-list, absolute URLs, text out of HTML
+- `media`: video hosts, trackers, the lead image
+"""

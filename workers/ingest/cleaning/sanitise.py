@@ -1,0 +1,343 @@
+"""Sanitise feed HTML with nh3 (an allow-list), make its URLs absolute, and read text out.
+
+INVARIANT: nh3 is always the last step on HTML. Whatever runs before it (the cheap
+pre-pass that drops tracking pixels and foreign iframes) may be fooled by hostile markup
+without harm, because nothing changes the HTML after nh3; code that needs to *read* the
+result (lead image, embed, plain text) reads nh3's canonical serialisation, never
+edits it.
+
+URL rewriting happens inside nh3 through its attribute filter, which sees every
+attribute nh3 kept. The filter is also the scheme gate: ammonia checks schemes before
+calling it, so a value returned by the filter is not checked again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from contextvars import ContextVar
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
+from hopper.text import shorten
+from workers.ingest.cleaning.media import (
+    is_lead_image_candidate,
+    is_same_image,
+    is_tracker_size,
+    meaningful_alt,
+    video_embed_url,
+)
+
+SUMMARY_LENGTH = 300
+LINK_REL = "noopener noreferrer nofollow"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+WEB_SCHEMES = frozenset({"http", "https"})
+
+_TAGS = set(ARTICLE_TAGS)
+_CLEAN_CONTENT_TAGS = set(CLEAN_CONTENT_TAGS)
+_ATTRIBUTES = ARTICLE_ATTRIBUTES
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+
+@dataclass(frozen=True, slots=True)
+class _Base:
+    url: str
+    origin: str          # "https://host:port", for the common "/path" case
+    scheme: str
+
+
+_base: ContextVar[_Base | None] = ContextVar("sanitise_base", default=None)
+
+
+def _make_base(url: str | None) -> _Base | None:
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return _Base(url, f"{parts.scheme}://{parts.netloc}", parts.scheme)
+
+
+def _absolute(value: str) -> str | None:
+    """`value` resolved against the current base; None unless http(s) or mailto.
+
+    The common shapes skip urljoin (the most expensive step of cleaning): absolute
+    http(s) URLs are kept as they are, "/path" and "//host/path" get the base's origin or
+    scheme prepended. Everything else goes through urljoin and a scheme check."""
+    value = value.strip()
+    head = value[:8].lower()
+    if head.startswith(("https://", "http://")):
+        return value
+    base = _base.get()
+    if base is not None and value.startswith("/"):
+        if value.startswith("//"):
+            return f"{base.scheme}:{value}" if base.scheme in WEB_SCHEMES else None
+        return base.origin + value if base.scheme in WEB_SCHEMES else None
+    try:
+        resolved = urljoin(base.url if base else "", value)
+        scheme = urlsplit(resolved).scheme.lower()
+    except ValueError:
+        return None
+    return resolved if scheme in URL_SCHEMES else None
+
+
+def _srcset(value: str) -> str | None:
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.split()
+        url = _absolute(parts[0]) if parts else None
+        if url and not url.startswith("mailto:"):
+            candidates.append(" ".join([url, *parts[1:]]))
+    return ", ".join(candidates) or None
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if element == "iframe" and attribute == "src":
+        return video_embed_url(_absolute(value))       # allow-listed hosts only
+    if attribute in _URL_ATTRIBUTES:
+        return _absolute(value)
+    if attribute == "srcset":
+        return _srcset(value)
+    if attribute == "alt" and element == "img":
+        return meaningful_alt(value) or ""        # alt="": decorative, nothing printed
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags=_CLEAN_CONTENT_TAGS,
+    attributes=_ATTRIBUTES,
+    attribute_filter=_filter_attribute,
+    link_rel=LINK_REL,
+    url_schemes=set(URL_SCHEMES),
+    set_tag_attribute_values={
+        "img": {"loading": "lazy"},
+        "iframe": {"loading": "lazy", "referrerpolicy": "strict-origin-when-cross-origin",
+                   "sandbox": "allow-scripts allow-same-origin allow-presentation"},
+    },
+)
+
+_TEXT_CLEANER = nh3.Cleaner(
+    tags={"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+          "td", "th", "tr", "dd", "dt", "figcaption"},
+    clean_content_tags=_CLEAN_CONTENT_TAGS | {"iframe", "video", "audio", "picture"},
+    attributes={},
+    link_rel=None,
+)
+
+# -- the pre-pass (before nh3; may be fooled without harm, see the module docstring) ---------
+
+_TAG_START = re.compile(r"<(img|iframe)\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+_STYLE_SIZE = re.compile(r"(width|height)\s*:\s*(\d+)px", re.IGNORECASE)
+# Only an <img> that could be 0/1 pixel on a side, or an inline data: image, needs a look.
+_MAYBE_TRACKER_OR_DATA = re.compile(
+    r"""(?:width|height)\s*[=:]\s*["']?\s*[01](?!\d)|data:""", re.IGNORECASE)
+
+
+def _attributes_of(tag: str) -> dict[str, str]:
+    return {name.lower(): value.strip("\"'") for name, value in _ATTRIBUTE.findall(tag)}
+
+
+def _drop_trackers_and_foreign_iframes(markup: str) -> str:
+    if "<i" not in markup and "<I" not in markup:
+        return markup
+
+    def replace(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if match.group(1).lower() == "img" and not _MAYBE_TRACKER_OR_DATA.search(tag):
+            return tag                                   # the common case, decided cheaply
+        attributes = _attributes_of(tag)
+        if match.group(1).lower() == "iframe":
+            return match.group(0) if video_embed_url(attributes.get("src")) else ""
+        if attributes.get("src", "").strip().lower().startswith("data:"):
+            return ""                                   # nh3 would leave an empty <img>
+        sizes = {k.lower(): v for k, v in _STYLE_SIZE.findall(attributes.get("style", ""))}
+        width = attributes.get("width", sizes.get("width"))
+        height = attributes.get("height", sizes.get("height"))
+        return "" if is_tracker_size(width, height) else match.group(0)
+
+    return _TAG_START.sub(replace, markup)
+
+
+# -- public ---------------------------------------------------------------------------------
+
+def sanitise_html(markup: str, *, base_url: str | None) -> str:
+    """Safe HTML: allow-listed tags and attributes, absolute http(s) URLs, no trackers,
+    `rel="noopener noreferrer nofollow"` on links, `loading="lazy"` on images, iframes
+    only for YouTube (nocookie) and Vimeo."""
+    if not markup:
+        return ""
+    token = _base.set(_make_base(base_url))
+    try:
+        # nh3 last: see the module docstring.
+        return _CLEANER.clean(_drop_trackers_and_foreign_iframes(markup)).strip()
+    finally:
+        _base.reset(token)
+
+
+def escape_text(text: str) -> str:
+    """Plain text as HTML: escaped, never trusted; blank lines become paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "".join(
+        "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+# -- reading sanitised HTML (nh3's serialisation: double-quoted attributes, `"` and `>`
+# escaped inside them, no comments) ---------------------------------------------------------
+
+_SANITISED_TAG = re.compile(r"</?[a-z0-9]+[^>]*>")
+_SANITISED_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|table|tr|td|th|figure|figcaption|dd|dt"
+    r"|dl|hr|details|summary|caption|section|img|iframe|video|audio)\b[^>]*>")
+_IMG = re.compile(r"<img\b[^>]*>")
+_IFRAME_SRC = re.compile(r'<iframe\b[^>]*?\ssrc="([^"]+)"')
+_QUOTED_ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    alt: str | None
+
+
+def plain_text(sanitised: str) -> str:
+    """The words a reader sees, whitespace collapsed; block ends become spaces."""
+    spaced = _SANITISED_BLOCK_TAG.sub(" ", sanitised)
+    text = html.unescape(_SANITISED_TAG.sub("", spaced))
+    return " ".join(text.split())
+
+
+def leading_text(sanitised: str, length: int = SUMMARY_LENGTH) -> str:
+    """The plain text of the start of sanitised HTML, at least `length` + 20 characters
+    when there are that many: a summary never needs the whole body."""
+    window = 4 * length
+    while window < len(sanitised):
+        head = sanitised[:window]
+        if head.rfind("<") > head.rfind(">"):            # do not read half a tag
+            head = head[: head.rfind("<")]
+        text = plain_text(head)
+        if len(text) > length + 20:
+            return text.rsplit(" ", 1)[0]                # the last word may be cut
+        window *= 2
+    return plain_text(sanitised)
+
+
+def text_from_markup(markup: str) -> str:
+    """Plain text from HTML that may be hostile or may just be text with an `&amp;` in it
+    (titles, summaries): nh3 keeps only block tags, without attributes (no URL work),
+    then tags become spaces and entities are decoded."""
+    if "<" not in markup and "&" not in markup:
+        return " ".join(markup.split())
+    return plain_text(_TEXT_CLEANER.clean(markup))
+
+
+# Every element an HTML parser knows (WHATWG, obsolete ones included; not <blink>, which
+# browsers read as an unknown element): only these open a tag in a title. Anything else
+# in angle brackets is text.
+_HTML_ELEMENT_NAMES = """
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+blockquote body br button canvas caption center cite code col colgroup data datalist
+dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
+frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label
+legend li link main map mark marquee menu meta meter nav nobr noembed noframes noscript
+object ol optgroup option output p param picture plaintext pre progress q rp rt ruby s samp
+script search section select slot small source span strike strong style sub summary sup svg
+math table tbody td template textarea tfoot th thead time title tr track tt u ul var video
+wbr xmp
+"""
+HTML_ELEMENTS = frozenset(_HTML_ELEMENT_NAMES.split())
+_MAYBE_TAG = re.compile(
+    r"<(?:!--.*?-->|(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>)|<", re.DOTALL)
+
+
+def markup_from_plain_title(title: str) -> str:
+    """An RSS/RDF title (plain text that may carry HTML: RSS never says which) as
+    markup for `text_from_markup`: only real markup (an HTML element's tag, a comment, an
+    entity) stays markup; any other `<` is escaped as the character it is ("Why a<b
+    matters", "if x<y and y>z then", "<analysis>"). Atom says a title's type, and its
+    html/xhtml titles never come through here."""
+    if "<" not in title:
+        return title
+
+    def keep_or_escape(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        if whole == "<" or (match.group(2) and match.group(2).lower() not in HTML_ELEMENTS):
+            return "&lt;" + whole[1:]
+        return whole
+
+    return _MAYBE_TAG.sub(keep_or_escape, title)
+
+
+RIGHTS_LINE_MAX = 300
+
+
+def rights_line(element: str, text: str | None) -> str:
+    """A feed's reuse statement as one line of plain text for the admin ("" if empty)."""
+    statement = text_from_markup(text or "")[:RIGHTS_LINE_MAX]
+    return f"feed {element}: {statement}" if statement else ""
+
+
+def summarise(text: str, length: int = SUMMARY_LENGTH) -> str:
+    """At most about `length` characters, cut at a word boundary with an ellipsis."""
+    return shorten(text, length)
+
+
+def first_image(sanitised: str) -> Image | None:
+    """The first real image in sanitised HTML (trackers are gone by now)."""
+    for match in _IMG.finditer(sanitised):
+        attributes = dict(_QUOTED_ATTRIBUTE.findall(match.group(0)))
+        url = html.unescape(attributes.get("src", ""))
+        if url and is_lead_image_candidate(url) and not is_tracker_size(
+                attributes.get("width"), attributes.get("height")):
+            alt = html.unescape(attributes.get("alt", "")).strip()
+            return Image(url, alt or None)
+    return None
+
+
+# What removing an image may leave empty, innermost first; removed with it.
+_EMPTIED = (re.compile(r"<a\b[^>]*>\s*</a>"),
+            re.compile(r"<picture\b[^>]*>(?:\s*<source\b[^>]*>)*\s*</picture>"),
+            re.compile(r"<figure\b[^>]*>\s*(?:<figcaption\b[^>]*>(?:(?!</?figure).)*?"
+                       r"</figcaption>)?\s*</figure>", re.DOTALL),
+            re.compile(r"<p\b[^>]*>\s*</p>"),
+            re.compile(r"<div\b[^>]*>\s*</div>"))
+
+
+def without_image(sanitised: str, url: str | None) -> str:
+    """Sanitised HTML without the images showing `url` (the lead image, which the page
+    already shows above the body), nor the link, figure or paragraph they leave empty.
+
+    nh3 runs again over the result, so it stays the last step on HTML."""
+    if not url or "<img" not in sanitised:
+        return sanitised
+    removed = 0
+
+    def drop(match: re.Match[str]) -> str:
+        nonlocal removed
+        src = html.unescape(dict(_QUOTED_ATTRIBUTE.findall(match.group(0))).get("src", ""))
+        if src and is_same_image(src, url):
+            removed += 1
+            return ""
+        return match.group(0)
+
+    edited = _IMG.sub(drop, sanitised)
+    if not removed:
+        return sanitised
+    for pattern in _EMPTIED:
+        edited = pattern.sub("", edited)
+    token = _base.set(None)            # every URL is absolute by now
+    try:
+        return _CLEANER.clean(edited).strip()
+    finally:
+        _base.reset(token)
+
+
+def first_embed(sanitised: str) -> str | None:
+    """The first allow-listed video iframe in sanitised HTML (its src is already the
+    canonical embed URL)."""
+    match = _IFRAME_SRC.search(sanitised)
+    return html.unescape(match.group(1)) if match else None

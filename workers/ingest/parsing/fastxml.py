@@ -1,0 +1,444 @@
+"""The fast path: well-formed RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 0.3/1.0 read with lxml.
+
+The parser never expands entities, never loads a DTD and never touches the network
+(parse.py has already refused any DOCTYPE that declares entities). Anything this path is
+not sure to read exactly as feedparser would raises `NotForFastPath`, and parse.py hands
+the document to feedparser instead: broken XML, unknown roots, undefined entities, markup
+nested unescaped inside RSS text elements.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from copy import deepcopy
+from dataclasses import replace
+
+from lxml import etree
+
+from workers.ingest.cleaning.media import media_kind
+from workers.ingest.cleaning.sanitise import markup_from_plain_title, rights_line
+from workers.ingest.parsing.bodies import as_html, decode_base64, make_entry, void_elements_as_html
+from workers.ingest.parsing.normalise import absolute_url, guid_as_link, resolve_id
+from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
+
+ATOM10 = "http://www.w3.org/2005/Atom"
+ATOM03 = "http://purl.org/atom/ns#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RSS10 = "http://purl.org/rss/1.0/"
+RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss")
+XHTML = "http://www.w3.org/1999/xhtml"
+CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
+
+
+class NotForFastPath(Exception):
+    """The document needs feedparser's leniency; not an error of the feed as such."""
+
+
+def _parser() -> etree.XMLParser:
+    # A new parser per document: lxml parsers are not safe to share between threads.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_comments=True, remove_pis=True,
+                           recover=False)
+
+
+def read_xml(text: str, url: str) -> ParsedFeed:
+    """`text` is the decoded document without its XML declaration."""
+    try:
+        # No base_url: element.base is then the document's own xml:base only, which is
+        # what ids resolve against (normalise.resolve_id); links use `_base`.
+        root = etree.fromstring(text, _parser())
+    except (etree.XMLSyntaxError, ValueError) as error:
+        raise NotForFastPath(str(error)) from error
+    return with_hub_links(_read_root(root, url), root, url)
+
+
+def _read_root(root: etree._Element, url: str) -> ParsedFeed:
+    tag = root.tag if isinstance(root.tag, str) else ""
+    if tag == "rss":
+        return _read_rss(root, url)
+    if tag == f"{{{RDF}}}RDF":
+        return _read_rdf(root, url)
+    if tag in {f"{{{ATOM10}}}feed", f"{{{ATOM03}}}feed"}:
+        return _read_atom(root, url, tag.startswith(f"{{{ATOM10}}}"))
+    raise NotForFastPath(f"unknown root element {tag!r}")
+
+
+def with_hub_links(feed: ParsedFeed, root: etree._Element, url: str) -> ParsedFeed:
+    """The feed with the WebSub hub and self links of its feed-level `atom:link`s
+    (W3C WebSub §4), in an Atom feed or an RSS/RDF channel."""
+    head = next((element for element in (root.find("channel"), root.find(f"{{{RSS10}}}channel"))
+                 if element is not None), root)
+    links: dict[str, str] = {}
+    for link in head.iterfind(f"{{{ATOM10}}}link"):
+        href = absolute_url((link.get("href") or "").strip(), _base(link, url))
+        for rel in (link.get("rel") or "").lower().split():
+            if href and rel in {"hub", "self"}:
+                links.setdefault(rel, href)
+    if not links:
+        return feed
+    return replace(feed, hub_url=links.get("hub"), self_url=links.get("self"))
+
+
+# -- shared element readers -----------------------------------------------------------------
+
+def _text(element: etree._Element) -> str:
+    """An element's text; nested markup means someone forgot to escape HTML (feedparser
+    copes with that, so it gets the document)."""
+    if len(element):
+        raise NotForFastPath(f"markup inside <{etree.QName(element).localname}>")
+    return element.text or ""
+
+
+def _base(element: etree._Element, url: str) -> str:
+    """The base for links in `element`: its xml:base (itself relative to the document's
+    URL), else the document's URL."""
+    xml_base = element.base
+    return absolute_url(xml_base, url) or url if xml_base else url
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _media_item(element: etree._Element, local: str, base: str) -> Iterator[MediaItem]:
+    url = absolute_url(element.get("url"), base)
+    if not url:
+        return
+    if local == "thumbnail":
+        yield MediaItem(url=url, kind="image", width=_int(element.get("width")),
+                        height=_int(element.get("height")), is_thumbnail=True)
+    elif local == "content":
+        mime = element.get("type")
+        yield MediaItem(url=url, kind=media_kind(url, mime, element.get("medium")),
+                        mime_type=mime, width=_int(element.get("width")),
+                        height=_int(element.get("height")))
+
+
+def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:
+    """media:content and media:thumbnail, also inside media:group and media:content."""
+    for child in element.iter(*(f"{{{ns}}}content" for ns in MEDIA),
+                              *(f"{{{ns}}}thumbnail" for ns in MEDIA)):
+        yield from _media_item(child, etree.QName(child).localname, base)
+
+
+def _media_descriptions(element: etree._Element) -> list[str]:
+    """media:description, on its own or inside media:group / media:content. feedparser
+    reads it as one more description (HTML), so the fast path does too."""
+    return [d.text or "" for d in element.iter(*(f"{{{ns}}}description" for ns in MEDIA))]
+
+
+def _with_media_description(summary: str, contents: list[str],
+                            descriptions: list[str]) -> tuple[str, list[str]]:
+    described = next((d for d in descriptions if d.strip()), "")
+    if not described:
+        return summary, contents
+    if not summary:
+        return described, contents
+    return summary, contents if any(c.strip() for c in contents) else [described]
+
+
+def _enclosure(url: str | None, mime: str | None, base: str) -> MediaItem | None:
+    absolute = absolute_url(url, base)
+    if not absolute:
+        return None
+    return MediaItem(url=absolute, kind=media_kind(absolute, mime), mime_type=mime)
+
+
+def _ordered_media(media: list[MediaItem], enclosures: list[MediaItem]) -> list[MediaItem]:
+    """Media RSS first (content, then thumbnails), then enclosures: lead_image's order."""
+    return [*media, *enclosures]
+
+
+# -- RSS 0.9x / 2.0 -------------------------------------------------------------------------
+
+def _read_rss(root: etree._Element, url: str) -> ParsedFeed:
+    channel = root.find("channel")
+    if channel is None:
+        raise NotForFastPath("rss without channel")
+    version = (root.get("version") or "").strip()
+    fmt = {"2.0": "rss20", "0.91": "rss091", "0.92": "rss092", "0.93": "rss093",
+           "0.94": "rss094"}.get(version, "rss")
+    title = markup_from_plain_title(channel.findtext("title") or "")
+    site = absolute_url(channel.findtext("link"), _base(channel, url))
+    entries = tuple(_rss_item(item, url) for item in channel.iterfind("item"))
+    return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt,
+                      rights=_rights(channel, ("copyright", f"{{{DC}}}rights"),
+                                     f"{{{CREATIVE_COMMONS}}}license"))
+
+
+def _rights(parent: etree._Element | None, rights_tags: tuple[str, ...],
+            license_tag: str | None = None) -> tuple[str, ...]:
+    """The feed's reuse statements, one line each (see records.ParsedFeed.rights)."""
+    if parent is None:
+        return ()
+    # One statement, as feedparser keeps one: the first of copyright / dc:rights / rights.
+    lines = [next((rights_line("rights", child.text) for child in parent
+                   if child.tag in rights_tags and (child.text or "").strip()), "")]
+    if license_tag is not None:
+        lines.extend(rights_line("license", child.text)
+                     for child in parent.iterfind(license_tag))
+    return tuple(line for line in lines if line)
+
+
+def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
+    base = _base(item, url)
+    fields: dict[str, str] = {}
+    categories: list[str] = []
+    media: list[MediaItem] = []
+    enclosures: list[MediaItem] = []
+    descriptions: list[str] = []
+    guid: str | None = None
+    guid_is_permalink = False
+    for child in item:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "guid":
+            guid_is_permalink = (child.get("isPermaLink") or "true").strip().lower() == "true"
+            guid = resolve_id(_text(child), child.base) if guid_is_permalink else _text(child)
+        elif tag in {"title", "link", "description", "pubDate", "author", "comments"}:
+            fields.setdefault(tag, _text(child))
+        elif tag == "category" or tag == f"{{{DC}}}subject":
+            categories.append(_text(child))
+        elif tag == "enclosure":
+            enclosure = _enclosure(child.get("url"), child.get("type"), base)
+            if enclosure:
+                enclosures.append(enclosure)
+        elif tag == f"{{{CONTENT}}}encoded":
+            fields.setdefault("content", _text(child))
+        elif tag == f"{{{DC}}}creator":
+            fields.setdefault("creator", _text(child))
+        elif tag == f"{{{DC}}}title":
+            fields.setdefault("dc_title", _text(child))
+        elif tag == f"{{{DC}}}date" or tag == f"{{{DCTERMS}}}modified":
+            fields.setdefault("updated", _text(child))
+        elif tag == f"{{{ATOM10}}}link" and child.get("rel") == "enclosure":
+            enclosure = _enclosure(child.get("href"), child.get("type"), base)
+            if enclosure:
+                enclosures.append(enclosure)
+        elif etree.QName(child).namespace in MEDIA:
+            if etree.QName(child).localname == "title":
+                fields.setdefault("media_title", _text(child))
+            media.extend(_media(child, base) if etree.QName(child).localname == "group"
+                         else _media_item(child, etree.QName(child).localname, base))
+            descriptions.extend(_media_descriptions(child))
+    summary, contents = _with_media_description(
+        fields.get("description", ""), [fields.get("content", "")], descriptions)
+    link = absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else (
+        guid_as_link(guid, is_permalink=guid_is_permalink))
+    return make_entry(
+        # An item titled only by dc:title (or, as feedparser falls back, media:title).
+        guid=guid, link=link, title=_rss_title(fields),
+        author=fields.get("creator") or fields.get("author"),
+        summary=summary, contents=contents,
+        published=fields.get("pubDate"), updated=fields.get("updated"),
+        categories=categories, media=_ordered_media(media, enclosures))
+
+
+def _rss_title(fields: dict[str, str]) -> str:
+    """The item's title, else its dc:title, else its media:title (feedparser's order)."""
+    title = next((fields[key] for key in ("title", "dc_title", "media_title")
+                  if fields.get(key, "").strip()), "")
+    return markup_from_plain_title(title)
+
+
+# -- RSS 1.0 (RDF) --------------------------------------------------------------------------
+
+def _read_rdf(root: etree._Element, url: str) -> ParsedFeed:
+    namespace = next((ns for ns in (RSS10, RSS090) if root.find(f"{{{ns}}}channel")
+                      is not None or root.find(f"{{{ns}}}item") is not None), None)
+    if namespace is None:
+        raise NotForFastPath("RDF without an RSS 1.0 / 0.90 channel")
+    channel = root.find(f"{{{namespace}}}channel")
+    title = channel.findtext(f"{{{namespace}}}title") if channel is not None else ""
+    site = absolute_url(channel.findtext(f"{{{namespace}}}link"), url) if channel is not None \
+        else None
+    entries = tuple(_rdf_item(item, namespace, url)
+                    for item in root.iterfind(f"{{{namespace}}}item"))
+    return ParsedFeed(title=markup_from_plain_title(title or "").strip(), site_url=site,
+                      entries=entries, format="rss10" if namespace == RSS10 else "rss090",
+                      rights=_rights(channel, (f"{{{DC}}}rights",)))
+
+
+def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
+    base = _base(item, url)
+    fields: dict[str, str] = {}
+    categories: list[str] = []
+    media: list[MediaItem] = []
+    for child in item:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
+            fields.setdefault(etree.QName(child).localname, _text(child))
+        elif tag == f"{{{CONTENT}}}encoded":
+            fields.setdefault("content", _text(child))
+        elif tag == f"{{{DC}}}creator":
+            fields.setdefault("creator", _text(child))
+        elif tag == f"{{{DC}}}title":
+            fields.setdefault("dc_title", _text(child))
+        elif tag == f"{{{DC}}}date" or tag == f"{{{DCTERMS}}}modified":
+            fields.setdefault("updated", _text(child))
+        elif tag == f"{{{DC}}}subject":
+            categories.append(_text(child))
+        elif etree.QName(child).namespace in MEDIA:
+            media.extend(_media(child, base) if etree.QName(child).localname == "group"
+                         else _media_item(child, etree.QName(child).localname, base))
+    return make_entry(
+        guid=item.get(f"{{{RDF}}}about"), link=absolute_url(fields.get("link"), base),
+        title=_rss_title(fields), author=fields.get("creator"),
+        summary=fields.get("description", ""), contents=[fields.get("content", "")],
+        published=None, updated=fields.get("updated"), categories=categories, media=media)
+
+
+# -- Atom 1.0 (RFC 4287) and 0.3 ------------------------------------------------------------
+
+def _atom_text(element: etree._Element, is_atom10: bool) -> str:
+    """A text construct as feedparser reports it: text, html (escaped), or xhtml (the
+    children of the wrapping div, serialised)."""
+    kind = (element.get("type") or "text").strip().lower()
+    mode = (element.get("mode") or "").strip().lower()
+    if kind in {"xhtml", "application/xhtml+xml"} or mode == "xml":
+        children = list(element)
+        # RFC 4287 §3.1.1.3: the div wraps the content and is not part of it (Atom 1.0
+        # only; feedparser keeps an Atom 0.3 div, and so do we).
+        if is_atom10 and len(children) == 1 and children[0].tag == f"{{{XHTML}}}div" \
+                and not (element.text or "").strip():
+            holder = children[0]
+        else:
+            holder = element
+        return void_elements_as_html(_serialise_children(holder))
+    if len(element):
+        raise NotForFastPath(f"markup inside a {kind} text construct")
+    return element.text or ""
+
+
+def _serialise_children(holder: etree._Element) -> str:
+    copy = deepcopy(holder)
+    for node in copy.iter():
+        if isinstance(node.tag, str) and node.tag.startswith("{"):
+            node.tag = etree.QName(node).localname
+    etree.cleanup_namespaces(copy)
+    # The holder's leading text is escaped as tostring escapes every tail: "&lt;blink&gt;"
+    # inside an xhtml title is text, not a tag to drop.
+    inner = html.escape(copy.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", with_tail=True) for child in copy)
+    return inner
+
+
+def _atom_title(element: etree._Element, is_atom10: bool) -> str:
+    """Titles stay markup for clean to turn into text; a type="text" title is escaped
+    first, so "<3 & more" survives as written. A base64 title is decoded first, then read
+    as its declared type (as feedparser reads it)."""
+    title = _atom_text(element, is_atom10)
+    if _atom_type(element, is_atom10) == "base64":
+        title = decode_base64(title)
+    kind = _declared_type(element, is_atom10)
+    return html.escape(title, quote=False) if kind in {"text", "text/plain"} else title
+
+
+def _declared_type(element: etree._Element, is_atom10: bool) -> str:
+    return (element.get("type") or ("text" if is_atom10 else "text/plain")).strip().lower()
+
+
+def _atom_type(element: etree._Element, is_atom10: bool) -> str:
+    kind = _declared_type(element, is_atom10)
+    mode = (element.get("mode") or "").strip().lower()
+    if not is_atom10 and mode == "base64":
+        return "base64"
+    if not is_atom10 and mode == "xml":
+        return "xhtml"
+    if is_atom10 and not _is_text_or_xml(kind):
+        return "base64"             # RFC 4287 §4.1.3.3: any other media type is base64
+    return kind
+
+
+def _is_text_or_xml(kind: str) -> bool:
+    return kind in {"text", "html", "xhtml"} or kind.startswith("text/") \
+        or kind.endswith(("+xml", "/xml"))
+
+
+def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
+    ns = ATOM10 if is_atom10 else ATOM03
+    title_element = root.find(f"{{{ns}}}title")
+    title = _atom_title(title_element, is_atom10) if title_element is not None else ""
+    site = _alternate_link(root, ns, url)
+    entries = tuple(_atom_entry(entry, ns, is_atom10, url)
+                    for entry in root.iterfind(f"{{{ns}}}entry"))
+    return ParsedFeed(title=title.strip(), site_url=site, entries=entries,
+                      format="atom10" if is_atom10 else "atom03",
+                      rights=_rights(root, (f"{{{ns}}}rights", f"{{{ns}}}copyright",
+                                            f"{{{DC}}}rights")))
+
+
+def _alternate_link(parent: etree._Element, ns: str, url: str) -> str | None:
+    for link in parent.iterfind(f"{{{ns}}}link"):
+        # An href, or (as feedparser reads it) the URL written as the element's text.
+        href = link.get("href") or (link.text or "").strip()
+        if (link.get("rel") or "alternate").strip() == "alternate" and href:
+            return absolute_url(href, _base(link, url))
+    return None
+
+
+def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> ParsedEntry:
+    base = _base(entry, url)
+    guid: str | None = None
+    title = ""
+    author: str | None = None
+    summary = ""
+    contents: list[str] = []
+    dates: dict[str, str] = {}
+    categories: list[str] = []
+    media: list[MediaItem] = []
+    enclosures: list[MediaItem] = []
+    descriptions: list[str] = []
+    for child in entry:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        local = etree.QName(child).localname
+        if etree.QName(child).namespace == ns:
+            if local == "id":
+                guid = guid or resolve_id(_text(child), child.base)
+            elif local == "title":
+                title = _atom_title(child, is_atom10)
+            elif local == "summary":
+                summary = as_html(_atom_text(child, is_atom10), _atom_type(child, is_atom10))
+            elif local == "content" and not child.get("src"):
+                contents.append(as_html(_atom_text(child, is_atom10),
+                                        _atom_type(child, is_atom10)))
+            elif local in {"published", "issued", "updated", "modified"}:
+                key = "published" if local in {"published", "issued"} else "updated"
+                dates.setdefault(key, _text(child))
+            elif local == "author" and author is None:
+                author = child.findtext(f"{{{ns}}}name") or child.findtext(f"{{{ns}}}email")
+            elif local == "category":
+                term = child.get("term") if is_atom10 else (child.get("term") or child.text)
+                if term:
+                    categories.append(term)
+            elif local == "link" and (child.get("rel") or "").strip() == "enclosure":
+                enclosure = _enclosure(child.get("href"), child.get("type"), _base(child, url))
+                if enclosure:
+                    enclosures.append(enclosure)
+        elif tag == f"{{{DC}}}subject":
+            categories.append(_text(child))
+        elif tag == f"{{{DC}}}creator" and author is None:
+            author = _text(child)
+        elif etree.QName(child).namespace in MEDIA:
+            media.extend(_media(child, base) if local == "group"
+                         else _media_item(child, local, base))
+            descriptions.extend(_media_descriptions(child))
+    summary, contents = _with_media_description(summary, contents, descriptions)
+    return make_entry(
+        guid=guid, link=_alternate_link(entry, ns, base), title=title, author=author,
+        summary=summary, contents=contents, published=dates.get("published"),
+        updated=dates.get("updated"), categories=categories,
+        media=_ordered_media(media, enclosures))

@@ -1,0 +1,168 @@
+"""The fallback: feedparser, for documents the fast path will not read (broken XML, HTML
+entities without a DTD, unescaped markup, unusual dialects).
+
+feedparser gets bytes we already decoded and re-encoded as UTF-8 (so both paths agree on
+the characters), never a str: `feedparser.parse(str)` treats a string as a URL or a file
+name. Its own sanitiser and URI resolver are off: nh3 does both later, for every path.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import feedparser
+
+from workers.ingest.cleaning.media import media_kind
+from workers.ingest.cleaning.sanitise import markup_from_plain_title, rights_line
+from workers.ingest.parsing.bodies import as_html, make_entry, void_elements_as_html
+from workers.ingest.parsing.normalise import absolute_url, guid_as_link
+from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
+
+_RSS_VERSIONS = {"rss090", "rss091n", "rss091u", "rss092", "rss093", "rss094", "rss20",
+                 "rss10", "rss"}
+_FORMATS = {"rss091n": "rss091", "rss091u": "rss091", "rss10": "rss10", "rss090": "rss090"}
+
+
+class NotAFeed(Exception):
+    """feedparser found no feed in the document."""
+
+
+def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
+    """The feed and, when the XML was broken, a readable warning."""
+    result = feedparser.parse(
+        text.encode("utf-8"),
+        # No content-location: feedparser resolves ids against the document's URL when
+        # it knows it; ours resolve against xml:base only (normalise.resolve_id).
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        resolve_relative_uris=False, sanitize_html=False)
+    version = result.get("version") or ""
+    if not version and not result.entries:
+        reason = result.get("bozo_exception")
+        raise NotAFeed(f"not a feed ({reason})" if reason else "not a feed")
+    is_rss = version in _RSS_VERSIONS or version.startswith("rss")
+    entries = tuple(_entry(e, url, is_rss=is_rss) for e in result.entries)
+    feed = result.get("feed", {})
+    warning = None
+    if result.get("bozo") and not isinstance(result.get("bozo_exception"),
+                                              feedparser.CharacterEncodingOverride):
+        warning = f"malformed feed read leniently: {result.get('bozo_exception')}"
+    parsed = ParsedFeed(
+        title=_title(feed, is_rss=is_rss).strip(),
+        site_url=absolute_url(_alternate(feed.get("links", [])), url),
+        entries=entries,
+        format=_FORMATS.get(version, version or "unknown"),
+        rights=_rights(feed),
+        hub_url=absolute_url(_link(feed.get("links", []), "hub"), url),
+        self_url=absolute_url(_link(feed.get("links", []), "self"), url))
+    return parsed, warning
+
+
+def _link(links: list[Any], rel: str) -> str | None:
+    """The first feed-level link with `rel` (WebSub's hub and self, W3C WebSub §4)."""
+    for link in links:
+        if rel in (link.get("rel") or "").lower().split() and link.get("href"):
+            return str(link["href"]).strip()
+    return None
+
+
+def _title(element: Any, *, is_rss: bool) -> str:
+    title_detail = element.get("title_detail") or {}
+    title = title_detail.get("value", element.get("title", "")) or ""
+    if is_rss:      # RSS never says whether a title is HTML: see fastxml._rss_title
+        return markup_from_plain_title(title)
+    if title_detail.get("type") == "application/xhtml+xml":
+        return void_elements_as_html(title)
+    if title_detail.get("type") == "text/plain" and not is_rss:
+        return html.escape(title, quote=False)    # Atom type="text": see fastxml._atom_title
+    return title
+
+
+def _rights(feed: Any) -> tuple[str, ...]:
+    """feedparser keeps one `rights` (copyright, dc:rights, Atom rights) and one
+    Creative Commons `license`: see fastxml._rights for the fast path's lines."""
+    lines = []
+    rights = feed.get("rights_detail") or {}
+    if rights.get("value"):
+        lines.append(rights_line("rights", rights["value"]))
+    if feed.get("license"):
+        lines.append(rights_line("license", feed["license"]))
+    return tuple(line for line in lines if line)
+
+
+def _alternate(links: list[Any]) -> str | None:
+    for link in links:
+        if (link.get("rel") or "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _text_construct(detail: Any, fallback: str) -> str:
+    """feedparser's value for a text construct, made HTML the way the fast path does."""
+    if not detail:
+        return as_html(fallback, "html") if fallback else ""
+    value = detail.get("value") or ""
+    kind = detail.get("type") or "text/html"
+    if kind == "application/xhtml+xml":
+        return void_elements_as_html(value)
+    return as_html(value, kind)
+
+
+def _summary(entry: Any) -> str:
+    """feedparser copies the content into `summary` when there is none: that is no
+    summary (and its copy may carry a different type)."""
+    summary = entry.get("summary", "")
+    if any(summary == c.get("value") for c in entry.get("content", [])):
+        return ""
+    return _text_construct(entry.get("summary_detail"), summary)
+
+
+def _media(entry: Any, base: str) -> list[MediaItem]:
+    items: list[MediaItem] = []
+    for content in entry.get("media_content", []):
+        url = absolute_url(content.get("url"), base)
+        if url:
+            items.append(MediaItem(url=url, kind=media_kind(url, content.get("type"),
+                                                            content.get("medium")),
+                                   mime_type=content.get("type"),
+                                   width=_int(content.get("width")),
+                                   height=_int(content.get("height"))))
+    for thumbnail in entry.get("media_thumbnail", []):
+        url = absolute_url(thumbnail.get("url"), base)
+        if url:
+            items.append(MediaItem(url=url, kind="image", width=_int(thumbnail.get("width")),
+                                   height=_int(thumbnail.get("height")), is_thumbnail=True))
+    for link in entry.get("links", []):
+        if link.get("rel") == "enclosure":
+            url = absolute_url(link.get("href"), base)
+            if url:
+                items.append(MediaItem(url=url, kind=media_kind(url, link.get("type")),
+                                       mime_type=link.get("type")))
+    return items
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
+    guid = entry.get("id") or None
+    link = next((absolute_url(link.get("href"), url) for link in entry.get("links", [])
+                 if link.get("rel") == "alternate" and link.get("href")), None)
+    if link is None and is_rss and entry.get("guidislink"):
+        link = guid_as_link(guid, is_permalink=True)
+    detail = entry.get("author_detail") or {}
+    return make_entry(
+        guid=guid, link=link, title=_title(entry, is_rss=is_rss),
+        # The raw string, not author_detail: feedparser's e-mail pattern stops at four-letter
+        # top-level domains and cuts "w@v.example (Name)" into the name "ple (Name".
+        author=entry.get("author") or detail.get("name") or detail.get("email"),
+        summary=_summary(entry),
+        contents=[_text_construct(c, c.get("value", "")) for c in entry.get("content", [])],
+        # dict.get: FeedParserDict would answer "updated" with the published date.
+        published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),
+        categories=[t.get("term") or "" for t in entry.get("tags", [])],
+        media=_media(entry, url))

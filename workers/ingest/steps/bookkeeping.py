@@ -1,0 +1,92 @@
+"""Bookkeeping: what a poll's outcome does to its source, decided without a database.
+
+`store.py` reads the source's row, asks these functions, and writes their answer in the
+poll's own transaction; here are only the rules, so they can be read and tested alone:
+
+- a failed poll (`after_failure`): 410 Gone stops polling; a permanent failure (an
+  address we refuse, an invalid URL) pauses the source until an admin changes it; a
+  rate limit (429/503 with Retry-After) waits as asked and is never a strike against the
+  feed; any other failure is a strike, retried with exponential backoff (`schedule`);
+- quarantine (`must_quarantine`, `quarantine`): a source whose polls keep starting and
+  never finishing (the worker was killed while polling it) rests instead of being polled;
+- validators (`whole_validator`): an ETag or Last-Modified is kept whole or not at all;
+- push (`next_poll_with_push`): a source whose hub pushes is polled only as a slow fallback.
+
+Statuses are the strings of `models.sources.SourceStatus` (this module may not import
+`models`: the import contracts keep it pure).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from hopper.settings import Limits
+from workers.ingest.steps import schedule
+
+FAILING = "failing"
+GONE = "gone"
+PAUSED = "paused"
+
+ERROR_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a failed poll, or a quarantine, writes on its source."""
+
+    status: str
+    error: str
+    error_count: int
+    next_poll_at: datetime | None    # None: keep the time the poll's claim set
+
+
+def after_failure(*, outcome: str, error: str | None, is_permanent: bool,
+                  retry_after: datetime | None, error_count: int, interval_minutes: int,
+                  now: datetime, limits: Limits, rng: random.Random) -> Verdict:
+    """The source's status, error, error count and next poll after a poll that failed
+    (`outcome` is one of FeedUpdate's failure outcomes)."""
+    message = (error or outcome)[:ERROR_MAX]
+    if outcome == "gone":
+        return Verdict(GONE, message, error_count + 1, None)
+    if is_permanent:
+        # Blocked address, invalid URL: retrying cannot help; an admin must change it.
+        return Verdict(PAUSED, message, error_count + 1, None)
+    if outcome == "rate_limited":
+        # Never a strike against the feed (docs/architecture.md, "Fetching feeds"): wait
+        # as asked, then carry on.
+        return Verdict(FAILING, message, error_count, schedule.next_poll_after_rate_limit(
+            now, retry_after, interval_minutes, limits))
+    strikes = error_count + 1
+    return Verdict(FAILING, message, strikes,
+                   now + schedule.backoff_delay(strikes, interval_minutes, limits, rng))
+
+
+def must_quarantine(unfinished_polls: int) -> bool:
+    """True when a source's polls keep starting and never finishing."""
+    return unfinished_polls >= schedule.QUARANTINE_AFTER_UNFINISHED
+
+
+def quarantine(*, unfinished_polls: int, error_count: int, now: datetime,
+               limits: Limits) -> Verdict:
+    """What a quarantined source becomes: failing, one more strike, a long rest (the
+    caller also resets its count of unfinished polls)."""
+    delay = schedule.quarantine_delay(limits)
+    return Verdict(FAILING,
+                   f"quarantined: {unfinished_polls} polls started and never finished "
+                   f"(the worker was killed while polling this feed); next try in {delay}",
+                   error_count + 1, now + delay)
+
+
+def whole_validator(value: str | None, length: int) -> str | None:
+    """A validator that fits its column, or None: a truncated one would never match."""
+    if value is None or len(value) > length:
+        return None
+    return value
+
+
+def next_poll_with_push(next_poll_at: datetime, polled_at: datetime,
+                        limits: Limits) -> datetime:
+    """A source whose hub pushes: polled no sooner than the push fallback interval."""
+    return max(next_poll_at, polled_at + timedelta(minutes=limits.push_fallback_poll_minutes))

@@ -1,0 +1,117 @@
+"""Clean: parsed entries in, articles ready to store out.
+
+Per entry: identity (entry key and hash), sanitised HTML with absolute URLs, a plain-text
+title and summary, the lead image, the video, UTC dates clamped to the poll time, tags.
+Each HTML body goes through nh3 once; everything else reads nh3's output.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hopper.widths import NAME_MAX, URL_MAX
+from workers.ingest.cleaning.media import feed_video, lead_image, meaningful_alt, video_embed_url
+from workers.ingest.cleaning.sanitise import (
+    first_embed,
+    first_image,
+    leading_text,
+    sanitise_html,
+    summarise,
+    text_from_markup,
+    without_image,
+)
+from workers.ingest.parsing.normalise import (
+    entry_key,
+    is_web_url,
+    normalise_tags,
+    sha256_hex,
+)
+from workers.ingest.records import CleanArticle, ParsedEntry, ParsedFeed
+
+IMAGE_ALT_MAX = 500
+UNTITLED_LENGTH = 100
+
+
+def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[CleanArticle]:
+    """Every entry cleaned, in feed order, each entry key once (see `deduplicate`)."""
+    return deduplicate([clean_entry(entry, base_url=base_url, now=now)
+                        for entry in feed.entries])
+
+
+def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArticle:
+    url = _capped_url(entry.link)
+    # Relative URLs in an entry's HTML are relative to the article page it was copied
+    # from (as Miniflux resolves them); the feed URL only when the entry has no link.
+    content_base = url or base_url
+    content_html = sanitise_html(entry.content_html, base_url=content_base)
+    image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
+    # The page shows the lead image above the body: never a second time inside it.
+    content_html = without_image(content_html, image_url)
+    summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
+    title = text_from_markup(entry.title) or summarise(summary, UNTITLED_LENGTH)
+    video_url, embed_url = feed_video(entry.media)
+    embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
+    published_at = min(entry.published_at or entry.updated_at or now, now)
+    updated_at = min(entry.updated_at, now) if entry.updated_at else None
+    key = entry_key(entry)
+    return CleanArticle(
+        entry_key=key,
+        entry_hash=sha256_hex(key),
+        url=url,
+        title=title,
+        author=entry.author[:NAME_MAX] if entry.author else None,
+        summary=summary,
+        content_html=content_html,
+        content_hash=content_hash(title, content_html, summary, image_url, url),
+        image_url=image_url,
+        image_alt=image_alt,
+        video_url=_capped_url(video_url),
+        video_embed_url=embed_url,
+        is_video=bool(video_url or embed_url),
+        published_at=published_at,
+        updated_at=updated_at,
+        tags=normalise_tags(entry.categories),
+    )
+
+
+def content_hash(title: str, content_html: str, summary: str, image_url: str | None,
+                 url: str | None) -> str:
+    """What a reader would see change; never dates or counters, which move on their own."""
+    return sha256_hex("\x1f".join([title, content_html, summary, image_url or "", url or ""]))
+
+
+def deduplicate(articles: list[CleanArticle]) -> list[CleanArticle]:
+    """One article per entry key: feeds repeat entries (pagination glitches, edits
+    appended). The most complete copy wins, in the place of the first; ties keep the
+    first."""
+    kept: dict[str, CleanArticle] = {}
+    for article in articles:
+        current = kept.get(article.entry_hash)
+        if current is None or _completeness(article) > _completeness(current):
+            kept[article.entry_hash] = article
+    return list(kept.values())
+
+
+def _completeness(article: CleanArticle) -> tuple[int, int, int]:
+    return (len(article.content_html) + len(article.summary), int(article.url is not None),
+            int(article.image_url is not None))
+
+
+def _lead_image(entry: ParsedEntry, content_html: str, *,
+                base_url: str) -> tuple[str | None, str | None]:
+    """The feed's own image (media, enclosure), else the first real <img> of the content,
+    else of the summary (sanitised only in that rare case: it is not stored as HTML)."""
+    named = lead_image(entry.media)
+    if named is not None and len(named.url) <= URL_MAX:
+        return named.url, meaningful_alt(named.description)
+    image = first_image(content_html)
+    if image is None and "<img" in entry.summary_html.lower():
+        image = first_image(sanitise_html(entry.summary_html, base_url=base_url))
+    if image is not None and len(image.url) <= URL_MAX:
+        alt = meaningful_alt(image.alt)
+        return image.url, alt[:IMAGE_ALT_MAX] if alt else None
+    return None, None
+
+
+def _capped_url(url: str | None) -> str | None:
+    return url if url and len(url) <= URL_MAX and is_web_url(url) else None

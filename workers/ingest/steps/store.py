@@ -1,0 +1,480 @@
+"""Store: the only ingest step that touches the database.
+
+Two short transactions frame every poll, and none stays open during HTTP:
+
+    begin_poll   — lock the source row, count an unfinished poll (or quarantine a source
+                   that keeps killing workers), read a `SourceSnapshot` and section rules;
+    store_update — in ONE transaction: upsert the articles (only new or changed ones are
+                   written), each article's story (store_stories.py), tags and links,
+                   and the source's bookkeeping (status, error,
+                   validators, URL after 301/308, schedule). After commit, if anything
+                   new or changed, bump the content version so the site's caches turn.
+
+What an outcome does to a source (status, strikes, backoff, quarantine) is decided in
+bookkeeping.py, without a database; this module reads the row and writes the answer.
+
+A crash anywhere rolls back the whole update; re-running the poll writes the same rows
+once, because the unique constraint decides what is new, not Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hopper import content_version
+from hopper.settings import Limits
+from hopper.widths import NAME_MAX, URL_MAX
+from models import article_writes, sections
+from models import sources as source_rows
+from models import websub as websub_rows
+from models.db import Database, session_scope
+from models.sources import POLLABLE_STATUSES, PollState, SourceStatus
+from workers.ingest.parsing.normalise import tag_slug
+from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
+from workers.ingest.steps import bookkeeping, schedule
+from workers.ingest.steps.classify import SectionRule
+from workers.ingest.stories.store_stories import Pending, StoryPlan, finish_stories, plan_stories
+
+log = logging.getLogger(__name__)
+_rng = random.Random()
+RULES_TTL_S = 60.0
+_rules_cache: dict[int, tuple[float, tuple[SectionRule, ...]]] = {}
+
+
+@dataclass(frozen=True)
+class PollPlan:
+    snapshot: SourceSnapshot
+    rules: tuple[SectionRule, ...]
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What one poll did, for the CLI's summary and the logs."""
+
+    source_id: int
+    outcome: str             # FeedUpdate outcomes, or "skipped" / "locked" / "missing"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str | None = None
+    fetch_seconds: float | None = None
+    # False when the poll ran but storing it failed (the database was unreachable or
+    # locked): nothing of it was written, so it is worth running again soon.
+    is_stored: bool = True
+
+    @property
+    def is_failure(self) -> bool:
+        return self.outcome in {"failed", "rate_limited", "gone"}
+
+
+@dataclass(frozen=True)
+class ArticleCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+# --- before the network ---------------------------------------------------------------
+
+def claim_due_sources(database: Database, *, now: datetime, limits: Limits,
+                      limit: int) -> list[int]:
+    with session_scope(database) as session:
+        return source_rows.claim_due(session, now=now, limit=limit,
+                                     lease_until=now + schedule.enqueue_lease(limits))
+
+
+def begin_poll(database: Database, source_id: int, *, now: datetime, limits: Limits,
+               force: bool = False) -> PollPlan | None:
+    """Count the poll as started and read what it needs; None when it must not run
+    (source deleted, gone or paused unless `force`, or just quarantined)."""
+    return begin_polls(database, [source_id], now=now, limits=limits,
+                       force=force).get(source_id)
+
+
+def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
+                limits: Limits, force: bool = False) -> dict[int, PollPlan]:
+    """`begin_poll` for many sources in ONE short transaction (the CLI's batches): one
+    read, one UPDATE and one commit, however many sources; a source that keeps killing
+    its polls is quarantined instead of started."""
+    if not source_ids:
+        return {}
+    with session_scope(database) as session:
+        rules = _section_rules(session, database)
+        states = [state for state in source_rows.poll_states_for_update(session, source_ids)
+                  if force or state.status in POLLABLE_STATUSES]
+        started = [state for state in states
+                   if not bookkeeping.must_quarantine(state.unfinished_polls)]
+        for state in states:
+            if bookkeeping.must_quarantine(state.unfinished_polls):
+                _quarantine(state, now, limits)
+        source_rows.save_poll_states(session, states)
+        source_rows.count_polls_started(session, [state.id for state in started])
+        source_rows.skip_durable_commit(session)
+    return {state.id: PollPlan(snapshot=_snapshot(state), rules=rules) for state in started}
+
+
+def begin_push(database: Database, source_id: int) -> PollPlan | None:
+    """What storing a body a hub delivered needs; None for a source deleted, gone or
+    paused. No poll is counted as started: nothing is fetched."""
+    with session_scope(database) as session:
+        rules = _section_rules(session, database)
+        states = source_rows.poll_states_for_update(session, [source_id])
+    return next((PollPlan(snapshot=_snapshot(state), rules=rules) for state in states
+                 if state.status in POLLABLE_STATUSES), None)
+
+
+def reschedule_locked(database: Database, expires_in_s: Mapping[int, float], *,
+                      now: datetime) -> None:
+    """Sources another poll holds locked: due again when that lock lapses (at the latest).
+
+    The tick's claim pushed them a whole lease ahead; if the lock's holder is gone (killed,
+    or a Redis restart ate its release), nobody else would bring them back sooner. A live
+    holder sets the real next time when it stores its poll.
+    """
+    if not expires_in_s:
+        return
+    with session_scope(database) as session:
+        source_rows.poll_no_later_than(session, {
+            source_id: now + timedelta(seconds=seconds)
+            for source_id, seconds in expires_in_s.items()})
+        source_rows.skip_durable_commit(session)
+
+
+def _quarantine(source: PollState, now: datetime, limits: Limits) -> None:
+    verdict = bookkeeping.quarantine(unfinished_polls=source.unfinished_polls,
+                                     error_count=source.error_count, now=now, limits=limits)
+    _apply(source, verdict)
+    source.unfinished_polls = 0
+    log.warning("source %s quarantined after %s unfinished polls", source.id,
+                schedule.QUARANTINE_AFTER_UNFINISHED)
+
+
+def _snapshot(source: PollState) -> SourceSnapshot:
+    return SourceSnapshot(
+        id=source.id, url=source.url, etag=source.etag, last_modified=source.last_modified,
+        section_id=source.section_id, interval_minutes=source.interval_minutes,
+        interval_override_minutes=source.interval_override_minutes,
+        error_count=source.error_count, last_new_entry_at=source.last_new_entry_at)
+
+
+def _section_rules(session: Session, database: Database) -> tuple[SectionRule, ...]:
+    """Every section's keyword rules, read at most once per RULES_TTL_S per process: a
+    rule edited by an admin applies within a minute, and a poll saves a query."""
+    now = time.monotonic()
+    cached = _rules_cache.get(id(database))
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    rules = tuple(SectionRule(section.id, tuple(section.keyword_list))
+                  for section in sections.with_keyword_rules(session) if section.keyword_list)
+    _rules_cache[id(database)] = (now + RULES_TTL_S, rules)
+    return rules
+
+
+def forget_section_rules() -> None:
+    _rules_cache.clear()
+
+
+# --- after the network ----------------------------------------------------------------
+
+def store_update(database: Database, client: redis.Redis | None, update: FeedUpdate, *,
+                 limits: Limits) -> StoreResult:
+    """Write one poll's update in one transaction, then bump the content version."""
+    with session_scope(database) as session:
+        sources = source_rows.poll_states_for_update(session, [update.source_id])
+        result = _store_group(session, {source.id: source for source in sources}, [update],
+                              limits=limits)[0]
+        source_rows.save_poll_states(session, sources)
+        if not _wrote_articles([result]):
+            source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
+    if client is not None and _wrote_articles([result]):
+        bump_content_version(client)
+    return replace(result, fetch_seconds=update.fetch_seconds)
+
+
+def store_updates(database: Database, client: redis.Redis | None,
+                  updates: Sequence[FeedUpdate], *, limits: Limits) -> list[StoreResult]:
+    """Write many polls' updates in ONE transaction (the CLI's batches), then bump the
+    content version once. All-or-nothing like `store_update`: each source's bookkeeping
+    commits together with its articles, so a crash leaves no poll half-written. Source
+    rows are locked in id order, so two batches never deadlock. If the batch fails, each
+    update is retried in its own transaction: one bad poll never sinks the others."""
+    if not updates:
+        return []
+    try:
+        with session_scope(database) as session:
+            sources = {source.id: source for source in source_rows.poll_states_for_update(
+                session, [update.source_id for update in updates])}
+            results = _store_group(session, sources, updates, limits=limits)
+            source_rows.save_poll_states(session, sources.values())
+            if not _wrote_articles(results):
+                source_rows.skip_durable_commit(session)
+    except Exception:
+        if len(updates) == 1:
+            raise
+        log.warning("storing %s polls together failed; storing them one by one",
+                    len(updates), exc_info=True)
+        return [_store_alone(database, client, update, limits) for update in updates]
+    if client is not None and _wrote_articles(results):
+        bump_content_version(client)
+    return [replace(result, fetch_seconds=update.fetch_seconds)
+            for result, update in zip(results, updates, strict=True)]
+
+
+def bump_content_version(client: redis.Redis) -> None:
+    """After the commit, best effort: the articles are stored whatever Redis says, and a
+    missed bump only leaves cached pages stale until their short TTL runs out."""
+    try:
+        content_version.bump(client)
+    except redis.RedisError as error:
+        log.warning("content version not bumped (caches expire on their own): %s", error)
+
+
+def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpdate,
+                 limits: Limits) -> StoreResult:
+    try:
+        return store_update(database, client, update, limits=limits)
+    except Exception as error:   # a database error for one source must not stop the rest
+        return StoreResult(update.source_id, "failed", error=f"{type(error).__name__}: {error}",
+                           is_stored=False)
+
+
+def _wrote_articles(results: Sequence[StoreResult]) -> bool:
+    return any(result.new or result.updated for result in results)
+
+
+def _store_group(session: Session, sources: Mapping[int, PollState],
+                 updates: Sequence[FeedUpdate], *, limits: Limits) -> list[StoreResult]:
+    """Every update's articles written together (one SELECT, one upsert, one tag pass for
+    the group), then each source's bookkeeping; one result per update, in order."""
+    polls = [(sources[update.source_id], update) for update in updates
+             if update.outcome == "ok" and update.source_id in sources]
+    counts = store_articles(session, polls,
+                            story_window=timedelta(hours=limits.story_window_hours))
+    results = []
+    for update in updates:
+        source = sources.get(update.source_id)
+        if source is None:
+            results.append(StoreResult(update.source_id, "missing"))
+            continue
+        done = counts.get(source.id, ArticleCounts())
+        error = record_outcome(session, source, update, done, limits=limits)
+        results.append(StoreResult(update.source_id, update.outcome, done.new, done.updated,
+                                   done.unchanged, error))
+    record_push(session, sources, updates, limits=limits)
+    return results
+
+
+def record_push(session: Session, sources: Mapping[int, PollState],
+                updates: Sequence[FeedUpdate], *, limits: Limits) -> None:
+    """WebSub: note the hub each fetched feed names (the workers' sweep subscribes), or
+    forget it when the feed stopped naming one; poll a source whose hub pushes only as a
+    slow fallback. One query when nothing changed."""
+    polled = [update for update in updates if update.source_id in sources
+              and update.outcome in {"ok", "not_modified"}]
+    if not polled:
+        return
+    now = max(update.polled_at for update in polled)
+    known = websub_rows.hubs_of(session, [update.source_id for update in polled], now)
+    fetched = [update for update in polled if update.outcome == "ok" and not update.is_push]
+    websub_rows.note_hubs(session, [
+        (update.source_id, update.hub_url, update.topic_url) for update in fetched
+        if update.hub_url and update.topic_url and (update.source_id not in known or (
+            known[update.source_id].hub_url, known[update.source_id].topic_url)
+            != (update.hub_url, update.topic_url))], now)
+    forgotten = {update.source_id for update in fetched
+                 if not update.hub_url and update.source_id in known}
+    websub_rows.forget_hubs(session, sorted(forgotten))
+    for update in polled:
+        hub = known.get(update.source_id)
+        if hub is not None and hub.is_pushing and update.source_id not in forgotten:
+            source = sources[update.source_id]
+            source.next_poll_at = bookkeeping.next_poll_with_push(
+                source.next_poll_at, update.polled_at, limits)
+
+
+def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
+                   story_window: timedelta = timedelta(hours=48)) -> dict[int, ArticleCounts]:
+    """Upsert the polls' articles; only new ones and those whose content hash changed
+    are sent to the database, each with its story (store_stories.py), in this same
+    transaction. Returns the counts per source id."""
+    if not polls:
+        return {}
+    unique = {source.id: list({article.entry_hash: article
+                               for article in reversed(update.articles)}.values())
+              for source, update in polls}
+    known = article_writes.content_hashes(
+        session, {source_id: [article.entry_hash for article in articles]
+                  for source_id, articles in unique.items()})
+    fresh: list[tuple[int, CleanArticle]] = []
+    changed: list[tuple[int, CleanArticle]] = []
+    counts: dict[int, ArticleCounts] = {}
+    rows = []
+    for source, update in polls:
+        articles = unique[source.id]
+        new = [a for a in articles if (source.id, a.entry_hash) not in known]
+        rewritten = [a for a in articles if (source.id, a.entry_hash) in known
+                     and known[(source.id, a.entry_hash)] != a.content_hash]
+        fresh += [(source.id, article) for article in new]
+        changed += [(source.id, article) for article in rewritten]
+        rows += [_article_row(source, article, update.polled_at)
+                 for article in new + rewritten]
+        counts[source.id] = ArticleCounts(
+            new=len(new), updated=len(rewritten),
+            unchanged=len(articles) - len(new) - len(rewritten))
+    plan = _plan_stories(session, rows, window=story_window)
+    for row in rows:
+        row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
+    written = article_writes.upsert_articles(session, rows)
+    finish_stories(session, plan, written)
+    _link_tags(session, written, fresh, changed)
+    return counts
+
+
+def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
+                  window: timedelta) -> StoryPlan:
+    keys = [(row["source_id"], row["entry_hash"]) for row in rows]
+    current = article_writes.current_stories(session, keys) if rows else {}
+    pending = [Pending(key=key, title=row["title"], summary=row["summary"],
+                       source_id=row["source_id"], section_id=row["section_id"],
+                       published_at=row["published_at"],
+                       current_story_id=current.get(key, (None, ""))[0],
+                       current_title=current.get(key, (None, None))[1])
+               for key, row in zip(keys, rows, strict=True)]
+    preferred = source_rows.preferred_ids(session, {row["source_id"] for row in rows})
+    return plan_stories(session, pending, window=window, preferred=preferred)
+
+
+def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, Any]:
+    return {
+        "source_id": source.id,
+        "entry_key": article.entry_key,
+        "entry_hash": article.entry_hash,
+        "url": article.url,
+        "title": article.title,
+        "author": article.author,
+        "summary": article.summary,
+        "content_html": article.content_html,
+        "content_hash": article.content_hash,
+        "image_url": article.image_url,
+        "image_alt": article.image_alt,
+        "video_url": article.video_url,
+        "video_embed_url": article.video_embed_url,
+        "is_video": article.is_video,
+        "section_id": article.section_id if article.section_id is not None
+        else source.section_id,
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
+def _link_tags(session: Session, article_ids: Mapping[tuple[int, str], int],
+               fresh: Sequence[tuple[int, CleanArticle]],
+               changed: Sequence[tuple[int, CleanArticle]]) -> None:
+    # New articles without tags need no links; changed ones may have lost theirs.
+    relinked = [(source_id, article) for source_id, article in fresh if article.tags] \
+        + list(changed)
+    if not relinked:
+        return
+    names = {tag_slug(name): name for _, article in relinked for name in article.tags}
+    tag_ids = article_writes.ensure_tags(session, names)
+    links = {article_ids[(source_id, article.entry_hash)]:
+             [tag_ids[slug] for slug in (tag_slug(name) for name in article.tags)
+              if slug in tag_ids]
+             for source_id, article in relinked
+             if (source_id, article.entry_hash) in article_ids}
+    # Only rewritten articles can have old links; new ones start with none.
+    stale = [article_ids[(source_id, article.entry_hash)] for source_id, article in changed
+             if (source_id, article.entry_hash) in article_ids]
+    article_writes.replace_tag_links(session, links, clear=stale)
+
+
+def record_outcome(session: Session, source: PollState, update: FeedUpdate,
+                   counts: ArticleCounts, *, limits: Limits) -> str | None:
+    """The source's bookkeeping for this poll; returns the error recorded, if any."""
+    now = update.polled_at
+    source.last_polled_at = now
+    source.unfinished_polls = 0
+    if update.outcome in {"ok", "not_modified"}:
+        return _record_success(session, source, update, counts, limits)
+    verdict = bookkeeping.after_failure(
+        outcome=update.outcome, error=update.error, is_permanent=update.is_permanent,
+        retry_after=update.retry_after, error_count=source.error_count,
+        interval_minutes=source.interval_minutes, now=now, limits=limits, rng=_rng)
+    _apply(source, verdict)
+    return verdict.error
+
+
+def _apply(source: PollState, verdict: bookkeeping.Verdict) -> None:
+    source.status = SourceStatus(verdict.status).value
+    source.last_error = verdict.error
+    source.error_count = verdict.error_count
+    if verdict.next_poll_at is not None:
+        source.next_poll_at = verdict.next_poll_at
+
+
+def _record_success(session: Session, source: PollState, update: FeedUpdate,
+                    counts: ArticleCounts, limits: Limits) -> str | None:
+    now = update.polled_at
+    source.status = SourceStatus.OK.value
+    source.last_error = None
+    source.error_count = 0
+    source.last_success_at = now
+    if update.outcome == "ok" and not update.is_push:
+        source.etag = bookkeeping.whole_validator(update.etag, 512)
+        source.last_modified = bookkeeping.whole_validator(update.last_modified, 128)
+    else:   # a 304 may omit the validators (a push has none): keep those that earned it
+        source.etag = bookkeeping.whole_validator(update.etag, 512) or source.etag
+        source.last_modified = (bookkeeping.whole_validator(update.last_modified, 128)
+                                or source.last_modified)
+    if counts.new:
+        source.last_new_entry_at = now
+    if update.feed_title and not source.name:
+        source.name = update.feed_title.strip()[:NAME_MAX]
+    if update.site_url:
+        source.site_url = update.site_url[:URL_MAX]
+    if update.rights_signals:            # suggestions for the admin, never applied
+        source.rights_signals = source_rows.merge_signals(source.rights_signals,
+                                                          update.rights_signals)
+    publisher_wait = schedule.publisher_wait(update.hints)
+    source.interval_minutes = schedule.adapt_interval(
+        current_minutes=source.interval_minutes,
+        override_minutes=source.interval_override_minutes,
+        published_at=[article.published_at for article in update.articles],
+        last_new_entry_at=source.last_new_entry_at, now=now, limits=limits,
+        publisher_wait=publisher_wait)
+    source.next_poll_at = schedule.next_poll_after_success(now, source.interval_minutes, _rng,
+                                                           publisher_wait)
+    if update.new_url and update.new_url != source.url:
+        return _move_source(session, source, update.new_url)
+    return None
+
+
+def _move_source(session: Session, source: PollState, new_url: str) -> str | None:
+    """Follow a 301/308 by storing the new URL, unless another source already has it
+    (then the old URL stays and the reason is recorded for an admin)."""
+    refusal = (f"the feed moved permanently to {new_url}, which another source already "
+               f"polls; kept {source.url}")
+    if len(new_url) > URL_MAX or source_rows.url_taken(session, new_url,
+                                                       other_than=source.id):
+        source.last_error = refusal
+        return refusal
+    try:
+        with session.begin_nested():          # a concurrent add of the same URL loses here
+            source_rows.move(session, source.id, new_url)
+    except IntegrityError:
+        source.last_error = refusal
+        return refusal
+    source.url = new_url
+    return None

@@ -1,0 +1,306 @@
+"""Store, stories part: give a poll's new and edited articles their story inside the
+poll's own transaction (workers/ingest/steps/store.py calls it around the article upsert).
+
+    plan_stories   — before the upsert: features of each article, candidate stories from
+                     the `story_terms` index (a few index range scans per batch), decisions
+                     (workers/ingest/stories/story.py), new story rows → a story id per article;
+    finish_stories — after the upsert, once article ids are known: centroids, leads,
+                     index entries and member counts of every story touched.
+
+Nothing is kept in process memory between transactions: `hopper ingest` forks children
+and Celery runs many workers, so the database is the only shared state. A story created
+by a concurrent uncommitted poll is invisible here; the maintenance task merges the two
+stories once both have committed (workers/maintenance.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from models import sources as source_rows
+from models import stories as story_rows
+from models.base import utcnow
+from models.stories import Story
+from workers.ingest.stories.story import (
+    Features,
+    StoryShape,
+    add_member,
+    choose_story,
+    features,
+    fold_story,
+    normalise_title,
+    should_merge,
+    with_rarity,
+)
+
+# Index entries read per looked-up term (newest stories first): bounds the cost of a
+# common word whatever the size of the open window.
+PER_TERM = 24
+MAX_CANDIDATES = 12
+MERGE_SIZE_RATIO = 3
+MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An article about to be written (new, or edited: then with its current story)."""
+
+    key: Hashable
+    title: str
+    summary: str
+    source_id: int
+    section_id: int | None
+    published_at: datetime
+    current_story_id: int | None = None
+    current_title: str | None = None
+
+
+@dataclass
+class StoryPlan:
+    story_of: dict[Hashable, int] = field(default_factory=dict)
+    shapes: dict[int, StoryShape] = field(default_factory=dict)
+    touched: set[int] = field(default_factory=set)
+    left: set[int] = field(default_factory=set)        # stories an edited article left
+    keys_of: dict[int, set[str]] = field(default_factory=dict)
+    created: set[int] = field(default_factory=set)     # started by this batch
+    # Of the stories this batch starts: their sources and first publication.
+    sources_of: dict[int, set[int]] = field(default_factory=dict)
+    first_at: dict[int, datetime] = field(default_factory=dict)
+    # Index entries the lookup saw already: not written again.
+    indexed: set[tuple[str, int]] = field(default_factory=set)
+
+
+def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
+                 preferred: Iterable[int] = ()) -> StoryPlan:
+    plan = StoryPlan()
+    if not pending:
+        return plan
+    preferred_ids = set(preferred)
+    moving = [item for item in pending if item.current_story_id is None
+              or normalise_title(item.title) != normalise_title(item.current_title or "")]
+    for item in pending:
+        if item not in moving and item.current_story_id is not None:
+            plan.story_of[item.key] = item.current_story_id
+    if not moving:
+        return plan
+    found = {item.key: features(item.title, item.summary) for item in moving}
+    terms = sorted({term for feature in found.values()
+                    for term in (*feature.query, *feature.keys)})
+    postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
+        session, terms, per_term=PER_TERM).items()}
+    plan.indexed = {(term, story_id) for term, ids in postings.items() for story_id in ids}
+    since = min(item.published_at for item in moving) - window
+    # Which indexed stories are open (a narrow read), then the documents of only those
+    # an article could pick: its twins and the stories sharing most of its terms.
+    active = story_rows.active_since_times(
+        session, {story_id for ids in postings.values() for story_id in ids},
+        active_since=since)
+    wanted = {story_id for feature in found.values()
+              for story_id in _candidate_ids(feature, postings, active)}
+    last_at: dict[int, datetime] = {}
+    for row in story_rows.open_stories(session, wanted, active_since=since):
+        plan.shapes[row.id] = StoryShape.from_documents(
+            row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id,
+            title=row.title, section_id=row.section_id)
+        last_at[row.id] = row.last_published_at
+    temporary = itertools.count(-1, -1)
+    for item in sorted(moving, key=lambda pending_item: pending_item.published_at):
+        feature = found[item.key]
+        story = _decide(plan, feature, postings, last_at, item, window)
+        if story is None:
+            story = StoryShape(id=next(temporary))
+            plan.shapes[story.id] = story
+        add_member(story, feature, article_key=item.key, title=item.title,
+                   section_id=item.section_id, is_preferred=item.source_id in preferred_ids)
+        for term in (*story.index_terms(), *feature.keys):
+            postings.setdefault(term, set()).add(story.id)
+        plan.keys_of.setdefault(story.id, set()).update(feature.keys)
+        last_at[story.id] = max(last_at.get(story.id, item.published_at), item.published_at)
+        plan.story_of[item.key] = story.id
+        plan.touched.add(story.id)
+        if story.id < 0:
+            plan.sources_of.setdefault(story.id, set()).add(item.source_id)
+            plan.first_at.setdefault(story.id, item.published_at)
+        if item.current_story_id is not None and item.current_story_id != story.id:
+            plan.left.add(item.current_story_id)
+    _create_new_stories(session, plan, last_at)
+    return plan
+
+
+def _candidate_ids(feature: Features, postings: Mapping[str, set[int]],
+                   active: Mapping[int, datetime]) -> set[int]:
+    twins = {story_id for key in feature.keys for story_id in postings.get(key, ())
+             if story_id in active}
+    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
+                     if story_id in active)
+    return twins | {story_id for story_id, _ in shared.most_common(MAX_CANDIDATES)}
+
+
+def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]],
+            last_at: Mapping[int, datetime], item: Pending,
+            window: timedelta) -> StoryShape | None:
+    def is_open(story_id: int) -> bool:
+        return story_id in plan.shapes and last_at[story_id] >= item.published_at - window
+
+    twins = [plan.shapes[story_id] for key in feature.keys
+             for story_id in postings.get(key, ()) if is_open(story_id)]
+    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
+                     if is_open(story_id))
+    candidates = [plan.shapes[story_id] for story_id, _ in shared.most_common(MAX_CANDIDATES)]
+    rare = with_rarity(feature, {term: len(postings.get(term, ())) for term in feature.query},
+                       cap=PER_TERM)
+    return choose_story(rare, candidates, duplicates=twins)
+
+
+def _create_new_stories(session: Session, plan: StoryPlan,
+                        last_at: Mapping[int, datetime]) -> None:
+    """Insert the stories this batch started (one multi-row INSERT) and swap their
+    temporary ids for real ones."""
+    temporary = sorted((story_id for story_id in plan.touched if story_id < 0), reverse=True)
+    if not temporary:
+        return
+    now = utcnow()
+    # Everything about a new story is known already, but its lead's article id.
+    rows = [{"title": plan.shapes[story_id].lead_title[:2000],
+             "section_id": plan.shapes[story_id].lead_section_id,
+             "first_published_at": plan.first_at[story_id],
+             "last_published_at": last_at[story_id],
+             "article_count": plan.shapes[story_id].count,
+             "source_count": len(plan.sources_of[story_id]), "is_open": True,
+             "created_at": now, "centroid": _json(plan.shapes[story_id].centroid_document()),
+             "lead_terms": _json(plan.shapes[story_id].lead_document())}
+            for story_id in temporary]
+    created = list(session.scalars(
+        insert(Story).returning(Story.id, sort_by_parameter_order=True), rows))
+    real = dict(zip(temporary, created, strict=True))
+    for story_id, new_id in real.items():
+        shape = plan.shapes.pop(story_id)
+        shape.id = new_id
+        plan.shapes[new_id] = shape
+        plan.keys_of[new_id] = plan.keys_of.pop(story_id, set())
+    plan.touched = {real.get(story_id, story_id) for story_id in plan.touched}
+    plan.created = set(real.values())
+    plan.story_of = {key: real.get(story_id, story_id)
+                     for key, story_id in plan.story_of.items()}
+
+
+def _json(document: object) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+def finish_stories(session: Session, plan: StoryPlan,
+                   article_ids: Mapping[Any, int]) -> None:
+    """After the articles are written: each touched story's centroid, lead, index
+    entries and counts."""
+    if not plan.touched and not plan.left:
+        return
+    shapes = {}
+    leads = {}
+    for story_id in sorted(plan.touched):
+        shape = plan.shapes[story_id]
+        lead_id = shape.lead_id if isinstance(shape.lead_id, int) \
+            else article_ids.get(shape.lead_id)
+        shape.lead_id = lead_id
+        if story_id in plan.created:
+            leads[story_id] = lead_id
+        else:
+            shapes[story_id] = (shape.centroid_document(), shape.lead_document(), lead_id,
+                                shape.lead_title[:2000], shape.lead_section_id)
+    story_rows.save_shapes(session, shapes)
+    story_rows.save_leads(session, leads)
+    story_rows.add_terms(session, (pair for story_id in plan.touched
+                                   for pair in _index_pairs(plan, story_id)
+                                   if pair not in plan.indexed))
+    # New stories were counted when inserted; others are recounted from their articles.
+    story_rows.refresh_counts(session, (plan.touched - plan.created) | plan.left)
+
+
+def _index_pairs(plan: StoryPlan, story_id: int) -> Iterable[tuple[str, int]]:
+    for term in (*plan.shapes[story_id].index_terms(), *plan.keys_of.get(story_id, ())):
+        yield term, story_id
+
+
+def merge_converged(session: Session, *, now: datetime, window: timedelta,
+                    limit: int = 5000) -> int:
+    """Merge open stories that converged (two polls that started the same event at once,
+    or coverage that grew together): the smaller joins the larger. Returns the number of
+    stories absorbed."""
+    rows = story_rows.recent_open(session, active_since=now - window, limit=limit)
+    shapes = {row.id: StoryShape.from_documents(
+        row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id, title=row.title,
+        section_id=row.section_id) for row in rows}
+    postings: dict[str, set[int]] = {}
+    for shape in shapes.values():
+        for term in shape.index_terms():
+            postings.setdefault(term, set()).add(shape.id)
+    rarity = {term: math.log((len(shapes) + 1) / (len(ids) + 1)) + 1.0
+              for term, ids in postings.items()}
+    absorbed: set[int] = set()
+    changed: set[int] = set()
+    for shape in sorted(shapes.values(), key=lambda item: (-item.count, item.id)):
+        if shape.id in absorbed:
+            continue
+        shared = Counter(other for term in shape.index_terms()
+                         for other in postings.get(term, ()) if other != shape.id)
+        for other_id, _ in shared.most_common(MAX_CANDIDATES):
+            other = shapes[other_id]
+            # Fragments join the main coverage; two large stories stay apart (the
+            # costly mistake is mixing two well-covered events).
+            is_fragment = other.count <= MERGE_ALWAYS_UP_TO or \
+                other.count * MERGE_SIZE_RATIO <= shape.count
+            if other_id in absorbed or not is_fragment or other.count > shape.count or \
+                    not should_merge(shape, other, rarity):
+                continue
+            story_rows.merge_into(session, other_id, shape.id, now=now)
+            fold_story(shape, other)
+            absorbed.add(other_id)
+            changed.add(shape.id)
+    changed -= absorbed
+    story_rows.save_shapes(session, {
+        story_id: (shapes[story_id].centroid_document(), shapes[story_id].lead_document(),
+                   shapes[story_id].lead_id, shapes[story_id].lead_title[:2000],
+                   shapes[story_id].lead_section_id) for story_id in sorted(changed)})
+    story_rows.add_terms(session, ((term, story_id) for story_id in changed
+                                   for term in shapes[story_id].index_terms()))
+    story_rows.refresh_counts(session, changed)
+    return len(absorbed)
+
+
+REBUILD_BATCH = 500
+
+
+def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
+                    now: datetime) -> tuple[int, int]:
+    """Re-cluster every article published since `since` from scratch (after tuning, or
+    after an upgrade): their old stories leave the index, the articles are assigned
+    again in publication order, converged stories are merged, emptied stories deleted.
+    Returns (articles, stories they now form)."""
+    articles = story_rows.articles_published_since(session, since)
+    old = {article.story_id for article in articles if article.story_id is not None}
+    story_rows.forget_terms(session, old)
+    preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
+    formed: set[int] = set()
+    for start in range(0, len(articles), REBUILD_BATCH):
+        batch = articles[start:start + REBUILD_BATCH]
+        plan = plan_stories(session, [
+            Pending(key=article.id, title=article.title, summary=article.summary,
+                    source_id=article.source_id, section_id=article.section_id,
+                    published_at=article.published_at) for article in batch],
+            window=window, preferred=preferred)
+        story_rows.move_articles(session, {article.id: plan.story_of[article.id]
+                                           for article in batch})
+        finish_stories(session, plan, {article.id: article.id for article in batch})
+        formed |= set(plan.story_of.values())
+    story_rows.refresh_counts(session, old - formed)
+    merged = merge_converged(session, now=now, window=window)
+    return len(articles), len(formed) - merged
