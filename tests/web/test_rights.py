@@ -104,3 +104,17 @@ def test_an_ingested_excerpt_is_at_most_about_300_characters_cut_at_a_word(
     assert 250 <= len(excerpt) <= 301 and excerpt.endswith("…")
     assert words.startswith(excerpt.removesuffix("…")) and excerpt[-2] != " "
     assert words[len(excerpt) - 1] == " "            # cut where a word ends
+
+
+@pytest.mark.parametrize(("rights", "shows_summary"), [
+    ("headline", False), ("excerpt", True), ("full", True)])
+def test_story_cards_on_section_pages_obey_the_rights(
+        client, rows, rights: str, shows_summary: bool) -> None:
+    section = rows.section("harbour")
+    source = rows.source("Harbour Gazette", rights=rights)
+    rows.article("Tidal barrier restored", source=source, section=section, summary=SUMMARY,
+                 content_html=BODY, url="https://gazette.example/barrier")
+    response = client.get("/section/harbour")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Tidal barrier restored" in page
+    assert ("Engineers restored the tidal barrier" in page) is shows_summary

@@ -278,6 +278,12 @@ def test_story_api_and_pages_describe_the_coverage(outlets: Outlets, database: D
     also = article.split('id="also-covered-heading"')[1].split("</section>")[0]
     assert "daily" in also and QUAKE_JAPAN_2[0] in also
 
+    outlets.publish("other", ("o1", *FED), minutes_ago=10)
+    outlets.poll("other")
+    home = client.get("/").get_data(as_text=True)
+    assert FED[0] in home and "2 sources" in home
+    assert "1 source<" not in home          # a story of one is just its article
+
 
 def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
         outlets: Outlets, database: Database) -> None:
