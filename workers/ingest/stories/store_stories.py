@@ -19,7 +19,7 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,16 +88,19 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
     preferred_ids = set(preferred)
     moving = [item for item in pending if item.current_story_id is None
               or normalise_title(item.title) != normalise_title(item.current_title or "")]
+    moving_keys = {item.key for item in moving}     # a set: `in moving` compared records
     for item in pending:
-        if item not in moving and item.current_story_id is not None:
+        if item.key not in moving_keys and item.current_story_id is not None:
             plan.story_of[item.key] = item.current_story_id
     if not moving:
         return plan
     found = {item.key: features(item.title, item.summary) for item in moving}
     terms = sorted({term for feature in found.values()
                     for term in (*feature.query, *feature.keys)})
-    postings = {term: set(ids) for term, ids in story_rows.stories_with_terms(
-        session, terms, per_term=PER_TERM).items()}
+    # Oldest first, so the newest stories of a term are at the end (see _newest).
+    postings: dict[str, dict[int, None]] = {
+        term: dict.fromkeys(sorted(ids)) for term, ids in story_rows.stories_with_terms(
+            session, terms, per_term=PER_TERM).items()}
     plan.indexed = {(term, story_id) for term, ids in postings.items() for story_id in ids}
     since = min(item.published_at for item in moving) - window
     # Which indexed stories are open (a narrow read), then the documents of only those
@@ -123,7 +126,9 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         add_member(story, feature, article_key=item.key, title=item.title,
                    section_id=item.section_id, is_preferred=item.source_id in preferred_ids)
         for term in (*story.index_terms(), *feature.keys):
-            postings.setdefault(term, set()).add(story.id)
+            newest = postings.setdefault(term, {})
+            newest.pop(story.id, None)        # moves to the end: the newest again
+            newest[story.id] = None
         plan.keys_of.setdefault(story.id, set()).update(feature.keys)
         last_at[story.id] = max(last_at.get(story.id, item.published_at), item.published_at)
         plan.story_of[item.key] = story.id
@@ -137,7 +142,14 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
     return plan
 
 
-def _candidate_ids(feature: Features, postings: Mapping[str, set[int]],
+def _newest(postings: Mapping[str, dict[int, None]], term: str) -> Iterator[int]:
+    """The term's newest PER_TERM stories: the same bound the index read keeps
+    (models.stories.stories_with_terms), so a word every story of the batch shares does
+    not make each later article compare itself with all of them."""
+    return itertools.islice(reversed(postings.get(term) or {}), PER_TERM)
+
+
+def _candidate_ids(feature: Features, postings: Mapping[str, dict[int, None]],
                    active: Mapping[int, datetime]) -> set[int]:
     twins = {story_id for key in feature.keys for story_id in postings.get(key, ())
              if story_id in active}
@@ -146,15 +158,15 @@ def _candidate_ids(feature: Features, postings: Mapping[str, set[int]],
     return twins | {story_id for story_id, _ in shared.most_common(MAX_CANDIDATES)}
 
 
-def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, set[int]],
+def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int, None]],
             last_at: Mapping[int, datetime], item: Pending,
             window: timedelta) -> StoryShape | None:
     def is_open(story_id: int) -> bool:
         return story_id in plan.shapes and last_at[story_id] >= item.published_at - window
 
     twins = [plan.shapes[story_id] for key in feature.keys
-             for story_id in postings.get(key, ()) if is_open(story_id)]
-    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
+             for story_id in _newest(postings, key) if is_open(story_id)]
+    shared = Counter(story_id for term in feature.query for story_id in _newest(postings, term)
                      if is_open(story_id))
     candidates = [plan.shapes[story_id] for story_id, _ in shared.most_common(MAX_CANDIDATES)]
     rare = with_rarity(feature, {term: len(postings.get(term, ())) for term in feature.query},
