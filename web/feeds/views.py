@@ -27,12 +27,8 @@ ROBOTS_DISALLOWED = ("/admin", "/account", "/search")
 def site_feed() -> Response:
     site_name = settings().site_name
     articles = publishing.latest_articles(db_session(), limit=FEED_ITEMS)
-    channel = FeedChannel(
-        title=site_name, link=absolute("/"), self_url=absolute(url_for("feeds.site_feed")),
-        description=f"The latest articles on {site_name}",
-        built_at=articles[0].published_at if articles else utcnow())
-    return xml_response(render_rss(channel, [_feed_item(article) for article in articles]),
-                "application/rss+xml")
+    return _rss(site_name, "/", url_for("feeds.site_feed"),
+                f"The latest articles on {site_name}", articles)
 
 
 @bp.get("/section/<slug>/feed.xml")
@@ -42,14 +38,9 @@ def section_feed(slug: str) -> Response:
         abort(404)
     site_name = settings().site_name
     articles = publishing.latest_articles(db_session(), section=section, limit=FEED_ITEMS)
-    channel = FeedChannel(
-        title=f"{section.name} – {site_name}",
-        link=absolute(f"/section/{section.slug}"),
-        self_url=absolute(url_for("feeds.section_feed", slug=section.slug)),
-        description=f"The latest {section.name} articles on {site_name}",
-        built_at=articles[0].published_at if articles else utcnow())
-    return xml_response(render_rss(channel, [_feed_item(article) for article in articles]),
-                "application/rss+xml")
+    return _rss(f"{section.name} – {site_name}", f"/section/{section.slug}",
+                url_for("feeds.section_feed", slug=section.slug),
+                f"The latest {section.name} articles on {site_name}", articles)
 
 
 @bp.get("/tag/<slug>/feed.xml")
@@ -59,11 +50,17 @@ def tag_feed(slug: str) -> Response:
         abort(404)
     site_name = settings().site_name
     articles = article_queries.tagged(db_session(), tag.id, limit=FEED_ITEMS)
+    return _rss(f"{tag.name} – {site_name}", f"/tag/{tag.slug}",
+                url_for("feeds.tag_feed", slug=tag.slug),
+                f"The latest articles tagged {tag.name} on {site_name}", articles)
+
+
+def _rss(title: str, page_path: str, feed_path: str, description: str,
+         articles: list[Article]) -> Response:
+    """One RSS 2.0 channel: the page it follows, itself, and the newest articles."""
     channel = FeedChannel(
-        title=f"{tag.name} – {site_name}",
-        link=absolute(f"/tag/{tag.slug}"),
-        self_url=absolute(url_for("feeds.tag_feed", slug=tag.slug)),
-        description=f"The latest articles tagged {tag.name} on {site_name}",
+        title=title, link=absolute(page_path), self_url=absolute(feed_path),
+        description=description,
         built_at=articles[0].published_at if articles else utcnow())
     return xml_response(render_rss(channel, [_feed_item(article) for article in articles]),
                         "application/rss+xml")
