@@ -188,6 +188,16 @@ def _rights(parent: etree._Element | None, rights_tags: tuple[str, ...],
     return tuple(line for line in lines if line)
 
 
+# Extension elements RSS 2.0 and RDF items share, and the field each fills (first wins).
+ITEM_EXTENSION_FIELDS = {
+    f"{{{CONTENT}}}encoded": "content",
+    f"{{{DC}}}creator": "creator",
+    f"{{{DC}}}title": "dc_title",
+    f"{{{DC}}}date": "updated",
+    f"{{{DCTERMS}}}modified": "updated",
+}
+
+
 def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     base = _base(item, url)
     fields: dict[str, str] = {}
@@ -212,14 +222,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
             enclosure = _enclosure(child.get("url"), child.get("type"), base)
             if enclosure:
                 enclosures.append(enclosure)
-        elif tag == f"{{{CONTENT}}}encoded":
-            fields.setdefault("content", _text(child))
-        elif tag == f"{{{DC}}}creator":
-            fields.setdefault("creator", _text(child))
-        elif tag == f"{{{DC}}}title":
-            fields.setdefault("dc_title", _text(child))
-        elif tag == f"{{{DC}}}date" or tag == f"{{{DCTERMS}}}modified":
-            fields.setdefault("updated", _text(child))
+        elif tag in ITEM_EXTENSION_FIELDS:
+            fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
         elif tag == f"{{{ATOM10}}}link" and child.get("rel") == "enclosure":
             enclosure = _enclosure(child.get("href"), child.get("type"), base)
             if enclosure:
@@ -279,14 +283,8 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
             continue
         if tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
             fields.setdefault(etree.QName(child).localname, _text(child))
-        elif tag == f"{{{CONTENT}}}encoded":
-            fields.setdefault("content", _text(child))
-        elif tag == f"{{{DC}}}creator":
-            fields.setdefault("creator", _text(child))
-        elif tag == f"{{{DC}}}title":
-            fields.setdefault("dc_title", _text(child))
-        elif tag == f"{{{DC}}}date" or tag == f"{{{DCTERMS}}}modified":
-            fields.setdefault("updated", _text(child))
+        elif tag in ITEM_EXTENSION_FIELDS:
+            fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
         elif tag == f"{{{DC}}}subject":
             categories.append(_text(child))
         elif etree.QName(child).namespace in MEDIA:
