@@ -133,6 +133,9 @@ def test_section_page_lists_its_subsections_articles_newest_first(client, make) 
     titles = re.findall(r'class="card-title"><a [^>]*>([^<]+)<', river)
     assert titles == ["World story", "Politics story", "News story"]
     assert 'href="/section/politics"' in page.split('class="subsections"')[1]
+    # A card names its subsection; the page's own section is on its heading only.
+    assert '<p class="kicker">World</p>' in river and '<p class="kicker">Politics</p>' in river
+    assert '<p class="kicker">News</p>' not in river
     politics_page = text_of(client.get("/section/politics"))
     assert "Politics story" in politics_page and "World story" not in politics_page.split(
         '<ul class="river">')[1]
