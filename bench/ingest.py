@@ -508,17 +508,18 @@ def stories_disabled() -> Iterator[None]:
     from workers.ingest.steps import store
     from workers.ingest.stories.store_stories import StoryPlan
 
-    def no_plan(session, rows, *, window):  # type: ignore[no-untyped-def]
+    def no_plan(session, rows, *, window, prepared):  # type: ignore[no-untyped-def]
         return StoryPlan(story_of=dict.fromkeys(
             ((row["source_id"], row["entry_hash"]) for row in rows), None))
 
-    saved = store._plan_stories, store.finish_stories
+    saved = store._plan_stories, store.finish_stories, store.story_features
     store._plan_stories = no_plan
     store.finish_stories = lambda session, plan, written: None
+    store.story_features = lambda database, updates: {}
     try:
         yield
     finally:
-        store._plan_stories, store.finish_stories = saved
+        store._plan_stories, store.finish_stories, store.story_features = saved
 
 
 def bench_stories_overhead(args: argparse.Namespace, folder: Path, rounds: int = 2) -> float:

@@ -218,10 +218,18 @@ def add_terms(session: Session, pairs: Iterable[tuple[str, int]]) -> None:
     rows = sorted({(term[:TERM_MAX], story_id) for term, story_id in pairs})
     if not rows:
         return
-    table = StoryTerm.__table__
-    statement = _insert_for(session, table).on_conflict_do_nothing()
-    session.connection().execute(statement, [{"term": term, "story_id": story_id}
-                                             for term, story_id in rows])
+    # Straight to the driver's executemany: many small rows per poll, and SQLAlchemy's
+    # per-row parameter processing cost more than the inserts themselves.
+    connection = session.connection()
+    connection.exec_driver_sql(
+        _ADD_TERMS_QMARK if connection.dialect.paramstyle == "qmark" else _ADD_TERMS_FORMAT,
+        rows)
+
+
+_ADD_TERMS_QMARK = ("INSERT INTO story_terms (term, story_id) VALUES (?, ?) "
+                    "ON CONFLICT DO NOTHING")                     # SQLite
+_ADD_TERMS_FORMAT = ("INSERT INTO story_terms (term, story_id) VALUES (%s, %s) "
+                     "ON CONFLICT DO NOTHING")                    # psycopg
 
 
 def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:

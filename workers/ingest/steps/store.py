@@ -44,6 +44,7 @@ from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
 from workers.ingest.steps import bookkeeping, schedule
 from workers.ingest.steps.classify import SectionRule
 from workers.ingest.stories.store_stories import Pending, StoryPlan, finish_stories, plan_stories
+from workers.ingest.stories.story import Features, features
 
 log = logging.getLogger(__name__)
 _rng = random.Random()
@@ -189,10 +190,11 @@ def forget_section_rules() -> None:
 def store_update(database: Database, client: redis.Redis | None, update: FeedUpdate, *,
                  limits: Limits) -> StoreResult:
     """Write one poll's update in one transaction, then bump the content version."""
+    prepared = story_features(database, [update])
     with session_scope(database) as session:
         sources = source_rows.poll_states_for_update(session, [update.source_id])
         result = _store_group(session, {source.id: source for source in sources}, [update],
-                              limits=limits)[0]
+                              limits=limits, prepared=prepared)[0]
         source_rows.save_poll_states(session, sources)
         if not _wrote_articles([result]):
             source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
@@ -210,11 +212,13 @@ def store_updates(database: Database, client: redis.Redis | None,
     update is retried in its own transaction: one bad poll never sinks the others."""
     if not updates:
         return []
+    prepared = story_features(database, updates)
     try:
         with session_scope(database) as session:
             sources = {source.id: source for source in source_rows.poll_states_for_update(
                 session, [update.source_id for update in updates])}
-            results = _store_group(session, sources, updates, limits=limits)
+            results = _store_group(session, sources, updates, limits=limits,
+                                   prepared=prepared)
             source_rows.save_poll_states(session, sources.values())
             if not _wrote_articles(results):
                 source_rows.skip_durable_commit(session)
@@ -228,6 +232,26 @@ def store_updates(database: Database, client: redis.Redis | None,
         bump_content_version(client)
     return [replace(result, fetch_seconds=update.fetch_seconds)
             for result, update in zip(results, updates, strict=True)]
+
+
+def story_features(database: Database, updates: Sequence[FeedUpdate]
+                   ) -> dict[tuple[int, str], Features]:
+    """The story features (workers/ingest/stories/story.py) of the updates' new and
+    changed articles, worked out BEFORE the write transaction: on SQLite it holds the one
+    write lock, which other processes' polls wait for, and this is the costly part of
+    assigning a story that needs no database. One read of the stored content hashes; an
+    article this read missed (written meanwhile) gets its features inside, as before."""
+    entries = {update.source_id: update.articles for update in updates
+               if update.outcome == "ok" and update.articles}
+    if not entries:
+        return {}
+    with session_scope(database, write=False) as session:
+        known = article_writes.content_hashes(session, {
+            source_id: [article.entry_hash for article in articles]
+            for source_id, articles in entries.items()})
+    return {(source_id, article.entry_hash): features(article.title, article.summary)
+            for source_id, articles in entries.items() for article in articles
+            if known.get((source_id, article.entry_hash)) != article.content_hash}
 
 
 def bump_content_version(client: redis.Redis) -> None:
@@ -253,13 +277,16 @@ def _wrote_articles(results: Sequence[StoreResult]) -> bool:
 
 
 def _store_group(session: Session, sources: Mapping[int, PollState],
-                 updates: Sequence[FeedUpdate], *, limits: Limits) -> list[StoreResult]:
+                 updates: Sequence[FeedUpdate], *, limits: Limits,
+                 prepared: Mapping[tuple[int, str], Features] | None = None
+                 ) -> list[StoreResult]:
     """Every update's articles written together (one SELECT, one upsert, one tag pass for
     the group), then each source's bookkeeping; one result per update, in order."""
     polls = [(sources[update.source_id], update) for update in updates
              if update.outcome == "ok" and update.source_id in sources]
     counts = store_articles(session, polls,
-                            story_window=timedelta(hours=limits.story_window_hours))
+                            story_window=timedelta(hours=limits.story_window_hours),
+                            prepared=prepared)
     results = []
     for update in updates:
         source = sources.get(update.source_id)
@@ -303,10 +330,13 @@ def record_push(session: Session, sources: Mapping[int, PollState],
 
 
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
-                   story_window: timedelta = timedelta(hours=48)) -> dict[int, ArticleCounts]:
+                   story_window: timedelta = timedelta(hours=48),
+                   prepared: Mapping[tuple[int, str], Features] | None = None
+                   ) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
     are sent to the database, each with its story (store_stories.py), in this same
-    transaction. Returns the counts per source id."""
+    transaction; `prepared` holds story features worked out before it. Returns the
+    counts per source id."""
     if not polls:
         return {}
     unique = {source.id: list({article.entry_hash: article
@@ -331,7 +361,7 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
         counts[source.id] = ArticleCounts(
             new=len(new), updated=len(rewritten),
             unchanged=len(articles) - len(new) - len(rewritten))
-    plan = _plan_stories(session, rows, window=story_window)
+    plan = _plan_stories(session, rows, window=story_window, prepared=prepared or {})
     for row in rows:
         row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
     written = article_writes.upsert_articles(session, rows)
@@ -341,14 +371,16 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
 
 
 def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
-                  window: timedelta) -> StoryPlan:
+                  window: timedelta,
+                  prepared: Mapping[tuple[int, str], Features]) -> StoryPlan:
     keys = [(row["source_id"], row["entry_hash"]) for row in rows]
     current = article_writes.current_stories(session, keys) if rows else {}
     pending = [Pending(key=key, title=row["title"], summary=row["summary"],
                        source_id=row["source_id"], section_id=row["section_id"],
                        published_at=row["published_at"],
                        current_story_id=current.get(key, (None, ""))[0],
-                       current_title=current.get(key, (None, None))[1])
+                       current_title=current.get(key, (None, None))[1],
+                       features=prepared.get(key))
                for key, row in zip(keys, rows, strict=True)]
     preferred = source_rows.preferred_ids(session, {row["source_id"] for row in rows})
     return plan_stories(session, pending, window=window, preferred=preferred)

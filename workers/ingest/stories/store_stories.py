@@ -63,6 +63,7 @@ class Pending:
     published_at: datetime
     current_story_id: int | None = None
     current_title: str | None = None
+    features: Features | None = None      # of this title and summary, if worked out already
 
 
 @dataclass
@@ -94,7 +95,8 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
             plan.story_of[item.key] = item.current_story_id
     if not moving:
         return plan
-    found = {item.key: features(item.title, item.summary) for item in moving}
+    found = {item.key: item.features or features(item.title, item.summary)
+             for item in moving}
     terms = sorted({term for feature in found.values()
                     for term in (*feature.query, *feature.keys)})
     # Oldest first, so the newest stories of a term are at the end (see _newest).
@@ -149,29 +151,45 @@ def _newest(postings: Mapping[str, dict[int, None]], term: str) -> Iterator[int]
     return itertools.islice(reversed(postings.get(term) or {}), PER_TERM)
 
 
+def _is_copy_key(postings: Mapping[str, Mapping[int, None]], key: str) -> bool:
+    """A near-duplicate key that PER_TERM or more open stories hold is a feed's
+    boilerplate (a summary every item repeats), not the mark of a copy: each copy of a
+    wire text joins its one story, so a real key is held by a story or two."""
+    return len(postings.get(key) or ()) < PER_TERM
+
+
 def _candidate_ids(feature: Features, postings: Mapping[str, dict[int, None]],
                    active: Mapping[int, datetime]) -> set[int]:
-    twins = {story_id for key in feature.keys for story_id in postings.get(key, ())
-             if story_id in active}
-    shared = Counter(story_id for term in feature.query for story_id in postings.get(term, ())
-                     if story_id in active)
-    return twins | {story_id for story_id, _ in shared.most_common(MAX_CANDIDATES)}
+    twins = {story_id for key in feature.keys if _is_copy_key(postings, key)
+             for story_id in postings.get(key, ()) if story_id in active}
+    shared = Counter(itertools.chain.from_iterable(
+        postings.get(term, ()) for term in feature.query))
+    top = itertools.islice((story_id for story_id, _ in shared.most_common()
+                            if story_id in active), MAX_CANDIDATES)
+    return twins | set(top)
 
 
 def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int, None]],
             last_at: Mapping[int, datetime], item: Pending,
             window: timedelta) -> StoryShape | None:
-    def is_open(story_id: int) -> bool:
-        return story_id in plan.shapes and last_at[story_id] >= item.published_at - window
+    shapes = plan.shapes
+    oldest = item.published_at - window
 
-    twins = [plan.shapes[story_id] for key in feature.keys
+    def is_open(story_id: int) -> bool:
+        return story_id in shapes and last_at[story_id] >= oldest
+
+    twins = [shapes[story_id] for key in feature.keys if _is_copy_key(postings, key)
              for story_id in _newest(postings, key) if is_open(story_id)]
-    shared = Counter(story_id for term in feature.query for story_id in _newest(postings, term)
-                     if is_open(story_id))
-    candidates = [plan.shapes[story_id] for story_id, _ in shared.most_common(MAX_CANDIDATES)]
-    rare = with_rarity(feature, {term: len(postings.get(term, ())) for term in feature.query},
-                       cap=PER_TERM)
-    return choose_story(rare, candidates, duplicates=twins)
+    # The stories sharing most of the article's terms (counted in C: this runs per
+    # article over up to QUERY_TERMS × PER_TERM entries), the open ones of them.
+    shared = Counter(itertools.chain.from_iterable(
+        _newest(postings, term) for term in feature.query))
+    candidates = list(itertools.islice((shapes[story_id] for story_id, _ in
+                                        shared.most_common() if is_open(story_id)),
+                                       MAX_CANDIDATES))
+    rare = with_rarity(feature, {term: len(postings.get(term) or ()) for term in feature.query},
+                       cap=PER_TERM) if candidates else None
+    return choose_story(feature, candidates, duplicates=twins, terms=rare)
 
 
 def _create_new_stories(session: Session, plan: StoryPlan,

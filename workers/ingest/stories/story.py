@@ -20,7 +20,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -136,8 +136,11 @@ class StoryShape:
                    lead_section_id=section_id, lead_preferred=bool(lead.get("preferred")))
 
     def index_terms(self) -> list[str]:
-        strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:INDEX_TERMS]
-        return [term for term, _ in strongest]
+        if "index_terms" not in self.cache:
+            strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:INDEX_TERMS]
+            self.cache["index_terms"] = [term for term, _ in strongest]
+        found: list[str] = self.cache["index_terms"]
+        return found
 
     def story_entities(self) -> frozenset[str]:
         """The lead's entities and those most members name (never one member's alone:
@@ -204,9 +207,20 @@ def _word(raw: str) -> tuple[str, int]:
     return stem, kind
 
 
+@lru_cache(maxsize=65536)
+def _chunk(chunk: str) -> tuple[tuple[str, int], ...]:
+    """(stem, kind) per word of one whitespace-separated chunk ("rate-hike," "U.S.")."""
+    return tuple(_word(raw) for raw in _WORD.findall(chunk))
+
+
 def _words(text: str) -> list[tuple[str, int]]:
-    """(stem, kind) per word."""
-    return [_word(raw) for raw in _WORD.findall(text)]
+    """(stem, kind) per word. No word spans whitespace, so the text is split on it and each
+    chunk is analysed once per process (news repeats its words; the regular expression
+    is the slow part)."""
+    found: list[tuple[str, int]] = []
+    for chunk in text.split():
+        found.extend(_chunk(chunk))
+    return found
 
 
 def _is_title_case(words: Sequence[tuple[str, int]]) -> bool:
@@ -246,14 +260,24 @@ def near_duplicate_keys(title: str, summary: str, *, stems: Sequence[str] | None
         keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
     text_words = list(stems) if stems is not None else \
         words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
-    shingles = {f"{a} {b} {c}"
-                for a, b, c in zip(text_words, text_words[1:], text_words[2:], strict=False)}
-    if len(shingles) >= 8:
-        smallest = sorted({zlib.crc32(shingle.encode()) for shingle in shingles}
-                          )[:2 * SKETCH_KEYS]
+    # The CRC of "a b c", continued word by word from cached parts (the same value as
+    # crc32 of the joined 3-gram, without building it).
+    parts = [_crc_parts(word) for word in text_words]
+    crc = zlib.crc32
+    hashes = {crc(c[1], crc(b[1], a[0]))
+              for a, b, c in zip(parts, parts[1:], parts[2:], strict=False)}
+    if len(hashes) >= 8:
+        smallest = sorted(hashes)[:2 * SKETCH_KEYS]
         for band in range(SKETCH_KEYS):
             keys.append(f"b{band}:{smallest[2 * band]:08x}{smallest[2 * band + 1]:08x}")
     return tuple(keys)
+
+
+@lru_cache(maxsize=65536)
+def _crc_parts(word: str) -> tuple[int, bytes]:
+    """A word's CRC-32 alone, and its bytes after a space (to continue a CRC with)."""
+    encoded = word.encode()
+    return zlib.crc32(encoded), b" " + encoded
 
 
 def features(title: str, summary: str = "") -> Features:
@@ -311,15 +335,22 @@ def same_headline(article: Features, story: StoryShape) -> bool:
 
 
 def with_rarity(article: Features, story_counts: Mapping[str, int], *,
-                cap: int) -> Features:
-    """The article's vector with each term weighted by how few open stories carry it
+                cap: int) -> dict[str, float]:
+    """The article's unit vector with each term weighted by how few open stories carry it
     (`story_counts`, counted up to `cap` from the index): an inverse document frequency
     over the open window, so "Titanfall" outweighs "release"."""
-    unknown = cap // 4          # terms not looked up (the article's weakest): middling
-    weighted = {term: weight * math.log(
-        (cap + 1) / (min(story_counts.get(term, unknown), cap) + 1) + 1.0)
-        for term, weight in article.terms.items()}
-    return replace(article, terms=_unit(weighted))
+    rarity = _rarity_table(cap)
+    unknown = rarity[cap // 4]       # terms not looked up (the article's weakest): middling
+    weighted = {term: weight * (rarity[min(story_counts[term], cap)] if term in story_counts
+                                else unknown)
+                for term, weight in article.terms.items()}
+    return _unit(weighted)
+
+
+@lru_cache(maxsize=4)
+def _rarity_table(cap: int) -> tuple[float, ...]:
+    """The rarity weight of a term carried by 0 … `cap` open stories."""
+    return tuple(math.log((cap + 1) / (count + 1) + 1.0) for count in range(cap + 1))
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
@@ -328,9 +359,7 @@ def _unit(vector: Mapping[str, float]) -> dict[str, float]:
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    dot = _dot(a, b)
     if not dot:
         return 0.0
     norm_a = math.sqrt(sum(w * w for w in a.values()))
@@ -356,36 +385,32 @@ def guards_agree(article: Features, story: StoryShape) -> bool:
                 and not (article.decimals & story.lead_decimals))
 
 
-def similarity(article: Features, story: StoryShape) -> tuple[float, float]:
-    """(cosine with the centroid, cosine with the lead); the article's vector is a unit
-    vector, the story's norms are cached."""
-    sums_norm, lead_norm = story.sums_norm(), story.lead_norm()
-    return (_dot(article.terms, story.sums) / sums_norm if sums_norm else 0.0,
-            _dot(article.terms, story.lead_terms) / lead_norm if lead_norm else 0.0)
-
-
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    # Over the shared terms only (the intersection is taken in C): vectors share few.
+    return sum(a[term] * b[term] for term in a.keys() & b.keys())
 
 
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
-                 duplicates: Iterable[StoryShape] = ()) -> StoryShape | None:
+                 duplicates: Iterable[StoryShape] = (),
+                 terms: Mapping[str, float] | None = None) -> StoryShape | None:
     """The story this article joins, or None to start one. A near-duplicate's story
-    wins outright (newest first); otherwise the best story passing both thresholds and
-    the guards."""
-    twins = sorted((story for story in duplicates
-                    if same_headline(article, story) and guards_agree(article, story)),
-                   key=lambda story: -story.id)
-    if twins:
-        return twins[0]
+    wins outright (newest first); otherwise the best story passing the guards and both
+    thresholds, the article's vector being `terms` (weighted by rarity) if given."""
+    vector = article.terms if terms is None else terms
+    for story in sorted(duplicates, key=lambda story: -story.id):
+        if same_headline(article, story) and guards_agree(article, story):
+            return story
     best: tuple[float, StoryShape] | None = None
     for story in candidates:
-        centroid_sim, lead_sim = similarity(article, story)
-        if centroid_sim < CENTROID_MIN or lead_sim < LEAD_MIN:
+        if not guards_agree(article, story):      # cheap set operations first
             continue
-        if not guards_agree(article, story):
+        sums_norm = story.sums_norm()
+        centroid_sim = _dot(vector, story.sums) / sums_norm if sums_norm else 0.0
+        if centroid_sim < CENTROID_MIN:
+            continue
+        lead_norm = story.lead_norm()
+        lead_sim = _dot(vector, story.lead_terms) / lead_norm if lead_norm else 0.0
+        if lead_sim < LEAD_MIN:
             continue
         score = centroid_sim + lead_sim
         if best is None or score > best[0]:
@@ -408,11 +433,8 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
     if len(story.sums) > 4 * CENTROID_TERMS:
         story.sums = dict(sorted(story.sums.items(), key=lambda item: -item[1])
                           [:2 * CENTROID_TERMS])
-    challenger = cosine(article.terms, story.sums) + (PREFERRED_BONUS if is_preferred else 0)
-    incumbent = cosine(story.lead_terms, story.sums) \
-        + (PREFERRED_BONUS if story.lead_preferred else 0)
-    if story.lead_id is None or not story.lead_terms \
-            or challenger > incumbent + LEAD_SWITCH_MARGIN:
+    if story.lead_id is None or not story.lead_terms or _challenges(story, article,
+                                                                    is_preferred):
         story.lead_id = article_key
         story.lead_terms = dict(article.terms)
         story.lead_entities = article.entities
@@ -421,6 +443,18 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_title = title
         story.lead_section_id = section_id
         story.lead_preferred = is_preferred
+
+
+def _challenges(story: StoryShape, article: Features, is_preferred: bool) -> bool:
+    """Whether a new member is clearly more central than the story's lead (cosines with
+    the centroid; the article's vector is a unit vector, the story's norms are cached)."""
+    sums_norm, lead_norm = story.sums_norm(), story.lead_norm()
+    challenger = (_dot(article.terms, story.sums) / sums_norm if sums_norm else 0.0) \
+        + (PREFERRED_BONUS if is_preferred else 0)
+    incumbent = (_dot(story.lead_terms, story.sums) / (lead_norm * sums_norm)
+                 if sums_norm and lead_norm else 0.0) \
+        + (PREFERRED_BONUS if story.lead_preferred else 0)
+    return challenger > incumbent + LEAD_SWITCH_MARGIN
 
 
 MERGE_CENTROID_MIN = 0.32

@@ -3,6 +3,7 @@ the run's database (SQLite or PostgreSQL), then read back from the pages and the
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from email.utils import format_datetime
 from html import escape
@@ -20,7 +21,7 @@ from models.db import Database, session_scope
 from models.stories import Story, StoryTerm
 from tests.workers.ingest.test_pipeline import add_source, poll
 from workers.ingest.steps.fetch import FeedClient
-from workers.ingest.stories.store_stories import merge_converged
+from workers.ingest.stories.store_stories import PER_TERM, merge_converged
 
 NOW = utcnow()
 
@@ -142,6 +143,29 @@ def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
     outlets.poll("courier")
 
     assert len({story_of(database, title) for title in headlines}) == len(headlines)
+
+
+def test_a_copy_still_finds_its_story_when_many_items_share_one_boilerplate(
+        outlets: Outlets, database: Database) -> None:
+    # More items than PER_TERM share the boilerplate's near-duplicate keys: such keys
+    # stop counting as the mark of a copy, and a real copy is still found by its text.
+    boilerplate = ("Read the full story on our website. Subscribe to the Evening Courier "
+                   "newsletter for the day's headlines, sport and weather, every evening. ")
+    syllables = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi")
+    words = ["".join(pair) for pair in itertools.product(syllables, repeat=3)]
+    headlines = [" ".join(words[5 * number:5 * number + 5]).capitalize()
+                 for number in range(PER_TERM + 6)]
+    outlets.publish("courier", *[(f"c{number}", title, boilerplate)
+                                 for number, title in enumerate(headlines)], minutes_ago=50)
+    outlets.poll("courier")
+    outlets.publish("copier", ("copy", headlines[7], boilerplate), minutes_ago=40)
+    outlets.poll("copier")
+
+    stories = [story_of(database, title) for title in headlines]
+    assert len(set(stories)) == len(headlines)            # no item joined another
+    copy = select(Article.story_id).where(Article.entry_key.contains("copy"))
+    with database.reader() as session:
+        assert session.scalar(copy) == stories[7]
 
 
 def test_a_bridging_article_never_chains_two_events_together(
