@@ -187,9 +187,11 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int,
     candidates = list(itertools.islice((shapes[story_id] for story_id, _ in
                                         shared.most_common() if is_open(story_id)),
                                        MAX_CANDIDATES))
-    rare = with_rarity(feature, {term: len(postings.get(term) or ()) for term in feature.query},
-                       cap=PER_TERM) if candidates else None
-    return choose_story(feature, candidates, duplicates=twins, terms=rare)
+    def weigh(article: Features) -> dict[str, float]:
+        return with_rarity(article, {term: len(postings.get(term) or ())
+                                     for term in article.query}, cap=PER_TERM)
+
+    return choose_story(feature, candidates, duplicates=twins, weigh=weigh)
 
 
 def _create_new_stories(session: Session, plan: StoryPlan,

@@ -16,10 +16,11 @@ chain of weak links can join two events (docs/stories.md).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -31,7 +32,7 @@ LEAD_SWITCH_MARGIN = 0.10      # hysteresis: a new lead must be clearly more cen
 PREFERRED_BONUS = 0.15
 CENTROID_TERMS = 40            # a story's centroid keeps its strongest terms
 INDEX_TERMS = 10               # … and is indexed under the strongest of those
-QUERY_TERMS = 12               # an article looks up its strongest terms
+QUERY_TERMS = 8                # an article looks up its strongest terms
 SUMMARY_WEIGHT = 0.5
 ENTITY_WEIGHT = 2.5
 SUMMARY_CHARS = 400
@@ -137,8 +138,8 @@ class StoryShape:
 
     def index_terms(self) -> list[str]:
         if "index_terms" not in self.cache:
-            strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:INDEX_TERMS]
-            self.cache["index_terms"] = [term for term, _ in strongest]
+            self.cache["index_terms"] = heapq.nlargest(INDEX_TERMS, self.sums,
+                                                       key=self.sums.__getitem__)
         found: list[str] = self.cache["index_terms"]
         return found
 
@@ -298,8 +299,7 @@ def features(title: str, summary: str = "") -> Features:
              for stem, weight in weights.items() if weight > 0}
     terms = _unit(terms)
     decimals = frozenset(stem for stem in title_stems if _DECIMAL.match(stem))
-    query = tuple(term for term, _ in sorted(terms.items(), key=lambda item: -item[1])
-                  [:QUERY_TERMS])
+    query = tuple(heapq.nlargest(QUERY_TERMS, terms, key=terms.__getitem__))
     # What the guards compare: the headline's names, and the summary's only where they
     # confirm the headline (a summary may be a feed's boilerplate, the same for every
     # item); a headline that names nothing leaves the summary's.
@@ -392,11 +392,13 @@ def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
                  duplicates: Iterable[StoryShape] = (),
-                 terms: Mapping[str, float] | None = None) -> StoryShape | None:
+                 weigh: Callable[[Features], Mapping[str, float]] | None = None
+                 ) -> StoryShape | None:
     """The story this article joins, or None to start one. A near-duplicate's story
     wins outright (newest first); otherwise the best story passing the guards and both
-    thresholds, the article's vector being `terms` (weighted by rarity) if given."""
-    vector = article.terms if terms is None else terms
+    thresholds, the article's vector being `weigh(article)` (its terms weighted by
+    rarity, worked out once a candidate passes the guards) if given."""
+    vector: Mapping[str, float] | None = None
     for story in sorted(duplicates, key=lambda story: -story.id):
         if same_headline(article, story) and guards_agree(article, story):
             return story
@@ -404,6 +406,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     for story in candidates:
         if not guards_agree(article, story):      # cheap set operations first
             continue
+        if vector is None:
+            vector = article.terms if weigh is None else weigh(article)
         sums_norm = story.sums_norm()
         centroid_sim = _dot(vector, story.sums) / sums_norm if sums_norm else 0.0
         if centroid_sim < CENTROID_MIN:
