@@ -278,7 +278,7 @@ def _wrote_articles(results: Sequence[StoreResult]) -> bool:
 
 def _store_group(session: Session, sources: Mapping[int, PollState],
                  updates: Sequence[FeedUpdate], *, limits: Limits,
-                 prepared: Mapping[tuple[int, str], Features] | None = None
+                 prepared: dict[tuple[int, str], Features] | None = None
                  ) -> list[StoreResult]:
     """Every update's articles written together (one SELECT, one upsert, one tag pass for
     the group), then each source's bookkeeping; one result per update, in order."""
@@ -331,12 +331,13 @@ def record_push(session: Session, sources: Mapping[int, PollState],
 
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
                    story_window: timedelta = timedelta(hours=48),
-                   prepared: Mapping[tuple[int, str], Features] | None = None
+                   prepared: dict[tuple[int, str], Features] | None = None
                    ) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
     are sent to the database, each with its story (store_stories.py), in this same
-    transaction; `prepared` holds story features worked out before it. Returns the
-    counts per source id."""
+    transaction. `prepared` holds story features worked out before it; it is emptied
+    once the stories are planned (a 10,000-entry feed's features weigh tens of MB, and
+    the upsert that follows needs its own memory). Returns the counts per source id."""
     if not polls:
         return {}
     unique = {source.id: list({article.entry_hash: article
@@ -362,6 +363,8 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
             new=len(new), updated=len(rewritten),
             unchanged=len(articles) - len(new) - len(rewritten))
     plan = _plan_stories(session, rows, window=story_window, prepared=prepared or {})
+    if prepared:
+        prepared.clear()
     for row in rows:
         row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
     written = article_writes.upsert_articles(session, rows)

@@ -63,7 +63,7 @@ _KNOWN_NON_NAMES = frozenset({"monday", "tuesday", "wednesday", "thursday", "fri
                               "december"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Features:
     terms: dict[str, float]
     entities: frozenset[str]                # every name-like token (numbers included)
@@ -428,8 +428,11 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
     or if it is clearly more central (preferred sources count extra)."""
     story.changed()
     story.count += 1
-    for term, weight in article.terms.items():
-        story.sums[term] = story.sums.get(term, 0.0) + weight
+    if story.sums:
+        for term, weight in article.terms.items():
+            story.sums[term] = story.sums.get(term, 0.0) + weight
+    else:           # a story's first member (most stories have one): share its numbers
+        story.sums = dict(article.terms)
     for name in article.entities:
         story.entity_counts[name] = story.entity_counts.get(name, 0) + 1
     for name in article.names:
@@ -440,7 +443,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
     if story.lead_id is None or not story.lead_terms or _challenges(story, article,
                                                                     is_preferred):
         story.lead_id = article_key
-        story.lead_terms = dict(article.terms)
+        story.lead_terms = article.terms            # never changed in place: shared
         story.lead_entities = article.entities
         story.lead_decimals = article.decimals
         story.lead_names = article.names

@@ -354,3 +354,34 @@ def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
     with database.reader() as session:
         assert session.get(Story, fed) is None
         assert session.get(Story, twin_id if kept == japan else japan) is not None
+
+
+def test_features_are_worked_out_before_the_write_transaction_and_only_for_new_text(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workers.ingest.steps import store
+    from workers.ingest.stories import store_stories
+
+    worked_out: list[str] = []
+    real_features = store.features
+
+    def counting(title: str, summary: str = "") -> object:
+        worked_out.append(title)
+        return real_features(title, summary)
+
+    def inside_the_transaction(title: str, summary: str = "") -> object:
+        raise AssertionError(f"features of {title!r} were worked out under the write lock")
+
+    monkeypatch.setattr(store, "features", counting)
+    monkeypatch.setattr(store_stories, "features", inside_the_transaction)
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), ("w2", *FED))
+    outlets.poll("wire")
+    assert sorted(worked_out) == sorted([QUAKE_JAPAN[0], FED[0]])
+
+    worked_out.clear()
+    outlets.poll("wire")                                  # nothing new: nothing to work out
+    assert worked_out == []
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), ("w2", FED[0] + " again", FED[1]))
+    outlets.poll("wire")                                  # one edited title
+    assert worked_out == [FED[0] + " again"]
+    assert story_of(database, QUAKE_JAPAN[0]) != story_of(database, FED[0] + " again")
