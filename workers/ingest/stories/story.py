@@ -208,65 +208,86 @@ def _word(raw: str) -> tuple[str, int]:
     return stem, kind
 
 
+# A word as features() reads it: its stem, its kind, and the stem's CRC-32 parts (the
+# CRC alone, and the bytes after a space, to continue a 3-gram's CRC with).
+Word = tuple[str, int, int, bytes]
+
+
 @lru_cache(maxsize=65536)
-def _chunk(chunk: str) -> tuple[tuple[str, int], ...]:
-    """(stem, kind) per word of one whitespace-separated chunk ("rate-hike," "U.S.")."""
-    return tuple(_word(raw) for raw in _WORD.findall(chunk))
+def _chunk(chunk: str) -> tuple[Word, ...]:
+    """The words of one whitespace-separated chunk ("rate-hike," "U.S.")."""
+    return tuple((stem, kind, *_crc_parts(stem))
+                 for stem, kind in (_word(raw) for raw in _WORD.findall(chunk)))
 
 
-def _words(text: str) -> list[tuple[str, int]]:
-    """(stem, kind) per word. No word spans whitespace, so the text is split on it and each
+@lru_cache(maxsize=65536)
+def _crc_parts(word: str) -> tuple[int, bytes]:
+    encoded = word.encode()
+    return zlib.crc32(encoded), b" " + encoded
+
+
+def _words(text: str) -> list[Word]:
+    """The text's words. No word spans whitespace, so the text is split on it and each
     chunk is analysed once per process (news repeats its words; the regular expression
     is the slow part)."""
-    found: list[tuple[str, int]] = []
+    found: list[Word] = []
     for chunk in text.split():
         found.extend(_chunk(chunk))
     return found
 
 
-def _is_title_case(words: Sequence[tuple[str, int]]) -> bool:
-    counted = [kind for _, kind in words if kind & _COUNTED]
-    capitalised = sum(1 for kind in counted if kind & _CAPITAL)
-    return len(counted) >= 3 and capitalised >= 0.8 * len(counted)
-
-
-def _entities(words: Sequence[tuple[str, int]], *,
-              first_is_sure: bool) -> tuple[set[str], set[str]]:
-    """(entities, names): name-like words, and the subset we are sure of."""
+def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
+          first_is_sure: bool) -> tuple[set[str], set[str]]:
+    """One pass over a text's words: adds `weight` per occurrence of each term to
+    `weights`; returns (entities, names): its name-like words, and those we are sure of
+    (acronyms and numbers always; capitalised words unless the text is in Title Case,
+    or is the headline's first word)."""
     found: set[str] = set()
     sure: set[str] = set()
-    title_case = _is_title_case(words)
-    for position, (stem, kind) in enumerate(words):
-        if not kind & _NAME:
-            continue
-        found.add(stem)
-        if kind & _SURE or (not title_case and (position > 0 or first_is_sure)):
-            sure.add(stem)
-    return found, sure
+    maybe: set[str] = set()
+    counted = capitalised = 0
+    get = weights.get
+    for position, (stem, kind, _, _) in enumerate(words):
+        if kind & _COUNTED:
+            counted += 1
+            if kind & _CAPITAL:
+                capitalised += 1
+        if kind & _TERM:
+            weights[stem] = get(stem, 0.0) + weight
+        if kind & _NAME:
+            found.add(stem)
+            if kind & _SURE:
+                sure.add(stem)
+            elif position > 0 or first_is_sure:
+                maybe.add(stem)
+    is_title_case = counted >= 3 and capitalised >= 0.8 * counted
+    return found, (sure if is_title_case else sure | maybe)
 
 
 def normalise_title(title: str) -> str:
     return " ".join(stem for _, stem in _tokens(title))
 
 
-def near_duplicate_keys(title: str, summary: str, *, stems: Sequence[str] | None = None,
-                        title_stems: Sequence[str] | None = None) -> tuple[str, ...]:
+def near_duplicate_keys(title: str, summary: str) -> tuple[str, ...]:
     """The title's hash (titles of at least four words) and bottom-k sketch keys over word
     3-grams of title and summary (one CRC per 3-gram; each key is a pair of the smallest
     hashes, which two texts share with a probability that falls fast with their
     Jaccard similarity): copies of one wire text share at least one key."""
-    words = list(title_stems) if title_stems is not None else [stem for _, stem in _tokens(title)]
+    return _sketch_keys(_words(title), _words(summary[:SUMMARY_CHARS]))
+
+
+def _sketch_keys(title_words: Sequence[Word], summary_words: Sequence[Word]
+                 ) -> tuple[str, ...]:
     keys = []
-    if len(words) >= 4:
-        keys.append("h:" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:20])  # noqa: S324
-    text_words = list(stems) if stems is not None else \
-        words + [stem for _, stem in _tokens(summary[:SUMMARY_CHARS])]
-    # The CRC of "a b c", continued word by word from cached parts (the same value as
-    # crc32 of the joined 3-gram, without building it).
-    parts = [_crc_parts(word) for word in text_words]
+    if len(title_words) >= 4:
+        joined = " ".join(word[0] for word in title_words)
+        keys.append("h:" + hashlib.sha1(joined.encode()).hexdigest()[:20])  # noqa: S324
+    words = [*title_words, *summary_words]
+    # The CRC of "a b c", continued word by word (the same value as the CRC of the
+    # joined 3-gram, without building it).
     crc = zlib.crc32
-    hashes = {crc(c[1], crc(b[1], a[0]))
-              for a, b, c in zip(parts, parts[1:], parts[2:], strict=False)}
+    hashes = {crc(c[3], crc(b[3], a[2]))
+              for a, b, c in zip(words, words[1:], words[2:], strict=False)}
     if len(hashes) >= 8:
         smallest = sorted(hashes)[:2 * SKETCH_KEYS]
         for band in range(SKETCH_KEYS):
@@ -274,53 +295,36 @@ def near_duplicate_keys(title: str, summary: str, *, stems: Sequence[str] | None
     return tuple(keys)
 
 
-@lru_cache(maxsize=65536)
-def _crc_parts(word: str) -> tuple[int, bytes]:
-    """A word's CRC-32 alone, and its bytes after a space (to continue a CRC with)."""
-    encoded = word.encode()
-    return zlib.crc32(encoded), b" " + encoded
-
-
 def features(title: str, summary: str = "") -> Features:
     title_words = _words(title)
     summary_words = _words(summary[:SUMMARY_CHARS])
-    title_stems = [stem for stem, _ in title_words]
-    all_stems = title_stems + [stem for stem, _ in summary_words]
-    title_entities, title_names = _entities(title_words, first_is_sure=False)
-    summary_entities, summary_names = _entities(summary_words, first_is_sure=True)
-    entities = title_entities | summary_entities
-    names = title_names | summary_names
+    # Term weights: a title word counts 1, a summary word SUMMARY_WEIGHT.
     weights: dict[str, float] = {}
-    for words, weight in ((title_words, 1.0), (summary_words, SUMMARY_WEIGHT)):
-        for stem, kind in words:
-            if kind & _TERM:
-                weights[stem] = weights.get(stem, 0.0) + weight
-    terms = {stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
-             for stem, weight in weights.items() if weight > 0}
-    terms = _unit(terms)
-    decimals = frozenset(stem for stem in title_stems if _DECIMAL.match(stem))
+    title_entities, title_names = _read(title_words, 1.0, weights, first_is_sure=False)
+    title_terms = frozenset(weights)
+    summary_entities, summary_names = _read(summary_words, SUMMARY_WEIGHT, weights,
+                                            first_is_sure=True)
+    entities = title_entities | summary_entities
+    terms = _unit({stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
+                   for stem, weight in weights.items()})
+    decimals = frozenset(word[0] for word in title_words if _DECIMAL.match(word[0]))
     query = tuple(heapq.nlargest(QUERY_TERMS, terms, key=terms.__getitem__))
     # What the guards compare: the headline's names, and the summary's only where they
     # confirm the headline (a summary may be a feed's boilerplate, the same for every
     # item); a headline that names nothing leaves the summary's.
     guard_entities = title_entities or entities
-    guard_names = title_names | (summary_names & title_entities) if title_entities else names
+    guard_names = title_names | (summary_names & title_entities) if title_entities \
+        else title_names | summary_names
     return Features(terms=terms, entities=frozenset(guard_entities & terms.keys()),
-                    decimals=decimals,
-                    keys=near_duplicate_keys(title, summary, stems=all_stems,
-                                             title_stems=title_stems),
-                    query=query,
-                    names=frozenset(guard_names & terms.keys()),
-                    title_words=_content_words(title_words))
-
-
-def _content_words(words: Sequence[tuple[str, int]]) -> frozenset[str]:
-    return frozenset(stem for stem, kind in words if kind & _TERM)
+                    decimals=decimals, keys=_sketch_keys(title_words, summary_words),
+                    query=query, names=frozenset(guard_names & terms.keys()),
+                    title_words=title_terms)
 
 
 @lru_cache(maxsize=4096)
 def title_words(title: str) -> frozenset[str]:
-    return _content_words(_words(title))
+    """A headline's content stems (its terms)."""
+    return frozenset(word[0] for word in _words(title) if word[1] & _TERM)
 
 
 def same_headline(article: Features, story: StoryShape) -> bool:
