@@ -512,14 +512,14 @@ def stories_disabled() -> Iterator[None]:
         return StoryPlan(story_of=dict.fromkeys(
             ((row["source_id"], row["entry_hash"]) for row in rows), None))
 
-    saved = store._plan_stories, store.finish_stories, store.story_features
+    saved = store._plan_stories, store.finish_stories, store.prepare
     store._plan_stories = no_plan
     store.finish_stories = lambda session, plan, written: None
-    store.story_features = lambda database, updates: {}
+    store.prepare = lambda database, updates: None
     try:
         yield
     finally:
-        store._plan_stories, store.finish_stories, store.story_features = saved
+        store._plan_stories, store.finish_stories, store.prepare = saved
 
 
 def bench_stories_overhead(args: argparse.Namespace, folder: Path, rounds: int = 2) -> float:

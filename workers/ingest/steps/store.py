@@ -23,7 +23,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,6 +50,18 @@ log = logging.getLogger(__name__)
 _rng = random.Random()
 RULES_TTL_S = 60.0
 _rules_cache: dict[int, tuple[float, tuple[SectionRule, ...]]] = {}
+
+
+@dataclass
+class Prepared:
+    """What storing a group of polls works out before its write transaction (which, on
+    SQLite, holds the one write lock every other poll waits for)."""
+
+    # Story features of the new and changed articles (workers/ingest/stories/story.py).
+    features: dict[tuple[int, str], Features] = field(default_factory=dict)
+    # The content hash of each article stored exactly as the poll has it, as read then:
+    # not read again inside.
+    unchanged: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,7 +202,7 @@ def forget_section_rules() -> None:
 def store_update(database: Database, client: redis.Redis | None, update: FeedUpdate, *,
                  limits: Limits) -> StoreResult:
     """Write one poll's update in one transaction, then bump the content version."""
-    prepared = story_features(database, [update])
+    prepared = prepare(database, [update])
     with session_scope(database) as session:
         sources = source_rows.poll_states_for_update(session, [update.source_id])
         result = _store_group(session, {source.id: source for source in sources}, [update],
@@ -212,7 +224,7 @@ def store_updates(database: Database, client: redis.Redis | None,
     update is retried in its own transaction: one bad poll never sinks the others."""
     if not updates:
         return []
-    prepared = story_features(database, updates)
+    prepared = prepare(database, updates)
     try:
         with session_scope(database) as session:
             sources = {source.id: source for source in source_rows.poll_states_for_update(
@@ -234,24 +246,30 @@ def store_updates(database: Database, client: redis.Redis | None,
             for result, update in zip(results, updates, strict=True)]
 
 
-def story_features(database: Database, updates: Sequence[FeedUpdate]
-                   ) -> dict[tuple[int, str], Features]:
-    """The story features (workers/ingest/stories/story.py) of the updates' new and
-    changed articles, worked out BEFORE the write transaction: on SQLite it holds the one
-    write lock, which other processes' polls wait for, and this is the costly part of
-    assigning a story that needs no database. One read of the stored content hashes; an
-    article this read missed (written meanwhile) gets its features inside, as before."""
+def prepare(database: Database, updates: Sequence[FeedUpdate]) -> Prepared | None:
+    """One read of the stored content hashes, outside any write transaction, then the
+    story features of the new and changed articles: the costly part of assigning a story
+    that needs no database. Inside the transaction only the articles this read found new
+    or changed are read again (a poll of the same source running at once could have
+    written them: polls hold a per-source lock, but a lock can lapse); an article it
+    missed gets its features there."""
     entries = {update.source_id: update.articles for update in updates
                if update.outcome == "ok" and update.articles}
     if not entries:
-        return {}
+        return None
     with session_scope(database, write=False) as session:
         known = article_writes.content_hashes(session, {
             source_id: [article.entry_hash for article in articles]
             for source_id, articles in entries.items()})
-    return {(source_id, article.entry_hash): features(article.title, article.summary)
-            for source_id, articles in entries.items() for article in articles
-            if known.get((source_id, article.entry_hash)) != article.content_hash}
+    prepared = Prepared()
+    for source_id, articles in entries.items():
+        for article in articles:
+            key = (source_id, article.entry_hash)
+            if known.get(key) == article.content_hash:
+                prepared.unchanged[key] = article.content_hash
+            else:
+                prepared.features[key] = features(article.title, article.summary)
+    return prepared
 
 
 def bump_content_version(client: redis.Redis) -> None:
@@ -278,8 +296,7 @@ def _wrote_articles(results: Sequence[StoreResult]) -> bool:
 
 def _store_group(session: Session, sources: Mapping[int, PollState],
                  updates: Sequence[FeedUpdate], *, limits: Limits,
-                 prepared: dict[tuple[int, str], Features] | None = None
-                 ) -> list[StoreResult]:
+                 prepared: Prepared | None = None) -> list[StoreResult]:
     """Every update's articles written together (one SELECT, one upsert, one tag pass for
     the group), then each source's bookkeeping; one result per update, in order."""
     polls = [(sources[update.source_id], update) for update in updates
@@ -331,21 +348,26 @@ def record_push(session: Session, sources: Mapping[int, PollState],
 
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
                    story_window: timedelta = timedelta(hours=48),
-                   prepared: dict[tuple[int, str], Features] | None = None
-                   ) -> dict[int, ArticleCounts]:
+                   prepared: Prepared | None = None) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
     are sent to the database, each with its story (store_stories.py), in this same
-    transaction. `prepared` holds story features worked out before it; it is emptied
-    once the stories are planned (a 10,000-entry feed's features weigh tens of MB, and
-    the upsert that follows needs its own memory). Returns the counts per source id."""
+    transaction. `prepared` is what `prepare` read and worked out before it; its
+    features are dropped once the stories are planned (a 10,000-entry feed's weigh tens
+    of MB, and the upsert that follows needs its own memory). Returns the counts per
+    source id."""
     if not polls:
         return {}
     unique = {source.id: list({article.entry_hash: article
                                for article in reversed(update.articles)}.values())
               for source, update in polls}
-    known = article_writes.content_hashes(
-        session, {source_id: [article.entry_hash for article in articles]
-                  for source_id, articles in unique.items()})
+    unchanged = prepared.unchanged if prepared is not None else {}
+    known = {(source_id, article.entry_hash): unchanged[(source_id, article.entry_hash)]
+             for source_id, articles in unique.items() for article in articles
+             if (source_id, article.entry_hash) in unchanged}
+    known.update(article_writes.content_hashes(
+        session, {source_id: [article.entry_hash for article in articles
+                              if (source_id, article.entry_hash) not in unchanged]
+                  for source_id, articles in unique.items()}))
     fresh: list[tuple[int, CleanArticle]] = []
     changed: list[tuple[int, CleanArticle]] = []
     counts: dict[int, ArticleCounts] = {}
@@ -362,9 +384,10 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
         counts[source.id] = ArticleCounts(
             new=len(new), updated=len(rewritten),
             unchanged=len(articles) - len(new) - len(rewritten))
-    plan = _plan_stories(session, rows, window=story_window, prepared=prepared or {})
-    if prepared:
-        prepared.clear()
+    plan = _plan_stories(session, rows, window=story_window,
+                         prepared=prepared.features if prepared is not None else {})
+    if prepared is not None:
+        prepared.features.clear()
     for row in rows:
         row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
     written = article_writes.upsert_articles(session, rows)
