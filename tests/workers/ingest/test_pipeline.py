@@ -466,6 +466,34 @@ def test_the_store_upsert_is_safe_without_the_lock(
     assert article_count(database) == 2
 
 
+def test_an_article_another_poll_stored_after_the_early_read_is_not_stored_twice(
+        httpserver: HTTPServer, database: Database, run,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # store.prepare reads the stored hashes before the write transaction; a poll of the
+    # same source that stores in between (a lapsed lock) must not make this one count
+    # or write its articles again: inside the transaction they are read once more.
+    from workers.ingest.steps import store
+
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "First"), ("b", "Second")), content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    real_prepare = store.prepare
+
+    def prepare_then_lose_the_race(database_: Database, updates):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates)       # both articles look new here
+        monkeypatch.setattr(store, "prepare", real_prepare)
+        store.store_update(database_, None, updates[0], limits=TEST_LIMITS)
+        return prepared
+
+    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
+    result = run(source_id)
+
+    assert (result.outcome, result.new, result.updated, result.unchanged) == ("ok", 0, 0, 2)
+    stored = articles_of(database, source_id)
+    assert [article.title for article in stored] == ["First", "Second"]
+    assert all(article.story_id is not None for article in stored)
+
+
 # --- the beat tick --------------------------------------------------------------------
 
 def test_claiming_due_sources_takes_each_once(database: Database) -> None:
