@@ -1,9 +1,12 @@
 """Store: the only ingest step that touches the database.
 
-Two short transactions frame every poll, and none stays open during HTTP:
+Two short write transactions frame every poll, a read comes before the second, and
+none stays open during HTTP:
 
     begin_poll   — lock the source row, count an unfinished poll (or quarantine a source
                    that keeps killing workers), read a `SourceSnapshot` and section rules;
+    prepare      — (a read, no lock) which fetched articles are new or changed, and their
+                   story features, worked out before the write transaction below;
     store_update — in ONE transaction: upsert the articles (only new or changed ones are
                    written), each article's story (store_stories.py), tags and links,
                    and the source's bookkeeping (status, error,
