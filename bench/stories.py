@@ -196,8 +196,8 @@ def _row(item: Pending, story_id: int) -> dict[str, object]:
 def run_baseline(items: Sequence[Item], threshold: float = 0.5) -> list[int]:
     """Each headline joins the most similar cluster centroid (TF-IDF over the corpus,
     cosine ≥ threshold) or starts a cluster: the textbook single-pass algorithm."""
-    docs = [[stem for _, stem in story_rules._tokens(f"{item.title} {item.summary}")
-             if stem not in story_rules.STOPWORDS and len(stem) > 1] for item in items]
+    docs = [[word[0] for word in story_rules._words(f"{item.title} {item.summary}")
+             if word[0] not in story_rules.STOPWORDS and len(word[0]) > 1] for item in items]
     df = Counter(term for doc in docs for term in set(doc))
     idf = {term: math.log(len(docs) / count) + 1 for term, count in df.items()}
     order = sorted(range(len(items)), key=lambda index: items[index].published_at)

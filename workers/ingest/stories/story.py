@@ -104,6 +104,15 @@ class StoryShape:
             self.cache["sums_norm"] = math.sqrt(sum(w * w for w in self.sums.values()))
         return float(self.cache["sums_norm"])
 
+    def centroid_cosine(self, unit: Mapping[str, float]) -> float:
+        """Cosine of a unit vector with the centroid (the story's norm is cached)."""
+        norm = self.sums_norm()
+        return _dot(unit, self.sums) / norm if norm else 0.0
+
+    def lead_cosine(self, unit: Mapping[str, float]) -> float:
+        norm = self.lead_norm()
+        return _dot(unit, self.lead_terms) / norm if norm else 0.0
+
     def lead_norm(self) -> float:
         if "lead_norm" not in self.cache:
             self.cache["lead_norm"] = math.sqrt(sum(w * w for w in self.lead_terms.values()))
@@ -176,11 +185,6 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(original, stem) pairs."""
-    return [(raw, _stem(raw.lower())) for raw in _WORD.findall(text)]
 
 
 # What a spelling is, worked out once per distinct spelling (news repeats its words).
@@ -265,19 +269,15 @@ def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
 
 
 def normalise_title(title: str) -> str:
-    return " ".join(stem for _, stem in _tokens(title))
+    return " ".join(word[0] for word in _words(title))
 
 
-def near_duplicate_keys(title: str, summary: str) -> tuple[str, ...]:
+def near_duplicate_keys(title_words: Sequence[Word], summary_words: Sequence[Word]
+                        ) -> tuple[str, ...]:
     """The title's hash (titles of at least four words) and bottom-k sketch keys over word
     3-grams of title and summary (one CRC per 3-gram; each key is a pair of the smallest
     hashes, which two texts share with a probability that falls fast with their
     Jaccard similarity): copies of one wire text share at least one key."""
-    return _sketch_keys(_words(title), _words(summary[:SUMMARY_CHARS]))
-
-
-def _sketch_keys(title_words: Sequence[Word], summary_words: Sequence[Word]
-                 ) -> tuple[str, ...]:
     keys = []
     if len(title_words) >= 4:
         joined = " ".join(word[0] for word in title_words)
@@ -316,7 +316,7 @@ def features(title: str, summary: str = "") -> Features:
     guard_names = title_names | (summary_names & title_entities) if title_entities \
         else title_names | summary_names
     return Features(terms=terms, entities=frozenset(guard_entities & terms.keys()),
-                    decimals=decimals, keys=_sketch_keys(title_words, summary_words),
+                    decimals=decimals, keys=near_duplicate_keys(title_words, summary_words),
                     query=query, names=frozenset(guard_names & terms.keys()),
                     title_words=title_terms)
 
@@ -412,12 +412,10 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
             continue
         if vector is None:
             vector = article.terms if weigh is None else weigh(article)
-        sums_norm = story.sums_norm()
-        centroid_sim = _dot(vector, story.sums) / sums_norm if sums_norm else 0.0
+        centroid_sim = story.centroid_cosine(vector)
         if centroid_sim < CENTROID_MIN:
             continue
-        lead_norm = story.lead_norm()
-        lead_sim = _dot(vector, story.lead_terms) / lead_norm if lead_norm else 0.0
+        lead_sim = story.lead_cosine(vector)
         if lead_sim < LEAD_MIN:
             continue
         score = centroid_sim + lead_sim
@@ -459,11 +457,9 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
 def _challenges(story: StoryShape, article: Features, is_preferred: bool) -> bool:
     """Whether a new member is clearly more central than the story's lead (cosines with
     the centroid; the article's vector is a unit vector, the story's norms are cached)."""
-    sums_norm, lead_norm = story.sums_norm(), story.lead_norm()
-    challenger = (_dot(article.terms, story.sums) / sums_norm if sums_norm else 0.0) \
-        + (PREFERRED_BONUS if is_preferred else 0)
-    incumbent = (_dot(story.lead_terms, story.sums) / (lead_norm * sums_norm)
-                 if sums_norm and lead_norm else 0.0) \
+    lead_norm = story.lead_norm()
+    challenger = story.centroid_cosine(article.terms) + (PREFERRED_BONUS if is_preferred else 0)
+    incumbent = (story.centroid_cosine(story.lead_terms) / lead_norm if lead_norm else 0.0) \
         + (PREFERRED_BONUS if story.lead_preferred else 0)
     return challenger > incumbent + LEAD_SWITCH_MARGIN
 
