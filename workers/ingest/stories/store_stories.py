@@ -286,12 +286,13 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
                          for other in postings.get(term, ()) if other != shape.id)
         for other_id, _ in shared.most_common(MAX_CANDIDATES):
             other = shapes[other_id]
-            # Fragments join the main coverage; two large stories stay apart (the
-            # costly mistake is mixing two well-covered events).
+            # Fragments join the main coverage. Two well-covered stories (peers) merge
+            # only when their coverage is clearly one event, at stricter thresholds:
+            # mixing two well-covered events is the costly mistake.
             is_fragment = other.count <= MERGE_ALWAYS_UP_TO or \
                 other.count * MERGE_SIZE_RATIO <= shape.count
-            if other_id in absorbed or not is_fragment or other.count > shape.count or \
-                    not should_merge(shape, other, rarity):
+            if other_id in absorbed or other.count > shape.count or \
+                    not should_merge(shape, other, rarity, peers=not is_fragment):
                 continue
             story_rows.merge_into(session, other_id, shape.id, now=now)
             fold_story(shape, other)

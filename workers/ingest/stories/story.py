@@ -466,21 +466,28 @@ def _challenges(story: StoryShape, article: Features, is_preferred: bool) -> boo
 
 MERGE_CENTROID_MIN = 0.32
 MERGE_LEAD_MIN = 0.15
+# Two stories of comparable size (neither a fragment of the other): tuned on the tuning
+# half like the rest; they lift held-out B-cubed recall from 0.369 to 0.401 (bench/stories.py).
+PEER_CENTROID_MIN = 0.5
+PEER_LEAD_MIN = 0.3
 
 
-def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float]) -> bool:
+def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float], *,
+                 peers: bool = False) -> bool:
     """Two open stories that converged: centroids (terms weighted by `rarity`, an inverse
     document frequency over the open stories) and leads close, guards agreeing both
-    ways."""
+    ways. `peers`: neither is a fragment of the other, so both must be closer."""
     lead_a = Features(a.lead_terms, a.lead_entities, a.lead_decimals, (), (), a.lead_names)
     lead_b = Features(b.lead_terms, b.lead_entities, b.lead_decimals, (), (), b.lead_names)
 
     def weighted(vector: Mapping[str, float]) -> dict[str, float]:
         return {term: weight * rarity.get(term, 1.0) for term, weight in vector.items()}
 
-    return (cosine(weighted(a.sums), weighted(b.sums)) >= MERGE_CENTROID_MIN
-            and cosine(a.lead_terms, b.lead_terms) >= MERGE_LEAD_MIN
-            and guards_agree(lead_a, b) and guards_agree(lead_b, a))
+    centroid_min, lead_min = (PEER_CENTROID_MIN, PEER_LEAD_MIN) if peers \
+        else (MERGE_CENTROID_MIN, MERGE_LEAD_MIN)
+    return (guards_agree(lead_a, b) and guards_agree(lead_b, a)     # set operations first
+            and cosine(a.lead_terms, b.lead_terms) >= lead_min
+            and cosine(weighted(a.sums), weighted(b.sums)) >= centroid_min)
 
 
 def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:

@@ -356,6 +356,75 @@ def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
         assert session.get(Story, twin_id if kept == japan else japan) is not None
 
 
+APPLE_IOS = (("Apple releases iOS 7.1 with CarPlay and a faster iPhone 4",
+              "Apple released iOS 7.1 on Monday, adding CarPlay for cars and speeding up "
+              "older iPhones."),
+             ("iOS 7.1 is out: CarPlay arrives and Siri gets a new button",
+              "The iOS 7.1 update from Apple brings CarPlay and changes to Siri."))
+APPLE_TRIAL = (("Apple and Samsung return to court in second patent trial",
+                "Jury selection begins in San Jose as Apple and Samsung meet again over "
+                "smartphone patents."),
+               ("Samsung patent trial: Apple seeks $2 billion from jury",
+                "Apple asks a San Jose jury for damages over Samsung phones it says copy "
+                "its patents."))
+
+
+def clone_story(database: Database, story_id: int, titles: tuple[str, ...]) -> int:
+    """A second open story with the same shape and index entries as `story_id`, holding
+    one article per title: what two concurrent polls on PostgreSQL can start, each then
+    growing with the coverage that picks it."""
+    with session_scope(database) as session:
+        original = session.get(Story, story_id)
+        assert original is not None
+        twin = Story(title=titles[0], first_published_at=NOW, last_published_at=NOW,
+                     article_count=len(titles), source_count=1, is_open=True,
+                     centroid=original.centroid, lead_terms=original.lead_terms)
+        session.add(twin)
+        session.flush()
+        source = session.scalar(select(Article.source_id).where(Article.story_id == story_id))
+        session.add_all(Article(source_id=source, entry_key=f"twin{n}", entry_hash=f"twin{n}",
+                                title=title, content_hash="x", published_at=NOW,
+                                story_id=twin.id) for n, title in enumerate(titles))
+        terms = session.scalars(select(StoryTerm.term).where(StoryTerm.story_id == story_id))
+        session.add_all(StoryTerm(term=term, story_id=twin.id) for term in terms)
+        return twin.id
+
+
+def test_maintenance_merges_two_well_covered_stories_of_one_event_not_of_one_name(
+        outlets: Outlets, database: Database) -> None:
+    """Two stories of one event that both grew (neither a fragment of the other) merge
+    once their coverage is clearly the same; two stories that share only their names
+    (an Apple software update, an Apple patent trial) stay apart."""
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2), minutes_ago=29)
+    outlets.poll("daily")
+    for number, (update, trial) in enumerate(zip(APPLE_IOS, APPLE_TRIAL, strict=True)):
+        outlets.publish(f"tech{number}", (f"u{number}", *update), (f"t{number}", *trial),
+                        minutes_ago=20 - number)
+        outlets.poll(f"tech{number}")
+    japan = story_of(database, QUAKE_JAPAN[0])
+    assert story_row(database, japan).article_count == 2
+    update, trial = story_of(database, APPLE_IOS[0][0]), story_of(database, APPLE_TRIAL[0][0])
+    assert update != trial
+    assert (story_of(database, APPLE_IOS[1][0]), story_of(database, APPLE_TRIAL[1][0])) \
+        == (update, trial)
+    twin = clone_story(database, japan, ("Japan quake: tsunami warning after 7.1 tremor",
+                                         "Tsunami warning for Japan after 7.1 quake"))
+
+    with session_scope(database) as session:
+        merged = merge_converged(session, now=utcnow(), window=timedelta(hours=48))
+
+    assert merged == 1
+    kept = story_of(database, QUAKE_JAPAN[0])
+    assert kept in (japan, twin)
+    assert story_of(database, "Tsunami warning for Japan after 7.1 quake") == kept
+    assert story_row(database, kept).article_count == 4
+    assert story_row(database, twin if kept == japan else japan).merged_into_id == kept
+    assert (story_of(database, APPLE_IOS[0][0]), story_of(database, APPLE_TRIAL[0][0])) \
+        == (update, trial)
+
+
 def test_features_are_worked_out_before_the_write_transaction_and_only_for_new_text(
         outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     from workers.ingest.steps import store
