@@ -14,7 +14,8 @@ single-pass baseline.
 
 Cost: the time to plan the stories of 200 new articles when the open window already
 holds N articles (synthetic stories and index entries), for each N; the ratio between
-the largest and the smallest N must stay under 3. Peak RSS of this process at the end.
+the largest and the smallest N must stay under 3. The CPU of one maintenance merge pass
+over 5,000 open stories. Peak RSS of this process at the end.
 """
 
 from __future__ import annotations
@@ -278,6 +279,43 @@ def assignment_cost(open_articles: int, url: str, *, new_articles: int = 200) ->
     return sum(elapsed) / new_articles
 
 
+def merge_cost(open_stories: int, url: str) -> float:
+    """CPU seconds of one maintenance merge pass (`merge_converged`) over `open_stories`
+    open stories of three synthetic headlines each (Zipf-like words: common words are
+    held by thousands of stories)."""
+    rng = random.Random(11)
+    vocabulary = [f"word{n}" for n in range(5000)]
+    database = make_database(url)
+    Base.metadata.create_all(database.engine)
+    now = datetime.now(UTC)
+    shapes = []
+    for _ in range(open_stories):
+        shape = story_rules.StoryShape(id=0)
+        for member in range(3):
+            story_rules.add_member(shape, story_rules.features(
+                _synthetic_title(rng, vocabulary)), article_key=member, title="t",
+                section_id=None, is_preferred=False)
+        shapes.append(shape)
+    with session_scope(database) as session:
+        ids = list(session.scalars(insert(Story).returning(
+            Story.id, sort_by_parameter_order=True), [
+            {"title": "t", "first_published_at": now, "last_published_at": now,
+             "article_count": 3, "source_count": 3, "is_open": True, "created_at": now,
+             "centroid": _json(shape.centroid_document()),
+             "lead_terms": _json(shape.lead_document())} for shape in shapes]))
+        session.execute(insert(StoryTerm), [
+            {"term": term, "story_id": story_id}
+            for story_id, shape in zip(ids, shapes, strict=True)
+            for term in shape.index_terms()])
+    with session_scope(database) as session:
+        began = time.process_time()
+        merge_converged(session, now=now, window=WINDOW)
+        elapsed = time.process_time() - began
+        session.rollback()
+    database.dispose()
+    return elapsed
+
+
 def _json(document: object) -> str:
     import json
     return json.dumps(document, separators=(",", ":"))
@@ -328,6 +366,8 @@ def main() -> None:
         print(f"  {size:>7} open-window articles: {cost * 1e6:8.0f} µs per article")
     print(f"  ratio {max(sizes)}/{min(sizes)}: {costs[max(sizes)] / costs[min(sizes)]:.2f}× "
           "(goal < 3×)")
+    print(f"\nmaintenance merge pass over 5,000 open stories: "
+          f"{merge_cost(5000, url()):.2f} s CPU")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of this process: {peak:.0f} MB (goal < 250 MB)")
 

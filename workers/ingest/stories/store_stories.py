@@ -49,6 +49,7 @@ PER_TERM = 24
 MAX_CANDIDATES = 12
 MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
+MERGE_PER_TERM = 200          # the merge pass skips terms more open stories than this hold
 
 
 @dataclass(frozen=True)
@@ -282,8 +283,13 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
     for shape in sorted(shapes.values(), key=lambda item: (-item.count, item.id)):
         if shape.id in absorbed:
             continue
-        shared = Counter(other for term in shape.index_terms()
-                         for other in postings.get(term, ()) if other != shape.id)
+        # Counted in C, over the terms few stories share: a word hundreds of open stories
+        # carry says little about which of them match, and counting its postings for
+        # every story made this pass quadratic in the window.
+        shared = Counter(itertools.chain.from_iterable(
+            postings[term] for term in shape.index_terms()
+            if len(postings[term]) <= MERGE_PER_TERM))
+        shared.pop(shape.id, None)
         for other_id, _ in shared.most_common(MAX_CANDIDATES):
             other = shapes[other_id]
             # Fragments join the main coverage. Two well-covered stories (peers) merge
