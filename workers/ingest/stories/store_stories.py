@@ -286,9 +286,9 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
         # Counted in C, over the terms few stories share: a word hundreds of open stories
         # carry says little about which of them match, and counting its postings for
         # every story made this pass quadratic in the window.
+        looked_up = (postings.get(term, set()) for term in shape.index_terms())
         shared = Counter(itertools.chain.from_iterable(
-            postings[term] for term in shape.index_terms()
-            if len(postings[term]) <= MERGE_PER_TERM))
+            ids for ids in looked_up if len(ids) <= MERGE_PER_TERM))
         shared.pop(shape.id, None)
         for other_id, _ in shared.most_common(MAX_CANDIDATES):
             other = shapes[other_id]
