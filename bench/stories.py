@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -252,16 +253,7 @@ def assignment_cost(open_articles: int, url: str, *, new_articles: int = 200) ->
                 story_rules.add_member(shape, feature, article_key=1, title="t",
                                        section_id=None, is_preferred=False)
                 shapes.append(shape)
-            ids = list(session.scalars(insert(Story).returning(
-                Story.id, sort_by_parameter_order=True), [
-                {"title": "t", "first_published_at": now, "last_published_at": now,
-                 "article_count": 3, "source_count": 3, "is_open": True, "created_at": now,
-                 "centroid": _json(shape.centroid_document()),
-                 "lead_terms": _json(shape.lead_document())} for shape in shapes]))
-            session.execute(insert(StoryTerm), [
-                {"term": term, "story_id": story_id}
-                for story_id, shape in zip(ids, shapes, strict=True)
-                for term in shape.index_terms()])
+            _insert_stories(session, shapes, now)
     pending = [Pending(key=n, title=_synthetic_title(rng, vocabulary), summary="",
                        source_id=1, section_id=None, published_at=now)
                for n in range(new_articles)]
@@ -277,6 +269,22 @@ def assignment_cost(open_articles: int, url: str, *, new_articles: int = 200) ->
             session.rollback()
     database.dispose()
     return sum(elapsed) / new_articles
+
+
+def _insert_stories(session: Session, shapes: Sequence[story_rules.StoryShape],
+                    now: datetime) -> None:
+    """Open story rows (of three articles each) with these shapes, and their index
+    entries."""
+    ids = list(session.scalars(insert(Story).returning(
+        Story.id, sort_by_parameter_order=True), [
+        {"title": "t", "first_published_at": now, "last_published_at": now,
+         "article_count": 3, "source_count": 3, "is_open": True, "created_at": now,
+         "centroid": _json(shape.centroid_document()),
+         "lead_terms": _json(shape.lead_document())} for shape in shapes]))
+    session.execute(insert(StoryTerm), [
+        {"term": term, "story_id": story_id}
+        for story_id, shape in zip(ids, shapes, strict=True)
+        for term in shape.index_terms()])
 
 
 def merge_cost(open_stories: int, url: str) -> float:
@@ -297,16 +305,7 @@ def merge_cost(open_stories: int, url: str) -> float:
                 section_id=None, is_preferred=False)
         shapes.append(shape)
     with session_scope(database) as session:
-        ids = list(session.scalars(insert(Story).returning(
-            Story.id, sort_by_parameter_order=True), [
-            {"title": "t", "first_published_at": now, "last_published_at": now,
-             "article_count": 3, "source_count": 3, "is_open": True, "created_at": now,
-             "centroid": _json(shape.centroid_document()),
-             "lead_terms": _json(shape.lead_document())} for shape in shapes]))
-        session.execute(insert(StoryTerm), [
-            {"term": term, "story_id": story_id}
-            for story_id, shape in zip(ids, shapes, strict=True)
-            for term in shape.index_terms()])
+        _insert_stories(session, shapes, now)
     with session_scope(database) as session:
         began = time.process_time()
         merge_converged(session, now=now, window=WINDOW)
