@@ -167,11 +167,11 @@ CARD_COLUMNS = (Article.id, Article.source_id, Article.section_id, Article.url, 
                 Article.share_count)
 
 
-def _card_options() -> tuple[Any, ...]:
+def card_options() -> tuple[Any, ...]:
     return (load_only(*CARD_COLUMNS), joinedload(Article.source), joinedload(Article.section))
 
 
-def _cards(session: Session, chosen: Select[Any], *,
+def load_cards(session: Session, chosen: Select[Any], *,
            order: Sequence[Any] | None = None) -> list[Article]:
     """Load the cards of the articles `chosen` selects (ids, ordered and limited).
 
@@ -179,7 +179,7 @@ def _cards(session: Session, chosen: Select[Any], *,
     SQLite would otherwise join sources and sections to every candidate row before it
     sorts."""
     ids = chosen.subquery()
-    query = select(Article).join(ids, ids.c.id == Article.id).options(*_card_options())
+    query = select(Article).join(ids, ids.c.id == Article.id).options(*card_options())
     return list(session.scalars(query.order_by(*(order or _NEWEST_FIRST))))
 
 
@@ -194,7 +194,7 @@ def latest(session: Session, *, section_ids: Sequence[int] | None = None,
     chosen = select(Article.id)
     if section_ids is not None:
         chosen = chosen.where(Article.section_id == section_ids[0])
-    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
+    return load_cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def _latest_in_sections(session: Session, section_ids: tuple[int, ...], *,
@@ -207,7 +207,7 @@ def _latest_in_sections(session: Session, section_ids: tuple[int, ...], *,
     newest = _newest_ids(section_ids, section_ids, offset + limit).subquery()
     chosen = (select(newest.c.id).order_by(newest.c.published_at.desc(), newest.c.id.desc())
               .limit(limit).offset(offset))
-    return _cards(session, chosen)
+    return load_cards(session, chosen)
 
 
 @lru_cache(maxsize=256)
@@ -229,7 +229,7 @@ def _per_block_query(section_ids: tuple[int, ...], labels: tuple[int, ...],
                      per_block: int) -> Select[Any]:
     newest = _newest_ids(section_ids, labels, per_block).subquery()
     return (select(Article, newest.c.block).join(newest, newest.c.id == Article.id)
-            .options(*_card_options()).order_by(*_NEWEST_FIRST))
+            .options(*card_options()).order_by(*_NEWEST_FIRST))
 
 
 def latest_per_block(session: Session, blocks: Mapping[int, Sequence[int]], *,
@@ -254,18 +254,18 @@ def latest_per_block(session: Session, blocks: Mapping[int, Sequence[int]], *,
 def tagged(session: Session, tag_id: int, *, limit: int, offset: int = 0) -> list[Article]:
     chosen = (select(Article.id).join(article_tags, article_tags.c.article_id == Article.id)
               .where(article_tags.c.tag_id == tag_id))
-    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
+    return load_cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def from_source(session: Session, source_id: int, *, limit: int,
                 offset: int = 0) -> list[Article]:
     chosen = select(Article.id).where(Article.source_id == source_id)
-    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
+    return load_cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def with_video(session: Session, *, limit: int, offset: int = 0) -> list[Article]:
     chosen = select(Article.id).where(Article.is_video.is_(True))
-    return _cards(session, _newest_first(chosen).limit(limit).offset(offset))
+    return load_cards(session, _newest_first(chosen).limit(limit).offset(offset))
 
 
 def most_read(session: Session, *, since: datetime, limit: int) -> list[Article]:
@@ -273,7 +273,7 @@ def most_read(session: Session, *, since: datetime, limit: int) -> list[Article]
     by_views = (Article.view_count.desc(), Article.published_at.desc(), Article.id.desc())
     chosen = (select(Article.id).where(Article.published_at >= since, Article.view_count > 0)
               .order_by(*by_views).limit(limit))
-    return _cards(session, chosen, order=by_views)
+    return load_cards(session, chosen, order=by_views)
 
 
 def for_reading(session: Session, article_id: int) -> Article | None:
@@ -319,10 +319,10 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
         select(candidates.c.article_id).group_by(candidates.c.article_id)
         .order_by(shared.desc(), candidates.c.article_id.desc()).limit(limit)))
     loaded = {found.id: found for found in session.scalars(
-        select(Article).where(Article.id.in_(ranked)).options(*_card_options()))}
+        select(Article).where(Article.id.in_(ranked)).options(*card_options()))}
     by_tags = [loaded[article_id] for article_id in ranked if article_id in loaded]
     seen = {article.id, *ranked}
-    by_section = _cards(session, _newest_first(
+    by_section = load_cards(session, _newest_first(
         select(Article.id).where(Article.section_id == article.section_id,
                                  Article.id.not_in(seen))).limit(limit))
     return (by_tags + by_section)[:limit]

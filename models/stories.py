@@ -38,9 +38,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
-from models.articles import Article, _card_options, _cards
+from models.articles import Article, card_options, load_cards
 from models.base import NEVER_REUSE_IDS, Base, utcnow
 
 # Terms longer than this are cut: the index column is bounded.
@@ -480,7 +480,7 @@ def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
                                       .where(members.c.position <= MEMBERS_READ)))
     leads = [story.lead_article_id for story in stories.values() if story.lead_article_id]
     articles = {article.id: article for article in session.scalars(
-        select(Article).where(Article.id.in_(member_ids + leads)).options(*_card_options()))}
+        select(Article).where(Article.id.in_(member_ids + leads)).options(*card_options()))}
     by_story: dict[int, list[Any]] = {}
     for article in sorted(articles.values(), key=lambda item: (item.published_at, item.id)):
         by_story.setdefault(article.story_id, []).append(article)
@@ -535,7 +535,7 @@ def coverage(session: Session, story_id: int) -> tuple[Story, list[CoverageLine]
     if story is None:
         return None
     members = list(session.scalars(
-        select(Article).where(Article.story_id == story_id).options(*_card_options())
+        select(Article).where(Article.story_id == story_id).options(*card_options())
         .order_by(Article.published_at.asc(), Article.id.asc())))
     lines: list[CoverageLine] = []
     by_text: dict[str, CoverageLine] = {}
@@ -551,7 +551,7 @@ def coverage(session: Session, story_id: int) -> tuple[Story, list[CoverageLine]
 
 
 def member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int]]:
-
+    """Each story's article ids, oldest first."""
     found: dict[int, list[int]] = {story_id: [] for story_id in story_ids}
     if story_ids:
         for article_id, story_id in session.execute(
@@ -563,9 +563,6 @@ def member_ids(session: Session, story_ids: Sequence[int]) -> dict[int, list[int
 
 def with_articles(session: Session, story_id: int) -> tuple[Story, list[Any]] | None:
     """A story and all its articles (source, section, tags loaded), oldest first."""
-    from sqlalchemy.orm import joinedload, selectinload
-
-
     story = session.get(Story, story_id)
     if story is None:
         return None
@@ -584,7 +581,7 @@ def also_covered(session: Session, article: Article, *, limit: int = ALSO_COVERE
                  ) -> list[Article]:
     """Other outlets' versions of this article's story: one per source, earliest first,
     copies of this article's own text left out."""
-    members = _cards(session, select(Article.id).where(
+    members = load_cards(session, select(Article.id).where(
         Article.story_id == article.story_id, Article.id != article.id)
         .order_by(Article.published_at.asc(), Article.id.asc()).limit(4 * MEMBERS_READ),
         order=(Article.published_at.asc(), Article.id.asc()))
