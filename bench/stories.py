@@ -198,8 +198,7 @@ def _row(item: Pending, story_id: int) -> dict[str, object]:
 def run_baseline(items: Sequence[Item], threshold: float = 0.5) -> list[int]:
     """Each headline joins the most similar cluster centroid (TF-IDF over the corpus,
     cosine ≥ threshold) or starts a cluster: the textbook single-pass algorithm."""
-    docs = [[word[0] for word in story_rules._words(f"{item.title} {item.summary}")
-             if word[0] not in story_rules.STOPWORDS and len(word[0]) > 1] for item in items]
+    docs = [story_rules.content_stems(f"{item.title} {item.summary}") for item in items]
     df = Counter(term for doc in docs for term in set(doc))
     idf = {term: math.log(len(docs) / count) + 1 for term, count in df.items()}
     order = sorted(range(len(items)), key=lambda index: items[index].published_at)

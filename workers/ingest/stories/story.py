@@ -110,6 +110,7 @@ class StoryShape:
         return _dot(unit, self.sums) / norm if norm else 0.0
 
     def lead_cosine(self, unit: Mapping[str, float]) -> float:
+        """Cosine of a unit vector with the lead headline's vector."""
         norm = self.lead_norm()
         return _dot(unit, self.lead_terms) / norm if norm else 0.0
 
@@ -321,10 +322,16 @@ def features(title: str, summary: str = "") -> Features:
                     title_words=title_terms)
 
 
+def content_stems(text: str) -> list[str]:
+    """A text's content stems in order, repeats kept: the words a term vector counts
+    (two characters or more, not a stop word)."""
+    return [word[0] for word in _words(text) if word[1] & _TERM]
+
+
 @lru_cache(maxsize=4096)
 def title_words(title: str) -> frozenset[str]:
     """A headline's content stems (its terms)."""
-    return frozenset(word[0] for word in _words(title) if word[1] & _TERM)
+    return frozenset(content_stems(title))
 
 
 def same_headline(article: Features, story: StoryShape) -> bool:
