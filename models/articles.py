@@ -172,7 +172,7 @@ def card_options() -> tuple[Any, ...]:
 
 
 def load_cards(session: Session, chosen: Select[Any], *,
-           order: Sequence[Any] | None = None) -> list[Article]:
+               order: Sequence[Any] | None = None) -> list[Article]:
     """Load the cards of the articles `chosen` selects (ids, ordered and limited).
 
     Choosing ids first keeps sorting and limiting on the narrow index-backed query;
