@@ -48,10 +48,10 @@ from models.db import make_database, session_scope  # noqa: E402
 from models.sources import Source  # noqa: E402
 from models.stories import Story, StoryTerm  # noqa: E402
 from workers.ingest.stories import story as story_rules  # noqa: E402
+from workers.ingest.stories.maintain_stories import merge_converged  # noqa: E402
 from workers.ingest.stories.store_stories import (  # noqa: E402
     Pending,
     finish_stories,
-    merge_converged,
     plan_stories,
 )
 

@@ -20,7 +20,7 @@ from models import stories as story_rows
 from models.base import utcnow
 from models.db import Database, session_scope
 from workers.celery_app import app
-from workers.ingest.stories.store_stories import merge_converged
+from workers.ingest.stories.maintain_stories import merge_converged
 from workers.runtime import runtime
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from hopper.settings import Settings
 from models.base import utcnow
 from models.db import Database, session_scope
-from workers.ingest.stories.store_stories import rebuild_stories
+from workers.ingest.stories.maintain_stories import rebuild_stories
 
 MAX_HOURS = 24 * 365
 

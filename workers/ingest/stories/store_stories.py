@@ -10,14 +10,13 @@ poll's own transaction (workers/ingest/steps/store.py calls it around the articl
 Nothing is kept in process memory between transactions: `hopper ingest` forks children
 and Celery runs many workers, so the database is the only shared state. A story created
 by a concurrent uncommitted poll is invisible here; the maintenance task merges the two
-stories once both have committed (workers/maintenance.py).
+stories once both have committed (maintain_stories.py, run by workers/maintenance.py).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from models import sources as source_rows
 from models import stories as story_rows
 from models.base import utcnow
 from models.stories import Story
@@ -37,9 +35,7 @@ from workers.ingest.stories.story import (
     add_member,
     choose_story,
     features,
-    fold_story,
     normalise_title,
-    should_merge,
     with_rarity,
 )
 
@@ -47,9 +43,6 @@ from workers.ingest.stories.story import (
 # common word whatever the size of the open window.
 PER_TERM = 24
 MAX_CANDIDATES = 12
-MERGE_SIZE_RATIO = 3
-MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
-MERGE_PER_TERM = 200          # the merge pass skips terms more open stories than this hold
 
 
 @dataclass(frozen=True)
@@ -261,85 +254,3 @@ def finish_stories(session: Session, plan: StoryPlan,
 def _index_pairs(plan: StoryPlan, story_id: int) -> Iterable[tuple[str, int]]:
     for term in (*plan.shapes[story_id].index_terms(), *plan.keys_of.get(story_id, ())):
         yield term, story_id
-
-
-def merge_converged(session: Session, *, now: datetime, window: timedelta,
-                    limit: int = 5000) -> int:
-    """Merge open stories that converged (two polls that started the same event at once,
-    or coverage that grew together): the smaller joins the larger. Returns the number of
-    stories absorbed."""
-    rows = story_rows.recent_open(session, active_since=now - window, limit=limit)
-    shapes = {row.id: StoryShape.from_documents(
-        row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id, title=row.title,
-        section_id=row.section_id) for row in rows}
-    postings: dict[str, set[int]] = {}
-    for shape in shapes.values():
-        for term in shape.index_terms():
-            postings.setdefault(term, set()).add(shape.id)
-    rarity = {term: math.log((len(shapes) + 1) / (len(ids) + 1)) + 1.0
-              for term, ids in postings.items()}
-    absorbed: set[int] = set()
-    changed: set[int] = set()
-    for shape in sorted(shapes.values(), key=lambda item: (-item.count, item.id)):
-        if shape.id in absorbed:
-            continue
-        # Counted in C, over the terms few stories share: a word hundreds of open stories
-        # carry says little about which of them match, and counting its postings for
-        # every story made this pass quadratic in the window.
-        looked_up = (postings.get(term, set()) for term in shape.index_terms())
-        shared = Counter(itertools.chain.from_iterable(
-            ids for ids in looked_up if len(ids) <= MERGE_PER_TERM))
-        shared.pop(shape.id, None)
-        for other_id, _ in shared.most_common(MAX_CANDIDATES):
-            other = shapes[other_id]
-            # Fragments join the main coverage. Two well-covered stories (peers) merge
-            # only when their coverage is clearly one event, at stricter thresholds:
-            # mixing two well-covered events is the costly mistake.
-            is_fragment = other.count <= MERGE_ALWAYS_UP_TO or \
-                other.count * MERGE_SIZE_RATIO <= shape.count
-            if other_id in absorbed or other.count > shape.count or \
-                    not should_merge(shape, other, rarity, peers=not is_fragment):
-                continue
-            story_rows.merge_into(session, other_id, shape.id, now=now)
-            fold_story(shape, other)
-            absorbed.add(other_id)
-            changed.add(shape.id)
-    changed -= absorbed
-    story_rows.save_shapes(session, {
-        story_id: (shapes[story_id].centroid_document(), shapes[story_id].lead_document(),
-                   shapes[story_id].lead_id, shapes[story_id].lead_title[:2000],
-                   shapes[story_id].lead_section_id) for story_id in sorted(changed)})
-    story_rows.add_terms(session, ((term, story_id) for story_id in changed
-                                   for term in shapes[story_id].index_terms()))
-    story_rows.refresh_counts(session, changed)
-    return len(absorbed)
-
-
-REBUILD_BATCH = 500
-
-
-def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
-                    now: datetime) -> tuple[int, int]:
-    """Re-cluster every article published since `since` from scratch (after tuning, or
-    after an upgrade): their old stories leave the index, the articles are assigned
-    again in publication order, converged stories are merged, emptied stories deleted.
-    Returns (articles, stories they now form)."""
-    articles = story_rows.articles_published_since(session, since)
-    old = {article.story_id for article in articles if article.story_id is not None}
-    story_rows.forget_terms(session, old)
-    preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
-    formed: set[int] = set()
-    for start in range(0, len(articles), REBUILD_BATCH):
-        batch = articles[start:start + REBUILD_BATCH]
-        plan = plan_stories(session, [
-            Pending(key=article.id, title=article.title, summary=article.summary,
-                    source_id=article.source_id, section_id=article.section_id,
-                    published_at=article.published_at) for article in batch],
-            window=window, preferred=preferred)
-        story_rows.move_articles(session, {article.id: plan.story_of[article.id]
-                                           for article in batch})
-        finish_stories(session, plan, {article.id: article.id for article in batch})
-        formed |= set(plan.story_of.values())
-    story_rows.refresh_counts(session, old - formed)
-    merged = merge_converged(session, now=now, window=window)
-    return len(articles), len(formed) - merged

@@ -21,7 +21,8 @@ from models.db import Database, session_scope
 from models.stories import Story, StoryTerm
 from tests.workers.ingest.test_pipeline import add_source, poll
 from workers.ingest.steps.fetch import FeedClient
-from workers.ingest.stories.store_stories import PER_TERM, merge_converged
+from workers.ingest.stories.maintain_stories import merge_converged
+from workers.ingest.stories.store_stories import PER_TERM
 
 NOW = utcnow()
 

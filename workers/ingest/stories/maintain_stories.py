@@ -1,0 +1,111 @@
+"""Stories, maintenance part: what the periodic task and `hopper stories rebuild` do to
+stories already written (workers/maintenance.py and web/cli/stories.py call these).
+
+    merge_converged — open stories that converged (twins two concurrent polls started,
+                      fragments of one coverage, peers that grew apart) become one;
+    rebuild_stories — re-cluster a window from scratch through the same assignment code
+                      the store step uses (store_stories.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from models import sources as source_rows
+from models import stories as story_rows
+from workers.ingest.stories.store_stories import (
+    MAX_CANDIDATES,
+    Pending,
+    finish_stories,
+    plan_stories,
+)
+from workers.ingest.stories.story import StoryShape, fold_story, should_merge
+
+MERGE_SIZE_RATIO = 3
+MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
+MERGE_PER_TERM = 200          # the merge pass skips terms more open stories than this hold
+REBUILD_BATCH = 500
+
+
+def merge_converged(session: Session, *, now: datetime, window: timedelta,
+                    limit: int = 5000) -> int:
+    """Merge open stories that converged (two polls that started the same event at once,
+    or coverage that grew together): the smaller joins the larger. Returns the number of
+    stories absorbed."""
+    rows = story_rows.recent_open(session, active_since=now - window, limit=limit)
+    shapes = {row.id: StoryShape.from_documents(
+        row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id, title=row.title,
+        section_id=row.section_id) for row in rows}
+    postings: dict[str, set[int]] = {}
+    for shape in shapes.values():
+        for term in shape.index_terms():
+            postings.setdefault(term, set()).add(shape.id)
+    rarity = {term: math.log((len(shapes) + 1) / (len(ids) + 1)) + 1.0
+              for term, ids in postings.items()}
+    absorbed: set[int] = set()
+    changed: set[int] = set()
+    for shape in sorted(shapes.values(), key=lambda item: (-item.count, item.id)):
+        if shape.id in absorbed:
+            continue
+        # Counted in C, over the terms few stories share: a word hundreds of open stories
+        # carry says little about which of them match, and counting its postings for
+        # every story made this pass quadratic in the window.
+        looked_up = (postings.get(term, set()) for term in shape.index_terms())
+        shared = Counter(itertools.chain.from_iterable(
+            ids for ids in looked_up if len(ids) <= MERGE_PER_TERM))
+        shared.pop(shape.id, None)
+        for other_id, _ in shared.most_common(MAX_CANDIDATES):
+            other = shapes[other_id]
+            # Fragments join the main coverage. Two well-covered stories (peers) merge
+            # only when their coverage is clearly one event, at stricter thresholds:
+            # mixing two well-covered events is the costly mistake.
+            is_fragment = other.count <= MERGE_ALWAYS_UP_TO or \
+                other.count * MERGE_SIZE_RATIO <= shape.count
+            if other_id in absorbed or other.count > shape.count or \
+                    not should_merge(shape, other, rarity, peers=not is_fragment):
+                continue
+            story_rows.merge_into(session, other_id, shape.id, now=now)
+            fold_story(shape, other)
+            absorbed.add(other_id)
+            changed.add(shape.id)
+    changed -= absorbed
+    story_rows.save_shapes(session, {
+        story_id: (shapes[story_id].centroid_document(), shapes[story_id].lead_document(),
+                   shapes[story_id].lead_id, shapes[story_id].lead_title[:2000],
+                   shapes[story_id].lead_section_id) for story_id in sorted(changed)})
+    story_rows.add_terms(session, ((term, story_id) for story_id in changed
+                                   for term in shapes[story_id].index_terms()))
+    story_rows.refresh_counts(session, changed)
+    return len(absorbed)
+
+
+def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
+                    now: datetime) -> tuple[int, int]:
+    """Re-cluster every article published since `since` from scratch (after tuning, or
+    after an upgrade): their old stories leave the index, the articles are assigned
+    again in publication order, converged stories are merged, emptied stories deleted.
+    Returns (articles, stories they now form)."""
+    articles = story_rows.articles_published_since(session, since)
+    old = {article.story_id for article in articles if article.story_id is not None}
+    story_rows.forget_terms(session, old)
+    preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
+    formed: set[int] = set()
+    for start in range(0, len(articles), REBUILD_BATCH):
+        batch = articles[start:start + REBUILD_BATCH]
+        plan = plan_stories(session, [
+            Pending(key=article.id, title=article.title, summary=article.summary,
+                    source_id=article.source_id, section_id=article.section_id,
+                    published_at=article.published_at) for article in batch],
+            window=window, preferred=preferred)
+        story_rows.move_articles(session, {article.id: plan.story_of[article.id]
+                                           for article in batch})
+        finish_stories(session, plan, {article.id: article.id for article in batch})
+        formed |= set(plan.story_of.values())
+    story_rows.refresh_counts(session, old - formed)
+    merged = merge_converged(session, now=now, window=window)
+    return len(articles), len(formed) - merged
