@@ -161,16 +161,22 @@ def open_stories(session: Session, story_ids: Iterable[int], *,
     result = []
     for start in range(0, len(ids), 500):
         rows = session.execute(
-            select(Story.id, Story.lead_article_id, Story.title, Story.section_id,
-                   Story.first_published_at, Story.last_published_at, Story.article_count,
-                   Story.centroid, Story.lead_terms)
+            select(*_OPEN_STORY_COLUMNS)
             .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
                    Story.last_published_at >= active_since))
-        result += [OpenStory(row.id, row.lead_article_id, row.title, row.section_id,
-                             row.first_published_at, row.last_published_at,
-                             row.article_count, json.loads(row.centroid),
-                             json.loads(row.lead_terms)) for row in rows]
+        result += [_open_story(row) for row in rows]
     return result
+
+
+_OPEN_STORY_COLUMNS = (Story.id, Story.lead_article_id, Story.title, Story.section_id,
+                       Story.first_published_at, Story.last_published_at,
+                       Story.article_count, Story.centroid, Story.lead_terms)
+
+
+def _open_story(row: Any) -> OpenStory:
+    return OpenStory(row.id, row.lead_article_id, row.title, row.section_id,
+                     row.first_published_at, row.last_published_at, row.article_count,
+                     json.loads(row.centroid), json.loads(row.lead_terms))
 
 
 def create_story(session: Session, *, title: str, section_id: int | None,
@@ -260,27 +266,25 @@ def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
                                                 Story.merged_into_id.is_(None)))
 
 
-def lock_stories(session: Session, story_ids: Iterable[int]) -> None:
-    """Lock the stories' rows, in id order (no deadlock between two polls), so two
-    concurrent polls do not overwrite each other's centroid (PostgreSQL; SQLite's write
-    transactions are serial already)."""
-    ids = sorted(set(story_ids))
-    if ids and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Story.id).where(Story.id.in_(ids)).order_by(Story.id)
-                        .with_for_update())
+def writes_interleave(session: Session) -> bool:
+    """Whether another transaction can write between this one's reads and its commit
+    (PostgreSQL). SQLite's write transactions take the write lock when they begin
+    (models/db.py), so what one reads stays true until it commits."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
-def centroids(session: Session, story_ids: Iterable[int]) -> dict[int, tuple[
-        dict[str, Any], dict[str, Any], int | None]]:
-    """{story id: (centroid, lead terms, lead article id)}, read after locking."""
+def lock_stories(session: Session, story_ids: Iterable[int]) -> dict[int, OpenStory]:
+    """Lock the stories' rows in id order (two polls locking overlapping sets never
+    deadlock) until this transaction ends, and read them as the last commit left them.
+    FOR NO KEY UPDATE: an article inserted or moved into a story holds a key-share lock
+    on it (the foreign key), which this must not wait for. PostgreSQL only."""
     ids = sorted(set(story_ids))
-    found = {}
+    found: dict[int, OpenStory] = {}
     for start in range(0, len(ids), 500):
-        for row in session.execute(select(Story.id, Story.centroid, Story.lead_terms,
-                                          Story.lead_article_id)
-                                   .where(Story.id.in_(ids[start:start + 500]))):
-            found[row.id] = (json.loads(row.centroid), json.loads(row.lead_terms),
-                             row.lead_article_id)
+        rows = session.execute(
+            select(*_OPEN_STORY_COLUMNS).where(Story.id.in_(ids[start:start + 500]))
+            .order_by(Story.id).with_for_update(key_share=True))
+        found.update((row.id, _open_story(row)) for row in rows)
     return found
 
 

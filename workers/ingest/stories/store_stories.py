@@ -11,6 +11,8 @@ Nothing is kept in process memory between transactions: `hopper ingest` forks ch
 and Celery runs many workers, so the database is the only shared state. A story created
 by a concurrent uncommitted poll is invisible here; the maintenance task merges the two
 stories once both have committed (maintain_stories.py, run by workers/maintenance.py).
+On PostgreSQL another poll may also add to a story this one read; finish_stories locks
+the touched stories and folds this poll's members into them as the other left them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from models import stories as story_rows
 from models.base import utcnow
-from models.stories import Story
+from models.stories import OpenStory, Story
 from workers.ingest.stories.story import (
     Features,
     StoryShape,
@@ -73,11 +75,27 @@ class StoryPlan:
     first_at: dict[int, datetime] = field(default_factory=dict)
     # Index entries the lookup saw already: not written again.
     indexed: set[tuple[str, int]] = field(default_factory=set)
+    # Where concurrent polls' writes interleave (PostgreSQL): the stories as read, and
+    # the members this batch added to each, to fold again if another poll changed it.
+    interleaved: bool = False
+    read: dict[int, OpenStory] = field(default_factory=dict)
+    joined: dict[int, list[Member]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Member:
+    """An article this batch added to a story that existed before it."""
+
+    features: Features
+    key: Hashable
+    title: str
+    section_id: int | None
+    is_preferred: bool
 
 
 def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
                  preferred: Iterable[int] = ()) -> StoryPlan:
-    plan = StoryPlan()
+    plan = StoryPlan(interleaved=story_rows.writes_interleave(session))
     if not pending:
         return plan
     preferred_ids = set(preferred)
@@ -108,10 +126,10 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
               for story_id in _candidate_ids(feature, postings, active)}
     last_at: dict[int, datetime] = {}
     for row in story_rows.open_stories(session, wanted, active_since=since):
-        plan.shapes[row.id] = StoryShape.from_documents(
-            row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id,
-            title=row.title, section_id=row.section_id)
+        plan.shapes[row.id] = _shape(row)
         last_at[row.id] = row.last_published_at
+        if plan.interleaved:
+            plan.read[row.id] = row
     temporary = itertools.count(-1, -1)
     for item in sorted(moving, key=lambda pending_item: pending_item.published_at):
         feature = found[item.key]
@@ -119,8 +137,11 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         if story is None:
             story = StoryShape(id=next(temporary))
             plan.shapes[story.id] = story
-        add_member(story, feature, article_key=item.key, title=item.title,
-                   section_id=item.section_id, is_preferred=item.source_id in preferred_ids)
+        member = Member(feature, item.key, item.title, item.section_id,
+                        item.source_id in preferred_ids)
+        _add(story, member)
+        if plan.interleaved and story.id > 0:
+            plan.joined.setdefault(story.id, []).append(member)
         for term in (*story.index_terms(), *feature.keys):
             newest = postings.setdefault(term, {})
             newest.pop(story.id, None)        # moves to the end: the newest again
@@ -136,6 +157,17 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
             plan.left.add(item.current_story_id)
     _create_new_stories(session, plan, last_at)
     return plan
+
+
+def _shape(row: OpenStory) -> StoryShape:
+    return StoryShape.from_documents(row.id, row.centroid, row.lead_terms,
+                                     lead_id=row.lead_article_id, title=row.title,
+                                     section_id=row.section_id)
+
+
+def _add(story: StoryShape, member: Member) -> None:
+    add_member(story, member.features, article_key=member.key, title=member.title,
+               section_id=member.section_id, is_preferred=member.is_preferred)
 
 
 def _newest(postings: Mapping[str, dict[int, None]], term: str) -> Iterator[int]:
@@ -230,6 +262,7 @@ def finish_stories(session: Session, plan: StoryPlan,
     entries and counts."""
     if not plan.touched and not plan.left:
         return
+    _refold_what_others_wrote(session, plan)
     shapes = {}
     leads = {}
     for story_id in sorted(plan.touched):
@@ -249,6 +282,32 @@ def finish_stories(session: Session, plan: StoryPlan,
                                    if pair not in plan.indexed))
     # New stories were counted when inserted; others are recounted from their articles.
     story_rows.refresh_counts(session, (plan.touched - plan.created) | plan.left)
+
+
+def _refold_what_others_wrote(session: Session, plan: StoryPlan) -> None:
+    """PostgreSQL: lock the stories this batch changed (each until commit, in id order),
+    so that their counts are taken after any other poll's commit, and where another poll
+    changed one since it was read, fold this batch's members into it again as that poll
+    left it: otherwise the last to write would drop the other's members from the
+    centroid and the lead."""
+    if not plan.interleaved:
+        return
+    existing = (plan.touched - plan.created) | plan.left
+    if not existing:
+        return
+    fresh = story_rows.lock_stories(session, existing)
+    for story_id, members in plan.joined.items():
+        now, before = fresh.get(story_id), plan.read.get(story_id)
+        if now is None or before is None or _documents(now) == _documents(before):
+            continue
+        shape = _shape(now)
+        for member in members:
+            _add(shape, member)
+        plan.shapes[story_id] = shape
+
+
+def _documents(row: OpenStory) -> tuple[object, ...]:
+    return row.centroid, row.lead_terms, row.lead_article_id, row.title, row.section_id
 
 
 def _index_pairs(plan: StoryPlan, story_id: int) -> Iterable[tuple[str, int]]:

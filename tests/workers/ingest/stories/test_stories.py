@@ -4,6 +4,9 @@ the run's database (SQLite or PostgreSQL), then read back from the pages and the
 from __future__ import annotations
 
 import itertools
+import json
+import threading
+import time
 from datetime import timedelta
 from email.utils import format_datetime
 from html import escape
@@ -35,6 +38,9 @@ QUAKE_JAPAN_2 = ("Strong 7.1 earthquake strikes northern Japan, tsunami warning 
 QUAKE_TURKEY = ("6.4 quake hits Turkey",
                 "A magnitude 6.4 earthquake struck eastern Turkey on Tuesday, the disaster "
                 "agency AFAD said.")
+QUAKE_JAPAN_3 = ("Tsunami warning after 7.1 quake off northern Japan",
+                 "The magnitude 7.1 earthquake struck off northern Japan, and a tsunami "
+                 "warning was issued for the coast.")
 FED = ("Fed raises rates by a quarter point",
        "The Federal Reserve raised its benchmark interest rate by a quarter point.")
 ECB = ("ECB raises rates by a quarter point",
@@ -129,6 +135,49 @@ def test_quake_and_central_bank_stories_that_share_words_stay_apart(
     assert story_of(database, QUAKE_JAPAN[0]) == story_of(database, QUAKE_JAPAN_2[0])
     assert story_of(database, QUAKE_JAPAN[0]) != story_of(database, QUAKE_TURKEY[0])
     assert story_of(database, FED[0]) != story_of(database, ECB[0])
+
+
+def test_two_polls_joining_one_story_at_once_both_count_in_its_centroid(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two polls (two Celery workers) add to one story at the same moment: the second to
+    write folds its member into the story as the first committed it, not as it read it
+    before (a lost update would leave the first's member out of the centroid)."""
+    from workers.ingest.steps import store
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
+    outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
+    real_finish = store.finish_stories
+    daily_wrote, herald_writing = threading.Event(), threading.Event()
+
+    def finish(session, plan, written):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "daily":
+            real_finish(session, plan, written)
+            daily_wrote.set()
+            # PostgreSQL: hold the transaction open until the herald's poll is writing
+            # its story too. (SQLite's write transactions are serial: the herald's poll
+            # cannot start storing before this one commits.)
+            if not database.is_sqlite:
+                assert herald_writing.wait(30)
+                time.sleep(0.5)
+            return
+        herald_writing.set()
+        real_finish(session, plan, written)
+
+    monkeypatch.setattr(store, "finish_stories", finish)
+    daily = threading.Thread(target=outlets.poll, args=("daily",), name="daily")
+    daily.start()
+    assert daily_wrote.wait(30)
+    outlets.poll("herald")
+    daily.join(30)
+
+    story_id = story_of(database, QUAKE_JAPAN[0])
+    assert story_of(database, QUAKE_JAPAN_2[0]) == story_of(database, QUAKE_JAPAN_3[0]) \
+        == story_id
+    story = story_row(database, story_id)
+    assert (story.article_count, story.source_count) == (3, 3)
+    assert json.loads(story.centroid)["n"] == 3           # every member folded in
 
 
 def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
