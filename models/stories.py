@@ -155,16 +155,19 @@ def active_since_times(session: Session, story_ids: Iterable[int], *,
 
 
 def open_stories(session: Session, story_ids: Iterable[int], *,
-                 active_since: datetime) -> list[OpenStory]:
-    """The open stories among `story_ids` that gained an article since `active_since`."""
+                 active_since: datetime, lock: bool = False) -> list[OpenStory]:
+    """The open stories among `story_ids` that gained an article since `active_since`;
+    with `lock`, locked until this transaction ends and read as the last commit left
+    them (see lock_stories)."""
     ids = sorted(set(story_ids))
     result = []
     for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(*_OPEN_STORY_COLUMNS)
-            .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
-                   Story.last_published_at >= active_since))
-        result += [_open_story(row) for row in rows]
+        statement = select(*_OPEN_STORY_COLUMNS).where(
+            Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
+            Story.last_published_at >= active_since)
+        if lock:
+            statement = statement.order_by(Story.id).with_for_update(key_share=True)
+        result += [_open_story(row) for row in session.execute(statement)]
     return result
 
 
@@ -316,11 +319,50 @@ def delete_emptied(session: Session, *, limit: int = 500) -> int:
     return len(empty)
 
 
-def recent_open(session: Session, *, active_since: datetime, limit: int) -> list[OpenStory]:
+def recent_open(session: Session, *, active_since: datetime, limit: int,
+                lock: bool = False) -> list[OpenStory]:
     ids = list(session.scalars(select(Story.id).where(
         Story.is_open.is_(True), Story.last_published_at >= active_since)
         .order_by(Story.last_published_at.desc()).limit(limit)))
-    return open_stories(session, ids, active_since=active_since)
+    return open_stories(session, ids, active_since=active_since, lock=lock)
+
+
+def move_strays(session: Session, *, merged_since: datetime) -> int:
+    """Articles that joined a story while the maintenance merge moved its coverage away
+    (a poll on PostgreSQL that read the story open and committed after the merge) follow
+    it into the story it was merged into. Returns how many moved."""
+    strays = list(session.scalars(select(Story.id).where(
+        Story.is_open.is_(False), Story.last_published_at >= merged_since,
+        Story.merged_into_id.is_not(None), Story.article_count > 0)))
+    moved, targets = 0, set()
+    for stray_id in strays:
+        target = _coverage_now(session, stray_id)
+        if target is not None:
+            moved += len(session.scalars(update(Article).where(Article.story_id == stray_id)
+                                         .values(story_id=target).returning(Article.id)).all())
+            targets.add(target)
+    if strays:
+        session.execute(update(Story).where(Story.id.in_(strays))
+                        .values(article_count=0, source_count=0))
+        refresh_counts(session, targets)
+    return moved
+
+
+def _coverage_now(session: Session, merged_id: int) -> int | None:
+    """The story a merged story's coverage is in now (it may have been merged again);
+    None if that story is gone."""
+    seen = {merged_id}
+    target = session.scalar(select(Story.merged_into_id).where(Story.id == merged_id))
+    while target is not None and target not in seen:
+        seen.add(target)
+        row = session.execute(select(Story.id, Story.merged_into_id)
+                              .where(Story.id == target)).first()
+        if row is None:
+            return None
+        if row.merged_into_id is None:
+            return target
+        target = row.merged_into_id
+    return None
 
 
 def merge_into(session: Session, absorbed_id: int, kept_id: int, *, now: datetime) -> None:

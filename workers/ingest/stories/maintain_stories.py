@@ -35,9 +35,15 @@ REBUILD_BATCH = 500
 def merge_converged(session: Session, *, now: datetime, window: timedelta,
                     limit: int = 5000) -> int:
     """Merge open stories that converged (two polls that started the same event at once,
-    or coverage that grew together): the smaller joins the larger. Returns the number of
-    stories absorbed."""
-    rows = story_rows.recent_open(session, active_since=now - window, limit=limit)
+    or coverage that grew together): the smaller joins the larger. Articles a poll put
+    into a story while an earlier pass merged it away go where its coverage went first.
+    Returns the number of stories absorbed."""
+    story_rows.move_strays(session, merged_since=now - window)
+    # PostgreSQL: lock what this pass may rewrite, so that a poll adding to one of these
+    # stories waits for the merge to commit (then folds its article into what the merge
+    # left, store_stories.finish_stories) instead of being overwritten by it.
+    rows = story_rows.recent_open(session, active_since=now - window, limit=limit,
+                                  lock=story_rows.writes_interleave(session))
     shapes = {row.id: StoryShape.from_documents(
         row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id, title=row.title,
         section_id=row.section_id) for row in rows}

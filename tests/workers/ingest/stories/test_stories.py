@@ -440,6 +440,85 @@ def clone_story(database: Database, story_id: int, titles: tuple[str, ...]) -> i
         return twin.id
 
 
+def test_an_article_stored_while_maintenance_merged_its_story_follows_the_coverage(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a poll can put an article into a story that the maintenance merge
+    moves into another before the poll commits: the merge cannot see the uncommitted
+    article, so it stays behind; the next pass moves it where the coverage went."""
+    from workers.ingest.steps import store
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
+    outlets.poll("wire")
+    japan = story_of(database, QUAKE_JAPAN[0])
+    twin = clone_story(database, japan, ("Japan quake: tsunami warning after 7.1 tremor",
+                                         "Tsunami warning for Japan after 7.1 quake",
+                                         "Japan: 7.1 quake off the northern coast"))
+    with session_scope(database) as session:     # the poll below finds only `japan`
+        session.execute(delete(StoryTerm).where(StoryTerm.story_id == twin))
+        row = session.get(Story, twin)
+        assert row is not None
+        row.centroid = json.dumps({**json.loads(row.centroid), "n": 3})  # its 3 members
+    real_finish = store.finish_stories
+
+    def merge_before_finishing(session, plan, written):  # type: ignore[no-untyped-def]
+        # PostgreSQL: the maintenance pass runs and commits while this poll's article
+        # is written but not committed (on SQLite it cannot: the poll holds the lock).
+        if not database.is_sqlite:
+            merging = threading.Thread(target=merge_now, args=(database,))
+            merging.start()
+            merging.join(30)
+        real_finish(session, plan, written)
+
+    monkeypatch.setattr(store, "finish_stories", merge_before_finishing)
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2), minutes_ago=29)
+    outlets.poll("daily")
+    monkeypatch.setattr(store, "finish_stories", real_finish)
+    merge_now(database)                            # the next maintenance pass
+
+    assert story_of(database, QUAKE_JAPAN[0]) == story_of(database, QUAKE_JAPAN_2[0]) == twin
+    absorbed, kept = story_row(database, japan), story_row(database, twin)
+    assert absorbed.merged_into_id == twin and absorbed.article_count == 0
+    assert kept.article_count == 5
+
+
+def test_a_merge_running_while_a_poll_joins_the_kept_story_keeps_the_polls_member(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The maintenance merge rewrites the kept story's centroid: it must read it after
+    the poll that is adding to it commits, or that poll's member is lost."""
+    from workers.ingest.steps import store
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
+    outlets.poll("wire")
+    japan = story_of(database, QUAKE_JAPAN[0])
+    fragment = clone_story(database, japan, ("Japan quake: tsunami warning after 7.1 tremor",))
+    with session_scope(database) as session:     # the poll below finds only `japan`
+        session.execute(delete(StoryTerm).where(StoryTerm.story_id == fragment))
+    real_finish = store.finish_stories
+    merging = threading.Thread(target=merge_now, args=(database,))
+
+    def merge_while_uncommitted(session, plan, written):  # type: ignore[no-untyped-def]
+        real_finish(session, plan, written)
+        merging.start()                   # waits for this poll's commit, on both backends
+        if not database.is_sqlite:
+            time.sleep(0.5)
+
+    monkeypatch.setattr(store, "finish_stories", merge_while_uncommitted)
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2), minutes_ago=29)
+    outlets.poll("daily")
+    merging.join(30)
+
+    assert story_of(database, QUAKE_JAPAN_2[0]) == japan
+    assert story_row(database, fragment).merged_into_id == japan
+    kept = story_row(database, japan)
+    assert kept.article_count == 3
+    assert json.loads(kept.centroid)["n"] == 3        # wire, daily and the fragment's
+
+
+def merge_now(database: Database) -> None:
+    with session_scope(database) as session:
+        merge_converged(session, now=utcnow(), window=timedelta(hours=48))
+
+
 def test_maintenance_merges_two_well_covered_stories_of_one_event_not_of_one_name(
         outlets: Outlets, database: Database) -> None:
     """Two stories of one event that both grew (neither a fragment of the other) merge
