@@ -5,11 +5,18 @@ then real Celery workers) and by the `reader` library.
     .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
                                      [--threads 8] [--skip-celery] [--skip-reader]
                                      [--celery-per-source]
-    .venv/bin/python bench/ingest.py --stories-overhead [--feeds 300]
+    .venv/bin/python bench/ingest.py --stories-overhead [--feeds 300] [--real-headlines]
 
 Prints entries/s per pass, the 304 pass relative to the first, the pass after a third of
 the feeds gained entries, peak RSS, reader's entries/s and the ratio, and a worker's peak
 RSS while storing a 10,000-entry feed; then one PASS/MISS line per goal of the issue.
+
+The entries are synthetic ("Feed 12 story 3", the same lorem ipsum body everywhere): for
+story clustering a worst case, every article sharing its words and numbers with
+thousands of others. `--real-headlines` titles them with the real headlines of
+tests/data/stories (the UCI News Aggregator sample, CC BY 4.0) and gives each a summary
+made of other outlets' headlines of the same event, as a lead paragraph restates its
+headline: closer to what clustering meets on real feeds.
 """
 
 from __future__ import annotations
@@ -64,12 +71,49 @@ class Feed:
         self.etag = '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
 
 
+# --real-headlines: (title, summary) per headline, loaded in the feed server's process.
+REAL_TEXTS: list[tuple[str, str]] = []
+
+
+def load_real_texts() -> list[tuple[str, str]]:
+    """(headline, summary) for each headline of the UCI sample, the summary being up to
+    three other headlines of its story (the aggregator's story id)."""
+    import csv
+
+    sample = ROOT / "tests/data/stories/uci_news_aggregator_sample.tsv"
+    with sample.open(newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    by_story: dict[str, list[str]] = {}
+    for row in rows:
+        by_story.setdefault(row["story"], []).append(row["title"])
+    texts: list[tuple[str, str]] = []
+    for row in rows:
+        others = [title for title in by_story[row["story"]] if title != row["title"]]
+        start = len(texts) % max(len(others), 1)
+        texts.append((row["title"], ". ".join((others[start:] + others[:start])[:3])))
+    return texts
+
+
+def _title(index: int, n: int) -> str:
+    """An entry's title (plain text)."""
+    if REAL_TEXTS:
+        return REAL_TEXTS[(index * 7919 + n) % len(REAL_TEXTS)][0]
+    return f"Feed {index} story {n}"
+
+
+def _body(index: int, n: int) -> str:
+    """An entry's body (HTML)."""
+    if REAL_TEXTS:
+        return f"<p>{escape(REAL_TEXTS[(index * 7919 + n) % len(REAL_TEXTS)][1])}</p>"
+    return BODY.format(n=n)
+
+
 def _rss(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
-    parts = [f"<item><title>Feed {index} story {n}</title>"
+    parts = [f"<item><title>{escape(_title(index, n))}</title>"
              f"<link>{base}/story/{index}/{n}</link><guid>{base}/story/{index}/{n}</guid>"
              f"<pubDate>{when:%a, %d %b %Y %H:%M:%S} +0000</pubDate>"
              f"<category>Topic {n % 7}</category>"
-             f"<description>{escape(BODY.format(n=n))}</description></item>"
+             f"<description>{escape(_body(index, n))}</description></item>"
              for n, when in items]
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>Bench RSS {index}</title><link>{base}/site/{index}</link>"
@@ -77,11 +121,11 @@ def _rss(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
 
 
 def _atom(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
-    parts = [f"<entry><title>Feed {index} story {n}</title>"
+    parts = [f"<entry><title>{escape(_title(index, n))}</title>"
              f'<link href="{base}/story/{index}/{n}"/><id>urn:bench:{index}:{n}</id>'
              f"<updated>{when:%Y-%m-%dT%H:%M:%SZ}</updated>"
              f'<category term="Topic {n % 7}"/>'
-             f'<content type="html">{escape(BODY.format(n=n))}</content></entry>'
+             f'<content type="html">{escape(_body(index, n))}</content></entry>'
              for n, when in items]
     return (f'<?xml version="1.0" encoding="utf-8"?>'
             f'<feed xmlns="http://www.w3.org/2005/Atom"><title>Bench Atom {index}</title>'
@@ -90,10 +134,10 @@ def _atom(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
 
 
 def _rdf(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
-    parts = [f'<item rdf:about="{base}/story/{index}/{n}"><title>Feed {index} story {n}'
+    parts = [f'<item rdf:about="{base}/story/{index}/{n}"><title>{escape(_title(index, n))}'
              f"</title><link>{base}/story/{index}/{n}</link>"
              f"<dc:date>{when:%Y-%m-%dT%H:%M:%SZ}</dc:date>"
-             f"<description>{escape(BODY.format(n=n))}</description></item>"
+             f"<description>{escape(_body(index, n))}</description></item>"
              for n, when in items]
     return ('<?xml version="1.0" encoding="utf-8"?>'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
@@ -108,7 +152,7 @@ def _json(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
         "version": "https://jsonfeed.org/version/1.1", "title": f"Bench JSON {index}",
         "home_page_url": f"{base}/site/{index}",
         "items": [{"id": f"{base}/story/{index}/{n}", "url": f"{base}/story/{index}/{n}",
-                   "title": f"Feed {index} story {n}", "content_html": BODY.format(n=n),
+                   "title": _title(index, n), "content_html": _body(index, n),
                    "date_published": f"{when:%Y-%m-%dT%H:%M:%SZ}", "tags": [f"Topic {n % 7}"]}
                   for n, when in items]}).encode()
 
@@ -203,10 +247,11 @@ class RemoteFeedServer:
     """The feed server in its own process, so its CPU and its GIL are not the measured
     client's (Hopper's and reader's alike); controlled over /control/… URLs."""
 
-    def __init__(self, feeds: int, entries: int) -> None:
+    def __init__(self, feeds: int, entries: int, *, real_headlines: bool = False) -> None:
         context = multiprocessing.get_context("fork")
         ready = context.Queue()
-        self.process = context.Process(target=_serve, args=(feeds, entries, ready),
+        self.process = context.Process(target=_serve,
+                                       args=(feeds, entries, ready, real_headlines),
                                        daemon=True)
         self.process.start()
         self.base = ready.get(timeout=300)
@@ -230,7 +275,14 @@ class RemoteFeedServer:
         self.process.join(10)
 
 
-def _serve(feeds: int, entries: int, ready) -> None:  # type: ignore[no-untyped-def]
+def feed_server(args: argparse.Namespace) -> RemoteFeedServer:
+    return RemoteFeedServer(args.feeds, args.entries, real_headlines=args.real_headlines)
+
+
+def _serve(feeds: int, entries: int, ready,  # type: ignore[no-untyped-def]
+           real_headlines: bool) -> None:
+    if real_headlines:
+        REAL_TEXTS[:] = load_real_texts()
     server = FeedServer()
     server.start()
     server.add(feeds, entries)
@@ -532,7 +584,7 @@ def bench_stories_overhead(args: argparse.Namespace, folder: Path, rounds: int =
     per_pass = {(mode, name): 0.0 for mode in cpu for name in passes}
     for number in range(rounds):
         for mode in ("without", "with"):
-            remote = RemoteFeedServer(args.feeds, args.entries)
+            remote = feed_server(args)
             (folder / f"{mode}{number}").mkdir()
             print(f"[{mode} clustering, round {number + 1}]")
             with stories_disabled() if mode == "without" else contextlib.nullcontext():
@@ -628,6 +680,8 @@ def main() -> None:
                         help="also time one poll_source task per source")
     parser.add_argument("--skip-reader", action="store_true")
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--real-headlines", action="store_true",
+                        help="entries titled with real headlines (see the docstring)")
     parser.add_argument("--stories-overhead", action="store_true",
                         help="only measure the CPU clustering adds to hopper ingest --all")
     args = parser.parse_args()
@@ -641,23 +695,23 @@ def main() -> None:
         print(f"{args.feeds} feeds × {args.entries} entries, formats {', '.join(FORMATS)}")
         reader_rate = big_rss_mb = celery_rate = None
         if not args.skip_reader:
-            remote = RemoteFeedServer(args.feeds, args.entries)
+            remote = feed_server(args)
             reader_rate = bench_reader(remote.urls, folder)
             remote.stop()
-        remote = RemoteFeedServer(args.feeds, args.entries)
+        remote = feed_server(args)
         (folder / "cli").mkdir()
         hopper = bench_cli(remote, remote.urls, args, folder / "cli")  # type: ignore[arg-type]
         remote.stop()
         if not args.skip_reader:
             print(f"hopper / reader first-pass ratio: {hopper['entries_per_s'] / reader_rate:.2f}×")
         if not args.skip_celery:
-            remote = RemoteFeedServer(args.feeds, args.entries)
+            remote = feed_server(args)
             (folder / "celery").mkdir()
             celery_rate = bench_celery(remote, remote.urls, args,  # type: ignore[arg-type]
                                        folder / "celery")
             remote.stop()
         if not args.skip_celery and args.celery_per_source:
-            remote = RemoteFeedServer(args.feeds, args.entries)
+            remote = feed_server(args)
             (folder / "celery-per-source").mkdir()
             bench_celery(remote, remote.urls, args,  # type: ignore[arg-type]
                          folder / "celery-per-source", per_source=True)
