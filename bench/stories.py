@@ -46,7 +46,7 @@ from models import Base, article_writes  # noqa: E402
 from models.articles import Article  # noqa: E402
 from models.db import make_database, session_scope  # noqa: E402
 from models.sources import Source  # noqa: E402
-from models.stories import Story, StoryTerm  # noqa: E402
+from models.stories import Story, StoryTerm, document_text  # noqa: E402
 from workers.ingest.stories import story as story_rules  # noqa: E402
 from workers.ingest.stories.maintain_stories import merge_converged  # noqa: E402
 from workers.ingest.stories.store_stories import (  # noqa: E402
@@ -278,8 +278,8 @@ def _insert_stories(session: Session, shapes: Sequence[story_rules.StoryShape],
         Story.id, sort_by_parameter_order=True), [
         {"title": "t", "first_published_at": now, "last_published_at": now,
          "article_count": 3, "source_count": 3, "is_open": True, "created_at": now,
-         "centroid": _json(shape.centroid_document()),
-         "lead_terms": _json(shape.lead_document())} for shape in shapes]))
+         "centroid": document_text(shape.centroid_document()),
+         "lead_terms": document_text(shape.lead_document())} for shape in shapes]))
     session.execute(insert(StoryTerm), [
         {"term": term, "story_id": story_id}
         for story_id, shape in zip(ids, shapes, strict=True)
@@ -312,11 +312,6 @@ def merge_cost(open_stories: int, url: str) -> float:
         session.rollback()
     database.dispose()
     return elapsed
-
-
-def _json(document: object) -> str:
-    import json
-    return json.dumps(document, separators=(",", ":"))
 
 
 def main() -> None:

@@ -190,6 +190,11 @@ def _document(text: str) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(text))
 
 
+def document_text(document: Mapping[str, Any]) -> str:
+    """A story document as stored (compact JSON; `_document` reads it back)."""
+    return json.dumps(document, separators=(",", ":"))
+
+
 def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dict[str, Any],
                                                                 int | None, str,
                                                                 int | None]]) -> None:
@@ -203,8 +208,8 @@ def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dic
             centroid=bindparam("centroid_json"), lead_terms=bindparam("lead_json"),
             lead_article_id=bindparam("lead_id"), title=bindparam("lead_title"),
             section_id=bindparam("lead_section")),
-        [{"story_id": story_id, "centroid_json": json.dumps(centroid, separators=(",", ":")),
-          "lead_json": json.dumps(lead, separators=(",", ":")), "lead_id": lead_id,
+        [{"story_id": story_id, "centroid_json": document_text(centroid),
+          "lead_json": document_text(lead), "lead_id": lead_id,
           "lead_title": title, "lead_section": section_id}
          for story_id, (centroid, lead, lead_id, title, section_id) in shapes.items()])
 

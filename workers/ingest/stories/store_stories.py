@@ -19,7 +19,6 @@ the touched stories and folds this poll's members into them as the other left th
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -236,8 +235,9 @@ def _create_new_stories(session: Session, plan: StoryPlan,
              "last_published_at": last_at[story_id],
              "article_count": plan.shapes[story_id].count,
              "source_count": len(plan.sources_of[story_id]), "is_open": True,
-             "created_at": now, "centroid": _json(plan.shapes[story_id].centroid_document()),
-             "lead_terms": _json(plan.shapes[story_id].lead_document())}
+             "created_at": now,
+             "centroid": story_rows.document_text(plan.shapes[story_id].centroid_document()),
+             "lead_terms": story_rows.document_text(plan.shapes[story_id].lead_document())}
             for story_id in temporary]
     created = list(session.scalars(
         insert(Story).returning(Story.id, sort_by_parameter_order=True), rows))
@@ -251,10 +251,6 @@ def _create_new_stories(session: Session, plan: StoryPlan,
     plan.created = set(real.values())
     plan.story_of = {key: real.get(story_id, story_id)
                      for key, story_id in plan.story_of.items()}
-
-
-def _json(document: object) -> str:
-    return json.dumps(document, separators=(",", ":"))
 
 
 def finish_stories(session: Session, plan: StoryPlan,
