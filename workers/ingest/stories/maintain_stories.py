@@ -23,8 +23,9 @@ from workers.ingest.stories.store_stories import (
     Pending,
     finish_stories,
     plan_stories,
+    shape_of,
 )
-from workers.ingest.stories.story import StoryShape, fold_story, should_merge
+from workers.ingest.stories.story import fold_story, should_merge
 
 MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
@@ -44,9 +45,7 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
     # left, store_stories.finish_stories) instead of being overwritten by it.
     rows = story_rows.recent_open(session, active_since=now - window, limit=limit,
                                   lock=story_rows.writes_interleave(session))
-    shapes = {row.id: StoryShape.from_documents(
-        row.id, row.centroid, row.lead_terms, lead_id=row.lead_article_id, title=row.title,
-        section_id=row.section_id) for row in rows}
+    shapes = {row.id: shape_of(row) for row in rows}
     postings: dict[str, set[int]] = {}
     for shape in shapes.values():
         for term in shape.index_terms():

@@ -126,7 +126,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
               for story_id in _candidate_ids(feature, postings, active)}
     last_at: dict[int, datetime] = {}
     for row in story_rows.open_stories(session, wanted, active_since=since):
-        plan.shapes[row.id] = _shape(row)
+        plan.shapes[row.id] = shape_of(row)
         last_at[row.id] = row.last_published_at
         if plan.interleaved:
             plan.read[row.id] = row
@@ -159,7 +159,8 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
     return plan
 
 
-def _shape(row: OpenStory) -> StoryShape:
+def shape_of(row: OpenStory) -> StoryShape:
+    """A stored story as assignment and the merge see it."""
     return StoryShape.from_documents(row.id, row.centroid, row.lead_terms,
                                      lead_id=row.lead_article_id, title=row.title,
                                      section_id=row.section_id)
@@ -297,7 +298,7 @@ def _refold_what_others_wrote(session: Session, plan: StoryPlan) -> None:
         now, before = fresh.get(story_id), plan.read.get(story_id)
         if now is None or before is None or _documents(now) == _documents(before):
             continue
-        shape = _shape(now)
+        shape = shape_of(now)
         for member in members:
             _add(shape, member)
         plan.shapes[story_id] = shape
