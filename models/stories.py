@@ -115,8 +115,7 @@ def stories_with_terms(session: Session, terms: Sequence[str], *,
     found: dict[str, list[int]] = {}
     unique = sorted({term[:TERM_MAX] for term in terms if term})
     connection = session.connection()
-    qmark = connection.dialect.paramstyle == "qmark"
-    statement = _postings_sql(per_term, "?" if qmark else "%s")
+    statement = _postings_sql(per_term, _placeholder(connection))
     for start in range(0, len(unique), TERMS_PER_QUERY):
         chunk = unique[start:start + TERMS_PER_QUERY]
         # Padded with "" (no term is empty): one statement, prepared once.
@@ -232,15 +231,16 @@ def add_terms(session: Session, pairs: Iterable[tuple[str, int]]) -> None:
     # Straight to the driver's executemany: many small rows per poll, and SQLAlchemy's
     # per-row parameter processing cost more than the inserts themselves.
     connection = session.connection()
+    mark = _placeholder(connection)
     connection.exec_driver_sql(
-        _ADD_TERMS_QMARK if connection.dialect.paramstyle == "qmark" else _ADD_TERMS_FORMAT,
-        rows)
+        f"INSERT INTO story_terms (term, story_id) VALUES ({mark}, {mark}) "  # noqa: S608
+        "ON CONFLICT DO NOTHING", rows)
 
 
-_ADD_TERMS_QMARK = ("INSERT INTO story_terms (term, story_id) VALUES (?, ?) "
-                    "ON CONFLICT DO NOTHING")                     # SQLite
-_ADD_TERMS_FORMAT = ("INSERT INTO story_terms (term, story_id) VALUES (%s, %s) "
-                     "ON CONFLICT DO NOTHING")                    # psycopg
+def _placeholder(connection: Connection) -> str:
+    """The driver's positional parameter mark, for SQL sent straight to it (a fixed
+    mark: no value is ever formatted into the text)."""
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"   # SQLite; psycopg
 
 
 def refresh_counts(session: Session, story_ids: Iterable[int]) -> None:
