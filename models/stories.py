@@ -329,41 +329,38 @@ def recent_open(session: Session, *, active_since: datetime, limit: int,
     return open_stories(session, ids, active_since=active_since, lock=lock)
 
 
-def move_strays(session: Session, *, merged_since: datetime) -> int:
+def move_strays(session: Session, *, merged_since: datetime) -> None:
     """Articles that joined a story while the maintenance merge moved its coverage away
     (a poll on PostgreSQL that read the story open and committed after the merge) follow
-    it into the story it was merged into. Returns how many moved."""
-    strays = list(session.scalars(select(Story.id).where(
-        Story.is_open.is_(False), Story.last_published_at >= merged_since,
-        Story.merged_into_id.is_not(None), Story.article_count > 0)))
-    moved, targets = 0, set()
-    for stray_id in strays:
-        target = _coverage_now(session, stray_id)
+    it into the story it was merged into."""
+    strays = {row.id: row.merged_into_id for row in session.execute(
+        select(Story.id, Story.merged_into_id).where(
+            Story.is_open.is_(False), Story.last_published_at >= merged_since,
+            Story.merged_into_id.is_not(None), Story.article_count > 0))}
+    targets = set()
+    for stray_id, merged_into_id in strays.items():
+        target = _coverage_now(session, merged_into_id, seen={stray_id})
         if target is not None:
-            moved += len(session.scalars(update(Article).where(Article.story_id == stray_id)
-                                         .values(story_id=target).returning(Article.id)).all())
+            session.execute(update(Article).where(Article.story_id == stray_id)
+                            .values(story_id=target))
             targets.add(target)
     if strays:
         session.execute(update(Story).where(Story.id.in_(strays))
                         .values(article_count=0, source_count=0))
         refresh_counts(session, targets)
-    return moved
 
 
-def _coverage_now(session: Session, merged_id: int) -> int | None:
-    """The story a merged story's coverage is in now (it may have been merged again);
-    None if that story is gone."""
-    seen = {merged_id}
-    target = session.scalar(select(Story.merged_into_id).where(Story.id == merged_id))
-    while target is not None and target not in seen:
-        seen.add(target)
-        row = session.execute(select(Story.id, Story.merged_into_id)
-                              .where(Story.id == target)).first()
+def _coverage_now(session: Session, story_id: int, *, seen: set[int]) -> int | None:
+    """The story that holds a story's coverage now: itself, or where it was merged (again);
+    None if that story is gone or the merges loop."""
+    while story_id not in seen:
+        seen.add(story_id)
+        row = session.execute(select(Story.merged_into_id).where(Story.id == story_id)).first()
         if row is None:
             return None
         if row.merged_into_id is None:
-            return target
-        target = row.merged_into_id
+            return story_id
+        story_id = row.merged_into_id
     return None
 
 
