@@ -96,16 +96,18 @@ def load_real_texts() -> list[tuple[str, str]]:
 
 def _title(index: int, n: int) -> str:
     """An entry's title (plain text)."""
-    if REAL_TEXTS:
-        return REAL_TEXTS[(index * 7919 + n) % len(REAL_TEXTS)][0]
-    return f"Feed {index} story {n}"
+    return _real_text(index, n)[0] if REAL_TEXTS else f"Feed {index} story {n}"
 
 
 def _body(index: int, n: int) -> str:
     """An entry's body (HTML)."""
-    if REAL_TEXTS:
-        return f"<p>{escape(REAL_TEXTS[(index * 7919 + n) % len(REAL_TEXTS)][1])}</p>"
-    return BODY.format(n=n)
+    return f"<p>{escape(_real_text(index, n)[1])}</p>" if REAL_TEXTS else BODY.format(n=n)
+
+
+def _real_text(index: int, n: int) -> tuple[str, str]:
+    """The real (headline, summary) of feed `index`'s entry `n`: spread over the sample
+    by a prime stride, so neighbouring feeds carry different events."""
+    return REAL_TEXTS[(index * 7919 + n) % len(REAL_TEXTS)]
 
 
 def _rss(index: int, items: list[tuple[int, datetime]], base: str) -> bytes:
