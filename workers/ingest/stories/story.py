@@ -16,13 +16,14 @@ chain of weak links can join two events (docs/stories.md).
 from __future__ import annotations
 
 import hashlib
-import heapq
+import itertools
 import math
 import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import mul
 from typing import Any
 
 # Tuned on the tuning half of tests/data/stories (bench/stories.py prints both halves).
@@ -101,7 +102,7 @@ class StoryShape:
 
     def sums_norm(self) -> float:
         if "sums_norm" not in self.cache:
-            self.cache["sums_norm"] = math.sqrt(sum(w * w for w in self.sums.values()))
+            self.cache["sums_norm"] = _norm(self.sums)
         return float(self.cache["sums_norm"])
 
     def centroid_cosine(self, unit: Mapping[str, float]) -> float:
@@ -116,7 +117,7 @@ class StoryShape:
 
     def lead_norm(self) -> float:
         if "lead_norm" not in self.cache:
-            self.cache["lead_norm"] = math.sqrt(sum(w * w for w in self.lead_terms.values()))
+            self.cache["lead_norm"] = _norm(self.lead_terms)
         return float(self.cache["lead_norm"])
 
     # --- persistence as two JSON documents (models/stories.py stores them) ---
@@ -148,8 +149,7 @@ class StoryShape:
 
     def index_terms(self) -> list[str]:
         if "index_terms" not in self.cache:
-            self.cache["index_terms"] = heapq.nlargest(INDEX_TERMS, self.sums,
-                                                       key=self.sums.__getitem__)
+            self.cache["index_terms"] = _strongest(self.sums, INDEX_TERMS)
         found: list[str] = self.cache["index_terms"]
         return found
 
@@ -235,10 +235,7 @@ def _words(text: str) -> list[Word]:
     """The text's words. No word spans whitespace, so the text is split on it and each
     chunk is analysed once per process (news repeats its words; the regular expression
     is the slow part)."""
-    found: list[Word] = []
-    for chunk in text.split():
-        found.extend(_chunk(chunk))
-    return found
+    return list(itertools.chain.from_iterable(map(_chunk, text.split())))
 
 
 def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
@@ -309,7 +306,7 @@ def features(title: str, summary: str = "") -> Features:
     terms = _unit({stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
                    for stem, weight in weights.items()})
     decimals = frozenset(word[0] for word in title_words if _DECIMAL.match(word[0]))
-    query = tuple(heapq.nlargest(QUERY_TERMS, terms, key=terms.__getitem__))
+    query = tuple(_strongest(terms, QUERY_TERMS))
     # What the guards compare: the headline's names, and the summary's only where they
     # confirm the headline (a summary may be a feed's boilerplate, the same for every
     # item); a headline that names nothing leaves the summary's.
@@ -364,8 +361,19 @@ def _rarity_table(cap: int) -> tuple[float, ...]:
     return tuple(math.log((cap + 1) / (count + 1) + 1.0) for count in range(cap + 1))
 
 
+def _strongest(vector: Mapping[str, float], count: int) -> list[str]:
+    """The `count` heaviest terms, heaviest first (ties in the vector's order: the same
+    as heapq.nlargest, which is slower on vectors this small)."""
+    return sorted(vector, key=vector.__getitem__, reverse=True)[:count]
+
+
+def _norm(vector: Mapping[str, float]) -> float:
+    # The products are summed in the same order as a generator would (same result), in C.
+    return math.sqrt(sum(map(mul, vector.values(), vector.values())))
+
+
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+    norm = _norm(vector)
     return {term: weight / norm for term, weight in vector.items()} if norm else {}
 
 
@@ -373,8 +381,7 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     dot = _dot(a, b)
     if not dot:
         return 0.0
-    norm_a = math.sqrt(sum(w * w for w in a.values()))
-    norm_b = math.sqrt(sum(w * w for w in b.values()))
+    norm_a, norm_b = _norm(a), _norm(b)
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
@@ -398,7 +405,9 @@ def guards_agree(article: Features, story: StoryShape) -> bool:
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     # Over the shared terms only (the intersection is taken in C): vectors share few.
-    return sum(a[term] * b[term] for term in a.keys() & b.keys())
+    shared = a.keys() & b.keys()
+    products: Iterable[float] = map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared))
+    return sum(products)
 
 
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
