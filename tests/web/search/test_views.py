@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -127,7 +128,7 @@ def test_header_search_box_is_a_plain_get_form_with_an_external_script(client) -
     body = client.get("/").get_data(as_text=True)
     assert 'action="/search" method="get"' in body
     assert 'role="combobox"' in body
-    assert '<script src="/static/js/search.js" defer></script>' in body
+    assert re.search(r'<script src="/static/js/search\.js\?v=[0-9a-f]{12}" defer></script>', body)
     assert " onclick=" not in body and " oninput=" not in body
     assert client.get("/static/js/search.js").status_code == 200
     assert client.get("/static/css/search.css").status_code == 200

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
@@ -364,6 +366,17 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client, database) 
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     plain = client.get("/static/css/site.css")
     assert "immutable" not in plain.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=x", "/login", "/consent"])
+def test_every_stylesheet_and_script_a_page_links_is_fingerprinted(client, database,
+                                                                    path) -> None:
+    # An unversioned asset is revalidated on every page view (a round trip per file on a
+    # phone) and can be served stale for a while after an upgrade.
+    page = text_of(client.get(path))
+    assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js)[^"]*)"', page)
+    assert assets
+    assert [asset for asset in assets if not re.search(r"\?v=[0-9a-f]{12}$", asset)] == []
 
 
 def test_pages_are_compressed_for_clients_that_accept_it(client, make) -> None:
