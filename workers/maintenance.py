@@ -20,7 +20,7 @@ from models import stories as story_rows
 from models.base import utcnow
 from models.db import Database, session_scope
 from workers.celery_app import app
-from workers.ingest.stories.maintain_stories import merge_converged
+from workers.ingest.stories.maintain_stories import merge_open_stories
 from workers.runtime import runtime
 
 logger = logging.getLogger(__name__)
@@ -105,10 +105,9 @@ def maintain_stories() -> tuple[int, int]:
     story window (HOPPER_STORY_WINDOW_HOURS): closed stories leave the term index; closed
     stories whose articles retention deleted go too."""
     context = runtime()
-    now = utcnow()
     window = timedelta(hours=context.settings.limits.story_window_hours)
-    with session_scope(context.database) as session:
-        merged = merge_converged(session, now=now, window=window)
+    merged = merge_open_stories(context.database, window=window)
+    now = utcnow()
     closed = purge(context.database, lambda session: story_rows.close_stale(
         session, quiet_since=now - window, now=now))
     emptied = purge(context.database, story_rows.delete_emptied)

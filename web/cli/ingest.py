@@ -2,13 +2,20 @@
 CLI to call the pipeline directly). Polls run on a thread pool — fetching is I/O — in one
 process per core when there are many sources (workers/ingest/cli/fanout.py), each under the
 same per-source lock a worker takes, so running this beside workers is safe; their
-bookkeeping is written in batches (workers/ingest/cli/batch.py)."""
+bookkeeping is written in batches (workers/ingest/cli/batch.py).
+
+A run that stored articles ends with one pass of the stories' maintenance merge: polls in
+different processes cannot see each other's uncommitted stories and may each start one for
+the same event, and coverage that grew apart converges; the periodic task would merge them
+within minutes, but an operator who ingests from cron has no such task, and a front page
+read right after the command should show each event once."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 
 import click
 import redis
@@ -26,6 +33,7 @@ from workers.ingest.cli.batch import ingest_many
 from workers.ingest.cli.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.store import StoreResult
+from workers.ingest.stories.maintain_stories import merge_open_stories
 
 DEFAULT_THREADS = 8
 REASON_WIDTH = 70
@@ -68,6 +76,12 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
         results = run_polls(ids, database=database, redis_client=client, settings=settings,
                             threads=threads, force=source_id is not None,
                             processes=processes or default_processes(len(ids)))
+    if any(result.new or result.updated for result in results):
+        merged = merge_open_stories(
+            database, window=timedelta(hours=settings.limits.story_window_hours))
+        if merged:
+            click.echo(f"stories: {merged} merged into the coverage of the same event",
+                       err=True)
     _print_summary(database, results)
 
 

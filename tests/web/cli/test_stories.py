@@ -1,5 +1,6 @@
-"""`hopper ingest --all` gives every article its story; `hopper stories rebuild`
-re-clusters the window from scratch into the same stories."""
+"""`hopper ingest --all` gives every article its story and, when it stored any, merges
+stories that converged; `hopper stories rebuild` re-clusters the window from scratch
+into the same stories."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from tests.workers.ingest.stories.test_stories import (
     QUAKE_JAPAN,
     QUAKE_JAPAN_2,
     WIRE,
+    clone_story,
     feed,
+    story_of,
+    story_row,
 )
 
 
@@ -51,6 +55,35 @@ def test_ingest_all_clusters_and_rebuild_finds_the_same_stories(
     with database.reader() as session:
         stories = list(session.scalars(select(Story)))
     assert len(stories) == 4 and sorted(story.article_count for story in stories) == [1, 1, 2, 2]
+
+
+def test_an_ingest_run_that_stored_articles_merges_twin_stories_before_it_returns(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """Two processes polling at once can each start a story for one event (neither sees
+    the other's before it commits): the front page read right after the command shows
+    the event once. A run that stored nothing leaves the stories as they are."""
+    httpserver.expect_request("/a.xml").respond_with_data(feed(("a1", *QUAKE_JAPAN)))
+    add_source(database, httpserver.url_for("/a.xml"), name="a")
+    assert runner.invoke(args=["ingest", "--all"]).exit_code == 0
+    japan = story_of(database, QUAKE_JAPAN[0])
+    twin = clone_story(database, japan, ("Japan quake: tsunami warning after 7.1 tremor",
+                                         "Tsunami warning for Japan after 7.1 quake"))
+
+    unchanged = runner.invoke(args=["ingest", "--all"])
+    assert unchanged.exit_code == 0, unchanged.output
+    assert story_row(database, twin).merged_into_id is None
+    assert story_row(database, japan).merged_into_id is None
+
+    httpserver.clear()
+    httpserver.expect_request("/a.xml").respond_with_data(
+        feed(("a1", *QUAKE_JAPAN), ("a2", *ECB)))
+    grown = runner.invoke(args=["ingest", "--all"])
+    assert grown.exit_code == 0, grown.output
+    assert "stories: 1 merged into the coverage of the same event" in grown.output
+    kept = story_of(database, QUAKE_JAPAN[0])
+    assert story_of(database, "Tsunami warning for Japan after 7.1 quake") == kept
+    assert story_row(database, twin if kept == japan else japan).merged_into_id == kept
+    assert story_row(database, kept).article_count == 3
 
 
 def test_rebuild_refuses_a_window_out_of_range(runner, database: Database) -> None:

@@ -3,6 +3,8 @@ stories already written (workers/maintenance.py and web/cli/stories.py call thes
 
     merge_converged — open stories that converged (twins two concurrent polls started,
                       fragments of one coverage, peers that grew apart) become one;
+                      merge_open_stories runs it in a transaction of its own (the
+                      periodic task, and `hopper ingest` after a run that stored articles);
     rebuild_stories — re-cluster a window from scratch through the same assignment code
                       the store step uses (store_stories.py).
 """
@@ -18,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from models import sources as source_rows
 from models import stories as story_rows
+from models.base import utcnow
+from models.db import Database, session_scope
 from workers.ingest.stories.store_stories import (
     MAX_CANDIDATES,
     Pending,
@@ -31,6 +35,13 @@ MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
 MERGE_PER_TERM = 200          # the merge pass skips terms more open stories than this hold
 REBUILD_BATCH = 500
+
+
+def merge_open_stories(database: Database, *, window: timedelta) -> int:
+    """One merge pass over the open window, committed on its own: the number of stories
+    absorbed."""
+    with session_scope(database) as session:
+        return merge_converged(session, now=utcnow(), window=window)
 
 
 def merge_converged(session: Session, *, now: datetime, window: timedelta,
