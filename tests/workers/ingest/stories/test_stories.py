@@ -11,6 +11,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 from html import escape
 
+import lxml.html
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
@@ -123,6 +124,19 @@ def test_wire_copies_from_three_outlets_join_one_story_and_fold_into_one_line(
     page = client.get(f"/story/{story_id}").get_data(as_text=True)
     assert page.count('class="coverage-line"') == 1          # one wire text, one line
     assert "and daily, herald (same text)" in page
+    assert typed_separators(page) == []
+
+
+def typed_separators(page: str) -> list[str]:
+    """Bylines that type a "·" between their parts: site.css already puts one between a
+    byline's children, so a typed one shows twice ("wire · · 5 min ago")."""
+    tree = lxml.html.fromstring(page)
+    found = []
+    for byline in tree.xpath('//*[contains(concat(" ", @class, " "), " byline ")]'):
+        own_text = (byline.text or "") + "".join(child.tail or "" for child in byline)
+        if len(byline) and own_text.strip():
+            found.append(" ".join(byline.itertext()))
+    return found
 
 
 def test_quake_and_central_bank_stories_that_share_words_stay_apart(
@@ -345,6 +359,7 @@ def test_story_api_and_pages_describe_the_coverage(outlets: Outlets, database: D
 
     coverage = client.get(f"/story/{story_id}").get_data(as_text=True)
     assert QUAKE_JAPAN[0] in coverage and QUAKE_JAPAN_2[0] in coverage
+    assert coverage.count('class="byline"') == 2 and typed_separators(coverage) == []
     assert 'href="http://example.test/w1"' in coverage
     home = client.get("/").get_data(as_text=True)
     assert "2 sources" in home
