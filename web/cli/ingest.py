@@ -21,6 +21,7 @@ import click
 import redis
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from hopper.embedded_redis import embedded_redis_for
 from hopper.redis_client import COMMAND, connect
@@ -77,12 +78,23 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
                             threads=threads, force=source_id is not None,
                             processes=processes or default_processes(len(ids)))
     if any(result.new or result.updated for result in results):
-        merged = merge_open_stories(
-            database, window=timedelta(hours=settings.limits.story_window_hours))
-        if merged:
-            click.echo(f"stories: {merged} merged into the coverage of the same event",
-                       err=True)
+        _merge_converged_stories(database, settings)
     _print_summary(database, results)
+
+
+def _merge_converged_stories(database: Database, settings: Settings) -> None:
+    """The polls are stored: a merge that cannot run now (the database went away, or
+    stayed locked) is left to the periodic task and does not fail the command."""
+    window = timedelta(hours=settings.limits.story_window_hours)
+    try:
+        merged = merge_open_stories(database, window=window)
+    except OperationalError as error:
+        click.echo(f"stories: not merged this time ({type(error.orig).__name__}: "
+                   f"{str(error.orig).strip()[:REASON_WIDTH]}); the maintenance task will",
+                   err=True)
+        return
+    if merged:
+        click.echo(f"stories: {merged} merged into the coverage of the same event", err=True)
 
 
 def _source_ids(database: Database, *, all_sources: bool, source_id: int | None) -> list[int]:
