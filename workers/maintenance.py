@@ -99,6 +99,18 @@ def expire_stale_locks() -> int:
     return fixed
 
 
+@app.task(name="workers.maintenance.merge_stories", ignore_result=True)
+def merge_stories() -> int:
+    """The merge alone, sent a few seconds after polls stored articles
+    (workers.tasks.request_story_merge); maintain_stories below also runs it."""
+    context = runtime()
+    merged = merge_open_stories(
+        context.database, window=timedelta(hours=context.settings.limits.story_window_hours))
+    if merged:
+        logger.info("stories: merged %d", merged)
+    return merged
+
+
 @app.task(name="workers.maintenance.maintain_stories", ignore_result=True)
 def maintain_stories() -> tuple[int, int]:
     """Merge open stories that converged, then close those quiet for longer than the

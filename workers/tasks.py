@@ -108,8 +108,8 @@ def poll_source(self: Task, source_id: int) -> None:
 
 def queue_follow_ups(results: list[StoreResult], *, polled_since: datetime) -> None:
     """Once a poll has committed (its articles are there for the tasks to read): check
-    the lead images of new or changed articles, and fetch the article pages the new ones
-    want (full text)."""
+    the lead images of new or changed articles, fetch the article pages the new ones
+    want (full text), and merge the stories that converged soon after."""
     for result in results:
         if not (result.new or result.updated):
             continue
@@ -121,6 +121,25 @@ def queue_follow_ups(results: list[StoreResult], *, polled_since: datetime) -> N
     with_new = [result.source_id for result in results if result.new]
     if with_new:
         enqueue_full_text(with_new, created_since=polled_since)
+        request_story_merge(runtime().redis)
+
+
+# Polls of one beat tick commit within seconds of each other: one merge pass this long
+# after the first of them that stored articles covers them all.
+STORY_MERGE_DELAY_S = 15
+STORY_MERGE_KEY = "hopper:stories:merge-requested"
+
+
+def request_story_merge(redis_client: redis.Redis) -> None:
+    """Send one `workers.maintenance.merge_stories` STORY_MERGE_DELAY_S from now, unless
+    one is already on its way (then it runs after this poll's commit too). Twin stories
+    that concurrent polls started, and coverage that grew as two stories, then show once
+    on the front page within seconds, not at the next 10-minute maintenance run."""
+    try:
+        if redis_client.set(STORY_MERGE_KEY, "1", nx=True, ex=STORY_MERGE_DELAY_S):
+            app.send_task("workers.maintenance.merge_stories", countdown=STORY_MERGE_DELAY_S)
+    except (KombuOperationalError, redis.RedisError) as error:
+        log.warning("story merge not requested (the maintenance run will merge): %s", error)
 
 
 def enqueue_full_text(source_ids: list[int], *, created_since: datetime) -> None:

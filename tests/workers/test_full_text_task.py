@@ -1,8 +1,11 @@
-"""Full text in real Celery workers: a poll of a summary-only feed stores its articles,
-then `workers.fetch_full_text` (queue "fulltext") replaces the summary with the page's
-text where the source's rights are full; a failure stays on the source's health row."""
+"""Full text in real Celery workers: a poll (or a body a WebSub hub pushed) of a
+summary-only feed stores its articles, then `workers.fetch_full_text` (queue "fulltext")
+replaces the summary with the page's text where the source's rights are full; a failure
+stays on the source's health row."""
 
 from __future__ import annotations
+
+import base64
 
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
@@ -62,6 +65,23 @@ def test_a_full_source_gets_the_page_text_and_shows_it(
     assert "first global geological map of Saturn" in client.get(
         article_path(article)).get_data(as_text=True)
     assert _source(database, source_id).full_text_error is None
+
+
+def test_an_article_a_hub_pushed_gets_the_page_text_like_a_polled_one(
+        settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/titan").respond_with_data(
+        PAGE.html, content_type="text/html; charset=utf-8")
+    source_id = _add(database, httpserver.url_for("/feed"), "full")
+    body = base64.b64encode(_feed(base, "/titan")).decode()
+    # What the web queues once a delivery's signature is checked (web/websub).
+    create_celery(settings).send_task("workers.websub.store_delivery",
+                                      args=[source_id, body, "application/rss+xml"])
+    assert wait_for(lambda: any(a.full_text_html for a in _articles(database, source_id))), \
+        celery_worker.output()[-3000:]
+    [article] = _articles(database, source_id)
+    assert "first global geological map of Saturn" in (article.full_text_html or "")
 
 
 def test_a_failed_page_keeps_the_summary_and_shows_on_the_health_row(

@@ -181,3 +181,39 @@ def test_a_batch_whose_worker_process_died_comes_back_as_one_poll_per_source(
     assert hung.next_poll_at < utcnow() + timedelta(seconds=300)
     assert source_row(database, good).unfinished_polls == 0
     assert article_count(database) == 1
+
+
+def test_stories_that_converged_merge_soon_after_the_polls_that_stored_articles(
+        settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
+    """Twin stories (what polls in two workers at once can start) show as one on the
+    front page seconds after a poll stores articles, not at the next maintenance run."""
+    from tests.workers.ingest.stories.test_stories import (
+        FED,
+        QUAKE_JAPAN,
+        clone_story,
+        feed,
+        story_of,
+        story_row,
+    )
+    from workers.tasks import STORY_MERGE_DELAY_S
+
+    httpserver.expect_request("/wire").respond_with_data(feed(("w1", *QUAKE_JAPAN)))
+    source_id = add_source(database, httpserver.url_for("/wire"))
+    sender = create_celery(settings)
+    sender.send_task("workers.poll_source", args=[source_id])
+    assert wait_for(lambda: article_count(database) == 1), celery_worker.output()
+    japan = story_of(database, QUAKE_JAPAN[0])
+    twin = clone_story(database, japan, ("Tsunami warning for Japan after 7.1 quake",))
+
+    httpserver.clear()
+    httpserver.expect_request("/wire").respond_with_data(
+        feed(("w1", *QUAKE_JAPAN), ("w2", *FED)))
+    sender.send_task("workers.poll_source", args=[source_id])
+
+    def merged() -> bool:
+        return {story_row(database, japan).merged_into_id,
+                story_row(database, twin).merged_into_id} - {None} != set()
+
+    assert wait_for(merged, timeout_s=STORY_MERGE_DELAY_S + 30), celery_worker.output()
+    assert story_of(database, "Tsunami warning for Japan after 7.1 quake") \
+        == story_of(database, QUAKE_JAPAN[0])

@@ -15,7 +15,7 @@ from models.db import session_scope
 from workers.celery_app import app
 from workers.ingest.pipeline import ingest_delivery
 from workers.runtime import runtime
-from workers.tasks import TRANSIENT_ERRORS
+from workers.tasks import TRANSIENT_ERRORS, queue_follow_ups
 from workers.websub.hub import HubClient
 from workers.websub.subscribe import request_due_subscriptions
 
@@ -50,10 +50,13 @@ def store_delivery(self: Task, source_id: int, body_base64: str, content_type: s
         log.warning("source %s: delivery task with a body that is not base64", source_id)
         return
     rt = runtime()
+    started_at = utcnow()
     result = ingest_delivery(source_id, body, content_type, database=rt.database,
                              redis_client=rt.redis, limits=rt.settings.limits)
     if result.outcome == "locked":
         raise self.retry(countdown=LOCKED_RETRY_S, max_retries=LOCKED_RETRIES)
+    # What follows a poll follows a push too: lead images, full text, the story merge.
+    queue_follow_ups([result], polled_since=started_at)
     if result.error:
         log.info("source %s: pushed body not stored: %s", source_id, result.error)
         with session_scope(rt.database) as session:
