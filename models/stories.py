@@ -14,7 +14,7 @@ story's id is never handed to another.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -159,16 +159,21 @@ def open_stories(session: Session, story_ids: Iterable[int], *,
     """The open stories among `story_ids` that gained an article since `active_since`;
     with `lock`, locked until this transaction ends and read as the last commit left
     them (see lock_stories)."""
+    return list(_read_stories(session, story_ids, Story.is_open.is_(True),
+                              Story.last_published_at >= active_since, lock=lock))
+
+
+def _read_stories(session: Session, story_ids: Iterable[int], *conditions: Any,
+                  lock: bool) -> Iterator[OpenStory]:
+    """The stories among `story_ids` that meet `conditions`, 500 ids per query; with
+    `lock`, locked in id order until this transaction ends (see lock_stories)."""
     ids = sorted(set(story_ids))
-    result = []
     for start in range(0, len(ids), 500):
-        statement = select(*_OPEN_STORY_COLUMNS).where(
-            Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
-            Story.last_published_at >= active_since)
+        statement = select(*_OPEN_STORY_COLUMNS).where(Story.id.in_(ids[start:start + 500]),
+                                                       *conditions)
         if lock:
             statement = statement.order_by(Story.id).with_for_update(key_share=True)
-        result += [_open_story(row) for row in session.execute(statement)]
-    return result
+        yield from (_open_story(row) for row in session.execute(statement))
 
 
 _OPEN_STORY_COLUMNS = (Story.id, Story.lead_article_id, Story.title, Story.section_id,
@@ -283,14 +288,7 @@ def lock_stories(session: Session, story_ids: Iterable[int]) -> dict[int, OpenSt
     deadlock) until this transaction ends, and read them as the last commit left them.
     FOR NO KEY UPDATE: an article inserted or moved into a story holds a key-share lock
     on it (the foreign key), which this must not wait for. PostgreSQL only."""
-    ids = sorted(set(story_ids))
-    found: dict[int, OpenStory] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(*_OPEN_STORY_COLUMNS).where(Story.id.in_(ids[start:start + 500]))
-            .order_by(Story.id).with_for_update(key_share=True))
-        found.update((row.id, _open_story(row)) for row in rows)
-    return found
+    return {row.id: row for row in _read_stories(session, story_ids, lock=True)}
 
 
 # --- maintenance ------------------------------------------------------------------------
