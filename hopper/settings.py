@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,6 +41,10 @@ class Limits:
     # A story stays open to new coverage this long after its last article
     # (HOPPER_STORY_WINDOW_HOURS).
     story_window_hours: int = 48
+
+    @property
+    def story_window(self) -> timedelta:
+        return timedelta(hours=self.story_window_hours)
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,7 @@ def merge_stories() -> int:
     """The merge alone, sent a few seconds after polls stored articles
     (workers.tasks.request_story_merge); maintain_stories below also runs it."""
     context = runtime()
-    merged = merge_open_stories(
-        context.database, window=timedelta(hours=context.settings.limits.story_window_hours))
+    merged = merge_open_stories(context.database, window=context.settings.limits.story_window)
     if merged:
         logger.info("stories: merged %d", merged)
     return merged
@@ -117,7 +116,7 @@ def maintain_stories() -> tuple[int, int]:
     story window (HOPPER_STORY_WINDOW_HOURS): closed stories leave the term index; closed
     stories whose articles retention deleted go too."""
     context = runtime()
-    window = timedelta(hours=context.settings.limits.story_window_hours)
+    window = context.settings.limits.story_window
     merged = merge_open_stories(context.database, window=window)
     now = utcnow()
     closed = purge(context.database, lambda session: story_rows.close_stale(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
 
 import click
 import redis
@@ -85,9 +84,8 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
 def _merge_converged_stories(database: Database, settings: Settings) -> None:
     """The polls are stored: a merge that cannot run now (the database went away, or
     stayed locked) is left to the periodic task and does not fail the command."""
-    window = timedelta(hours=settings.limits.story_window_hours)
     try:
-        merged = merge_open_stories(database, window=window)
+        merged = merge_open_stories(database, window=settings.limits.story_window)
     except OperationalError as error:
         click.echo(f"stories: not merged this time ({type(error.orig).__name__}: "
                    f"{str(error.orig).strip()[:REASON_WIDTH]}); the maintenance task will",

@@ -30,7 +30,7 @@ def stories_group() -> None:
 def rebuild(hours: int | None) -> None:
     settings: Settings = current_app.config["HOPPER_SETTINGS"]
     database: Database = current_app.extensions["hopper_database"]
-    window = timedelta(hours=settings.limits.story_window_hours)
+    window = settings.limits.story_window
     now = utcnow()
     since = now - (timedelta(hours=hours) if hours else window)
     with session_scope(database) as session:

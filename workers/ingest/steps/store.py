@@ -305,7 +305,7 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
     polls = [(sources[update.source_id], update) for update in updates
              if update.outcome == "ok" and update.source_id in sources]
     counts = store_articles(session, polls,
-                            story_window=timedelta(hours=limits.story_window_hours),
+                            story_window=limits.story_window,
                             prepared=prepared)
     results = []
     for update in updates:
