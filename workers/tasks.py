@@ -110,9 +110,8 @@ def queue_follow_ups(results: list[StoreResult], *, polled_since: datetime) -> N
     """Once a poll has committed (its articles are there for the tasks to read): check
     the lead images of new or changed articles, fetch the article pages the new ones
     want (full text), and merge the stories that converged soon after."""
-    for result in results:
-        if not (result.new or result.updated):
-            continue
+    stored = [result for result in results if result.new or result.updated]
+    for result in stored:
         try:
             check_lead_images.delay(result.source_id)
         except (KombuOperationalError, redis.RedisError) as error:
@@ -121,6 +120,7 @@ def queue_follow_ups(results: list[StoreResult], *, polled_since: datetime) -> N
     with_new = [result.source_id for result in results if result.new]
     if with_new:
         enqueue_full_text(with_new, created_since=polled_since)
+    if stored:
         request_story_merge(runtime().redis)
 
 
