@@ -19,7 +19,16 @@ from models.sources import Source
 from tests.processes import CeleryWorker, wait_for
 from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import rss
+from tests.workers.ingest.stories.test_stories import (
+    FED,
+    QUAKE_JAPAN,
+    clone_story,
+    feed,
+    story_of,
+    story_row,
+)
 from workers.celery_app import create_celery
+from workers.tasks import STORY_MERGE_DELAY_S
 
 
 def source_row(database: Database, source_id: int) -> Source:
@@ -187,16 +196,6 @@ def test_stories_that_converged_merge_soon_after_the_polls_that_stored_articles(
         settings, celery_worker, database: Database, httpserver: HTTPServer) -> None:
     """Twin stories (what polls in two workers at once can start) show as one on the
     front page seconds after a poll stores articles, not at the next maintenance run."""
-    from tests.workers.ingest.stories.test_stories import (
-        FED,
-        QUAKE_JAPAN,
-        clone_story,
-        feed,
-        story_of,
-        story_row,
-    )
-    from workers.tasks import STORY_MERGE_DELAY_S
-
     httpserver.expect_request("/wire").respond_with_data(feed(("w1", *QUAKE_JAPAN)))
     source_id = add_source(database, httpserver.url_for("/wire"))
     sender = create_celery(settings)
