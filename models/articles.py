@@ -303,7 +303,9 @@ RELATED_CANDIDATES = 300
 
 def related(session: Session, article: Article, *, limit: int) -> list[Article]:
     """Articles sharing the most tags with this one (newer first among equals), then the
-    newest of its section. Always three statements, so the page's count stays fixed."""
+    newest of its section; one per story, and none of this article's own story (the page
+    lists those under "Also covered by"). Always three statements, so the page's count
+    stays fixed; each reads RELATED_SLACK times `limit`, to fill the list after that."""
     tag_ids = [tag.id for tag in article.tags] or [-1]
     # Ranked on article_tags alone, among each tag's newest RELATED_CANDIDATES articles
     # (newest by id, an index-only scan of (tag_id, article_id)): a popular tag has
@@ -317,15 +319,30 @@ def related(session: Session, article: Article, *, limit: int) -> list[Article]:
     shared = func.count()
     ranked = list(session.scalars(
         select(candidates.c.article_id).group_by(candidates.c.article_id)
-        .order_by(shared.desc(), candidates.c.article_id.desc()).limit(limit)))
+        .order_by(shared.desc(), candidates.c.article_id.desc()).limit(limit * RELATED_SLACK)))
     loaded = {found.id: found for found in session.scalars(
         select(Article).where(Article.id.in_(ranked)).options(*card_options()))}
     by_tags = [loaded[article_id] for article_id in ranked if article_id in loaded]
     seen = {article.id, *ranked}
     by_section = load_cards(session, _newest_first(
         select(Article.id).where(Article.section_id == article.section_id,
-                                 Article.id.not_in(seen))).limit(limit))
-    return (by_tags + by_section)[:limit]
+                                 Article.id.not_in(seen))).limit(limit * RELATED_SLACK))
+    return _one_per_story(by_tags + by_section, besides=article.story_id)[:limit]
+
+
+RELATED_SLACK = 3
+
+
+def _one_per_story(found: Sequence[Article], *, besides: int | None) -> list[Article]:
+    """The first article of each story among `found`, none of story `besides`: wire
+    copies of one text, or ten outlets' takes on one event, are one line."""
+    shown = {besides}
+    kept = []
+    for candidate in found:
+        if candidate.story_id is None or candidate.story_id not in shown:
+            kept.append(candidate)
+            shown.add(candidate.story_id)
+    return kept
 
 
 

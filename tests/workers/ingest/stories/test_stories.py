@@ -139,6 +139,25 @@ def typed_separators(page: str) -> list[str]:
     return found
 
 
+def test_an_article_page_relates_other_stories_once_each_not_its_own_coverage(
+        outlets: Outlets, database: Database, client) -> None:
+    for number, name in enumerate(("wire", "daily", "herald")):
+        outlets.publish(name, (f"{name}-1", WIRE[0], WIRE[1]),
+                        (f"{name}-2", *(QUAKE_JAPAN, QUAKE_JAPAN_2, QUAKE_JAPAN_3)[number]),
+                        minutes_ago=40 - number)
+        outlets.poll(name)
+    with database.reader() as session:
+        quake = session.scalars(select(Article).where(Article.entry_key == "wire-2")).one()
+
+    page = client.get(f"/article/{quake.id}", follow_redirects=True).get_data(as_text=True)
+
+    also = page.split('id="also-covered-heading"')[1].split("</section>")[0]
+    assert QUAKE_JAPAN_2[0] in also and QUAKE_JAPAN_3[0] in also
+    related = page.split('id="related-heading"')[1].split("</section>")[0]
+    assert QUAKE_JAPAN_2[0] not in related and QUAKE_JAPAN_3[0] not in related
+    assert related.count(escape(WIRE[0], quote=False)) == 1   # three copies, one story
+
+
 def test_quake_and_central_bank_stories_that_share_words_stay_apart(
         outlets: Outlets, database: Database) -> None:
     outlets.publish("wire", ("w1", *QUAKE_JAPAN), ("w2", *QUAKE_TURKEY), ("w3", *FED))
