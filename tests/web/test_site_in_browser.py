@@ -8,6 +8,7 @@ wide land in test-artifacts/screens/ for a person to look at."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -230,10 +231,12 @@ def test_screenshots_of_every_page_at_phone_and_laptop_width(
     pages = [*_listings(site), f"/article/{lead.id}-{lead.slug}", "/about", "/contact",
              "/login", "/discussion"]
     too_wide = {}
-    for viewport in (PHONE, LAPTOP):
+    for viewport, who in itertools.product((PHONE, LAPTOP), ("visitor", "admin")):
         context = chromium.new_context(viewport=viewport, color_scheme=scheme)
+        if who == "admin":      # an operator on a phone reads the admin's tables too
+            _signed_in(context, app, live_server, site["admin"])
         page = context.new_page()
-        for path in pages:
+        for path in pages if who == "visitor" else _pages(site)["admin"]:
             page.goto(live_server + path, wait_until="networkidle")
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
             page.screenshot(path=ARTIFACTS / f"{name}-{viewport['width']}-{scheme}.png",
