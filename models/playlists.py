@@ -21,6 +21,14 @@ from models.db import dialect_insert
 
 MAX_NAME_LENGTH = 120
 DEFAULT_NAME = "Saved"
+# One account cannot grow the tables without bound (or keep every article from retention,
+# models/retention.py: a saved article is kept): generous for a reader, finite for a script.
+MAX_PLAYLISTS = 100
+MAX_ITEMS = 1000
+
+
+class PlaylistFull(ValueError):
+    """A reader reached MAX_PLAYLISTS, or a playlist MAX_ITEMS: the message says which."""
 
 
 class Playlist(Base):
@@ -73,6 +81,11 @@ def new_share_token() -> str:
 
 
 def create(session: Session, user_id: int, name: str, *, is_public: bool = False) -> Playlist:
+    owned_count = session.scalar(select(func.count()).select_from(Playlist)
+                                 .where(Playlist.user_id == user_id)) or 0
+    if owned_count >= MAX_PLAYLISTS:
+        raise PlaylistFull(f"You have {MAX_PLAYLISTS} playlists, the most one account can "
+                           "have. Delete one to make another.")
     playlist = Playlist(user_id=user_id, name=clean_name(name) or DEFAULT_NAME,
                         is_public=is_public, share_token=new_share_token())
     session.add(playlist)
@@ -118,7 +131,17 @@ def items(session: Session, playlist_id: int) -> list[PlaylistItem]:
 
 
 def add_article(session: Session, playlist: Playlist, article_id: int) -> bool:
-    """Append the article at the end; saving it twice is a no-op. True if added."""
+    """Append the article at the end; saving it twice is a no-op. True if added.
+    Raises PlaylistFull when the playlist holds MAX_ITEMS already."""
+    held = session.scalar(select(func.count()).select_from(PlaylistItem)
+                          .where(PlaylistItem.playlist_id == playlist.id)) or 0
+    if held >= MAX_ITEMS:
+        already = session.scalar(select(PlaylistItem.id).where(
+            PlaylistItem.playlist_id == playlist.id, PlaylistItem.article_id == article_id))
+        if already is not None:
+            return False
+        raise PlaylistFull(f"{playlist.name} holds {MAX_ITEMS} items, the most a playlist "
+                           "can. Remove some, or save into another playlist.")
     next_position = (select(func.coalesce(func.max(PlaylistItem.position), -1) + 1)
                      .where(PlaylistItem.playlist_id == playlist.id).scalar_subquery())
     statement = dialect_insert(session, PlaylistItem).values(

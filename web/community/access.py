@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -31,3 +31,11 @@ def signed_in_required(view: View) -> View:
         return view(*args, **kwargs)
 
     return guarded  # type: ignore[return-value]
+
+
+def member_key() -> str:
+    """Rate limits of community actions count per signed-in reader (per address for
+    anyone else)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{request.remote_addr}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from models import comments
 from models.articles import Article
 from models.base import utcnow
 from models.comments import Comment
-from web.community.access import signed_in_required
+from web.community.access import member_key, signed_in_required
 from web.community.forms import CommentForm, ReportForm
 from web.community.links import return_target
 from web.community.rendering import render_comment
@@ -34,13 +34,6 @@ def for_article(session: Session, article_id: int) -> list[Comment]:
 def is_editable_now(comment: Comment) -> bool:
     return (current_user.is_authenticated
             and comment.is_editable_by(current_user.id, utcnow()))
-
-
-def _commenter_key() -> str:
-    """Rate limits count per signed-in user (per address for anyone else)."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"address:{request.remote_addr}"
 
 
 def _article_or_404(article_id: int) -> Article:
@@ -73,7 +66,7 @@ def thread(article_id: int) -> str:
 
 
 @bp.post("/discussion/<int:article_id>/comments")
-@limiter.limit(COMMENT_RATE_LIMIT, key_func=_commenter_key)
+@limiter.limit(COMMENT_RATE_LIMIT, key_func=member_key)
 @signed_in_required
 def post_comment(article_id: int) -> Response | tuple[str, int]:
     article = _article_or_404(article_id)

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from models import playlists
 from models.articles import Article
-from models.playlists import Playlist, PlaylistSummary
-from web.community.access import signed_in_required
+from models.playlists import Playlist, PlaylistFull, PlaylistSummary
+from web.community.access import member_key, signed_in_required
 from web.community.forms import (
     ActionForm,
     PlaylistNameForm,
@@ -21,9 +21,15 @@ from web.community.forms import (
     VisibilityForm,
 )
 from web.community.links import return_target
-from web.extensions import db_session
+from web.extensions import db_session, limiter
 
 bp = Blueprint("playlists", __name__)
+
+# Creating and saving write rows: a reader clicks a few times a minute, a script thousands.
+# One budget for both (a shared scope), per reader.
+WRITE_RATE_LIMIT = "30 per minute; 500 per day"
+_limit_writes = limiter.shared_limit(WRITE_RATE_LIMIT, scope="playlist-writes",
+                                     key_func=member_key)
 
 
 def my_playlists() -> list[PlaylistSummary]:
@@ -55,13 +61,20 @@ def index() -> str:
 
 
 @bp.post("/playlists")
+@_limit_writes
 @signed_in_required
 def create() -> Response | tuple[str, int]:
     form = PlaylistNameForm()
     if not form.validate_on_submit():
         return render_template("community/playlists.html", summaries=my_playlists(),
                                form=form), 400
-    playlist = playlists.create(db_session(), current_user.id, form.name.data or "")
+    try:
+        playlist = playlists.create(db_session(), current_user.id, form.name.data or "")
+    except PlaylistFull as full:
+        db_session().rollback()
+        form.name.errors = [str(full)]
+        return render_template("community/playlists.html", summaries=my_playlists(),
+                               form=form), 400
     db_session().commit()
     return _to_playlist(playlist.id)
 
@@ -139,6 +152,7 @@ def remove(playlist_id: int, article_id: int) -> Response:
 
 
 @bp.post("/playlists/save")
+@_limit_writes
 @signed_in_required
 def save() -> Response:
     """The save button: into the chosen playlist, or the reader's default "Saved"."""
@@ -148,11 +162,17 @@ def save() -> Response:
     session = db_session()
     if session.get(Article, form.article_id.data) is None:
         abort(404)
-    if form.playlist_id.data:
-        playlist = _owned_or_404(form.playlist_id.data)
-    else:
-        playlist = playlists.default_for_user(session, current_user.id)
-    is_new = playlists.add_article(session, playlist, form.article_id.data)
+    target = return_target(url_for("playlists.index"))
+    try:
+        if form.playlist_id.data:
+            playlist = _owned_or_404(form.playlist_id.data)
+        else:
+            playlist = playlists.default_for_user(session, current_user.id)
+        is_new = playlists.add_article(session, playlist, form.article_id.data)
+    except PlaylistFull as full:
+        session.rollback()
+        flash(str(full), "error")
+        return redirect(target)
     session.commit()
     flash(f"Saved to {playlist.name}." if is_new else f"Already in {playlist.name}.")
     return redirect(return_target(url_for("playlists.show", playlist_id=playlist.id)))

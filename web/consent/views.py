@@ -40,11 +40,17 @@ from web.consent.choices import (
     policy_version,
     read_cookie,
 )
-from web.extensions import csrf, db_session, settings
+from web.extensions import csrf, db_session, limiter, settings
 
 bp = Blueprint("consent", __name__)
 
 BUTTON_ACTIONS = frozenset({"accept_all", "reject_all", "custom"})
+# Each choice writes a proof record kept for HOPPER_CONSENT_RETENTION_DAYS, and the
+# provenance check stops browsers, not scripts: per client address, a visitor changes
+# their mind a few times, an office behind one address has many visitors, a script
+# thousands of choices a minute. A refused choice leaves the banner up (silence is
+# refusal: nothing optional loads).
+CHOICES_PER_IP = "20 per minute; 2000 per day"
 
 
 @bp.get("/consent")
@@ -56,6 +62,7 @@ def choices_page() -> str:
 
 @bp.post("/consent")
 @csrf.exempt
+@limiter.limit(CHOICES_PER_IP)
 def save() -> Response:
     if not is_from_this_site(request):
         abort(400, "This form must be sent from this site.")

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from models import playlists
 from models.playlists import Playlist, PlaylistItem
 
 pytestmark = pytest.mark.usefixtures("no_csrf")
@@ -164,3 +165,54 @@ def test_playlist_forms_refuse_a_post_without_csrf_token(app, client, make_user,
     login_as(reader)
     assert client.post("/playlists", data={"name": "No token"}).status_code == 400
     assert _playlists(database, reader.id) == []
+
+
+def test_an_account_has_a_bounded_number_of_playlists_and_items(
+        client, make_user, login_as, make_article, database, monkeypatch) -> None:
+    """A script cannot grow the tables (or pin every article against retention) without
+    bound: past the caps a reader gets a message, and nothing is written."""
+    monkeypatch.setattr(playlists, "MAX_PLAYLISTS", 2)
+    monkeypatch.setattr(playlists, "MAX_ITEMS", 2)
+    reader = make_user()
+    login_as(reader)
+    first = _create(client, "First")
+    _create(client, "Second")
+    refused = client.post("/playlists", data={"name": "Third"})
+    assert refused.status_code == 400
+    assert "You have 2 playlists, the most one account can have" in refused.get_data(as_text=True)
+    assert sorted(p.name for p in _playlists(database, reader.id)) == ["First", "Second"]
+
+    articles = [make_article(f"Story {n}") for n in range(3)]
+    for article in articles[:2]:
+        client.post("/playlists/save", data={"article_id": article.id, "playlist_id": first})
+    with client.session_transaction() as flask_session:
+        flask_session.pop("_flashes", None)
+    full = client.post("/playlists/save", data={"article_id": articles[2].id,
+                                                "playlist_id": first, "next": "/discussion"})
+    assert full.status_code == 302 and full.headers["Location"] == "/discussion"
+    with client.session_transaction() as flask_session:
+        category, message = flask_session["_flashes"][-1]
+    assert category == "error" and message.startswith("First holds 2 items")
+    assert _item_titles(database, first) == ["Story 0", "Story 1"]
+    # Saving what a full playlist holds already is still the usual no-op.
+    again = client.post("/playlists/save", data={"article_id": articles[0].id,
+                                                 "playlist_id": first})
+    assert again.status_code == 302
+    with client.session_transaction() as flask_session:
+        assert flask_session["_flashes"][-1] == ("message", "Already in First.")
+    # The default "Saved" playlist would be a third: refused the same way, not a 500.
+    default = client.post("/playlists/save", data={"article_id": articles[2].id})
+    assert default.status_code == 302
+    assert len(_playlists(database, reader.id)) == 2
+
+
+def test_playlist_writes_are_rate_limited_per_reader(
+        client, make_user, login_as, make_article) -> None:
+    login_as(make_user())
+    article = make_article()
+    statuses = [client.post("/playlists/save", data={"article_id": article.id}).status_code
+                for _ in range(31)]
+    assert statuses == [302] * 30 + [429]
+    assert client.post("/playlists", data={"name": "More"}).status_code == 429
+    login_as(make_user("neighbour@example.test"))      # the limit is per reader
+    assert client.post("/playlists", data={"name": "Mine"}).status_code == 302

@@ -138,3 +138,12 @@ def test_withdrawal_also_expires_cookies_set_for_the_whole_domain(client, databa
     expired = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("_ga=")]
     assert len(expired) == 2 and all("Max-Age=0" in c for c in expired)
     assert any("Domain=news.example" in c for c in expired)
+
+
+def test_choices_from_one_address_are_rate_limited_and_a_refused_one_records_nothing(
+        client, database) -> None:
+    """Every choice writes a proof record: a script sending the right Origin must not be
+    able to grow the table at will."""
+    statuses = [choose(client, "reject_all").status_code for _ in range(21)]
+    assert statuses == [303] * 20 + [429]
+    assert len(records(database)) == 20
