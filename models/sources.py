@@ -119,6 +119,12 @@ class Source(Base):
         return public_url(self.url)
 
     @property
+    def public_site_url(self) -> str | None:
+        """The publisher's site as the public may see it (a channel link can carry the
+        same token as the feed URL)."""
+        return public_url(self.site_url) or None if self.site_url else None
+
+    @property
     def display_name(self) -> str:
         """What readers and admins see: its name, else its feed URL as the public may
         see it (public_url)."""

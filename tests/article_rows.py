@@ -34,8 +34,9 @@ class ArticleRows:
                **fields: Any) -> Source:
         """A source whose articles show whole (rights `full`) unless a test says less."""
         number = next(_counter)
+        fields.setdefault("site_url", "https://news.example/")
         return self._add(Source(name=name, url=url or f"https://feeds.example/{number}.xml",
-                                site_url="https://news.example/", rights=rights,
+                                rights=rights,
                                 section_id=section.id if section else None, **fields))
 
     def tag(self, slug: str, name: str | None = None) -> Tag:

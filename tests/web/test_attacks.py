@@ -336,11 +336,15 @@ def test_a_deeply_nested_consent_cookie_is_ignored_not_a_crash(
 def test_source_credentials_and_tokens_are_never_published(
         web: WebProcess, database: Database, redis_client: redis.Redis,
         rows: ArticleRows) -> None:
-    source = rows.source("", url="https://user:s3cret@feeds.example:8443/feed?api_key=t0ken#x")
+    # A channel link often carries the feed's token too.
+    source = rows.source("", url="https://user:s3cret@feeds.example:8443/feed?api_key=t0ken#x",
+                         site_url="https://feeds.example/?site_token=t0ken")
     rows.article("Private feed story", source=source)
     visitor = Visitor(web.url)
     sources = json.loads(visitor.get("/api/v1/sources").text)["items"]
     assert sources[0]["url"] == "https://feeds.example:8443/feed"
+    assert sources[0]["site_url"] == "https://feeds.example/"
+    assert 'href="https://feeds.example/"' in visitor.get(f"/source/{source.id}").text
     pages = [visitor.get("/api/v1/sources").text, visitor.get("/feed.xml").text,
              visitor.get(f"/source/{source.id}").text, visitor.get("/").text]
     for text in pages:

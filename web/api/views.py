@@ -31,7 +31,7 @@ from models.search import (
     search_articles,
 )
 from models.sections import Section
-from models.sources import Source, public_url
+from models.sources import Source
 from web.api.errors import BadParameter, error_response, http_error_response
 from web.extensions import db_session, limiter, settings
 
@@ -167,7 +167,7 @@ def section_json(section: Section) -> dict[str, object]:
 def source_json(source: Source) -> dict[str, object]:
     """Public fields only: validators, errors and schedule internals stay private."""
     return {"id": source.id, "name": source.name, "url": source.public_url,
-            "site_url": public_url(source.site_url) if source.site_url else None,
+            "site_url": source.public_site_url,
             "section": source.section.slug if source.section else None,
             "status": source.status}
 
