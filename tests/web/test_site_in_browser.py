@@ -246,3 +246,38 @@ def test_screenshots_of_every_page_at_phone_and_laptop_width(
                 too_wide[f"{path} at {viewport['width']}"] = width
         context.close()
     assert too_wide == {}
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_feeds_long_words_never_widen_a_phone_page_nor_the_banner_hide_its_end(
+        chromium, database, live_server, site, width: int) -> None:
+    """Real feeds carry 40-letter compounds, hashtags and bare URLs in headlines and
+    summaries: they wrap. On a phone a wider page would make the browser zoom out and put
+    the fixed cookie banner off screen. And while the banner is up, the page's last
+    links can still be scrolled clear of it."""
+    rows = ArticleRows(database)
+    word = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichen"
+    url = "https://example.org/" + "path-without-any-break-" * 6
+    long = rows.article(f"{word} #{word}", source=site["source"], summary=f"See {url} {word}",
+                        content_html=f"<p>{url}</p>")
+    rows.article("الأخبار اليوم: أمطار غزيرة في المدينة", source=site["source"],
+                 summary="تقرير مفصل عن الطقس.")
+    phone = {"width": width, "height": 700}
+    context = chromium.new_context(viewport=phone, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    too_wide, covered = {}, {}
+    for path in ("/", f"/article/{long.id}-{long.slug}", "/section/world",
+                 f"/source/{site['source'].id}", "/about"):
+        page.goto(live_server + path)
+        assert page.locator("[data-consent-banner]").is_visible(), path
+        if (scroll_width := page.evaluate("document.documentElement.scrollWidth")) > width:
+            too_wide[path] = scroll_width
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        last = page.locator(".site-footer a").last
+        if not last.evaluate(
+                "(link) => { const r = link.getBoundingClientRect();"
+                " const hit = document.elementFromPoint(r.left + 2, r.top + r.height / 2);"
+                " return link.contains(hit); }"):
+            covered[path] = last.inner_text()
+    context.close()
+    assert too_wide == {} and covered == {}

@@ -229,14 +229,14 @@ def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
 
     page = text_of(client.get(f"/article/{article.id}-budget-passes"))
 
-    assert '<h1 class="article-title">Budget passes</h1>' in page
-    assert '<p class="standfirst">The vote was close.</p>' in page
+    assert '<h1 dir="auto" class="article-title">Budget passes</h1>' in page
+    assert '<p dir="auto" class="standfirst">The vote was close.</p>' in page
     crumbs = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
     assert 'href="/section/news"' in crumbs and 'href="/section/politics"' in crumbs
     assert f'Published <time datetime="{published.isoformat()}" data-relative>' in page
     assert "Updated <time" in page
     # The publisher and a way to the original come right under the headline.
-    top = page.split('<h1 class="article-title">')[1].split('class="standfirst"')[0]
+    top = page.split('<h1 dir="auto" class="article-title">')[1].split('class="standfirst"')[0]
     assert "Daily Planet</a>" in top and '<span class="publisher-domain">127.0.0.1</span>' in top
     assert 'href="http://127.0.0.1/original/budget"' in top and "Read at 127.0.0.1" in top
     assert 'alt="Senators voting"' in page
@@ -317,6 +317,22 @@ def test_video_page_holds_embeds_back_until_media_consent(client, make, settings
     consent_cookie(client, settings, media=True)
     consented = text_of(client.get("/video"))
     assert '<iframe src="https://www.youtube-nocookie.com/embed/abc123"' in consented
+
+
+def test_a_video_article_shows_its_player_once_not_again_in_the_body(client, make) -> None:
+    """Feeds often embed the same video in the body that the item names as its video: the
+    page's player shows it; the body keeps only other videos."""
+    article = make.article(make.source(), title="Launch video", is_video=True,
+                           video_embed_url="https://www.youtube-nocookie.com/embed/abc123",
+                           content_html=(
+                               '<p>Watch:</p><iframe src="https://www.youtube-nocookie.com/'
+                               'embed/abc123?rel=0"></iframe><p>And the rehearsal:</p>'
+                               '<iframe src="https://www.youtube-nocookie.com/embed/xyz789">'
+                               '</iframe>'))
+    page = text_of(client.get(f"/article/{article.id}-launch-video"))
+    assert page.count('data-embed-src="https://www.youtube-nocookie.com/embed/abc123') == 1
+    assert page.count('data-embed-src="https://www.youtube-nocookie.com/embed/xyz789"') == 1
+    assert "<p>Watch:</p>" in page
 
 
 def test_article_body_iframes_wait_for_consent_and_unlisted_hosts_are_dropped(
@@ -422,7 +438,7 @@ def test_standfirst_is_left_out_when_it_repeats_the_body_and_shortened_at_a_word
 
     long = make.article(source, title="Long", summary="Ministers argued " * 40)
     page = text_of(client.get(f"/article/{long.id}-long"))
-    standfirst = page.split('<p class="standfirst">')[1].split("</p>")[0]
+    standfirst = page.split('<p dir="auto" class="standfirst">')[1].split("</p>")[0]
     assert standfirst.endswith(("argued…", "Ministers…")) and len(standfirst) <= 301
     assert "reading-time" not in page    # only the summary is known
 

@@ -6,7 +6,16 @@
   "use strict";
   var form = document.querySelector("[data-consent-form]");
   var banner = document.querySelector("[data-consent-banner]");
-  if (!form || !banner || !window.fetch || !window.FormData) { return; }
+  if (!banner) { return; }
+  // The space the page keeps free under the banner (consent.css), measured, kept current.
+  var measure = function () {
+    if (banner.hidden) { return; }
+    document.documentElement.style.setProperty(
+      "--consent-space", (banner.offsetHeight + 24) + "px");
+  };
+  measure();
+  window.addEventListener("resize", measure);
+  if (!form || !window.fetch || !window.FormData) { return; }
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || button.value === "customise") { return; }
