@@ -53,10 +53,22 @@ def render_embed(url: str, *, title: str, may_embed: bool) -> Markup:
     ).format(url, title, EMBED_HOSTS[host], host)
 
 
-def hold_back_iframes(body: str, *, title: str, may_embed: bool) -> Markup:
-    """Replace the body's iframes with consent-aware embeds; drop any other iframe."""
+def hold_back_iframes(body: str, *, title: str, may_embed: bool,
+                      played: str | None = None) -> Markup:
+    """Replace the body's iframes with consent-aware embeds; drop any other iframe, and
+    the body's copy of the video the page's own player (`played`) shows already."""
+    shown = _player_key(played)
+
     def replace(match: re.Match[str]) -> str:
         src = SRC_ATTRIBUTE.search(match.group(1))
         url = html.unescape(src.group(1) or src.group(2)) if src else ""
+        if shown is not None and _player_key(url) == shown:
+            return ""
         return str(render_embed(url, title=title, may_embed=may_embed))
     return Markup(IFRAME.sub(replace, body))  # noqa: S704 - html was sanitised by ingest
+
+
+def _player_key(url: str | None) -> tuple[str, str] | None:
+    """Which video a player URL plays (host and path; the query holds only options)."""
+    host = embed_host(url)
+    return (host, urlsplit(url or "").path.rstrip("/")) if host else None
