@@ -254,20 +254,48 @@ _MAYBE_TAG = re.compile(
     r"<(?:!--.*?-->|(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>)|<", re.DOTALL)
 
 
+# Elements that have no end tag: alone, they are markup ("<br>", "<img …>").
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                           "meta", "source", "track", "wbr"})
+
+
 def markup_from_plain_title(title: str) -> str:
     """An RSS/RDF title (plain text that may carry HTML: RSS never says which) as
-    markup for `text_from_markup`: only real markup (an HTML element's tag, a comment, an
-    entity) stays markup; any other `<` is escaped as the character it is ("Why a<b
-    matters", "if x<y and y>z then", "<analysis>"). Atom says a title's type, and its
-    html/xhtml titles never come through here."""
+    markup for `text_from_markup`: only real markup stays markup — a comment, an entity,
+    a void element's tag ("<br>"), or an HTML element's tag that its other half pairs
+    ("<b>Breaking</b>") — and any other `<` is escaped as the character it is ("Why a<b
+    matters", "if x<y and y>z then", "<analysis>", "Array<Object>", "a<b and c>d", "the
+    <time> element"). Atom says a title's type, and its html/xhtml titles never come
+    through here."""
     if "<" not in title:
         return title
+    tags = list(_MAYBE_TAG.finditer(title))
+    # Where each element's start and end tags are, to pair them.
+    starts: dict[str, list[int]] = {}
+    ends: dict[str, list[int]] = {}
+    for match in tags:
+        if match.group(2):
+            name = match.group(2).lower()
+            (ends if match.group(1) else starts).setdefault(name, []).append(match.start())
+
+    def is_markup(match: re.Match[str]) -> bool:
+        whole = match.group(0)
+        if whole.startswith("<!--"):
+            return True
+        if not match.group(2):
+            return False
+        name = match.group(2).lower()
+        if name not in HTML_ELEMENTS:
+            return False
+        if name in VOID_ELEMENTS:
+            return True
+        if match.group(1):      # an end tag closes a start tag before it
+            return any(start < match.start() for start in starts.get(name, ()))
+        return any(end > match.start() for end in ends.get(name, ()))
 
     def keep_or_escape(match: re.Match[str]) -> str:
         whole = match.group(0)
-        if whole == "<" or (match.group(2) and match.group(2).lower() not in HTML_ELEMENTS):
-            return "&lt;" + whole[1:]
-        return whole
+        return whole if is_markup(match) else "&lt;" + whole[1:]
 
     return _MAYBE_TAG.sub(keep_or_escape, title)
 
