@@ -30,6 +30,9 @@ from workers.ingest.records import CleanArticle, ParsedEntry, ParsedFeed
 
 IMAGE_ALT_MAX = 500
 UNTITLED_LENGTH = 100
+# A headline, not a document: a hostile or broken feed's 4 MB "title" would otherwise be
+# on every page, feed and API answer that lists it. Cut at a word, like a summary.
+TITLE_MAX = 400
 
 
 def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[CleanArticle]:
@@ -48,7 +51,8 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArt
     # The page shows the lead image above the body: never a second time inside it.
     content_html = without_image(content_html, image_url)
     summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
-    title = text_from_markup(entry.title) or summarise(summary, UNTITLED_LENGTH)
+    title = summarise(text_from_markup(entry.title), TITLE_MAX) or summarise(summary,
+                                                                           UNTITLED_LENGTH)
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)

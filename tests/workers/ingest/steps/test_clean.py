@@ -176,6 +176,13 @@ def test_titles_are_plain_text() -> None:
     assert _clean(title="A <em>b</em> &amp; c &#8211; d").title == "A b & c – d"
 
 
+def test_a_title_is_a_headline_not_a_document() -> None:
+    long = _clean(title="Huge " + "w " * 2_000_000).title
+    assert len(long) <= 401 and long.startswith("Huge w w") and long.endswith("w…")
+    real = "Ministers agree a plan for the coast after a long night of talks " * 4
+    assert _clean(title=real).title == real.strip()     # 268 characters: whole
+
+
 def test_an_untitled_entry_is_named_after_its_text() -> None:
     assert _clean(title="", content_html="<p>Only a body here.</p>").title == \
         "Only a body here."
