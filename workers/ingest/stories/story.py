@@ -75,6 +75,10 @@ class Features:
     # headline's first word and Title Case headlines are only `entities`).
     names: frozenset[str] = frozenset()
     title_words: frozenset[str] = frozenset()   # the title's content stems
+    # A label before a colon ("Morning Briefing: …"), normalised, and the headline after
+    # it: items of one series are compared without it (`same_series_apart`).
+    kicker: str = ""
+    headline: str = ""
 
 
 @dataclass
@@ -313,10 +317,67 @@ def features(title: str, summary: str = "") -> Features:
     guard_entities = title_entities or entities
     guard_names = title_names | (summary_names & title_entities) if title_entities \
         else title_names | summary_names
+    kicker, headline = split_kicker(title)
     return Features(terms=terms, entities=frozenset(guard_entities & terms.keys()),
                     decimals=decimals, keys=near_duplicate_keys(title_words, summary_words),
                     query=query, names=frozenset(guard_names & terms.keys()),
-                    title_words=title_terms)
+                    title_words=title_terms, kicker=kicker, headline=headline)
+
+
+# A headline's label before a colon ("Morning Briefing: …", "Live: …", "The Science Hour,
+# Episode 41: …"): at most six words, followed by a headline of its own (not "10:30").
+_KICKER = re.compile(r"^\s*([^:]{1,80}?):\s+(\S.*)$", re.DOTALL)
+KICKER_WORDS = 6
+
+
+@lru_cache(maxsize=4096)
+def split_kicker(title: str) -> tuple[str, str]:
+    """(normalised label, headline) when the title starts with a short label and a
+    colon, else ("", title). The label's numbers are left out: "Episode 41" and
+    "Episode 42" are one series."""
+    found = _KICKER.match(title) if ": " in title else None
+    if found is None or len(found.group(1).split()) > KICKER_WORDS \
+            or len(found.group(2).split()) < 3:
+        return "", title
+    label = " ".join(word for word in normalise_title(found.group(1)).split()
+                     if not word[:1].isdigit())
+    return (label, found.group(2)) if label else ("", title)
+
+
+@lru_cache(maxsize=4096)
+def _headline_features(headline: str) -> Features:
+    return features(headline)
+
+
+def same_series_apart(article: Features, story: StoryShape) -> bool:
+    """Whether the article and the story's lead are two items of one series: the same
+    label before a colon ("Morning Briefing: Storm Ciara…", "Morning Briefing: Tesla
+    recalls…") and headlines that, without it, do not report one event (their names
+    disagree, or they share too little). The label's words would otherwise make every
+    item of an outlet's series one story."""
+    if not article.kicker:
+        return False
+    kicker, headline = split_kicker(story.lead_title)
+    return kicker == article.kicker and _headlines_apart(article.headline, headline)
+
+
+def series_apart(title: str, other: str) -> bool:
+    """`same_series_apart` for two headlines (the maintenance merge compares leads)."""
+    kicker, headline = split_kicker(title)
+    if not kicker:
+        return False
+    other_kicker, other_headline = split_kicker(other)
+    return kicker == other_kicker and _headlines_apart(headline, other_headline)
+
+
+def _headlines_apart(headline: str, other: str) -> bool:
+    mine, theirs = _headline_features(headline), _headline_features(other)
+    if mine.names and theirs.names:
+        if not mine.names & theirs.names:
+            return True
+    elif mine.entities and theirs.entities and not mine.entities & theirs.entities:
+        return True
+    return cosine(mine.terms, theirs.terms) < LEAD_MIN
 
 
 def content_stems(text: str) -> list[str]:
@@ -426,6 +487,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     for story in candidates:
         if not guards_agree(article, story):      # cheap set operations first
             continue
+        if article.kicker and same_series_apart(article, story):
+            continue
         if vector is None:
             vector = article.terms if weigh is None else weigh(article)
         centroid_sim = story.centroid_cosine(vector)
@@ -502,6 +565,7 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float], *,
     centroid_min, lead_min = (PEER_CENTROID_MIN, PEER_LEAD_MIN) if peers \
         else (MERGE_CENTROID_MIN, MERGE_LEAD_MIN)
     return (guards_agree(lead_a, b) and guards_agree(lead_b, a)     # set operations first
+            and not series_apart(a.lead_title, b.lead_title)
             and cosine(a.lead_terms, b.lead_terms) >= lead_min
             and cosine(weighted(a.sums), weighted(b.sums)) >= centroid_min)
 

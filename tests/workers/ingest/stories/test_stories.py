@@ -228,6 +228,36 @@ def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
     assert len({story_of(database, title) for title in headlines}) == len(headlines)
 
 
+def test_an_outlets_series_label_does_not_make_its_items_one_story(
+        outlets: Outlets, database: Database) -> None:
+    """"Morning Briefing: …" items report different events; a label before a colon is
+    compared away. Coverage of one event under one label still joins."""
+    outlets.publish("daily", *[
+        ("b1", "Morning Briefing: Storm Ciara batters the coast",
+         "Storm Ciara brought winds of 90 mph to the coast overnight."),
+        ("b2", "Morning Briefing: Tesla recalls 200,000 cars",
+         "Tesla is recalling 200,000 cars over a steering fault."),
+        ("b3", "Morning Briefing: Nurses in Wales vote to strike",
+         "Nurses in Wales voted to strike over pay."),
+        ("e41", "The Science Hour, Episode 41: How octopuses dream at night",
+         "This week, the sleep of octopuses."),
+        ("e42", "The Science Hour, Episode 42: Building a fusion reactor at home",
+         "This week, fusion.")])
+    outlets.publish("wire", ("w1", "Live: Storm Ciara batters the coast with 90 mph winds",
+                             "Winds of 90 mph hit the coast as Storm Ciara arrived."))
+    outlets.poll("daily")
+    outlets.poll("wire")
+
+    briefings = ["Morning Briefing: Storm Ciara batters the coast",
+                 "Morning Briefing: Tesla recalls 200,000 cars",
+                 "Morning Briefing: Nurses in Wales vote to strike"]
+    assert len({story_of(database, title) for title in briefings}) == 3
+    assert story_of(database, "The Science Hour, Episode 41: How octopuses dream at night") \
+        != story_of(database, "The Science Hour, Episode 42: Building a fusion reactor at home")
+    assert story_of(database, "Live: Storm Ciara batters the coast with 90 mph winds") \
+        == story_of(database, briefings[0])
+
+
 def test_a_copy_still_finds_its_story_when_many_items_share_one_boilerplate(
         outlets: Outlets, database: Database) -> None:
     # More items than PER_TERM share the boilerplate's near-duplicate keys: such keys
