@@ -41,10 +41,18 @@ class Limits:
     # A story stays open to new coverage this long after its last article
     # (HOPPER_STORY_WINDOW_HOURS).
     story_window_hours: int = 48
+    # Articles are kept this long after publication (HOPPER_RETENTION_DAYS): a new entry
+    # published before that is not stored, or retention would delete it and the next
+    # poll bring it back as new, again and again (a back catalogue, a date of 1900).
+    retention_days: int = 90
 
     @property
     def story_window(self) -> timedelta:
         return timedelta(hours=self.story_window_hours)
+
+    @property
+    def retention(self) -> timedelta:
+        return timedelta(days=self.retention_days)
 
 
 @dataclass(frozen=True)
@@ -233,10 +241,12 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
-    """The defaults, except the story window and a poll's hard time limit (soft limit at 80 %) when
-    HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases scale with it."""
+    """The defaults, except the story window, the retention and a poll's hard time limit
+    (soft limit at 80 %) when HOPPER_POLL_TIME_LIMIT_SECONDS says; poll locks and leases
+    scale with it."""
     default = replace(Limits(), story_window_hours=_positive_int(
-        env, "HOPPER_STORY_WINDOW_HOURS", Limits.story_window_hours))
+        env, "HOPPER_STORY_WINDOW_HOURS", Limits.story_window_hours),
+        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", Limits.retention_days))
     hard = _positive_int(env, "HOPPER_POLL_TIME_LIMIT_SECONDS", default.poll_hard_time_limit_s)
     if hard == default.poll_hard_time_limit_s:
         return default

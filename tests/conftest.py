@@ -70,6 +70,10 @@ def test_environ(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
         "HOPPER_ALLOW_PRIVATE_NETWORKS": "1",
         "SECRET_KEY": "test-" + secrets.token_hex(16),
         "HOPPER_BASE_URL": "http://127.0.0.1:5000",
+        # Test feeds carry fixed dates; a new entry older than the retention window is not
+        # stored, so keep them storable whatever day the suite runs (the rule has its own
+        # test with its own window).
+        "HOPPER_RETENTION_DAYS": "36500",
     }
     server_db = os.environ.get("DATABASE_URL")
     pg_name = None

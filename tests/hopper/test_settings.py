@@ -65,6 +65,8 @@ def test_operations_settings_have_defaults_and_read_the_environment(tmp_path) ->
                            "HOPPER_BEAT_LOCK_SECONDS": "6",
                            "HOPPER_POLL_TIME_LIMIT_SECONDS": "20"})
     assert (tuned.retention_days, tuned.consent_retention_days) == (30, 200)
+    # Ingest stores no new entry that retention would delete at once.
+    assert (defaults.limits.retention_days, tuned.limits.retention_days) == (90, 30)
     assert (tuned.tick_seconds, tuned.beat_lock_seconds) == (2, 6)
     assert (tuned.limits.poll_hard_time_limit_s, tuned.limits.poll_soft_time_limit_s) == (20, 16)
     with pytest.raises(ValueError, match="HOPPER_TICK_SECONDS"):

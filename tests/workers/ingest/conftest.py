@@ -12,8 +12,9 @@ from hopper.settings import Limits, Settings
 from workers.ingest.steps.fetch import FeedClient, FetchOptions, user_agent
 
 # Short enough that a hanging server fails a test in about a second.
+# A century of retention: test feeds carry fixed dates (see tests/conftest.py).
 TEST_LIMITS = Limits(connect_timeout_s=1.0, read_timeout_s=1.0, total_timeout_s=3.0,
-                     max_body_bytes=1024 * 1024, max_redirects=5)
+                     max_body_bytes=1024 * 1024, max_redirects=5, retention_days=36500)
 
 
 @pytest.fixture

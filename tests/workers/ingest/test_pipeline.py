@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -155,6 +156,30 @@ def test_duplicate_guids_inside_one_feed_store_one_article(
     result = run(source_id)
     assert result.new == 2
     assert len(articles_of(database, source_id)) == 2
+
+
+def test_an_entry_older_than_the_retention_window_is_never_stored(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient) -> None:
+    """Retention would delete it and the next poll store it again as new, its address
+    flipping to 410 in between, for ever: a date of 1900, a back catalogue."""
+    recent = (utcnow() - timedelta(days=3)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    old = (utcnow() - timedelta(days=91)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    items = [("y1900", "From 1900", "Mon, 01 Jan 1900 10:00:00 GMT"),
+             ("old", "Last season", old), ("new", "This week", recent)]
+    body = "".join(f"<item><guid>{guid}</guid><title>{title}</title>"
+                   f"<link>http://example.test/{guid}</link><pubDate>{date}</pubDate></item>"
+                   for guid, title, date in items)
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}'
+        "</channel></rss>")
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    limits = replace(TEST_LIMITS, retention_days=90)
+    for new in (1, 0):
+        result = ingest_source(source_id, database=database, redis_client=redis_client,
+                               http=http, limits=limits)
+        assert (result.outcome, result.new) == ("ok", new)
+        assert [a.title for a in articles_of(database, source_id)] == ["This week"]
 
 
 def test_an_entry_updated_in_place_rewrites_its_row(httpserver: HTTPServer,

@@ -306,7 +306,7 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
              if update.outcome == "ok" and update.source_id in sources]
     counts = store_articles(session, polls,
                             story_window=limits.story_window,
-                            prepared=prepared)
+                            retention=limits.retention, prepared=prepared)
     results = []
     for update in updates:
         source = sources.get(update.source_id)
@@ -351,10 +351,13 @@ def record_push(session: Session, sources: Mapping[int, PollState],
 
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
                    story_window: timedelta = timedelta(hours=48),
+                   retention: timedelta | None = None,
                    prepared: Prepared | None = None) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
     are sent to the database, each with its story (store_stories.py), in this same
-    transaction. `prepared` is what `prepare` read and worked out before it; its
+    transaction. A new entry published longer than `retention` before the poll is not
+    stored: retention would delete it, and the next poll store it again, its address
+    answering 410 in between. `prepared` is what `prepare` read and worked out before it; its
     features are dropped once the stories are planned (a 10,000-entry feed's weigh tens
     of MB, and the upsert that follows needs its own memory). Returns the counts per
     source id."""
@@ -377,7 +380,9 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     rows = []
     for source, update in polls:
         articles = unique[source.id]
-        new = [a for a in articles if (source.id, a.entry_hash) not in known]
+        oldest = update.polled_at - retention if retention is not None else None
+        new = [a for a in articles if (source.id, a.entry_hash) not in known
+               and (oldest is None or a.published_at >= oldest)]
         rewritten = [a for a in articles if (source.id, a.entry_hash) in known
                      and known[(source.id, a.entry_hash)] != a.content_hash]
         fresh += [(source.id, article) for article in new]
