@@ -24,6 +24,14 @@ _BOMS = (
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _LATIN = frozenset({"iso8859-1", "cp1252", "ascii", "iso8859-15"})
+# A document without a byte order mark still shows a UTF-16/32 encoding in how its first
+# character, "<", is laid out (XML 1.0, Appendix F).
+_LAYOUTS = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+)
 # What feedparser tries last; latin-1 never fails, so decoding always ends somewhere.
 _LAST_RESORTS = ("utf-8", "windows-1252", "iso-8859-1")
 
@@ -37,6 +45,7 @@ class DecodedDocument:
 
 def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocument:
     bom_encoding, body = _strip_bom(content)
+    bom_encoding = bom_encoding or _layout(body)
     if bom_encoding:
         declared = [bom_encoding]
     else:
@@ -73,6 +82,10 @@ def _strip_bom(content: bytes) -> tuple[str | None, bytes]:
         if content.startswith(bom):
             return encoding, content[len(bom):]
     return None, content
+
+
+def _layout(body: bytes) -> str | None:
+    return next((encoding for start, encoding in _LAYOUTS if body.startswith(start)), None)
 
 
 def _codec(name: str | None) -> str | None:
