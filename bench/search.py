@@ -81,6 +81,9 @@ def seed(url: str, count: int, rng: random.Random) -> None:
             .returning(Section.id)).scalar_one() for n in range(10)]
         source_ids = [session.execute(insert(Source).values(
             url=f"https://feeds.example/{n}.xml", name=f"Source {n}",
+            # Every republishing right, as on a real site: a match of a headline-only or
+            # excerpt source is checked again on what readers see (models/search.py).
+            rights=("full", "excerpt", "headline")[n % 3],
             section_id=section_ids[n % 10], status="ok", error_count=0, unfinished_polls=0,
             interval_minutes=30, next_poll_at=now, created_at=now)
             .returning(Source.id)).scalar_one() for n in range(50)]

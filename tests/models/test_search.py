@@ -62,6 +62,23 @@ def test_every_term_must_match(database, rows) -> None:
     assert search(database, "rail strike") == ["Rail strike in the north"]
 
 
+def test_a_match_counts_only_in_what_the_sources_rights_show(database, rows) -> None:
+    """A body or summary readers are not shown must not make an article a hit: that would
+    tell anyone which words a publisher's withheld text holds."""
+    text = {"summary": "Spotted a quokka", "content_html": "<p>And a platypus too.</p>"}
+    for rights in ("headline", "excerpt", "full"):
+        rows.article(f"Zoo news ({rights})", source=rows.source(rights, rights=rights), **text)
+    assert search(database, "platypus") == ["Zoo news (full)"]
+    assert sorted(search(database, "quokka")) == ["Zoo news (excerpt)", "Zoo news (full)"]
+    assert sorted(search(database, "zoo quokka")) == ["Zoo news (excerpt)", "Zoo news (full)"]
+    assert len(search(database, "zoo")) == 3
+    # While typing (title and summary only): a headline-only source's summary is hidden.
+    assert sorted(search(database, "quok", is_prefix=True)) == [
+        "Zoo news (excerpt)", "Zoo news (full)"]
+    assert len(search(database, "zo", is_prefix=True)) == 3
+    assert run(database, "platypus").total == 1
+
+
 def test_prefix_search_matches_words_as_they_are_typed(database, rows) -> None:
     rows.article("Elections tomorrow")
     assert search(database, "electi") == []
