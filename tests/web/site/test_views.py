@@ -134,6 +134,8 @@ def test_section_page_lists_its_subsections_articles_newest_first(client, make) 
     river = page.split('<ul class="river">')[1]
     titles = re.findall(r'class="card-title"><a [^>]*>([^<]+)<', river)
     assert titles == ["World story", "Politics story", "News story"]
+    # Headings in order: the cards' titles come right under the page's h1.
+    assert river.count('<h2 dir="auto" class="card-title">') == 3 and "<h3" not in river
     assert 'href="/section/politics"' in page.split('class="subsections"')[1]
     # A card names its subsection; the page's own section is on its heading only.
     assert '<p class="kicker">World</p>' in river and '<p class="kicker">Politics</p>' in river
