@@ -130,6 +130,9 @@ def is_lead_image_candidate(url: str | None) -> bool:
     return bool(url) and not _NOT_LEAD_IMAGE.search(url or "")
 
 
+UNKNOWN_WIDTH = 600
+
+
 def lead_image(media: Iterable[MediaItem]) -> MediaItem | None:
     """The image a feed names for the entry: media:content first, then media:thumbnail,
     then an image enclosure (the order MediaItems arrive in); trackers never lead."""
@@ -137,9 +140,11 @@ def lead_image(media: Iterable[MediaItem]) -> MediaItem | None:
         m.width is not None and m.height is not None and m.width <= 1 and m.height <= 1)
         and is_lead_image_candidate(m.url)]
     for wanted_thumbnail in (False, True):
-        for item in items:
-            if item.is_thumbnail == wanted_thumbnail:
-                return item
+        kind = [item for item in items if item.is_thumbnail == wanted_thumbnail]
+        if kind:
+            # A media:group lists sizes of one picture: the widest, where widths are
+            # given (a width not given counts as a middling one; ties keep feed order).
+            return max(kind, key=lambda item: item.width or UNKNOWN_WIDTH)
     return None
 
 

@@ -190,6 +190,15 @@ def test_an_untitled_entry_is_named_after_its_text() -> None:
 
 # -- images and video -----------------------------------------------------------------------
 
+def test_of_one_pictures_sizes_the_widest_leads() -> None:
+    """A media:group lists one picture in several sizes, often the smallest first."""
+    sizes = [MediaItem(url=f"https://cdn.example/{w}.jpg", kind="image", width=w, height=w)
+             for w in (10, 1200, 640)]
+    assert _clean(media=tuple(sizes)).image_url.endswith("1200.jpg")
+    unknown = MediaItem(url="https://cdn.example/main.jpg", kind="image")
+    assert _clean(media=(unknown, sizes[0])).image_url.endswith("main.jpg")
+
+
 def test_lead_image_prefers_media_content_then_thumbnail_then_enclosure_then_img() -> None:
     body = '<p><img src="/inline.jpg" alt="A street in the rain"></p>'
     content = MediaItem(url="https://cdn.example/content.jpg", kind="image")
