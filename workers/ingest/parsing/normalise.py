@@ -25,6 +25,10 @@ TAG_NAME_MAX = 100
 _WHITESPACE = re.compile(r"\s+")
 _EMAIL = re.compile(r"\(?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
 _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
+# A numeric zone no place on Earth keeps (beyond ±14:00, or 60 minutes and more): the
+# date is broken, not merely far away.
+_IMPOSSIBLE_OFFSET = re.compile(r"[+-](?:1[5-9]|[2-9]\d)\d\d\s*$|[+-]\d\d[6-9]\d\s*$"
+                                r"|[+-](?:1[5-9]|[2-9]\d):\d\d\s*$")
 
 
 # -- identity -------------------------------------------------------------------------------
@@ -109,6 +113,8 @@ def parse_date(text: str | None) -> datetime | None:
     if not text or not text.strip():
         return None
     text = text.strip()
+    if _IMPOSSIBLE_OFFSET.search(text):
+        return None
     parsed = _parse_iso8601(text) or _parse_rfc822(text)
     if parsed is None:
         as_tuple = feedparser.datetimes._parse_date(text)  # noqa: SLF001 - see docstring

@@ -89,6 +89,8 @@ def test_absolute_url_resolves_and_keeps_only_web_urls(
     ("Mon, 23 Nov 2026 12:45:00 -0500", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("Mon, 23 Nov 2026 12:45:00 EST", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("23 Nov 2026 17:45 +0100", datetime(2026, 11, 23, 16, 45, tzinfo=UTC)),
+    ("Tue, 24 Nov 2026 07:45:00 +1400", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 23:30:00 +0545", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("2026-11-23T17:45:00Z", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("2026-11-23T19:45:00.123456+02:00", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("2026-11-23", datetime(2026, 11, 23, tzinfo=UTC)),
@@ -98,7 +100,10 @@ def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> 
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", [None, "", "   ", "yesterday-ish", "Mon, 99 Foo 2026"])
+@pytest.mark.parametrize("text", [None, "", "   ", "yesterday-ish", "Mon, 99 Foo 2026",
+                                  "Sat, 28 Nov 2026 10:00:00 +2500",
+                                  "Sat, 28 Nov 2026 10:00:00 -1560",
+                                  "2026-11-28T10:00:00+25:00"])
 def test_unreadable_dates_are_none(text: str | None) -> None:
     assert parse_date(text) is None
 
