@@ -10,7 +10,7 @@ import pytest
 from tests.workers.ingest.golden import FEEDS
 from workers.ingest.cleaning.sanitise import sanitise_html, summarise
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
-from workers.ingest.steps.clean import clean_entries, clean_entry
+from workers.ingest.steps.clean import clean_entries, clean_entry, newest_entries
 from workers.ingest.steps.parse import parse_feed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -181,6 +181,16 @@ def test_a_title_is_a_headline_not_a_document() -> None:
     assert len(long) <= 401 and long.startswith("Huge w w") and long.endswith("w…")
     real = "Ministers agree a plan for the coast after a long night of talks " * 4
     assert _clean(title=real).title == real.strip()     # 268 characters: whole
+
+
+def test_a_poll_reads_only_the_newest_entries_of_a_huge_feed() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    entries = [_entry(guid=f"g{n}", published_at=start + timedelta(hours=n)) for n in range(6)]
+    entries.insert(2, _entry(guid="undated", published_at=None))
+    feed = newest_entries(_feed(*entries), limit=3)
+    assert [entry.guid for entry in feed.entries] == ["undated", "g4", "g5"]
+    assert feed.warnings == ("the feed holds 7 entries; only the newest 3 were read",)
+    assert newest_entries(_feed(*entries[:3]), limit=3).warnings == ()
 
 
 def test_an_untitled_entry_is_named_after_its_text() -> None:
