@@ -36,3 +36,16 @@ def test_sources_list_imports_neither_the_site_nor_celery_nor_the_fetcher(
                       if any(name == unwanted or name.startswith(unwanted + ".")
                              for unwanted in NOT_NEEDED))
     assert imported == []
+
+
+def test_a_command_run_before_the_first_migration_says_what_to_do(
+        subprocess_env, scratch_database_url, tmp_path) -> None:
+    """Not a traceback about a missing table: the operator is told the one command."""
+    env = {**subprocess_env, "DATABASE_URL": scratch_database_url,
+           "HOPPER_INSTANCE": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", "from web.cli import main; main()",
+                             "sources", "list"], env=env, cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "Run `hopper db upgrade` first" in result.stderr
+    assert "Traceback" not in result.stderr
