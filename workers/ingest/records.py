@@ -66,6 +66,9 @@ class ParsedEntry:
     updated_at: datetime | None
     categories: tuple[str, ...] = ()
     media: tuple[MediaItem, ...] = ()
+    # The xml:base in scope of the entry's bodies, absolute, when the document sets one:
+    # relative URLs in them resolve against it (XML Base), not the entry's link.
+    content_base: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def choose_bodies(summary: str, contents: Iterable[str]) -> tuple[str, str]:
 def make_entry(*, guid: str | None, link: str | None, title: str, author: str | None,
                summary: str, contents: Iterable[str], published: str | None,
                updated: str | None, categories: Iterable[str],
-               media: Iterable[MediaItem]) -> ParsedEntry:
+               media: Iterable[MediaItem], content_base: str | None = None) -> ParsedEntry:
     summary_html, content_html = choose_bodies(summary, contents)
     return ParsedEntry(
         guid=collapse_whitespace(guid) or None if guid else None,
@@ -73,5 +73,6 @@ def make_entry(*, guid: str | None, link: str | None, title: str, author: str | 
         updated_at=parse_date(updated),
         categories=tuple(c.strip() for c in categories if c and c.strip()),
         media=tuple(media),
+        content_base=content_base,
     )
 

@@ -101,6 +101,16 @@ def _base(element: etree._Element, url: str) -> str:
     return absolute_url(xml_base, url) or url if xml_base else url
 
 
+def _body_base(entry: etree._Element, ns: str, url: str) -> str | None:
+    """The xml:base in scope of an Atom entry's content (else its summary), absolute, if
+    the document sets one (Atom puts it on the content element itself, often)."""
+    body = entry.find(f"{{{ns}}}content")
+    if body is None:
+        body = entry.find(f"{{{ns}}}summary")
+    holder = entry if body is None else body
+    return _base(holder, url) if holder.base else None
+
+
 def _int(value: str | None) -> int | None:
     try:
         return int(value) if value else None
@@ -244,7 +254,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         author=fields.get("creator") or fields.get("author"),
         summary=summary, contents=contents,
         published=fields.get("pubDate"), updated=fields.get("updated"),
-        categories=categories, media=_ordered_media(media, enclosures))
+        categories=categories, media=_ordered_media(media, enclosures),
+        content_base=base if item.base else None)
 
 
 def _rss_title(fields: dict[str, str]) -> str:
@@ -294,7 +305,8 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
         guid=item.get(f"{{{RDF}}}about"), link=absolute_url(fields.get("link"), base),
         title=_rss_title(fields), author=fields.get("creator"),
         summary=fields.get("description", ""), contents=[fields.get("content", "")],
-        published=None, updated=fields.get("updated"), categories=categories, media=media)
+        published=None, updated=fields.get("updated"), categories=categories, media=media,
+        content_base=base if item.base else None)
 
 
 # -- Atom 1.0 (RFC 4287) and 0.3 ------------------------------------------------------------
@@ -439,4 +451,4 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
         guid=guid, link=_alternate_link(entry, ns, base), title=title, author=author,
         summary=summary, contents=contents, published=dates.get("published"),
         updated=dates.get("updated"), categories=categories,
-        media=_ordered_media(media, enclosures))
+        media=_ordered_media(media, enclosures), content_base=_body_base(entry, ns, url))

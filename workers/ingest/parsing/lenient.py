@@ -165,4 +165,13 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
         # dict.get: FeedParserDict would answer "updated" with the published date.
         published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),
         categories=[t.get("term") or "" for t in entry.get("tags", [])],
-        media=_media(entry, url))
+        media=_media(entry, url), content_base=_body_base(entry, url))
+
+
+def _body_base(entry: Any, url: str) -> str | None:
+    """The xml:base feedparser saw around the entry's content (else its summary), when
+    the document sets one (feedparser's own resolver is off, see read_leniently)."""
+    contents = entry.get("content") or []
+    holder = contents[0] if contents else (entry.get("summary_detail") or {})
+    base = holder.get("base") or ""
+    return absolute_url(base, url) or None if base else None

@@ -62,9 +62,10 @@ def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[Cle
 
 def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArticle:
     url = _capped_url(entry.link)
-    # Relative URLs in an entry's HTML are relative to the article page it was copied
-    # from (as Miniflux resolves them); the feed URL only when the entry has no link.
-    content_base = url or base_url
+    # Relative URLs in an entry's HTML resolve against the xml:base the document sets
+    # around it (XML Base, as feedparser does), else against the article page it was
+    # copied from (as Miniflux does); the feed URL only when the entry has no link.
+    content_base = entry.content_base or url or base_url
     content_html = sanitise_html(entry.content_html, base_url=content_base)
     image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
     # The page shows the lead image above the body: never a second time inside it.
