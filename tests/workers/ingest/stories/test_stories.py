@@ -228,6 +228,28 @@ def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
     assert len({story_of(database, title) for title in headlines}) == len(headlines)
 
 
+def test_two_events_that_share_only_a_name_stay_apart(
+        outlets: Outlets, database: Database) -> None:
+    """A bank's rate decision and its inquiry into traders, a singer's two news days:
+    a name in common is not an event in common."""
+    outlets.publish("wire", ("w1", "Bank of England holds interest rates at record low",
+                             "The Bank of England kept its main rate at 0.5% for another "
+                             "month."))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", "Bank of England announces shake-up as it probes FX case",
+                              "The Bank of England suspended an official as it investigates "
+                              "currency market rigging."))
+    outlets.publish("herald", ("h1", "Bank of England keeps interest rates on hold at 0.5%",
+                               "Rates stay at a record low, the Bank of England said."))
+    outlets.poll("daily")
+    outlets.poll("herald")
+
+    rates = story_of(database, "Bank of England holds interest rates at record low")
+    assert story_of(database, "Bank of England keeps interest rates on hold at 0.5%") == rates
+    assert story_of(database, "Bank of England announces shake-up as it probes FX case") \
+        != rates
+
+
 def test_an_outlets_series_label_does_not_make_its_items_one_story(
         outlets: Outlets, database: Database) -> None:
     """"Morning Briefing: …" items report different events; a label before a colon is
