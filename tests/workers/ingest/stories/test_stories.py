@@ -126,6 +126,15 @@ def test_wire_copies_from_three_outlets_join_one_story_and_fold_into_one_line(
     assert "and daily, herald (same text)" in page
     assert typed_separators(page) == []
 
+    # The wire runs its text a second time: counted on its line, not named twice.
+    outlets.publish("wire", ("wire-1", WIRE[0], WIRE[1]), ("wire-2", WIRE[0], WIRE[1]),
+                    minutes_ago=20)
+    outlets.poll("wire")
+    assert story_row(database, story_id).article_count == 4
+    page = client.get(f"/story/{story_id}").get_data(as_text=True)
+    assert page.count('class="coverage-line"') == 1
+    assert "and daily, herald (same text)" in page and "(2 times)" in page
+
 
 def typed_separators(page: str) -> list[str]:
     """Bylines that type a "·" between their parts: site.css already puts one between a
