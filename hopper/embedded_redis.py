@@ -51,7 +51,7 @@ class EmbeddedRedis:
             "--dir", str(self.directory),
             "--dbfilename", "redis.rdb",
             # Queued polls survive a restart; an evicted key would silently lose a queue.
-            "--save", "60 1",
+            "--save", "60", "1",    # two arguments: redis 6 reads "60 1" as no rule
             "--maxmemory-policy", "noeviction",
             "--daemonize", "no",
             "--loglevel", "warning",
