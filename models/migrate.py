@@ -50,6 +50,17 @@ def current_heads(engine: Engine) -> set[str]:
         return set(MigrationContext.configure(connection).get_current_heads())
 
 
+def current_revision(url: str) -> str:
+    """The database's revision(s) as one line ("base" before the first migration)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        return ", ".join(sorted(current_heads(engine))) or "base"
+    finally:
+        engine.dispose()
+
+
 def script_heads(url: str) -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 

@@ -16,19 +16,37 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Create or migrate the schema to the newest revision.")
 @click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
+    _migrate("upgrade", revision)
+
+
+# -1 is a revision here, not an option.
+@db_group.command("downgrade", context_settings={"ignore_unknown_options": True},
+                  help="Step the schema back to REVISION: -1 for one step, base for none.")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    _migrate("downgrade", revision)
+
+
+def _migrate(direction: str, revision: str) -> None:
+    """Run the migration and say what changed (or that nothing did); a revision Alembic
+    does not know is a one-line error, not a traceback."""
+    from alembic.util import CommandError
+
     from models import migrate
 
     settings = current_settings()
-    migrate.upgrade(settings.database_url, revision)
-    click.echo(f"database at {settings.describe()['database_url']} is at {revision}")
-
-
-@db_group.command("downgrade", help="Step the schema back to REVISION (e.g. -1 or base).")
-@click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    from models import migrate
-
-    migrate.downgrade(current_settings().database_url, revision)
+    url = settings.database_url
+    before = migrate.current_revision(url)
+    try:
+        getattr(migrate, direction)(url, revision)
+    except CommandError as error:
+        raise click.ClickException(f"cannot {direction} to {revision!r}: {error}") from None
+    after = migrate.current_revision(url)
+    where = settings.describe()["database_url"]
+    if before == after:
+        click.echo(f"database at {where} is already at {after}: nothing to do")
+    else:
+        click.echo(f"database at {where}: {direction}d from {before} to {after}")
 
 
 @db_group.command("revision", help="Write a new migration in models/migrations/versions/, "
