@@ -103,7 +103,16 @@ def poll_source(self: Task, source_id: int) -> None:
                            http=feed_client(), limits=rt.settings.limits)
     record_poll(rt.redis, result.outcome, result.new, result.updated,
                 fetch_seconds=result.fetch_seconds, queue_wait_seconds=waited)
+    log_failures([result])
     queue_follow_ups([result], polled_since=started_at)
+
+
+def log_failures(results: list[StoreResult]) -> None:
+    """One line per failed poll in the worker's log (the health page and `hopper sources
+    list` keep the reason too): an operator watching `hopper up` sees a feed fail."""
+    for result in results:
+        if result.error:
+            log.warning("source %s: %s: %s", result.source_id, result.outcome, result.error)
 
 
 def queue_follow_ups(results: list[StoreResult], *, polled_since: datetime) -> None:
@@ -223,6 +232,7 @@ def poll_sources(self: Task, source_ids: list[int]) -> None:
     results = ingest_many(source_ids, database=rt.database, redis_client=rt.redis,
                           http=feed_client(), limits=rt.settings.limits,
                           threads=min(POLL_THREADS, len(source_ids)), on_done=record)
+    log_failures(results)
     queue_follow_ups([result for result in results if result.is_stored],
                      polled_since=started_at)
     unstored = [result.source_id for result in results if not result.is_stored]

@@ -140,6 +140,9 @@ def test_hostile_feeds_leave_the_worker_alive_and_other_sources_polled(
         source = source_row(database, source_id)
         assert source.status == "failing" and source.last_error
     assert "after decompression" in source_row(database, hostile[0]).last_error
+    # The worker's own log says so too: an operator watching `hopper up` sees it.
+    assert wait_for(lambda: all(f"source {source_id}: failed:" in celery_worker.output()
+                                for source_id in hostile)), celery_worker.output()
 
 
 def test_a_batch_whose_worker_process_died_comes_back_as_one_poll_per_source(
