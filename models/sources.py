@@ -168,6 +168,19 @@ def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
                                                        Source.is_preferred.is_(True))))
 
 
+def pause(source: Source) -> None:
+    """Never polled until resumed (Admin › Sources, `hopper sources pause`)."""
+    source.status = SourceStatus.PAUSED.value
+
+
+def resume(source: Source, *, now: datetime) -> None:
+    """Back to polling, due now, with a clean error slate (a source the fetcher paused,
+    say after HOPPER_ALLOW_PRIVATE_NETWORKS changed, or one an admin paused)."""
+    source.status = SourceStatus.OK.value
+    source.error_count = 0
+    source.next_poll_at = now
+
+
 def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:
     query = select(Source.id).where(Source.url == url)
     if other_than is not None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from models import sections, source_health
+from models import sources as source_rows
 from models.base import utcnow
 from models.new_sources import (
     InvalidSource,
@@ -20,7 +21,7 @@ from models.new_sources import (
     check_new_source,
     insert_source,
 )
-from models.sources import Source, SourceStatus
+from models.sources import Source
 from web.admin.forms import NO_SECTION, ActionForm, SourceAddForm, SourceEditForm
 from web.admin.views import bp
 from web.auth.guards import admin_required
@@ -131,7 +132,7 @@ def _checked_action(source_id: int) -> Source:
 @admin_required
 def pause_source(source_id: int) -> Response:
     source = _checked_action(source_id)
-    source.status = SourceStatus.PAUSED.value
+    source_rows.pause(source)
     db_session().commit()
     flash(f"Paused {source.display_name}.")
     return redirect(url_for("admin.sources"))
@@ -142,9 +143,7 @@ def pause_source(source_id: int) -> Response:
 def resume_source(source_id: int) -> Response:
     """Back to polling, due now, with a clean error slate."""
     source = _checked_action(source_id)
-    source.status = SourceStatus.OK.value
-    source.error_count = 0
-    source.next_poll_at = utcnow()
+    source_rows.resume(source, now=utcnow())
     db_session().commit()
     flash(f"Resumed {source.display_name}.")
     return redirect(url_for("admin.sources"))

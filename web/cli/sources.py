@@ -162,6 +162,33 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> str:
     return "added"
 
 
+@sources_group.command("pause", help="Stop polling a source until it is resumed.")
+@click.argument("source_id", type=int)
+def pause_source(source_id: int) -> None:
+    with session_scope(_database()) as session:
+        source = _source_or_fail(session, source_id)
+        source_rows.pause(source)
+        click.echo(f"Paused source {source.id}: {source.display_name}")
+
+
+@sources_group.command("resume", help="Poll a paused or failing source again, now, with "
+                                      "its error count cleared.")
+@click.argument("source_id", type=int)
+def resume_source(source_id: int) -> None:
+    with session_scope(_database()) as session:
+        source = _source_or_fail(session, source_id)
+        source_rows.resume(source, now=utcnow())
+        click.echo(f"Resumed source {source.id}: {source.display_name} (due now; the beat "
+                   "polls it within HOPPER_TICK_SECONDS, or run hopper ingest)")
+
+
+def _source_or_fail(session: Session, source_id: int) -> source_rows.Source:
+    source = session.get(source_rows.Source, source_id)
+    if source is None:
+        raise click.ClickException(f"no source with id {source_id}")
+    return source
+
+
 @sources_group.command("export", help="Print every source as OPML.")
 def export_sources() -> None:
     from web.cli.opml import ExportedSource, write_opml

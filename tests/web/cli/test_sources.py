@@ -199,6 +199,28 @@ def test_list_json_has_the_documented_shape(runner, database: Database,
     assert globe["section"] == "world" and globe["name"] == "Globe"
 
 
+def test_pause_and_resume_a_source_from_the_command_line(runner, database: Database) -> None:
+    """A source the fetcher paused (a private address before HOPPER_ALLOW_PRIVATE_NETWORKS
+    was set, say) comes back without the admin site."""
+    with session_scope(database) as session:
+        source = Source(url="http://feeds.example.test/paused.xml", name="Paused",
+                        status="paused", error_count=3)
+        session.add(source)
+        session.flush()
+        source_id = source.id
+    resumed = runner.invoke(args=["sources", "resume", str(source_id)])
+    assert resumed.exit_code == 0 and f"Resumed source {source_id}: Paused" in resumed.output
+    with session_scope(database, write=False) as session:
+        row = session.get(Source, source_id)
+        assert (row.status, row.error_count) == ("ok", 0)
+    paused = runner.invoke(args=["sources", "pause", str(source_id)])
+    assert paused.exit_code == 0
+    with session_scope(database, write=False) as session:
+        assert session.get(Source, source_id).status == "paused"
+    missing = runner.invoke(args=["sources", "resume", "999999"])
+    assert missing.exit_code == 1 and "no source with id 999999" in missing.output
+
+
 def test_list_prints_a_table(runner, database: Database) -> None:
     assert "no sources yet" in runner.invoke(args=["sources", "list"]).output
 
