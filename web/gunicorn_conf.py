@@ -32,6 +32,10 @@ bind = os.environ.get("HOPPER_BIND") or "127.0.0.1:" + os.environ.get("PORT", "5
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(multiprocessing.cpu_count() * 2 + 1, 8))
 # Requests are short and the database does the waiting: plain sync workers.
 worker_class = "sync"
+# gunicorn 27's control socket defaults to ~/.gunicorn/gunicorn.ctl, one path for every
+# gunicorn of the user (two instances on a machine would take it from each other).
+# Hopper uses none of its commands (operations go through signals and `hopper up`).
+control_socket_disable = True
 timeout = int(os.environ.get("HOPPER_WEB_TIMEOUT") or 30)
 graceful_timeout = 10
 keepalive = 5
