@@ -60,12 +60,18 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip() for line in lines if line.strip())
 
 
+MIN_DISTINCT = 3
+
+
 def password_problem(password: str, *, email: str = "") -> str | None:
     """Why this password may not be used, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return f"A password needs at least {MIN_LENGTH} characters."
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return f"A password may have at most {MAX_LENGTH} characters."
+    if len(set(password.strip())) < MIN_DISTINCT:
+        # Ten spaces, "aaaaaaaaaa", "ababababab" (NIST SP 800-63B: repetitive characters).
+        return "A password of one or two characters repeated is guessed at once; choose another."
     if password.lower() in common_passwords():
         return "This password is one of the most common ones; choose another."
     local_part = email.partition("@")[0].lower()

@@ -44,6 +44,11 @@ def test_the_common_password_list_holds_thousands() -> None:
     assert len(common_passwords()) > 10_000
 
 
+@pytest.mark.parametrize("password", [" " * 12, "aaaaaaaaaaaa", "abababababab", "  xyxyxyxyxy  "])
+def test_repeated_characters_and_blanks_are_refused(password: str) -> None:
+    assert "repeated" in (password_problem(password) or "")
+
+
 def test_short_passwords_are_refused_and_long_unusual_ones_accepted() -> None:
     assert password_problem("Tr0ub4dor") is not None
     assert password_problem("correct horse battery staple") is None
