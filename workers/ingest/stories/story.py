@@ -457,8 +457,13 @@ def guards_agree(article: Features, story: StoryShape) -> bool:
         if not article.names & names:
             return False
     else:
+        # Name-like tokens, none sure: a headline's capitalised first word ("Council
+        # approves…") is one only by its place, so a side that writes the other's token
+        # in lower case ("City council approves…") still agrees.
         entities = story.story_entities()
-        if article.entities and entities and not (article.entities & entities):
+        if article.entities and entities and not (article.entities & entities) \
+                and article.entities.isdisjoint(story.lead_terms) \
+                and entities.isdisjoint(article.terms):
             return False
     return not (article.decimals and story.lead_decimals
                 and not (article.decimals & story.lead_decimals))

@@ -237,6 +237,20 @@ def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
     assert len({story_of(database, title) for title in headlines}) == len(headlines)
 
 
+def test_a_headlines_capitalised_first_word_is_no_name_to_disagree_on(
+        outlets: Outlets, database: Database) -> None:
+    """"Council approves…" and "City council approves…" report one vote: "Council" is
+    capitalised only because it comes first."""
+    outlets.publish("alpha", ("a1", "Council approves new river bridge budget",
+                              "The budget for the new river bridge was approved."))
+    outlets.poll("alpha")
+    outlets.publish("beta", ("b1", "City council approves river bridge budget",
+                             "Councillors voted for the bridge budget on Tuesday."))
+    outlets.poll("beta")
+    assert story_of(database, "Council approves new river bridge budget") \
+        == story_of(database, "City council approves river bridge budget")
+
+
 def test_two_events_that_share_only_a_name_stay_apart(
         outlets: Outlets, database: Database) -> None:
     """A bank's rate decision and its inquiry into traders, a singer's two news days:
