@@ -64,7 +64,12 @@ def resolve_source(database: Database, http: FeedClient, source_id: int) -> str 
     try:
         feed_url = discover_feed(http, url)
     except IngestError as error:
-        _refuse(database, source_id, f"cannot add {url}: {error.reason}")
+        if error.is_permanent:     # no feed there, a refused address: retrying cannot help
+            _refuse(database, source_id, f"cannot add {url}: {error.reason}; paused: "
+                    "correct the address (or give the feed's own) and resume it",
+                    status=SourceStatus.PAUSED)
+        else:
+            _refuse(database, source_id, f"cannot add {url}: {error.reason}")
         return None
     if feed_url == url:
         return url
@@ -81,8 +86,11 @@ def resolve_source(database: Database, http: FeedClient, source_id: int) -> str 
     return feed_url
 
 
-def _refuse(database: Database, source_id: int, reason: str) -> None:
+def _refuse(database: Database, source_id: int, reason: str, *,
+            status: SourceStatus = SourceStatus.FAILING) -> None:
+    """Failing: the polls retry it with backoff (a network error); paused: polled no more
+    until an admin resumes it, the reason kept on its row (no feed at that page)."""
     with session_scope(database) as session:
         source_rows.update_fields(session, source_id, {
-            "status": SourceStatus.FAILING.value, "last_error": reason})
+            "status": status.value, "last_error": reason})
     log.info("source %s: %s", source_id, reason)

@@ -60,6 +60,12 @@ def looks_like_feed(content: bytes, headers: Mapping[str, str]) -> bool:
     return start.startswith(FEED_STARTS)
 
 
+class NoFeedHere(ParseError):
+    """A page that is no feed and advertises none: polling it again cannot help."""
+
+    is_permanent = True
+
+
 def discover_feed(http: FeedClient, url: str) -> str:
     """The feed URL to store for `url`: itself when it is a feed (or the target of its
     permanent redirects), else the first feed its page advertises."""
@@ -76,6 +82,6 @@ def discover_feed(http: FeedClient, url: str) -> str:
         html = fetched.content.decode("utf-8", errors="replace")
     links = feed_links(html, fetched.url)
     if not links:
-        raise ParseError(f"{url} is neither a feed nor a page that advertises one "
+        raise NoFeedHere(f"{url} is neither a feed nor a page that advertises one "
                          '(no <link rel="alternate" type="application/rss+xml">)')
     return check_url(links[0])

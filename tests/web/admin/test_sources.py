@@ -178,8 +178,11 @@ def test_a_page_without_a_feed_says_so_on_its_health_row(
         "url": httpserver.url_for("/"), "section_id": "0"}).status_code == 302
     assert wait_for(lambda: _sources(database)[0].last_error is not None)
     [source] = _sources(database)
-    assert source.status == "failing" and source.rights == "excerpt"
+    # Paused, its reason kept: polling a page without a feed again cannot help, and each
+    # failed poll would replace the reason with a bare "not a feed".
+    assert source.status == "paused" and source.rights == "excerpt"
     assert "neither a feed nor a page that advertises one" in source.last_error
+    assert "correct the address" in source.last_error
     assert "neither a feed nor a page" in client.get("/admin/sources").get_data(as_text=True)
 
 
