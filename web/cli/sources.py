@@ -104,10 +104,13 @@ def import_sources(file_or_url: str) -> None:
     http = FeedClient.from_settings(_settings())
     try:
         for feed in feeds:
-            outcome = _import_feed(http, feed)
+            outcome, reason = _import_feed(http, feed)
             added += outcome == "added"
             skipped += outcome == "present"
             invalid += outcome == "invalid"
+            if outcome == "invalid":       # which outline, and why
+                click.echo(f"invalid: {feed.title or feed.url} ({feed.url}): {reason}",
+                           err=True)
     finally:
         http.close()
     click.echo(f"imported {added} sources; {skipped} already present; {invalid} invalid")
@@ -132,20 +135,20 @@ def _read_opml_input(file_or_url: str) -> bytes:
         raise click.ClickException(f"cannot read {file_or_url}: {error}") from error
 
 
-def _import_feed(http: FeedClient, feed: OutlineFeed) -> str:
+def _import_feed(http: FeedClient, feed: OutlineFeed) -> tuple[str, str]:
     """One outline through the same use case as `sources add`, without discovery: an
     outline's xmlUrl names the feed itself. Its sections are made only for an outline
-    that will be added."""
+    that will be added. (outcome, the reason when invalid)"""
     from models.new_sources import InvalidSource, NewSource, SourceExists, check_new_source
     from workers.adding import add_source as add_source_use_case
 
     try:
         checked = check_new_source(NewSource(url=feed.url), _settings().limits)
-    except InvalidSource:
-        return "invalid"
+    except InvalidSource as error:
+        return "invalid", error.reason
     with session_scope(_database()) as session:
         if source_rows.url_taken(session, checked.url):
-            return "present"
+            return "present", ""
         section_id = None
         for name in feed.section_path:
             section_id = source_rows.find_or_create_section(
@@ -156,10 +159,10 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> str:
         add_source_use_case(_database(), http, request, limits=_settings().limits,
                             discover=False)
     except SourceExists:
-        return "present"
-    except InvalidSource:
-        return "invalid"
-    return "added"
+        return "present", ""
+    except InvalidSource as error:
+        return "invalid", error.reason
+    return "added", ""
 
 
 @sources_group.command("pause", help="Stop polling a source until it is resumed.")

@@ -108,6 +108,8 @@ def test_import_creates_sources_and_nested_sections(runner, database: Database,
     result = runner.invoke(args=["sources", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "imported 4 sources" in result.output and "1 invalid" in result.output
+    # Which outline, and why (on stderr, which the runner mixes into its output).
+    assert "invalid: Bad (ftp://nope.example.test/feed): " in result.output
     with database.reader() as session:
         sections = {s.name: s for s in session.scalars(select(Section))}
         by_url = {s.url: s for s in session.scalars(select(Source))}
