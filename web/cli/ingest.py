@@ -66,6 +66,8 @@ def command_redis(settings: Settings) -> Iterator[redis.Redis]:
 @with_appcontext
 def ingest_command(all_sources: bool, source_id: int | None, threads: int,
                    processes: int | None) -> None:
+    if all_sources and source_id is not None:
+        raise click.UsageError("--all and --source say different things: give one")
     settings: Settings = current_app.config["HOPPER_SETTINGS"]
     database: Database = current_app.extensions["hopper_database"]
     ids = _source_ids(database, all_sources=all_sources, source_id=source_id)

@@ -26,3 +26,5 @@ def test_a_post_with_a_forged_csrf_token_is_refused(client, make_account) -> Non
     response = client.post("/login", data={"email": "ada@example.test", "password": PASSWORD,
                                            "csrf_token": "forged"})
     assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "could not be understood: The CSRF token is invalid. If you" in page   # one stop

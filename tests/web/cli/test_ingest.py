@@ -63,6 +63,8 @@ def test_ingest_one_source_even_when_paused(runner, database: Database,
     with database.reader() as session:
         assert session.get(Source, source_id).status == "ok"
     assert runner.invoke(args=["ingest", "--source", "999"]).exit_code != 0
+    both = runner.invoke(args=["ingest", "--all", "--source", str(source_id)])
+    assert both.exit_code == 2 and "--all and --source" in both.output
 
 
 def test_the_command_starts_the_embedded_redis_only_when_none_runs(
