@@ -46,8 +46,12 @@ class HopperGroup(FlaskGroup):
 
 
 def hopper_cli() -> HopperGroup:
-    return HopperGroup(name="hopper", create_app=_create_site, add_default_commands=True,
-                       help="Hopper: a self-hosted news aggregation website.")
+    group = HopperGroup(name="hopper", create_app=_create_site, add_default_commands=True,
+                        add_version_option=False,
+                        help="Hopper: a self-hosted news aggregation website.")
+    # Hopper's version, not Flask's (FlaskGroup's own --version).
+    click.version_option(package_name="hopper", prog_name="hopper")(group)
+    return group
 
 
 def main() -> None:

@@ -49,3 +49,11 @@ def test_a_command_run_before_the_first_migration_says_what_to_do(
     assert result.returncode == 1
     assert "Run `hopper db upgrade` first" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version_is_hoppers_not_flasks(subprocess_env) -> None:
+    result = subprocess.run([sys.executable, "-c", "from web.cli import main; main()",
+                             "--version"], env=subprocess_env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("hopper, version ")
+    assert "Flask" not in result.stdout
