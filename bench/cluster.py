@@ -137,7 +137,10 @@ class Deployment:
                    HOPPER_INSTANCE=str(self.instance), HOPPER_ALLOW_PRIVATE_NETWORKS="1",
                    SECRET_KEY="bench", PYTHONPATH=str(ROOT),
                    # One loopback feed server stands for many publishers: no per-host cap.
-                   HOPPER_PER_HOST_CONCURRENCY="64")
+                   HOPPER_PER_HOST_CONCURRENCY="64",
+                   # Bench feeds are dated back from a fixed day, over months: every
+                   # entry stays storable (ingest skips what retention would delete).
+                   HOPPER_RETENTION_DAYS="36500")
         env.update(extra)
         return env
 
