@@ -35,13 +35,21 @@ def read_json_feed(text: str, url: str) -> ParsedFeed:
     version = _str(document.get("version"))
     fmt = "json11" if version.rstrip("/").endswith("1.1") else "json10"
     feed_url = absolute_url(_str(document.get("feed_url")), url) or url
-    entries = tuple(_item(item, feed_url) for item in document["items"]
-                    if isinstance(item, dict))
+    entries = tuple(entry for entry in (_item(item, feed_url) for item in document["items"]
+                                        if isinstance(item, dict)) if _has_content(entry))
     return ParsedFeed(title=_str(document.get("title")).strip(),
                       site_url=absolute_url(_str(document.get("home_page_url")), url),
                       entries=entries, format=fmt,
                       hub_url=_websub_hub(document.get("hubs"), url),
                       self_url=absolute_url(_str(document.get("feed_url")), url))
+
+
+def _has_content(entry: ParsedEntry) -> bool:
+    """An item whose title, link, texts and media were all missing or of the wrong type
+    ({"title": ["list"], "url": ["x"], "content_html": {…}}) is no item (JSON Feed asks
+    for content at least); stored, it would be an "Untitled" page leading nowhere."""
+    return bool(entry.title.strip() or entry.link or entry.summary_html.strip()
+                or entry.content_html.strip() or entry.media)
 
 
 def _websub_hub(hubs: Any, url: str) -> str | None:

@@ -136,6 +136,14 @@ def test_json_feed_is_recognised_without_a_json_content_type() -> None:
     assert feed.format == "json11" and len(feed.entries) == 2
 
 
+def test_a_json_feed_item_with_nothing_of_the_right_type_is_no_item() -> None:
+    content = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+               b'{"id": "bt2", "url": ["x"], "title": ["list"], "content_html": {"a": 1}},'
+               b'{"id": "ok", "title": 42}]}')
+    feed = parse_feed(content, {"content-type": "application/feed+json"}, "https://j.example/")
+    assert [(entry.guid, entry.title) for entry in feed.entries] == [("ok", "42")]
+
+
 def test_byte_order_mark_wins_over_a_wrong_http_charset() -> None:
     content = "\ufeff<rss version='2.0'><channel><title>Zoë</title></channel></rss>"
     feed = parse_feed(content.encode("utf-8"), {"content-type": "text/xml; charset=latin-1"},
