@@ -346,16 +346,11 @@ def _sqlite_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
     read from covering indexes, and the unary `+` keeps SQLite from handing that set to
     FTS5 as a lookup per id (a probe each, hundreds of times slower than the scan).
     """
-    # FTS5 string syntax: each term is a double-quoted string (terms hold no quotes), so
-    # no word of the input can act as an operator or a column filter.
-    star = "*" if is_prefix else ""
-    match = " ".join(f'"{term}"{star}' for term in terms)
-    name = "articles_fts_prefix" if is_prefix else "articles_fts"
-    fts = table(name, column("rowid"))
-    fts_table: ColumnClause[Any] = literal_column(name)
+    name, fts, fts_table = _fts_table(is_prefix)
     score = -func.bm25(fts_table, 10.0, 4.0, 1.0)   # bm25 is lower for better matches
     newest = (select(fts.c.rowid.label("id"), score.label("score")).select_from(fts)
-              .where(fts_table.op("MATCH")(bindparam("fts_match", match))))
+              .where(fts_table.op("MATCH")(bindparam("fts_match", _fts_match(terms,
+                                                                             is_prefix)))))
     if clauses:
         newest = newest.where(literal_column(f"+{name}.rowid").in_(
             select(Article.id).where(*clauses)))
@@ -368,14 +363,7 @@ def _postgresql_window(terms: list[str], clauses: list[ColumnElement[bool]], *,
                        is_prefix: bool) -> Select[tuple[int, float, datetime]]:
     """(id, score, published_at) of the newest matches; ts_rank reads whole tsvectors,
     so it runs on the window's rows only."""
-    # A tsquery of quoted lexemes joined by & (terms hold no quotes or operators), bound
-    # as a parameter; `:*` makes each a prefix.
-    star = ":*" if is_prefix else ""
-    lexemes = " & ".join(f"'{term}'{star}" for term in terms)
-    config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
-    tsquery = func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
-    vector: ColumnClause[Any] = literal_column(
-        "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
+    tsquery, vector = _tsquery(terms, is_prefix), _tsvector(is_prefix)
     newest = (select(Article.id).where(vector.op("@@")(tsquery), *clauses)
               .order_by(Article.id.desc()).limit(RANK_WINDOW).subquery())
     return (select(Article.id, func.ts_rank(vector, tsquery).label("score"),
@@ -414,28 +402,46 @@ def _matching_what_readers_see(session: Session, window: Sequence[Any], terms: l
 def _ids_matching_in(session: Session, candidates: list[int], terms: list[str],
                      columns: tuple[str, ...], *, is_prefix: bool) -> set[int]:
     if session.get_bind().dialect.name == "postgresql":
-        weights = _PG_WEIGHTS[columns]
-        star = ":*" if is_prefix else ":"
-        lexemes = " & ".join(f"'{term}'{star}{weights}" for term in terms)
-        config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
-        tsquery = func.to_tsquery(literal_column(config, REGCONFIG),
-                                  bindparam("restricted_tsquery", lexemes))
-        vector: ColumnClause[Any] = literal_column(
-            "articles.search_prefix_vector" if is_prefix else "articles.search_vector")
+        tsquery = _tsquery(terms, is_prefix, weights=_PG_WEIGHTS[columns])
         return set(session.scalars(select(Article.id).where(
-            Article.id.in_(candidates), vector.op("@@")(tsquery))))
-    star = "*" if is_prefix else ""
-    quoted = " ".join(f'"{term}"{star}' for term in terms)
-    match = f"{{{' '.join(columns)}}} : ({quoted})"     # FTS5: these columns only
-    name = "articles_fts_prefix" if is_prefix else "articles_fts"
-    fts = table(name, column("rowid"))
-    fts_table: ColumnClause[Any] = literal_column(name)
+            Article.id.in_(candidates), _tsvector(is_prefix).op("@@")(tsquery))))
+    # FTS5: these columns only.
+    match = f"{{{' '.join(columns)}}} : ({_fts_match(terms, is_prefix)})"
+    _, fts, fts_table = _fts_table(is_prefix)
     # A rowid range, not an IN list: FTS5 walks its rowid-ordered lists once over a
     # range, but looks each listed rowid up again (100,000 articles: 0.2 against 50 ms).
     found = session.scalars(select(fts.c.rowid).where(
-        fts_table.op("MATCH")(bindparam("restricted_match", match)),
+        fts_table.op("MATCH")(bindparam("fts_match", match)),
         fts.c.rowid.between(min(candidates), max(candidates))))
     return set(found) & set(candidates)
+
+
+def _fts_match(terms: list[str], is_prefix: bool) -> str:
+    """FTS5 string syntax: each term a double-quoted string (terms hold no quotes), so no
+    word of the input can act as an operator or a column filter; `*` makes it a prefix."""
+    star = "*" if is_prefix else ""
+    return " ".join(f'"{term}"{star}' for term in terms)
+
+
+def _fts_table(is_prefix: bool) -> tuple[str, Any, ColumnClause[Any]]:
+    """(name, table, the table as a MATCH/bm25 operand) of the SQLite index to search."""
+    name = "articles_fts_prefix" if is_prefix else "articles_fts"
+    return name, table(name, column("rowid")), literal_column(name)
+
+
+def _tsquery(terms: list[str], is_prefix: bool, *, weights: str = "") -> Any:
+    """A tsquery of quoted lexemes joined by & (terms hold no quotes or operators), bound
+    as a parameter; `:*` makes each a prefix, `weights` ("AB") limits it to those parts
+    of the vector (title A, summary B, content C)."""
+    label = (":*" if is_prefix else ":" if weights else "") + weights
+    lexemes = " & ".join(f"'{term}'{label}" for term in terms)
+    config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
+    return func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
+
+
+def _tsvector(is_prefix: bool) -> ColumnClause[Any]:
+    return literal_column("articles.search_prefix_vector" if is_prefix
+                          else "articles.search_vector")
 
 
 def _filter_clauses(session: Session, filters: ArticleFilters) -> list[ColumnElement[bool]]:
