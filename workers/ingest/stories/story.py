@@ -355,18 +355,18 @@ def same_series_apart(article: Features, story: StoryShape) -> bool:
     recalls…") and headlines that, without it, do not report one event (their names
     disagree, or they share too little). The label's words would otherwise make every
     item of an outlet's series one story."""
-    if not article.kicker:
-        return False
-    kicker, headline = split_kicker(story.lead_title)
-    return kicker == article.kicker and _headlines_apart(article.headline, headline)
+    return _labelled_apart(article.kicker, article.headline, story.lead_title)
 
 
 def series_apart(title: str, other: str) -> bool:
     """`same_series_apart` for two headlines (the maintenance merge compares leads)."""
-    kicker, headline = split_kicker(title)
+    return _labelled_apart(*split_kicker(title), other)
+
+
+def _labelled_apart(kicker: str, headline: str, other_title: str) -> bool:
     if not kicker:
         return False
-    other_kicker, other_headline = split_kicker(other)
+    other_kicker, other_headline = split_kicker(other_title)
     return kicker == other_kicker and _headlines_apart(headline, other_headline)
 
 
@@ -504,7 +504,7 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
             continue
         if not shares_more_than_names(article, story):
             continue
-        if article.kicker and same_series_apart(article, story):
+        if same_series_apart(article, story):
             continue
         if vector is None:
             vector = article.terms if weigh is None else weigh(article)
