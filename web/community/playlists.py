@@ -162,7 +162,6 @@ def save() -> Response:
     session = db_session()
     if session.get(Article, form.article_id.data) is None:
         abort(404)
-    target = return_target(url_for("playlists.index"))
     try:
         if form.playlist_id.data:
             playlist = _owned_or_404(form.playlist_id.data)
@@ -172,7 +171,7 @@ def save() -> Response:
     except PlaylistFull as full:
         session.rollback()
         flash(str(full), "error")
-        return redirect(target)
+        return redirect(return_target(url_for("playlists.index")))
     session.commit()
     flash(f"Saved to {playlist.name}." if is_new else f"Already in {playlist.name}.")
     return redirect(return_target(url_for("playlists.show", playlist_id=playlist.id)))
