@@ -28,7 +28,7 @@ from hopper.settings import Settings
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
-from models.sources import Source
+from web.cli.sources import source_or_fail
 from workers.ingest.cli.batch import ingest_many
 from workers.ingest.cli.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
 from workers.ingest.steps.fetch import FeedClient
@@ -100,9 +100,7 @@ def _merge_converged_stories(database: Database, settings: Settings) -> None:
 def _source_ids(database: Database, *, all_sources: bool, source_id: int | None) -> list[int]:
     with session_scope(database, write=False) as session:
         if source_id is not None:
-            if session.get(Source, source_id) is None:
-                raise click.ClickException(f"no source with id {source_id}")
-            return [source_id]
+            return [source_or_fail(session, source_id).id]
         if all_sources:
             return source_rows.pollable_ids(session)
         return source_rows.due_ids(session, now=utcnow())

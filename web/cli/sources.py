@@ -169,7 +169,7 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> tuple[str, str]:
 @click.argument("source_id", type=int)
 def pause_source(source_id: int) -> None:
     with session_scope(_database()) as session:
-        source = _source_or_fail(session, source_id)
+        source = source_or_fail(session, source_id)
         source_rows.pause(source)
         click.echo(f"Paused source {source.id}: {source.display_name}")
 
@@ -179,13 +179,14 @@ def pause_source(source_id: int) -> None:
 @click.argument("source_id", type=int)
 def resume_source(source_id: int) -> None:
     with session_scope(_database()) as session:
-        source = _source_or_fail(session, source_id)
+        source = source_or_fail(session, source_id)
         source_rows.resume(source, now=utcnow())
         click.echo(f"Resumed source {source.id}: {source.display_name} (due now; the beat "
                    "polls it within HOPPER_TICK_SECONDS, or run hopper ingest)")
 
 
-def _source_or_fail(session: Session, source_id: int) -> source_rows.Source:
+def source_or_fail(session: Session, source_id: int) -> source_rows.Source:
+    """The source with this id, or the command's one-line error (`hopper ingest` too)."""
     source = session.get(source_rows.Source, source_id)
     if source is None:
         raise click.ClickException(f"no source with id {source_id}")
