@@ -60,7 +60,7 @@ def test_article_page_proxies_lead_image_body_images_srcset_and_poster(
     page = media_app.test_client().get(f"/article/{article.id}-pictures").get_data(
         as_text=True)
     assert all(src.startswith("/media/") for src in image_sources(page))
-    body_html = page.split('<div class="article-body">')[1].split("</div>")[0]
+    body_html = page.split('<div dir="auto" class="article-body">')[1].split("</div>")[0]
     for url in ("https://img.example/a.png", "https://img.example/a-1x.png",
                 "https://img.example/b-2x.png", "https://img.example/c.webp",
                 "https://img.example/c.jpg", "https://img.example/p.jpg"):

@@ -233,6 +233,7 @@ def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
 
     assert '<h1 dir="auto" class="article-title">Budget passes</h1>' in page
     assert '<p dir="auto" class="standfirst">The vote was close.</p>' in page
+    assert '<div dir="auto" class="article-body">' in page    # an Arabic body reads rtl
     crumbs = page.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
     assert 'href="/section/news"' in crumbs and 'href="/section/politics"' in crumbs
     assert f'Published <time datetime="{published.isoformat()}" data-relative>' in page
