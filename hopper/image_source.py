@@ -1,22 +1,27 @@
 """Publishers' images as the site serves them: from the disk cache, else fetched once
-through the gate (hopper/image_gate.py) and the guarded client (hopper/image_fetch.py),
-and resized copies made from the cached original (hopper/image_variants.py).
+through the gate (hopper/image_gate.py), holding one of the publisher's host slots
+(hopper/host_slots.py: HOPPER_PER_HOST_CONCURRENCY, shared with feed polls and full-text
+pages), with the guarded client (hopper/image_fetch.py); resized copies are made from the
+cached original (hopper/image_variants.py).
 
 The web's media proxy and the workers' background checks share this one path, so an
 image a worker fetched ahead of readers is the one the proxy serves, and a failure either
 of them met is remembered for both.
 
-    find cached | recent failure? | gate turn | fetch | store (size cap) | variant
+    find cached | recent failure? | gate turn | host slot | fetch | store (size cap) | variant
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from hopper import media_cache
+from hopper.host_slots import HostBusy, HostSlots
 from hopper.image_fetch import BadGateway, ImageClient, UpstreamError
 from hopper.image_gate import FetchGate
 from hopper.image_variants import VARIANT_TYPES, NotAnImage, inspect_image, render_variant
@@ -55,6 +60,8 @@ class ImageSource:
     # How long a request may wait for another's fetch of the same image or for a free
     # fetch slot: short, so a hanging publisher costs a reader a second, not a worker.
     busy_wait_s: float = 0.0
+    # The publisher's host slots (None: no per-host limit, as when Redis is not used).
+    host_slots: HostSlots | None = None
 
     def original(self, url: str) -> CachedImage:
         """The publisher's image, cached on disk; raises an UpstreamError whose status is
@@ -78,11 +85,19 @@ class ImageSource:
             time.sleep(BUSY_POLL_S)
 
     def _fetch(self, url: str) -> CachedImage:
-        try:
-            content, _type = self.client.fetch(url)
-        except UpstreamError as error:
-            self.gate.remember_failure(url, error.status)
-            raise
+        with ExitStack() as holding:
+            if self.host_slots is not None:
+                try:
+                    holding.enter_context(self.host_slots.hold(urlsplit(url).hostname or ""))
+                except HostBusy as busy:
+                    # The host has as many requests as it may (feeds, pages, images):
+                    # not now, and not a failure to remember.
+                    raise Busy(str(busy)) from busy
+            try:
+                content, _type = self.client.fetch(url)
+            except UpstreamError as error:
+                self.gate.remember_failure(url, error.status)
+                raise
         return media_cache.store(self.root, url, content, max_bytes=self.max_bytes)
 
     def variant(self, url: str, width: int, fmt: str) -> CachedImage:

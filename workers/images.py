@@ -25,6 +25,7 @@ from functools import cache
 import redis
 
 from hopper import content_version
+from hopper.host_slots import HostSlots
 from hopper.image_fetch import ImageClient, UpstreamError
 from hopper.image_gate import FetchGate, GateLimits
 from hopper.image_source import Busy, ImageSource
@@ -45,10 +46,11 @@ log = logging.getLogger(__name__)
 # (15 s) inside the task's time limit, and never more than one fetch at a time per task,
 # which keeps us polite to a publisher's image host.
 CHECKS_PER_RUN = 16
-# Fetches at once across all workers' image checks.
-# Seam: HOPPER_PER_HOST_CONCURRENCY's Redis per-host semaphore (DESIGN.md) belongs
-# around `source.original()` in `check_image` once the shared one exists.
+# Fetches at once across all workers' image checks; each also holds one of its host's
+# slots (HOPPER_PER_HOST_CONCURRENCY, shared with feed polls and full-text pages),
+# waiting at most HOST_SLOT_WAIT_S for one (then a later run checks the image).
 WORKER_FETCH_SLOTS = 2
+HOST_SLOT_WAIT_S = 5.0
 # What workers prepare ahead of readers: the WebP copies browsers ask for.
 PREFETCH_FORMAT = "webp"
 
@@ -61,8 +63,12 @@ def image_source() -> ImageSource:
     gate = FetchGate(rt.redis, GateLimits(
         slots=WORKER_FETCH_SLOTS, lease_s=settings.media_limits.total_timeout_s + 5,
         pool="workers"))
+    host_slots = HostSlots(rt.redis, limit=settings.per_host_concurrency,
+                           hold_s=settings.media_limits.total_timeout_s + 5,
+                           wait_s=HOST_SLOT_WAIT_S)
     return ImageSource(client=ImageClient.from_settings(settings), gate=gate,
-                       root=settings.media_cache_path, max_bytes=settings.media_cache_bytes)
+                       root=settings.media_cache_path, max_bytes=settings.media_cache_bytes,
+                       host_slots=host_slots)
 
 
 def check_image(source: ImageSource, lead: LeadImage, now: datetime) -> ImageCheck | None:

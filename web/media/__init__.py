@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from hopper.host_slots import HostSlots
 from hopper.image_fetch import ImageClient
 from hopper.image_gate import FetchGate, GateLimits
 from hopper.image_source import ImageSource
@@ -34,9 +35,14 @@ def init_app(app: Flask) -> None:
         lease_s=settings.media_limits.total_timeout_s + 5, pool="web"))
     app.extensions["hopper_media_key"] = key
     app.extensions["hopper_media_client"] = client
+    # The publisher's host slots, shared with feed polls and full-text pages: a reader
+    # waits for one no longer than for a fetch slot.
+    host_slots = HostSlots(app.extensions["hopper_redis"], limit=settings.per_host_concurrency,
+                           hold_s=settings.media_limits.total_timeout_s + 5,
+                           wait_s=BUSY_WAIT_S)
     app.extensions["hopper_media_source"] = ImageSource(
         client=client, gate=gate, root=settings.media_cache_path,
-        max_bytes=settings.media_cache_bytes, busy_wait_s=BUSY_WAIT_S)
+        max_bytes=settings.media_cache_bytes, busy_wait_s=BUSY_WAIT_S, host_slots=host_slots)
     app.extensions["hopper_media_links"] = links   # the template filters (web/templating.py)
     if settings.media_proxy:
         app.register_blueprint(bp)

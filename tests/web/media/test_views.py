@@ -4,6 +4,7 @@ upstream HTTP server on loopback."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -337,3 +338,28 @@ def test_a_request_does_not_wait_for_a_fetch_that_is_already_slow(
     response = media_app.test_client().get(proxied_path(media_app, url))
     assert response.status_code == 503
     assert time.monotonic() - started < 0.5
+
+
+def test_an_image_host_with_all_its_slots_taken_gets_the_placeholder_not_a_request(
+        media_app, httpserver, redis_client) -> None:
+    """HOPPER_PER_HOST_CONCURRENCY holds for images too: while feed polls or page fetches
+    hold every slot of the publisher's host, a reader gets the placeholder within a
+    second, the host is not asked, and nothing is remembered as failed."""
+    from hopper.host_slots import SLOTS_PREFIX
+
+    url = serve_png(httpserver)
+    host_key = SLOTS_PREFIX + urlsplit(url).hostname
+    limit = media_app.config["HOPPER_SETTINGS"].per_host_concurrency
+    seconds, _micro = redis_client.time()
+    lapses_ms = (seconds + 60) * 1000
+    redis_client.zadd(host_key,
+                      {f"poll-{number}": lapses_ms for number in range(limit)})
+    started = time.monotonic()
+    response = media_app.test_client().get(proxied_path(media_app, url))
+    assert response.status_code == 503 and response.data.startswith(b"GIF89a")
+    assert time.monotonic() - started < 2
+    assert httpserver.log == []
+
+    redis_client.delete(host_key)                            # the polls are done
+    assert media_app.test_client().get(proxied_path(media_app, url)).status_code == 200
+    assert len(httpserver.log) == 1
