@@ -1,11 +1,17 @@
 """The SSRF guard, shared by every outbound HTTP client (feed fetcher, media proxy).
 
 Two defences (docs/architecture.md, "Fetching feeds"):
-- the address the socket actually connected to must be public — checked on the fresh
+- the address the socket actually connected to must be allowed — checked on the fresh
   socket, after DNS and before a byte of the request is sent, so a name that resolves to
   127.0.0.1 (or rebinds to it) is refused;
-- an address literal in a URL is refused before connecting (`refuse_address_literal`),
-  and callers re-check every redirect hop with it and `check_url`.
+- an address literal or a cloud-metadata host name in a URL is refused before connecting
+  (`refuse_before_connecting`), and callers re-check every redirect hop with it and
+  `check_url`.
+
+Which addresses are allowed is one decision, `address_check(allow_private_networks=…)`,
+that every client (feeds, article pages, images, WebSub hubs) takes from here: public
+addresses only, or with HOPPER_ALLOW_PRIVATE_NETWORKS=1 also loopback and private ranges.
+Link-local and cloud-metadata addresses are refused either way.
 
 Errors are the caller's own classes (`GuardErrors`): the ingest steps raise their
 `Blocked`/`NetworkError`, the media proxy its own, and this module imports neither.
@@ -25,6 +31,20 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 PRIVATE_HINT = "set HOPPER_ALLOW_PRIVATE_NETWORKS=1 to allow"
+NEVER_HINT = "link-local, metadata and special ranges are never fetched"
+
+# What HOPPER_ALLOW_PRIVATE_NETWORKS=1 opens: loopback, RFC 1918 and unique local
+# (RFC 4193) ranges, i.e. a feed on this machine or the operator's own network.
+# Link-local (169.254/16, fe80::/10), shared (100.64/10) and the rest stay closed:
+# cloud metadata services live there.
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(network) for network in (
+    "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7"))
+# Metadata services that sit inside an otherwise allowed range, or are reached by name:
+# AWS's IPv6 endpoint is a unique local address (fd00:ec2::254).
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(address) for address in (
+    "169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200"))
+METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata.goog",
+                            "metadata.azure.internal", "instance-data.ec2.internal"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,11 @@ class GuardErrors:
     invalid: Callable[[str], Exception]
 
 
+def address_check(*, allow_private_networks: bool) -> Callable[[str], bool]:
+    """The one judgement of peer addresses every client uses (HOPPER_ALLOW_PRIVATE_NETWORKS)."""
+    return is_public_or_private_address if allow_private_networks else is_public_address
+
+
 def is_public_address(address: str) -> bool:
     """True when `address` (IPv4 or IPv6 text) is a globally routable unicast address.
 
@@ -44,16 +69,39 @@ def is_public_address(address: str) -> bool:
     where cloud metadata lives), multicast, reserved, unspecified, shared (100.64/10)
     and documentation ranges; an IPv4-mapped IPv6 address is judged as its IPv4 form.
     """
+    ip = _parse_address(address)
+    if ip is None or ip in METADATA_ADDRESSES:
+        return False
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
+
+
+def is_public_or_private_address(address: str) -> bool:
+    """`is_public_address`, or loopback, RFC 1918 or unique local (`PRIVATE_NETWORKS`);
+    never link-local, shared, unspecified or a metadata address."""
+    ip = _parse_address(address)
+    if ip is None or ip in METADATA_ADDRESSES:
+        return False
+    return is_public_address(str(ip)) or any(ip in network for network in PRIVATE_NETWORKS)
+
+
+def _parse_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address without its zone; an IPv4-mapped or 6to4 IPv6 address as its IPv4 form."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
-        return False
+        return None
     if isinstance(ip, ipaddress.IPv6Address):
         mapped = ip.ipv4_mapped or ip.sixtofour
         if mapped is not None:
-            ip = mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
-                                 or ip.is_link_local or ip.is_private)
+            return mapped
+    return ip
+
+
+def _hint(address: str) -> str:
+    """What an operator can do about a refused address: only loopback and private ranges
+    can be opened."""
+    return PRIVATE_HINT if is_public_or_private_address(address) else NEVER_HINT
 
 
 def is_address_literal(host: str) -> bool:
@@ -79,14 +127,17 @@ def check_url(url: str, errors: GuardErrors) -> str:
     return urlunsplit(parts._replace(fragment=""))
 
 
-def refuse_address_literal(url: str, check: Callable[[str], bool] | None,
-                           errors: GuardErrors) -> None:
-    """Refuse a URL whose host is a disallowed address literal, before connecting.
-    Host names are judged after connecting, by the connection's peer check."""
-    host = urlsplit(url).hostname or ""
-    if check is not None and is_address_literal(host) and not check(host):
+def refuse_before_connecting(url: str, check: Callable[[str], bool],
+                             errors: GuardErrors) -> None:
+    """Refuse a URL whose host is a disallowed address literal or a cloud-metadata name,
+    before connecting. Other host names are judged after connecting, by the connection's
+    peer check."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host in METADATA_HOSTS:
+        raise errors.blocked(f"refused to fetch {url}: {host} is a cloud metadata service")
+    if is_address_literal(host) and not check(host):
         raise errors.blocked(f"refused to fetch {url}: {host} is not a public address "
-                             f"({PRIVATE_HINT})")
+                             f"({_hint(host)})")
 
 
 class _GuardedConnectionMixin:
@@ -97,13 +148,11 @@ class _GuardedConnectionMixin:
     """
 
     host: str
-    is_allowed_address: Callable[[str], bool] | None = None   # None: no check
+    is_allowed_address: Callable[[str], bool]
     guard_errors: GuardErrors
 
     def _new_conn(self) -> socket.socket:
         sock: socket.socket = super()._new_conn()  # type: ignore[misc]
-        if self.is_allowed_address is None:
-            return sock
         try:
             peer = sock.getpeername()[0]
         except OSError as error:
@@ -114,17 +163,16 @@ class _GuardedConnectionMixin:
             sock.close()
             raise self.guard_errors.blocked(
                 f"refused to connect to {self.host} at {peer}: not a public address "
-                f"({PRIVATE_HINT})")
+                f"({_hint(peer)})")
         return sock
 
 
-def guarded_pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
+def guarded_pool_manager(*, is_allowed_address: Callable[[str], bool],
                          errors: GuardErrors, pool_size: int) -> urllib3.PoolManager:
     """A urllib3 PoolManager whose every new connection passes `is_allowed_address`
-    (None: no check). Redirects and retries are off: callers follow redirects by hand
-    and re-check each hop."""
-    attributes = {"is_allowed_address": None if is_allowed_address is None
-                  else staticmethod(is_allowed_address),
+    (there is no unchecked mode). Redirects and retries are off: callers follow
+    redirects by hand and re-check each hop."""
+    attributes = {"is_allowed_address": staticmethod(is_allowed_address),
                   "guard_errors": errors}
     http_connection = type("GuardedHTTPConnection",
                            (_GuardedConnectionMixin, HTTPConnection), attributes)

@@ -19,7 +19,7 @@ from urllib3 import exceptions as urllib3_errors
 from urllib3.response import BaseHTTPResponse
 
 from hopper import guarded_http
-from hopper.guarded_http import GuardErrors, is_public_address
+from hopper.guarded_http import GuardErrors, address_check, is_public_address
 from hopper.media_cache import SNIFF_BYTES, image_type
 from hopper.settings import MediaLimits, Settings
 
@@ -60,7 +60,7 @@ class ImageClient:
     """One pooled, guarded client per web process; thread-safe like urllib3's pools."""
 
     def __init__(self, limits: MediaLimits, *, user_agent: str,
-                 is_allowed_address: Callable[[str], bool] | None = is_public_address,
+                 is_allowed_address: Callable[[str], bool] = is_public_address,
                  pool_size: int = 10) -> None:
         self.limits = limits
         self.user_agent = user_agent
@@ -71,8 +71,8 @@ class ImageClient:
     @classmethod
     def from_settings(cls, settings: Settings) -> ImageClient:
         return cls(settings.media_limits, user_agent=user_agent(settings.base_url),
-                   is_allowed_address=None if settings.allow_private_networks
-                   else is_public_address)
+                   is_allowed_address=address_check(
+                       allow_private_networks=settings.allow_private_networks))
 
     def fetch(self, url: str) -> tuple[bytes, str]:
         """GET `url`, following redirects by hand; (image bytes, MIME type)."""
@@ -98,7 +98,7 @@ class ImageClient:
 
     def _check(self, url: str) -> str:
         url = guarded_http.check_url(url, GUARD_ERRORS)
-        guarded_http.refuse_address_literal(url, self.address_check, GUARD_ERRORS)
+        guarded_http.refuse_before_connecting(url, self.address_check, GUARD_ERRORS)
         return url
 
     def _request(self, url: str, deadline: float) -> BaseHTTPResponse:

@@ -13,6 +13,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 from hopper import content_version, media_cache
+from hopper.guarded_http import address_check
 from hopper.image_fetch import ImageClient
 from hopper.image_gate import FetchGate, GateLimits
 from hopper.image_source import ImageSource
@@ -36,7 +37,7 @@ def images() -> Iterator[str]:
 def source(redis_client: redis.Redis, tmp_path: Path) -> ImageSource:
     gate = FetchGate(redis_client, GateLimits(pool="workers"))
     client = ImageClient(MediaLimits(total_timeout_s=5), user_agent="Hopper/test",
-                         is_allowed_address=None)
+                         is_allowed_address=address_check(allow_private_networks=True))
     return ImageSource(client=client, gate=gate, root=tmp_path / "media-cache",
                        max_bytes=64 * 1024 * 1024)
 

@@ -10,7 +10,7 @@ import urllib3
 from urllib3 import exceptions as urllib3_errors
 
 from hopper import guarded_http
-from hopper.guarded_http import guarded_pool_manager, is_public_address
+from hopper.guarded_http import address_check, guarded_pool_manager
 from hopper.settings import Settings
 from workers.ingest.errors import HTTPStatusError, NetworkError
 from workers.ingest.steps.fetch import GUARD_ERRORS, user_agent
@@ -24,7 +24,8 @@ class HubClient:
     def __init__(self, settings: Settings) -> None:
         self.limits = settings.limits
         self.user_agent = user_agent(settings.base_url)
-        self.address_check = None if settings.allow_private_networks else is_public_address
+        self.address_check = address_check(
+            allow_private_networks=settings.allow_private_networks)
         self._manager = guarded_pool_manager(is_allowed_address=self.address_check,
                                              errors=GUARD_ERRORS, pool_size=4)
 
@@ -36,7 +37,7 @@ class HubClient:
         """Ask `hub_url` to push `topic` to `callback`; raises an IngestError saying why
         it did not accept (anything but 2xx, or no answer)."""
         url = guarded_http.check_url(hub_url, GUARD_ERRORS)
-        guarded_http.refuse_address_literal(url, self.address_check, GUARD_ERRORS)
+        guarded_http.refuse_before_connecting(url, self.address_check, GUARD_ERRORS)
         form = urlencode({"hub.mode": "subscribe", "hub.topic": topic,
                           "hub.callback": callback, "hub.secret": secret,
                           "hub.lease_seconds": str(lease_seconds)})

@@ -184,6 +184,20 @@ def test_with_the_guard_on_loopback_is_refused(make_app, httpserver) -> None:
     assert httpserver.log == []
 
 
+def test_allowing_private_networks_a_redirect_to_metadata_is_refused(
+        media_app, httpserver: HTTPServer) -> None:
+    """media_app allows private networks (its publisher is on loopback); the metadata
+    address stays refused, before connecting."""
+    httpserver.expect_request("/hop.png").respond_with_data(
+        "", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    started = time.monotonic()
+    response = media_app.test_client().get(proxied_path(media_app,
+                                                        httpserver.url_for("/hop.png")))
+    assert response.status_code == 404
+    assert time.monotonic() - started < 1
+    assert [request.path for request, _ in httpserver.log] == ["/hop.png"]
+
+
 def test_with_the_guard_on_a_redirect_to_a_private_address_is_refused(
         make_app, httpserver) -> None:
     app = make_app(allow_private_networks=False)

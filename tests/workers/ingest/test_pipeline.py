@@ -380,6 +380,21 @@ def test_the_ssrf_guard_refuses_loopback_and_pauses_the_source(
                              limit=10) == []
 
 
+def test_allowing_private_networks_a_feed_redirected_to_metadata_is_paused(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    """The run allows private networks (loopback test server); a 301 to the metadata
+    address is still refused before connecting and the source paused with the reason."""
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=301, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    assert run(source_id).outcome == "failed"
+    source = source_row(database, source_id)
+    assert source.status == "paused"
+    assert "169.254.169.254 is not a public address" in (source.last_error or "")
+    assert "never fetched" in (source.last_error or "")
+    assert len(httpserver.log) == 1 and articles_of(database, source_id) == []
+
+
 def test_hostile_sources_leave_the_others_unaffected(httpserver: HTTPServer,
                                                      database: Database, run) -> None:
     httpserver.expect_request("/bomb").respond_with_data(

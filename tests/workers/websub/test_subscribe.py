@@ -72,6 +72,16 @@ def test_the_sweep_never_reaches_a_private_hub_in_production(
     assert "not a public address" in (subscription_of(database, source_id).last_error or "")
 
 
+def test_the_sweep_never_reaches_a_metadata_hub_even_allowing_private_networks(
+        settings: Settings, database: Database) -> None:
+    assert settings.allow_private_networks
+    source_id = discovered(database, "http://169.254.169.254/latest/meta-data/")
+    started = time.monotonic()
+    assert sweep(database, with_push(settings)) == 0
+    assert time.monotonic() - started < 1        # refused before connecting
+    assert "never fetched" in (subscription_of(database, source_id).last_error or "")
+
+
 def test_a_real_worker_runs_the_sweep_by_name_and_with_push_off_stands_down(
         settings: Settings, celery_worker: object, database: Database) -> None:
     source_id = discovered(database, "http://hub.example/")

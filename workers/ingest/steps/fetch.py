@@ -8,7 +8,8 @@ needs (docs/architecture.md, "Fetching feeds"):
 - redirects followed by hand, at most `limits.max_redirects`, each hop re-checked;
 - the SSRF guard (`hopper.guarded_http`): only http and https, and the address the
   socket actually connected to must be public (checked on every hop, after DNS, before a
-  byte of the request is sent) unless `allow_private_networks` is set;
+  byte of the request is sent), or loopback/private when `allow_private_networks` is
+  set — never link-local or a cloud metadata service;
 - a body cap counted on the wire *and* after decompression, while streaming, so a small
   gzip bomb is refused after `max_body_bytes` of output, not after it filled the memory;
 - politeness: each request (each redirect hop) holds one of its host's slots
@@ -34,7 +35,7 @@ from urllib3 import exceptions as urllib3_errors
 from urllib3.response import BaseHTTPResponse
 
 from hopper import guarded_http
-from hopper.guarded_http import GuardErrors, guarded_pool_manager, is_public_address
+from hopper.guarded_http import GuardErrors, address_check, guarded_pool_manager
 from hopper.host_slots import HostBusy, HostSlots
 from hopper.settings import Limits, Settings
 from workers.ingest.errors import (
@@ -71,7 +72,7 @@ def check_url(url: str) -> str:
     return guarded_http.check_url(url, GUARD_ERRORS)
 
 
-def _pool_manager(*, is_allowed_address: Callable[[str], bool] | None,
+def _pool_manager(*, is_allowed_address: Callable[[str], bool],
                   pool_size: int) -> urllib3.PoolManager:
     return guarded_pool_manager(is_allowed_address=is_allowed_address,
                                 errors=GUARD_ERRORS, pool_size=pool_size)
@@ -171,13 +172,16 @@ class FetchOptions:
     allow_private_networks: bool
     user_agent: str
     pool_size: int = 10
-    # Which peer addresses the guard lets through; tests swap in their own judgement to
-    # treat one loopback address as "public" and prove the guard on the next hop.
-    is_allowed_address: Callable[[str], bool] = is_public_address
+    # Which peer addresses the guard lets through when private networks are not
+    # allowed; tests swap in their own judgement to treat one loopback address as
+    # "public" and prove the guard on the next hop.
+    is_allowed_address: Callable[[str], bool] | None = None
 
     @property
-    def address_check(self) -> Callable[[str], bool] | None:
-        return None if self.allow_private_networks else self.is_allowed_address
+    def address_check(self) -> Callable[[str], bool]:
+        if self.is_allowed_address is not None and not self.allow_private_networks:
+            return self.is_allowed_address
+        return address_check(allow_private_networks=self.allow_private_networks)
 
 
 class FeedClient:
@@ -241,13 +245,14 @@ class FeedClient:
             raise Timeout(f"{busy} (HOPPER_PER_HOST_CONCURRENCY)") from busy
 
     def check_destination(self, url: str) -> str:
-        """`check_url`, and refuse an address literal in the URL before connecting.
+        """`check_url`, and refuse an address literal or a metadata host name in the URL
+        before connecting.
 
         Host names are judged after connecting, by the connection's peer check.
         """
         url = check_url(url)
-        guarded_http.refuse_address_literal(url, self.options.address_check,
-                                            GUARD_ERRORS)
+        guarded_http.refuse_before_connecting(url, self.options.address_check,
+                                              GUARD_ERRORS)
         return url
 
     def _request_headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:

@@ -14,6 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from hopper.guarded_http import is_public_address
 from hopper.settings import Limits
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
 from workers.ingest.errors import (
@@ -30,7 +31,6 @@ from workers.ingest.steps.fetch import (
     CappedDecoder,
     FeedClient,
     FetchOptions,
-    is_public_address,
     parse_retry_after,
     user_agent,
 )
@@ -359,6 +359,24 @@ def test_a_redirect_to_the_metadata_address_is_blocked(httpserver: HTTPServer) -
         is_allowed_address=lambda address: address == "127.0.0.1"))
     with pytest.raises(Blocked, match="169.254.169.254"):
         client.fetch(httpserver.url_for("/feed"))
+
+
+@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/",
+                                    "http://[fd00:ec2::254]/latest/meta-data/",
+                                    "http://metadata.google.internal/computeMetadata/v1/"])
+def test_allowing_private_networks_still_refuses_a_redirect_to_metadata(
+        httpserver: HTTPServer, http: FeedClient, target: str) -> None:
+    """HOPPER_ALLOW_PRIVATE_NETWORKS=1 opens loopback and private ranges, never the cloud
+    metadata service: the hop is refused before any connection is attempted."""
+    assert http.options.allow_private_networks
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=301, headers={"Location": target})
+    started = time.monotonic()
+    with pytest.raises(Blocked, match="metadata|never fetched") as caught:
+        http.fetch(httpserver.url_for("/feed"))
+    assert caught.value.is_permanent
+    assert time.monotonic() - started < 0.5      # no connect attempt, no timeout waited
+    assert len(httpserver.log) == 1
 
 
 def test_allow_private_networks_lets_loopback_through(httpserver: HTTPServer) -> None:
