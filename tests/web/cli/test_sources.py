@@ -53,6 +53,18 @@ def test_add_accepts_a_feed_url(runner, database: Database, httpserver: HTTPServ
     assert source.status == "ok"
 
 
+def test_add_accepts_a_feed_served_as_text_html(runner, database: Database,
+                                               httpserver: HTTPServer) -> None:
+    """Misconfigured servers (WordPress, S3, nginx) label feeds text/html: the body
+    decides, as it does when polling."""
+    httpserver.expect_request("/feed").respond_with_data(
+        rss(("a", "A")), content_type="text/html; charset=utf-8")
+    result = runner.invoke(args=["sources", "add", httpserver.url_for("/feed")])
+    assert result.exit_code == 0, result.output
+    [source] = sources_in(database)
+    assert source.url == httpserver.url_for("/feed")
+
+
 def test_add_discovers_the_feed_a_page_advertises(runner, database: Database,
                                                   httpserver: HTTPServer) -> None:
     httpserver.expect_request("/").respond_with_data(PAGE, content_type="text/html")

@@ -30,6 +30,15 @@ def test_feed_links_are_absolute_and_rss_is_preferred() -> None:
     (b'{"version": "https://jsonfeed.org/version/1.1"}', "application/feed+json", True),
     (b"<!doctype html><html>", "text/html; charset=utf-8", False),
     (b"<?xml version='1.0'?><html>", "text/html", False),
+    (b"<?xml version='1.0'?>\n<!-- wp --><rss version='2.0'>", "text/html; charset=utf-8",
+     True),
+    (b"<?xml version='1.0'?><?xml-stylesheet href='s.xsl'?><feed xmlns='x'>",
+     "application/xhtml+xml", True),
+    (b"<rdf:RDF xmlns:rdf='x'>", "text/html", True),
+    (b'{"version": "https:\\/\\/jsonfeed.org\\/version\\/1", "items": []}', "text/html", True),
+    (b'<?xml version="1.0"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">',
+     "application/xhtml+xml", False),
+    (b'{"error": "not found"}', "text/html", False),
 ])
 def test_looks_like_feed(content: bytes, content_type: str, expected: bool) -> None:
     assert looks_like_feed(content, {"content-type": content_type}) is expected
