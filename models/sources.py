@@ -182,10 +182,15 @@ def resume(source: Source, *, now: datetime) -> None:
 
 
 def url_taken(session: Session, url: str, *, other_than: int | None = None) -> bool:
+    return id_with_url(session, url, other_than=other_than) is not None
+
+
+def id_with_url(session: Session, url: str, *, other_than: int | None = None) -> int | None:
+    """The id of the source that polls `url` (other than `other_than`), if any."""
     query = select(Source.id).where(Source.url == url)
     if other_than is not None:
         query = query.where(Source.id != other_than)
-    return session.scalar(query.limit(1)) is not None
+    return session.scalar(query.limit(1))
 
 
 def add(session: Session, url: str, *, name: str = "", section_id: int | None = None,

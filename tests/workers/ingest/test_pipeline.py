@@ -286,18 +286,44 @@ def test_302_keeps_the_stored_url(httpserver: HTTPServer, database: Database, ru
     assert source_row(database, source_id).url == httpserver.url_for("/old")
 
 
-def test_a_301_onto_another_sources_url_is_recorded_not_applied(
+def test_a_301_onto_another_sources_url_pauses_it_as_a_duplicate_storing_nothing(
         httpserver: HTTPServer, database: Database, run) -> None:
     httpserver.expect_request("/old").respond_with_data(
         "", status=308, headers={"Location": "/new"})
     httpserver.expect_request("/new").respond_with_data(rss(("a", "First")))
     source_id = add_source(database, httpserver.url_for("/old"))
-    add_source(database, httpserver.url_for("/new"))
+    other_id = add_source(database, httpserver.url_for("/new"))
     result = run(source_id)
     source = source_row(database, source_id)
     assert source.url == httpserver.url_for("/old")
-    assert "another source" in (source.last_error or "")
-    assert result.new == 1                  # the articles themselves were fine
+    assert source.status == "paused"
+    assert (source.last_error or "").startswith(f"duplicate of source {other_id}: ")
+    assert result.outcome == "failed" and result.new == 0
+    assert articles_of(database, source_id) == []
+
+
+def test_a_source_moved_onto_another_never_copies_its_articles(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    """The tester's case: A and B both ingested, then A answers 301 to B's URL."""
+    httpserver.expect_request("/moved.xml").respond_with_data(rss(("a1", "A one")))
+    httpserver.expect_request("/target.xml").respond_with_data(
+        rss(("b1", "B one"), ("b2", "B two")))
+    a_id = add_source(database, httpserver.url_for("/moved.xml"))
+    b_id = add_source(database, httpserver.url_for("/target.xml"))
+    assert (run(a_id).new, run(b_id).new) == (1, 2)
+    httpserver.clear()
+    httpserver.expect_request("/moved.xml").respond_with_data(
+        "", status=301, headers={"Location": "/target.xml"})
+    httpserver.expect_request("/target.xml").respond_with_data(
+        rss(("b1", "B one"), ("b2", "B two"), ("b3", "B three")))
+    result = run(a_id)
+    assert (result.outcome, result.new) == ("failed", 0)
+    assert [article.entry_key for article in articles_of(database, a_id)] == ["a1"]
+    moved = source_row(database, a_id)
+    assert moved.status == "paused" and moved.url == httpserver.url_for("/moved.xml")
+    assert f"duplicate of source {b_id}" in (moved.last_error or "")
+    assert claim_due_sources(database, now=utcnow() + timedelta(days=9), limits=TEST_LIMITS,
+                             limit=10) == [b_id]
 
 
 # --- failures -------------------------------------------------------------------------

@@ -7,6 +7,8 @@ poll's own transaction; here are only the rules, so they can be read and tested 
   address we refuse, an invalid URL) pauses the source until an admin changes it; a
   rate limit (429/503 with Retry-After) waits as asked and is never a strike against the
   feed; any other failure is a strike, retried with exponential backoff (`schedule`);
+- a duplicate (`duplicate_of`): a feed that moved permanently onto a URL another source
+  polls is paused, its body not stored (it would copy that source's articles);
 - quarantine (`must_quarantine`, `quarantine`): a source whose polls keep starting and
   never finishing (the worker was killed while polling it) rests instead of being polled;
 - validators (`whole_validator`): an ETag or Last-Modified is kept whole or not at all;
@@ -61,6 +63,17 @@ def after_failure(*, outcome: str, error: str | None, is_permanent: bool,
     strikes = error_count + 1
     return Verdict(FAILING, message, strikes,
                    now + schedule.backoff_delay(strikes, interval_minutes, limits, rng))
+
+
+def duplicate_of(*, other_id: int, new_url: str, kept_url: str,
+                 error_count: int) -> Verdict:
+    """A source whose feed moved permanently (301/308) to the URL source `other_id`
+    polls: paused until an admin deletes it (or resumes it, should the move be undone);
+    polling on would store the other source's articles a second time."""
+    return Verdict(PAUSED,
+                   f"duplicate of source {other_id}: the feed moved permanently to "
+                   f"{new_url}, which source {other_id} already polls; kept {kept_url} "
+                   f"and paused it"[:ERROR_MAX], error_count + 1, None)
 
 
 def must_quarantine(unfinished_polls: int) -> bool:

@@ -10,7 +10,9 @@ none stays open during HTTP:
     store_update — in ONE transaction: upsert the articles (only new or changed ones are
                    written), each article's story (store_stories.py), tags and links,
                    and the source's bookkeeping (status, error,
-                   validators, URL after 301/308, schedule). After commit, if anything
+                   validators, URL after 301/308 — or a pause, without storing the
+                   body, when another source already polls that URL — schedule).
+                   After commit, if anything
                    new or changed, bump the content version so the site's caches turn.
 
 What an outcome does to a source (status, strikes, backoff, quarantine) is decided in
@@ -302,8 +304,10 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
                  prepared: Prepared | None = None) -> list[StoreResult]:
     """Every update's articles written together (one SELECT, one upsert, one tag pass for
     the group), then each source's bookkeeping; one result per update, in order."""
+    duplicates = _duplicates(session, sources, updates)
     polls = [(sources[update.source_id], update) for update in updates
-             if update.outcome == "ok" and update.source_id in sources]
+             if update.outcome == "ok" and update.source_id in sources
+             and update.source_id not in duplicates]
     counts = store_articles(session, polls,
                             story_window=limits.story_window,
                             retention=limits.retention, prepared=prepared)
@@ -314,11 +318,32 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
             results.append(StoreResult(update.source_id, "missing"))
             continue
         done = counts.get(source.id, ArticleCounts())
+        if source.id in duplicates:
+            results.append(StoreResult(update.source_id, "failed", error=record_duplicate(
+                source, update, duplicates[source.id])))
+            continue
         error = record_outcome(session, source, update, done, limits=limits)
         results.append(StoreResult(update.source_id, update.outcome, done.new, done.updated,
                                    done.unchanged, error))
-    record_push(session, sources, updates, limits=limits)
+    record_push(session, sources, [update for update in updates
+                                   if update.source_id not in duplicates], limits=limits)
     return results
+
+
+def _duplicates(session: Session, sources: Mapping[int, PollState],
+                updates: Sequence[FeedUpdate]) -> dict[int, int]:
+    """Sources whose feed moved permanently to a URL another source polls: {its id: the
+    other's id}. Their bodies are that source's feed, so they are not stored here."""
+    found = {}
+    for update in updates:
+        source = sources.get(update.source_id)
+        if (source is None or update.outcome != "ok" or not update.new_url
+                or update.new_url == source.url):
+            continue
+        other_id = source_rows.id_with_url(session, update.new_url, other_than=source.id)
+        if other_id is not None:
+            found[source.id] = other_id
+    return found
 
 
 def record_push(session: Session, sources: Mapping[int, PollState],
@@ -482,6 +507,16 @@ def record_outcome(session: Session, source: PollState, update: FeedUpdate,
     return verdict.error
 
 
+def record_duplicate(source: PollState, update: FeedUpdate, other_id: int) -> str:
+    """The bookkeeping of a poll whose feed turned out to be another source's."""
+    source.last_polled_at = update.polled_at
+    source.unfinished_polls = 0
+    verdict = bookkeeping.duplicate_of(other_id=other_id, new_url=update.new_url or "",
+                                       kept_url=source.url, error_count=source.error_count)
+    _apply(source, verdict)
+    return verdict.error
+
+
 def _apply(source: PollState, verdict: bookkeeping.Verdict) -> None:
     source.status = SourceStatus(verdict.status).value
     source.last_error = verdict.error
@@ -529,7 +564,9 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
 
 def _move_source(session: Session, source: PollState, new_url: str) -> str | None:
     """Follow a 301/308 by storing the new URL, unless another source already has it
-    (then the old URL stays and the reason is recorded for an admin)."""
+    (then the old URL stays and the reason is recorded for an admin). A source that
+    already had the URL when the poll was stored is a duplicate (`_duplicates`); here
+    are an overlong URL and a source added concurrently."""
     refusal = (f"the feed moved permanently to {new_url}, which another source already "
                f"polls; kept {source.url}")
     if len(new_url) > URL_MAX or source_rows.url_taken(session, new_url,
