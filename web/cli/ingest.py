@@ -134,17 +134,19 @@ def _print_summary(database: Database, results: Sequence[StoreResult]) -> None:
     with session_scope(database, write=False) as session:
         names = source_rows.display_names(session, [result.source_id for result in results])
     header = f"{'id':>5}  {'source':<40} {'outcome':<13} {'new':>5} {'updated':>7} " \
-             f"{'unchanged':>9} {'failed':>6}  reason"
+             f"{'unchanged':>9} {'too old':>7} {'failed':>6}  reason"
     click.echo(header)
     click.echo("-" * len(header))
     for result in results:
         name = names.get(result.source_id, "?")
         failed = 1 if result.is_failure else 0
         click.echo(f"{result.source_id:>5}  {name[:40]:<40} {result.outcome:<13} "
-                   f"{result.new:>5} {result.updated:>7} {result.unchanged:>9} {failed:>6}  "
+                   f"{result.new:>5} {result.updated:>7} {result.unchanged:>9} "
+                   f"{result.skipped_old:>7} {failed:>6}  "
                    f"{(result.error or '')[:REASON_WIDTH]}")
     click.echo("-" * len(header))
     click.echo(f"{'':>5}  {'total (' + str(len(results)) + ' sources)':<40} {'':<13} "
                f"{sum(r.new for r in results):>5} {sum(r.updated for r in results):>7} "
                f"{sum(r.unchanged for r in results):>9} "
+               f"{sum(r.skipped_old for r in results):>7} "
                f"{sum(1 for r in results if r.is_failure):>6}")

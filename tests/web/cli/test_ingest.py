@@ -41,6 +41,21 @@ def test_ingest_all_summarises_and_exits_0_when_a_source_fails(
         assert session.get(Source, broken).status == "failing"
 
 
+def test_the_summary_counts_entries_too_old_to_store_apart_from_unchanged(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    old = rss(("a", "A"), ("b", "B")).replace(b"Mon, 02 Nov 2026", b"Mon, 01 Jan 1900")
+    httpserver.expect_request("/old").respond_with_data(old)
+    add_source(database, httpserver.url_for("/old"), name="Old feed")
+    result = runner.invoke(args=["ingest", "--all"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "too old" in lines[next(i for i, line in enumerate(lines) if "outcome" in line)]
+    line = next(line for line in lines if "Old feed" in line)
+    # new, updated, unchanged, too old, failed
+    assert line.split()[3:9] == ["ok", "0", "0", "0", "2", "0"]
+    assert "nothing stored" in line
+
+
 def test_ingest_without_flags_polls_only_due_sources(runner, database: Database,
                                                      httpserver: HTTPServer) -> None:
     httpserver.expect_request("/due").respond_with_data(rss(("a", "A")))

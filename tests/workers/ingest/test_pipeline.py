@@ -182,6 +182,33 @@ def test_an_entry_older_than_the_retention_window_is_never_stored(
         assert [a.title for a in articles_of(database, source_id)] == ["This week"]
 
 
+def test_a_feed_of_only_old_entries_counts_them_and_notes_it_on_the_source(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient) -> None:
+    old = rss(("a", "A"), ("b", "B")).replace(b"Mon, 02 Nov 2026", b"Mon, 01 Jan 1900")
+    httpserver.expect_request("/feed").respond_with_data(old)
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    limits = replace(TEST_LIMITS, retention_days=90)
+    for _ in range(2):
+        result = ingest_source(source_id, database=database, redis_client=redis_client,
+                               http=http, limits=limits)
+        assert (result.outcome, result.new, result.unchanged, result.skipped_old) == \
+            ("ok", 0, 0, 2)
+        source = source_row(database, source_id)
+        assert source.status == "ok" and source.error_count == 0
+        assert source.last_error == ("nothing stored: the feed's 2 entries were published "
+                                     "more than 90 days ago (HOPPER_RETENTION_DAYS)")
+    httpserver.clear()
+    recent = (utcnow() - timedelta(days=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    httpserver.expect_request("/feed").respond_with_data(old.replace(
+        b"</channel>", f"<item><guid>c</guid><title>C</title><pubDate>{recent}</pubDate>"
+                       f"</item></channel>".encode()))
+    result = ingest_source(source_id, database=database, redis_client=redis_client,
+                           http=http, limits=limits)
+    assert (result.new, result.skipped_old) == (1, 2)
+    assert source_row(database, source_id).last_error is None
+
+
 def test_an_entry_updated_in_place_rewrites_its_row(httpserver: HTTPServer,
                                                     database: Database, run) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss(("a", "Draft title")))

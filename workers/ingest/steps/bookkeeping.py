@@ -9,6 +9,8 @@ poll's own transaction; here are only the rules, so they can be read and tested 
   feed; any other failure is a strike, retried with exponential backoff (`schedule`);
 - a duplicate (`duplicate_of`): a feed that moved permanently onto a URL another source
   polls is paused, its body not stored (it would copy that source's articles);
+- a note (`too_old_note`) on a healthy source whose feed holds only entries older than
+  the retention window, so an operator sees why it shows nothing;
 - quarantine (`must_quarantine`, `quarantine`): a source whose polls keep starting and
   never finishing (the worker was killed while polling it) rests instead of being polled;
 - validators (`whole_validator`): an ETag or Last-Modified is kept whole or not at all;
@@ -74,6 +76,16 @@ def duplicate_of(*, other_id: int, new_url: str, kept_url: str,
                    f"duplicate of source {other_id}: the feed moved permanently to "
                    f"{new_url}, which source {other_id} already polls; kept {kept_url} "
                    f"and paused it"[:ERROR_MAX], error_count + 1, None)
+
+
+def too_old_note(*, skipped_old: int, stored: int, retention_days: int) -> str | None:
+    """What a successful poll tells an admin (in last_error, the status staying ok) when
+    every entry it read was too old to store; None otherwise."""
+    if not skipped_old or stored:
+        return None
+    entries = "entry" if skipped_old == 1 else "entries"
+    return (f"nothing stored: the feed's {skipped_old} {entries} were published more than "
+            f"{retention_days} days ago (HOPPER_RETENTION_DAYS)")
 
 
 def must_quarantine(unfinished_polls: int) -> bool:

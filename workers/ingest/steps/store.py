@@ -85,6 +85,9 @@ class StoreResult:
     updated: int = 0
     unchanged: int = 0
     error: str | None = None
+    # New entries published before the retention window (HOPPER_RETENTION_DAYS): not
+    # stored, and not "unchanged" either.
+    skipped_old: int = 0
     fetch_seconds: float | None = None
     # False when the poll ran but storing it failed (the database was unreachable or
     # locked): nothing of it was written, so it is worth running again soon.
@@ -100,6 +103,7 @@ class ArticleCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped_old: int = 0
 
 
 # --- before the network ---------------------------------------------------------------
@@ -324,7 +328,7 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
             continue
         error = record_outcome(session, source, update, done, limits=limits)
         results.append(StoreResult(update.source_id, update.outcome, done.new, done.updated,
-                                   done.unchanged, error))
+                                   done.unchanged, error, skipped_old=done.skipped_old))
     record_push(session, sources, [update for update in updates
                                    if update.source_id not in duplicates], limits=limits)
     return results
@@ -406,8 +410,8 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     for source, update in polls:
         articles = unique[source.id]
         oldest = update.polled_at - retention if retention is not None else None
-        new = [a for a in articles if (source.id, a.entry_hash) not in known
-               and (oldest is None or a.published_at >= oldest)]
+        unknown = [a for a in articles if (source.id, a.entry_hash) not in known]
+        new = [a for a in unknown if oldest is None or a.published_at >= oldest]
         rewritten = [a for a in articles if (source.id, a.entry_hash) in known
                      and known[(source.id, a.entry_hash)] != a.content_hash]
         fresh += [(source.id, article) for article in new]
@@ -416,7 +420,8 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
                  for article in new + rewritten]
         counts[source.id] = ArticleCounts(
             new=len(new), updated=len(rewritten),
-            unchanged=len(articles) - len(new) - len(rewritten))
+            unchanged=len(articles) - len(unknown) - len(rewritten),
+            skipped_old=len(unknown) - len(new))
     plan = _plan_stories(session, rows, window=story_window,
                          prepared=prepared.features if prepared is not None else {})
     if prepared is not None:
@@ -528,8 +533,14 @@ def _apply(source: PollState, verdict: bookkeeping.Verdict) -> None:
 def _record_success(session: Session, source: PollState, update: FeedUpdate,
                     counts: ArticleCounts, limits: Limits) -> str | None:
     now = update.polled_at
+    # A healthy source's last_error is a note for admins; an unchanged feed (304) keeps it.
+    if update.outcome == "ok" or source.status != SourceStatus.OK.value:
+        source.last_error = bookkeeping.too_old_note(
+            skipped_old=counts.skipped_old,
+            stored=counts.new + counts.updated + counts.unchanged,
+            retention_days=limits.retention_days)
+    note = source.last_error if update.outcome == "ok" else None
     source.status = SourceStatus.OK.value
-    source.last_error = None
     source.error_count = 0
     source.last_success_at = now
     if update.outcome == "ok" and not update.is_push:
@@ -559,7 +570,7 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
                                                            publisher_wait)
     if update.new_url and update.new_url != source.url:
         return _move_source(session, source, update.new_url)
-    return None
+    return note
 
 
 def _move_source(session: Session, source: PollState, new_url: str) -> str | None:
