@@ -76,6 +76,24 @@ def content_hashes(session: Session,
     return found
 
 
+def stored_with_urls(session: Session, urls: Mapping[int, Sequence[str]]
+                     ) -> list[tuple[int, str, str, str, str]]:
+    """(source_id, url, entry_key, entry_hash, title) of the stored articles of each source
+    ({source id: urls}) whose link is one of its urls: one query per IN_BATCH urls."""
+    wanted = {(source_id, url) for source_id, given in urls.items() for url in given}
+    source_ids = sorted(urls)
+    found = []
+    for batch in _batches(sorted({url for _, url in wanted})):
+        rows = session.execute(
+            select(Article.source_id, Article.url, Article.entry_key, Article.entry_hash,
+                   Article.title)
+            .where(Article.source_id.in_(source_ids), Article.url.in_(batch)))
+        found += [(source_id, url, key, entry_hash, title)
+                  for source_id, url, key, entry_hash, title in rows
+                  if url is not None and (source_id, url) in wanted]
+    return found
+
+
 def current_stories(session: Session, keys: Sequence[tuple[int, str]]
                     ) -> dict[tuple[int, str], tuple[int | None, str]]:
     """{(source_id, entry_hash): (story id, title)} of existing articles (edited ones, whose

@@ -158,6 +158,62 @@ def test_duplicate_guids_inside_one_feed_store_one_article(
     assert len(articles_of(database, source_id)) == 2
 
 
+def _items(*items: tuple[str, str, str]) -> bytes:
+    """RSS with (guid, title, link) items, dated like `rss`."""
+    body = "".join(f'<item><guid isPermaLink="false">{guid}</guid><title>{title}</title>'
+                   f"<link>{link}</link><description>About {title}</description>"
+                   f"<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>"
+                   for guid, title, link in items)
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+            f"<link>http://example.test/</link>{body}</channel></rss>").encode()
+
+
+def test_items_sharing_one_guid_with_different_links_are_all_stored(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    """Some CMSes put the site's URL in every guid."""
+    site = "http://example.test/"
+    httpserver.expect_request("/feed").respond_with_data(_items(
+        (site, "First story", site + "1"), (site, "Second story", site + "2"),
+        (site, "Third story", site + "3")))
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    assert run(source_id).new == 3
+    assert sorted(a.title for a in articles_of(database, source_id)) == \
+        ["First story", "Second story", "Third story"]
+    again = run(source_id)
+    assert (again.new, again.unchanged) == (0, 3)
+    httpserver.clear()                     # two fell off: the one left is the same article
+    httpserver.expect_request("/feed").respond_with_data(_items(
+        (site, "First story", site + "1")))
+    assert (run(source_id).new, len(articles_of(database, source_id))) == (0, 3)
+
+
+def test_a_guid_that_changes_every_poll_updates_the_same_article(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    link = "http://example.test/cg/1"
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    for poll_number in (1, 2, 3):
+        httpserver.clear()
+        httpserver.expect_request("/feed").respond_with_data(_items(
+            (f"cg-1-{poll_number}", "Same story", link)))
+        result = run(source_id)
+        assert result.new == (1 if poll_number == 1 else 0)
+    [article] = articles_of(database, source_id)
+    assert (article.title, article.url, article.entry_key) == ("Same story", link, "cg-1-1")
+
+
+def test_a_shared_homepage_link_with_a_different_title_is_a_new_article(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    home = "http://example.test/"
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    httpserver.expect_request("/feed").respond_with_data(_items(("a", "Morning news", home)))
+    run(source_id)
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(_items(("b", "Evening news", home)))
+    assert run(source_id).new == 1
+    assert [a.title for a in articles_of(database, source_id)] == ["Morning news",
+                                                                    "Evening news"]
+
+
 def test_an_entry_older_than_the_retention_window_is_never_stored(
         httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
         http: FeedClient) -> None:

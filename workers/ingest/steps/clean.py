@@ -38,6 +38,9 @@ UNTITLED_LENGTH = 100
 # A headline, not a document: a hostile or broken feed's 4 MB "title" would otherwise be
 # on every page, feed and API answer that lists it. Cut at a word, like a summary.
 TITLE_MAX = 400
+# Between a shared guid and the link that tells its entries apart: a space, which
+# neither a URL nor a sane guid contains.
+SHARED_KEY_SEPARATOR = " "
 
 
 def newest_entries(feed: ParsedFeed, limit: int = MAX_ENTRIES_PER_POLL) -> ParsedFeed:
@@ -55,9 +58,28 @@ def newest_entries(feed: ParsedFeed, limit: int = MAX_ENTRIES_PER_POLL) -> Parse
 
 
 def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[CleanArticle]:
-    """Every entry cleaned, in feed order, each entry key once (see `deduplicate`)."""
-    return deduplicate([clean_entry(entry, base_url=base_url, now=now)
-                        for entry in feed.entries])
+    """Every entry cleaned, in feed order, each entry key once (see `deduplicate`), after
+    entries that only share a guid were keyed apart (`key_shared_guids_apart`)."""
+    return deduplicate(key_shared_guids_apart(
+        [clean_entry(entry, base_url=base_url, now=now) for entry in feed.entries]))
+
+
+def key_shared_guids_apart(articles: list[CleanArticle]) -> list[CleanArticle]:
+    """Some CMSes put one id (the site's URL) in every item's guid: entries that share a
+    key but link to different pages are different articles, so each is keyed by its
+    key and its link. Only those groups change; a key carried by one link (an entry
+    repeated or edited in place) stays as it is, as do the keys of every other feed."""
+    links: dict[str, set[str]] = {}
+    for article in articles:
+        if article.url is not None:
+            links.setdefault(article.entry_key, set()).add(article.url)
+    return [_keyed(article, f"{article.entry_key}{SHARED_KEY_SEPARATOR}{article.url}")
+            if article.url is not None and len(links[article.entry_key]) > 1 else article
+            for article in articles]
+
+
+def _keyed(article: CleanArticle, key: str) -> CleanArticle:
+    return replace(article, entry_key=key, entry_hash=sha256_hex(key))
 
 
 def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArticle:

@@ -395,6 +395,7 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     unique = {source.id: list({article.entry_hash: article
                                for article in reversed(update.articles)}.values())
               for source, update in polls}
+    unique = _rekey_by_stored_links(session, polls, unique)
     unchanged = prepared.unchanged if prepared is not None else {}
     known = {(source_id, article.entry_hash): unchanged[(source_id, article.entry_hash)]
              for source_id, articles in unique.items() for article in articles
@@ -432,6 +433,50 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     finish_stories(session, plan, written)
     _link_tags(session, written, fresh, changed)
     return counts
+
+
+def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]],
+                           unique: Mapping[int, list[CleanArticle]]
+                           ) -> dict[int, list[CleanArticle]]:
+    """An entry whose key is new, but whose link and title are those of exactly one stored
+    article of its source, is that article under a new key (guids that change at every
+    poll; a shared guid keyed apart by its link): it takes the stored key, so it updates
+    the article instead of adding a copy. Only when the match is unambiguous: one stored
+    article with that link, one new entry claiming it, the stored key absent from this
+    poll, the titles equal; a homepage link shared by different headlines never merges.
+    """
+    sources = {source.id: source for source, _ in polls}
+    keys = {source_id: {article.entry_hash for article in articles}
+            for source_id, articles in unique.items()}
+    known = article_writes.content_hashes(session, {
+        source_id: sorted(hashes) for source_id, hashes in keys.items()
+        if sources[source_id].last_new_entry_at is not None})   # never stored: no match
+    candidates = {source_id: [article.url for article in articles if article.url
+                              and (source_id, article.entry_hash) not in known]
+                  for source_id, articles in unique.items()
+                  if sources[source_id].last_new_entry_at is not None}
+    stored: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
+    for source_id, url, key, entry_hash, title in article_writes.stored_with_urls(
+            session, {source_id: urls for source_id, urls in candidates.items() if urls}):
+        stored.setdefault((source_id, url), []).append((key, entry_hash, title))
+    claims: dict[tuple[int, str], int] = {}
+    for source_id, articles in unique.items():
+        for article in articles:
+            if (source_id, article.entry_hash) not in known and article.url:
+                claims[(source_id, article.url)] = claims.get((source_id, article.url), 0) + 1
+    rekeyed = {}
+    for source_id, articles in unique.items():
+        result = []
+        for article in articles:
+            match = stored.get((source_id, article.url or ""), [])
+            if ((source_id, article.entry_hash) not in known and len(match) == 1
+                    and claims[(source_id, article.url or "")] == 1
+                    and match[0][1] not in keys[source_id]
+                    and match[0][2] == article.title):
+                article = replace(article, entry_key=match[0][0], entry_hash=match[0][1])
+            result.append(article)
+        rekeyed[source_id] = result
+    return rekeyed
 
 
 def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
