@@ -19,6 +19,15 @@ EMBEDDED_REDIS_SOCKET = "redis.sock"
 DEFAULT_POLICY_VERSION = "2026-11-24"
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 DEFAULT_SITE_NAME = "Hopper"
+# The database backends Hopper ships migrations and drivers for (docs/operations.md).
+DATABASE_SCHEMES = ("sqlite", "postgresql")
+WEBSUB_MODES = ("auto", "0", "1")
+
+
+class SettingError(ValueError):
+    """A setting the deployment cannot run with: the message names the variable, says
+    what it must be and what it was (never a password), so a process can stop at
+    start-up with that one line."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,10 @@ def is_public_base_url(url: str) -> bool:
 def _websub(env: Mapping[str, str], base_url: str) -> WebSub:
     """HOPPER_WEBSUB: `auto` (default: on when the base URL is public), `1` or `0`."""
     mode = (env.get("HOPPER_WEBSUB") or "auto").strip().lower()
-    is_enabled = is_public_base_url(base_url) if mode == "auto" else _flag(mode)
+    if mode not in WEBSUB_MODES:
+        raise SettingError(f"HOPPER_WEBSUB must be one of {', '.join(WEBSUB_MODES)}, "
+                           f"not {mode!r}")
+    is_enabled = is_public_base_url(base_url) if mode == "auto" else mode == "1"
     return WebSub(is_enabled=is_enabled)
 
 
@@ -217,10 +229,34 @@ def parse_script_name(value: str | None) -> str:
     return "/" + stripped if stripped else ""
 
 
-def _address_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
-    """A comma-separated list of IPs or CIDR networks (or `*`); empty → the default."""
-    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+def _address_list(env: Mapping[str, str], name: str,
+                  default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of IPs or CIDR networks (or `*`); empty → the default.
+    Checked here, so a typo stops the process at start-up, not every request later."""
+    items = tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingError(f"{name} must be comma-separated IP addresses or CIDR "
+                               f"networks (or *), not {item!r}") from None
     return items or default
+
+
+def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
+    """DATABASE_URL, with the `postgres(ql)://` spellings given the driver Hopper ships."""
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hopper.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    scheme, separator, _ = database_url.partition("://")
+    if not separator or scheme.split("+", 1)[0] not in DATABASE_SCHEMES:
+        raise SettingError("DATABASE_URL must be a sqlite:///PATH or postgresql://USER@HOST/"
+                           f"DATABASE URL, not {redact_url(database_url)!r}")
+    return database_url
 
 
 def _default(name: str) -> int:
@@ -234,9 +270,12 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
-    value = int(raw)
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
     if value < 1:
-        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+        raise SettingError(f"{name} must be a positive whole number, not {raw!r}")
     return value
 
 
@@ -276,11 +315,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     instance_path = Path(env.get("HOPPER_INSTANCE") or "instance").resolve()
     instance_path.mkdir(parents=True, exist_ok=True)
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hopper.db'}"
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    database_url = _database_url(env, instance_path)
     redis_url = env.get("REDIS_URL") or ""
     is_embedded = not redis_url
     if is_embedded:
@@ -314,9 +349,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_fetch_slots=_positive_int(env, "HOPPER_MEDIA_FETCH_SLOTS",
                                         _default("media_fetch_slots")),
         websub=_websub(env, base_url),
-        forwarded_allow_ips=_address_list(env.get("FORWARDED_ALLOW_IPS"), ("127.0.0.1",)),
+        forwarded_allow_ips=_address_list(env, "FORWARDED_ALLOW_IPS", ("127.0.0.1",)),
         proxy_hops=_positive_int(env, "HOPPER_PROXY_HOPS", 1),
         script_name=parse_script_name(env.get("HOPPER_SCRIPT_NAME")),
-        metrics_allow=_address_list(env.get("HOPPER_METRICS_ALLOW"), ("127.0.0.0/8", "::1")),
+        metrics_allow=_address_list(env, "HOPPER_METRICS_ALLOW",
+                                    ("127.0.0.0/8", "::1")),
         metrics_token=(env.get("HOPPER_METRICS_TOKEN") or "").strip() or None,
     )

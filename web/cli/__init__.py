@@ -58,21 +58,13 @@ def main() -> None:
     try:
         hopper_cli().main(prog_name="hopper")
     except Exception as error:
-        if not _is_missing_schema(error):
+        from web.cli.errors import explain
+
+        message = explain(error)
+        if message is None:
             raise
-        click.echo("Error: the database has no Hopper tables yet. Run `hopper db upgrade` "
-                   "first (`hopper up` and `make run` do it for you).", err=True)
+        click.echo(f"Error: {message}", err=True)
         raise SystemExit(1) from None
-
-
-def _is_missing_schema(error: Exception) -> bool:
-    """A command run before the first migration: SQLite's "no such table", PostgreSQL's
-    undefined table (sqlalchemy is imported only now, when it failed)."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    text = str(error)
-    return (isinstance(error, OperationalError) and "no such table" in text) or (
-        isinstance(error, ProgrammingError) and "UndefinedTable" in repr(error.orig))
 
 
 def _create_site() -> Flask:

@@ -1,0 +1,73 @@
+"""A `hopper` command that cannot run because of how it was set up — a setting, the
+database, Redis — says so in one line naming what to fix, and exits 1: never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from models.db import Database
+from tests.processes import ROOT
+from tests.sources import add_source
+from tests.workers.ingest.conftest import rss
+
+
+def hopper(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    for text in expected:
+        assert text in errors[0], errors[0]
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("HOPPER_RETENTION_DAYS", "-1", "must be a positive whole number, not '-1'"),
+    ("HOPPER_PER_HOST_CONCURRENCY", "0", "must be a positive whole number, not '0'"),
+    ("HOPPER_STORY_WINDOW_HOURS", "abc", "must be a positive whole number, not 'abc'"),
+    ("HOPPER_TICK_SECONDS", "1.5", "must be a positive whole number, not '1.5'"),
+    ("HOPPER_METRICS_ALLOW", "127.0.0.1,garbage", "IP addresses or CIDR networks"),
+    ("FORWARDED_ALLOW_IPS", "notanip", "IP addresses or CIDR networks"),
+    ("HOPPER_WEBSUB", "maybe", "must be one of auto, 0, 1, not 'maybe'"),
+    ("DATABASE_URL", "foo://bar", "must be a sqlite:///PATH or postgresql://"),
+    ("DATABASE_URL", "notaurl", "not 'notaurl'"),
+    ("DATABASE_URL", "mysql://hopper:secret@db/hopper", "not 'mysql://hopper:***@db/hopper'"),
+])
+def test_a_bad_setting_is_one_line_naming_the_variable(
+        subprocess_env, tmp_path: Path, variable: str, value: str, expected: str) -> None:
+    env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path), variable: value}
+
+    assert_one_line_error(hopper(env, "sources", "list"), variable, expected)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("postgresql://nobody@127.0.0.1:1/x", "Connection refused"),
+    ("sqlite:////nonexistent/folder/hopper.db", "unable to open database file"),
+])
+def test_a_database_that_cannot_be_reached_is_one_line_naming_it(
+        subprocess_env, tmp_path: Path, url: str, expected: str) -> None:
+    env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path), "DATABASE_URL": url}
+
+    for command in (["db", "upgrade"], ["sources", "list"], ["up"]):
+        assert_one_line_error(hopper(env, *command), "cannot use the database at",
+                              expected, "Check DATABASE_URL")
+
+
+def test_ingest_with_redis_down_is_one_line_naming_redis(
+        subprocess_env, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
+    add_source(database, httpserver.url_for("/feed"))
+    env = {**subprocess_env, "REDIS_URL": "redis://127.0.0.1:1/0"}
+
+    assert_one_line_error(hopper(env, "ingest", "--all"),
+                          "cannot reach Redis at redis://127.0.0.1:1/0", "Check REDIS_URL")
