@@ -27,9 +27,9 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 --universal \
 		--generate-hashes -o requirements.lock
 
-## Run web + worker + beat (+ the embedded Redis when REDIS_URL is unset) on 127.0.0.1:5000.
+## Upgrade the schema, then run web + worker + beat (+ the embedded Redis when REDIS_URL is
+## unset) on 127.0.0.1:5000 (`hopper up` does both).
 run: install
-	$(BIN)/hopper db upgrade
 	exec $(BIN)/hopper up
 
 ## Static checks: ruff, the import contracts (pyproject.toml), mypy (docs/development.md).

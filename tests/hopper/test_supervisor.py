@@ -76,3 +76,22 @@ def test_up_serves_healthz_runs_worker_and_beat_and_ctrl_c_stops_everything(tmp_
             log.close()
     _, alive = psutil.wait_procs(children, timeout=15)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
+
+
+def test_up_creates_the_schema_before_it_starts_any_process(
+        subprocess_env, scratch_database_url, tmp_path) -> None:
+    """A fresh instance: the processes find the tables (the message for a missing schema
+    tells operators `hopper up` does this)."""
+    procfile = tmp_path / "Procfile"
+    check = "from web.cli import main; main()"
+    procfile.write_text(f"check: {sys.executable} -c '{check}' sources list\n")
+    env = {**subprocess_env, "DATABASE_URL": scratch_database_url,
+           "HOPPER_INSTANCE": str(tmp_path / "instance")}
+
+    result = subprocess.run([sys.executable, "-c", check, "up", "--procfile", str(procfile)],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "upgraded from" in result.stdout, result.stdout
+    assert "no sources yet" in result.stdout, result.stdout

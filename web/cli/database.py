@@ -16,7 +16,7 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Create or migrate the schema to the newest revision.")
 @click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    _migrate("upgrade", revision)
+    migrate_schema("upgrade", revision)
 
 
 # -1 is a revision here, not an option.
@@ -24,10 +24,10 @@ def db_upgrade(revision: str) -> None:
                   help="Step the schema back to REVISION: -1 for one step, base for none.")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    _migrate("downgrade", revision)
+    migrate_schema("downgrade", revision)
 
 
-def _migrate(direction: str, revision: str) -> None:
+def migrate_schema(direction: str, revision: str) -> None:
     """Run the migration and say what changed (or that nothing did); a revision Alembic
     does not know is a one-line error, not a traceback."""
     from alembic.util import CommandError
