@@ -345,6 +345,16 @@ def count_polls_started(session: Session, source_ids: Sequence[int]) -> None:
                         .execution_options(synchronize_session=False))
 
 
+def count_polls_abandoned(session: Session, source_ids: Sequence[int]) -> None:
+    """Take back `count_polls_started` for polls stopped on purpose (Ctrl-C): they were
+    not killed by their feed and must not count towards its quarantine."""
+    if source_ids:
+        session.execute(update(Source).where(Source.id.in_(sorted(source_ids)),
+                                             Source.unfinished_polls > 0)
+                        .values(unfinished_polls=Source.unfinished_polls - 1)
+                        .execution_options(synchronize_session=False))
+
+
 def poll_no_later_than(session: Session, due_at: Mapping[int, datetime]) -> None:
     """Bring each given source's next poll forward to its time, never push it back."""
     for source_id, at in due_at.items():

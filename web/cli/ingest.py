@@ -8,10 +8,15 @@ A run that stored articles ends with one pass of the stories' maintenance merge:
 different processes cannot see each other's uncommitted stories and may each start one for
 the same event, and coverage that grew apart converges; the periodic task would merge them
 within minutes, but an operator who ingests from cron has no such task, and a front page
-read right after the command should show each event once."""
+read right after the command should show each event once.
+
+Ctrl-C stops the run at once: the polls that finished are stored and summed up, those
+still fetching are abandoned (polled again at their next turn), and the command exits
+130 without waiting for their fetches to time out (workers/ingest/cli/batch.py)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,7 +34,7 @@ from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
 from web.cli.sources import source_or_fail
-from workers.ingest.cli.batch import ingest_many
+from workers.ingest.cli.batch import IngestInterrupted, ingest_many
 from workers.ingest.cli.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.store import StoreResult
@@ -37,6 +42,8 @@ from workers.ingest.stories.maintain_stories import merge_open_stories
 
 DEFAULT_THREADS = 8
 REASON_WIDTH = 70
+# The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED_EXIT = 130
 
 
 @contextmanager
@@ -74,10 +81,25 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
     if not ids:
         click.echo("no sources due")
         return
+    interrupted: IngestInterrupted | None = None
     with command_redis(settings) as client:
-        results = run_polls(ids, database=database, redis_client=client, settings=settings,
-                            threads=threads, force=source_id is not None,
-                            processes=processes or default_processes(len(ids)))
+        try:
+            results = run_polls(ids, database=database, redis_client=client,
+                                settings=settings, threads=threads,
+                                force=source_id is not None,
+                                processes=processes or default_processes(len(ids)))
+        except IngestInterrupted as stop:
+            interrupted, results = stop, sorted(stop.results, key=lambda r: r.source_id)
+    if interrupted is not None:
+        _print_summary(database, results)
+        click.echo(f"stopped: {len(results)} polls finished and were stored; "
+                   f"{len(interrupted.abandoned)} in flight were abandoned and will be "
+                   "polled at their next turn", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Abandoned fetches still hold pool threads until their timeout; the interpreter
+        # would join them on exit. Nothing of theirs is stored, so do not wait.
+        os._exit(INTERRUPTED_EXIT)
     if any(result.new or result.updated for result in results):
         _merge_converged_stories(database, settings)
     _print_summary(database, results)

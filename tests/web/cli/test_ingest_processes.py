@@ -206,3 +206,30 @@ def test_ctrl_c_stops_every_process_and_releases_the_locks(
     assert not alive
     assert not redis_client.exists(f"{LOCK_PREFIX}{stuck}")
     assert articles_of(database, stuck) == 0
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_ctrl_c_keeps_finished_polls_prints_a_summary_and_exits_within_seconds(
+        feeds: FeedServer, database: Database, subprocess_env: dict[str, str],
+        processes: str) -> None:
+    fast = add_source(database, f"{feeds.base}/feed/1", name="Fast feed")
+    stuck = add_source(database, f"{feeds.base}/hang", name="Stuck feed")
+
+    with running(hopper("ingest", "--all", "--processes", processes),
+                 subprocess_env) as command:
+        assert feeds.hung.wait(60)
+        wait_for(lambda: articles_of(database, fast) == 2)
+        time.sleep(0.5)      # a child reports a stored group just after its commit
+        os.killpg(command.pid, signal.SIGINT)
+        interrupted = time.monotonic()
+        stdout, stderr = command.communicate(timeout=60)
+
+    assert time.monotonic() - interrupted < 5       # not the fetch timeout (20-45 s)
+    assert command.returncode == 130
+    assert "Traceback" not in stderr and "Aborted!" not in stderr, stderr
+    assert "stopped: 1 polls finished and were stored; 1 in flight were abandoned" in stderr
+    assert any("Fast feed" in line and " ok " in line for line in stdout.splitlines()), stdout
+    with database.reader() as session:
+        # Stopped on purpose: not a poll that died, so no step towards quarantine.
+        assert session.get(Source, stuck).unfinished_polls == 0
+        assert session.get(Source, fast).last_polled_at is not None

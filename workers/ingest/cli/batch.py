@@ -13,6 +13,11 @@ polls is one all-or-nothing transaction); a killed process leaves the started so
 `unfinished_polls` raised, as a killed worker does; and the Redis lock keys and tokens
 are those of `source_lock`, so this run and the workers never poll one source at once.
 
+Stopped (Ctrl-C, or SIGTERM in a child of fanout.py), the run does not wait for fetches
+in flight: it stores the polls that had finished, hands their sources' locks back, takes
+back the started count of the polls it abandons (stopping is not a poll dying) and
+raises; the caller reports what finished.
+
 Fetches run on the thread pool, but only PARSE_SLOTS threads at a time parse and clean:
 nh3 lets go of the GIL while it cleans and takes it back for every attribute it hands to
 our filter, so many threads cleaning at once queue on the GIL for every attribute (on 2
@@ -37,7 +42,13 @@ from workers.ingest.pipeline import poll_feed
 from workers.ingest.records import FeedUpdate
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.locks import acquire_many, locks_expire_in_s, release_many
-from workers.ingest.steps.store import StoreResult, begin_polls, reschedule_locked, store_updates
+from workers.ingest.steps.store import (
+    StoreResult,
+    abandon_polls,
+    begin_polls,
+    reschedule_locked,
+    store_updates,
+)
 
 # Sources locked and started per transaction.
 BATCH = 32
@@ -46,6 +57,16 @@ STORE_GROUP = 24
 STORE_WAIT_S = 0.2
 # Threads of one process parsing and cleaning at once (see the module docstring).
 PARSE_SLOTS = 1
+
+
+class IngestInterrupted(Exception):
+    """Ctrl-C during a run: the polls that finished are stored (`results`); `abandoned`
+    sources were in flight, stored nothing and are polled again at their next turn."""
+
+    def __init__(self, results: list[StoreResult], abandoned: list[int]) -> None:
+        super().__init__(f"stopped with {len(abandoned)} polls in flight")
+        self.results = results
+        self.abandoned = abandoned
 
 
 def ingest_many(source_ids: Iterable[int], *, database: Database, redis_client: redis.Redis,
@@ -63,9 +84,12 @@ def ingest_many(source_ids: Iterable[int], *, database: Database, redis_client: 
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest")
     try:
         run.drive(pool, iter(source_ids), queue_depth=2 * threads)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise IngestInterrupted(run.results, run.abandoned) from None
     except BaseException:
-        # Stopped (Ctrl-C, SIGTERM) or failed: the locks are released already and what is
-        # in flight would never be stored, so do not wait for slow fetches to end.
+        # Stopped (SIGTERM) or failed: the locks are released already and what is in
+        # flight would never be stored, so do not wait for slow fetches to end.
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
@@ -86,6 +110,7 @@ class _BatchRun:
         self.tokens: dict[int, bytes] = {}
         self.in_flight: dict[Future[FeedUpdate], int] = {}
         self.pending: list[FeedUpdate] = []
+        self.abandoned: list[int] = []
         self.parse_slots = threading.BoundedSemaphore(PARSE_SLOTS)
 
     def drive(self, pool: ThreadPoolExecutor, ids: Iterator[int], *, queue_depth: int) -> None:
@@ -109,8 +134,21 @@ class _BatchRun:
                       or time.monotonic() - waiting_since >= STORE_WAIT_S):
                     self._store()
                     waiting_since = time.monotonic()
+        except (KeyboardInterrupt, SystemExit):
+            self._stop()
+            raise
         finally:
             release_many(self.redis, self.tokens)   # only after an error: else empty
+
+    def _stop(self) -> None:
+        """Keep what finished; give up what is still fetching (see the module docstring)."""
+        for future in [future for future in self.in_flight if future.done()]:
+            self.pending.append(self._update(future))
+        self.abandoned = sorted(self.in_flight.values())
+        self.in_flight.clear()
+        if self.pending:
+            self._store()
+        abandon_polls(self.database, self.abandoned)
 
     def _start(self, pool: ThreadPoolExecutor, batch: list[int]) -> None:
         tokens = acquire_many(self.redis, batch, self.limits)

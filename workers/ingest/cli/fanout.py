@@ -37,7 +37,7 @@ from types import FrameType
 from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
 from models.db import Database
-from workers.ingest.cli.batch import BATCH, ingest_many
+from workers.ingest.cli.batch import BATCH, IngestInterrupted, ingest_many
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.store import StoreResult
 
@@ -100,6 +100,16 @@ def ingest_in_processes(ids: Sequence[int], *, settings: Settings, database: Dat
                     continue
                 results.update((result.source_id, result) for result in payload)
                 on_done(payload)
+    except KeyboardInterrupt:
+        # Stopped children store the polls they had finished before they exit.
+        _stop(list(children.values()))
+        for connection in children:
+            for group in _stored_before_exit(connection):
+                results.update((result.source_id, result) for result in group)
+                on_done(group)
+        handed_out = set(ids) - {source_id for batch in batches for source_id in batch}
+        raise IngestInterrupted(list(results.values()),
+                                sorted(handed_out - set(results))) from None
     except BaseException:
         _stop(list(children.values()))
         raise
@@ -118,6 +128,17 @@ def _hand_out(connection: Connection, batches: deque[list[int]]) -> None:
         if batch:
             batches.appendleft(batch)     # for another child: this one is gone
         raise
+
+
+def _stored_before_exit(connection: Connection) -> Iterator[list[StoreResult]]:
+    """The groups an exited child reported after the parent stopped reading."""
+    try:
+        while connection.poll():
+            kind, payload = connection.recv()
+            if kind == "stored":
+                yield payload
+    except (EOFError, OSError):
+        return
 
 
 def _reap(child: BaseProcess, connection: Connection, deaths: list[str]) -> None:

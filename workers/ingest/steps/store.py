@@ -145,6 +145,14 @@ def begin_polls(database: Database, source_ids: Sequence[int], *, now: datetime,
     return {state.id: PollPlan(snapshot=_snapshot(state), rules=rules) for state in started}
 
 
+def abandon_polls(database: Database, source_ids: Sequence[int]) -> None:
+    """Polls begun and then stopped by the operator (Ctrl-C on `hopper ingest`): nothing
+    is stored, and they do not count as polls that died (`count_polls_abandoned`)."""
+    if source_ids:
+        with session_scope(database) as session:
+            source_rows.count_polls_abandoned(session, source_ids)
+
+
 def begin_push(database: Database, source_id: int) -> PollPlan | None:
     """What storing a body a hub delivered needs; None for a source deleted, gone or
     paused. No poll is counted as started: nothing is fetched."""
