@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import redis
 from flask import (
     Blueprint,
     abort,
@@ -49,6 +51,23 @@ from web.site.forms import ContactForm
 from web.site.sharing import NETWORK_LABELS, share_url
 
 log = logging.getLogger(__name__)
+
+
+class EveryInterval:
+    """True at most once per `seconds` (per process): a repeated warning, rate-limited."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.last_at: float | None = None
+
+    def is_due(self, now: float) -> bool:
+        if self.last_at is not None and now - self.last_at < self.seconds:
+            return False
+        self.last_at = now
+        return True
+
+
+REDIS_DOWN_WARNINGS = EveryInterval(60.0)
 bp = Blueprint("site", __name__)
 
 PER_PAGE = 20
@@ -98,6 +117,12 @@ def flush_views() -> None:
     """Carry buffered views into the database (throttled; see counting.py)."""
     try:
         counting.flush_views(redis_client(), database())
+    except redis.RedisError as error:
+        # The counts wait in Redis; while it is down every page view lands here, so say
+        # so once a minute, in one line, not with a traceback per request.
+        if REDIS_DOWN_WARNINGS.is_due(time.monotonic()):
+            log.warning("Redis unavailable, view counts not flushed (warned once a "
+                        "minute): %s", error)
     except Exception:   # counts wait for the next flush; the page must still render
         log.exception("could not flush view counts")
 
