@@ -148,6 +148,12 @@ def test_metrics_report_worker_counters_from_redis_and_backlog_gauges(
     assert metrics[("hopper_scrape_backlog_failed", ())] == 0
 
 
+def test_metrics_name_their_charset_once(client) -> None:
+    content_type = client.get("/metrics").headers["Content-Type"]
+    assert content_type.startswith("text/plain; version=")
+    assert content_type.count("charset=") == 1, content_type
+
+
 @pytest.mark.slow
 def test_gunicorn_workers_add_up_their_request_counts_in_one_scrape(
         subprocess_env, database, tmp_path) -> None:

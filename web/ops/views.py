@@ -67,7 +67,8 @@ def healthz() -> tuple[Response, int]:
 def metrics() -> Response:
     if not may_scrape_metrics():
         abort(403)
-    return Response(render_metrics(database(), redis_client()), mimetype=CONTENT_TYPE_LATEST)
+    return Response(render_metrics(database(), redis_client()),
+                    content_type=CONTENT_TYPE_LATEST)
 
 
 def may_scrape_metrics() -> bool:
