@@ -1,4 +1,5 @@
-"""Integers from URLs, bounded before they reach the database (RELIABILITY.md: never a 500).
+"""Integers from URLs, bounded before they reach the database (docs/architecture.md:
+bad input gets a clear 4xx, never a 500).
 
 Path ids (`<int:…>` in every route) go through `BoundedIntegerConverter`, so an id that
 no 64-bit column can hold matches no route: 404, with the normal page (JSON under /api/).
@@ -14,6 +15,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 # The largest value of a signed 64-bit integer: SQLite's INTEGER and PostgreSQL's BIGINT.
 MAX_DB_INT = 2**63 - 1
+# Ids of the tables keyed by a 32-bit INTEGER (PostgreSQL's; articles, stories): a larger
+# id is no row, answered as such without asking the database (it would refuse it).
+MAX_ROW_ID = 2**31 - 1
 # Far beyond any real listing, small enough that page × per-page stays a valid offset.
 MAX_PAGE = 100_000
 

@@ -1,7 +1,9 @@
 """JSON API v1 (docs/architecture.md, "JSON API"): articles (filtered, searched, paged), one
-article with its content, sections and sources. Read-only, rate limited, and every
-error — a bad parameter, an unknown id or route under /api/, a wrong method, a crash —
-answers in JSON.
+article with its content, stories (ranked, paged), one story with its articles, sections
+and sources. Read-only, rate limited, and every error — a bad parameter, an unknown id or
+route under /api/, a wrong method, a crash — answers in JSON. Both lists answer the same
+bad input alike: an unknown section or tag slug, or a page beyond MAX_PAGE, is a 400
+`bad_parameter`, never an empty 200.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import RequestRedirect
 
-from models import publishing, stories
+from models import publishing, stories, tags
 from models import sections as sections_tree
 from models.articles import Article
 from models.base import utcnow
@@ -34,13 +36,12 @@ from models.sections import Section
 from models.sources import Source
 from web.api.errors import BadParameter, error_response, http_error_response
 from web.extensions import db_session, limiter, settings
+from web.params import MAX_PAGE, MAX_ROW_ID
 
 API_PREFIX = "/api/"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 DEFAULT_RATE_LIMIT = "300 per minute"
-MAX_PAGE = 100_000
-MAX_ID = 2**31 - 1
 
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,15 +50,21 @@ limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMI
 
 @bp.get("/articles")
 def articles() -> Response:
-    page = _int_parameter("page", default=1, minimum=1)
+    page = _int_parameter("page", default=1, minimum=1, maximum=MAX_PAGE)
     per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
                               maximum=MAX_PER_PAGE)
+    session = db_session()
+    section_slug, tag_slug = _text_parameter("section"), _text_parameter("tag")
+    if section_slug is not None and sections_tree.load_tree(session).by_slug(
+            section_slug) is None:
+        raise BadParameter("section", "the slug of an existing section")
+    if tag_slug is not None and tags.by_slug(session, tag_slug) is None:
+        raise BadParameter("tag", "the slug of an existing tag")
     filters = ArticleFilters(
-        section_slug=_text_parameter("section"), tag_slug=_text_parameter("tag"),
+        section_slug=section_slug, tag_slug=tag_slug,
         source_id=_int_parameter("source", default=None, minimum=1),
         published_from=_since_parameter())
     text = _text_parameter("q")
-    session = db_session()
     if text:
         found = search_articles(session, SearchQuery(text=text, filters=filters, page=page,
                                                      per_page=per_page))
@@ -104,7 +111,7 @@ def story_list() -> Response:
 
 @bp.get("/stories/<int:story_id>")
 def story(story_id: int) -> Response:
-    found = stories.with_articles(db_session(), story_id) if story_id <= MAX_ID else None
+    found = stories.with_articles(db_session(), story_id) if story_id <= MAX_ROW_ID else None
     if found is None or not found[1] or found[0].merged_into_id is not None:
         raise NotFound(f"no story with id {story_id}")
     story_row, members = found

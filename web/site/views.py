@@ -45,7 +45,7 @@ from web.extensions import (
 )
 from web.mail import send_mail
 from web.media.links import has_live_image
-from web.params import page_arg
+from web.params import MAX_ROW_ID, page_arg
 from web.site import counting, pages
 from web.site.forms import ContactForm
 from web.site.sharing import NETWORK_LABELS, share_url
@@ -77,7 +77,6 @@ MOST_READ = 5
 MOST_READ_WINDOW = timedelta(hours=48)
 RELATED = 6
 CONTACT_RATE_LIMIT = "5/hour"
-MAX_ID = 2**31 - 1          # ids from URLs are bounded before they reach the database
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,7 @@ def section(slug: str) -> str:
 @cached_page("site.story")
 def story(story_id: int) -> str | Response:
     """Full coverage: every outlet's version in time order, wire copies on one line."""
-    if story_id > MAX_ID:
+    if story_id > MAX_ROW_ID:
         abort(404)
     found = stories.coverage(db_session(), story_id)
     if found is None:
@@ -274,7 +273,7 @@ def article(article_id: int, slug: str | None) -> str | Response | tuple[str, in
 
 def _gone_or_404(article_id: int) -> tuple[str, int]:
     """410 Gone for an article retention removed, still linking to the original."""
-    if article_id > MAX_ID:
+    if article_id > MAX_ROW_ID:
         abort(404)
     removed = removed_articles.find(db_session(), article_id)
     if removed is None:
