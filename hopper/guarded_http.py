@@ -114,7 +114,8 @@ def is_address_literal(host: str) -> bool:
 
 def check_url(url: str, errors: GuardErrors) -> str:
     """Refuse what can never be fetched: a scheme other than http(s), or no host.
-    Returns the URL without its fragment."""
+    Returns the URL without its fragment and without dot segments in its path, so
+    `/./rss.xml` and `/a/../rss.xml` are the `/rss.xml` they mean (one source, one URL)."""
     try:
         parts = urlsplit(url.strip())
         _ = parts.port                      # raises ValueError on a bad port
@@ -124,7 +125,29 @@ def check_url(url: str, errors: GuardErrors) -> str:
         raise errors.invalid(f"only http and https URLs can be fetched, not {url!r}")
     if not parts.hostname:
         raise errors.invalid(f"URL has no host: {url!r}")
-    return urlunsplit(parts._replace(fragment=""))
+    return urlunsplit(parts._replace(fragment="", path=remove_dot_segments(parts.path)))
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4: `.` and `..` segments resolved (a `..` never climbs above the
+    root); the path is otherwise unchanged."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        is_last = index == len(segments) - 1
+        if segment == ".":
+            if is_last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if is_last:
+                output.append("")
+        else:
+            output.append(segment)
+    return "/".join(output)
 
 
 def refuse_before_connecting(url: str, check: Callable[[str], bool],

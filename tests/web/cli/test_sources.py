@@ -99,6 +99,19 @@ def test_add_refuses_a_page_without_a_feed_and_a_duplicate(
     assert runner.invoke(args=["sources", "add", httpserver.url_for("/feed")]).exit_code == 0
     again = runner.invoke(args=["sources", "add", httpserver.url_for("/feed")])
     assert again.exit_code != 0 and "already" in again.output
+
+
+def test_add_treats_dot_segments_as_the_url_they_mean(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """RFC 3986 §6.2.2.3: `/./feed` and `/x/../feed` are `/feed`, one source."""
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")),
+                                                         content_type="application/rss+xml")
+    assert runner.invoke(args=["sources", "add", httpserver.url_for("/feed")]).exit_code == 0
+    for alias in ("/./feed", "/x/../feed"):
+        again = runner.invoke(args=["sources", "add", httpserver.url_for("/") + alias[1:]])
+        assert again.exit_code != 0 and "already" in again.output, again.output
+    with database.reader() as session:
+        assert list(session.scalars(select(Source.url))) == [httpserver.url_for("/feed")]
     assert len(sources_in(database)) == 1
 
 
