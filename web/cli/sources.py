@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from hopper.settings import Settings
+from hopper.settings import Limits, Settings, redact_url
 from models import source_health
 from models import sources as source_rows
 from models.base import utcnow
@@ -47,7 +47,8 @@ def sources_group() -> None:
 @click.argument("url")
 @click.option("--name", default="", help="Display name (default: the feed's title).")
 @click.option("--section", "section_slug", help="Slug of the section its articles go to.")
-@click.option("--interval", type=int,
+@click.option("--interval", metavar="MINUTES",
+              type=click.IntRange(Limits.min_interval_minutes, Limits.max_interval_minutes),
               help="Poll every MINUTES instead of adapting to the feed.")
 @click.option("--rights", type=click.Choice([r.value for r in Rights]),
               default=DEFAULT_RIGHTS.value, show_default=True,
@@ -71,13 +72,13 @@ def add_source(url: str, name: str, section_slug: str | None, interval: int | No
     try:
         added = add_source_use_case(_database(), http, request, limits=_settings().limits)
     except IngestError as error:
-        raise click.ClickException(f"cannot add {url}: {error.reason}") from error
+        raise click.ClickException(f"cannot add {redact_url(url)}: {error.reason}") from error
     except InvalidSource as error:
         raise click.ClickException(error.reason) from error
     finally:
         http.close()
-    found = "" if added.url == url else f" (discovered from {url})"
-    click.echo(f"added source {added.id}: {added.url}{found}")
+    found = "" if added.url == url else f" (discovered from {redact_url(url)})"
+    click.echo(f"added source {added.id}: {redact_url(added.url)}{found}")
 
 
 def _section(session: Session, slug: str | None) -> Section | None:
@@ -228,7 +229,7 @@ def _listing_row(item: source_health.SourceListing) -> dict[str, Any]:
     source = item.source
     return {
         "id": source.id,
-        "url": source.url,
+        "url": redact_url(source.url),     # the feed's password stays in the database
         "name": source.name,
         "section": item.section_slug,
         "status": source.status,

@@ -277,5 +277,29 @@ def test_add_refuses_an_interval_outside_the_configured_range(
     result = runner.invoke(args=["sources", "add", httpserver.url_for("/feed"),
                                  "--interval", "1"])
     assert result.exit_code != 0
-    assert "interval must be between 10 and 1440 minutes" in result.output
+    assert "10<=x<=1440" in result.output      # refused by the option, before any fetch
     assert sources_in(database) == []
+
+
+def test_add_and_list_never_print_a_feeds_password(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/private").respond_with_data(
+        rss(("a", "A")), content_type="application/rss+xml")
+    url = httpserver.url_for("/private").replace("://", "://reader:s3cret@")
+
+    added = runner.invoke(args=["sources", "add", url])
+    listed = runner.invoke(args=["sources", "list"])
+    as_json = runner.invoke(args=["sources", "list", "--json"])
+
+    assert added.exit_code == 0, added.output
+    for result in (added, listed, as_json):
+        assert "s3cret" not in result.output and "reader:***@" in result.output
+
+
+def test_interval_shows_its_range_and_is_refused_before_any_fetch(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    assert "[10<=x<=1440]" in runner.invoke(args=["sources", "add", "--help"]).output
+    refused = runner.invoke(args=["sources", "add", httpserver.url_for("/feed"),
+                                  "--interval", "5"])
+    assert refused.exit_code == 2 and "10<=x<=1440" in refused.output
+    assert httpserver.log == []
