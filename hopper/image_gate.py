@@ -1,5 +1,5 @@
 """What the media proxy checks before it waits on a publisher, so that a slow or hanging
-image host never holds the web (RELIABILITY.md, "Behind a proxy, and under a slow world"):
+image host never holds the web (docs/operations.md, "Images"):
 
 - a failure is remembered in Redis for `failure_ttl_s`, shared by every web process:
   later requests for that image answer at once, without contacting the host;

@@ -32,8 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
@@ -98,12 +96,6 @@ class OpenStory:
     last_published_at: datetime
     centroid: dict[str, Any]       # {"n", "terms": {term: summed weight}, "entities"}
     lead_terms: dict[str, Any]     # {"terms", "entities", "decimals", "preferred"}
-
-
-def _insert_for(session: Session | Connection, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name if isinstance(session, Session) \
-        else session.dialect.name
-    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
 # --- assignment -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """`hopper stories rebuild [--since HOURS]`: re-cluster a window of articles from scratch
-(DESIGN.md, "Command line"); runs the store's own clustering in this process."""
+(docs/architecture.md, "Command line"); runs the store's own clustering in this process."""
 
 from __future__ import annotations
 
