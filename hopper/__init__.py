@@ -9,6 +9,7 @@ shares, and what both `web` and `workers` may import. It imports none of them (n
   every outbound HTTP client);
 - shared state kept in Redis: `content_version` (the page cache's generation),
   `worker_metrics` (what `/metrics` reports about workers);
-- `html_policy` (the article HTML allow-list), `media_cache` (the media proxy's disk
-  cache), `logs` (log format and context), `supervisor` (`hopper up`).
+- `html_policy` (the article HTML allow-list), `srcset` (the srcset attribute read as
+  browsers read it), `media_cache` (the media proxy's disk cache), `logs` (log format
+  and context), `supervisor` (`hopper up`).
 """

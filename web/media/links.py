@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.image_variants import VARIANT_WIDTHS
+from hopper.srcset import rewrite_srcset
 from models.article_images import IMAGE_DEAD
 from web.media.signing import media_path
 
@@ -97,12 +98,8 @@ class MediaLinks:
         return proxied
 
     def srcset(self, value: str) -> str:
-        candidates = []
-        for candidate in value.split(","):
-            parts = candidate.split()
-            if parts:
-                candidates.append(" ".join([self.url(parts[0]), *parts[1:]]))
-        return ", ".join(candidates)
+        """Each candidate through the proxy (a comma may be part of a URL: hopper/srcset.py)."""
+        return rewrite_srcset(value, self.url)
 
     def _rewrite_attribute(self, element: str, attribute: str, value: str) -> str | None:
         if attribute == "srcset" and element in ("img", "source"):

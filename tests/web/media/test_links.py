@@ -86,6 +86,18 @@ def test_the_body_rewrite_changes_image_addresses_and_nothing_else(media_app) ->
     assert originals(media_app, str(rewritten)) == body
 
 
+def test_the_rewrite_keeps_srcset_urls_that_hold_commas_whole(media_app) -> None:
+    cloudinary = "https://res.cloudinary.com/d/image/upload/w_{},h_{}/s.jpg"
+    body = (f'<img src="{cloudinary.format(300, 200)}" alt="" '
+            f'srcset="{cloudinary.format(300, 200)} 300w, {cloudinary.format(600, 400)} 600w">')
+    with media_app.test_request_context("/"):
+        rewritten = str(media_app.jinja_env.filters["proxied_images"](body))
+    srcset = rewritten.split('srcset="')[1].split('"')[0]
+    assert [candidate.split() for candidate in srcset.split(", ")] == [
+        [proxied_path(media_app, cloudinary.format(300, 200)), "300w"],
+        [proxied_path(media_app, cloudinary.format(600, 400)), "600w"]]
+
+
 def test_the_rewrite_stays_sanitised_even_on_hostile_markup(media_app) -> None:
     hostile = ('<img src="https://img.example/x.png" onerror="alert(1)">'
                '<script>alert(2)</script><a href="javascript:alert(3)">x</a>'

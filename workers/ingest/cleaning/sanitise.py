@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
+from hopper.srcset import rewrite_srcset
 from hopper.text import shorten
 from workers.ingest.cleaning.media import (
     is_lead_image_candidate,
@@ -85,13 +86,14 @@ def _absolute(value: str) -> str | None:
 
 
 def _srcset(value: str) -> str | None:
-    candidates = []
-    for candidate in value.split(","):
-        parts = candidate.split()
-        url = _absolute(parts[0]) if parts else None
-        if url and not url.startswith("mailto:"):
-            candidates.append(" ".join([url, *parts[1:]]))
-    return ", ".join(candidates) or None
+    """Each candidate's URL made absolute (read as the HTML standard reads a srcset: a
+    comma may be part of a URL); `data:` placeholders and mailto: are dropped."""
+    return rewrite_srcset(value, _absolute_web) or None
+
+
+def _absolute_web(value: str) -> str | None:
+    url = _absolute(value)
+    return url if url and not url.startswith("mailto:") else None
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:

@@ -94,6 +94,19 @@ def test_relative_urls_resolve_against_the_article_link() -> None:
             'https://news.example/pic-3x.jpg 3x"') in article.content_html
 
 
+def test_srcset_urls_may_hold_commas_and_data_placeholders_are_dropped() -> None:
+    cloudinary = "https://res.cloudinary.com/d/image/upload/w_{},h_{}/s.jpg"
+    html = sanitise_html(
+        f'<img src="/a.jpg" srcset="{cloudinary.format(300, 200)} 300w, '
+        f'{cloudinary.format(600, 400)} 600w">'
+        '<img src="/b.jpg" srcset="data:image/gif;base64,AAAA 1x, b-2x.jpg 2x">',
+        base_url="http://h/x/")
+    assert (f'srcset="{cloudinary.format(300, 200)} 300w, {cloudinary.format(600, 400)} '
+            '600w"') in html
+    assert 'srcset="http://h/x/b-2x.jpg 2x"' in html
+    assert "AAAA" not in html
+
+
 def test_relative_urls_resolve_against_the_feed_when_the_entry_has_no_link() -> None:
     article = _clean(link=None, content_html='<img src="pic.jpg" alt="">', media=LEAD)
     assert 'src="https://news.example/pic.jpg"' in article.content_html
