@@ -57,3 +57,17 @@ def test_a_srcset_with_commas_in_its_urls_is_stored_whole(ingest) -> None:
         f'alt="A dog"></p><p>More</p>',
         extra='<media:content url="https://cdn.example/lead.jpg" medium="image"/>')))
     assert f'srcset="{srcset}"' in article.content_html
+
+
+@pytest.mark.parametrize("placeholder", [
+    'src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/real.jpg"',
+    'src="/img/placeholder.jpg" data-lazy-src="/img/real.jpg"',
+])
+def test_a_lazily_loaded_picture_is_the_lead_image_not_its_placeholder(
+        ingest, placeholder: str) -> None:
+    [article] = ingest(RSS.format(channel="", items=rss_item(
+        f'<p><img {placeholder} class="lazyload" alt="The harbour at dawn"></p>'
+        '<p>Text.</p>')))
+    assert article.image_url == "http://example.test/img/real.jpg"
+    assert article.image_alt == "The harbour at dawn"
+    assert article.content_html == "<p>Text.</p>"     # shown above the body, not twice

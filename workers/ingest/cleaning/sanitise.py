@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
-from hopper.srcset import rewrite_srcset
+from hopper.srcset import rewrite_srcset, srcset_candidates
 from hopper.text import shorten
 from workers.ingest.cleaning.media import (
     is_lead_image_candidate,
@@ -132,35 +132,84 @@ _TEXT_CLEANER = nh3.Cleaner(
 
 # -- the pre-pass (before nh3; may be fooled without harm, see the module docstring) ---------
 
-_TAG_START = re.compile(r"<(img|iframe)\b[^>]*>", re.IGNORECASE)
+_TAG_START = re.compile(r"<(img|iframe|source)\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 _STYLE_SIZE = re.compile(r"(width|height)\s*:\s*(\d+)px", re.IGNORECASE)
 # Only an <img> that could be 0/1 pixel on a side, or an inline data: image, needs a look.
 _MAYBE_TRACKER_OR_DATA = re.compile(
     r"""(?:width|height)\s*[=:]\s*["']?\s*[01](?!\d)|data:""", re.IGNORECASE)
+# Lazy loading (lazysizes, WordPress plugins, jQuery lazyload): the picture waits in one of
+# these until a script swaps it into src/srcset, and src holds a placeholder (a data: GIF,
+# a grey square, a blurred thumbnail) meanwhile. No script runs here, so the swap is done
+# before nh3 (which would drop data-* attributes), in the order of preference below.
+LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original")
+LAZY_SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset")
+_MAYBE_LAZY = re.compile(r"\sdata-(?:lazy-)?src(?:set)?\s*=|\sdata-original\s*=",
+                         re.IGNORECASE)
 
 
 def _attributes_of(tag: str) -> dict[str, str]:
     return {name.lower(): value.strip("\"'") for name, value in _ATTRIBUTE.findall(tag)}
 
 
+def _is_data_url(value: str | None) -> bool:
+    return (value or "").strip().lower().startswith("data:")
+
+
+def _with_lazy_picture(element: str, tag: str) -> str:
+    """`tag` with the lazily loaded picture promoted into src and srcset (see
+    LAZY_SRC_ATTRIBUTES), or unchanged when it names none. A lazy attribute that is
+    itself a data: URL promotes nothing."""
+    written = {name.lower(): value for name, value in _ATTRIBUTE.findall(tag)}  # quoted
+    values = {name: value.strip("\"'") for name, value in written.items()}
+    src = next((written[name] for name in LAZY_SRC_ATTRIBUTES
+                if values.get(name, "").strip() and not _is_data_url(values[name])), None)
+    srcset = next((written[name] for name in LAZY_SRCSET_ATTRIBUTES
+                   if values.get(name, "").strip()), None)
+    if src is None and srcset is None:
+        return tag
+    if src is None and srcset is not None and element == "img" and (
+            not values.get("src", "").strip() or _is_data_url(values.get("src"))):
+        # Only a srcset: its first picture stands in src too (the lead-image pick and
+        # browsers without srcset read src).
+        first = next((c.url for c in srcset_candidates(html.unescape(srcset.strip("\"'")))
+                      if not _is_data_url(c.url)), None)
+        src = f'"{html.escape(first)}"' if first else None
+    replaced = {*LAZY_SRC_ATTRIBUTES, *LAZY_SRCSET_ATTRIBUTES}
+    promoted = []
+    if src is not None or _is_data_url(values.get("src")):
+        replaced.add("src")
+        promoted += [f"src={src}"] if src is not None else []
+    if srcset is not None:
+        replaced.add("srcset")
+        promoted.append(f"srcset={srcset}")
+    kept = [f"{name}={value}" for name, value in _ATTRIBUTE.findall(tag)
+            if name.lower() not in replaced]
+    return f"<{element} {' '.join([*promoted, *kept])}>"
+
+
 def _drop_trackers_and_foreign_iframes(markup: str) -> str:
+    """Also promotes lazily loaded pictures (`_with_lazy_picture`)."""
     if "<i" not in markup and "<I" not in markup:
         return markup
 
     def replace(match: re.Match[str]) -> str:
         tag = match.group(0)
-        if match.group(1).lower() == "img" and not _MAYBE_TRACKER_OR_DATA.search(tag):
+        element = match.group(1).lower()
+        if element != "iframe" and _MAYBE_LAZY.search(tag):
+            tag = _with_lazy_picture(element, tag)
+        if element == "source" or (element == "img"
+                                   and not _MAYBE_TRACKER_OR_DATA.search(tag)):
             return tag                                   # the common case, decided cheaply
         attributes = _attributes_of(tag)
-        if match.group(1).lower() == "iframe":
-            return match.group(0) if video_embed_url(attributes.get("src")) else ""
-        if attributes.get("src", "").strip().lower().startswith("data:"):
+        if element == "iframe":
+            return tag if video_embed_url(attributes.get("src")) else ""
+        if _is_data_url(attributes.get("src")):
             return ""                                   # nh3 would leave an empty <img>
         sizes = {k.lower(): v for k, v in _STYLE_SIZE.findall(attributes.get("style", ""))}
         width = attributes.get("width", sizes.get("width"))
         height = attributes.get("height", sizes.get("height"))
-        return "" if is_tracker_size(width, height) else match.group(0)
+        return "" if is_tracker_size(width, height) else tag
 
     return _TAG_START.sub(replace, markup)
 

@@ -107,6 +107,30 @@ def test_srcset_urls_may_hold_commas_and_data_placeholders_are_dropped() -> None
     assert "AAAA" not in html
 
 
+@pytest.mark.parametrize(("lazy", "expected"), [
+    ('<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/real.jpg" '
+     'class="lazyload" alt="Real">', '<img src="http://h/img/real.jpg" alt="Real"'),
+    ('<img src="http://h/grey.gif" data-lazy-src="http://h/y.jpg">', '<img src="http://h/y.jpg"'),
+    ('<img src="/blank.gif" data-original="big.jpg?a=1&amp;b=2">',
+     '<img src="http://h/x/big.jpg?a=1&amp;b=2"'),
+    ('<img src="data:image/gif;base64,AA" data-srcset="/s-1.jpg 1x, /s-2.jpg 2x">',
+     '<img src="http://h/s-1.jpg" srcset="http://h/s-1.jpg 1x, http://h/s-2.jpg 2x"'),
+    ('<picture><source data-srcset="/w.webp 1x" type="image/webp">'
+     '<img src="data:," data-src="/w.jpg"></picture>',
+     '<picture><source srcset="http://h/w.webp 1x" type="image/webp"><img src="http://h/w.jpg"'),
+])
+def test_lazily_loaded_pictures_are_promoted_over_their_placeholder(
+        lazy: str, expected: str) -> None:
+    html = sanitise_html(f"<p>{lazy}</p>", base_url="http://h/x/")
+    assert expected in html
+    assert "data:" not in html and "gif" not in html and "data-" not in html
+
+
+def test_a_lazy_attribute_holding_a_data_url_promotes_nothing() -> None:
+    assert sanitise_html('<p>a<img src="data:image/gif;base64,AA" '
+                         'data-src="data:image/png;base64,BB"></p>', base_url=BASE) == "<p>a</p>"
+
+
 def test_relative_urls_resolve_against_the_feed_when_the_entry_has_no_link() -> None:
     article = _clean(link=None, content_html='<img src="pic.jpg" alt="">', media=LEAD)
     assert 'src="https://news.example/pic.jpg"' in article.content_html
