@@ -71,3 +71,36 @@ def test_a_lazily_loaded_picture_is_the_lead_image_not_its_placeholder(
     assert article.image_url == "http://example.test/img/real.jpg"
     assert article.image_alt == "The harbour at dawn"
     assert article.content_html == "<p>Text.</p>"     # shown above the body, not twice
+
+
+TEASER = "A teaser that sets the scene for the video and says nothing more of it. " * 3
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_short_content_with_a_video_beats_a_longer_description(ingest,
+                                                                 breakage: str) -> None:
+    [article] = ingest(RSS.format(channel=breakage, items=rss_item(
+        '<p><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe></p>'
+        "<p>Watch it.</p>", extra=f"<description>{TEASER}</description>")))
+    assert "youtube-nocookie.com/embed/dQw4w9WgXcQ" in article.content_html
+    assert "Watch it." in article.content_html and "teaser" not in article.content_html
+    assert article.is_video
+    assert article.video_embed_url == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert article.summary == TEASER.strip()
+
+
+def test_json_feed_content_html_beats_a_longer_summary(ingest) -> None:
+    [article] = ingest('{"version": "https://jsonfeed.org/version/1.1", "title": "J", '
+                       '"items": [{"id": "1", "title": "t", "content_html": "<p>z</p>", '
+                       '"summary": "Summary <b>plain</b> and longer than the content"}]}')
+    assert article.content_html == "<p>z</p>"
+    assert article.summary == "Summary <b>plain</b> and longer than the content"
+
+
+def test_a_content_that_is_the_description_cut_short_gives_way_to_it(ingest) -> None:
+    whole = ("<p>The committee approved the budget after a long, difficult night.</p>"
+             "<p>Ministers left at dawn.</p>")
+    [article] = ingest(RSS.format(channel="", items=rss_item(
+        "<p>The committee approved the budget after a long […]</p>",
+        extra=f"<description><![CDATA[{whole}]]></description>")))
+    assert article.content_html == whole

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import re
 from collections.abc import Iterable
 
@@ -48,13 +49,52 @@ def void_elements_as_html(xhtml: str) -> str:
 
 
 def choose_bodies(summary: str, contents: Iterable[str]) -> tuple[str, str]:
-    """(summary_html, content_html): the content is the fuller of all bodies; the summary is
-    kept only when it says something the content does not repeat word for word."""
-    bodies = [b for b in [*contents, summary] if b and b.strip()]
-    content = max(bodies, key=len) if bodies else ""    # the first of equals: a content
+    """(summary_html, content_html): the content is what the feed declares to be the
+    content (content:encoded, Atom content, JSON Feed content_html/content_text; the
+    longest when there are several) whenever it holds any text or embedded media, however
+    short: a two-line body around a video is the article, a longer description its teaser.
+    The summary stands in only for a content that is empty, or that is merely the opening
+    of the summary cut short (`is_cut_from`). The summary is kept only when it says
+    something the content does not repeat word for word."""
+    declared = [c for c in contents if has_substance(c)]
+    content = max(declared, key=len) if declared else ""   # the first of equals
+    if not content or is_cut_from(content, summary):
+        content = summary if has_substance(summary) else content
     if summary.strip() == content.strip():
         summary = ""
     return summary, content
+
+
+_TAG = re.compile(r"<[^>]*>")
+_EMBEDDED_MEDIA = re.compile(r"<(?:img|iframe|video|audio|picture|source)\b", re.IGNORECASE)
+# What ends a teaser: an ellipsis ("…", "...", "[…]", "[...]") or a "read more" link's text.
+_TEASER_END = re.compile(r"(?:\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.|read more|continue reading)"
+                         r"[\s.:»→>]*)+$", re.IGNORECASE)
+
+
+def has_substance(markup: str) -> bool:
+    """Whether HTML holds any text or embedded media (`<p>&nbsp;</p>` holds neither)."""
+    return bool(markup) and (bool(_EMBEDDED_MEDIA.search(markup))
+                             or bool(_markup_words(markup)))
+
+
+def is_cut_from(content: str, summary: str) -> bool:
+    """Whether `content` adds nothing to `summary`: its text is the summary's text cut
+    short (an ellipsis or "read more" at the end allowed) and it embeds no media the
+    summary lacks. Some CMSes put the excerpt in content:encoded and the whole article in
+    description; length alone would misread a short real body as such a teaser."""
+    if len(summary) <= len(content) or (_EMBEDDED_MEDIA.search(content)
+                                        and not _EMBEDDED_MEDIA.search(summary)):
+        return False
+    opening = _TEASER_END.sub("", _markup_words(content))
+    whole = _markup_words(summary)
+    return bool(opening) and len(opening) < len(whole) and whole.startswith(opening)
+
+
+def _markup_words(markup: str) -> str:
+    """The text of HTML, whitespace collapsed: tags dropped, entities decoded (cheap; for
+    comparing bodies, never for showing them)."""
+    return collapse_whitespace(html.unescape(_TAG.sub(" ", markup)))
 
 
 def make_entry(*, guid: str | None, link: str | None, title: str, author: str | None,
