@@ -104,3 +104,19 @@ def test_a_content_that_is_the_description_cut_short_gives_way_to_it(ingest) -> 
         "<p>The committee approved the budget after a long […]</p>",
         extra=f"<description><![CDATA[{whole}]]></description>")))
     assert article.content_html == whole
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_youtube_description_is_shown_as_the_text_it_is(ingest, breakage: str) -> None:
+    [article] = ingest(
+        "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:media='http://search.yahoo.com/mrss/'>"
+        f"<title>Channel</title>{breakage}<entry><id>yt:video:dQw4w9WgXcQ</id><title>V</title>"
+        "<link href='https://www.youtube.com/watch?v=dQw4w9WgXcQ'/>"
+        "<published>2026-11-20T10:00:00Z</published><media:group>"
+        "<media:description>I &lt;3 this. Use x&lt;y and &lt;template&gt; tags.\nTimestamps:"
+        "\n0:00 Intro\n1:23 Part one &lt;script&gt;x&lt;/script&gt; end</media:description>"
+        "</media:group></entry></feed>")
+    assert article.content_html == (
+        "<p>I &lt;3 this. Use x&lt;y and &lt;template&gt; tags.<br>Timestamps:<br>"
+        "0:00 Intro<br>1:23 Part one &lt;script&gt;x&lt;/script&gt; end</p>")
+    assert article.video_embed_url == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"

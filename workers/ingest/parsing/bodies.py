@@ -33,6 +33,12 @@ def as_html(value: str, content_type: str | None) -> str:
     return escape_text(value)
 
 
+def media_description_html(value: str, media_type: str | None) -> str:
+    """A Media RSS description as HTML: plain text (escaped, line breaks kept) unless its
+    type says html (Media RSS 1.5.1, "media:description": type defaults to "plain")."""
+    return as_html(value, "html" if (media_type or "").strip().lower() == "html" else "text")
+
+
 def decode_base64(value: str) -> str:
     """A base64 text construct (Atom 0.3 mode="base64"; Atom 1.0 with a type that is
     neither text nor XML, RFC 4287 §4.1.3.3) decoded as UTF-8; "" when it is not base64."""

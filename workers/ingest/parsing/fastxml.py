@@ -18,7 +18,13 @@ from lxml import etree
 
 from workers.ingest.cleaning.media import media_kind
 from workers.ingest.cleaning.sanitise import markup_from_plain_title, rights_line
-from workers.ingest.parsing.bodies import as_html, decode_base64, make_entry, void_elements_as_html
+from workers.ingest.parsing.bodies import (
+    as_html,
+    decode_base64,
+    make_entry,
+    media_description_html,
+    void_elements_as_html,
+)
 from workers.ingest.parsing.normalise import absolute_url, guid_as_link, resolve_id
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
@@ -140,9 +146,11 @@ def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:
 
 
 def _media_descriptions(element: etree._Element) -> list[str]:
-    """media:description, on its own or inside media:group / media:content. feedparser
-    reads it as one more description (HTML), so the fast path does too."""
-    return [d.text or "" for d in element.iter(*(f"{{{ns}}}description" for ns in MEDIA))]
+    """media:description, on its own or inside media:group / media:content, as HTML.
+    feedparser reads it as one more description, so the fast path does too; Media RSS
+    says it is plain text unless type="html" (YouTube's carry "<3" and line breaks)."""
+    return [media_description_html(d.text or "", d.get("type"))
+            for d in element.iter(*(f"{{{ns}}}description" for ns in MEDIA))]
 
 
 def _with_media_description(summary: str, contents: list[str],

@@ -9,6 +9,7 @@ name. Its own sanitiser and URI resolver are off: nh3 does both later, for every
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import feedparser
@@ -31,7 +32,7 @@ class NotAFeed(Exception):
 def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     """The feed and, when the XML was broken, a readable warning."""
     result = feedparser.parse(
-        text.encode("utf-8"),
+        with_typed_media_descriptions(text).encode("utf-8"),
         # No content-location: feedparser resolves ids against the document's URL when
         # it knows it; ours resolve against xml:base only (normalise.resolve_id).
         response_headers={"content-type": "application/xml; charset=utf-8"},
@@ -56,6 +57,23 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
         hub_url=absolute_url(_link(feed.get("links", []), "hub"), url),
         self_url=absolute_url(_link(feed.get("links", []), "self"), url))
     return parsed, warning
+
+
+_MEDIA_RSS_PREFIX = re.compile(
+    r"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']http://search\.yahoo\.com/mrss/?["']""")
+
+
+def with_typed_media_descriptions(text: str) -> str:
+    """The document with type="plain" written on every media:description that names no
+    type: Media RSS makes plain text the default, feedparser assumes HTML (and there is no
+    telling its result apart from an RSS description's afterwards). The fast path reads
+    them the same way (bodies.media_description_html)."""
+    if "search.yahoo.com/mrss" not in text:
+        return text
+    for prefix in set(_MEDIA_RSS_PREFIX.findall(text)):
+        untyped = re.compile(rf"<{re.escape(prefix)}:description(?=[\s/>])(?![^>]*\stype\s*=)")
+        text = untyped.sub(f'<{prefix}:description type="plain"', text)
+    return text
 
 
 def _link(links: list[Any], rel: str) -> str | None:

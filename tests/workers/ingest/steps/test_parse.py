@@ -25,6 +25,9 @@ GOLDEN = golden_feeds()
 REPO = Path(__file__).resolve().parents[4]
 
 
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
 def _ids(feeds: list[GoldenFeed]) -> list[str]:
     return [feed.name for feed in feeds]
 
@@ -79,6 +82,43 @@ def test_fast_path_and_feedparser_give_the_same_articles(golden: GoldenFeed) -> 
         for field in dataclasses.fields(from_fast):
             assert getattr(from_fast, field.name) == getattr(from_feedparser, field.name), (
                 f"{golden.name}: {field.name} differs")
+
+
+YOUTUBE_DESCRIPTION = ("I &lt;3 this. Use x&lt;y and &lt;template&gt; tags, &lt;b&gt;x&lt;/b&gt;."
+                       "\nTimestamps:\n0:00 Intro\n\n1:23 Part one")
+
+
+@pytest.mark.parametrize("document", [
+    "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:media='http://search.yahoo.com/mrss/'>"
+    "<title>Y</title><entry><id>yt:video:1</id><title>V</title>"
+    "<link href='https://www.youtube.com/watch?v=dQw4w9WgXcQ'/>"
+    "<updated>2026-11-20T10:00:00Z</updated><media:group><media:title>V</media:title>"
+    f"<media:description>{YOUTUBE_DESCRIPTION}</media:description></media:group></entry></feed>",
+    "<rss version='2.0' xmlns:m='http://search.yahoo.com/mrss'><channel><title>R</title><item>"
+    "<guid>v1</guid><title>V</title><m:content url='https://v.example/v.mp4'>"
+    f"<m:description >{YOUTUBE_DESCRIPTION}</m:description></m:content></item></channel></rss>",
+])
+def test_a_media_description_is_plain_text_on_both_paths(document: str) -> None:
+    fast, _ = read_well_formed(document, "https://v.example/feed")
+    lenient, _ = read_leniently(document, "https://v.example/feed")
+    expected = ("<p>I &lt;3 this. Use x&lt;y and &lt;template&gt; tags, &lt;b&gt;x&lt;/b&gt;."
+                "<br>Timestamps:<br>0:00 Intro</p><p>1:23 Part one</p>")
+    for feed in (fast, lenient):
+        [article] = clean_entries(feed, base_url="https://v.example/feed", now=NOW)
+        assert article.content_html == expected
+        assert article.summary.startswith("I <3 this. Use x<y and <template> tags, <b>x</b>.")
+
+
+def test_a_media_description_of_type_html_is_html_on_both_paths() -> None:
+    document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                "<title>R</title><item><guid>v1</guid><title>V</title><media:description "
+                "type='html'>&lt;p&gt;A &lt;b&gt;bold&lt;/b&gt; claim&lt;/p&gt;"
+                "</media:description></item></channel></rss>")
+    fast, _ = read_well_formed(document, "https://v.example/feed")
+    lenient, _ = read_leniently(document, "https://v.example/feed")
+    for feed in (fast, lenient):
+        [article] = clean_entries(feed, base_url="https://v.example/feed", now=NOW)
+        assert article.content_html == "<p>A <b>bold</b> claim</p>"
 
 
 def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
