@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.articles import Article
 from models.db import Database
+from models.tags import Tag
 from tests.sources import add_source
 from tests.workers.ingest.conftest import TEST_LIMITS
+from workers.ingest.parsing.normalise import MAX_TAGS_PER_ENTRY
 from workers.ingest.pipeline import ingest_source
 from workers.ingest.steps.fetch import FeedClient
 
@@ -120,3 +122,13 @@ def test_a_youtube_description_is_shown_as_the_text_it_is(ingest, breakage: str)
         "<p>I &lt;3 this. Use x&lt;y and &lt;template&gt; tags.<br>Timestamps:<br>"
         "0:00 Intro<br>1:23 Part one &lt;script&gt;x&lt;/script&gt; end</p>")
     assert article.video_embed_url == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+
+
+def test_an_item_with_thousands_of_categories_makes_only_a_few_tags(
+        ingest, database: Database) -> None:
+    categories = "".join(f"<category>spam tag {n}</category>" for n in range(3000))
+    [article] = ingest(RSS.format(channel="", items=rss_item("<p>Body</p>", extra=categories)))
+    with database.reader() as session:
+        names = [tag.name for tag in session.get(Article, article.id).tags]  # type: ignore[union-attr]
+        assert session.scalar(select(func.count()).select_from(Tag)) == MAX_TAGS_PER_ENTRY
+    assert sorted(names) == sorted(f"spam tag {n}" for n in range(MAX_TAGS_PER_ENTRY))

@@ -22,6 +22,10 @@ from workers.ingest.records import ParsedEntry
 
 WEB_SCHEMES = frozenset({"http", "https"})
 TAG_NAME_MAX = 100
+# An entry keeps at most this many tags, the first the feed names: every tag is a public
+# /tag/<slug> page, and one spam item with 3,000 categories would make 3,000 of them.
+# Real feeds name a handful (WordPress's long-tail sites, about 15).
+MAX_TAGS_PER_ENTRY = 25
 _WHITESPACE = re.compile(r"\s+")
 _EMAIL = re.compile(r"\(?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
 _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
@@ -180,7 +184,8 @@ def tag_slug(name: str) -> str:
 
 def normalise_tags(names: Iterable[str]) -> tuple[str, ...]:
     """Display names with whitespace collapsed, deduplicated by slug (first spelling wins),
-    in feed order; names that slug to nothing ("#", "—") are dropped."""
+    in feed order, at most MAX_TAGS_PER_ENTRY; names that slug to nothing ("#", "—") are
+    dropped."""
     seen: set[str] = set()
     tags: list[str] = []
     for raw in names:
@@ -189,4 +194,6 @@ def normalise_tags(names: Iterable[str]) -> tuple[str, ...]:
         if slug and slug not in seen:
             seen.add(slug)
             tags.append(name)
+            if len(tags) == MAX_TAGS_PER_ENTRY:
+                break
     return tuple(tags)

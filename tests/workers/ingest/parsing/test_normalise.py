@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from workers.ingest.parsing.normalise import (
+    MAX_TAGS_PER_ENTRY,
     absolute_url,
     author_name,
     entry_key,
@@ -147,3 +148,10 @@ def test_tags_are_collapsed_deduplicated_by_slug_and_kept_in_order() -> None:
 def test_tag_names_are_capped_at_100_characters() -> None:
     (name,) = normalise_tags(["x" * 300])
     assert len(name) == 100 and len(tag_slug(name)) == 100
+
+
+def test_an_entry_keeps_only_its_first_tags() -> None:
+    names = ["Dup", "dup", *(f"spam tag {n}" for n in range(3000))]
+    tags = normalise_tags(names)
+    assert len(tags) == MAX_TAGS_PER_ENTRY
+    assert tags[:3] == ("Dup", "spam tag 0", "spam tag 1")     # duplicates do not count
