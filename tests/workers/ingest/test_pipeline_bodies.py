@@ -132,3 +132,12 @@ def test_an_item_with_thousands_of_categories_makes_only_a_few_tags(
         names = [tag.name for tag in session.get(Article, article.id).tags]  # type: ignore[union-attr]
         assert session.scalar(select(func.count()).select_from(Tag)) == MAX_TAGS_PER_ENTRY
     assert sorted(names) == sorted(f"spam tag {n}" for n in range(MAX_TAGS_PER_ENTRY))
+
+
+def test_the_lead_images_credit_is_kept_when_its_figure_leaves_the_body(ingest) -> None:
+    [article] = ingest(RSS.format(channel="", items=rss_item(
+        '<figure><img src="https://cdn.example/fig.jpg"><figcaption>Photo: Reuters'
+        "</figcaption></figure><p>The actual article starts here.</p>")))
+    assert (article.image_url, article.image_alt) == ("https://cdn.example/fig.jpg",
+                                                      "Photo: Reuters")
+    assert article.content_html == "<p>The actual article starts here.</p>"

@@ -377,6 +377,25 @@ def first_image(sanitised: str) -> Image | None:
     return None
 
 
+_FIGURE = re.compile(r"<figure\b[^>]*>(.*?)</figure>", re.DOTALL)
+_FIGCAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.DOTALL)
+
+
+def figure_caption(sanitised: str, url: str | None) -> str | None:
+    """The plain text of the figcaption in the <figure> that shows `url` (often a credit,
+    "Photo: Reuters"): `without_image` removes that figure with the image."""
+    if not url or "<figcaption" not in sanitised:
+        return None
+    for figure in _FIGURE.finditer(sanitised):
+        caption = _FIGCAPTION.search(figure.group(1))
+        if caption and any(
+                is_same_image(html.unescape(dict(_QUOTED_ATTRIBUTE.findall(img.group(0)))
+                                            .get("src", "")), url)
+                for img in _IMG.finditer(figure.group(1))):
+            return plain_text(caption.group(1)) or None
+    return None
+
+
 # What removing an image may leave empty, innermost first; removed with it.
 _EMPTIED = (re.compile(r"<a\b[^>]*>\s*</a>"),
             re.compile(r"<picture\b[^>]*>(?:\s*<source\b[^>]*>)*\s*</picture>"),

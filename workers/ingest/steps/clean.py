@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from hopper.widths import NAME_MAX, URL_MAX
 from workers.ingest.cleaning.media import feed_video, lead_image, meaningful_alt, video_embed_url
 from workers.ingest.cleaning.sanitise import (
+    figure_caption,
     first_embed,
     first_image,
     leading_text,
@@ -90,7 +91,9 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArt
     content_base = entry.content_base or url or base_url
     content_html = sanitise_html(entry.content_html, base_url=content_base)
     image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
-    # The page shows the lead image above the body: never a second time inside it.
+    # The page shows the lead image above the body: never a second time inside it. Its
+    # caption goes with it from the body, so it stays with the image instead.
+    image_alt = _with_caption(image_alt, figure_caption(content_html, image_url))
     content_html = without_image(content_html, image_url)
     summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
     title = summarise(text_from_markup(entry.title), TITLE_MAX) or summarise(summary,
@@ -157,6 +160,20 @@ def _lead_image(entry: ParsedEntry, content_html: str, *,
         alt = meaningful_alt(image.alt)
         return image.url, alt[:IMAGE_ALT_MAX] if alt else None
     return None, None
+
+
+def _with_caption(alt: str | None, caption: str | None) -> str | None:
+    """The lead image's alt text with the caption its figure had in the body. The model
+    has one text for the lead image, image_alt, which the article page prints as the
+    figure's figcaption (templates/site/article.html) and uses as alt: a caption alone
+    takes its place; both are joined unless one already says the other."""
+    if not caption:
+        return alt
+    if not alt or alt in caption:
+        return caption[:IMAGE_ALT_MAX]
+    if caption in alt:
+        return alt
+    return f"{alt} — {caption}"[:IMAGE_ALT_MAX]
 
 
 def _capped_url(url: str | None) -> str | None:

@@ -85,6 +85,39 @@ def test_atom_text_content_is_escaped() -> None:
 LEAD = (MediaItem(url="https://cdn.example/lead.jpg", kind="image"),)
 
 
+@pytest.mark.parametrize(("alt", "expected"), [
+    ("", "Photo: Reuters"),
+    ("Photo", "Photo: Reuters"),                               # says nothing: dropped
+    ("A flooded street in Valencia", "A flooded street in Valencia — Photo: Reuters"),
+    ("Photo: Reuters", "Photo: Reuters"),
+])
+def test_the_lead_images_caption_stays_with_it_when_its_figure_leaves_the_body(
+        alt: str, expected: str) -> None:
+    article = _clean(content_html=(
+        f'<figure><img src="https://cdn.example/fig.jpg?w=600" alt="{alt}">'
+        "<figcaption>Photo: <em>Reuters</em></figcaption></figure>"
+        "<p>The actual article starts here.</p>"
+        '<figure><img src="https://cdn.example/late.jpg"><figcaption>Later</figcaption>'
+        "</figure>"))
+    assert article.image_url == "https://cdn.example/fig.jpg?w=600"
+    assert article.image_alt == expected
+    assert "Reuters" not in article.content_html and "<figcaption>Later" in article.content_html
+
+
+def test_a_caption_goes_with_the_feeds_own_image_shown_again_at_another_size() -> None:
+    article = _clean(content_html='<figure><img src="https://cdn.example/fig.jpg?w=600">'
+                                  "<figcaption>Photo: AP</figcaption></figure><p>Text</p>",
+                     media=(MediaItem(url="https://cdn.example/fig.jpg?w=1200", kind="image"),))
+    assert (article.image_alt, article.content_html) == ("Photo: AP", "<p>Text</p>")
+
+
+def test_a_caption_is_kept_only_for_the_image_that_leaves_the_body() -> None:
+    article = _clean(content_html='<p>Text</p><figure><img src="https://cdn.example/b.jpg">'
+                                  "<figcaption>Photo: AP</figcaption></figure>", media=LEAD)
+    assert article.image_alt is None
+    assert "<figcaption>Photo: AP</figcaption>" in article.content_html
+
+
 def test_relative_urls_resolve_against_the_article_link() -> None:
     article = _clean(content_html='<a href="../about">a</a><img src="pic.jpg" '
                                   'srcset="pic-2x.jpg 2x, /pic-3x.jpg 3x">', media=LEAD)
