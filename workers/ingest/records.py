@@ -83,6 +83,9 @@ class ParsedFeed:
     rights: tuple[str, ...] = ()
     hub_url: str | None = None       # WebSub hub the feed names (hubs.py), absolute
     self_url: str | None = None      # the feed's own canonical URL: the WebSub topic
+    # The podcast's artwork (a channel-level itunes:image), absolute: the lead image of an
+    # audio entry that names none (clean.py).
+    artwork_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

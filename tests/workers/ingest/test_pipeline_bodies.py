@@ -141,3 +141,36 @@ def test_the_lead_images_credit_is_kept_when_its_figure_leaves_the_body(ingest) 
     assert (article.image_url, article.image_alt) == ("https://cdn.example/fig.jpg",
                                                       "Photo: Reuters")
     assert article.content_html == "<p>The actual article starts here.</p>"
+
+
+PODCAST_ITEMS = (
+    '<item><title>Episode 2</title><guid isPermaLink="false">pod-ep-2</guid>'
+    "<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate>"
+    '<enclosure url="http://example.test/ep2.mp3" length="1" type="audio/mpeg"/>'
+    '<itunes:image href="http://example.test/ep2.jpg"/></item>'
+    '<item><title>Episode 1</title><guid isPermaLink="false">pod-ep-1</guid>'
+    "<pubDate>Mon, 26 Oct 2026 10:00:00 GMT</pubDate>"
+    '<enclosure url="/ep1.mp3" length="1" type="audio/mpeg"/></item>')
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_podcast_episode_can_be_played_and_shows_its_artwork(ingest,
+                                                               breakage: str) -> None:
+    episode_1, episode_2 = ingest(RSS.format(
+        channel=f'<itunes:image href="/show.jpg"/>{breakage}', items=PODCAST_ITEMS))
+    assert episode_2.content_html == (
+        '<p><audio controls="" src="http://example.test/ep2.mp3"></audio></p>')
+    assert episode_2.image_url == "http://example.test/ep2.jpg"         # its own art
+    assert episode_1.content_html.startswith('<p><audio controls="" src="http://')
+    assert episode_1.content_html.endswith('/ep1.mp3"></audio></p>')
+    assert episode_1.image_url is not None and episode_1.image_url.endswith("/show.jpg")
+    # No page of their own: the file is no "original" to link (DESIGN.md's data rules).
+    assert episode_1.url is None and episode_2.url is None
+
+
+def test_a_json_feed_audio_attachment_can_be_played(ingest) -> None:
+    [article] = ingest('{"version": "https://jsonfeed.org/version/1.1", "title": "J", '
+                       '"items": [{"id": "1", "title": "Episode", "attachments": [{"url": '
+                       '"https://example.test/a.mp3", "mime_type": "audio/mpeg"}]}]}')
+    assert article.content_html == (
+        '<p><audio controls="" src="https://example.test/a.mp3"></audio></p>')

@@ -7,6 +7,7 @@ cookies before play) and Vimeo (player.vimeo.com) become iframes; nothing else d
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, urlsplit
@@ -146,6 +147,21 @@ def lead_image(media: Iterable[MediaItem]) -> MediaItem | None:
             # given (a width not given counts as a middling one; ties keep feed order).
             return max(kind, key=lambda item: item.width or UNKNOWN_WIDTH)
     return None
+
+
+def audio_player(media: Iterable[MediaItem], body: str) -> str:
+    """An <audio controls> for the entry's first audio enclosure, unless the body already
+    names its file: a podcast episode often has nothing else to offer (no link, no text).
+    HTML to sanitise with the body; the page adds preload="none" (web/media/links.py), so
+    nothing is fetched from the publisher before "play"."""
+    audio = next((item for item in media if item.kind == "audio"), None)
+    if audio is None or audio.url in body or html.escape(audio.url) in body:
+        return ""
+    return f'<p><audio controls src="{html.escape(audio.url)}"></audio></p>'
+
+
+def has_audio(media: Iterable[MediaItem]) -> bool:
+    return any(item.kind == "audio" for item in media)
 
 
 def feed_video(media: Iterable[MediaItem]) -> tuple[str | None, str | None]:

@@ -99,6 +99,8 @@ def _absolute_web(value: str) -> str | None:
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     if element == "iframe" and attribute == "src":
         return video_embed_url(_absolute(value))       # allow-listed hosts only
+    if attribute == "src" and element in {"audio", "video", "source"}:
+        return _absolute_web(value)          # a file to play is fetched: http(s) only
     if attribute in _URL_ATTRIBUTES:
         return _absolute(value)
     if attribute == "srcset":

@@ -39,6 +39,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss")
 XHTML = "http://www.w3.org/1999/xhtml"
 CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 
 class NotForFastPath(Exception):
@@ -187,9 +188,12 @@ def _read_rss(root: etree._Element, url: str) -> ParsedFeed:
     title = markup_from_plain_title(channel.findtext("title") or "")
     site = absolute_url(channel.findtext("link"), _base(channel, url))
     entries = tuple(_rss_item(item, url) for item in channel.iterfind("item"))
+    artwork = channel.find(f"{{{ITUNES}}}image")
     return ParsedFeed(title=title.strip(), site_url=site, entries=entries, format=fmt,
                       rights=_rights(channel, ("copyright", f"{{{DC}}}rights"),
-                                     f"{{{CREATIVE_COMMONS}}}license"))
+                                     f"{{{CREATIVE_COMMONS}}}license"),
+                      artwork_url=absolute_url(artwork.get("href"), _base(channel, url))
+                      if artwork is not None else None)
 
 
 def _rights(parent: etree._Element | None, rights_tags: tuple[str, ...],
@@ -242,6 +246,11 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
                 enclosures.append(enclosure)
         elif tag in ITEM_EXTENSION_FIELDS:
             fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
+        elif tag == f"{{{ITUNES}}}image":
+            # An episode's own artwork: after the Media RSS thumbnails (lead_image's order).
+            artwork = absolute_url(child.get("href"), base)
+            if artwork:
+                enclosures.append(MediaItem(url=artwork, kind="image", is_thumbnail=True))
         elif tag == f"{{{ATOM10}}}link" and child.get("rel") == "enclosure":
             enclosure = _enclosure(child.get("href"), child.get("type"), base)
             if enclosure:

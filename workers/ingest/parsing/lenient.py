@@ -55,8 +55,18 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
         format=_FORMATS.get(version, version or "unknown"),
         rights=_rights(feed),
         hub_url=absolute_url(_link(feed.get("links", []), "hub"), url),
-        self_url=absolute_url(_link(feed.get("links", []), "self"), url))
+        self_url=absolute_url(_link(feed.get("links", []), "self"), url),
+        artwork_url=_artwork(feed, url))
     return parsed, warning
+
+
+def _artwork(feed: Any, url: str) -> str | None:
+    """The channel's itunes:image. feedparser keeps it and the RSS <image> (logo) in one
+    `image`; the RSS image always has a title and a link, the iTunes one only an href."""
+    image = feed.get("image") or {}
+    if "title" in image or "link" in image:
+        return None
+    return absolute_url(image.get("href"), url)
 
 
 _MEDIA_RSS_PREFIX = re.compile(
@@ -156,6 +166,9 @@ def _media(entry: Any, base: str) -> list[MediaItem]:
             if url:
                 items.append(MediaItem(url=url, kind=media_kind(url, link.get("type")),
                                        mime_type=link.get("type")))
+    artwork = absolute_url((entry.get("image") or {}).get("href"), base)   # itunes:image
+    if artwork:
+        items.append(MediaItem(url=artwork, kind="image", is_thumbnail=True))
     return items
 
 

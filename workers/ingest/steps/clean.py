@@ -12,7 +12,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from hopper.widths import NAME_MAX, URL_MAX
-from workers.ingest.cleaning.media import feed_video, lead_image, meaningful_alt, video_embed_url
+from workers.ingest.cleaning.media import (
+    audio_player,
+    feed_video,
+    has_audio,
+    lead_image,
+    meaningful_alt,
+    video_embed_url,
+)
 from workers.ingest.cleaning.sanitise import (
     figure_caption,
     first_embed,
@@ -62,7 +69,8 @@ def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[Cle
     """Every entry cleaned, in feed order, each entry key once (see `deduplicate`), after
     entries that only share a guid were keyed apart (`key_shared_guids_apart`)."""
     return deduplicate(key_shared_guids_apart(
-        [clean_entry(entry, base_url=base_url, now=now) for entry in feed.entries]))
+        [clean_entry(entry, base_url=base_url, now=now, artwork_url=feed.artwork_url)
+         for entry in feed.entries]))
 
 
 def key_shared_guids_apart(articles: list[CleanArticle]) -> list[CleanArticle]:
@@ -83,14 +91,22 @@ def _keyed(article: CleanArticle, key: str) -> CleanArticle:
     return replace(article, entry_key=key, entry_hash=sha256_hex(key))
 
 
-def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime) -> CleanArticle:
+def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
+                artwork_url: str | None = None) -> CleanArticle:
+    """`artwork_url` is the podcast's own (ParsedFeed.artwork_url)."""
     url = _capped_url(entry.link)
     # Relative URLs in an entry's HTML resolve against the xml:base the document sets
     # around it (XML Base, as feedparser does), else against the article page it was
     # copied from (as Miniflux does); the feed URL only when the entry has no link.
     content_base = entry.content_base or url or base_url
-    content_html = sanitise_html(entry.content_html, base_url=content_base)
+    content_html = sanitise_html(entry.content_html + audio_player(entry.media,
+                                                                   entry.content_html),
+                                 base_url=content_base)
     image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
+    if image_url is None and has_audio(entry.media) and _capped_url(artwork_url):
+        # An episode without art of its own shows the podcast's (never a blog post of
+        # a feed that happens to carry podcast tags: only an entry with audio).
+        image_url = artwork_url
     # The page shows the lead image above the body: never a second time inside it. Its
     # caption goes with it from the body, so it stays with the image instead.
     image_alt = _with_caption(image_alt, figure_caption(content_html, image_url))

@@ -118,6 +118,37 @@ def test_a_caption_is_kept_only_for_the_image_that_leaves_the_body() -> None:
     assert "<figcaption>Photo: AP</figcaption>" in article.content_html
 
 
+AUDIO = MediaItem(url="https://pod.example/ep.mp3", kind="audio", mime_type="audio/mpeg")
+
+
+def test_an_audio_enclosure_is_played_in_the_body_unless_the_body_has_it() -> None:
+    assert _clean(content_html="<p>Notes</p>", media=(AUDIO,)).content_html == (
+        '<p>Notes</p><p><audio controls="" src="https://pod.example/ep.mp3"></audio></p>')
+    linked = '<p><a href="https://pod.example/ep.mp3">Listen</a></p>'
+    assert _clean(content_html=linked, media=(AUDIO,)).content_html.count("ep.mp3") == 1
+
+
+@pytest.mark.parametrize("src", ["mailto:a@b.example", "javascript:alert(1)",
+                                 "data:audio/mpeg;base64,AA"])
+def test_audio_and_video_play_only_web_files(src: str) -> None:
+    html = sanitise_html(f'<audio controls src="{src}"></audio><video src="{src}"></video>',
+                         base_url=BASE)
+    assert "src=" not in html
+
+
+def test_the_podcasts_artwork_leads_only_its_audio_entries() -> None:
+    art = "https://pod.example/show.jpg"
+    episode = clean_entry(_entry(content_html="", media=(AUDIO,)), base_url=BASE, now=NOW,
+                          artwork_url=art)
+    post = clean_entry(_entry(content_html="<p>A post</p>"), base_url=BASE, now=NOW,
+                       artwork_url=art)
+    own = clean_entry(_entry(content_html="", media=(AUDIO, MediaItem(
+        url="https://pod.example/ep.jpg", kind="image", is_thumbnail=True))),
+        base_url=BASE, now=NOW, artwork_url=art)
+    assert (episode.image_url, post.image_url, own.image_url) == (
+        art, None, "https://pod.example/ep.jpg")
+
+
 def test_relative_urls_resolve_against_the_article_link() -> None:
     article = _clean(content_html='<a href="../about">a</a><img src="pic.jpg" '
                                   'srcset="pic-2x.jpg 2x, /pic-3x.jpg 3x">', media=LEAD)
