@@ -83,7 +83,10 @@ def confirm_email(token: str) -> Page:
     with session_scope(database()) as db:
         user = db.get(User, int(payload.get("u", 0))) if payload else None
         # Naming the old address makes the link single-use: once changed, it no longer matches.
-        if (user is None or payload is None or user.email != payload.get("old")
+        # The session secret's fingerprint voids it on sign-out, password change or reset.
+        if (user is None or payload is None or not user.is_active
+                or user.email != payload.get("old")
+                or payload.get("s") != tokens.fingerprint(user.session_secret)
                 or users.by_email(db, str(payload.get("new", ""))) is not None):
             return render_template("auth/link_invalid.html"), 400
         users.change_email(user, str(payload["new"]))

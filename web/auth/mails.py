@@ -34,7 +34,11 @@ def reset_link(user: User | None) -> str:
 
 
 def email_change_link(user: User, new_email: str) -> str:
-    payload = {"u": user.id, "old": user.email, "new": new_email}
+    """Names the session secret: signing out, changing or resetting the password, or a
+    suspension voids the link (someone who requested it with a stolen password must not
+    keep it past the owner's reaction)."""
+    payload = {"u": user.id, "old": user.email, "new": new_email,
+               "s": tokens.fingerprint(user.session_secret)}
     return absolute_url("account.confirm_email",
                         token=tokens.make_token(_secret(), tokens.CHANGE_EMAIL, payload))
 

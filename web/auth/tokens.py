@@ -3,7 +3,11 @@
 Each purpose has its own salt, so a token made for one can never be used for another.
 Single use comes from the payload: it names state the link itself changes (the password
 hash's fingerprint for a reset, the address for a verification or an e-mail change), so
-once the link has done its work its token no longer matches and is refused.
+once the link has done its work its token no longer matches and is refused. A link that
+hands the account to an address also names the state that must void it: a reset names
+the address it was sent to, an e-mail change the account's session secret (replaced on
+sign-out, password change or reset, and suspension). Payloads are signed, not encrypted,
+so secrets and addresses travel only as fingerprints.
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ def read_token(secret_key: str, purpose: Purpose, token: str) -> dict[str, Any] 
     return payload if isinstance(payload, dict) else None
 
 
+def fingerprint(value: str) -> str:
+    """Changes whenever `value` does; reveals nothing usable about it."""
+    return hashlib.sha256(value.encode()).hexdigest()[:20]
+
+
 def password_fingerprint(password_hash: str) -> str:
-    """Changes whenever the password does; reveals nothing usable about the hash."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:20]
+    """Changes whenever the password does."""
+    return fingerprint(password_hash)

@@ -70,6 +70,50 @@ def test_a_new_address_counts_once_its_link_is_followed(mailing_app, make_accoun
     assert client.get(path).status_code == 400   # used once
 
 
+def ask_to_move(client, mailbox, new_email: str) -> str:  # type: ignore[no-untyped-def]
+    """Request an address change from `client`; the confirmation link's path."""
+    response = post_form(client, "/account/email", "email", email=new_email,
+                         current_password=PASSWORD)
+    assert response.status_code == 302
+    return urlsplit(mailbox.link_in(new_email)).path
+
+
+def test_a_password_change_voids_a_pending_address_change(mailing_app, make_account, mailbox,
+                                                          database) -> None:
+    user = make_account("ada@example.test")
+    # Someone holding Ada's password asks to move the account to their own address...
+    link = ask_to_move(signed_in(mailing_app), mailbox, "thief@evil.example")
+    # ...Ada notices the warning and changes her password.
+    owner = signed_in(mailing_app)
+    post_form(owner, "/account/password", "password", current_password=PASSWORD,
+              password=NEW_PASSWORD, password_again=NEW_PASSWORD)
+
+    assert mailing_app.test_client().get(link).status_code == 400
+    with session_scope(database) as session:
+        assert session.get(User, user.id).email == "ada@example.test"
+
+
+def test_signing_out_voids_a_pending_address_change(mailing_app, make_account,
+                                                    mailbox) -> None:
+    make_account("ada@example.test")
+    link = ask_to_move(signed_in(mailing_app), mailbox, "thief@evil.example")
+    owner = signed_in(mailing_app)
+    token = csrf_token_of(owner.get("/account").get_data(as_text=True))
+    owner.post("/logout", data={"csrf_token": token})   # signs every session out
+    assert mailing_app.test_client().get(link).status_code == 400
+
+
+def test_a_suspended_account_cannot_confirm_an_address_change(mailing_app, make_account,
+                                                              mailbox, database) -> None:
+    user = make_account("ada@example.test")
+    link = ask_to_move(signed_in(mailing_app), mailbox, "ada@new.example")
+    with session_scope(database) as session:
+        session.get(User, user.id).is_suspended = True
+    assert mailing_app.test_client().get(link).status_code == 400
+    with session_scope(database) as session:
+        assert session.get(User, user.id).email == "ada@example.test"
+
+
 def test_download_my_data_holds_profile_consents_playlists_and_comments(app, make_account,
                                                                          database) -> None:
     user = make_account("ada@example.test")
