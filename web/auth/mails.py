@@ -26,9 +26,12 @@ def verification_link(user: User) -> str:
 
 
 def reset_link(user: User | None) -> str:
-    """A link for a known user; for an unknown address the same work yields a dead link."""
+    """A link for a known user; for an unknown address the same work yields a dead link.
+    It names the address it is mailed to: once the account moves to another address, a
+    link left in the old mailbox is refused."""
     payload = {"u": user.id if user else 0,
-               "p": tokens.password_fingerprint(user.password_hash if user else "")}
+               "p": tokens.password_fingerprint(user.password_hash if user else ""),
+               "e": tokens.fingerprint(user.email if user else "")}
     return absolute_url("auth.reset_password",
                         token=tokens.make_token(_secret(), tokens.RESET_PASSWORD, payload))
 

@@ -170,8 +170,10 @@ def _user_for_reset(db: Session, token: str) -> User | None:
     if payload is None or not isinstance(payload.get("u"), int):
         return None
     user = db.get(User, payload["u"])
-    # The fingerprint changes with the password, so a used link stops working.
-    if user is None or payload.get("p") != tokens.password_fingerprint(user.password_hash):
+    # The fingerprint changes with the password, so a used link stops working; the
+    # address's, once the account moved away from the mailbox the link was sent to.
+    if (user is None or payload.get("p") != tokens.password_fingerprint(user.password_hash)
+            or payload.get("e") != tokens.fingerprint(user.email)):
         return None
     return user if user.is_active else None
 

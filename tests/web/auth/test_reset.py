@@ -64,7 +64,8 @@ def test_an_expired_reset_link_is_refused(client, make_account, app) -> None:
         def get_timestamp(self) -> int:
             return int(time.time()) - 2 * 3600
 
-    payload = {"u": user.id, "p": tokens.password_fingerprint(user.password_hash)}
+    payload = {"u": user.id, "p": tokens.password_fingerprint(user.password_hash),
+               "e": tokens.fingerprint(user.email)}
     fresh = tokens.make_token(app.config["SECRET_KEY"], tokens.RESET_PASSWORD, payload)
     stale = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=tokens.RESET_PASSWORD.salt,
                                    signer=SignerTwoHoursAgo).dumps(payload)
@@ -91,3 +92,20 @@ def test_a_reset_ends_every_signed_in_session(mailing_app, make_account, mailbox
     ask_for_reset(client, "ada@example.test")
     set_password(client, urlsplit(mailbox.link_in("ada@example.test")).path)
     assert phone.get("/account").status_code == 302
+
+
+def test_a_reset_link_left_in_the_old_mailbox_dies_when_the_address_changes(
+        mailing_app, make_account, mailbox) -> None:
+    make_account("ada@example.test")
+    ask_for_reset(mailing_app.test_client(), "ada@example.test")
+    old_link = urlsplit(mailbox.link_in("ada@example.test", subject_has="new password")).path
+    ada = mailing_app.test_client()
+    token = csrf_token_of(ada.get("/login").get_data(as_text=True))
+    ada.post("/login", data={"email": "ada@example.test", "password": PASSWORD,
+                             "csrf_token": token})
+    token = csrf_token_of(ada.get("/account").get_data(as_text=True))
+    ada.post("/account/email", data={"csrf_token": token, "email-email": "ada@new.example",
+                                     "email-current_password": PASSWORD})
+    assert ada.get(urlsplit(mailbox.link_in("ada@new.example")).path).status_code == 200
+
+    assert set_password(mailing_app.test_client(), old_link).status_code == 400
