@@ -15,7 +15,6 @@ from typing import Any
 import redis
 from flask import Flask, current_app, g, has_request_context, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
@@ -23,13 +22,21 @@ from sqlalchemy.orm import Session
 from hopper.redis_client import WEB, connect
 from hopper.settings import Settings
 from models.db import Database
+from web.proxy import client_network
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def client_key() -> str:
+    """Whom a per-client limit counts: the address (an IPv6 client's /64), web/proxy.py."""
+    return client_network(request.remote_addr)
+
+
+limiter = Limiter(key_func=client_key, default_limits=[])
 
 
 def limiter_storage_uri(settings: Settings) -> str:

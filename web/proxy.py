@@ -1,6 +1,7 @@
 """Who the client is, behind reverse proxies (docs/operations.md, "Behind a reverse proxy").
 
-Rate limits, view and share counters and /metrics key on `request.remote_addr`. Behind a
+Rate limits, view and share counters key on `client_network(request.remote_addr)`, and
+/metrics checks `request.remote_addr`. Behind a
 proxy that is the proxy's address, so every visitor would share one bucket. This WSGI
 middleware rewrites `REMOTE_ADDR` from `X-Forwarded-For`, but only when the peer is a
 trusted proxy (`FORWARDED_ALLOW_IPS`) and only as far as the configured number of hops
@@ -22,6 +23,26 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# An IPv6 client is usually given a whole /64 (RFC 6177; RFC 4291 §2.5.4: interface ids
+# are 64 bits), so any address in it is the same client for limits and counters.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(address: str | None) -> str:
+    """What limits and counters key on: an IPv4 address as it is (an IPv4-mapped IPv6
+    address as its IPv4 address), an IPv6 address as its /64. Anything else (a unix
+    socket peer, no address at all) is taken as it comes."""
+    text = (address or "127.0.0.1").strip()
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)
+
 
 
 class AddressList:

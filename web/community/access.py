@@ -6,11 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from web.extensions import login_manager
+from web.extensions import client_key, login_manager
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -34,8 +34,8 @@ def signed_in_required(view: View) -> View:
 
 
 def member_key() -> str:
-    """Rate limits of community actions count per signed-in reader (per address for
-    anyone else)."""
+    """Rate limits of community actions count per signed-in reader (per client, an IPv6
+    client's /64, for anyone else)."""
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
-    return f"address:{request.remote_addr}"
+    return f"address:{client_key()}"

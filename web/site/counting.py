@@ -17,6 +17,7 @@ import redis
 
 from models import articles
 from models.db import Database, session_scope
+from web.proxy import client_network
 
 VIEWED_PREFIX = "hopper:viewed:"
 SHARED_PREFIX = "hopper:shared:"
@@ -38,11 +39,13 @@ def is_bot(user_agent: str | None) -> bool:
 
 
 def visitor_hour_key(kind: str, article_id: int, remote_addr: str, now: datetime) -> str:
-    """One key per client address, article and hour. The user agent is left out on
-    purpose: a script rotating it would otherwise count as a new visitor each time.
-    Only a hash is kept: the address never reaches Redis."""
+    """One key per client (its address, an IPv6 client's /64: web/proxy.py), article and
+    hour. The user agent is left out on purpose: a script rotating it would otherwise
+    count as a new visitor each time, as one rotating its IPv6 address would. Only a hash
+    is kept: the address never reaches Redis."""
     hour = now.strftime("%Y%m%d%H")
-    digest = hashlib.sha256(f"{kind}\0{remote_addr}\0{article_id}\0{hour}".encode())
+    client = client_network(remote_addr)
+    digest = hashlib.sha256(f"{kind}\0{client}\0{article_id}\0{hour}".encode())
     prefix = VIEWED_PREFIX if kind == "view" else SHARED_PREFIX
     return prefix + digest.hexdigest()
 

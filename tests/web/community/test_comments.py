@@ -139,6 +139,15 @@ def test_more_than_five_comments_a_minute_from_one_user_are_refused_with_429(
     assert _post(client, article.id, "my first").status_code == 302
 
 
+def test_anonymous_posts_from_one_ipv6_64_share_one_budget(client, make_article,
+                                                           database) -> None:
+    article = make_article()
+    statuses = [client.post(f"/discussion/{article.id}/comments", data={"body": "hi"},
+                            environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n + 1:x}"}
+                            ).status_code for n in range(6)]
+    assert statuses == [302] * 5 + [429]   # sent to sign in, then refused
+
+
 def test_hiding_and_deleting_keep_the_count_of_visible_comments(make_user, make_article,
                                                                 database) -> None:
     user = make_user()

@@ -147,3 +147,15 @@ def test_choices_from_one_address_are_rate_limited_and_a_refused_one_records_not
     statuses = [choose(client, "reject_all").status_code for _ in range(21)]
     assert statuses == [303] * 20 + [429]
     assert len(records(database)) == 20
+
+
+def test_an_ipv6_client_rotating_addresses_in_its_64_shares_one_budget(client,
+                                                                       database) -> None:
+    """An IPv6 client holds a whole /64: each address in it is the same client."""
+    statuses = [client.post("/consent", data={"action": "reject_all"}, headers=SAME_SITE,
+                            environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n + 100:x}"}
+                            ).status_code for n in range(21)]
+    assert statuses == [303] * 20 + [429]
+    other_network = client.post("/consent", data={"action": "reject_all"}, headers=SAME_SITE,
+                                environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})
+    assert other_network.status_code == 303

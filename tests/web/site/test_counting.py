@@ -73,6 +73,18 @@ def test_flushing_is_throttled_and_loses_nothing(make, database, redis_client) -
     assert views_of(database, article.id) == 2
 
 
+def test_an_ipv6_visitor_rotating_addresses_in_its_64_counts_once(
+        client, make, database, redis_client) -> None:
+    article = make.article(make.source(), title="Counted story")
+    for host in range(1, 6):
+        client.get(f"/article/{article.id}-counted-story", headers={"User-Agent": FIREFOX},
+                   environ_base={"REMOTE_ADDR": f"2001:db8:7:8::{host}"})
+    client.get(f"/article/{article.id}-counted-story", headers={"User-Agent": FIREFOX},
+               environ_base={"REMOTE_ADDR": "2001:db8:7:9::1"})   # another /64: another visitor
+    counting.flush_views(redis_client, database, force=True)
+    assert views_of(database, article.id) == 2
+
+
 def test_most_read_on_home_reflects_counted_views(client, make, database, redis_client) -> None:
     source = make.source()
     quiet = make.article(source, title="Quiet story")
