@@ -21,7 +21,11 @@ from web.auth.limits import (
     REGISTER_PER_IP,
     RESET_PER_ACCOUNT,
     RESET_PER_IP,
+    accept_form,
+    account_and_client_key,
     limit_posts,
+    may_mail,
+    only_accepted,
     sign_in_key,
 )
 from web.auth.passwords import hash_password
@@ -67,13 +71,16 @@ def login() -> Page:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limit_posts(REGISTER_PER_IP, REGISTER_PER_ACCOUNT)
+@limit_posts(REGISTER_PER_IP, REGISTER_PER_ACCOUNT, key=account_and_client_key,
+             deduct_when=only_accepted)
 def register() -> Page:
     form = RegisterForm()
     if not form.validate_on_submit():
         return render_template("auth/register.html", form=form,
                                policy_version=settings().policy_version)
+    accept_form()
     email = users.normalise_email(form.email.data or "")
+    is_mailed = may_mail("register", email)
     password_hash = hash_password(form.password.data or "")   # the same work in both branches
     db = db_session()
     existing = users.by_email(db, email)
@@ -86,9 +93,10 @@ def register() -> Page:
             db.rollback()
             existing = users.by_email(db, email)
         else:
-            mails.send(user.email, "auth/email/verify.txt", user=user,
-                       link=mails.verification_link(user))
-    if existing is not None:
+            if is_mailed:
+                mails.send(user.email, "auth/email/verify.txt", user=user,
+                           link=mails.verification_link(user))
+    if existing is not None and is_mailed:
         # Same page as a new sign-up, so the form cannot tell who has an account.
         mails.send(existing.email, "auth/email/already_registered.txt",
                    login_link=mails.absolute_url("auth.login"),
@@ -133,16 +141,20 @@ def logout() -> Response:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limit_posts(RESET_PER_IP, RESET_PER_ACCOUNT)
+@limit_posts(RESET_PER_IP, RESET_PER_ACCOUNT, key=account_and_client_key,
+             deduct_when=only_accepted)
 def forgot_password() -> Page:
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form)
+    accept_form()
     user = users.by_email(db_session(), form.email.data or "")
     # Link and message are made in both branches: the same work, the same time; only
-    # handing the message to the (background) outbox differs.
+    # handing the message to the (background) outbox differs. The mail cap is counted
+    # for unknown addresses too, so its timing does not tell them apart either.
+    is_mailed = may_mail("reset", form.email.data or "")
     message = mails.compose("auth/email/reset.txt", link=mails.reset_link(user))
-    if user is not None and user.is_active:
+    if user is not None and user.is_active and is_mailed:
         mails.deliver(user.email, message)
     return render_template("auth/forgot_sent.html")
 

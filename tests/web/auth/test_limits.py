@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from tests.web.auth.fixtures import csrf_token_of
+from web.auth import outbox
+
+GOOD_PASSWORD = "an unusual passphrase for signing up"
 
 
 def attempt(app, path: str, email: str, ip: str):  # type: ignore[no-untyped-def]
@@ -33,10 +36,47 @@ def test_one_address_guessing_many_accounts_is_stopped(app, database) -> None:
     assert attempt(app, "/login", "someone@example.test", "10.0.0.2").status_code == 401
 
 
-def test_reset_requests_are_limited_per_account(app, database) -> None:
-    statuses = [attempt(app, "/password/forgot", "ada@example.test", f"10.0.1.{n}").status_code
-                for n in range(4)]
+def sign_up(app, email: str, ip: str, password: str = GOOD_PASSWORD):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
+    token = csrf_token_of(client.get("/register").get_data(as_text=True))
+    return client.post("/register", data={"email": email, "password": password,
+                                          "password_again": password, "accept_terms": "y",
+                                          "csrf_token": token})
+
+
+def test_one_client_asking_resets_for_one_account_is_stopped(app, database) -> None:
+    statuses = [attempt(app, "/password/forgot", "ada@example.test", "10.0.1.1").status_code
+                for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_strangers_cannot_use_up_an_owners_reset_or_sign_up_requests(app, database) -> None:
+    for n in range(3):   # valid forms, the victim's address, three other clients
+        assert attempt(app, "/password/forgot", "frank@example.test",
+                       f"198.51.100.{n}").status_code == 200
+        assert sign_up(app, "victim@example.test", f"198.51.100.{n}").status_code == 200
+    assert attempt(app, "/password/forgot", "frank@example.test",
+                   "203.0.113.9").status_code == 200
+    assert sign_up(app, "victim@example.test", "203.0.113.9").status_code == 200
+
+
+def test_sign_up_forms_that_fail_validation_do_not_count_against_the_address(app,
+                                                                            database) -> None:
+    for _ in range(4):
+        assert sign_up(app, "victim@example.test", "10.0.3.1", password="x").status_code == 200
+    signed_up = sign_up(app, "victim@example.test", "10.0.3.1")
+    assert signed_up.status_code == 200 and "Check your inbox" in signed_up.get_data(True)
+
+
+def test_a_crowd_of_clients_gets_only_three_reset_mails_an_hour_to_one_address(
+        mailing_app, make_account, mailbox) -> None:
+    make_account("frank@example.test")
+    for n in range(5):
+        assert attempt(mailing_app, "/password/forgot", "frank@example.test",
+                       f"198.51.100.{n}").status_code == 200
+    assert outbox.wait_until_sent(timeout_s=15)
+    assert sum(message["To"] == "frank@example.test" for message in mailbox.messages) == 3
 
 
 def test_registrations_are_limited_per_address(app, database) -> None:
