@@ -32,13 +32,20 @@ from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
 from models.sources import Source
+from web.auth.limits import (
+    CONTACT_PER_ACCOUNT,
+    CONTACT_PER_IP,
+    accept_form,
+    limit_posts,
+    only_accepted,
+    sender_key,
+)
 from web.cache import cached_page, hit_handlers, on_hit
 from web.community import comments as community_comments
 from web.consent.choices import current_choices
 from web.extensions import (
     database,
     db_session,
-    limiter,
     redis_client,
     redis_outage_tolerated,
     settings,
@@ -76,7 +83,6 @@ PER_SECTION_BLOCK = 4
 MOST_READ = 5
 MOST_READ_WINDOW = timedelta(hours=48)
 RELATED = 6
-CONTACT_RATE_LIMIT = "5/hour"
 
 
 @dataclass(frozen=True)
@@ -316,10 +322,11 @@ def contact_recipient() -> str | None:
 
 
 @bp.route("/contact", methods=["GET", "POST"])
-@limiter.limit(CONTACT_RATE_LIMIT, methods=["POST"])
+@limit_posts(CONTACT_PER_IP, CONTACT_PER_ACCOUNT, key=sender_key, deduct_when=only_accepted)
 def contact() -> str | Response:
     form = ContactForm()
     if form.validate_on_submit():
+        accept_form()
         if _send_contact_mail(form):
             flash("Thank you. Your message has been sent.", "success")
             return redirect(url_for("site.contact"))

@@ -136,3 +136,13 @@ def test_sixth_message_within_an_hour_is_rate_limited(mailing_client, smtp) -> N
     assert statuses == [302] * 5 + [429]
     assert len(smtp[1].messages) == 5
     assert mailing_client.get("/contact").status_code == 200   # reading the form still works
+
+
+
+def test_one_sender_is_limited_whatever_address_it_writes_from(mailing_client, smtp) -> None:
+    token = csrf_token(mailing_client)
+    statuses = [mailing_client.post("/contact", data=VALID | {"csrf_token": token},
+                                    environ_base={"REMOTE_ADDR": f"10.0.4.{n}"}).status_code
+                for n in range(6)]
+    assert statuses == [302] * 5 + [429]
+    assert len(smtp[1].messages) == 5
