@@ -6,6 +6,8 @@ stored bytes, so neither the view, the templates nor the database run. Keys carr
 version and every cached page is stale at once; a short TTL covers what moves without
 new articles ("Most read"). A page is never cached for a signed-in reader, nor when it
 sets a cookie, changes the session, renders a CSRF token, or calls `keep_private()`.
+Only requests for the site's own host (`HOPPER_BASE_URL`, `cacheable_hosts`) use the
+cache: the host is part of the key, and any Host header would otherwise store a copy.
 
 A view that must still do something on a hit (count a view) records it with
 `on_hit(name, **data)`; the data is stored with the page and `hit_handlers[name]` is
@@ -16,18 +18,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
 from hopper import content_version
 from web.consent.choices import cache_key as consent_cache_key
-from web.extensions import redis_client, redis_outage_tolerated
+from web.extensions import redis_client, redis_outage_tolerated, settings
 
 PAGE_PREFIX = "hopper:page:"
 DEFAULT_TTL_S = 60
 CACHEABLE_ARGS = frozenset({"page"})
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 cacheable_endpoints: set[str] = set()
 hit_handlers: dict[str, Callable[..., None]] = {}
@@ -85,11 +90,34 @@ def page_key_parts() -> tuple[str, str]:
     return PAGE_PREFIX, f":{consent_cache_key(request)}:{origin}:{request.full_path}"
 
 
+@lru_cache(maxsize=8)
+def cacheable_hosts(base_url: str) -> frozenset[str]:
+    """The Host header values whose pages are cached: the base URL's host, with its port
+    or, on the scheme's default port, without. A loopback base URL (a development or test
+    instance) also takes the other loopback names, with its port or none, so that
+    127.0.0.1 and localhost both work. A bounded set either way: Hosts outside it are
+    served uncached, never stored."""
+    parts = urlsplit(base_url)
+    hostname = (parts.hostname or "").lower()
+    name = f"[{hostname}]" if ":" in hostname else hostname
+    default_port = 443 if parts.scheme == "https" else 80
+    port = parts.port or default_port
+    is_loopback = name in LOOPBACK_NAMES
+    hosts: set[str] = set()
+    for each in LOOPBACK_NAMES if is_loopback else (name,):
+        hosts.add(f"{each}:{port}")
+        if is_loopback or port == default_port:
+            hosts.add(each)
+    return frozenset(hosts)
+
+
 def serve_cached_page() -> Response | None:
     if (request.method not in ("GET", "HEAD") or request.endpoint not in cacheable_endpoints
             or not current_app.config["PAGE_CACHE_ENABLED"] or _looks_signed_in()):
         return None
     if not set(request.args) <= CACHEABLE_ARGS:   # random query strings must not fill Redis
+        return None
+    if request.host.lower() not in cacheable_hosts(settings().base_url):   # nor random Hosts
         return None
     client = redis_client()
     prefix, suffix = page_key_parts()

@@ -38,6 +38,34 @@ def test_unknown_query_parameters_bypass_the_cache(client, make, redis_client) -
     assert list(redis_client.scan_iter("hopper:page:*")) == []
 
 
+def test_only_the_sites_own_host_uses_the_cache(client, database, redis_client) -> None:
+    for n in range(3):   # a Host header per request must not store a page each
+        response = client.get("/about", headers={"Host": f"junk{n}.invalid"})
+        assert response.status_code == 200 and "X-Cache" not in response.headers
+    assert list(redis_client.scan_iter("hopper:page:*")) == []
+    # HOPPER_BASE_URL is http://127.0.0.1:5000 here: a loopback instance also answers to
+    # localhost (the test client's Host), with its port or none.
+    for host in ("127.0.0.1:5000", "localhost:5000", "localhost"):
+        assert client.get("/about", headers={"Host": host}).headers["X-Cache"] == "miss"
+        assert client.get("/about", headers={"Host": host}).headers["X-Cache"] == "hit"
+    assert "X-Cache" not in client.get("/about", headers={"Host": "127.0.0.1:5001"}).headers
+
+
+def test_a_public_site_caches_its_own_host_only(settings, database, redis_client) -> None:
+    from dataclasses import replace
+
+    from web import create_app
+
+    app = create_app({"TESTING": True},
+                     settings=replace(settings, base_url="https://news.example"))
+    client = app.test_client()
+    for host in ("news.example", "NEWS.example:443"):
+        assert client.get("/about", headers={"Host": host}).headers["X-Cache"] == "miss"
+    for host in ("localhost", "127.0.0.1:5000", "news.example:8443", "evil.example"):
+        assert "X-Cache" not in client.get("/about", headers={"Host": host}).headers
+    app.extensions["hopper_database"].dispose()
+
+
 def test_bumping_the_content_version_shows_new_articles_at_once(
         client, make, redis_client) -> None:
     source = make.source()
