@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from hopper.text import shorten
-from web.community.comments import is_editable_now
+from web.community.comments import author_label, is_editable_now
 from web.community.forms import CommentForm
 from web.community.links import sign_in_url
 from web.community.playlists import my_playlists
@@ -55,4 +55,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["sign_in_url"] = sign_in_url
     app.jinja_env.globals["my_playlists"] = my_playlists
     app.jinja_env.globals["comment_is_editable"] = is_editable_now
+    app.jinja_env.globals["comment_author"] = author_label
     app.jinja_env.globals["new_comment_form"] = CommentForm

@@ -3,9 +3,11 @@ Discussion page listing the liveliest threads of the last week."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -34,6 +36,18 @@ def for_article(session: Session, article_id: int) -> list[Comment]:
 def is_editable_now(comment: Comment) -> bool:
     return (current_user.is_authenticated
             and comment.is_editable_by(current_user.id, utcnow()))
+
+
+def author_label(comment: Comment) -> str:
+    """What a comment is signed with: the reader's display name, else a pseudonym that is
+    the same on every comment of one reader and reveals nothing of their id (ids are
+    sequential: they would tell how many accounts exist and who came when). Keyed on
+    SECRET_KEY, so a new key gives every reader a new pseudonym."""
+    if comment.user.display_name:
+        return comment.user.display_name
+    digest = hmac.new(str(current_app.config["SECRET_KEY"]).encode(),
+                      f"hopper.reader-label\0{comment.user_id}".encode(), hashlib.sha256)
+    return f"Reader {digest.hexdigest()[:8]}"
 
 
 def _article_or_404(article_id: int) -> Article:

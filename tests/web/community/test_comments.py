@@ -3,6 +3,7 @@ counts, and the Discussion page's order."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -44,6 +45,21 @@ def test_a_verified_reader_comments_and_the_count_follows(client, make_user, log
     page = client.get(f"/discussion/{article.id}").get_data(as_text=True)
     assert "First <em>thoughts</em>" in page
     assert _comment_count(database, article.id) == 1
+
+
+def test_a_reader_without_a_display_name_signs_with_a_pseudonym_not_their_id(
+        client, make_user, login_as, make_article, database) -> None:
+    article = make_article()
+    ada, bob = make_user("ada@example.test"), make_user("bob@example.test")
+    for author, body in ((ada, "first"), (bob, "second"), (ada, "third")):
+        login_as(author)
+        assert _post(client, article.id, body).status_code == 302
+    page = client.get(f"/discussion/{article.id}").get_data(as_text=True)
+    labels = re.findall(r'class="comment-author">([^<]*)<', page)
+    assert len(labels) == 3
+    assert labels[0] == labels[2] != labels[1]   # stable per reader, distinct between them
+    for label, user in ((labels[0], ada), (labels[1], bob)):
+        assert re.fullmatch(r"Reader [0-9a-f]{8}", label) and label != f"Reader {user.id}"
 
 
 def test_unverified_and_anonymous_readers_cannot_comment(client, make_user, login_as,
