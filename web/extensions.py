@@ -37,6 +37,9 @@ def client_key() -> str:
 
 
 limiter = Limiter(key_func=client_key, default_limits=[])
+# Per client, on reads that run queries per request and that no cache answers: the JSON
+# API and search (the app's API_RATE_LIMIT and SEARCH_RATE_LIMIT override it).
+READ_RATE_LIMIT = "300 per minute"
 
 
 def limiter_storage_uri(settings: Settings) -> str:

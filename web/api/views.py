@@ -35,17 +35,16 @@ from models.search import (
 from models.sections import Section
 from models.sources import Source
 from web.api.errors import BadParameter, error_response, http_error_response
-from web.extensions import db_session, limiter, settings
+from web.extensions import READ_RATE_LIMIT, db_session, limiter, settings
 from web.params import MAX_PAGE, MAX_ROW_ID
 
 API_PREFIX = "/api/"
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-DEFAULT_RATE_LIMIT = "300 per minute"
 
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))(bp)
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", READ_RATE_LIMIT))(bp)
 
 
 @bp.get("/articles")

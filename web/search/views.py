@@ -1,13 +1,17 @@
 """/search (a plain GET form that works without JavaScript) and /search/live, the JSON
-the header's live search asks for while the reader types."""
+the header's live search asks for while the reader types. Both run full-text queries
+(and a spelling correction when nothing matches) and no cache answers them, so both are
+limited per client like the JSON API; a 429 is the site's error page, or JSON for
+/search/live."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import TooManyRequests
 
 from models import publishing
 from models.permalinks import article_path
@@ -20,9 +24,12 @@ from models.search import (
     matching_topics,
     search_articles,
 )
-from web.extensions import db_session
+from web.api.errors import http_error_response
+from web.extensions import READ_RATE_LIMIT, db_session, limiter
+from web.site import render_error
 
 bp = Blueprint("search", __name__)
+limiter.limit(lambda: current_app.config.get("SEARCH_RATE_LIMIT", READ_RATE_LIMIT))(bp)
 
 RESULTS_PER_PAGE = 10
 LIVE_RESULTS = 5
@@ -89,6 +96,13 @@ def live() -> Response:
                                                 is_prefix=True))
     topics = matching_topics(session, text, is_prefix=True, limit=LIVE_TOPICS) if text else []
     return jsonify(live_results(text, page, topics))
+
+
+@bp.errorhandler(429)
+def too_many_searches(error: TooManyRequests) -> Response | tuple[str, int]:
+    if request.endpoint == "search.live":   # the header's script reads JSON
+        return http_error_response(error)
+    return render_error(error)   # the site's page (the app's 429 page is about forms)
 
 
 TOPIC_LABELS = {"tag": "Tag", "section": "Section", "source": "Source"}

@@ -153,3 +153,27 @@ def test_results_page_says_did_you_mean_and_links_the_topic(client, rows) -> Non
     typo = client.get("/search?q=summmit").get_data(as_text=True)
     assert "Did you mean" in typo and 'href="/search?q=summit"' in typo
     assert "<mark>Summit</mark> opens in Vilnius" in typo
+
+
+def test_searching_too_fast_meets_429_as_a_page_and_as_json(settings, database) -> None:
+    from web import create_app
+
+    app = create_app({"TESTING": True, "SEARCH_RATE_LIMIT": "2 per minute"}, settings=settings)
+    client = app.test_client()
+    assert [client.get("/search?q=news").status_code for _ in range(2)] == [200, 200]
+    page = client.get("/search?q=news")
+    assert page.status_code == 429 and page.mimetype == "text/html"
+    assert "Too many requests" in page.get_data(as_text=True)
+    assert int(page.headers["Retry-After"]) > 0
+
+    assert [client.get("/search/live?q=ne").status_code for _ in range(2)] == [200, 200]
+    live = client.get("/search/live?q=ne")
+    assert live.status_code == 429
+    assert live.get_json()["error"]["code"] == "too_many_requests"
+    assert int(live.headers["Retry-After"]) > 0
+    app.extensions["hopper_database"].dispose()
+
+
+def test_search_is_limited_per_client_by_default_as_the_api_is(client, database) -> None:
+    for path in ("/search?q=news", "/search/live?q=ne", "/api/v1/sections"):
+        assert client.get(path).headers["X-RateLimit-Limit"] == "300"
