@@ -127,9 +127,12 @@ def parse_date(text: str | None) -> datetime | None:
         try:
             year, month, day, hour, minute, second = as_tuple[:6]
             parsed = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
-    return parsed.astimezone(UTC).replace(microsecond=0)
+    try:
+        return parsed.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:   # "9999-12-31T23:59-01:00" in UTC is past year 9999
+        return None
 
 
 def _parse_iso8601(text: str) -> datetime | None:

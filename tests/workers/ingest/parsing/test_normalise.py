@@ -104,7 +104,10 @@ def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> 
 @pytest.mark.parametrize("text", [None, "", "   ", "yesterday-ish", "Mon, 99 Foo 2026",
                                   "Sat, 28 Nov 2026 10:00:00 +2500",
                                   "Sat, 28 Nov 2026 10:00:00 -1560",
-                                  "2026-11-28T10:00:00+25:00"])
+                                  "2026-11-28T10:00:00+25:00",
+                                  # UTC is past year 9999 or before year 1
+                                  "Fri, 31 Dec 9999 23:59:59 -0100",
+                                  "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
 def test_unreadable_dates_are_none(text: str | None) -> None:
     assert parse_date(text) is None
 

@@ -1,0 +1,67 @@
+"""A whole poll of feeds in which one entry (or one character) is odd or broken: the
+feed is stored, every good entry with it, and the odd one as a reader would want it.
+Served from a loopback HTTP server and stored in the run's real database."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from pytest_httpserver import HTTPServer
+
+from models.base import utcnow
+from models.db import Database
+from tests.sources import add_source
+from tests.workers.ingest.conftest import TEST_LIMITS
+from tests.workers.ingest.test_pipeline import articles_of, source_row
+from workers.ingest.pipeline import ingest_source
+from workers.ingest.steps.fetch import FeedClient
+from workers.ingest.steps.store import StoreResult
+
+GOOD_ITEM = ("<item><guid>good</guid><title>Good</title><link>http://example.test/good</link>"
+             "<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>")
+
+
+def rss_with(items: str, *, title: str = "Odd feed") -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{title}</title><link>http://example.test/</link>{items}"
+            f"</channel></rss>").encode()
+
+
+@pytest.fixture
+def ingest(httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+           http: FeedClient):  # type: ignore[no-untyped-def]
+    """Serve `body` as a new source's feed and poll it once."""
+    def serve_and_poll(body: bytes, content_type: str = "application/rss+xml",
+                       ) -> tuple[int, StoreResult]:
+        path = f"/feed{len(httpserver.log)}-{id(body)}"
+        httpserver.expect_request(path).respond_with_data(body, content_type=content_type)
+        source_id = add_source(database, httpserver.url_for(path))
+        return source_id, ingest_source(source_id, database=database, redis_client=redis_client,
+                                        http=http, limits=TEST_LIMITS)
+    return serve_and_poll
+
+
+# -- 1: dates beyond what a datetime holds ----------------------------------------------------
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (rss_with(GOOD_ITEM + "<item><guid>far</guid><title>Far</title>"
+              "<pubDate>Fri, 31 Dec 9999 23:59:59 -0100</pubDate></item>"),
+     "application/rss+xml"),
+    (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+     b"<entry><id>good</id><title>Good</title><updated>2026-11-02T10:00:00Z</updated></entry>"
+     b"<entry><id>far</id><title>Far</title><updated>9999-12-31T23:59:59-01:00</updated>"
+     b"</entry></feed>", "application/atom+xml"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+     b'{"id": "good", "title": "Good", "date_published": "2026-11-02T10:00:00Z"},'
+     b'{"id": "far", "title": "Far", "date_published": "0001-01-01T00:00:00+01:00"}]}',
+     "application/feed+json"),
+], ids=["rss", "atom", "json"])
+def test_an_entry_dated_beyond_year_9999_or_before_year_1_is_stored_at_the_poll_time(
+        ingest, database: Database, body: bytes, content_type: str) -> None:
+    before = utcnow().replace(microsecond=0)
+    source_id, result = ingest(body, content_type)
+    assert (result.outcome, result.new) == ("ok", 2)
+    stored = {a.entry_key: a for a in articles_of(database, source_id)}
+    assert sorted(stored) == ["far", "good"]
+    assert before <= stored["far"].published_at <= utcnow()       # the poll time
+    assert source_row(database, source_id).status == "ok"
