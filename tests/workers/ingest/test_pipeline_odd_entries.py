@@ -65,3 +65,25 @@ def test_an_entry_dated_beyond_year_9999_or_before_year_1_is_stored_at_the_poll_
     assert sorted(stored) == ["far", "good"]
     assert before <= stored["far"].published_at <= utcnow()       # the poll time
     assert source_row(database, source_id).status == "ok"
+
+
+# -- 2 and 3: ampersands and references the feed got wrong -----------------------------------
+
+def test_a_reference_to_no_character_costs_one_character_not_the_feed(
+        ingest, database: Database) -> None:
+    source_id, result = ingest(rss_with(
+        GOOD_ITEM + "<item><guid>bad</guid><title>Bad &#xD800; ref &#x110000;</title></item>"))
+    assert (result.outcome, result.new) == ("ok", 2)
+    assert {a.entry_key: a.title for a in articles_of(database, source_id)} == {
+        "bad": "Bad \ufffd ref \ufffd", "good": "Good"}
+    assert source_row(database, source_id).status == "ok"
+
+
+def test_a_bare_ampersand_is_stored_as_written(ingest, database: Database) -> None:
+    source_id, result = ingest(rss_with(
+        "<item><guid>a</guid><title>AT&T & Verizon</title>"
+        "<description>R&D &copy; 2025 x&y</description></item>"
+        "<item><guid>b</guid><title>Q&A with M&S boss</title></item>"))
+    assert result.outcome == "ok"
+    assert [(a.title, a.summary) for a in articles_of(database, source_id)] == [
+        ("AT&T & Verizon", "R&D © 2025 x&y"), ("Q&A with M&S boss", "")]

@@ -3,6 +3,7 @@ functions, no I/O; `workers.ingest.steps.parse` is the only caller a reader need
 from.
 
 - `charset`: which encoding (BOM, HTTP, XML declaration, UTF-8)
+- `references`: bare `&`s, HTML entities and references to no character, repaired
 - `fastxml`: the lxml fast path for well-formed RSS and Atom
 - `lenient`: the feedparser fallback for everything else
 - `jsonfeed`: JSON Feed 1.0 and 1.1

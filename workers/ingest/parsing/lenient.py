@@ -31,12 +31,19 @@ class NotAFeed(Exception):
 
 def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     """The feed and, when the XML was broken, a readable warning."""
-    result = feedparser.parse(
-        with_typed_media_descriptions(text).encode("utf-8"),
-        # No content-location: feedparser resolves ids against the document's URL when
-        # it knows it; ours resolve against xml:base only (normalise.resolve_id).
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-        resolve_relative_uris=False, sanitize_html=False)
+    try:
+        result = feedparser.parse(
+            with_typed_media_descriptions(text).encode("utf-8"),
+            # No content-location: feedparser resolves ids against the document's URL when
+            # it knows it; ours resolve against xml:base only (normalise.resolve_id).
+            response_headers={"content-type": "application/xml; charset=utf-8"},
+            resolve_relative_uris=False, sanitize_html=False)
+    except Exception as error:
+        # feedparser reads whatever a publisher wrote, and some of it makes its parsers
+        # raise rather than report (a reference to no character did, before
+        # references.py): that is this document's failure to parse, not ours.
+        raise NotAFeed(f"feedparser could not read the document "
+                       f"({type(error).__name__}: {error})") from error
     version = result.get("version") or ""
     if not version and not result.entries:
         reason = result.get("bozo_exception")

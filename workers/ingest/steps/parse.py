@@ -1,8 +1,9 @@
 """Parse: feed bytes and response headers in, one ParsedFeed out, whatever the format.
 
     decode (charset.py) | refuse entity declarations | JSON Feed, or
-    lxml fast path (fastxml.py), again with HTML entities as references if they were
-    its only problem | on failure: feedparser (lenient.py)
+    lxml fast path (fastxml.py), again with its `&`s repaired (references.py: bare
+    ampersands, HTML entities, references to no character) if they were its only
+    problem | on failure: feedparser (lenient.py), given the repaired document too
 
 The fast path reads well-formed RSS/RDF/Atom about thirty times faster than feedparser;
 feedparser keeps its leniency for everything else. Both produce the same entries
@@ -19,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from html.entities import name2codepoint
 
 from workers.ingest.cleaning.sanitise import text_from_markup
 from workers.ingest.errors import ParseError
@@ -27,14 +27,13 @@ from workers.ingest.parsing.charset import decode_document
 from workers.ingest.parsing.fastxml import NotForFastPath, read_xml
 from workers.ingest.parsing.jsonfeed import NotAJsonFeed, looks_like_json, read_json_feed
 from workers.ingest.parsing.lenient import NotAFeed, read_leniently
+from workers.ingest.parsing.references import repair_references
 from workers.ingest.push.hubs import with_link_headers
 from workers.ingest.records import ParsedFeed
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE = re.compile(r"<!DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
-_CDATA_OR_ENTITY = re.compile(r"(<!\[CDATA\[.*?\]\]>)|&([A-Za-z][A-Za-z0-9]{1,31});", re.DOTALL)
-_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 
 def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
@@ -65,7 +64,7 @@ def _parse_document(content: bytes, headers: Mapping[str, str], url: str) -> Par
             warnings.append(warning)
     except NotForFastPath as reason:
         try:
-            feed, warning = read_leniently(body, url)
+            feed, warning = read_leniently(repair_references(body).text, url)
         except NotAFeed as error:
             raise ParseError(str(error)) from error
         if warning:
@@ -76,37 +75,16 @@ def _parse_document(content: bytes, headers: Mapping[str, str], url: str) -> Par
 
 
 def read_well_formed(body: str, url: str) -> tuple[ParsedFeed, str | None]:
-    """The lxml path; a document whose only fault is HTML entities (`&nbsp;`, `&eacute;`:
-    common, and undefined in XML) is read again with them as character references."""
+    """The lxml path; a document whose only faults are its `&`s (a bare "AT&T", HTML
+    entities such as `&nbsp;`, a reference to no character: all common, all refused by
+    XML) is read again with them repaired (references.py), and a warning saying so."""
     try:
         return read_xml(body, url), None
     except NotForFastPath:
-        numeric = html_entities_as_references(body)
-        if numeric is None:
+        repaired = repair_references(body)
+        if not repaired.repairs or repaired.has_unknown_entities:
             raise
-        return read_xml(numeric, url), ("HTML entities are not defined in XML; "
-                                        "read them as HTML does")
-
-
-def html_entities_as_references(text: str) -> str | None:
-    """`text` with HTML named entities as numeric references (CDATA left as written), or
-    None when it has none, or names that HTML does not know either."""
-    found = unknown = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal found, unknown
-        name = match.group(2)
-        if name is None or name in _XML_ENTITIES:
-            return match.group(0)
-        codepoint = name2codepoint.get(name)
-        if codepoint is None:
-            unknown = True
-            return match.group(0)
-        found = True
-        return f"&#{codepoint};"
-
-    converted = _CDATA_OR_ENTITY.sub(replace, text)
-    return converted if found and not unknown else None
+        return read_xml(repaired.text, url), "; ".join(repaired.repairs)
 
 
 def refuse_entity_declarations(text: str) -> None:

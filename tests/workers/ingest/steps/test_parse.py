@@ -17,7 +17,8 @@ from tests.workers.ingest.golden import FEEDS, GoldenFeed, article_facts, golden
 from workers.ingest.errors import IngestError, ParseError
 from workers.ingest.parsing.charset import decode_document
 from workers.ingest.parsing.fastxml import NotForFastPath, read_xml
-from workers.ingest.parsing.lenient import read_leniently
+from workers.ingest.parsing.lenient import NotAFeed, read_leniently
+from workers.ingest.parsing.references import repair_references
 from workers.ingest.steps.clean import clean_entries
 from workers.ingest.steps.parse import _XML_DECLARATION, parse_feed, read_well_formed
 
@@ -411,3 +412,64 @@ def test_fast_path_and_feedparser_agree_on_generated_variants(seed: int) -> None
         assert len(fast) == len(slow) > 0
         for a, b in zip(fast, slow, strict=True):
             assert a == b, f"seed {seed}: {a.entry_key} differs"
+
+
+# -- ampersands and references the feed got wrong (parsing/references.py) --------------------
+
+def _rss_items(items: str) -> bytes:
+    return (f"<rss version='2.0'><channel><title>R</title><link>https://r.example/</link>"
+            f"{items}</channel></rss>").encode()
+
+
+def _both_paths_of(content: bytes, url: str = "https://r.example/feed"):
+    """parse_feed's result, and feedparser's reading of the same repaired document."""
+    feed = parse_feed(content, {}, url)
+    lenient, _ = read_leniently(repair_references(content.decode()).text, url)
+    return (clean_entries(feed, base_url=url, now=datetime(2026, 11, 24, tzinfo=UTC)),
+            clean_entries(lenient, base_url=url, now=datetime(2026, 11, 24, tzinfo=UTC)),
+            feed.warnings)
+
+
+@pytest.mark.parametrize("reference", ["&#xD800;", "&#xDFFF;", "&#x110000;",
+                                       "&#99999999999;", "&#xFFFE;", "&#" + "9" * 5000 + ";"])
+def test_a_reference_to_no_character_is_read_as_the_replacement_character(
+        reference: str) -> None:
+    content = _rss_items(f"<item><guid>bad</guid><title>Bad {reference} ref</title></item>"
+                         "<item><guid>good</guid><title>Good</title></item>")
+    fast, lenient, warnings = _both_paths_of(content)
+    assert [a.title for a in fast] == ["Bad \ufffd ref", "Good"]
+    assert fast == lenient
+    assert warnings == ("references to no character read as U+FFFD",)
+
+
+def test_feedparser_failing_on_a_document_is_a_parse_failure_of_that_feed() -> None:
+    with pytest.raises(NotAFeed, match="feedparser could not read the document"):
+        read_leniently("<rss version='2.0'><channel><item><title>Bad &#xD800; ref</title>"
+                       "</item></channel></rss>", "https://r.example/feed")
+
+
+@pytest.mark.parametrize("broken_too", [False, True], ids=["only-ampersands", "unclosed"])
+def test_a_bare_ampersand_is_text_on_both_paths(broken_too: bool) -> None:
+    content = _rss_items(
+        "<item><guid>a</guid><title>AT&T & Verizon</title><link>https://r.example/a?x=1&y=2"
+        "</link><description>R&D &copy; 2025 x&y &amp; z</description></item>"
+        "<item><guid>b</guid><title>Q&A with M&S boss</title></item>")
+    if broken_too:     # a missing end tag as well: only feedparser reads it
+        content = content.replace(b"</channel></rss>", b"")
+    fast, lenient, warnings = _both_paths_of(content)
+    assert [(a.title, a.url, a.summary) for a in fast] == [
+        ("AT&T & Verizon", "https://r.example/a?x=1&y=2", "R&D © 2025 x&y & z"),
+        ("Q&A with M&S boss", None, "")]
+    assert fast == lenient
+    assert (warnings[0].startswith("malformed feed read leniently") if broken_too else
+            warnings == ("HTML entities are not defined in XML; read them as HTML does; "
+                         "unescaped '&' read as text",))
+
+
+def test_ampersands_inside_cdata_and_known_references_are_left_as_written() -> None:
+    text = ("<t><![CDATA[a & b &#xD800;]]><!-- c & d --> &amp; &#38; &#x1F600; &lt; "
+            "&nbsp; &madeup; &#0; e&f</t>")
+    repaired = repair_references(text)
+    assert repaired.text == ("<t><![CDATA[a & b &#xD800;]]><!-- c & d --> &amp; &#38; "
+                             "&#x1F600; &lt; &#160; &madeup;  e&amp;f</t>")
+    assert repaired.has_unknown_entities
