@@ -21,6 +21,32 @@ _WORD = re.compile(r"\w+")
 _DANGLING = " ,;:.-–—([{\"'“‘"
 
 
+# Terminal escape sequences (ECMA-48: a CSI "ESC [ … final byte", an OSC "ESC ] … BEL or
+# ESC \" that can set a window title or write the clipboard, any other "ESC x"), then the
+# control characters themselves: C0 but tab, line feed and carriage return (which are
+# whitespace), DEL, and C1 (U+009B is a CSI too). None is text a reader sees; PostgreSQL
+# refuses NUL in text columns; ESC drives the terminal of whoever prints it.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.?)",
+                              re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters (tab, line feed and carriage return stay) nor the
+    terminal escape sequences they start."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def for_terminal(text: str) -> str:
+    """`text` safe to print on one line of a terminal: every control character, tab and
+    line feed included, written out as an escape ("\\x1b") the reader can see."""
+    return _ANY_CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}",
+                            text.replace("\t", " ").replace("\n", " "))
+
+
 def plain_text(markup: str) -> str:
     """Text of (sanitised) HTML on one line: tags dropped, entities decoded."""
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()

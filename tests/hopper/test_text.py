@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from hopper.text import is_opening_of, reading_minutes, shorten
+import pytest
+
+from hopper.text import (
+    for_terminal,
+    is_opening_of,
+    reading_minutes,
+    shorten,
+    without_controls,
+)
 
 
 def test_shorten_cuts_at_a_word_boundary_and_adds_an_ellipsis() -> None:
@@ -29,3 +37,23 @@ def test_a_summary_that_repeats_the_opening_is_recognised() -> None:
     assert is_opening_of("Scientists measured 200 glaciers. They found the…", body)
     assert is_opening_of("Scientists measured 200 glaciers. They fo", body)
     assert not is_opening_of("Ice is melting faster than models said.", body)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Nice\x1b]0;pwned\x07 Feed", "Nice Feed"),                 # OSC: the window title
+    ("Clip \x1b]52;c;ZXZpbA==\x1b\\board", "Clip board"),      # OSC 52: the clipboard
+    ("\x1b[31mRed\x1b[0m title", "Red title"),                  # CSI: colours
+    ("Bad \x00 ref", "Bad  ref"),
+    ("bell\x07 del\x7f c1\x9b2J", "bell del c12J"),
+    ("tab\tline\nreturn\r", "tab\tline\nreturn\r"),           # whitespace stays
+    ("\u200b\u00e9t\u00e9 \U0001f600", "\u200b\u00e9t\u00e9 \U0001f600"),
+])
+def test_without_controls_removes_control_characters_and_escape_sequences(
+        text: str, expected: str) -> None:
+    assert without_controls(text) == expected
+
+
+def test_for_terminal_shows_control_characters_instead_of_obeying_them() -> None:
+    assert for_terminal("Nice\x1b]0;pwned\x07 Feed\r\n\tx") == \
+        "Nice\\x1b]0;pwned\\x07 Feed\\x0d  x"
+    assert for_terminal("Zoë \u65e5\u672c") == "Zoë \u65e5\u672c"

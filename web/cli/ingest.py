@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 from hopper.embedded_redis import embedded_redis_for
 from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
+from hopper.text import for_terminal
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
@@ -160,12 +161,12 @@ def _print_summary(database: Database, results: Sequence[StoreResult]) -> None:
     click.echo(header)
     click.echo("-" * len(header))
     for result in results:
-        name = names.get(result.source_id, "?")
+        name = for_terminal(names.get(result.source_id, "?"))
         failed = 1 if result.is_failure else 0
         click.echo(f"{result.source_id:>5}  {name[:40]:<40} {result.outcome:<13} "
                    f"{result.new:>5} {result.updated:>7} {result.unchanged:>9} "
                    f"{result.skipped_old:>7} {failed:>6}  "
-                   f"{(result.error or '')[:REASON_WIDTH]}")
+                   f"{for_terminal(result.error or '')[:REASON_WIDTH]}")
     click.echo("-" * len(header))
     click.echo(f"{'':>5}  {'total (' + str(len(results)) + ' sources)':<40} {'':<13} "
                f"{sum(r.new for r in results):>5} {sum(r.updated for r in results):>7} "

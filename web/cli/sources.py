@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from hopper.settings import Limits, Settings, redact_url
+from hopper.text import for_terminal
 from models import source_health
 from models import sources as source_rows
 from models.base import utcnow
@@ -110,7 +111,8 @@ def import_sources(file_or_url: str) -> None:
             skipped += outcome == "present"
             invalid += outcome == "invalid"
             if outcome == "invalid":       # which outline, and why
-                click.echo(f"invalid: {feed.title or feed.url} ({feed.url}): {reason}",
+                click.echo(for_terminal(f"invalid: {feed.title or feed.url} ({feed.url}): "
+                                        f"{reason}"),
                            err=True)
     finally:
         http.close()
@@ -172,7 +174,7 @@ def pause_source(source_id: int) -> None:
     with session_scope(_database()) as session:
         source = source_or_fail(session, source_id)
         source_rows.pause(source)
-        click.echo(f"Paused source {source.id}: {source.display_name}")
+        click.echo(f"Paused source {source.id}: {for_terminal(source.display_name)}")
 
 
 @sources_group.command("resume", help="Poll a paused or failing source again, now, with "
@@ -182,8 +184,9 @@ def resume_source(source_id: int) -> None:
     with session_scope(_database()) as session:
         source = source_or_fail(session, source_id)
         source_rows.resume(source, now=utcnow())
-        click.echo(f"Resumed source {source.id}: {source.display_name} (due now; the beat "
-                   "polls it within HOPPER_TICK_SECONDS, or run hopper ingest)")
+        click.echo(f"Resumed source {source.id}: {for_terminal(source.display_name)} "
+                   "(due now; the beat polls it within HOPPER_TICK_SECONDS, or run hopper "
+                   "ingest)")
 
 
 def source_or_fail(session: Session, source_id: int) -> source_rows.Source:
@@ -220,9 +223,10 @@ def list_sources(as_json: bool) -> None:
         click.echo("no sources yet: hopper sources add URL")
         return
     for row in rows:
-        error = f"  ({row['last_error']})" if row["last_error"] else ""
+        # Names, URLs and errors come from feeds: shown, never obeyed (escape sequences).
+        error = f"  ({for_terminal(row['last_error'])})" if row["last_error"] else ""
         click.echo(f"{row['id']:>5}  {row['status']:<8} {row['article_count']:>6} articles  "
-                   f"{row['name'] or '-'}  {row['url']}{error}")
+                   f"{for_terminal(row['name'] or '-')}  {for_terminal(row['url'])}{error}")
 
 
 def _listing_row(item: source_health.SourceListing) -> dict[str, Any]:

@@ -99,3 +99,16 @@ def test_the_command_starts_the_embedded_redis_only_when_none_runs(
         assert redis.Redis(unix_socket_path=str(tmp_path / EMBEDDED_REDIS_SOCKET)).get("kept")
     finally:
         already.stop()
+
+
+def test_the_summary_shows_escape_sequences_in_a_name_instead_of_obeying_them(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    # A name stored before ingest stripped control characters (hopper.text.without_controls).
+    httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
+    add_source(database, httpserver.url_for("/feed"), name="Nice\x1b]0;pwned\x07 Feed")
+
+    result = runner.invoke(args=["ingest", "--all"])
+
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Nice\\x1b]0;pwned\\x07 Feed" in result.output

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import Source
+from tests.sources import add_source
 from tests.workers.ingest.conftest import rss
 
 PAGE = """<!doctype html><html><head><title>Example</title>
@@ -303,3 +304,14 @@ def test_interval_shows_its_range_and_is_refused_before_any_fetch(
                                   "--interval", "5"])
     assert refused.exit_code == 2 and "10<=x<=1440" in refused.output
     assert httpserver.log == []
+
+
+def test_list_shows_escape_sequences_instead_of_obeying_them(runner,
+                                                              database: Database) -> None:
+    source_id = add_source(database, "http://feeds.example/escapes.xml",
+                           name="Nice\x1b]0;pwned\x07 Feed", last_error="bad\x1b[2J\nfeed")
+    output = runner.invoke(args=["sources", "list"]).output
+    assert "\x1b" not in output and "\x07" not in output
+    assert "Nice\\x1b]0;pwned\\x07 Feed" in output and "(bad\\x1b[2J feed)" in output
+    paused = runner.invoke(args=["sources", "pause", str(source_id)]).output
+    assert paused == f"Paused source {source_id}: Nice\\x1b]0;pwned\\x07 Feed\n"

@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 
 from models.base import utcnow
 from models.db import Database
+from models.tags import Tag
 from tests.sources import add_source
 from tests.workers.ingest.conftest import TEST_LIMITS
 from tests.workers.ingest.test_pipeline import articles_of, source_row
@@ -87,3 +89,34 @@ def test_a_bare_ampersand_is_stored_as_written(ingest, database: Database) -> No
     assert result.outcome == "ok"
     assert [(a.title, a.summary) for a in articles_of(database, source_id)] == [
         ("AT&T & Verizon", "R&D © 2025 x&y"), ("Q&A with M&S boss", "")]
+
+
+# -- 17 and 18: control characters and terminal escapes --------------------------------------
+
+CONTROLLED_JSON_FEED = (
+    b'{"version": "https://jsonfeed.org/version/1.1",'
+    b' "title": "Nice\\u001b]0;pwned\\u0007 Feed",'
+    b' "items": [{"id": "a\\u0000b", "title": "Bad \\u0000 ref \\u001b[31mred\\u001b[0m",'
+    b' "authors": [{"name": "A\\u0000B"}], "tags": ["t\\u0000g"],'
+    b' "content_html": "<p>x\\u0000\\u001b[2Jy</p>"}]}')
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (CONTROLLED_JSON_FEED, "application/feed+json"),
+    # Written raw, not as references: XML forbids them, so feedparser reads this one.
+    (rss_with("<item><guid>a\x00b</guid><title>Bad \x00 ref \x1b[31mred\x1b[0m</title>"
+              "<dc:creator xmlns:dc='http://purl.org/dc/elements/1.1/'>A\x00B</dc:creator>"
+              "<category>t\x00g</category><description>x\x00\x1b[2Jy</description></item>",
+              title="Nice\x1b]0;pwned\x07 Feed"), "application/rss+xml"),
+], ids=["json", "rss-read-by-feedparser"])
+def test_control_characters_and_terminal_escapes_are_never_stored(
+        ingest, database: Database, body: bytes, content_type: str) -> None:
+    source_id, result = ingest(body, content_type)
+    assert (result.outcome, result.new) == ("ok", 1)
+    [article] = articles_of(database, source_id)
+    with database.reader() as session:
+        tags = list(session.scalars(select(Tag.name)))
+    assert (article.entry_key, article.title, article.author, tags) == (
+        "ab", "Bad ref red", "AB", ["tg"])
+    assert article.content_html.removeprefix("<p>").removesuffix("</p>") == "xy"
+    assert source_row(database, source_id).name == "Nice Feed"

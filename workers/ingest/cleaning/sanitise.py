@@ -23,7 +23,7 @@ import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.srcset import rewrite_srcset, srcset_candidates
-from hopper.text import shorten
+from hopper.text import shorten, without_controls
 from workers.ingest.cleaning.media import (
     is_lead_image_candidate,
     is_same_image,
@@ -226,8 +226,10 @@ def sanitise_html(markup: str, *, base_url: str | None) -> str:
         return ""
     token = _base.set(_make_base(base_url))
     try:
-        # nh3 last: see the module docstring.
-        return _CLEANER.clean(_drop_trackers_and_foreign_iframes(markup)).strip()
+        # nh3 last: see the module docstring. It keeps control characters in text, so
+        # they go first (hopper.text.without_controls).
+        return _CLEANER.clean(_drop_trackers_and_foreign_iframes(
+            without_controls(markup))).strip()
     finally:
         _base.reset(token)
 
@@ -282,10 +284,11 @@ def leading_text(sanitised: str, length: int = SUMMARY_LENGTH) -> str:
 def text_from_markup(markup: str) -> str:
     """Plain text from HTML that may be hostile or may just be text with an `&amp;` in it
     (titles, summaries): nh3 keeps only block tags, without attributes (no URL work),
-    then tags become spaces and entities are decoded."""
+    then tags become spaces and entities are decoded. Control characters never stay
+    (hopper.text.without_controls), written or as references."""
     if "<" not in markup and "&" not in markup:
-        return " ".join(markup.split())
-    return plain_text(_TEXT_CLEANER.clean(markup))
+        return " ".join(without_controls(markup).split())
+    return without_controls(plain_text(_TEXT_CLEANER.clean(markup)))
 
 
 # Every element an HTML parser knows (WHATWG, obsolete ones included; not <blink>, which

@@ -11,6 +11,7 @@ import heapq
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from hopper.text import without_controls
 from hopper.widths import NAME_MAX, URL_MAX
 from workers.ingest.cleaning.media import (
     audio_player,
@@ -118,13 +119,16 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
     embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
     updated_at = min(entry.updated_at, now) if entry.updated_at else None
-    key = entry_key(entry)
+    # No control character in any stored text (PostgreSQL refuses NUL; ESC drives
+    # terminals): titles, summaries, tags and bodies lose them in sanitise.py.
+    key = without_controls(entry_key(entry))
+    author = without_controls(entry.author).strip() if entry.author else None
     return CleanArticle(
         entry_key=key,
         entry_hash=sha256_hex(key),
         url=url,
         title=title,
-        author=entry.author[:NAME_MAX] if entry.author else None,
+        author=author[:NAME_MAX] if author else None,
         summary=summary,
         content_html=content_html,
         content_hash=content_hash(title, content_html, summary, image_url, url),
@@ -135,7 +139,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         is_video=bool(video_url or embed_url),
         published_at=published_at,
         updated_at=updated_at,
-        tags=normalise_tags(entry.categories),
+        tags=normalise_tags(without_controls(name) for name in entry.categories),
     )
 
 
@@ -168,7 +172,7 @@ def _lead_image(entry: ParsedEntry, content_html: str, *,
     else of the summary (sanitised only in that rare case: it is not stored as HTML)."""
     named = lead_image(entry.media)
     if named is not None and len(named.url) <= URL_MAX:
-        return named.url, meaningful_alt(named.description)
+        return named.url, meaningful_alt(without_controls(named.description or ""))
     image = first_image(content_html)
     if image is None and "<img" in entry.summary_html.lower():
         image = first_image(sanitise_html(entry.summary_html, base_url=base_url))

@@ -442,3 +442,18 @@ def test_a_lead_image_taken_from_the_body_leaves_the_body_and_other_images_stay(
     assert article.image_url == "https://news.example/first.jpg"
     assert "first.jpg" not in article.content_html
     assert '<img src="https://news.example/second.jpg" alt="Stage"' in article.content_html
+
+
+# -- control characters ---------------------------------------------------------------------
+
+def test_no_control_character_or_terminal_escape_reaches_a_stored_text() -> None:
+    article = _clean(guid="g\x00-1", title="Bad \x00 ref \x1b[31mred\x1b[0m",
+                     author="A\x00B \x1b]0;pwned\x07", categories=("t\x00g", "\x1b[2Jx"),
+                     summary_html="<p>S\x01um\x1b[0mmary</p>",
+                     content_html="<p>B\x00o\x1b]0;t\x07dy\x9b</p>",
+                     media=(MediaItem(url="https://cdn.example/a.jpg", kind="image",
+                                      description="A \x00boat"),))
+    texts = [article.entry_key, article.title, article.author, *article.tags, article.summary,
+             article.content_html, article.image_alt]
+    assert texts == ["g-1", "Bad ref red", "AB", "tg", "x", "Summary", "<p>Body</p>",
+                     "A boat"]
