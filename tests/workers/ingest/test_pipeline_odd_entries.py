@@ -120,3 +120,19 @@ def test_control_characters_and_terminal_escapes_are_never_stored(
         "ab", "Bad ref red", "AB", ["tg"])
     assert article.content_html.removeprefix("<p>").removesuffix("</p>") == "xy"
     assert source_row(database, source_id).name == "Nice Feed"
+
+
+# -- 16: categories escaped inside CDATA ---------------------------------------------------
+
+def test_an_escaped_category_is_the_same_tag_as_the_one_written_plainly(
+        ingest, database: Database) -> None:
+    ingest(rss_with("<item><guid>wp</guid><title>WordPress</title>"
+                    "<category><![CDATA[Food &amp; Drink]]></category></item>"))
+    ingest(b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+           b'{"id": "j", "title": "Json", "tags": ["Food &amp; Drink"]}]}',
+           "application/feed+json")
+    ingest(rss_with("<item><guid>plain</guid><title>Plain</title>"
+                    "<category>Food &amp; Drink</category></item>"))
+    with database.reader() as session:
+        assert [(tag.name, tag.slug) for tag in session.scalars(select(Tag))] == [
+            ("Food & Drink", "food-drink")]

@@ -26,6 +26,7 @@ from workers.ingest.cleaning.sanitise import (
     first_embed,
     first_image,
     leading_text,
+    markup_from_plain_title,
     sanitise_html,
     summarise,
     text_from_markup,
@@ -139,7 +140,10 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         is_video=bool(video_url or embed_url),
         published_at=published_at,
         updated_at=updated_at,
-        tags=normalise_tags(without_controls(name) for name in entry.categories),
+        # Text that may carry HTML, as an RSS title is: WordPress writes "Food &amp; Drink"
+        # inside CDATA, and "C++ <templates>" stays as written.
+        tags=normalise_tags(text_from_markup(markup_from_plain_title(name))
+                            for name in entry.categories),
     )
 
 

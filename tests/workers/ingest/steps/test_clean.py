@@ -457,3 +457,9 @@ def test_no_control_character_or_terminal_escape_reaches_a_stored_text() -> None
              article.content_html, article.image_alt]
     assert texts == ["g-1", "Bad ref red", "AB", "tg", "x", "Summary", "<p>Body</p>",
                      "A boat"]
+
+
+def test_tags_are_text_that_may_carry_html_as_titles_are() -> None:
+    article = _clean(categories=("Food &amp; Drink", "Q&A", "C++ <templates>", "<b>Bold</b>",
+                                 "R&amp;amp;D"))
+    assert article.tags == ("Food & Drink", "Q&A", "C++ <templates>", "Bold", "R&amp;D")
