@@ -136,3 +136,12 @@ def test_an_escaped_category_is_the_same_tag_as_the_one_written_plainly(
     with database.reader() as session:
         assert [(tag.name, tag.slug) for tag in session.scalars(select(Tag))] == [
             ("Food & Drink", "food-drink")]
+
+
+# -- 21: links with spaces ------------------------------------------------------------------
+
+def test_a_link_with_spaces_is_stored_percent_encoded(ingest, database: Database) -> None:
+    source_id, _ = ingest(rss_with("<item><guid>s</guid><title>Spaces</title><link>\n   "
+                                   "http://example.test/relsite/post 3?a=b c\n </link></item>"))
+    [article] = articles_of(database, source_id)
+    assert article.url == "http://example.test/relsite/post%203?a=b%20c"

@@ -94,15 +94,32 @@ def is_web_url(url: str | None) -> bool:
 
 
 def absolute_url(url: str | None, base: str | None) -> str | None:
-    """`url` resolved against `base`; None unless the result is an http(s) URL."""
+    """`url` resolved against `base`, with the characters a URL cannot hold
+    percent-encoded; None unless the result is an http(s) URL."""
     if not url:
         return None
-    url = url.strip()
+    url = encode_illegal_characters(url)
     try:
         resolved = urljoin(base, url) if base else url
     except ValueError:
         return None
     return resolved if is_web_url(resolved) else None
+
+
+# What the URL Standard (WHATWG, "basic URL parser") removes from a URL (tabs and
+# newlines) and percent-encodes in every part of it (controls, space, `"`, `<`, `>`).
+# Non-ASCII letters stay as written: browsers read them (IRIs), and the keys of entries
+# known by their link stay what they were.
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_CONTROL_OR_SPACE = "".join(map(chr, range(0x21)))
+_ILLEGAL_IN_URL = re.compile(r'[\x00-\x20\x7f"<>]')
+
+
+def encode_illegal_characters(url: str) -> str:
+    """`url` stripped and with its illegal characters percent-encoded as a browser
+    would ("post 3?a=b c" → "post%203?a=b%20c")."""
+    url = _TAB_OR_NEWLINE.sub("", url.strip(_CONTROL_OR_SPACE))
+    return _ILLEGAL_IN_URL.sub(lambda match: f"%{ord(match.group()):02X}", url)
 
 
 # -- dates ----------------------------------------------------------------------------------

@@ -76,6 +76,13 @@ def test_a_guid_is_a_link_only_when_it_is_a_permalink_web_url(
     ("data:text/html,hi", "https://x.example/", None),
     ("", "https://x.example/", None),
     ("http://[::1", "https://x.example/", None),
+    ("\n   http://h.example/relsite/post 3?a=b c#d e\n ", None,
+     "http://h.example/relsite/post%203?a=b%20c#d%20e"),
+    ("post 3?q=\"<x>\"", "https://x.example/a/", "https://x.example/a/post%203?q=%22%3Cx%3E%22"),
+    ("/pa\tth/a\nb", "https://x.example/", "https://x.example/path/ab"),
+    ("https://x.example/%20already%2Fencoded?a=%41", None,
+     "https://x.example/%20already%2Fencoded?a=%41"),
+    ("https://例え.example/記事?q=日本", None, "https://例え.example/記事?q=日本"),
 ])
 def test_absolute_url_resolves_and_keeps_only_web_urls(
         url: str, base: str | None, expected: str | None) -> None:

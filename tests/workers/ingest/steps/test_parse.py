@@ -473,3 +473,11 @@ def test_ampersands_inside_cdata_and_known_references_are_left_as_written() -> N
     assert repaired.text == ("<t><![CDATA[a & b &#xD800;]]><!-- c & d --> &amp; &#38; "
                              "&#x1F600; &lt; &#160; &madeup;  e&amp;f</t>")
     assert repaired.has_unknown_entities
+
+
+def test_a_link_with_spaces_is_percent_encoded_on_both_paths() -> None:
+    content = _rss_items("<item><guid>a</guid><title>A</title><link>\n   "
+                         "https://r.example/relsite/post 3?a=b c\n </link></item>")
+    fast, lenient, _ = _both_paths_of(content)
+    assert [a.url for a in fast] == ["https://r.example/relsite/post%203?a=b%20c"]
+    assert fast == lenient
