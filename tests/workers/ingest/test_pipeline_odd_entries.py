@@ -4,6 +4,8 @@ Served from a loopback HTTP server and stored in the run's real database."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
@@ -145,3 +147,21 @@ def test_a_link_with_spaces_is_stored_percent_encoded(ingest, database: Database
                                    "http://example.test/relsite/post 3?a=b c\n </link></item>"))
     [article] = articles_of(database, source_id)
     assert article.url == "http://example.test/relsite/post%203?a=b%20c"
+
+
+# -- 13: named zones ------------------------------------------------------------------------
+
+def test_a_named_zone_is_read_as_its_offset_and_an_unknown_one_as_no_date(
+        ingest, database: Database) -> None:
+    before = utcnow().replace(microsecond=0)
+    source_id, _ = ingest(rss_with(
+        "<item><guid>tokyo</guid><title>Tokyo</title>"
+        "<pubDate>Mon, 02 Nov 2026 09:00:00 JST</pubDate></item>"
+        "<item><guid>paris</guid><title>Paris</title>"
+        "<pubDate>Mon, 02 Nov 2026 09:00:00 CET</pubDate></item>"
+        "<item><guid>nowhere</guid><title>Nowhere</title>"
+        "<pubDate>Mon, 02 Nov 2026 09:00:00 XYZ</pubDate></item>"))
+    stored = {a.entry_key: a.published_at for a in articles_of(database, source_id)}
+    assert stored["tokyo"] == datetime(2026, 11, 2, 0, tzinfo=UTC)
+    assert stored["paris"] == datetime(2026, 11, 2, 8, tzinfo=UTC)
+    assert before <= stored["nowhere"] <= utcnow()          # the poll time, not 09:00 UTC

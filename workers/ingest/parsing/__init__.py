@@ -9,4 +9,5 @@ from.
 - `jsonfeed`: JSON Feed 1.0 and 1.1
 - `bodies`: which text is the summary and which the content
 - `normalise`: entry keys, URLs, dates, names, tags: the same for every parser
+- `zones`: the time-zone abbreviations dates are written with, and their offsets
 """

@@ -18,6 +18,7 @@ import feedparser.datetimes
 
 from hopper.text import name_key
 from hopper.widths import NAME_MAX
+from workers.ingest.parsing.zones import UTC_NAMES, numeric_offset
 from workers.ingest.records import ParsedEntry
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -28,6 +29,8 @@ TAG_NAME_MAX = 100
 MAX_TAGS_PER_ENTRY = 25
 _WHITESPACE = re.compile(r"\s+")
 _EMAIL = re.compile(r"\(?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
+# A name after a time: "09:00:00 CET", "09:00 (JST)".
+_NAMED_ZONE = re.compile(r"(\d:\d\d(?::\d\d(?:[.,]\d+)?)?)\s*\(?([A-Za-z]{1,5})\)?$")
 _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
 # A numeric zone no place on Earth keeps (beyond ±14:00, or 60 minutes and more): the
 # date is broken, not merely far away.
@@ -133,8 +136,8 @@ def parse_date(text: str | None) -> datetime | None:
     """
     if not text or not text.strip():
         return None
-    text = text.strip()
-    if _IMPOSSIBLE_OFFSET.search(text):
+    text = _with_numeric_zone(text.strip())
+    if text is None or _IMPOSSIBLE_OFFSET.search(text):
         return None
     parsed = _parse_iso8601(text) or _parse_rfc822(text)
     if parsed is None:
@@ -150,6 +153,19 @@ def parse_date(text: str | None) -> datetime | None:
         return parsed.astimezone(UTC).replace(microsecond=0)
     except OverflowError:   # "9999-12-31T23:59-01:00" in UTC is past year 9999
         return None
+
+
+def _with_numeric_zone(text: str) -> str | None:
+    """The date with a named zone after its time written as an offset ("09:00 CET" →
+    "09:00 +0100"), as it was without one, or None when the name is unknown (zones.py)."""
+    zone = _NAMED_ZONE.search(text)
+    if zone is None:
+        return text
+    name = zone.group(2).upper()
+    if name in UTC_NAMES or name in {"AM", "PM"}:
+        return text
+    offset = numeric_offset(name)
+    return f"{text[:zone.end(1)]} {offset}" if offset else None
 
 
 def _parse_iso8601(text: str) -> datetime | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -106,6 +106,24 @@ def test_absolute_url_resolves_and_keeps_only_web_urls(
 ])
 def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(("zone", "hour"), [
+    ("CET", 8), ("CEST", 7), ("MET", 8), ("WET", 9), ("BST", 8), ("EET", 7), ("EEST", 6),
+    ("MSK", 6), ("IST", 3.5), ("HKT", 1), ("SGT", 1), ("JST", 0), ("KST", 0), ("AEST", -1),
+    ("AEDT", -2), ("NZST", -3), ("NZDT", -4), ("EST", 14), ("PDT", 16), ("nzdt", -4),
+    ("(JST)", 0), ("GMT", 9), ("UT", 9), ("Z", 9),
+])
+def test_named_zones_around_the_world_are_read_as_their_offsets(zone: str,
+                                                                  hour: float) -> None:
+    nine_local = datetime(2025, 3, 4, 0, tzinfo=UTC) + timedelta(hours=hour)
+    assert parse_date(f"Tue, 04 Mar 2025 09:00:00 {zone}") == nine_local
+    assert parse_date(f"2025-03-04T09:00:00 {zone}") == nine_local
+
+
+@pytest.mark.parametrize("zone", ["XYZ", "CAST", "A", "M", "Y"])
+def test_an_unknown_zone_name_is_no_time_rather_than_utc(zone: str) -> None:
+    assert parse_date(f"Tue, 04 Mar 2025 09:00:00 {zone}") is None
 
 
 @pytest.mark.parametrize("text", [None, "", "   ", "yesterday-ish", "Mon, 99 Foo 2026",
