@@ -47,6 +47,13 @@ def for_terminal(text: str) -> str:
                             text.replace("\t", " ").replace("\n", " "))
 
 
+def is_visible(text: str) -> bool:
+    """Whether `text` shows anything: a character that is neither whitespace nor a format
+    character (Unicode category Cf: zero-width space and joiners, bidi controls, soft
+    hyphen), which have their use inside words but are no text on their own."""
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
+
+
 def plain_text(markup: str) -> str:
     """Text of (sanitised) HTML on one line: tags dropped, entities decoded."""
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()

@@ -1,4 +1,4 @@
-"""Shortening and reading time: no reader ever sees a word cut in half."""
+"""Plain text for readers: shortening, reading time, control and invisible characters."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from hopper.text import (
     for_terminal,
     is_opening_of,
+    is_visible,
     reading_minutes,
     shorten,
     without_controls,
@@ -57,3 +58,11 @@ def test_for_terminal_shows_control_characters_instead_of_obeying_them() -> None
     assert for_terminal("Nice\x1b]0;pwned\x07 Feed\r\n\tx") == \
         "Nice\\x1b]0;pwned\\x07 Feed\\x0d  x"
     assert for_terminal("Zoë \u65e5\u672c") == "Zoë \u65e5\u672c"
+
+
+@pytest.mark.parametrize(("text", "visible"), [
+    ("", False), (" \xa0\n", False), ("\u200b\u200c\u200d\u2066\u00ad\ufeff", False),
+    ("\u200bx", True), ("日本", True), ("\U0001f600", True),
+])
+def test_format_characters_alone_show_nothing(text: str, visible: bool) -> None:
+    assert is_visible(text) is visible

@@ -165,3 +165,19 @@ def test_a_named_zone_is_read_as_its_offset_and_an_unknown_one_as_no_date(
     assert stored["tokyo"] == datetime(2026, 11, 2, 0, tzinfo=UTC)
     assert stored["paris"] == datetime(2026, 11, 2, 8, tzinfo=UTC)
     assert before <= stored["nowhere"] <= utcnow()          # the poll time, not 09:00 UTC
+
+
+# -- 10: titles that show nothing -----------------------------------------------------------
+
+def test_no_article_is_stored_with_a_blank_headline(ingest, database: Database) -> None:
+    source_id, result = ingest(rss_with(
+        '<item><guid>pod</guid><enclosure url="http://example.test/ep2.mp3" '
+        'type="audio/mpeg" length="1"/></item>'
+        '<item><guid>img</guid><title><![CDATA[<img src="https://cdn.example/a.jpg">]]>'
+        "</title><link>http://example.test/posts/harbour-reopens/</link></item>"
+        "<item><guid>zw</guid><title>&#8203;&#x200B; &#160;</title>"
+        "<description>The harbour reopens on Monday.</description></item>"
+        "<item><guid>nothing</guid><title>&#8203;</title></item>"))
+    assert (result.outcome, result.new) == ("ok", 3)
+    assert {a.entry_key: a.title for a in articles_of(database, source_id)} == {
+        "pod": "ep2.mp3", "img": "harbour-reopens", "zw": "The harbour reopens on Monday."}

@@ -8,10 +8,12 @@ Each HTML body goes through nh3 once; everything else reads nh3's output.
 from __future__ import annotations
 
 import heapq
+import html
 from dataclasses import replace
 from datetime import UTC, datetime
+from urllib.parse import unquote, urlsplit
 
-from hopper.text import without_controls
+from hopper.text import is_visible, without_controls
 from hopper.widths import NAME_MAX, URL_MAX
 from workers.ingest.cleaning.media import (
     audio_player,
@@ -69,10 +71,12 @@ def newest_entries(feed: ParsedFeed, limit: int = MAX_ENTRIES_PER_POLL) -> Parse
 
 def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[CleanArticle]:
     """Every entry cleaned, in feed order, each entry key once (see `deduplicate`), after
-    entries that only share a guid were keyed apart (`key_shared_guids_apart`)."""
-    return deduplicate(key_shared_guids_apart(
-        [clean_entry(entry, base_url=base_url, now=now, artwork_url=feed.artwork_url)
-         for entry in feed.entries]))
+    entries that only share a guid were keyed apart (`key_shared_guids_apart`); an entry
+    with nothing to show (no title, text, media nor link: see `headline`) is none."""
+    cleaned = (clean_entry(entry, base_url=base_url, now=now, artwork_url=feed.artwork_url)
+               for entry in feed.entries)
+    return deduplicate(key_shared_guids_apart([article for article in cleaned
+                                               if article.title]))
 
 
 def key_shared_guids_apart(articles: list[CleanArticle]) -> list[CleanArticle]:
@@ -114,8 +118,9 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
     image_alt = _with_caption(image_alt, figure_caption(content_html, image_url))
     content_html = without_image(content_html, image_url)
     summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
-    title = summarise(text_from_markup(entry.title), TITLE_MAX) or summarise(summary,
-                                                                           UNTITLED_LENGTH)
+    if not is_visible(summary):
+        summary = ""
+    title = headline(entry, summary, [url, image_url])
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
@@ -145,6 +150,36 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         tags=normalise_tags(text_from_markup(markup_from_plain_title(name))
                             for name in entry.categories),
     )
+
+
+def headline(entry: ParsedEntry, summary: str, urls: list[str | None]) -> str:
+    """The entry's title as plain text; when it shows nothing (no title, only an <img>,
+    only zero-width characters), the first words of its summary, else the file name of
+    its media (an untitled podcast episode: "episode-12.mp3") or of its link, else the
+    link's host. "" only for an entry with none of these, which is no article."""
+    title = text_from_markup(entry.title)
+    if is_visible(title):
+        return summarise(title, TITLE_MAX)
+    if summary:
+        return summarise(summary, UNTITLED_LENGTH)
+    for url in [*(item.url for item in entry.media), *urls]:
+        name = _name_in_url(url)
+        if name:
+            return summarise(name, UNTITLED_LENGTH)
+    return ""
+
+
+def _name_in_url(url: str | None) -> str:
+    """The last segment of the URL's path, decoded, else its host."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    name = text_from_markup(html.escape(unquote(segment), quote=False))
+    return name if is_visible(name) else parts.hostname or ""
 
 
 def content_hash(title: str, content_html: str, summary: str, image_url: str | None,

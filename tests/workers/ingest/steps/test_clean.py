@@ -463,3 +463,29 @@ def test_tags_are_text_that_may_carry_html_as_titles_are() -> None:
     article = _clean(categories=("Food &amp; Drink", "Q&A", "C++ <templates>", "<b>Bold</b>",
                                  "R&amp;amp;D"))
     assert article.tags == ("Food & Drink", "Q&A", "C++ <templates>", "Bold", "R&amp;D")
+
+
+# -- headlines that show nothing ------------------------------------------------------------
+
+@pytest.mark.parametrize(("fields", "title"), [
+    ({"title": "\u200b\u200b \xa0", "summary_html": "<p>Words of the summary.</p>"},
+     "Words of the summary."),
+    ({"title": '<img src="https://cdn.example/a.jpg">', "content_html": "",
+      "link": "https://news.example/2026/11/ministers-agree/"}, "ministers-agree"),
+    ({"title": "", "content_html": "", "link": None,
+      "media": (MediaItem(url="https://cdn.example/pod/episode%2012.mp3", kind="audio"),)},
+     "episode 12.mp3"),
+    ({"title": "\u2066\u200d", "content_html": "", "link": "https://news.example/"},
+     "news.example"),
+    ({"title": "A\u200dB \u200bC"}, "A\u200dB \u200bC"),       # inside a title, kept
+])
+def test_an_entry_whose_title_shows_nothing_is_named_after_what_it_has(
+        fields: dict[str, object], title: str) -> None:
+    assert _clean(**fields).title == title
+
+
+def test_an_entry_with_nothing_to_show_is_no_article() -> None:
+    nothing = _entry(guid="empty", title="\u200b", link=None, content_html="<p>\u200b</p>")
+    something = _entry(guid="ok")
+    articles = clean_entries(_feed(nothing, something), base_url=BASE, now=NOW)
+    assert [article.entry_key for article in articles] == ["ok"]
