@@ -1,7 +1,10 @@
-"""Plain text for readers: the one way Hopper shortens text, and reading time.
+"""Plain text for readers: the one way Hopper shortens text, reading time, and which
+characters are text at all.
 
 Ingest (summaries it stores) and the web (cards, standfirsts, meta descriptions) both
 shorten here, so no page ever shows a word cut in half or a cut without an ellipsis.
+Ingest drops control characters with `without_controls` and tells a title that shows
+nothing with `is_visible`; the CLI prints what feeds wrote through `for_terminal`.
 """
 
 from __future__ import annotations
