@@ -154,15 +154,17 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
 
 def headline(entry: ParsedEntry, summary: str, urls: list[str | None]) -> str:
     """The entry's title as plain text; when it shows nothing (no title, only an <img>,
-    only zero-width characters), the first words of its summary, else the file name of
-    its media (an untitled podcast episode: "episode-12.mp3") or of its link, else the
-    link's host. "" only for an entry with none of these, which is no article."""
+    only zero-width characters), the first words of its summary, else the last part of
+    its link ("/2026/11/harbour-reopens/"), or the file name of its media (an untitled
+    podcast episode without a page: "episode-12.mp3"), else a host. "" only for an entry
+    with none of these, which is no article."""
     title = text_from_markup(entry.title)
     if is_visible(title):
         return summarise(title, TITLE_MAX)
     if summary:
         return summarise(summary, UNTITLED_LENGTH)
-    for url in [*(item.url for item in entry.media), *urls]:
+    link, *others = urls
+    for url in [link, *(item.url for item in entry.media), *others]:
         name = _name_in_url(url)
         if name:
             return summarise(name, UNTITLED_LENGTH)
