@@ -10,6 +10,11 @@ title and summary instead (`articles_fts_prefix`, `search_prefix_vector`), since
 index cannot answer "electi*". All are kept current by the database (migration
 0002_search). Results come by relevance, then recency.
 
+The last word of a full search may be unfinished, as the reader typed it into the live
+search a moment before: it matches as a prefix in the stem index (when it has
+MIN_STEM_PREFIX letters), and the full search also finds everything the live search finds,
+so "View all results" never leads to "No results".
+
 A match counts only in what the source's rights show readers: a `headline` source's
 articles match by title, an `excerpt` source's by title and summary, a `full` source's
 by everything (`_matching_what_readers_see`, checked on the window's rows), so search
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from math import ceil
@@ -69,6 +74,9 @@ MAX_TOPICS = 5
 VOCABULARY_TITLES = 2000   # the newest titles whose words spelling suggestions may use
 VOCABULARY_TAGS = 5000
 MIN_CORRECTED_LENGTH = 4   # shorter words have too many neighbours one edit away
+# A shorter unfinished word matches too many body words to merge quickly; the prefix
+# index (titles and summaries) still answers it.
+MIN_STEM_PREFIX = 3
 # Letters and digits only: quotes, operators (OR, NEAR(, *, :, &, !), SQL and markup
 # fall away, so what is left can be quoted safely for either engine.
 _TERM = re.compile(r"[^\W_]+")
@@ -195,9 +203,15 @@ def _search(session: Session, query: SearchQuery) -> SearchPage:
         # it cannot see how common the searched word is: plan each search for its words.
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     clauses = _filter_clauses(session, query.filters)
-    window = session.execute(engine(terms, clauses, is_prefix=query.is_prefix)).all()
-    shown = _matching_what_readers_see(session, window, terms, is_prefix=query.is_prefix)
-    scores = {row.id: (row.score, row.published_at) for row in window if row.id in shown}
+    scores, is_capped = _shown_matches(session, engine, terms, clauses,
+                                       is_prefix=query.is_prefix)
+    if not query.is_prefix:
+        # What the live search listed while the reader typed is found here too.
+        typed, is_typed_capped = _shown_matches(session, engine, terms, clauses,
+                                                is_prefix=True)
+        for article_id, found in typed.items():
+            scores[article_id] = max(scores.get(article_id, found), found)
+        is_capped = is_capped or is_typed_capped
     topics = [] if query.is_prefix else matching_topics(session, query.text)
     if topics:
         # Filed under the name counts as much as the best text match.
@@ -210,8 +224,18 @@ def _search(session: Session, query: SearchQuery) -> SearchPage:
     ids = ranked[(page - 1) * per_page:page * per_page]
     hits = [_hit(article, terms) for article in _load_in_order(session, ids)]
     return SearchPage(hits=hits, total=len(ranked), page=page, per_page=per_page,
-                      terms=terms, is_total_capped=len(window) >= RANK_WINDOW,
-                      topics=topics)
+                      terms=terms, is_total_capped=is_capped, topics=topics)
+
+
+def _shown_matches(session: Session, engine: Callable[..., Select[Any]], terms: list[str],
+                   clauses: list[ColumnElement[bool]], *, is_prefix: bool,
+                   ) -> tuple[dict[int, tuple[float, datetime]], bool]:
+    """id → (score, published_at) of the newest matches whose match readers can see,
+    and whether the window was full (more matches exist)."""
+    window = session.execute(engine(terms, clauses, is_prefix=is_prefix)).all()
+    shown = _matching_what_readers_see(session, window, terms, is_prefix=is_prefix)
+    return ({row.id: (row.score, row.published_at) for row in window if row.id in shown},
+            len(window) >= RANK_WINDOW)
 
 
 def matching_topics(session: Session, text: str, *, is_prefix: bool = False,
@@ -418,9 +442,17 @@ def _ids_matching_in(session: Session, candidates: list[int], terms: list[str],
 
 def _fts_match(terms: list[str], is_prefix: bool) -> str:
     """FTS5 string syntax: each term a double-quoted string (terms hold no quotes), so no
-    word of the input can act as an operator or a column filter; `*` makes it a prefix."""
-    star = "*" if is_prefix else ""
-    return " ".join(f'"{term}"{star}' for term in terms)
+    word of the input can act as an operator or a column filter; `*` makes it a prefix:
+    every term of a prefix search, the last (unfinished) word of a full one."""
+    return " ".join(f'"{term}"{"*" if prefix else ""}'
+                    for term, prefix in _with_prefixes(terms, is_prefix))
+
+
+def _with_prefixes(terms: list[str], is_prefix: bool) -> list[tuple[str, bool]]:
+    """Each term, and whether it matches as a prefix."""
+    last = len(terms) - 1
+    return [(term, is_prefix or (index == last and len(term) >= MIN_STEM_PREFIX))
+            for index, term in enumerate(terms)]
 
 
 def _fts_table(is_prefix: bool) -> tuple[str, Any, ColumnClause[Any]]:
@@ -431,10 +463,13 @@ def _fts_table(is_prefix: bool) -> tuple[str, Any, ColumnClause[Any]]:
 
 def _tsquery(terms: list[str], is_prefix: bool, *, weights: str = "") -> Any:
     """A tsquery of quoted lexemes joined by & (terms hold no quotes or operators), bound
-    as a parameter; `:*` makes each a prefix, `weights` ("AB") limits it to those parts
-    of the vector (title A, summary B, content C)."""
-    label = (":*" if is_prefix else ":" if weights else "") + weights
-    lexemes = " & ".join(f"'{term}'{label}" for term in terms)
+    as a parameter; `:*` makes a term a prefix (as `_fts_match` says which), `weights`
+    ("AB") limits it to those parts of the vector (title A, summary B, content C)."""
+    def label(prefix: bool) -> str:
+        return (":*" if prefix else ":" if weights else "") + weights
+
+    lexemes = " & ".join(f"'{term}'{label(prefix)}"
+                         for term, prefix in _with_prefixes(terms, is_prefix))
     config = "'simple'::regconfig" if is_prefix else "'english'::regconfig"
     return func.to_tsquery(literal_column(config, REGCONFIG), bindparam("tsquery", lexemes))
 

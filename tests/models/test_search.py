@@ -81,8 +81,35 @@ def test_a_match_counts_only_in_what_the_sources_rights_show(database, rows) -> 
 
 def test_prefix_search_matches_words_as_they_are_typed(database, rows) -> None:
     rows.article("Elections tomorrow")
-    assert search(database, "electi") == []
+    rows.article("Tomorrow's weather")
     assert search(database, "electi", is_prefix=True) == ["Elections tomorrow"]
+    assert search(database, "tomorrow electi", is_prefix=True) == ["Elections tomorrow"]
+
+
+def test_full_search_finds_what_live_search_found_for_an_unfinished_last_word(
+        database, rows) -> None:
+    """The reader types "infla", sees suggestions and asks for all results: the results
+    page must not say there are none."""
+    rows.article("Elections tomorrow")
+    rows.article("Inflation slows", summary="Prices rose less in March")
+    rows.article("Inflatable boats banned")
+    rows.article("Harbour reopens")
+    for typed in ("electi", "harb", "tomorrow electi"):
+        assert search(database, typed) == search(database, typed, is_prefix=True) != []
+    assert sorted(search(database, "infla")) == ["Inflatable boats banned", "Inflation slows"]
+    assert search(database, "prices infla") == ["Inflation slows"]
+    assert search(database, "pricey infla") == []
+    assert run(database, "harb").total == 1
+
+
+def test_an_unfinished_last_word_matches_bodies_only_where_rights_show_them(
+        database, rows) -> None:
+    text = {"summary": "Spotted a quokka", "content_html": "<p>And a platypus too.</p>"}
+    for rights in ("headline", "excerpt", "full"):
+        rows.article(f"Zoo news ({rights})", source=rows.source(rights, rights=rights), **text)
+    assert search(database, "platyp") == ["Zoo news (full)"]
+    assert sorted(search(database, "quok")) == ["Zoo news (excerpt)", "Zoo news (full)"]
+    assert search(database, "quokka platyp") == ["Zoo news (full)"]
 
 
 def test_filters_by_section_including_its_children_source_tag_and_dates(

@@ -177,3 +177,14 @@ def test_searching_too_fast_meets_429_as_a_page_and_as_json(settings, database) 
 def test_search_is_limited_per_client_by_default_as_the_api_is(client, database) -> None:
     for path in ("/search?q=news", "/search/live?q=ne", "/api/v1/sections"):
         assert client.get(path).headers["X-RateLimit-Limit"] == "300"
+
+
+def test_results_page_lists_what_live_search_offered_for_an_unfinished_word(
+        client, rows) -> None:
+    rows.article("Harbour bridge reopens")
+    rows.article("Quiet day")
+    live = client.get("/search/live?q=harb").get_json()
+    assert live["total"] == 1
+    body = client.get(live["all_url"]).get_data(as_text=True)
+    assert "<mark>Harbour</mark> bridge reopens" in body
+    assert "Quiet day" not in body
