@@ -26,6 +26,7 @@ from web.site.reading import (
     short_text,
     standfirst,
 )
+from web.site.wide_blocks import box_wide_blocks
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +39,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["has_live_image"] = has_live_image
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
+    # Tables and code blocks scroll sideways in their own box.
+    app.jinja_env.filters["boxed_wide_blocks"] = box_wide_blocks
     # What the reader's pages say about an article: publisher, standfirst, reading time,
     # and text shortened at a word boundary (hopper.text.shorten).
     app.jinja_env.filters["shorten"] = short_text          # HTML or text → short text
