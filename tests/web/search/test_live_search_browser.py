@@ -142,3 +142,44 @@ def test_typing_a_tags_name_suggests_the_tag_and_enter_opens_it(
     box.press("ArrowDown")
     box.press("Enter")
     page.wait_for_url(live_server + "/tag/nato")
+
+
+def _contrast(foreground: list[float], background: list[float]) -> float:
+    """WCAG 2.2 contrast ratio of two sRGB colours given as 0–255 channels."""
+    def luminance(rgb: list[float]) -> float:
+        linear = [(c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055)
+                   ** 2.4) for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# The text colour as drawn: its own colour, blended into the background by its opacity.
+SHOWN_COLOURS = """(option) => {
+    const channels = (colour) => colour.match(/[\\d.]+/g).map(Number);
+    const background = channels(getComputedStyle(option).backgroundColor);
+    return [...option.querySelectorAll('.search-box-title, .search-box-source')].map((text) => {
+        const opacity = Number(getComputedStyle(text).opacity);
+        const colour = channels(getComputedStyle(text).color).slice(0, 3)
+            .map((c, i) => c * opacity + background[i] * (1 - opacity));
+        return [colour, background.slice(0, 3)];
+    });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_chosen_suggestion_is_readable_in_either_colour_scheme(
+        browser: Browser, live_server: str, elections, scheme: str) -> None:
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    box.fill("election")
+    expect(page.locator("#search-box-listbox [role=option]")).to_have_count(6)
+    box.press("ArrowDown")
+    chosen = page.locator("#search-box-listbox [aria-selected=true]")
+    expect(chosen).to_have_count(1)
+    ratios = [_contrast(colour, background)
+              for colour, background in chosen.evaluate(SHOWN_COLOURS)]
+    context.close()
+    assert len(ratios) == 2 and min(ratios) >= 4.5, ratios
