@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Response
 from playwright.sync_api import expect
 
 from models.db import Database
 from tests.article_rows import ArticleRows
+from tests.pictures import png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -72,3 +74,88 @@ def test_article_tables_and_code_keep_words_whole_and_scroll_in_their_own_box(
         box.press("ArrowRight")
         box.page.wait_for_function("(box) => box.scrollLeft > 0", arg=box.element_handle(),
                                    timeout=2000)
+
+
+@pytest.fixture
+def front_page(app: Any, database: Database, live_server: str) -> ArticleRows:
+    """A front page whose lead story has a picture, as most do."""
+    app.add_url_rule("/test-publisher/lead.png", "test_publisher_lead",
+                     lambda: Response(png(640, 360, (70, 100, 140)), content_type="image/png"))
+    rows = ArticleRows(database)
+    world = rows.section("world", "World")
+    rows.section("business", "Business & Economy News", position=1)
+    rows.section("science", "Science & Technology", position=2)
+    rows.section("culture", "Culture", position=3)
+    source = rows.source("Metro Wire Service", section=world)
+    for number in range(6):
+        rows.article(f"Harbour bridge reopens after repairs, day {number}", source=source,
+                     section=world, summary="Traffic flows again across the harbour.",
+                     image_url=f"{live_server}/test-publisher/lead.png" if number == 0 else None,
+                     image_alt="")
+    return rows
+
+
+FIRST_HEADLINE = "main :is(.lead-title, .card-title, .headline-list li) a"
+# Whether the element's first line is what the reader sees there (nothing lies on it).
+FIRST_LINE_UNCOVERED = """(element) => {
+    const r = element.getClientRects()[0];
+    const hit = document.elementFromPoint(r.left + Math.min(20, r.width / 2), r.top + r.height / 2);
+    return element.contains(hit);
+}"""
+
+
+@PHONES
+def test_the_cookie_banner_leaves_the_first_headline_in_view_on_a_phone(
+        chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
+    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    banner = page.locator("[data-consent-banner]")
+    expect(banner).to_be_visible()
+    height = banner.evaluate("(banner) => banner.getBoundingClientRect().height")
+    assert height <= 0.35 * viewport["height"]
+    headline = page.locator(FIRST_HEADLINE).first
+    assert headline.evaluate(FIRST_LINE_UNCOVERED), "the banner hides the first headline"
+    # Three equal choices (docs/cookies.md): each on one line, all the same height.
+    buttons = banner.locator(".consent-button")
+    boxes = [buttons.nth(index).bounding_box() for index in range(3)]
+    assert {round(box["height"]) for box in boxes} == {round(boxes[0]["height"])}
+    assert boxes[0]["height"] >= 44
+    assert buttons.evaluate_all("(buttons) => buttons.map((b) => b.scrollWidth <= b.clientWidth"
+                                " && b.getClientRects().length === 1)") == [True] * 3
+    context.close()
+
+
+def test_live_search_suggestions_open_above_the_cookie_banner(
+        chromium: Any, front_page: ArticleRows, live_server: str) -> None:
+    context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    expect(page.locator("[data-consent-banner]")).to_be_visible()
+    page.get_by_role("combobox", name="Search articles").fill("harb")
+    options = page.locator("#search-box-listbox [role=option]")
+    expect(options).to_have_count(6)
+    covered = [options.nth(index).inner_text() for index in range(6)
+               if not options.nth(index).evaluate(FIRST_LINE_UNCOVERED)]
+    context.close()
+    assert covered == []
+
+
+def test_the_cookie_banner_keeps_clear_of_the_iphone_home_bar(
+        chromium: Any, live_server: str) -> None:
+    """Chromium has no home bar (the inset is 0), so the rules themselves are read."""
+    for viewport in (SMALL, {"width": 1280, "height": 800}):
+        context = chromium.new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(live_server + "/")
+        rules = page.evaluate("""() => [...document.styleSheets]
+            .filter((sheet) => sheet.href && sheet.href.includes('consent'))
+            .flatMap((sheet) => [...sheet.cssRules])
+            .flatMap((rule) => !(rule instanceof CSSMediaRule) ? [rule]
+                               : window.matchMedia(rule.conditionText).matches
+                               ? [...rule.cssRules] : [])
+            .filter((rule) => rule.selectorText === '.consent-banner')
+            .map((rule) => rule.cssText)""")
+        context.close()
+        assert "safe-area-inset-bottom" in rules[-1], (viewport, rules)
+
