@@ -5,11 +5,13 @@ scrolls, and metadata, bylines and tap targets hold together."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Response
+from PIL import Image
 from playwright.sync_api import expect
 
 from models.db import Database
@@ -159,3 +161,33 @@ def test_the_cookie_banner_keeps_clear_of_the_iphone_home_bar(
         context.close()
         assert "safe-area-inset-bottom" in rules[-1], (viewport, rules)
 
+
+
+def _edge_colours(page: Any, locator: Any, x: float) -> set[Any]:
+    """The colours of a 2 px column at page x, over the element's height."""
+    box = locator.bounding_box()
+    shot = page.screenshot(clip={"x": x, "y": box["y"] + 2, "width": 2,
+                                 "height": box["height"] - 6})
+    picture = Image.open(io.BytesIO(shot)).convert("RGB")
+    return {picture.getpixel((x, y)) for x in range(picture.width)
+            for y in range(picture.height)}
+
+
+@PHONES
+def test_the_section_row_fades_at_its_edge_and_scrolls_its_last_label_clear(
+        chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
+    for section in range(4):
+        front_page.section(f"extra-{section}", f"Regional Affairs {section}", position=5)
+    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/about")
+    nav = page.locator(".sections-nav .nav")
+    assert nav.evaluate("(nav) => nav.scrollWidth > nav.clientWidth")
+    right = nav.evaluate("(nav) => nav.getBoundingClientRect().right")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    # At the row's edge no letter is drawn: whatever runs past it has faded out.
+    assert len(_edge_colours(page, nav, right - 3)) == 1, background
+    nav.evaluate("(nav) => { nav.scrollLeft = nav.scrollWidth; }")
+    last = page.locator(".sections-nav .nav > li").last
+    assert last.evaluate("(item) => item.getBoundingClientRect().right") <= right - 32
+    context.close()
