@@ -145,3 +145,23 @@ def test_without_javascript_the_banner_is_a_plain_form(chromium, live_server,
                                             "media": False}
     assert actions(database) == ["accept_all", "withdraw"]
     context.close()
+
+
+def test_after_a_choice_by_keyboard_focus_goes_back_not_to_the_body(chromium,
+                                                                     live_server) -> None:
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.locator("button:text('Accept all')").focus()
+    page.keyboard.press("Enter")
+    page.locator("[data-consent-banner]").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    context.clear_cookies()
+    page.goto(live_server.url + "/")
+    page.get_by_role("combobox", name="Search articles").focus()
+    page.locator("button:text('Reject all')").focus()
+    page.keyboard.press("Enter")
+    page.locator("[data-consent-banner]").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "search-box-q"
+    context.close()

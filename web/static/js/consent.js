@@ -16,6 +16,20 @@
   measure();
   window.addEventListener("resize", measure);
   if (!form || !window.fetch || !window.FormData) { return; }
+  // Where the reader was before reaching the banner: once the banner hides, focus goes
+  // back there, or else to the page's content, never to <body> (WCAG 2.4.3).
+  var before = null;
+  document.addEventListener("focusin", function (event) {
+    if (!banner.contains(event.target)) { before = event.target; }
+  });
+  var restoreFocus = function () {
+    if (before && document.body.contains(before)) {
+      before.focus();
+      return;
+    }
+    var main = document.getElementById("main");
+    if (main) { main.focus({ preventScroll: true }); }
+  };
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || button.value === "customise") { return; }
@@ -31,6 +45,7 @@
       return response.json();
     }).then(function (result) {
       banner.hidden = true;
+      restoreFocus();
       document.dispatchEvent(new CustomEvent("hopper:consent", { detail: result.choices }));
     }).catch(function () {
       // Fall back to the plain form post, carrying the button's value by hand.
