@@ -74,6 +74,8 @@ def login() -> Page:
 @limit_posts(REGISTER_PER_IP, REGISTER_PER_ACCOUNT, key=account_and_client_key,
              deduct_when=only_accepted)
 def register() -> Page:
+    if current_user.is_authenticated:   # a reader who has an account already manages it
+        return redirect(url_for("account.index"))
     form = RegisterForm()
     if not form.validate_on_submit():
         return render_template("auth/register.html", form=form,

@@ -122,6 +122,15 @@ def test_an_unverified_reader_can_sign_in(client, make_account) -> None:
     assert "not confirmed yet" in page
 
 
+def test_a_signed_in_reader_opening_register_is_sent_to_the_account_page(
+        client, make_account) -> None:
+    make_account("ada@example.test")
+    sign_in(client, "ada@example.test")
+    response = client.get("/register")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+
+
 def test_account_page_sends_anonymous_visitors_to_sign_in_with_a_relative_next(client,
                                                                              database) -> None:
     response = client.get("/account")
