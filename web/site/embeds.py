@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 
@@ -18,6 +18,12 @@ from markupsafe import Markup
 EMBED_HOSTS = {
     "www.youtube-nocookie.com": "YouTube",
     "player.vimeo.com": "Vimeo",
+}
+# A player's path → the host's own page for the video, which a phone hands to the app.
+WATCH_PAGES = {
+    "www.youtube-nocookie.com": (re.compile(r"/embed/(?!videoseries\b)([\w-]{6,20})/?"),
+                                 "https://www.youtube.com/watch?v={}"),
+    "player.vimeo.com": (re.compile(r"/video/(\d{1,12})/?"), "https://vimeo.com/{}"),
 }
 IFRAME = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.IGNORECASE | re.DOTALL)
 SRC_ATTRIBUTE = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
@@ -31,6 +37,22 @@ def embed_host(url: str | None) -> str | None:
     if parts.scheme != "https" or parts.hostname not in EMBED_HOSTS:
         return None
     return parts.hostname
+
+
+def watch_url(url: str) -> str | None:
+    """The host's watch page for an allow-listed player URL, if its path names a video."""
+    host = embed_host(url)
+    if host is None:
+        return None
+    pattern, page = WATCH_PAGES[host]
+    parts = urlsplit(url)
+    found = pattern.fullmatch(parts.path)
+    if found is None:
+        return None
+    # An unlisted Vimeo video plays only with its hash (?h=…), which its page takes as a path.
+    unlisted = parse_qs(parts.query).get("h", [""])[0] if host == "player.vimeo.com" else ""
+    watch = page.format(found.group(1))
+    return f"{watch}/{unlisted}" if re.fullmatch(r"[0-9a-f]{6,20}", unlisted) else watch
 
 
 def render_embed(url: str, *, title: str, may_embed: bool) -> Markup:
@@ -49,8 +71,8 @@ def render_embed(url: str, *, title: str, may_embed: bool) -> Markup:
         'see your IP address and set cookies.</p>'
         '<p class="embed-actions"><button type="button" class="button embed-load">'
         'Load video<span class="visually-hidden">: {1}</span></button> '
-        '<a href="{0}" rel="noopener noreferrer" target="_blank">Open on {3}</a></p></div>'
-    ).format(url, title, EMBED_HOSTS[host], host)
+        '<a href="{3}" rel="noopener noreferrer" target="_blank">Watch on {2}</a></p></div>'
+    ).format(url, title, EMBED_HOSTS[host], watch_url(url) or url)
 
 
 def hold_back_iframes(body: str, *, title: str, may_embed: bool,

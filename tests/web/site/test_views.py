@@ -315,6 +315,9 @@ def test_video_page_holds_embeds_back_until_media_consent(client, make, settings
     assert "<iframe" not in page
     assert 'data-embed-src="https://www.youtube-nocookie.com/embed/abc123"' in page
     assert '<button type="button" class="button embed-load">' in page
+    # The way out without consent is YouTube's own page (a phone hands it to the app).
+    assert ('<a href="https://www.youtube.com/watch?v=abc123" rel="noopener noreferrer" '
+            'target="_blank">Watch on YouTube</a>') in page
     assert '<video class="player" controls preload="none" src="http://127.0.0.1/clip.mp4"' in page
 
     consent_cookie(client, settings, media=True)
@@ -346,6 +349,7 @@ def test_article_body_iframes_wait_for_consent_and_unlisted_hosts_are_dropped(
     page = text_of(client.get(f"/article/{article.id}-clip-inside"))
     assert "<iframe" not in page and "evil.example" not in page
     assert 'data-embed-src="https://player.vimeo.com/video/42?h=a&amp;b=1"' in page
+    assert '<a href="https://vimeo.com/42" rel="noopener noreferrer"' in page
     consent_cookie(client, settings, media=True)
     page = text_of(client.get(f"/article/{article.id}-clip-inside"))
     assert '<iframe src="https://player.vimeo.com/video/42?h=a&amp;b=1"' in page
@@ -470,3 +474,15 @@ def test_an_article_retention_removed_answers_410_and_still_links_to_the_origina
     assert "Last year&#39;s news" in page and "Daily Planet" in page
     assert 'href="http://127.0.0.1/original/old"' in page and "Read at 127.0.0.1" in page
     assert client.get(f"/article/{article.id + 1000}-never-was").status_code == 404
+
+
+def test_a_held_back_player_links_to_the_hosts_watch_page() -> None:
+    from web.site.embeds import watch_url
+
+    assert watch_url("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?rel=0") == \
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert watch_url("https://player.vimeo.com/video/76979871") == "https://vimeo.com/76979871"
+    assert watch_url("https://player.vimeo.com/video/76979871?h=8272103f6e") == \
+        "https://vimeo.com/76979871/8272103f6e"
+    assert watch_url("https://www.youtube-nocookie.com/embed/videoseries?list=PL1") is None
+    assert watch_url("https://evil.example/embed/abc123") is None
