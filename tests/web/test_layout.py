@@ -4,6 +4,9 @@ links, and the header's way to the discussion and video pages."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+import pytest
 
 
 def _flash(client, message: str, category: str = "success") -> None:  # type: ignore[no-untyped-def]
@@ -85,3 +88,28 @@ def test_header_links_to_discussion_and_video(client) -> None:
     assert '<a href="/video"' in header
     assert re.search(r'<a href="/discussion" aria-current="page">',
                      client.get("/discussion").get_data(as_text=True))
+
+
+@pytest.fixture
+def mounted_client(settings, database):  # type: ignore[no-untyped-def]
+    """A client of the site mounted under /news (HOPPER_SCRIPT_NAME=/news)."""
+    from web import create_app
+
+    app = create_app({"TESTING": True}, settings=replace(settings, script_name="/news"))
+    yield app.test_client()
+    app.extensions["hopper_database"].dispose()
+
+
+@pytest.mark.parametrize("path", ["/", "/about", "/privacy", "/register", "/consent",
+                                  "/login"])
+def test_every_link_keeps_the_path_prefix_the_site_is_mounted_under(mounted_client,
+                                                                    path) -> None:
+    """HOPPER_SCRIPT_NAME mounts the site under a prefix: a link written as "/privacy"
+    would leave it."""
+    html = mounted_client.get("/news" + path).get_data(as_text=True)
+    local = re.findall(r'(?:href|src|action)="(/[^"/]?[^"]*)"', html)
+    assert local and [url for url in local if not url.startswith("/news/")] == []
+
+
+def test_the_footer_names_the_privacy_policy(client) -> None:
+    assert ">Privacy Policy</a></li>" in client.get("/about").get_data(as_text=True)

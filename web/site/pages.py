@@ -15,7 +15,7 @@ from markupsafe import Markup
 PAGE_TITLES = {
     "about": "About",
     "advertise": "Advertise",
-    "privacy": "Privacy & Policy",
+    "privacy": "Privacy Policy",
     "terms": "Terms",
     "contact": "Contact",
 }
