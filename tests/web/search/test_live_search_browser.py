@@ -1,6 +1,6 @@
 """Live search in a real browser (Debian's chromium): typing shows at most five results
 after the debounce, the arrow keys move through them, Enter opens one, Escape closes the
-list, nonsense says "No Result", and "View All Result(s)" leads to /search."""
+list, nonsense says "No results", and "View all results" leads to /search."""
 
 from __future__ import annotations
 
@@ -49,11 +49,11 @@ def test_typing_shows_at_most_five_results_after_the_debounce(
     box = page.get_by_role("combobox", name="Search articles")
     box.press_sequentially("electi", delay=30)
     options = page.locator("#search-box-listbox [role=option]")
-    expect(options).to_have_count(6)    # five results and "View All Result(s)"
+    expect(options).to_have_count(6)    # five results and "View all results"
     expect(box).to_have_attribute("aria-expanded", "true")
     expect(options.nth(0)).to_contain_text("Election night 0")
     expect(options.nth(0).locator("mark")).to_have_text("Election")
-    expect(options.nth(5)).to_have_text("View All Result(s)")
+    expect(options.nth(5)).to_have_text("View all results")
     assert len(requests) == 1     # one request for six keystrokes: debounced
 
 
@@ -89,10 +89,10 @@ def test_escape_closes_the_list_and_enter_then_submits_the_form(
     expect(page.locator(".search-result")).to_have_count(7)
 
 
-def test_nonsense_says_no_result(page: Page, live_server: str, elections) -> None:
+def test_nonsense_says_no_results(page: Page, live_server: str, elections) -> None:
     page.goto(live_server + "/")
     page.get_by_role("combobox", name="Search articles").fill("qwxzzy")
-    expect(page.locator("#search-box-listbox")).to_have_text("No Result")
+    expect(page.locator("#search-box-listbox")).to_have_text("No results")
 
 
 def test_view_all_results_goes_to_the_search_page(
@@ -100,7 +100,7 @@ def test_view_all_results_goes_to_the_search_page(
     page.goto(live_server + "/")
     box = page.get_by_role("combobox", name="Search articles")
     box.fill("night")
-    page.get_by_role("option", name="View All Result(s)").click()
+    page.get_by_role("option", name="View all results").click()
     page.wait_for_url(live_server + "/search?q=night")
     expect(page.locator(".search-result")).to_have_count(7)
 
@@ -183,3 +183,19 @@ def test_the_chosen_suggestion_is_readable_in_either_colour_scheme(
               for colour, background in chosen.evaluate(SHOWN_COLOURS)]
     context.close()
     assert len(ratios) == 2 and min(ratios) >= 4.5, ratios
+
+
+def test_the_count_is_plural_only_when_it_should_be_and_matches_are_not_underlined(
+        page: Page, live_server: str, rows) -> None:
+    rows.article("Volcano erupts")
+    rows.article("Glacier melts")
+    rows.article("Glacier grows")
+    page.goto(live_server + "/")
+    box = page.get_by_role("combobox", name="Search articles")
+    status = page.locator("#search-box-status")
+    box.fill("volc")
+    expect(status).to_have_text("1 result; use the arrow keys to choose.")
+    mark = page.locator("#search-box-listbox mark").first
+    assert mark.evaluate("(mark) => getComputedStyle(mark).textDecorationLine") == "none"
+    box.fill("glac")
+    expect(status).to_have_text("2 results; use the arrow keys to choose.")

@@ -47,9 +47,9 @@ def test_results_page_without_query_invites_a_search(client) -> None:
     assert "Type a few words" in body
 
 
-def test_no_match_says_no_result(client, rows) -> None:
+def test_no_match_says_no_results(client, rows) -> None:
     rows.article("Volcano erupts")
-    assert "No Result" in client.get("/search?q=zzyzx").get_data(as_text=True)
+    assert "No results. Try fewer" in client.get("/search?q=zzyzx").get_data(as_text=True)
 
 
 def test_filters_narrow_results_by_section_source_and_dates(client, rows) -> None:

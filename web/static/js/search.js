@@ -88,6 +88,11 @@
     });
   }
 
+  // "1 result", "4 results".
+  function counted(number, noun) {
+    return number + " " + noun + (number === 1 ? "" : "s");
+  }
+
   function render(data) {
     while (listbox.firstChild) { listbox.removeChild(listbox.firstChild); }
     renderTopics(data.topics);
@@ -100,15 +105,15 @@
       listbox.appendChild(note);
     }
     if (data.results.length === 0 && (data.topics || []).length) {
-      status.textContent = data.topics.length + " suggestion(s); use the arrow keys to choose.";
+      status.textContent = counted(data.topics.length, "suggestion") + "; use the arrow keys to choose.";
     } else if (data.results.length === 0) {
       var empty = document.createElement("li");
       empty.className = "search-box-empty";
       empty.setAttribute("role", "option");
       empty.setAttribute("aria-disabled", "true");
-      empty.textContent = "No Result";
+      empty.textContent = "No results";
       listbox.appendChild(empty);
-      status.textContent = "No Result";
+      status.textContent = "No results";
     } else {
       data.results.forEach(function (result, i) {
         var option = makeOption("search-box-option-" + i, result.url);
@@ -124,9 +129,9 @@
       });
       var all = makeOption("search-box-option-all", data.all_url);
       all.classList.add("search-box-all");
-      all.textContent = "View All Result(s)";
+      all.textContent = "View all results";
       listbox.appendChild(all);
-      status.textContent = data.total + " result(s); use the arrow keys to choose.";
+      status.textContent = counted(data.total, "result") + "; use the arrow keys to choose.";
     }
     setActive(-1);
     openList();
