@@ -113,3 +113,25 @@ def test_every_link_keeps_the_path_prefix_the_site_is_mounted_under(mounted_clie
 
 def test_the_footer_names_the_privacy_policy(client) -> None:
     assert ">Privacy Policy</a></li>" in client.get("/about").get_data(as_text=True)
+
+
+def test_the_header_search_takes_its_direction_from_what_is_typed(client) -> None:
+    assert re.search(r'<input id="search-box-q"[^>]* dir="auto"',
+                     client.get("/about").get_data(as_text=True))
+
+
+def _description_of_new_password(html: str) -> str:
+    """The text the page links to its new-password field with aria-describedby."""
+    field = re.search(r'<input[^>]*autocomplete="new-password"[^>]*>', html)
+    assert field is not None
+    described = re.search(r'aria-describedby="([^"]+)"', field.group(0))
+    assert described is not None, field.group(0)
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)) for name in described.group(1).split()
+                    if (found := re.search(f'id="{name}">(.*?)</', html)))
+
+
+def test_the_password_rule_is_read_out_with_its_field(client, make_user, login_as) -> None:
+    rule = "At least 10 characters; common passwords are refused."
+    assert rule in _description_of_new_password(client.get("/register").get_data(as_text=True))
+    login_as(make_user())
+    assert rule in _description_of_new_password(client.get("/account").get_data(as_text=True))
