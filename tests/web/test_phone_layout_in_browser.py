@@ -191,3 +191,91 @@ def test_the_section_row_fades_at_its_edge_and_scrolls_its_last_label_clear(
     last = page.locator(".sections-nav .nav > li").last
     assert last.evaluate("(item) => item.getBoundingClientRect().right") <= right - 32
     context.close()
+
+
+# Items of metadata lines that begin a line: each is whole, and none starts with the "·"
+# (an item's box would then begin before its text).
+METADATA_LINES = """() => {
+    const problems = [];
+    for (const line of document.querySelectorAll('.byline, .meta, .article-meta')) {
+        const items = [...line.children];
+        const start = Math.min(...items.map((item) => item.getBoundingClientRect().left));
+        items.forEach((item, index) => {
+            const range = document.createRange();
+            range.selectNodeContents(item);
+            const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+            const tops = new Set(rects.map((rect) => Math.round(rect.top)));
+            if (!item.classList.contains('source') && tops.size > 1)
+                problems.push('split: ' + item.textContent.trim());
+            const box = item.getBoundingClientRect();
+            if (index > 0 && Math.abs(box.left - start) < 1 && rects.length
+                    && rects[0].left - box.left > 2)
+                problems.push('starts with a separator: ' + item.textContent.trim());
+        });
+    }
+    return problems;
+}"""
+
+
+def test_metadata_wraps_between_whole_items_never_before_a_separator(
+        chromium: Any, front_page: ArticleRows, live_server: str) -> None:
+    source = front_page.source("The Extremely Long Named Metropolitan Evening Wire Service")
+    article = front_page.article("Council votes on the harbour budget", source=source,
+                                 view_count=1, share_count=0,
+                                 content_html="<p>" + "Words. " * 400 + "</p>")
+    context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    problems = []
+    for path in ("/", f"/article/{article.id}-{article.slug}"):
+        page.goto(live_server + path)
+        problems += [f"{path}: {problem}" for problem in page.evaluate(METADATA_LINES)]
+    context.close()
+    assert problems == []
+
+
+@PHONES
+def test_bylines_in_top_headlines_use_the_same_face_as_every_other_byline(
+        chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
+    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    faces = page.eval_on_selector_all(
+        "main .byline, main .meta", "(lines) => [...new Set(lines.map("
+        "(line) => getComputedStyle(line).fontFamily))]")
+    context.close()
+    assert len(faces) == 1 and "system-ui" in faces[0]
+
+
+def test_small_links_have_24px_tap_targets(chromium: Any, front_page: ArticleRows,
+                                           live_server: str) -> None:
+    article = front_page.article("Breadcrumbed story", section=front_page.section("sport"))
+    context = chromium.new_context(viewport=PIXEL, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    heights = {}
+    for path, selector in ((f"/article/{article.id}-{article.slug}", ".breadcrumbs a"),
+                           ("/section/world", ".rss-link"),
+                           ("/", ".consent-banner p a"),
+                           (f"/story/{article.story_id}", ".coverage-line .original a")):
+        page.goto(live_server + path)
+        for link in page.locator(selector).all():
+            heights[f"{path} {link.inner_text()}"] = link.bounding_box()["height"]
+    context.close()
+    assert heights and {name: h for name, h in heights.items() if h < 24} == {}
+
+
+def test_each_account_form_keeps_its_distance_from_the_next_heading(
+        chromium: Any, live_server: str, app: Any, make_user: Any) -> None:
+    reader = make_user("reader@example.test")
+    context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
+    cookie = app.session_interface.get_signing_serializer(app).dumps(
+        {"_user_id": reader.get_id(), "_fresh": True})
+    context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie,
+                          "url": live_server}])
+    page = context.new_page()
+    page.goto(live_server + "/account")
+    gaps = page.eval_on_selector_all(".account h2", """(headings) => headings.map((h) => {
+        const before = h.previousElementSibling;
+        return before ? h.getBoundingClientRect().top - before.getBoundingClientRect().bottom
+                      : null; }).filter((gap) => gap !== null)""")
+    context.close()
+    assert gaps and min(gaps) >= 24, gaps
