@@ -255,11 +255,13 @@ def test_small_links_have_24px_tap_targets(chromium: Any, front_page: ArticleRow
     for path, selector in ((f"/article/{article.id}-{article.slug}", ".breadcrumbs a"),
                            ("/section/world", ".rss-link"),
                            ("/", ".consent-banner p a"),
-                           (f"/story/{article.story_id}", ".coverage-line .original a")):
+                           (f"/story/{article.story_id}", ".coverage-line .original a"),
+                           (f"/article/{article.id}-{article.slug}", ".comments-sign-in")):
         page.goto(live_server + path)
         for link in page.locator(selector).all():
             heights[f"{path} {link.inner_text()}"] = link.bounding_box()["height"]
     context.close()
+    assert any(name.endswith("Sign in to join the discussion") for name in heights)
     assert heights and {name: h for name, h in heights.items() if h < 24} == {}
 
 
