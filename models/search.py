@@ -12,8 +12,8 @@ index cannot answer "electi*". All are kept current by the database (migration
 
 The last word of a full search may be unfinished, as the reader typed it into the live
 search a moment before: it matches as a prefix in the stem index (when it has
-MIN_STEM_PREFIX letters), and the full search also finds everything the live search finds,
-so "View all results" never leads to "No results".
+MIN_STEM_PREFIX letters), and when that finds nothing the full search answers what the
+live search finds, so "View all results" never leads to "No results".
 
 A match counts only in what the source's rights show readers: a `headline` source's
 articles match by title, an `excerpt` source's by title and summary, a `full` source's
@@ -205,13 +205,12 @@ def _search(session: Session, query: SearchQuery) -> SearchPage:
     clauses = _filter_clauses(session, query.filters)
     scores, is_capped = _shown_matches(session, engine, terms, clauses,
                                        is_prefix=query.is_prefix)
-    if not query.is_prefix:
-        # What the live search listed while the reader typed is found here too.
-        typed, is_typed_capped = _shown_matches(session, engine, terms, clauses,
-                                                is_prefix=True)
-        for article_id, found in typed.items():
-            scores[article_id] = max(scores.get(article_id, found), found)
-        is_capped = is_capped or is_typed_capped
+    if not scores and not query.is_prefix:
+        # Nothing for these words, the last one read as the start of a stem: the reader
+        # may have stopped mid-word past a stem ("electi" against "elect"), so what the
+        # live search listed while they typed is found here. Only then: a second query
+        # on every search would double its cost.
+        scores, is_capped = _shown_matches(session, engine, terms, clauses, is_prefix=True)
     topics = [] if query.is_prefix else matching_topics(session, query.text)
     if topics:
         # Filed under the name counts as much as the best text match.
