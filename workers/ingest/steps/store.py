@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +67,8 @@ class Prepared:
     # The content hash of each article stored exactly as the poll has it, as read then:
     # not read again inside.
     unchanged: dict[tuple[int, str], str] = field(default_factory=dict)
+    # Every article of these polls stored already (changed or not), as read then.
+    stored: set[tuple[int, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ def prepare(database: Database, updates: Sequence[FeedUpdate]) -> Prepared | Non
         known = article_writes.content_hashes(session, {
             source_id: [article.entry_hash for article in articles]
             for source_id, articles in entries.items()})
-    prepared = Prepared()
+    prepared = Prepared(stored=set(known))
     for source_id, articles in entries.items():
         for article in articles:
             key = (source_id, article.entry_hash)
@@ -403,7 +405,7 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     unique = {source.id: list({article.entry_hash: article
                                for article in reversed(update.articles)}.values())
               for source, update in polls}
-    unique = _rekey_by_stored_links(session, polls, unique)
+    unique = _rekey_by_stored_links(session, polls, unique, prepared)
     unchanged = prepared.unchanged if prepared is not None else {}
     known = {(source_id, article.entry_hash): unchanged[(source_id, article.entry_hash)]
              for source_id, articles in unique.items() for article in articles
@@ -444,8 +446,8 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
 
 
 def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]],
-                           unique: Mapping[int, list[CleanArticle]]
-                           ) -> dict[int, list[CleanArticle]]:
+                           unique: Mapping[int, list[CleanArticle]],
+                           prepared: Prepared | None) -> dict[int, list[CleanArticle]]:
     """An entry whose key is new, but whose link and title are those of exactly one stored
     article of its source, is that article under a new key (guids that change at every
     poll; a shared guid keyed apart by its link): it takes the stored key, so it updates
@@ -456,9 +458,13 @@ def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, Fe
     sources = {source.id: source for source, _ in polls}
     keys = {source_id: {article.entry_hash for article in articles}
             for source_id, articles in unique.items()}
-    known = article_writes.content_hashes(session, {
-        source_id: sorted(hashes) for source_id, hashes in keys.items()
-        if sources[source_id].last_new_entry_at is not None})   # never stored: no match
+    # Which entries are stored already: `prepare` read it before the transaction, so it
+    # is not read twice (an entry another poll stored since then meets its own row by
+    # its link, whose key is in this poll: it is not re-keyed); without it, read here.
+    known: Collection[tuple[int, str]] = prepared.stored if prepared is not None else \
+        article_writes.content_hashes(session, {
+            source_id: sorted(hashes) for source_id, hashes in keys.items()
+            if sources[source_id].last_new_entry_at is not None})  # never stored: no match
     candidates = {source_id: [article.url for article in articles if article.url
                               and (source_id, article.entry_hash) not in known]
                   for source_id, articles in unique.items()
