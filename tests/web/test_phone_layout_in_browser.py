@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -32,12 +33,22 @@ FIGURES = ("<p>Table of figures</p><table><thead><tr><th>Year</th><th>Passengers
            " the_second_argument)</code></pre>")
 
 
+@contextmanager
+def phone_page(chromium: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    """A touch phone's page at `viewport`, before any consent choice; its browser context
+    is closed after the block, whatever the block raised."""
+    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def phone(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A touch phone's page at `request.param` (a viewport), before any consent choice."""
-    context = chromium.new_context(viewport=request.param, is_mobile=True, has_touch=True)
-    yield context.new_page()
-    context.close()
+    """A touch phone's page at `request.param` (a viewport)."""
+    with phone_page(chromium, request.param) as page:
+        yield page
 
 
 def broken_words(page: Any, selector: str) -> dict[str, int]:
@@ -109,37 +120,33 @@ FIRST_LINE_UNCOVERED = """(element) => {
 @PHONES
 def test_the_cookie_banner_leaves_the_first_headline_in_view_on_a_phone(
         chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
-    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(live_server + "/")
-    banner = page.locator("[data-consent-banner]")
-    expect(banner).to_be_visible()
-    height = banner.evaluate("(banner) => banner.getBoundingClientRect().height")
-    assert height <= 0.35 * viewport["height"]
-    headline = page.locator(FIRST_HEADLINE).first
-    assert headline.evaluate(FIRST_LINE_UNCOVERED), "the banner hides the first headline"
-    # Three equal choices (docs/cookies.md): each on one line, all the same height.
-    buttons = banner.locator(".consent-button")
-    boxes = [buttons.nth(index).bounding_box() for index in range(3)]
-    assert {round(box["height"]) for box in boxes} == {round(boxes[0]["height"])}
-    assert boxes[0]["height"] >= 44
-    assert buttons.evaluate_all("(buttons) => buttons.map((b) => b.scrollWidth <= b.clientWidth"
-                                " && b.getClientRects().length === 1)") == [True] * 3
-    context.close()
+    with phone_page(chromium, viewport) as page:
+        page.goto(live_server + "/")
+        banner = page.locator("[data-consent-banner]")
+        expect(banner).to_be_visible()
+        height = banner.evaluate("(banner) => banner.getBoundingClientRect().height")
+        assert height <= 0.35 * viewport["height"]
+        headline = page.locator(FIRST_HEADLINE).first
+        assert headline.evaluate(FIRST_LINE_UNCOVERED), "the banner hides the first headline"
+        # Three equal choices (docs/cookies.md): each on one line, all the same height.
+        buttons = banner.locator(".consent-button")
+        boxes = [buttons.nth(index).bounding_box() for index in range(3)]
+        assert {round(box["height"]) for box in boxes} == {round(boxes[0]["height"])}
+        assert boxes[0]["height"] >= 44
+        assert buttons.evaluate_all("(buttons) => buttons.map((b) => b.scrollWidth <= b.clientWidth"
+                                    " && b.getClientRects().length === 1)") == [True] * 3
 
 
 def test_live_search_suggestions_open_above_the_cookie_banner(
         chromium: Any, front_page: ArticleRows, live_server: str) -> None:
-    context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(live_server + "/")
-    expect(page.locator("[data-consent-banner]")).to_be_visible()
-    page.get_by_role("combobox", name="Search articles").fill("harb")
-    options = page.locator("#search-box-listbox [role=option]")
-    expect(options).to_have_count(6)
-    covered = [options.nth(index).inner_text() for index in range(6)
-               if not options.nth(index).evaluate(FIRST_LINE_UNCOVERED)]
-    context.close()
+    with phone_page(chromium, SMALL) as page:
+        page.goto(live_server + "/")
+        expect(page.locator("[data-consent-banner]")).to_be_visible()
+        page.get_by_role("combobox", name="Search articles").fill("harb")
+        options = page.locator("#search-box-listbox [role=option]")
+        expect(options).to_have_count(6)
+        covered = [options.nth(index).inner_text() for index in range(6)
+                   if not options.nth(index).evaluate(FIRST_LINE_UNCOVERED)]
     assert covered == []
 
 
@@ -178,19 +185,17 @@ def test_the_section_row_fades_at_its_edge_and_scrolls_its_last_label_clear(
         chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
     for section in range(4):
         front_page.section(f"extra-{section}", f"Regional Affairs {section}", position=5)
-    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(live_server + "/about")
-    nav = page.locator(".sections-nav .nav")
-    assert nav.evaluate("(nav) => nav.scrollWidth > nav.clientWidth")
-    right = nav.evaluate("(nav) => nav.getBoundingClientRect().right")
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    # At the row's edge no letter is drawn: whatever runs past it has faded out.
-    assert len(_edge_colours(page, nav, right - 3)) == 1, background
-    nav.evaluate("(nav) => { nav.scrollLeft = nav.scrollWidth; }")
-    last = page.locator(".sections-nav .nav > li").last
-    assert last.evaluate("(item) => item.getBoundingClientRect().right") <= right - 32
-    context.close()
+    with phone_page(chromium, viewport) as page:
+        page.goto(live_server + "/about")
+        nav = page.locator(".sections-nav .nav")
+        assert nav.evaluate("(nav) => nav.scrollWidth > nav.clientWidth")
+        right = nav.evaluate("(nav) => nav.getBoundingClientRect().right")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        # At the row's edge no letter is drawn: whatever runs past it has faded out.
+        assert len(_edge_colours(page, nav, right - 3)) == 1, background
+        nav.evaluate("(nav) => { nav.scrollLeft = nav.scrollWidth; }")
+        last = page.locator(".sections-nav .nav > li").last
+        assert last.evaluate("(item) => item.getBoundingClientRect().right") <= right - 32
 
 
 # Items of metadata lines that begin a line: each is whole, and none starts with the "·"
@@ -223,44 +228,38 @@ def test_metadata_wraps_between_whole_items_never_before_a_separator(
     article = front_page.article("Council votes on the harbour budget", source=source,
                                  view_count=1, share_count=0,
                                  content_html="<p>" + "Words. " * 400 + "</p>")
-    context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    problems = []
-    for path in ("/", f"/article/{article.id}-{article.slug}"):
-        page.goto(live_server + path)
-        problems += [f"{path}: {problem}" for problem in page.evaluate(METADATA_LINES)]
-    context.close()
+    with phone_page(chromium, SMALL) as page:
+        problems = []
+        for path in ("/", f"/article/{article.id}-{article.slug}"):
+            page.goto(live_server + path)
+            problems += [f"{path}: {problem}" for problem in page.evaluate(METADATA_LINES)]
     assert problems == []
 
 
 @PHONES
 def test_bylines_in_top_headlines_use_the_same_face_as_every_other_byline(
         chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
-    context = chromium.new_context(viewport=viewport, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.goto(live_server + "/")
-    faces = page.eval_on_selector_all(
-        "main .byline, main .meta", "(lines) => [...new Set(lines.map("
-        "(line) => getComputedStyle(line).fontFamily))]")
-    context.close()
+    with phone_page(chromium, viewport) as page:
+        page.goto(live_server + "/")
+        faces = page.eval_on_selector_all(
+            "main .byline, main .meta", "(lines) => [...new Set(lines.map("
+            "(line) => getComputedStyle(line).fontFamily))]")
     assert len(faces) == 1 and "system-ui" in faces[0]
 
 
 def test_small_links_have_24px_tap_targets(chromium: Any, front_page: ArticleRows,
                                            live_server: str) -> None:
     article = front_page.article("Breadcrumbed story", section=front_page.section("sport"))
-    context = chromium.new_context(viewport=PIXEL, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    heights = {}
-    for path, selector in ((f"/article/{article.id}-{article.slug}", ".breadcrumbs a"),
-                           ("/section/world", ".rss-link"),
-                           ("/", ".consent-banner p a"),
-                           (f"/story/{article.story_id}", ".coverage-line .original a"),
-                           (f"/article/{article.id}-{article.slug}", ".comments-sign-in")):
-        page.goto(live_server + path)
-        for link in page.locator(selector).all():
-            heights[f"{path} {link.inner_text()}"] = link.bounding_box()["height"]
-    context.close()
+    with phone_page(chromium, PIXEL) as page:
+        heights = {}
+        for path, selector in ((f"/article/{article.id}-{article.slug}", ".breadcrumbs a"),
+                               ("/section/world", ".rss-link"),
+                               ("/", ".consent-banner p a"),
+                               (f"/story/{article.story_id}", ".coverage-line .original a"),
+                               (f"/article/{article.id}-{article.slug}", ".comments-sign-in")):
+            page.goto(live_server + path)
+            for link in page.locator(selector).all():
+                heights[f"{path} {link.inner_text()}"] = link.bounding_box()["height"]
     assert any(name.endswith("Sign in to join the discussion") for name in heights)
     assert heights and {name: h for name, h in heights.items() if h < 24} == {}
 
