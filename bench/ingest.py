@@ -567,14 +567,14 @@ def stories_disabled() -> Iterator[None]:
     from workers.ingest.steps import store
     from workers.ingest.stories.store_stories import StoryPlan
 
-    def no_plan(session, rows, *, window, prepared):  # type: ignore[no-untyped-def]
+    def no_plan(session, rows, **_):  # type: ignore[no-untyped-def]
         return StoryPlan(story_of=dict.fromkeys(
             ((row["source_id"], row["entry_hash"]) for row in rows), None))
 
     saved = store._plan_stories, store.finish_stories, store.prepare
     store._plan_stories = no_plan
     store.finish_stories = lambda session, plan, written: None
-    store.prepare = lambda database, updates: None
+    store.prepare = lambda database, updates, **options: None
     try:
         yield
     finally:

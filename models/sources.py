@@ -159,6 +159,15 @@ def display_names(session: Session, source_ids: Iterable[int]) -> dict[int, str]
     return {source_id: name or public_url(url) for source_id, name, url in rows}
 
 
+def section_ids(session: Session, source_ids: Iterable[int]) -> dict[int, int | None]:
+    """{source id: its section id} (None: no section)."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return {}
+    return {source_id: section_id for source_id, section_id in session.execute(
+        select(Source.id, Source.section_id).where(Source.id.in_(ids)))}
+
+
 def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
     """Which of these sources the operator marked as preferred (they lead stories)."""
     ids = sorted(set(source_ids))

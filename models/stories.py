@@ -96,6 +96,8 @@ class OpenStory:
     last_published_at: datetime
     centroid: dict[str, Any]       # {"n", "terms": {term: summed weight}, "entities"}
     lead_terms: dict[str, Any]     # {"terms", "entities", "decimals", "preferred"}
+    # False once closed or merged into another (lock_stories reads such rows too).
+    is_open: bool = True
 
 
 # --- assignment -------------------------------------------------------------------------
@@ -169,12 +171,14 @@ def _read_stories(session: Session, story_ids: Iterable[int], *conditions: Any,
 
 
 _OPEN_STORY_COLUMNS = (Story.id, Story.lead_article_id, Story.title, Story.section_id,
-                       Story.last_published_at, Story.centroid, Story.lead_terms)
+                       Story.last_published_at, Story.centroid, Story.lead_terms,
+                       Story.is_open)
 
 
 def _open_story(row: Any) -> OpenStory:
     return OpenStory(row.id, row.lead_article_id, row.title, row.section_id,
-                     row.last_published_at, _document(row.centroid), _document(row.lead_terms))
+                     row.last_published_at, _document(row.centroid), _document(row.lead_terms),
+                     bool(row.is_open))
 
 
 @lru_cache(maxsize=2048)
@@ -279,7 +283,9 @@ def lock_stories(session: Session, story_ids: Iterable[int]) -> dict[int, OpenSt
     """Lock the stories' rows in id order (two polls locking overlapping sets never
     deadlock) until this transaction ends, and read them as the last commit left them.
     FOR NO KEY UPDATE: an article inserted or moved into a story holds a key-share lock
-    on it (the foreign key), which this must not wait for. PostgreSQL only."""
+    on it (the foreign key), which this must not wait for. On SQLite a plain read: the
+    write transaction holds the database's one write lock already. Closed and merged
+    stories are read too (`is_open` says which)."""
     return {row.id: row for row in _read_stories(session, story_ids, lock=True)}
 
 

@@ -628,8 +628,8 @@ def test_an_article_another_poll_stored_after_the_early_read_is_not_stored_twice
     source_id = add_source(database, httpserver.url_for("/feed"))
     real_prepare = store.prepare
 
-    def prepare_then_lose_the_race(database_: Database, updates):  # type: ignore[no-untyped-def]
-        prepared = real_prepare(database_, updates)       # both articles look new here
+    def prepare_then_lose_the_race(database_: Database, updates, **options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates, **options)   # both look new here
         monkeypatch.setattr(store, "prepare", real_prepare)
         store.store_update(database_, None, updates[0], limits=TEST_LIMITS)
         return prepared

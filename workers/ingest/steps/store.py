@@ -5,8 +5,10 @@ none stays open during HTTP:
 
     begin_poll   — lock the source row, count an unfinished poll (or quarantine a source
                    that keeps killing workers), read a `SourceSnapshot` and section rules;
-    prepare      — (a read, no lock) which fetched articles are new or changed, and their
-                   story features, worked out before the write transaction below;
+    prepare      — (a read, no lock) which fetched articles are new or changed, their
+                   story features, and a draft of their stories: the costly part of
+                   storing, worked out before the write transaction below (on SQLite
+                   every other poll waits for that one write lock);
     store_update — in ONE transaction: upsert the articles (only new or changed ones are
                    written), each article's story (store_stories.py), tags and links,
                    and the source's bookkeeping (status, error,
@@ -27,7 +29,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,7 +50,13 @@ from workers.ingest.parsing.normalise import tag_slug
 from workers.ingest.records import CleanArticle, FeedUpdate, SourceSnapshot
 from workers.ingest.steps import bookkeeping, schedule
 from workers.ingest.steps.classify import SectionRule
-from workers.ingest.stories.store_stories import Pending, StoryPlan, finish_stories, plan_stories
+from workers.ingest.stories.store_stories import (
+    Pending,
+    StoryPlan,
+    adopt_draft,
+    finish_stories,
+    plan_stories,
+)
 from workers.ingest.stories.story import Features, features
 
 log = logging.getLogger(__name__)
@@ -69,6 +77,16 @@ class Prepared:
     unchanged: dict[tuple[int, str], str] = field(default_factory=dict)
     # Every article of these polls stored already (changed or not), as read then.
     stored: set[tuple[int, str]] = field(default_factory=set)
+    # Their stories, planned from that read (store_stories.plan_stories with `draft`):
+    # adopted inside the transaction when it writes exactly the articles planned here,
+    # with the same inputs; otherwise planned again there.
+    draft: StoryDraft | None = None
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    plan: StoryPlan
+    inputs: dict[Hashable, tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -221,7 +239,7 @@ def forget_section_rules() -> None:
 def store_update(database: Database, client: redis.Redis | None, update: FeedUpdate, *,
                  limits: Limits) -> StoreResult:
     """Write one poll's update in one transaction, then bump the content version."""
-    prepared = prepare(database, [update])
+    prepared = prepare(database, [update], limits=limits)
     with session_scope(database) as session:
         sources = source_rows.poll_states_for_update(session, [update.source_id])
         result = _store_group(session, {source.id: source for source in sources}, [update],
@@ -243,7 +261,7 @@ def store_updates(database: Database, client: redis.Redis | None,
     update is retried in its own transaction: one bad poll never sinks the others."""
     if not updates:
         return []
-    prepared = prepare(database, updates)
+    prepared = prepare(database, updates, limits=limits)
     try:
         with session_scope(database) as session:
             sources = {source.id: source for source in source_rows.poll_states_for_update(
@@ -265,29 +283,39 @@ def store_updates(database: Database, client: redis.Redis | None,
             for result, update in zip(results, updates, strict=True)]
 
 
-def prepare(database: Database, updates: Sequence[FeedUpdate]) -> Prepared | None:
-    """One read of the stored content hashes, outside any write transaction, then the
-    story features of the new and changed articles: the costly part of assigning a story
-    that needs no database. Inside the transaction only the articles this read found new
+def prepare(database: Database, updates: Sequence[FeedUpdate], *,
+            limits: Limits) -> Prepared | None:
+    """One read, outside any write transaction: the stored content hashes, then the
+    story features of the articles to write and a draft of their stories (from the same
+    read). Inside the transaction only the articles this read found new
     or changed are read again (a poll of the same source running at once could have
-    written them: polls hold a per-source lock, but a lock can lapse); an article it
-    missed gets its features there."""
-    entries = {update.source_id: update.articles for update in updates
+    written them: polls hold a per-source lock, but a lock can lapse); if what is to be
+    written differs from what was drafted, the stories are planned again there."""
+    entries = {update.source_id: update for update in updates
                if update.outcome == "ok" and update.articles}
     if not entries:
         return None
     with session_scope(database, write=False) as session:
         known = article_writes.content_hashes(session, {
-            source_id: [article.entry_hash for article in articles]
-            for source_id, articles in entries.items()})
-    prepared = Prepared(stored=set(known))
-    for source_id, articles in entries.items():
-        for article in articles:
-            key = (source_id, article.entry_hash)
-            if known.get(key) == article.content_hash:
-                prepared.unchanged[key] = article.content_hash
-            else:
-                prepared.features[key] = features(article.title, article.summary)
+            source_id: [article.entry_hash for article in update.articles]
+            for source_id, update in entries.items()})
+        prepared = Prepared(stored=set(known))
+        for source_id, update in entries.items():
+            for article in update.articles:
+                key = (source_id, article.entry_hash)
+                if known.get(key) == article.content_hash:
+                    prepared.unchanged[key] = article.content_hash
+        sections = source_rows.section_ids(session, entries)
+        writes = _writes([(source_id, sections.get(source_id), update.polled_at,
+                           _unique(update)) for source_id, update in entries.items()],
+                         known, limits.retention)
+        for row in writes.rows:
+            prepared.features[(row["source_id"], row["entry_hash"])] = features(
+                row["title"], row["summary"])
+        pending = _pending(session, writes.rows, prepared.features, stored=known.keys())
+        plan = plan_stories(session, pending, window=limits.story_window, draft=True,
+                            preferred=source_rows.preferred_ids(session, entries))
+        prepared.draft = StoryDraft(plan, {item.key: _inputs(item) for item in pending})
     return prepared
 
 
@@ -402,9 +430,7 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     source id."""
     if not polls:
         return {}
-    unique = {source.id: list({article.entry_hash: article
-                               for article in reversed(update.articles)}.values())
-              for source, update in polls}
+    unique = {source.id: _unique(update) for source, update in polls}
     unique = _rekey_by_stored_links(session, polls, unique, prepared)
     unchanged = prepared.unchanged if prepared is not None else {}
     known = {(source_id, article.entry_hash): unchanged[(source_id, article.entry_hash)]
@@ -414,35 +440,59 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
         session, {source_id: [article.entry_hash for article in articles
                               if (source_id, article.entry_hash) not in unchanged]
                   for source_id, articles in unique.items()}))
-    fresh: list[tuple[int, CleanArticle]] = []
-    changed: list[tuple[int, CleanArticle]] = []
-    counts: dict[int, ArticleCounts] = {}
-    rows = []
-    for source, update in polls:
-        articles = unique[source.id]
-        oldest = update.polled_at - retention if retention is not None else None
-        unknown = [a for a in articles if (source.id, a.entry_hash) not in known]
-        new = [a for a in unknown if oldest is None or a.published_at >= oldest]
-        rewritten = [a for a in articles if (source.id, a.entry_hash) in known
-                     and known[(source.id, a.entry_hash)] != a.content_hash]
-        fresh += [(source.id, article) for article in new]
-        changed += [(source.id, article) for article in rewritten]
-        rows += [_article_row(source, article, update.polled_at)
-                 for article in new + rewritten]
-        counts[source.id] = ArticleCounts(
-            new=len(new), updated=len(rewritten),
-            unchanged=len(articles) - len(unknown) - len(rewritten),
-            skipped_old=len(unknown) - len(new))
-    plan = _plan_stories(session, rows, window=story_window,
-                         prepared=prepared.features if prepared is not None else {})
+    writes = _writes([(source.id, source.section_id, update.polled_at, unique[source.id])
+                      for source, update in polls], known, retention)
+    rows = writes.rows
+    plan = _plan_stories(session, rows, window=story_window, prepared=prepared,
+                         stored={(source_id, article.entry_hash)
+                                 for source_id, article in writes.changed})
     if prepared is not None:
         prepared.features.clear()
+        prepared.draft = None
     for row in rows:
         row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
     written = article_writes.upsert_articles(session, rows)
     finish_stories(session, plan, written)
-    _link_tags(session, written, fresh, changed)
-    return counts
+    _link_tags(session, written, writes.fresh, writes.changed)
+    return writes.counts
+
+
+def _unique(update: FeedUpdate) -> list[CleanArticle]:
+    """The poll's articles, one per entry hash (the first of a feed's repeats)."""
+    return list({article.entry_hash: article for article in reversed(update.articles)}.values())
+
+
+@dataclass
+class _Writes:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[int, ArticleCounts] = field(default_factory=dict)
+    fresh: list[tuple[int, CleanArticle]] = field(default_factory=list)
+    changed: list[tuple[int, CleanArticle]] = field(default_factory=list)
+
+
+def _writes(polls: Sequence[tuple[int, int | None, datetime, list[CleanArticle]]],
+            known: Mapping[tuple[int, str], str],
+            retention: timedelta | None) -> _Writes:
+    """What to write of each poll ((source id, its section id, polled at, its unique
+    articles)), given the stored content hashes: the rows of new and changed articles,
+    and the counts. A new entry published longer than `retention` before the poll is
+    not written."""
+    found = _Writes()
+    for source_id, section_id, polled_at, articles in polls:
+        oldest = polled_at - retention if retention is not None else None
+        unknown = [a for a in articles if (source_id, a.entry_hash) not in known]
+        new = [a for a in unknown if oldest is None or a.published_at >= oldest]
+        rewritten = [a for a in articles if (source_id, a.entry_hash) in known
+                     and known[(source_id, a.entry_hash)] != a.content_hash]
+        found.fresh += [(source_id, article) for article in new]
+        found.changed += [(source_id, article) for article in rewritten]
+        found.rows += [_article_row(source_id, section_id, article, polled_at)
+                       for article in new + rewritten]
+        found.counts[source_id] = ArticleCounts(
+            new=len(new), updated=len(rewritten),
+            unchanged=len(articles) - len(unknown) - len(rewritten),
+            skipped_old=len(unknown) - len(new))
+    return found
 
 
 def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]],
@@ -494,24 +544,49 @@ def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, Fe
 
 
 def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
-                  window: timedelta,
-                  prepared: Mapping[tuple[int, str], Features]) -> StoryPlan:
-    keys = [(row["source_id"], row["entry_hash"]) for row in rows]
-    current = article_writes.current_stories(session, keys) if rows else {}
-    pending = [Pending(key=key, title=row["title"], summary=row["summary"],
-                       source_id=row["source_id"], section_id=row["section_id"],
-                       published_at=row["published_at"],
-                       current_story_id=current.get(key, (None, ""))[0],
-                       current_title=current.get(key, (None, None))[1],
-                       features=prepared.get(key))
-               for key, row in zip(keys, rows, strict=True)]
+                  window: timedelta, prepared: Prepared | None,
+                  stored: Collection[tuple[int, str]]) -> StoryPlan:
+    """The rows' stories (`stored`: the keys of those stored already): the draft
+    `prepare` made, when these rows are the ones it planned and it is still true of the
+    stories (store_stories.adopt_draft); else planned here."""
+    pending = _pending(session, rows, prepared.features if prepared is not None else {},
+                       stored=stored)
+    draft = prepared.draft if prepared is not None else None
+    if draft is not None and draft.inputs == {item.key: _inputs(item) for item in pending} \
+            and adopt_draft(session, draft.plan):
+        return draft.plan
     preferred = source_rows.preferred_ids(session, {row["source_id"] for row in rows})
     return plan_stories(session, pending, window=window, preferred=preferred)
 
 
-def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dict[str, Any]:
+def _pending(session: Session, rows: Sequence[dict[str, Any]],
+             prepared: Mapping[tuple[int, str], Features], *,
+             stored: Collection[tuple[int, str]]) -> list[Pending]:
+    """The rows as story assignment takes them, each with the story and title it has
+    now if it is stored already (`stored`: an edited article may move)."""
+    keys = [(row["source_id"], row["entry_hash"]) for row in rows]
+    edited = [key for key in keys if key in stored]
+    current = article_writes.current_stories(session, edited) if edited else {}
+    return [Pending(key=key, title=row["title"], summary=row["summary"],
+                    source_id=row["source_id"], section_id=row["section_id"],
+                    published_at=row["published_at"],
+                    current_story_id=current.get(key, (None, ""))[0],
+                    current_title=current.get(key, (None, None))[1],
+                    features=prepared.get(key))
+            for key, row in zip(keys, rows, strict=True)]
+
+
+def _inputs(item: Pending) -> tuple[Any, ...]:
+    """What a story decision reads of a pending article (its features follow from its
+    title and summary)."""
+    return (item.title, item.summary, item.source_id, item.section_id, item.published_at,
+            item.current_story_id, item.current_title)
+
+
+def _article_row(source_id: int, source_section_id: int | None, article: CleanArticle,
+                 now: datetime) -> dict[str, Any]:
     return {
-        "source_id": source.id,
+        "source_id": source_id,
         "entry_key": article.entry_key,
         "entry_hash": article.entry_hash,
         "url": article.url,
@@ -526,7 +601,7 @@ def _article_row(source: PollState, article: CleanArticle, now: datetime) -> dic
         "video_embed_url": article.video_embed_url,
         "is_video": article.is_video,
         "section_id": article.section_id if article.section_id is not None
-        else source.section_id,
+        else source_section_id,
         "published_at": article.published_at,
         "updated_at": article.updated_at,
         "created_at": now,

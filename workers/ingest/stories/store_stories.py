@@ -4,6 +4,13 @@ poll's own transaction (workers/ingest/steps/store.py calls it around the articl
     plan_stories   — before the upsert: features of each article, candidate stories from
                      the `story_terms` index (a few index range scans per batch), decisions
                      (workers/ingest/stories/story.py), new story rows → a story id per article;
+                     or, with `draft`, the same decisions from a read before the write
+                     transaction, with no row written (workers/ingest/steps/store.py `prepare`:
+                     on SQLite every other poll waits for the write lock, so the costly part
+                     runs outside it);
+    adopt_draft    — inside the write transaction: lock the stories a draft joined, check they
+                     are still open, fold its members again into any another poll changed
+                     since, create the stories it started (or say the draft is stale);
     finish_stories — after the upsert, once article ids are known: centroids, leads,
                      index entries and member counts of every story touched.
 
@@ -75,11 +82,16 @@ class StoryPlan:
     first_at: dict[int, datetime] = field(default_factory=dict)
     # Index entries the lookup saw already: not written again.
     indexed: set[tuple[str, int]] = field(default_factory=set)
-    # Where concurrent polls' writes interleave (PostgreSQL): the stories as read, and
-    # the members this batch added to each, to fold again if another poll changed it.
+    # Where concurrent polls' writes interleave (PostgreSQL, or a plan drafted before the
+    # write transaction): the stories as read, and the members this batch added to each,
+    # to fold again if another poll changed it.
     interleaved: bool = False
     read: dict[int, OpenStory] = field(default_factory=dict)
     joined: dict[int, list[Member]] = field(default_factory=dict)
+    # Each story's last publication as planned (new stories are created from it).
+    last_at: dict[int, datetime] = field(default_factory=dict)
+    # Locked and folded again already (adopt_draft): finish_stories need not.
+    settled: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,11 @@ class Member:
 
 
 def plan_stories(session: Session, pending: Sequence[Pending], *, window: timedelta,
-                 preferred: Iterable[int] = ()) -> StoryPlan:
-    plan = StoryPlan(interleaved=story_rows.writes_interleave(session))
+                 preferred: Iterable[int] = (), draft: bool = False) -> StoryPlan:
+    """Each pending article's story. With `draft`, from a read outside the write
+    transaction: nothing is written, the stories it starts keep temporary (negative) ids,
+    and adopt_draft makes it true inside the transaction."""
+    plan = StoryPlan(interleaved=draft or story_rows.writes_interleave(session))
     if not pending:
         return plan
     preferred_ids = set(preferred)
@@ -124,7 +139,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         active_since=since)
     wanted = {story_id for feature in found.values()
               for story_id in _candidate_ids(feature, postings, active)}
-    last_at: dict[int, datetime] = {}
+    last_at = plan.last_at
     for row in story_rows.open_stories(session, wanted, active_since=since):
         plan.shapes[row.id] = shape_of(row)
         last_at[row.id] = row.last_published_at
@@ -155,8 +170,25 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
             plan.first_at.setdefault(story.id, item.published_at)
         if item.current_story_id is not None and item.current_story_id != story.id:
             plan.left.add(item.current_story_id)
-    _create_new_stories(session, plan, last_at)
+    if not draft:
+        _create_new_stories(session, plan, last_at)
     return plan
+
+
+def adopt_draft(session: Session, plan: StoryPlan) -> bool:
+    """Inside the write transaction, a plan drafted before it (plan_stories with `draft`):
+    lock the stories it joined and read them again. If one closed or was merged away
+    since, the draft is stale: nothing is written and False says to plan again. Else a
+    story another poll changed since gets this plan's members folded in again as that
+    poll left it, and the stories the draft started are created."""
+    joined = {story_id for story_id in plan.touched if story_id > 0}
+    fresh = story_rows.lock_stories(session, joined | plan.left)
+    if any(story_id not in fresh or not fresh[story_id].is_open for story_id in joined):
+        return False
+    _fold_again(plan, fresh)
+    _create_new_stories(session, plan, plan.last_at)
+    plan.settled = True
+    return True
 
 
 def shape_of(row: OpenStory) -> StoryShape:
@@ -288,12 +320,17 @@ def _refold_what_others_wrote(session: Session, plan: StoryPlan) -> None:
     changed one since it was read, fold this batch's members into it again as that poll
     left it: otherwise the last to write would drop the other's members from the
     centroid and the lead."""
-    if not plan.interleaved:
+    if not plan.interleaved or plan.settled:
         return
     existing = (plan.touched - plan.created) | plan.left
     if not existing:
         return
-    fresh = story_rows.lock_stories(session, existing)
+    _fold_again(plan, story_rows.lock_stories(session, existing))
+
+
+def _fold_again(plan: StoryPlan, fresh: Mapping[int, OpenStory]) -> None:
+    """Each story this plan joined that changed since it was read: its members folded into
+    the story as it is now."""
     for story_id, members in plan.joined.items():
         now, before = fresh.get(story_id), plan.read.get(story_id)
         if now is None or before is None or _documents(now) == _documents(before):

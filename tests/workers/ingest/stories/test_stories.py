@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from werkzeug import Response
 
 from models import stories as story_rows
@@ -190,24 +190,28 @@ def test_two_polls_joining_one_story_at_once_both_count_in_its_centroid(
     outlets.poll("wire")
     outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
     outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
-    real_finish = store.finish_stories
+    real_finish, real_adopt = store.finish_stories, store.adopt_draft
     daily_wrote, herald_writing = threading.Event(), threading.Event()
 
     def finish(session, plan, written):  # type: ignore[no-untyped-def]
+        real_finish(session, plan, written)
         if threading.current_thread().name == "daily":
-            real_finish(session, plan, written)
             daily_wrote.set()
             # PostgreSQL: hold the transaction open until the herald's poll is writing
-            # its story too. (SQLite's write transactions are serial: the herald's poll
-            # cannot start storing before this one commits.)
+            # its story too (it then waits for this one's lock on the story). SQLite's
+            # write transactions are serial: the herald's poll cannot start writing
+            # before this one commits.
             if not database.is_sqlite:
                 assert herald_writing.wait(30)
                 time.sleep(0.5)
-            return
-        herald_writing.set()
-        real_finish(session, plan, written)
+
+    def adopt(session, plan):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name != "daily":
+            herald_writing.set()
+        return real_adopt(session, plan)
 
     monkeypatch.setattr(store, "finish_stories", finish)
+    monkeypatch.setattr(store, "adopt_draft", adopt)
     daily = threading.Thread(target=outlets.poll, args=("daily",), name="daily")
     daily.start()
     assert daily_wrote.wait(30)
@@ -220,6 +224,80 @@ def test_two_polls_joining_one_story_at_once_both_count_in_its_centroid(
     story = story_row(database, story_id)
     assert (story.article_count, story.source_count) == (3, 3)
     assert json.loads(story.centroid)["n"] == 3           # every member folded in
+
+
+def test_a_story_another_poll_grew_after_the_draft_keeps_both_members(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll plans its stories from a read taken before its write transaction
+    (store.prepare). Another poll that adds to the same story in between is not lost:
+    the draft's member is folded into the story as that poll left it."""
+    from workers.ingest.steps import store
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
+    outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
+    real_prepare = store.prepare
+    adopted: list[bool] = []
+
+    def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates, **options)
+        monkeypatch.setattr(store, "prepare", real_prepare)
+        outlets.poll("daily")                 # commits before this poll writes
+        return prepared
+
+    real_adopt = store.adopt_draft
+
+    def adopt(session, plan):  # type: ignore[no-untyped-def]
+        adopted.append(real_adopt(session, plan))
+        return adopted[-1]
+
+    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
+    monkeypatch.setattr(store, "adopt_draft", adopt)
+    outlets.poll("herald")
+
+    assert adopted[-1] is True                # the herald's draft, not a second plan
+    story_id = story_of(database, QUAKE_JAPAN[0])
+    assert story_of(database, QUAKE_JAPAN_2[0]) == story_of(database, QUAKE_JAPAN_3[0]) \
+        == story_id
+    story = story_row(database, story_id)
+    assert (story.article_count, story.source_count) == (3, 3)
+    assert json.loads(story.centroid)["n"] == 3           # every member folded in
+
+
+def test_a_story_merged_away_after_the_draft_is_not_joined(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The story a draft joined was merged into another (or closed) before the poll
+    could write: the draft is dropped and the poll plans again inside its transaction,
+    so no article lands in a story that no longer takes coverage."""
+    from workers.ingest.steps import store
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
+    outlets.poll("daily")
+    outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
+    joined = story_of(database, QUAKE_JAPAN[0])
+    real_prepare = store.prepare
+
+    def prepare_then_merge(database_, updates, **options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates, **options)
+        assert prepared is not None and prepared.draft is not None
+        assert joined in prepared.draft.plan.touched          # the draft joins the story
+        with session_scope(database_) as session:              # a merge pass, meanwhile
+            kept = session.execute(insert(Story).returning(Story.id), [{
+                "title": "Kept", "first_published_at": utcnow(),
+                "last_published_at": utcnow(), "centroid": "{}", "lead_terms": "{}"}]
+            ).scalar_one()
+            story_rows.merge_into(session, joined, kept, now=utcnow())
+        return prepared
+
+    monkeypatch.setattr(store, "prepare", prepare_then_merge)
+    outlets.poll("herald")
+
+    herald_story = story_row(database, story_of(database, QUAKE_JAPAN_3[0]))
+    assert herald_story.id != joined
+    assert herald_story.is_open and herald_story.merged_into_id is None
 
 
 def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
