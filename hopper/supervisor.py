@@ -5,6 +5,7 @@ honcho signals each process group, and the embedded Redis is stopped last."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -14,6 +15,18 @@ from honcho.printer import Printer
 
 from hopper.embedded_redis import embedded_redis_for
 from hopper.settings import Settings
+
+# What honcho returns after it stopped every process on Ctrl-C (130) or SIGTERM (143).
+_STOPPED_BY_REQUEST = frozenset({128 + signal.SIGINT, 128 + signal.SIGTERM})
+
+
+def _exit_status(returncode: int | None) -> int:
+    """0 when the processes stopped because they were asked to (Ctrl-C, SIGTERM from a
+    service manager): that is how a server stops, not a failure (make would otherwise
+    end `make run` with "Error 130"). A process that died by itself keeps its status."""
+    if returncode is None or returncode in _STOPPED_BY_REQUEST:
+        return 0
+    return returncode
 
 
 def run_procfile(settings: Settings, procfile: str = "Procfile") -> int:
@@ -34,7 +47,7 @@ def run_procfile(settings: Settings, procfile: str = "Procfile") -> int:
         for name, command in entries.items():
             manager.add_process(name, command, env=env)
         manager.loop()
-        return manager.returncode or 0
+        return _exit_status(manager.returncode)
     finally:
         if server is not None:
             server.stop()

@@ -69,13 +69,18 @@ def test_up_serves_healthz_runs_worker_and_beat_and_ctrl_c_stops_everything(tmp_
         children = _descendants(process.pid)
         assert children
     finally:
-        process.send_signal(signal.SIGINT)        # what Ctrl-C sends to the foreground job
+        # Ctrl-C: the terminal sends SIGINT to every process of the foreground job.
+        os.killpg(process.pid, signal.SIGINT)
         try:
             process.wait(timeout=30)
         finally:
             log.close()
     _, alive = psutil.wait_procs(children, timeout=15)
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
+    # A stop the operator asked for is a clean exit (no "make: *** Error 130").
+    output = (tmp_path / "up.log").read_text(errors="replace")
+    assert process.returncode == 0, output
+    assert "Traceback" not in output, output
 
 
 def test_up_creates_the_schema_before_it_starts_any_process(
