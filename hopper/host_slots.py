@@ -22,12 +22,14 @@ so many sources on one publisher never hammer it, whatever is fetching.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -100,15 +102,38 @@ def host_slot(client: redis.Redis, host: str, *, limit: int, hold_s: float = 60.
                             host, error)
 
 
+def take_slot(client: redis.Redis, key: str, token: str, *, limit: int,
+              hold_s: float) -> bool:
+    """One attempt at one of `limit` slots of the sorted set `key`, held by `token` for
+    at most `hold_s` (see above): True when taken. Raises redis.RedisError. The media
+    proxy's site-wide image slots use this too (hopper/image_gate.py)."""
+    script = client.register_script(_ACQUIRE)
+    return bool(script(keys=[key], args=[token, limit, math.ceil(hold_s * 1000)]))
+
+
+def youngest_hold_age(client: redis.Redis, key: str, hold_s: float) -> float:
+    """How long the most recently taken slot of `key` has been held (0 when none, or
+    Redis is unreachable): by the server's clock, as the slots are."""
+    try:
+        newest = cast("list[tuple[bytes, float]]",
+                      client.zrange(key, -1, -1, withscores=True))
+        if not newest:
+            return 0.0
+        seconds, micros = cast("tuple[int, int]", client.time())
+    except redis.RedisError:
+        return 0.0
+    lapses_in_s = newest[0][1] / 1000 - (seconds + micros / 1e6)
+    return max(0.0, hold_s - lapses_in_s)
+
+
 def _acquire(client: redis.Redis, key: str, token: str, *, limit: int, hold_s: float,
              wait_s: float, host: str) -> bool:
     """True once a slot is ours; False when Redis is unreachable (fail open)."""
-    script = client.register_script(_ACQUIRE)
     started = time.monotonic()
     pause = 0.005
     while True:
         try:
-            if script(keys=[key], args=[token, limit, int(hold_s * 1000)]):
+            if take_slot(client, key, token, limit=limit, hold_s=hold_s):
                 return True
         except redis.RedisError as error:
             log.warning("host slots unreachable, fetching %s without one: %s", host, error)

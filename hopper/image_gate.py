@@ -7,8 +7,9 @@ image host never holds the web (docs/operations.md, "Images"):
   fetch deadline): a second request for an image being fetched answers at once instead
   of waiting on the same upstream;
 - at most `slots` upstream fetches at once across every web process of the deployment
-  (a Redis sorted set of expiring leases; gunicorn's sync workers are processes) and in
-  this process (a semaphore, for threaded servers): beyond that, answer at once.
+  (expiring slots in Redis, the same kind as the per-host ones: hopper/host_slots.py;
+  gunicorn's sync workers are processes) and in this process (a semaphore, for threaded
+  servers): beyond that, answer at once.
 
 When Redis is unreachable only the per-process limit holds and failures stay unshared;
 the proxy keeps working.
@@ -20,7 +21,6 @@ import logging
 import math
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from typing import cast
 
 import redis
 
+from hopper.host_slots import take_slot, youngest_hold_age
 from hopper.media_cache import url_key
 
 log = logging.getLogger(__name__)
@@ -35,17 +36,6 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "hopper:media"
 LOCK_PREFIX = "hopper:lock:media:"     # hopper:lock:* keys are watched by maintenance
 
-# Drop expired leases, then take one if fewer than ARGV[2] are held.
-_TAKE_SLOT = """
-local now = tonumber(ARGV[1])
-redis.call('zremrangebyscore', KEYS[1], '-inf', now)
-if redis.call('zcard', KEYS[1]) < tonumber(ARGV[2]) then
-  redis.call('zadd', KEYS[1], now + tonumber(ARGV[3]), ARGV[4])
-  redis.call('pexpire', KEYS[1], math.ceil(tonumber(ARGV[3]) * 1000))
-  return 1
-end
-return 0
-"""
 # Delete the lock only if we still own it: a slow holder must not free the next one's.
 _RELEASE_LOCK = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
@@ -79,7 +69,6 @@ class FetchGate:
         self.client = client
         self.limits = limits
         self._local_slots = threading.BoundedSemaphore(limits.slots)
-        self._take_slot = client.register_script(_TAKE_SLOT)
         self._release_lock = client.register_script(_RELEASE_LOCK)
 
     def recent_failure(self, url: str) -> int | None:
@@ -130,16 +119,15 @@ class FetchGate:
         slot = f"{KEY_PREFIX}:fetching:{self.limits.pool}"
         try:
             try:
-                is_granted = bool(self._take_slot(
-                    keys=[slot],
-                    args=[time.time(), self.limits.slots, self.limits.lease_s, token]))
+                is_granted = take_slot(self.client, slot, token, limit=self.limits.slots,
+                                       hold_s=self.limits.lease_s)
             except redis.RedisError as error:
                 log.warning("media gate: Redis unavailable, per-process limit only: %s",
                             error)
                 is_granted = True
             if not is_granted:
                 yield Turn(False, "the site is fetching as many images as it may",
-                           self._youngest_lease_age(slot))
+                           youngest_hold_age(self.client, slot, self.limits.lease_s))
                 return
             try:
                 yield Turn(True)
@@ -147,16 +135,6 @@ class FetchGate:
                 self._quietly(lambda: self.client.zrem(slot, token))
         finally:
             self._quietly(lambda: self._release_lock(keys=[lock], args=[token]))
-
-    def _youngest_lease_age(self, slot: str) -> float:
-        try:
-            newest = cast("list[tuple[bytes, float]]",
-                          self.client.zrange(slot, -1, -1, withscores=True))
-        except redis.RedisError:
-            return 0.0
-        if not newest:
-            return 0.0
-        return max(0.0, self.limits.lease_s - (newest[0][1] - time.time()))
 
     @staticmethod
     def _quietly(action: Callable[[], object]) -> None:

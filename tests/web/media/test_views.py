@@ -318,7 +318,8 @@ def test_a_request_for_an_image_another_process_is_fetching_answers_within_a_sec
 def test_beyond_the_fetch_slots_a_request_answers_within_a_second(media_app, httpserver,
                                                           redis_client) -> None:
     url = serve_png(httpserver)
-    far = time.time() + 60
+    seconds, _micro = redis_client.time()            # slots lapse by the server's clock, in ms
+    far = (seconds + 60) * 1000
     redis_client.zadd("hopper:media:fetching:web", {"a": far, "b": far})   # 2 = the slots
     response = media_app.test_client().get(proxied_path(media_app, url))
     assert response.status_code == 503
