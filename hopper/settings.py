@@ -311,6 +311,21 @@ def read_secret_key(instance_path: Path) -> str:
     return key
 
 
+# Read by the Procfile's processes themselves (gunicorn, celery, web/gunicorn_conf.py),
+# not by Hopper's code: checked here too, so that `hopper up` refuses a bad value in one
+# line before it starts anything, instead of gunicorn printing a traceback.
+_PROCESS_VARIABLES = ("WEB_CONCURRENCY", "HOPPER_WEB_TIMEOUT", "HOPPER_MAX_REQUESTS",
+                      "HOPPER_WORKER_CONCURRENCY", "HOPPER_WORKER_MAX_TASKS")
+
+
+def _check_process_variables(env: Mapping[str, str]) -> None:
+    for name in _PROCESS_VARIABLES:
+        _positive_int(env, name, 1)
+    port = (env.get("PORT") or "").strip()
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise SettingError(f"PORT must be a TCP port number (1-65535), not {port!r}")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     instance_path = Path(env.get("HOPPER_INSTANCE") or "instance").resolve()
@@ -321,6 +336,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if is_embedded:
         redis_url = f"unix://{instance_path / EMBEDDED_REDIS_SOCKET}"
     base_url = (env.get("HOPPER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    _check_process_variables(env)
+    limits = _limits(env)
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
@@ -335,8 +352,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         policy_version=(env.get("HOPPER_POLICY_VERSION") or DEFAULT_POLICY_VERSION).strip(),
         contact_email=(env.get("HOPPER_CONTACT_EMAIL") or "").strip() or None,
         follow_links=parse_follow_links(env.get("HOPPER_FOLLOW_LINKS")),
-        limits=_limits(env),
-        retention_days=_positive_int(env, "HOPPER_RETENTION_DAYS", _default("retention_days")),
+        limits=limits,
+        retention_days=limits.retention_days,
         consent_retention_days=_positive_int(env, "HOPPER_CONSENT_RETENTION_DAYS",
                                              _default("consent_retention_days")),
         tick_seconds=_positive_int(env, "HOPPER_TICK_SECONDS", _default("tick_seconds")),

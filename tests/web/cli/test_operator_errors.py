@@ -39,6 +39,10 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: s
     ("HOPPER_METRICS_ALLOW", "127.0.0.1,garbage", "IP addresses or CIDR networks"),
     ("FORWARDED_ALLOW_IPS", "notanip", "IP addresses or CIDR networks"),
     ("HOPPER_WEBSUB", "maybe", "must be one of auto, 0, 1, not 'maybe'"),
+    # Read by gunicorn and celery themselves: refused before `hopper up` starts them.
+    ("WEB_CONCURRENCY", "abc", "must be a positive whole number, not 'abc'"),
+    ("HOPPER_WORKER_CONCURRENCY", "0", "must be a positive whole number, not '0'"),
+    ("PORT", "http", "must be a TCP port number (1-65535), not 'http'"),
     ("DATABASE_URL", "foo://bar", "must be a sqlite:///PATH or postgresql://"),
     ("DATABASE_URL", "notaurl", "not 'notaurl'"),
     ("DATABASE_URL", "mysql://hopper:secret@db/hopper", "not 'mysql://hopper:***@db/hopper'"),
@@ -48,6 +52,16 @@ def test_a_bad_setting_is_one_line_naming_the_variable(
     env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path), variable: value}
 
     assert_one_line_error(hopper(env, "sources", "list"), variable, expected)
+
+
+def test_up_refuses_a_bad_process_setting_before_it_starts_anything(
+        subprocess_env, tmp_path: Path) -> None:
+    env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path), "WEB_CONCURRENCY": "many"}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    result = hopper(env, "up")
+    assert_one_line_error(result, "WEB_CONCURRENCY", "not 'many'")
+    assert not (tmp_path / "redis.sock").exists()      # the embedded Redis never started
 
 
 @pytest.mark.parametrize(("url", "expected"), [
