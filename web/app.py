@@ -8,7 +8,7 @@ from flask import Flask
 
 from hopper.settings import Settings, load_settings
 from web import extensions, security, templating
-from web.params import BoundedIntegerConverter
+from web.params import BoundedIntegerConverter, refuse_nul_characters
 from web.proxy import TrustedProxies
 from web.resources import create_base_app
 
@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None,
         script_name=settings.script_name)
     extensions.init_app(app, settings)
     security.init_app(app)
+    app.before_request(refuse_nul_characters)   # before any area's hooks and views
 
     from web import (
         account,

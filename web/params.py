@@ -4,6 +4,12 @@ bad input gets a clear 4xx, never a 500).
 Path ids (`<int:…>` in every route) go through `BoundedIntegerConverter`, so an id that
 no 64-bit column can hold matches no route: 404, with the normal page (JSON under /api/).
 `?page=` goes through `page_arg`.
+
+Text from a URL or a form must not carry NUL: PostgreSQL refuses it in every text
+parameter (a 500 on any query that names it), and no real value holds one. Such a
+request is answered 400 before any view runs (`refuse_nul_characters`), except in the
+query strings of the areas that vet their own: the JSON API names the bad parameter, and
+search reads its query leniently (a NUL is dropped there).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 # The largest value of a signed 64-bit integer: SQLite's INTEGER and PostgreSQL's BIGINT.
@@ -20,6 +27,8 @@ MAX_DB_INT = 2**63 - 1
 MAX_ROW_ID = 2**31 - 1
 # Far beyond any real listing, small enough that page × per-page stays a valid offset.
 MAX_PAGE = 100_000
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+OWN_QUERY_CHECKS = frozenset({"api", "search"})   # blueprints that vet their query strings
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -42,3 +51,20 @@ def page_arg(name: str = "page", maximum: int = MAX_PAGE) -> int:
     if not 1 <= number <= maximum:
         abort(404)
     return number
+
+
+def refuse_nul_characters() -> None:
+    """400 for a NUL in the path, the query string or a form field (a `before_request`
+    hook of the whole site; a view's own body, a WebSub delivery, is not a form). A path
+    no route matches is left to its 404."""
+    if request.routing_exception is not None:
+        return
+    has_nul = "\x00" in request.path or (
+        request.blueprint not in OWN_QUERY_CHECKS and _holds_nul(request.args)) or (
+        request.mimetype in FORM_TYPES and _holds_nul(request.form))
+    if has_nul:
+        abort(400, "The request holds a NUL character.")
+
+
+def _holds_nul(fields: MultiDict[str, str]) -> bool:
+    return any("\x00" in name or "\x00" in value for name, value in fields.items(multi=True))

@@ -49,8 +49,8 @@ class SearchForm:
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
-        return cls(text=args.get("q", "")[:MAX_QUERY_CHARS].strip(),
-                   # PostgreSQL refuses NUL in text parameters: it could never match.
+        # PostgreSQL refuses NUL in text parameters: it could never match.
+        return cls(text=query_text(args),
                    section=args.get("section", "").replace("\x00", "")[:80],
                    source_id=_int_or_none(args.get("source")),
                    from_date=_date_or_none(args.get("from")),
@@ -90,7 +90,7 @@ def results() -> str:
 
 @bp.get("/search/live")
 def live() -> Response:
-    text = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+    text = query_text(request.args)
     session = db_session()
     page = search_articles(session, SearchQuery(text=text, per_page=LIVE_RESULTS,
                                                 is_prefix=True))
@@ -133,6 +133,11 @@ def live_results(text: str, page: SearchPage, topics: list[Topic]) -> dict[str, 
         } for hit in page.hits],
         "all_url": url_for("search.results", q=text),
     }
+
+
+def query_text(args: MultiDict[str, str]) -> str:
+    """The typed query; a NUL (PostgreSQL refuses it in text) separates words like a space."""
+    return args.get("q", "")[:MAX_QUERY_CHARS].replace("\x00", " ").strip()
 
 
 def _int_or_none(value: str | None) -> int | None:
