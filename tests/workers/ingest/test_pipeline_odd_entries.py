@@ -4,7 +4,9 @@ Served from a loopback HTTP server and stored in the run's real database."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 import pytest
 import redis
@@ -181,3 +183,33 @@ def test_no_article_is_stored_with_a_blank_headline(ingest, database: Database) 
     assert (result.outcome, result.new) == ("ok", 3)
     assert {a.entry_key: a.title for a in articles_of(database, source_id)} == {
         "pod": "ep2.mp3", "img": "harbour-reopens", "zw": "The harbour reopens on Monday."}
+
+
+# -- hostile sizes: markup that makes a regular expression rescan it from every character --
+
+HOSTILE_SECONDS = 10    # each takes well under a second now; minutes before the fix
+
+
+@pytest.mark.parametrize("entry", [
+    # An author that is one long word: the e-mail pattern rescanned it from each letter.
+    "<title>Long author</title><author>" + "a" * 50_000 + "</author>",
+    # Long tags before nh3: the attribute pattern rescanned a run of name characters.
+    "<title>Long iframe</title><description>" + escape(
+        "<p>Body</p><iframe " + "-" * 25_000 + "></iframe>") + "</description>",
+    "<title>Long lazy image</title><description>" + escape(
+        "<p>Body</p><img data-src=x " + "-" * 20_000 + ">") + "</description>",
+    # Many a `<` with no `>` after it: every tag pattern scanned to the end from each one.
+    "<title>Unclosed</title><description>" + escape("<" * 120_000) + "</description>",
+    "<title>Unclosed images</title><description>" + escape("<img" * 60_000)
+    + "</description>",
+    # An RSS title of unclosed comments: the title's markup scan did the same.
+    "<title>" + escape("<!--" * 15_000) + "</title>",
+])
+def test_hostile_markup_costs_the_poll_linear_time(ingest, database: Database,
+                                                   entry: str) -> None:
+    started = time.monotonic()
+    source_id, result = ingest(rss_with(GOOD_ITEM + f"<item><guid>odd</guid>{entry}"
+                                        "<pubDate>Mon, 02 Nov 2026 11:00:00 GMT</pubDate></item>"))
+    assert time.monotonic() - started < HOSTILE_SECONDS
+    assert (result.outcome, result.new) == ("ok", 2)
+    assert [a.entry_key for a in articles_of(database, source_id)] == ["good", "odd"]

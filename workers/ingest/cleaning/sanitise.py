@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -135,7 +136,10 @@ _TEXT_CLEANER = nh3.Cleaner(
 # -- the pre-pass (before nh3; may be fooled without harm, see the module docstring) ---------
 
 _TAG_START = re.compile(r"<(img|iframe|source)\b[^>]*>", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
+# A name starts where no name character precedes it: a search from inside a long run of
+# them ("<iframe ------…") would otherwise rescan the run from every character, in
+# quadratic time (what a match finds is the same: the run's start finds it first).
+_ATTRIBUTE = re.compile(r"""(?<![\w-])([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 _STYLE_SIZE = re.compile(r"(width|height)\s*:\s*(\d+)px", re.IGNORECASE)
 # Only an <img> that could be 0/1 pixel on a side, or an inline data: image, needs a look.
 _MAYBE_TRACKER_OR_DATA = re.compile(
@@ -213,7 +217,18 @@ def _drop_trackers_and_foreign_iframes(markup: str) -> str:
         height = attributes.get("height", sizes.get("height"))
         return "" if is_tracker_size(width, height) else tag
 
-    return _TAG_START.sub(replace, markup)
+    return sub_tags(_TAG_START, replace, markup)
+
+
+def sub_tags(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str] | str,
+             markup: str) -> str:
+    """`pattern.sub(replace, markup)` for a pattern whose matches end with the first `>`
+    after their `<`, in linear time. No match can start after the last `>`, but a
+    search would try each `<` there and scan to the end from every one of them:
+    quadratic on hostile markup ("<img<img<img…" and no `>`), minutes for a few
+    hundred kilobytes. So only the markup up to its last `>` is searched."""
+    end = markup.rfind(">") + 1
+    return pattern.sub(replace, markup[:end]) + markup[end:]
 
 
 # -- public ---------------------------------------------------------------------------------
@@ -306,6 +321,7 @@ math table tbody td template textarea tfoot th thead time title tr track tt u ul
 wbr xmp
 """
 HTML_ELEMENTS = frozenset(_HTML_ELEMENT_NAMES.split())
+PLAIN_TITLE_MAX = 4000
 _MAYBE_TAG = re.compile(
     r"<(?:!--.*?-->|(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>)|<", re.DOTALL)
 
@@ -325,6 +341,9 @@ def markup_from_plain_title(title: str) -> str:
     through here."""
     if "<" not in title:
         return title
+    # Far beyond any headline (stored ones are cut to a few hundred characters); the
+    # comment scan below is quadratic in the length of a hostile one ("<!--<!--…").
+    title = title[:PLAIN_TITLE_MAX]
     tags = list(_MAYBE_TAG.finditer(title))
     # Where each element's start and end tags are, to pair them.
     starts: dict[str, list[int]] = {}

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from workers.ingest.cleaning.sanitise import escape_text
+from workers.ingest.cleaning.sanitise import escape_text, sub_tags
 from workers.ingest.parsing.normalise import author_name, collapse_whitespace, parse_date
 from workers.ingest.records import MediaItem, ParsedEntry
 
@@ -100,7 +100,7 @@ def is_cut_from(content: str, summary: str) -> bool:
 def _markup_words(markup: str) -> str:
     """The text of HTML, whitespace collapsed: tags dropped, entities decoded (cheap; for
     comparing bodies, never for showing them)."""
-    return collapse_whitespace(html.unescape(_TAG.sub(" ", markup)))
+    return collapse_whitespace(html.unescape(sub_tags(_TAG, " ", markup)))
 
 
 def make_entry(*, guid: str | None, link: str | None, title: str, author: str | None,

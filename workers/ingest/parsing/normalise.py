@@ -28,7 +28,9 @@ TAG_NAME_MAX = 100
 # Real feeds name a handful (WordPress's long-tail sites, about 15).
 MAX_TAGS_PER_ENTRY = 25
 _WHITESPACE = re.compile(r"\s+")
-_EMAIL = re.compile(r"\(?<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
+# The local part starts where no local-part character precedes it: else a search rescans
+# a long run of them ("aaaa…", no "@") from each character, in quadratic time.
+_EMAIL = re.compile(r"\(?<?(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
 # A name after a time: "09:00:00 CET", "09:00 (JST)".
 _NAMED_ZONE = re.compile(r"(\d:\d\d(?::\d\d(?:[.,]\d+)?)?)\s*\(?([A-Za-z]{1,5})\)?$")
 _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
