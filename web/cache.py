@@ -17,6 +17,7 @@ called with it each time the cached page is served.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -31,7 +32,10 @@ from web.extensions import redis_client, redis_outage_tolerated, settings
 
 PAGE_PREFIX = "hopper:page:"
 DEFAULT_TTL_S = 60
-CACHEABLE_ARGS = frozenset({"page"})
+# The only query strings whose pages are stored: none, or one page number as the site's
+# own links write it. The raw query is part of the key, so `?page=01`, `?page=1&page=1`
+# or `?pag%65=1` would each store another copy of the same page, without bound.
+CACHEABLE_QUERY = re.compile(rb"(?:page=[1-9][0-9]{0,5})?")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
 cacheable_endpoints: set[str] = set()
@@ -115,7 +119,7 @@ def serve_cached_page() -> Response | None:
     if (request.method not in ("GET", "HEAD") or request.endpoint not in cacheable_endpoints
             or not current_app.config["PAGE_CACHE_ENABLED"] or _looks_signed_in()):
         return None
-    if not set(request.args) <= CACHEABLE_ARGS:   # random query strings must not fill Redis
+    if not CACHEABLE_QUERY.fullmatch(request.query_string):   # random queries must not fill Redis
         return None
     if request.host.lower() not in cacheable_hosts(settings().base_url):   # nor random Hosts
         return None

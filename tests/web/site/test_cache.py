@@ -38,6 +38,20 @@ def test_unknown_query_parameters_bypass_the_cache(client, make, redis_client) -
     assert list(redis_client.scan_iter("hopper:page:*")) == []
 
 
+def test_only_one_spelling_of_each_page_number_is_stored(client, make, redis_client) -> None:
+    """Each spelling of the same page would be a key of its own: a script could fill
+    Redis (the broker and the rate limits too) with copies of one page."""
+    make.article(make.source())
+    for query in ("page=1&page=1", "page=1&page=1&page=1", "page=01", "pag%65=1",
+                  "page=1&", "page=%31", "page=1&page=2"):
+        response = client.get(f"/?{query}")
+        assert response.status_code == 200, query
+        assert "X-Cache" not in response.headers, query
+    assert list(redis_client.scan_iter("hopper:page:*")) == []
+    assert client.get("/?page=1").headers["X-Cache"] == "miss"
+    assert client.get("/?page=1").headers["X-Cache"] == "hit"
+
+
 def test_only_the_sites_own_host_uses_the_cache(client, database, redis_client) -> None:
     for n in range(3):   # a Host header per request must not store a page each
         response = client.get("/about", headers={"Host": f"junk{n}.invalid"})
