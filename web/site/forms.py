@@ -6,12 +6,18 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# \Z, not $: `$` also matches before a final newline, which would end the mail's
+# Reply-To header early. Surrounding whitespace is stripped first.
+EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
 
 
 class ContactForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Your e-mail address", validators=[
+    email = EmailField("Your e-mail address", filters=[_stripped], validators=[
         DataRequired(), Length(max=320),
         Regexp(EMAIL_SHAPE, message="Please enter a valid e-mail address.")])
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])

@@ -146,3 +146,15 @@ def test_one_sender_is_limited_whatever_address_it_writes_from(mailing_client, s
                 for n in range(6)]
     assert statuses == [302] * 5 + [429]
     assert len(smtp[1].messages) == 5
+
+
+def test_a_line_break_after_the_sender_address_breaks_no_header(mailing_client, smtp) -> None:
+    """`$` in the address pattern let one trailing newline through into Reply-To, where
+    it ended the headers early and pushed the MIME headers into the body."""
+    token = csrf_token(mailing_client)
+    mailing_client.post("/contact", data=VALID | {"csrf_token": token,
+                                                  "email": "ada@example.test\n"})
+    [(_recipients, message)] = smtp[1].messages
+    assert message["Reply-To"] == "ada@example.test"
+    assert message.get_content_type() == "text/plain"
+    assert message.get_payload().startswith("From: Ada Reader <ada@example.test>\r\n")
