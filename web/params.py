@@ -2,7 +2,9 @@
 bad input gets a clear 4xx, never a 500).
 
 Path ids (`<int:…>` in every route) go through `BoundedIntegerConverter`, so an id that
-no 64-bit column can hold matches no route: 404, with the normal page (JSON under /api/).
+no id column can hold (every table's is a 32-bit INTEGER on PostgreSQL, which refuses a
+larger value with an error) matches no route: 404, with the normal page (JSON under
+/api/). Ids posted in forms are bounded the same way (`MAX_ROW_ID`).
 `?page=` goes through `page_arg`.
 
 Text from a URL or a form must not carry NUL: PostgreSQL refuses it in every text
@@ -20,10 +22,8 @@ from flask import abort, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
-# The largest value of a signed 64-bit integer: SQLite's INTEGER and PostgreSQL's BIGINT.
-MAX_DB_INT = 2**63 - 1
-# Ids of the tables keyed by a 32-bit INTEGER (PostgreSQL's; articles, stories): a larger
-# id is no row, answered as such without asking the database (it would refuse it).
+# Every table's id is a 32-bit INTEGER on PostgreSQL: a larger id is no row, answered as
+# such without asking the database (it would refuse it: "integer out of range").
 MAX_ROW_ID = 2**31 - 1
 # Far beyond any real listing, small enough that page × per-page stays a valid offset.
 MAX_PAGE = 100_000
@@ -35,7 +35,7 @@ class BoundedIntegerConverter(IntegerConverter):
     """Werkzeug's `int` converter with a default maximum that fits the database."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_DB_INT)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -54,3 +54,31 @@ def test_a_nul_in_a_form_field_is_a_bad_request(client, make_account, path: str)
 def test_text_without_nul_still_reaches_the_views(client, database) -> None:
     assert client.get("/search?q=a%01b").status_code == 200
     assert client.get("/api/v1/articles?q=news").status_code == 200
+
+
+# -- ids beyond what an id column holds (a 32-bit INTEGER on PostgreSQL) --------------------
+
+TOO_BIG = 2**31   # PostgreSQL: "integer out of range", a 500, if it ever reached a query
+
+
+@pytest.mark.parametrize("path", [
+    f"/discussion/{TOO_BIG}", f"/source/{TOO_BIG}", f"/article/{TOO_BIG}/share/x",
+    f"/article/{TOO_BIG}", f"/story/{TOO_BIG}", f"/api/v1/articles/{TOO_BIG}",
+    f"/sitemap-{2**63}.xml"])
+def test_an_id_no_row_can_have_is_not_found(client, database, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+def test_a_signed_in_reader_posting_such_an_id_gets_a_4xx(client, make_account) -> None:
+    make_account("reader@example.test")
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"csrf_token": token, "email": "reader@example.test",
+                                "password": "correct horse battery staple"})
+    token = csrf_token_of(client.get("/playlists").get_data(as_text=True))
+    for fields in ({"article_id": str(TOO_BIG)}, {"article_id": "1", "playlist_id": str(TOO_BIG)},
+                   {"article_id": "99999999999999999999"}):
+        assert client.post("/playlists/save", data=fields | {"csrf_token": token}
+                           ).status_code == 400, fields
+    assert client.post(f"/comments/{TOO_BIG}/edit", data={"csrf_token": token,
+                                                          "body": "x"}).status_code == 404
+    assert client.get("/account").status_code == 200    # still signed in, nothing broke

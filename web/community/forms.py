@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.comments import MAX_BODY_LENGTH
 from models.playlists import MAX_NAME_LENGTH
+from web.params import MAX_ROW_ID
+
+ROW_ID = NumberRange(min=1, max=MAX_ROW_ID)   # an id a row can have (web/params.py)
 
 
 class PlaylistNameForm(FlaskForm):
@@ -19,8 +22,8 @@ class VisibilityForm(FlaskForm):
 
 
 class SaveForm(FlaskForm):
-    article_id = IntegerField(validators=[DataRequired()])
-    playlist_id = IntegerField(validators=[Optional()])
+    article_id = IntegerField(validators=[DataRequired(), ROW_ID])
+    playlist_id = IntegerField(validators=[Optional(), ROW_ID])
     next = HiddenField()
 
 
