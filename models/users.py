@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import NEVER_REUSE_IDS, Base, utcnow
 
+EMAIL_MAX = 320   # characters of an address as stored (normalise_email), RFC 5321's limit
+
 
 def new_session_secret() -> str:
     """A random per-user value every session and remember-me cookie carries (get_id)."""
@@ -23,7 +25,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive in practice.
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(80), default="")
     is_admin: Mapped[bool] = mapped_column(default=False)

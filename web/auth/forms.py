@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from models.users import EMAIL_MAX, normalise_email
 from web.auth.passwords import MAX_LENGTH, password_problem
 
 # Deliberately loose: the verification e-mail is the real check.
@@ -17,6 +18,9 @@ PLAUSIBLE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 def plausible_email(_form: FlaskForm, field: EmailField) -> None:
     if not PLAUSIBLE_EMAIL.match((field.data or "").strip()):
         raise ValidationError("Enter an e-mail address like name@example.com.")
+    # Lower-casing can lengthen it ("İ" becomes two characters): the stored form must fit.
+    if len(normalise_email(field.data or "")) > EMAIL_MAX:
+        raise ValidationError("That e-mail address is too long.")
 
 
 def acceptable_password(form: FlaskForm, field: PasswordField) -> None:

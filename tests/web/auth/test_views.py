@@ -93,6 +93,21 @@ def test_register_without_agreeing_to_the_terms_creates_nothing(client, database
         assert by_email(session, "new@example.test") is None
 
 
+def test_register_refuses_an_address_too_long_once_lower_cased(client, database) -> None:
+    """"İ" lower-cases to two characters: 300 of them fit the form's 320 but not the
+    column, which PostgreSQL enforces (a 500 before the check)."""
+    address = "\u0130" * 300 + "@example.test"
+    html = client.get("/register").get_data(as_text=True)
+    response = client.post("/register", data={
+        "email": address, "password": "a long unusual passphrase",
+        "password_again": "a long unusual passphrase", "accept_terms": "y",
+        "csrf_token": csrf_token_of(html)})
+    assert response.status_code == 200
+    assert "That e-mail address is too long." in response.get_data(as_text=True)
+    with session_scope(database) as session:
+        assert by_email(session, address) is None
+
+
 def test_register_refuses_a_common_password(client, database) -> None:
     html = client.get("/register").get_data(as_text=True)
     response = client.post("/register", data={
