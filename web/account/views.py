@@ -139,6 +139,11 @@ def delete_account() -> Page:
     if not is_current_password(form, user):
         return _render(400, delete_form=form)
     db = db_session()
+    if user.is_admin and users.count_active_admins(db) <= 1:
+        # As the admin pages refuse to demote or suspend the last admin.
+        form.confirm.errors.append("You are the last admin: make someone else admin "
+                                   "first, then delete your account.")
+        return _render(400, delete_form=form)
     personal_data.erase(db, user)
     db.commit()
     end_session()

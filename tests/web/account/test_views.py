@@ -165,3 +165,21 @@ def test_deleting_the_account_needs_the_password_and_removes_its_data(app, make_
         [record] = session.scalars(select(ConsentRecord)).all()
         assert record.user_id is None   # proof of the choice stays, naming no one
     assert client.get("/account").status_code == 302
+
+
+def test_the_last_admin_cannot_delete_their_account(app, make_account, database) -> None:
+    """As the admin pages refuse to demote or suspend the last admin: nobody would be
+    left to moderate, and only a shell on the server could make another."""
+    make_account("ada@example.test", is_admin=True)
+    client = signed_in(app)
+    refused = post_form(client, "/account/delete", "delete", current_password=PASSWORD,
+                        confirm="y")
+    assert refused.status_code == 400
+    assert "last admin" in refused.get_data(as_text=True)
+    with session_scope(database) as session:
+        assert by_email(session, "ada@example.test") is not None
+
+    make_account("grace@example.test", is_admin=True)
+    deleted = post_form(client, "/account/delete", "delete", current_password=PASSWORD,
+                        confirm="y")
+    assert deleted.status_code == 200    # another admin remains
