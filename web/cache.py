@@ -50,6 +50,14 @@ def cached_page(endpoint: str) -> Callable[[Callable[..., Any]], Callable[..., A
     return mark
 
 
+def content_changed() -> None:
+    """Something readers see changed outside ingest (a comment written, edited, hidden or
+    deleted): every cached page is stale at once, as when ingest stores articles. A
+    hidden comment must not stay on cached pages until their TTL runs out."""
+    with redis_outage_tolerated("page cache turn"):
+        content_version.bump(redis_client())
+
+
 def on_hit(name: str, **data: Any) -> None:
     g.setdefault("page_cache_hooks", []).append([name, data])
 

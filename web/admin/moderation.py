@@ -14,6 +14,7 @@ from models.comments import Comment
 from web.admin.forms import ActionForm
 from web.admin.views import bp
 from web.auth.guards import admin_required
+from web.cache import content_changed
 from web.extensions import db_session
 
 
@@ -35,6 +36,7 @@ def _comment(comment_id: int) -> Comment:
 
 
 def _done(message: str) -> Response:
+    content_changed()           # the comment leaves (or returns to) cached pages at once
     flash(message)
     return redirect(url_for("admin.comments_index"))
 

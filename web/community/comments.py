@@ -16,6 +16,7 @@ from models import comments
 from models.articles import Article
 from models.base import utcnow
 from models.comments import Comment
+from web.cache import content_changed
 from web.community.access import member_key, signed_in_required
 from web.community.forms import CommentForm, ReportForm
 from web.community.links import return_target
@@ -97,6 +98,7 @@ def post_comment(article_id: int) -> Response | tuple[str, int]:
     comment = comments.add(db_session(), article_id=article.id, user_id=current_user.id,
                            body=body, body_html=render_comment(body), now=utcnow())
     db_session().commit()
+    content_changed()
     default = url_for("comments.thread", article_id=article.id)
     return redirect(return_target(default) + f"#comment-{comment.id}")
 
@@ -116,6 +118,7 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
         body = form.body.data or ""
         comments.edit(comment, body=body, body_html=render_comment(body), now=utcnow())
         db_session().commit()
+        content_changed()
         default = url_for("comments.thread", article_id=comment.article_id)
         return redirect(return_target(default) + f"#comment-{comment.id}")
     status = 400 if form.is_submitted() else 200
