@@ -148,15 +148,8 @@ def test_feedparser_expectation_holds_for_what_hopper_stores(
         expectation, [(a.title, a.url) for a in update.articles])
 
 
-_DISAGREE = {"node_precedence/atom10_title.xml":
-             "the fast path reads only an entry's own atom:title, not a nested one"}
-
-
 @pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.relative_to(CORPUS).as_posix(),
-                 marks=[pytest.mark.xfail(strict=True, reason=_DISAGREE[n])]
-                 if (n := p.relative_to(CORPUS).as_posix()) in _DISAGREE else [])
-    for p in sorted(CORPUS.rglob("*.xml"))])
+    pytest.param(p, id=p.relative_to(CORPUS).as_posix()) for p in sorted(CORPUS.rglob("*.xml"))])
 def test_fast_path_and_feedparser_agree_on_titles_and_links(path: Path) -> None:
     body = _XML_DECLARATION.sub("", decode_document(path.read_bytes(), {}).text, count=1)
     url = "http://127.0.0.1:8097/feed"

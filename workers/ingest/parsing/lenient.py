@@ -101,9 +101,20 @@ def _link(links: list[Any], rel: str) -> str | None:
     return None
 
 
+def _detail(element: Any, key: str) -> Any:
+    """feedparser's `<key>_detail` (the type of `key`), when it belongs to `key`.
+
+    feedparser keeps an entry's outermost `title` or `summary` but lets every nested
+    element of the same name overwrite the detail: Google's Cloud blog nests `<author>
+    <name/><title>job title</title></author>` in each item, and that job title would
+    become the headline. A detail whose value is not the entry's is nobody's."""
+    detail = element.get(f"{key}_detail") or {}
+    return detail if key not in element or detail.get("value") == element[key] else {}
+
+
 def _title(element: Any, *, is_rss: bool) -> str:
-    title_detail = element.get("title_detail") or {}
-    title = title_detail.get("value", element.get("title", "")) or ""
+    title_detail = _detail(element, "title")
+    title = element.get("title", title_detail.get("value", "")) or ""
     if is_rss:      # RSS never says whether a title is HTML: see fastxml._rss_title
         return markup_from_plain_title(title)
     if title_detail.get("type") == "application/xhtml+xml":
@@ -149,7 +160,18 @@ def _summary(entry: Any) -> str:
     summary = entry.get("summary", "")
     if any(summary == c.get("value") for c in entry.get("content", [])):
         return ""
-    return _text_construct(entry.get("summary_detail"), summary)
+    return _text_construct(_detail(entry, "summary"), summary)
+
+
+def _contents(entry: Any, *, is_rss: bool) -> list[str]:
+    """The entry's declared contents. feedparser files a second `<description>` of an RSS
+    item as content, typed text/plain (the type RSS's own content, content:encoded, never
+    has): a teaser nested in the item (Google's `<og><description>`) or a repeat, never
+    the article, so it is no content."""
+    contents = entry.get("content", [])
+    if is_rss and entry.get("summary"):
+        contents = [c for c in contents if c.get("type") != "text/plain"]
+    return [_text_construct(c, c.get("value", "")) for c in contents]
 
 
 def _media(entry: Any, base: str) -> list[MediaItem]:
@@ -199,7 +221,7 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
         # top-level domains and cuts "w@v.example (Name)" into the name "ple (Name".
         author=entry.get("author") or detail.get("name") or detail.get("email"),
         summary=_summary(entry),
-        contents=[_text_construct(c, c.get("value", "")) for c in entry.get("content", [])],
+        contents=_contents(entry, is_rss=is_rss),
         # dict.get: FeedParserDict would answer "updated" with the published date.
         published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),
         categories=[t.get("term") or "" for t in entry.get("tags", [])],
