@@ -56,3 +56,13 @@ def test_an_item_whose_author_and_open_graph_block_nest_a_title_and_description_
     # The body is the item's description, not the Open Graph teaser nested beside it.
     assert "Pixelbooks are slim, light, ergonomic" in pixelbook.content_html
     assert pixelbook.summary.startswith("Can you use a Pixelbook for serious software")
+
+
+def test_a_cyrillic_feed_served_with_the_servers_latin_default_charset_is_read_as_it_declares(
+        poll) -> None:
+    # Apache's old `AddDefaultCharset ISO-8859-1` labels every file Latin-1; the feed's
+    # own declaration says windows-1251, and its generator knew.
+    source, articles = poll("ibash-windows-1251.xml", "text/xml; charset=ISO-8859-1")
+    assert sorted(article.title for article in articles) == ["Цитата #17703", "Цитата #17705"]
+    assert "кот немного пхп знает?" in " ".join(article.content_html for article in articles)
+    assert source.status == "ok"

@@ -4,7 +4,10 @@ Order (RFC 7303 §3, as browsers do): a byte order mark, then the HTTP charset, 
 XML declaration, then UTF-8. Servers and publishers get this wrong often, so a declared
 encoding that cannot decode the bytes gives way to the next candidate (as feedparser
 does), and a single-byte Latin declaration over bytes that are valid UTF-8 is read as
-UTF-8 (the reverse mistake: such bytes are almost never meant as Latin-1).
+UTF-8 (the reverse mistake: such bytes are almost never meant as Latin-1). An HTTP
+charset that is Latin (ISO-8859-1 is many web servers' default for every text/xml file)
+gives way to an XML declaration naming another encoding, as Miniflux reads it: the feed's
+generator wrote the bytes, the server only guessed.
 """
 
 from __future__ import annotations
@@ -51,19 +54,35 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     else:
         declared = [e for e in (http_charset(headers), xml_declared_encoding(body)) if e]
     candidates = [c for c in (_codec(name) for name in declared) if c] or ["utf-8"]
-    first = candidates[0]
-    if first in _LATIN and not body.isascii():
+    if candidates[0] in _LATIN and not body.isascii():
         text = _try_decode(body, "utf-8")
         if text is not None:
-            return DecodedDocument(text, "utf-8",
-                                   f"declared {first} but the bytes are UTF-8; read as UTF-8")
+            return DecodedDocument(text, "utf-8", f"declared {candidates[0]} but the bytes "
+                                                  "are UTF-8; read as UTF-8")
+    server_default = _server_default(candidates) if not bom_encoding else None
+    if server_default:
+        candidates.reverse()
+    first = candidates[0]
     for encoding in dict.fromkeys([*candidates, *(_codec(n) for n in _LAST_RESORTS)]):
         text = _try_decode(body, encoding) if encoding else None
         if text is not None:
             warning = None if encoding == first else (
                 f"declared {first} but the bytes are not; read as {encoding}")
+            if server_default and encoding == first:
+                warning = (f"the server declared {server_default} but the document "
+                           f"{first}; read as {first}")
             return DecodedDocument(text, encoding or "utf-8", warning)
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _server_default(candidates: list[str]) -> str | None:
+    """The HTTP charset, when it is a Latin one that an XML declaration naming another
+    encoding (not UTF-8: bytes that are UTF-8 have been read as such already) should
+    overrule: a windows-1251 feed served as "text/xml; charset=ISO-8859-1" is Cyrillic."""
+    if len(candidates) == 2 and candidates[0] in _LATIN \
+            and candidates[1] not in _LATIN | {"utf-8"}:
+        return candidates[0]
+    return None
 
 
 def http_charset(headers: Mapping[str, str]) -> str | None:

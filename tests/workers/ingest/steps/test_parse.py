@@ -481,3 +481,13 @@ def test_a_link_with_spaces_is_percent_encoded_on_both_paths() -> None:
     fast, lenient, _ = _both_paths_of(content)
     assert [a.url for a in fast] == ["https://r.example/relsite/post%203?a=b%20c"]
     assert fast == lenient
+
+
+def test_a_latin_http_charset_gives_way_to_a_declaration_of_another_encoding() -> None:
+    content = "<?xml version='1.0' encoding='windows-1251'?><rss version='2.0'><channel>" \
+              "<title>Новости</title></channel></rss>"
+    feed = parse_feed(content.encode("cp1251"), {"content-type": "text/xml; charset=ISO-8859-1"},
+                      "https://x.example/")
+    assert feed.title == "Новости"
+    assert feed.warnings == ("the server declared iso8859-1 but the document cp1251; "
+                             "read as cp1251",)
