@@ -174,3 +174,24 @@ def test_a_json_feed_audio_attachment_can_be_played(ingest) -> None:
                        '"https://example.test/a.mp3", "mime_type": "audio/mpeg"}]}]}')
     assert article.content_html == (
         '<p><audio controls="" src="https://example.test/a.mp3"></audio></p>')
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_media_rss_under_the_rss_boards_namespace_gives_the_lead_image(ingest,
+                                                                       breakage: str) -> None:
+    # Squarespace and many generators declare Media RSS as the RSS Advisory Board
+    # publishes it (rssboard.org), not under Yahoo's original namespace.
+    [article] = ingest(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:media="http://www.rssboard.org/media-rss"><channel><title>Studio</title>'
+        f"<link>https://studio.example/</link>{breakage}<item><title>Spring show</title>"
+        "<link>https://studio.example/blog/spring-show</link>"
+        "<guid isPermaLink='false'>5c5273baf950b7d24bfdcb28</guid>"
+        "<pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate>"
+        "<description>&lt;p&gt;Our spring show opens on Friday.&lt;/p&gt;</description>"
+        '<media:content type="image/jpeg" url="https://images.studio.example/show.jpg" '
+        'medium="image" isDefault="true" width="1500" height="1000">'
+        '<media:title type="plain">Spring show</media:title></media:content>'
+        "</item></channel></rss>")
+    assert article.image_url == "https://images.studio.example/show.jpg"
+    assert article.content_html == "<p>Our spring show opens on Friday.</p>"

@@ -36,7 +36,10 @@ RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"
-MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss")
+# Media RSS under Yahoo's original namespace, and as the RSS Advisory Board republished it
+# (Squarespace and many site generators declare that one).
+MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss",
+         "http://www.rssboard.org/media-rss", "http://www.rssboard.org/media-rss/")
 XHTML = "http://www.w3.org/1999/xhtml"
 CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"

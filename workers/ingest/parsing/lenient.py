@@ -78,13 +78,19 @@ def _artwork(feed: Any, url: str) -> str | None:
 
 _MEDIA_RSS_PREFIX = re.compile(
     r"""xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']http://search\.yahoo\.com/mrss/?["']""")
+_RSS_BOARD_MEDIA = re.compile(
+    r"""(xmlns:[A-Za-z_][\w.-]*\s*=\s*["'])http://www\.rssboard\.org/media-rss/?(["'])""")
 
 
 def with_typed_media_descriptions(text: str) -> str:
     """The document with type="plain" written on every media:description that names no
     type: Media RSS makes plain text the default, feedparser assumes HTML (and there is no
     telling its result apart from an RSS description's afterwards). The fast path reads
-    them the same way (bodies.media_description_html)."""
+    them the same way (bodies.media_description_html). Media RSS declared under the RSS
+    Advisory Board's namespace is declared under Yahoo's, the only one feedparser knows
+    (fastxml.MEDIA reads both)."""
+    if "rssboard.org/media-rss" in text:
+        text = _RSS_BOARD_MEDIA.sub(r"\1http://search.yahoo.com/mrss/\2", text)
     if "search.yahoo.com/mrss" not in text:
         return text
     for prefix in set(_MEDIA_RSS_PREFIX.findall(text)):
