@@ -1,6 +1,7 @@
 """Real publishers' feeds (tests/data/real-feeds/, trimmed; sources and licences in its
-README), served from a loopback server with the headers such feeds come with, polled by
-the real pipeline, and read back as stored: what a reader of the site would get."""
+README) and the bytes real publishers write, served from a loopback server with the
+headers such feeds come with, polled by the real pipeline, and read back as stored: what
+a reader of the site would get."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ REAL_FEEDS = Path(__file__).resolve().parents[2] / "data" / "real-feeds"
 @pytest.fixture
 def poll(httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
          http: FeedClient):  # type: ignore[no-untyped-def]
-    """Serve a saved feed with `content_type`, poll it as a new source, return the source
-    and its articles."""
-    def poll_feed(name: str, content_type: str) -> tuple[Source, list[Article]]:
+    """Serve a saved feed (or `content`, bytes as a publisher wrote them) with
+    `content_type`, poll it as a new source, return the source and its articles."""
+    def poll_feed(name: str, content_type: str,
+                  content: bytes | None = None) -> tuple[Source, list[Article]]:
         httpserver.expect_request(f"/{name}").respond_with_data(
-            (REAL_FEEDS / name).read_bytes(), content_type=content_type)
+            (REAL_FEEDS / name).read_bytes() if content is None else content,
+            content_type=content_type)
         source_id = add_source(database, httpserver.url_for(f"/{name}"))
         ingest_source(source_id, database=database, redis_client=redis_client, http=http,
                       limits=TEST_LIMITS)
@@ -66,3 +69,33 @@ def test_a_cyrillic_feed_served_with_the_servers_latin_default_charset_is_read_a
     assert sorted(article.title for article in articles) == ["Цитата #17703", "Цитата #17705"]
     assert "кот немного пхп знает?" in " ".join(article.content_html for article in articles)
     assert source.status == "ok"
+
+
+def _rss(declared: str, title: str, description: str) -> str:
+    return (f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+            f"<title>{title}</title><link>https://news.example/</link><item>"
+            f"<title>{title}</title><link>https://news.example/1</link>"
+            f"<description>{description}</description>"
+            "<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>")
+
+
+def test_windows_1252_punctuation_in_a_feed_declared_latin_1_is_kept(poll) -> None:
+    # Word's curly quotes and dashes in a feed that says ISO-8859-1, written as bytes,
+    # as a numeric reference (&#146;) and as a reference inside escaped HTML.
+    title = "It’s “quoted” — café"
+    content = _rss("ISO-8859-1", title, "don&#146;t &amp;#150; then").encode("cp1252")
+    _, [article] = poll("latin-1.xml", "text/xml", content)
+    assert article.title == "It’s “quoted” — café"
+    assert article.content_html == "don’t – then"
+
+
+@pytest.mark.parametrize(("declared", "codec", "title"), [
+    ("GB2312", "gbk", "朱镕基访问上海"),           # 镕 is GBK, not GB2312
+    ("Shift_JIS", "cp932", "①番目の記事～"),        # NEC and IBM extensions of Windows-31J
+    ("EUC-KR", "cp949", "똠방각하"),               # 똠 is Windows-949 (UHC) only
+    ("x-sjis", "cp932", "ニュース"),               # a label Python does not know
+])
+def test_a_legacy_encoding_is_read_as_the_superset_publishers_write(
+        poll, declared: str, codec: str, title: str) -> None:
+    _, [article] = poll(f"{codec}.xml", "text/xml", _rss(declared, title, "x").encode(codec))
+    assert article.title == title

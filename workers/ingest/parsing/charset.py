@@ -8,6 +8,12 @@ UTF-8 (the reverse mistake: such bytes are almost never meant as Latin-1). An HT
 charset that is Latin (ISO-8859-1 is many web servers' default for every text/xml file)
 gives way to an XML declaration naming another encoding, as Miniflux reads it: the feed's
 generator wrote the bytes, the server only guessed.
+
+Then, as browsers read text (WHATWG Encoding Standard): a declared legacy encoding is read
+as the superset publishers actually write (GB2312 as GB18030, Shift_JIS as Windows-31J,
+EUC-KR as Windows-949, Big5 with HKSCS), and C1 control characters, which no feed means,
+as the Windows-1252 punctuation they were written as (`’“”—€`: ISO-8859-1 declared over
+Windows-1252 bytes, `&#146;`, or both decoded twice), as feedparser also does.
 """
 
 from __future__ import annotations
@@ -35,6 +41,15 @@ _LAYOUTS = (
     (b"\x00<\x00?", "utf-16-be"),
     (b"<\x00?\x00", "utf-16-le"),
 )
+# WHATWG Encoding Standard §4.2: what browsers decode these labels as (the Windows code
+# page or extension of the standard the label names), and labels Python does not know.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932", "euc_kr": "cp949",
+              "big5": "big5hkscs"}
+_WHATWG_LABELS = {"windows-31j": "cp932", "x-sjis": "cp932", "x-gbk": "gbk",
+                  "windows-874": "cp874", "x-euc-jp": "euc_jp", "x-mac-roman": "mac-roman",
+                  "cn-big5": "big5hkscs", "x-x-big5": "big5hkscs"}
+# C1 controls, written or as references (decimal or hex, 128 to 159).
+_C1 = re.compile(r"[\x80-\x9f]|&#(?:0*1(?:2[89]|[3-5]\d)|[xX]0*[89][0-9a-fA-F]);")
 # What feedparser tries last; latin-1 never fails, so decoding always ends somewhere.
 _LAST_RESORTS = ("utf-8", "windows-1252", "iso-8859-1")
 
@@ -57,8 +72,9 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     if candidates[0] in _LATIN and not body.isascii():
         text = _try_decode(body, "utf-8")
         if text is not None:
-            return DecodedDocument(text, "utf-8", f"declared {candidates[0]} but the bytes "
-                                                  "are UTF-8; read as UTF-8")
+            return DecodedDocument(with_windows_1252_punctuation(text), "utf-8",
+                                   f"declared {candidates[0]} but the bytes are UTF-8; "
+                                   "read as UTF-8")
     server_default = _server_default(candidates) if not bom_encoding else None
     if server_default:
         candidates.reverse()
@@ -66,6 +82,7 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     for encoding in dict.fromkeys([*candidates, *(_codec(n) for n in _LAST_RESORTS)]):
         text = _try_decode(body, encoding) if encoding else None
         if text is not None:
+            text = with_windows_1252_punctuation(text)
             warning = None if encoding == first else (
                 f"declared {first} but the bytes are not; read as {encoding}")
             if server_default and encoding == first:
@@ -107,18 +124,45 @@ def _layout(body: bytes) -> str | None:
     return next((encoding for start, encoding in _LAYOUTS if body.startswith(start)), None)
 
 
+def with_windows_1252_punctuation(text: str) -> str:
+    """`text` with each C1 control character (U+0080 to U+009F, or a reference to one)
+    read as the Windows-1252 character of that byte, as HTML reads `&#146;`; the five
+    bytes Windows-1252 leaves undefined stay controls (and are dropped later)."""
+    if not _C1.search(text):
+        return text
+    return _C1.sub(_windows_1252_character, text)
+
+
+def _windows_1252_character(match: re.Match[str]) -> str:
+    written = match.group()
+    if len(written) == 1:
+        code = ord(written)
+    else:
+        number = written[2:-1]
+        code = int(number[1:], 16) if number[:1] in "xX" else int(number)
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return written
+
+
 def _codec(name: str | None) -> str | None:
-    """Python's canonical codec name, or None for names Python does not know."""
+    """Python's canonical codec name, or None for names neither Python nor the WHATWG
+    Encoding Standard knows."""
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        return codecs.lookup(_WHATWG_LABELS.get(name.lower(), name)).name
     except LookupError:
         return None
 
 
 def _try_decode(body: bytes, encoding: str) -> str | None:
-    try:
-        return body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
+    """The bytes decoded as browsers read `encoding` (its superset), else as it is."""
+    for codec in (_SUPERSETS.get(encoding), encoding):
+        if codec:
+            try:
+                return body.decode(codec)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    return None
