@@ -99,3 +99,11 @@ def test_a_legacy_encoding_is_read_as_the_superset_publishers_write(
         poll, declared: str, codec: str, title: str) -> None:
     _, [article] = poll(f"{codec}.xml", "text/xml", _rss(declared, title, "x").encode(codec))
     assert article.title == title
+
+
+def test_a_utf_8_byte_order_mark_before_a_feed_in_another_encoding_gives_way_to_it(
+        poll) -> None:
+    # A PHP include saved as "UTF-8 with BOM" prints the mark before the feed it includes.
+    content = b"\xef\xbb\xbf" + (REAL_FEEDS / "ibash-windows-1251.xml").read_bytes()
+    _, articles = poll("ibash-bom.xml", "text/xml", content)
+    assert sorted(article.title for article in articles) == ["Цитата #17703", "Цитата #17705"]
