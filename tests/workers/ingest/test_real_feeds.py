@@ -107,3 +107,13 @@ def test_a_utf_8_byte_order_mark_before_a_feed_in_another_encoding_gives_way_to_
     content = b"\xef\xbb\xbf" + (REAL_FEEDS / "ibash-windows-1251.xml").read_bytes()
     _, articles = poll("ibash-bom.xml", "text/xml", content)
     assert sorted(article.title for article in articles) == ["Цитата #17703", "Цитата #17705"]
+
+
+def test_mathml_in_a_body_is_read_as_text_instead_of_leaving_holes(poll) -> None:
+    # Pandoc's MathML (yakubin's notes): the formulas are words of the sentences.
+    _, [article] = poll("yakubin-mathml.atom", "application/atom+xml")
+    body = " ".join(article.content_html.split())
+    assert "When you request <span>n</span> bytes from" in body
+    assert "starts at <span>N×M</span> bytes after the start of" in body
+    assert "<span>𝐿𝑒𝑛𝑔𝑡h≤𝐶𝑎𝑝𝑎𝑐𝑖𝑡𝑦</span>." in body
+    assert "\\times" not in body and "<math" not in body   # TeX annotations are no text

@@ -25,6 +25,7 @@ import nh3
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.srcset import rewrite_srcset, srcset_candidates
 from hopper.text import shorten, without_controls
+from workers.ingest.cleaning.mathml import math_as_text
 from workers.ingest.cleaning.media import (
     is_lead_image_candidate,
     is_same_image,
@@ -244,7 +245,7 @@ def sanitise_html(markup: str, *, base_url: str | None) -> str:
         # nh3 last: see the module docstring. It keeps control characters in text, so
         # they go first (hopper.text.without_controls).
         return _CLEANER.clean(_drop_trackers_and_foreign_iframes(
-            without_controls(markup))).strip()
+            math_as_text(without_controls(markup)))).strip()
     finally:
         _base.reset(token)
 

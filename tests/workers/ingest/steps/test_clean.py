@@ -489,3 +489,22 @@ def test_an_entry_with_nothing_to_show_is_no_article() -> None:
     something = _entry(guid="ok")
     articles = clean_entries(_feed(nothing, something), base_url=BASE, now=NOW)
     assert [article.entry_key for article in articles] == ["ok"]
+
+
+def test_mathml_shows_its_scripts_and_fractions_and_stays_sanitised() -> None:
+    html = ('<p>so <math><mfrac><mrow><mi>a</mi><mo>+</mo><mn>1</mn></mrow><mi>b</mi>'
+            "</mfrac><mo>&times;</mo><msup><mi>x</mi><mn>2</mn></msup></math> and "
+            "<math><mtext>&lt;script&gt;x&lt;/script&gt;</mtext><mi><img src=x "
+            "onerror=alert(1)></mi></math></p>")
+    assert sanitise_html(html, base_url="https://x.example/") == (
+        "<p>so <span>(a+1)/b×x<sup>2</sup></span> and "
+        "<span>&lt;script&gt;x&lt;/script&gt;</span></p>")
+
+
+def test_math_a_page_also_renders_another_way_is_not_shown_twice() -> None:
+    katex = ('<p><span class="katex"><span class="katex-mathml"><math><semantics><mi>x'
+             '</mi><annotation encoding="application/x-tex">x</annotation></semantics>'
+             '</math></span><span class="katex-html" aria-hidden="true"><span>x</span>'
+             "</span></span> squared</p>")
+    assert sanitise_html(katex, base_url="https://x.example/") == (
+        "<p><span><span></span><span><span>x</span></span></span> squared</p>")
