@@ -117,3 +117,14 @@ def test_mathml_in_a_body_is_read_as_text_instead_of_leaving_holes(poll) -> None
     assert "starts at <span>N×M</span> bytes after the start of" in body
     assert "<span>𝐿𝑒𝑛𝑔𝑡h≤𝐶𝑎𝑝𝑎𝑐𝑖𝑡𝑦</span>." in body
     assert "\\times" not in body and "<math" not in body   # TeX annotations are no text
+
+
+def test_a_utf_8_feed_served_with_the_servers_central_european_default_stays_utf_8(
+        poll) -> None:
+    # A Slovak UTF-8 feed on a server whose default is `charset=ISO-8859-2` (or a
+    # Russian one's windows-1251): the bytes can only be UTF-8.
+    _, articles = poll("aktuality-sk.rss", "text/xml; charset=ISO-8859-2")
+    assert sorted(article.title for article in articles) == [
+        "Analytici Goldman Sachs zvýšili odhad rastu ekonomiky USA",
+        "Koronavírus: Cielené testovanie zachytilo v Banskej Bystrici desiatky pozitívnych"]
+    assert any("plán fiškálnych stimulov" in article.content_html for article in articles)

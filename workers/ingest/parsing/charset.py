@@ -4,9 +4,10 @@ Order (RFC 7303 §3, as browsers do): a byte order mark, then the HTTP charset, 
 XML declaration, then UTF-8. Servers and publishers get this wrong often, so a declared
 encoding that cannot decode the bytes gives way to the next candidate (as feedparser
 does; even a byte order mark: PHP sites print one from a UTF-8 include file before a
-feed in another encoding), and a single-byte Latin declaration over bytes that are valid
-UTF-8 is read as UTF-8 (the reverse mistake: such bytes are almost never meant as
-Latin-1). An HTTP
+feed in another encoding), and a legacy declaration (ISO-8859-x, windows-125x, KOI8…)
+over bytes that are valid UTF-8 is read as UTF-8, as Miniflux reads it (the reverse
+mistake, often a server's default charset over a UTF-8 feed: text in those encodings is
+almost never valid UTF-8). An HTTP
 charset that is Latin (ISO-8859-1 is many web servers' default for every text/xml file)
 gives way to an XML declaration naming another encoding, as Miniflux reads it: the feed's
 generator wrote the bytes, the server only guessed.
@@ -69,7 +70,7 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     declared = [e for e in (bom_encoding, http_charset(headers), xml_declared_encoding(body))
                 if e]
     candidates = [c for c in (_codec(name) for name in declared) if c] or ["utf-8"]
-    if candidates[0] in _LATIN and not body.isascii():
+    if not candidates[0].startswith("utf") and not body.isascii():
         text = _try_decode(body, "utf-8")
         if text is not None:
             return DecodedDocument(with_windows_1252_punctuation(text), "utf-8",
