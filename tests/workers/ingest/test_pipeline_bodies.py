@@ -195,3 +195,35 @@ def test_media_rss_under_the_rss_boards_namespace_gives_the_lead_image(ingest,
         "</item></channel></rss>")
     assert article.image_url == "https://images.studio.example/show.jpg"
     assert article.content_html == "<p>Our spring show opens on Friday.</p>"
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_feedburner_item_links_to_the_article_not_to_feedburners_redirect(
+        ingest, breakage: str) -> None:
+    # As National Geographic's FeedBurner feed wrote its items (2017).
+    [article] = ingest(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel>'
+        f"<title>National Geographic News</title>{breakage}<item>"
+        "<title>Ancient Maya King Found in 'Centipede Dynasty' Tomb</title>"
+        "<link>http://feeds.nationalgeographic.com/~r/ng/News/News_Main/~3/UcW2Wf6VPPM/</link>"
+        "<description>A royal burial.</description>"
+        "<pubDate>Mon, 18 Sep 2017 21:33:59 GMT</pubDate>"
+        '<guid isPermaLink="false">3a40be9f-0926-4a57-b857-deec80305ebb</guid>'
+        "<feedburner:origLink>http://news.nationalgeographic.com/2017/09/"
+        "ancient-maya-king-tomb-spd/</feedburner:origLink></item></channel></rss>")
+    assert article.url == ("http://news.nationalgeographic.com/2017/09/"
+                           "ancient-maya-king-tomb-spd/")
+    assert article.entry_key == "3a40be9f-0926-4a57-b857-deec80305ebb"
+
+
+def test_a_feedburner_atom_entry_links_to_the_article(ingest) -> None:
+    [article] = ingest(
+        "<feed xmlns='http://www.w3.org/2005/Atom' "
+        "xmlns:feedburner='http://rssnamespace.org/feedburner/ext/1.0'><title>B</title>"
+        "<entry><id>tag:blog.example,2016:post-1</id><title>Post</title>"
+        "<link rel='alternate' href='http://feedproxy.google.com/~r/Blog/~3/x1/'/>"
+        "<updated>2016-05-01T10:00:00Z</updated><content type='html'>Hi.</content>"
+        "<feedburner:origLink>https://blog.example/2016/05/post/</feedburner:origLink>"
+        "</entry></feed>")
+    assert article.url == "https://blog.example/2016/05/post/"

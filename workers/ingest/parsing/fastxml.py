@@ -43,6 +43,9 @@ MEDIA = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mrss",
 XHTML = "http://www.w3.org/1999/xhtml"
 CREATIVE_COMMONS = "http://backend.userland.com/creativeCommonsRssModule"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+# FeedBurner rewrites each item's link to its own click-counting redirect and keeps the
+# article's address in feedburner:origLink, which is the link (as Miniflux reads it).
+FEEDBURNER_ORIGINAL_LINK = "{http://rssnamespace.org/feedburner/ext/1.0}origLink"
 
 
 class NotForFastPath(Exception):
@@ -216,6 +219,7 @@ def _rights(parent: etree._Element | None, rights_tags: tuple[str, ...],
 # Extension elements RSS 2.0 and RDF items share, and the field each fills (first wins).
 ITEM_EXTENSION_FIELDS = {
     f"{{{CONTENT}}}encoded": "content",
+    FEEDBURNER_ORIGINAL_LINK: "original_link",
     f"{{{DC}}}creator": "creator",
     f"{{{DC}}}title": "dc_title",
     f"{{{DC}}}date": "updated",
@@ -266,7 +270,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
             descriptions.extend(_media_descriptions(child))
     summary, contents = _with_media_description(
         fields.get("description", ""), [fields.get("content", "")], descriptions)
-    link = absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else (
+    link = absolute_url(fields.get("original_link"), base) or (
+        absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else
         guid_as_link(guid, is_permalink=guid_is_permalink))
     return make_entry(
         # An item titled only by dc:title (or, as feedparser falls back, media:title).
@@ -322,7 +327,9 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
             media.extend(_media(child, base) if etree.QName(child).localname == "group"
                          else _media_item(child, etree.QName(child).localname, base))
     return make_entry(
-        guid=item.get(f"{{{RDF}}}about"), link=absolute_url(fields.get("link"), base),
+        guid=item.get(f"{{{RDF}}}about"),
+        link=absolute_url(fields.get("original_link"), base) or absolute_url(fields.get("link"),
+                                                                              base),
         title=_rss_title(fields), author=fields.get("creator"),
         summary=fields.get("description", ""), contents=[fields.get("content", "")],
         published=None, updated=fields.get("updated"), categories=categories, media=media,
@@ -430,6 +437,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
     media: list[MediaItem] = []
     enclosures: list[MediaItem] = []
     descriptions: list[str] = []
+    original_link: str | None = None
     for child in entry:
         tag = child.tag
         if not isinstance(tag, str):
@@ -462,13 +470,16 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
             categories.append(_text(child))
         elif tag == f"{{{DC}}}creator" and author is None:
             author = _text(child)
+        elif tag == FEEDBURNER_ORIGINAL_LINK:
+            original_link = original_link or absolute_url(_text(child).strip(), base)
         elif etree.QName(child).namespace in MEDIA:
             media.extend(_media(child, base) if local == "group"
                          else _media_item(child, local, base))
             descriptions.extend(_media_descriptions(child))
     summary, contents = _with_media_description(summary, contents, descriptions)
     return make_entry(
-        guid=guid, link=_alternate_link(entry, ns, base), title=title, author=author,
+        guid=guid, link=original_link or _alternate_link(entry, ns, base), title=title,
+        author=author,
         summary=summary, contents=contents, published=dates.get("published"),
         updated=dates.get("updated"), categories=categories,
         media=_ordered_media(media, enclosures), content_base=_body_base(entry, ns, url))

@@ -216,8 +216,10 @@ def _int(value: Any) -> int | None:
 
 def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
     guid = entry.get("id") or None
-    link = next((absolute_url(link.get("href"), url) for link in entry.get("links", [])
-                 if link.get("rel") == "alternate" and link.get("href")), None)
+    # feedburner:origLink before FeedBurner's redirect (fastxml.FEEDBURNER_ORIGINAL_LINK).
+    link = absolute_url((entry.get("feedburner_origlink") or "").strip(), url) or next(
+        (absolute_url(link.get("href"), url) for link in entry.get("links", [])
+         if link.get("rel") == "alternate" and link.get("href")), None)
     if link is None and is_rss and entry.get("guidislink"):
         link = guid_as_link(guid, is_permalink=True)
     detail = entry.get("author_detail") or {}
