@@ -128,3 +128,15 @@ def test_a_utf_8_feed_served_with_the_servers_central_european_default_stays_utf
         "Analytici Goldman Sachs zvýšili odhad rastu ekonomiky USA",
         "Koronavírus: Cielené testovanie zachytilo v Banskej Bystrici desiatky pozitívnych"]
     assert any("plán fiškálnych stimulov" in article.content_html for article in articles)
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/xml; charset=utf-16"])
+@pytest.mark.parametrize("padding", ["", " "])      # UTF-16 decodes an even length
+def test_a_feed_declaring_utf_16_over_bytes_that_start_as_ascii_is_read_as_utf_8(
+        poll, content_type: str, padding: str) -> None:
+    # .NET's XmlWriter over a StringWriter declares encoding="utf-16"; the page then sends
+    # UTF-8. A document whose first bytes hold no NUL is no UTF-16 (XML 1.0, Appendix F).
+    content = (_rss("utf-16", "Café news", "Zoë") + padding).encode("utf-8")
+    _, [article] = poll("dotnet.xml", content_type, content)
+    assert article.title == "Café news"
+    assert article.content_html == "Zoë"

@@ -69,7 +69,12 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     bom_encoding = bom_encoding or _layout(body)
     declared = [e for e in (bom_encoding, http_charset(headers), xml_declared_encoding(body))
                 if e]
-    candidates = [c for c in (_codec(name) for name in declared) if c] or ["utf-8"]
+    candidates = [c for c in (_codec(name) for name in declared) if c]
+    if not bom_encoding and b"\x00" not in body[:4]:
+        # The first characters are bytes of their own: no UTF-16/32, whatever is declared
+        # (.NET's XmlWriter over a StringWriter declares utf-16 on pages sent as UTF-8).
+        candidates = [c for c in candidates if not c.startswith(("utf-16", "utf-32"))]
+    candidates = candidates or ["utf-8"]
     if not candidates[0].startswith("utf") and not body.isascii():
         text = _try_decode(body, "utf-8")
         if text is not None:
