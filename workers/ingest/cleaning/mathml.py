@@ -13,7 +13,9 @@ import re
 
 from lxml import etree
 
-_MATH = re.compile(r"<math\b[^>]*>.*?</math\s*>", re.IGNORECASE | re.DOTALL)
+# Start and end tags, paired in one pass: a lazy "<math.*?</math>" would scan to the end of
+# the body again for every unclosed start tag (quadratic on a hostile feed).
+_MATH_TAG = re.compile(r"<(/?)math\b[^>]*>", re.IGNORECASE)
 # Math a page already shows another way, hidden for screen readers' sake: KaTeX's MathML
 # copy beside its HTML rendering, Wikipedia's beside its fallback image.
 _HIDDEN_WRAPPER = re.compile(r"katex-mathml|mwe-math-mathml|display\s*:\s*none", re.IGNORECASE)
@@ -28,13 +30,23 @@ def math_as_text(markup: str) -> str:
     if "<math" not in markup and "<MATH" not in markup:
         return markup
 
-    def replace(match: re.Match[str]) -> str:
-        before = _LAST_TAG.search(markup, max(0, match.start() - 300), match.start())
-        if before is not None and _HIDDEN_WRAPPER.search(before.group()):
-            return match.group()            # nh3 drops it; the page shows it otherwise
-        return f"<span>{_presentation(match.group())}</span>"
+    pieces: list[str] = []
+    done = 0            # markup before this is in pieces
+    start = None        # the open <math>'s position
+    for tag in _MATH_TAG.finditer(markup):
+        if not tag.group(1):
+            start = tag.start() if start is None else start
+        elif start is not None:
+            pieces += [markup[done:start], _as_text(markup, start, tag.end())]
+            done, start = tag.end(), None
+    return "".join([*pieces, markup[done:]])
 
-    return _MATH.sub(replace, markup)
+
+def _as_text(markup: str, start: int, end: int) -> str:
+    before = _LAST_TAG.search(markup, max(0, start - 300), start)
+    if before is not None and _HIDDEN_WRAPPER.search(before.group()):
+        return markup[start:end]            # nh3 drops it; the page shows it otherwise
+    return f"<span>{_presentation(markup[start:end])}</span>"
 
 
 _NAMED_REFERENCE = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
@@ -55,9 +67,12 @@ def _presentation(math: str) -> str:
             resolve_entities=False, no_network=True, load_dtd=False, recover=True))
     except etree.XMLSyntaxError:
         root = None
-    if root is None:
-        return html.escape(html.unescape(re.sub(r"<[^>]*>", "", math)), quote=False)
-    return _as_html(root).strip()
+    if root is not None:
+        try:
+            return _as_html(root).strip()
+        except RecursionError:              # nesting no formula has
+            pass
+    return html.escape(html.unescape(re.sub(r"<[^>]*>", "", math)), quote=False)
 
 
 def _as_html(element: etree._Element) -> str:
