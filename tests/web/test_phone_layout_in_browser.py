@@ -280,3 +280,19 @@ def test_each_account_form_keeps_its_distance_from_the_next_heading(
                       : null; }).filter((gap) => gap !== null)""")
     context.close()
     assert gaps and min(gaps) >= 24, gaps
+
+
+def test_the_cookie_settings_and_search_filters_fit_a_320px_screen(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """Their buttons wrap and their selects stop at the screen's edge, however long an
+    outlet's name: nothing makes the page scroll sideways."""
+    rows = ArticleRows(database)
+    source = rows.source("The Evening Standardised Bulletin of the Northern Territories")
+    rows.article("Harbour bridge reopens after repairs", source=source)
+    widths = {}
+    with phone_page(chromium, SMALL) as page:
+        for path in ("/consent", "/search?q=harbour"):
+            page.goto(live_server + path)
+            page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    assert widths == {"/consent": SMALL["width"], "/search?q=harbour": SMALL["width"]}
