@@ -15,7 +15,9 @@ from flask import Response
 from PIL import Image
 from playwright.sync_api import expect
 
-from models.db import Database
+from models.base import utcnow
+from models.db import Database, session_scope
+from models.stories import Story
 from tests.article_rows import ArticleRows
 from tests.pictures import png
 
@@ -296,3 +298,41 @@ def test_the_cookie_settings_and_search_filters_fit_a_320px_screen(
             page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
             widths[path] = page.evaluate("document.documentElement.scrollWidth")
     assert widths == {"/consent": SMALL["width"], "/search?q=harbour": SMALL["width"]}
+
+
+def story_of(database: Database, articles: list[Any]) -> int:
+    """The id of a story made of `articles` (as clustering would group them)."""
+    with session_scope(database) as session:
+        story = Story(title=articles[0].title, first_published_at=utcnow(),
+                      last_published_at=utcnow(), article_count=len(articles),
+                      source_count=len({article.source_id for article in articles}))
+        session.add(story)
+        session.flush()
+        for article in articles:
+            session.merge(article).story_id = story.id
+        return story.id
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_full_coverage_page_has_no_serious_accessibility_violations(
+        chromium: Any, database: Database, live_server: str, scheme: str) -> None:
+    """Its "and X (same text)" note included: muted, yet readable (WCAG 1.4.3)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    rows = ArticleRows(database)
+    title = "Harbour bridge reopens after repairs"
+    story_id = story_of(database, [
+        rows.article(title, source=rows.source("Metro Wire")),
+        rows.article(title, source=rows.source("Coastal Herald")),
+        rows.article("Bridge open again", source=rows.source("Daily Ledger"))])
+    context = chromium.new_context(viewport=PIXEL, is_mobile=True, has_touch=True,
+                                   color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/story/{story_id}")
+        expect(page.locator(".copies")).to_contain_text("(same text)")
+        violations = Axe().run(page).response["violations"]
+    finally:
+        context.close()
+    assert [(v["id"], [node["target"] for node in v["nodes"]]) for v in violations
+            if v["impact"] in {"serious", "critical"}] == []
