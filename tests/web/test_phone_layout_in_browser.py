@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -336,3 +337,60 @@ def test_the_full_coverage_page_has_no_serious_accessibility_violations(
         context.close()
     assert [(v["id"], [node["target"] for node in v["nodes"]]) for v in violations
             if v["impact"] in {"serious", "critical"}] == []
+
+
+@contextmanager
+def large_text_page(chromium: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    """phone_page() with the browser's text size at 200 % (its default font 32 px, as a
+    reader sets it in the browser's settings): rem, em and media queries all follow."""
+    with phone_page(chromium, viewport) as page:
+        devtools = page.context.new_cdp_session(page)
+        devtools.send("Page.enable")
+        devtools.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        yield page
+
+
+# What a reader with 200 % text would trip over: anything past the screen's right edge,
+# the header's search field too narrow to show a word, the skip link peeking in.
+LARGE_TEXT_PROBLEMS = """() => {
+    const problems = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width)
+        problems.push('scrolls sideways: ' + document.documentElement.scrollWidth);
+    for (const element of document.querySelectorAll('body *')) {
+        const box = element.getBoundingClientRect();
+        if (box.width > 0 && box.right > width + 1 && !element.closest('.nav')
+                && ![...element.children].some((c) => c.getBoundingClientRect().right > width + 1))
+            problems.push('past the edge: ' + element.textContent.trim().slice(0, 30));
+    }
+    const field = document.querySelector('.search-box-input').getBoundingClientRect();
+    if (field.width < width / 2) problems.push('search field ' + Math.round(field.width) + ' px');
+    if (document.querySelector('.skip-link').getBoundingClientRect().bottom > 0)
+        problems.push('skip link shows');
+    return problems;
+}"""
+
+
+def test_with_200_percent_text_a_320px_phone_still_fits_every_page(
+        chromium: Any, front_page: ArticleRows, live_server: str) -> None:
+    article = front_page.article("Council votes on the harbour budget",
+                                 published_at=utcnow() - timedelta(hours=3),
+                                 updated_at=utcnow() - timedelta(minutes=9), view_count=1200)
+    for number in range(20):      # enough for an "Older →" page link
+        front_page.article(f"Council budget hearing, part {number}")
+    problems = {}
+    with large_text_page(chromium, SMALL) as page:
+        for path in ("/", f"/article/{article.id}-{article.slug}", "/consent",
+                     "/search?q=harbour"):
+            page.goto(live_server + path)
+            assert page.evaluate("getComputedStyle(document.body).fontSize") == "32px"
+            page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+            problems[path] = page.evaluate(LARGE_TEXT_PROBLEMS)
+        assert problems == {path: [] for path in problems}
+        # The cookie banner's three choices are all on the screen, stacked if need be.
+        page.goto(live_server + "/")
+        expect(page.locator(".pagination a[rel=next]")).to_be_visible()
+        for button in page.locator("[data-consent-banner] .consent-button").all():
+            box = button.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL["width"]
+            assert box["y"] >= 0 and box["y"] + box["height"] <= SMALL["height"]
