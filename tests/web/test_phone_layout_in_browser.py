@@ -267,14 +267,19 @@ def test_small_links_have_24px_tap_targets(chromium: Any, front_page: ArticleRow
     assert heights and {name: h for name, h in heights.items() if h < 24} == {}
 
 
+def signed_in(context: Any, app: Any, live_server: str, user: Any) -> None:
+    """`context` carries `user`'s session cookie."""
+    cookie = app.session_interface.get_signing_serializer(app).dumps(
+        {"_user_id": user.get_id(), "_fresh": True})
+    context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie,
+                          "url": live_server}])
+
+
 def test_each_account_form_keeps_its_distance_from_the_next_heading(
         chromium: Any, live_server: str, app: Any, make_user: Any) -> None:
     reader = make_user("reader@example.test")
     context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
-    cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": reader.get_id(), "_fresh": True})
-    context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie,
-                          "url": live_server}])
+    signed_in(context, app, live_server, reader)
     page = context.new_page()
     page.goto(live_server + "/account")
     gaps = page.eval_on_selector_all(".account h2", """(headings) => headings.map((h) => {
@@ -394,3 +399,26 @@ def test_with_200_percent_text_a_320px_phone_still_fits_every_page(
             box = button.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= SMALL["width"]
             assert box["y"] >= 0 and box["y"] + box["height"] <= SMALL["height"]
+
+
+@pytest.mark.parametrize("is_admin", [False, True], ids=["reader", "admin"])
+def test_the_signed_in_header_keeps_the_site_name_clear_of_the_account_links(
+        chromium: Any, live_server: str, app: Any, make_user: Any, is_admin: bool) -> None:
+    """Account, Playlists, (Admin,) Sign out wrap onto two lines beside the name on a
+    320 px phone instead of being drawn over it."""
+    user = make_user("editor@example.test", is_admin=is_admin)
+    with phone_page(chromium, SMALL) as page:
+        signed_in(page.context, app, live_server, user)
+        page.goto(live_server + "/about")
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        overlaps = page.evaluate("""() => {
+            const text = document.createRange();     // the letters, not the grid cell
+            text.selectNodeContents(document.querySelector('.site-name'));
+            const name = text.getBoundingClientRect();
+            return [...document.querySelectorAll('.user-menu a, .user-menu button')]
+                .filter((link) => { const box = link.getBoundingClientRect();
+                    return box.left < name.right && box.right > name.left
+                        && box.top < name.bottom && box.bottom > name.top; })
+                .map((link) => link.textContent.trim()); }""")
+        assert page.evaluate("document.documentElement.scrollWidth") == SMALL["width"]
+    assert overlaps == []
