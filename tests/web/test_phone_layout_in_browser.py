@@ -422,3 +422,27 @@ def test_the_signed_in_header_keeps_the_site_name_clear_of_the_account_links(
                 .map((link) => link.textContent.trim()); }""")
         assert page.evaluate("document.documentElement.scrollWidth") == SMALL["width"]
     assert overlaps == []
+
+
+@PHONES
+def test_a_video_poster_s_title_stays_clear_of_its_play_button(
+        chromium: Any, database: Database, live_server: str, viewport: dict) -> None:
+    """A video without a picture shows its title on a dark frame; a long title never runs
+    under the Play button."""
+    rows = ArticleRows(database)
+    rows.article("Magnitude 6.8 earthquake strikes off the northern coast as the tsunami "
+                 "warning is lifted for every island", is_video=True,
+                 video_embed_url="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    with phone_page(chromium, viewport) as page:
+        page.goto(live_server + "/video")
+        overlap = page.evaluate("""() => {
+            const text = document.createRange();
+            text.selectNodeContents(document.querySelector('.video-poster-text'));
+            const title = [...text.getClientRects()].filter((r) => r.width > 0);
+            const frame = document.querySelector('.video-frame').getBoundingClientRect();
+            const play = document.querySelector('.video-play').getBoundingClientRect();
+            return title.filter((r) => (r.bottom > play.top && r.top < play.bottom
+                                        && r.right > play.left && r.left < play.right)
+                                       || r.top < frame.top || r.bottom > frame.bottom).length;
+        }""")
+    assert overlap == 0
