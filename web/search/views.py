@@ -18,6 +18,7 @@ from models.permalinks import article_path
 from models.search import (
     MAX_QUERY_CHARS,
     ArticleFilters,
+    SearchHit,
     SearchPage,
     SearchQuery,
     Topic,
@@ -33,6 +34,8 @@ limiter.limit(lambda: current_app.config.get("SEARCH_RATE_LIMIT", READ_RATE_LIMI
 
 RESULTS_PER_PAGE = 10
 LIVE_RESULTS = 5
+# Matches read to fill LIVE_RESULTS with distinct stories (many outlets cover one event).
+LIVE_CANDIDATES = 4 * LIVE_RESULTS
 LIVE_TOPICS = 3
 
 
@@ -92,10 +95,27 @@ def results() -> str:
 def live() -> Response:
     text = query_text(request.args)
     session = db_session()
-    page = search_articles(session, SearchQuery(text=text, per_page=LIVE_RESULTS,
+    page = search_articles(session, SearchQuery(text=text, per_page=LIVE_CANDIDATES,
                                                 is_prefix=True))
     topics = matching_topics(session, text, is_prefix=True, limit=LIVE_TOPICS) if text else []
     return jsonify(live_results(text, page, topics))
+
+
+def one_per_story(hits: list[SearchHit], limit: int) -> list[SearchHit]:
+    """The best-ranked hit of each story, at most `limit`: the live box offers five events,
+    not one event's headline from five outlets (its full coverage is a click away)."""
+    chosen: list[SearchHit] = []
+    stories: set[int] = set()
+    for hit in hits:
+        story_id = hit.article.story_id
+        if story_id is not None and story_id in stories:
+            continue
+        if story_id is not None:
+            stories.add(story_id)
+        chosen.append(hit)
+        if len(chosen) == limit:
+            break
+    return chosen
 
 
 @bp.errorhandler(429)
@@ -130,7 +150,7 @@ def live_results(text: str, page: SearchPage, topics: list[Topic]) -> dict[str, 
             "url": article_path(hit.article),
             "source": hit.article.source.name,
             "published_at": hit.article.published_at.isoformat(),
-        } for hit in page.hits],
+        } for hit in one_per_story(page.hits, LIVE_RESULTS)],
         "all_url": url_for("search.results", q=text),
     }
 

@@ -188,3 +188,26 @@ def test_results_page_lists_what_live_search_offered_for_an_unfinished_word(
     body = client.get(live["all_url"]).get_data(as_text=True)
     assert "<mark>Harbour</mark> bridge reopens" in body
     assert "Quiet day" not in body
+
+
+def test_live_search_offers_each_story_once_however_many_outlets_covered_it(
+        client, rows, database) -> None:
+    from models.base import utcnow
+    from models.db import session_scope
+    from models.stories import Story
+
+    with session_scope(database) as session:
+        story = Story(title="Harbour bridge reopens", first_published_at=utcnow(),
+                      last_published_at=utcnow(), article_count=6, source_count=6)
+        session.add(story)
+        session.flush()
+        story_id = story.id
+    for number in range(6):
+        rows.article("Harbour bridge reopens after repairs", story_id=story_id,
+                     source=rows.source(f"Outlet {number}"), age=timedelta(minutes=number))
+    other = rows.article("Harbour ferry fares rise", age=timedelta(hours=2))
+    data = client.get("/search/live?q=harbo").get_json()
+    assert data["total"] == 7
+    titles = sorted("".join(piece for piece, _ in result["title"])
+                    for result in data["results"])
+    assert titles == ["Harbour bridge reopens after repairs", other.title]
