@@ -446,3 +446,25 @@ def test_a_video_poster_s_title_stays_clear_of_its_play_button(
                                        || r.top < frame.top || r.bottom > frame.bottom).length;
         }""")
     assert overlap == 0
+
+
+def test_also_covered_by_on_an_article_looks_like_the_coverage_on_cards(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """No bullets, outlets in bold, as on the front page; a right-to-left headline keeps
+    its own direction."""
+    rows = ArticleRows(database)
+    article = rows.article("Harbour bridge reopens", source=rows.source("Metro Wire"))
+    story_of(database, [article,
+                        rows.article("Bridge open again", source=rows.source("Daily Ledger")),
+                        rows.article("إعادة افتتاح جسر الميناء", source=rows.source("Al Marsa"))])
+    with phone_page(chromium, SMALL) as page:
+        page.goto(f"{live_server}/article/{article.id}-{article.slug}")
+        block = page.locator(".also-covered")
+        expect(block.locator("li")).to_have_count(2)
+        styles = block.evaluate("""(block) => [
+            getComputedStyle(block.querySelector('ul')).listStyleType,
+            getComputedStyle(block.querySelector('.source')).fontWeight]""")
+        directions = block.locator("li a").evaluate_all(
+            "(links) => links.map((link) => getComputedStyle(link).direction)")
+    assert styles == ["none", "600"]
+    assert sorted(directions) == ["ltr", "rtl"]
