@@ -372,6 +372,15 @@ LARGE_TEXT_PROBLEMS = """() => {
     if (field.width < width / 2) problems.push('search field ' + Math.round(field.width) + ' px');
     if (document.querySelector('.skip-link').getBoundingClientRect().bottom > 0)
         problems.push('skip link shows');
+    const letters = document.createRange();
+    letters.selectNodeContents(document.querySelector('.site-name'));
+    const name = letters.getBoundingClientRect();
+    for (const link of document.querySelectorAll('.user-menu a')) {
+        const box = link.getBoundingClientRect();
+        if (box.left < name.right && box.right > name.left && box.top < name.bottom
+                && box.bottom > name.top)
+            problems.push('site name under ' + link.textContent.trim());
+    }
     return problems;
 }"""
 
@@ -391,6 +400,10 @@ def test_with_200_percent_text_a_320px_phone_still_fits_every_page(
             assert page.evaluate("getComputedStyle(document.body).fontSize") == "32px"
             page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
             problems[path] = page.evaluate(LARGE_TEXT_PROBLEMS)
+            top_row = Image.open(io.BytesIO(page.screenshot(
+                clip={"x": 0, "y": 0, "width": SMALL["width"], "height": 1}))).convert("RGB")
+            if len(top_row.getcolors(maxcolors=SMALL["width"])) > 1:   # the skip link's foot
+                problems[path].append("something drawn on the top edge")
         assert problems == {path: [] for path in problems}
         # The cookie banner's three choices are all on the screen, stacked if need be.
         page.goto(live_server + "/")
