@@ -198,12 +198,15 @@ _CAPITAL = 2     # starts with a capital
 _NAME = 4        # may name something: a capitalised word, a number or an acronym
 _SURE = 8        # a number or an acronym: a name whatever the case of the text
 _TERM = 16       # a term of the vector: two characters or more, not a stop word
+_CASELESS = 32   # a letter of a script without capitals (Arabic, Hebrew, CJK, Thai…)
 
 
 @lru_cache(maxsize=65536)
 def _word(raw: str) -> tuple[str, int]:
     stem = _stem(raw.lower())
     kind = _CAPITAL if raw[:1].isupper() else 0
+    if raw[:1].isalpha() and raw[:1].lower() == raw[:1].upper():
+        kind |= _CASELESS
     if stem not in STOPWORDS:
         if raw[:1].isalpha():
             kind |= _COUNTED
@@ -313,10 +316,18 @@ def features(title: str, summary: str = "") -> Features:
     query = tuple(_strongest(terms, QUERY_TERMS))
     # What the guards compare: the headline's names, and the summary's only where they
     # confirm the headline (a summary may be a feed's boilerplate, the same for every
-    # item); a headline that names nothing leaves the summary's.
-    guard_entities = title_entities or entities
-    guard_names = title_names | (summary_names & title_entities) if title_entities \
-        else title_names | summary_names
+    # item); a headline that names nothing leaves the summary's. Except a headline in a
+    # script without capitals: it names nothing only because names cannot be told there,
+    # and its summary's capitalised words are Latin ones (often the outlet's own name),
+    # which would keep two outlets' copies of one headline apart.
+    caseless = any(word[1] & _CASELESS for word in title_words)
+    if title_entities:
+        guard_entities = title_entities
+        guard_names = title_names | (summary_names & title_entities)
+    elif caseless:
+        guard_entities, guard_names = set(), title_names
+    else:
+        guard_entities, guard_names = entities, title_names | summary_names
     kicker, headline = split_kicker(title)
     return Features(terms=terms, entities=frozenset(guard_entities & terms.keys()),
                     decimals=decimals, keys=near_duplicate_keys(title_words, summary_words),

@@ -300,6 +300,37 @@ def test_a_story_merged_away_after_the_draft_is_not_joined(
     assert herald_story.is_open and herald_story.merged_into_id is None
 
 
+@pytest.mark.parametrize(("title", "summary"), [
+    ("زلزال بقوة 7 درجات يضرب شمال اليابان", "ضرب زلزال قوي شمال اليابان صباح اليوم"),
+    ("רעידת אדמה חזקה פוקדת את צפון יפן", "רעידת אדמה חזקה פקדה את צפון יפן הבוקר"),
+    ("日本北部で強い地震、津波警報", "日本の北部で強い地震があり、津波警報が出された"),
+])
+def test_two_outlets_copies_of_a_headline_in_a_script_without_capitals_are_one_story(
+        outlets: Outlets, database: Database, title: str, summary: str) -> None:
+    """Arabic, Hebrew or Japanese headlines name nothing a capital could show; the Latin
+    names in their summaries (here each outlet's own) must not keep copies apart."""
+    outlets.publish("gulf", ("g1", title, f"{summary} Gulf Daily News"))
+    outlets.poll("gulf")
+    outlets.publish("levant", ("l1", title, f"{summary} Levant Wire"))
+    outlets.poll("levant")
+
+    with database.reader() as session:
+        stories = set(session.scalars(select(Article.story_id)))
+    assert len(stories) == 1
+
+
+def test_different_events_in_a_script_without_capitals_stay_apart(
+        outlets: Outlets, database: Database) -> None:
+    quake = "زلزال بقوة 7 درجات يضرب شمال اليابان"
+    rates = "البنك المركزي الأوروبي يرفع أسعار الفائدة"
+    outlets.publish("gulf", ("g1", quake, "ضرب زلزال قوي شمال اليابان صباح اليوم"))
+    outlets.poll("gulf")
+    outlets.publish("levant", ("l1", rates, "رفع البنك المركزي الأوروبي أسعار الفائدة اليوم"))
+    outlets.poll("levant")
+
+    assert story_of(database, quake) != story_of(database, rates)
+
+
 def test_a_feeds_boilerplate_summary_does_not_make_its_items_one_story(
         outlets: Outlets, database: Database) -> None:
     boilerplate = ("Read the full story on our website. Subscribe to the Evening Courier "
