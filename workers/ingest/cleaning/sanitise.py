@@ -282,9 +282,24 @@ def plain_text(sanitised: str) -> str:
     return " ".join(text.split())
 
 
+# Blocks that are no prose: a summary read from a body leaves them out (a card that
+# begins "Year Passengers Change 2024 1,234,567" says nothing). nh3's output closes every
+# element it opens, so each match ends at its own end tag.
+_NOT_PROSE = re.compile(r"<(table|pre|figure)\b[^>]*>.*?</\1>", re.DOTALL)
+
+
 def leading_text(sanitised: str, length: int = SUMMARY_LENGTH) -> str:
     """The plain text of the start of sanitised HTML, at least `length` + 20 characters
-    when there are that many: a summary never needs the whole body."""
+    when there are that many: a summary never needs the whole body. Tables, code and
+    figures are left out, unless the body holds nothing else."""
+    if "<table" in sanitised or "<pre" in sanitised or "<figure" in sanitised:
+        prose = _leading_text(_NOT_PROSE.sub(" ", sanitised), length)
+        if prose:
+            return prose
+    return _leading_text(sanitised, length)
+
+
+def _leading_text(sanitised: str, length: int) -> str:
     window = 4 * length
     while window < len(sanitised):
         head = sanitised[:window]

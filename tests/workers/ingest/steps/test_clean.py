@@ -264,6 +264,18 @@ def test_summary_is_about_300_characters_cut_at_a_word_with_an_ellipsis() -> Non
     assert article.summary[:-1] in words and words[len(article.summary) - 1] == " "
 
 
+def test_a_summary_read_from_a_body_leaves_its_tables_code_and_figures_out() -> None:
+    body = ("<table><tr><th>Year</th><th>Passengers</th></tr>"
+            "<tr><td>2024</td><td>1,234,567</td></tr></table>"
+            "<pre><code>curl -X POST https://api.example.org/v1</code></pre>"
+            '<figure><img src="/a.jpg" alt="A bridge"><figcaption>The bridge in 1990'
+            "</figcaption></figure><p>The harbour bridge reopened on Tuesday.</p>")
+    assert _clean(content_html=body).summary == "The harbour bridge reopened on Tuesday."
+    # A body that is only a table still gets the table's words rather than nothing.
+    only_table = "<table><tr><td>Results</td><td>42</td></tr></table>"
+    assert _clean(content_html=only_table).summary == "Results 42"
+
+
 def test_short_summaries_are_left_whole() -> None:
     assert summarise("Short and sweet.") == "Short and sweet."
 
