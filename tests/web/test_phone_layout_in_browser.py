@@ -481,3 +481,26 @@ def test_also_covered_by_on_an_article_looks_like_the_coverage_on_cards(
             "(links) => links.map((link) => getComputedStyle(link).direction)")
     assert styles == ["none", "600"]
     assert sorted(directions) == ["ltr", "rtl"]
+
+
+def test_a_storys_coverage_line_is_set_in_the_sans_face_in_every_column(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """"N sources · Full coverage" is metadata: sans, like the bylines, in the lead and in
+    Top headlines alike (the headline list's serif must not reach it)."""
+    rows = ArticleRows(database)
+    for headline, outlets in (("Harbour bridge reopens after repairs", ("A", "B", "C")),
+                              ("Parliament passes emergency budget", ("D", "E"))):
+        story_of(database, [rows.article(headline, source=rows.source(f"Outlet {name}"))
+                            for name in outlets])
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/")
+        expect(page.locator(".headline-list .story-meta").first).to_be_visible()
+        faces = page.evaluate("""() => [...document.querySelectorAll('.story-meta')]
+            .map((meta) => getComputedStyle(meta).fontFamily)""")
+        byline = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.byline, .meta')).fontFamily")
+    finally:
+        context.close()
+    assert len(faces) >= 2 and set(faces) == {byline}
