@@ -91,6 +91,33 @@ def test_a_short_content_with_a_video_beats_a_longer_description(ingest,
     assert article.summary == TEASER.strip()
 
 
+CLIP = '<p><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe></p>'
+REPORT = "".join(f"<p>Paragraph {n} of the council's budget report, with its figures and "
+                 "the reactions of the opposition to them.</p>" for n in range(12))
+
+
+def test_a_clip_inside_a_long_report_leaves_it_an_article(ingest) -> None:
+    """A news report that embeds a clip after six paragraphs is still a report: it keeps
+    its lead picture, is not listed on /video, and the clip stays where the writer put it."""
+    half = len(REPORT) // 2
+    body = f'<p><img src="/img/council.jpg" alt="The council chamber"></p>' \
+           f"{REPORT[:half]}{CLIP}{REPORT[half:]}"
+    [article] = ingest(RSS.format(channel="", items=rss_item(body)))
+    assert not article.is_video and article.video_embed_url is None
+    assert article.image_url == "http://example.test/img/council.jpg"
+    assert "youtube-nocookie.com/embed/dQw4w9WgXcQ" in article.content_html
+
+
+@pytest.mark.parametrize("body", [
+    f"<p>The launch, as it happened.</p>{CLIP}{REPORT}",        # the clip leads the body
+    f"<p>{'Watch the launch as it happened. ' * 10}</p>{CLIP}",   # a short post about it
+])
+def test_a_body_about_its_clip_makes_a_video(ingest, body: str) -> None:
+    [article] = ingest(RSS.format(channel="", items=rss_item(body)))
+    assert article.is_video
+    assert article.video_embed_url == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+
+
 def test_json_feed_content_html_beats_a_longer_summary(ingest) -> None:
     [article] = ingest('{"version": "https://jsonfeed.org/version/1.1", "title": "J", '
                        '"items": [{"id": "1", "title": "t", "content_html": "<p>z</p>", '

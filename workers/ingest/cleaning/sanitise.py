@@ -474,8 +474,25 @@ def without_image(sanitised: str, url: str | None) -> str:
         _base.reset(token)
 
 
-def first_embed(sanitised: str) -> str | None:
+# A body's video is the article's own video when it leads the body (at most this many
+# words before it) or the body is little more than the video (at most this many words in
+# all). A clip embedded further into a long report is part of the report: the article
+# keeps its lead picture and the clip stays where the writer put it.
+EMBED_LEADS_WORDS = 50
+SHORT_BODY_WORDS = 150
+
+
+def leading_embed(sanitised: str) -> str | None:
     """The first allow-listed video iframe in sanitised HTML (its src is already the
-    canonical embed URL)."""
+    canonical embed URL) when the body is about it: it comes first, or the body is short."""
     match = _IFRAME_SRC.search(sanitised)
-    return html.unescape(match.group(1)) if match else None
+    if match is None:
+        return None
+    if _word_count(sanitised[:match.start()]) > EMBED_LEADS_WORDS \
+            and _word_count(sanitised) > SHORT_BODY_WORDS:
+        return None
+    return html.unescape(match.group(1))
+
+
+def _word_count(sanitised: str) -> int:
+    return len(plain_text(sanitised).split())

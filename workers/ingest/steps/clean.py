@@ -25,8 +25,8 @@ from workers.ingest.cleaning.media import (
 )
 from workers.ingest.cleaning.sanitise import (
     figure_caption,
-    first_embed,
     first_image,
+    leading_embed,
     leading_text,
     markup_from_plain_title,
     sanitise_html,
@@ -122,7 +122,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         summary = ""
     title = headline(entry, summary, [url, image_url])
     video_url, embed_url = feed_video(entry.media)
-    embed_url = embed_url or video_embed_url(url) or first_embed(content_html)
+    embed_url = embed_url or video_embed_url(url) or leading_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
     updated_at = min(entry.updated_at, now) if entry.updated_at else None
     # No control character in any stored text (PostgreSQL refuses NUL; ESC drives
