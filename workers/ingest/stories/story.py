@@ -263,7 +263,7 @@ def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
                 capitalised += 1
         if kind & _TERM:
             weights[stem] = get(stem, 0.0) + weight
-        if kind & _NAME:
+        if kind & _NAME and not (kind & _SURE and _is_date(words, position)):
             found.add(stem)
             if kind & _SURE:
                 sure.add(stem)
@@ -271,6 +271,26 @@ def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
                 maybe.add(stem)
     is_title_case = counted >= 3 and capitalised >= 0.8 * counted
     return found, (sure if is_title_case else sure | maybe)
+
+
+# A day or a year names no event: "TV Talk Shows: Wednesday, March 12" and "Lean In
+# Louisville kickoff event, March 12" share only the date, as "Unicredit posts loss for
+# 2013" and "Transit ridership grew in 2013" share only the year.
+_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july",
+                     "august", "september", "october", "november", "december", "jan", "feb",
+                     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _is_date(words: Sequence[Word], position: int) -> bool:
+    """Whether the number at `position` is a year, or a day beside a month's name."""
+    stem = words[position][0]
+    if _YEAR.match(stem):
+        return True
+    if len(stem) > 2 or not stem.isdigit():
+        return False
+    return (position > 0 and words[position - 1][0] in _MONTHS) or \
+        (position + 1 < len(words) and words[position + 1][0] in _MONTHS)
 
 
 def normalise_title(title: str) -> str:
@@ -592,10 +612,23 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float], *,
 
     centroid_min, lead_min = (PEER_CENTROID_MIN, PEER_LEAD_MIN) if peers \
         else (MERGE_CENTROID_MIN, MERGE_LEAD_MIN)
+    # A story of one is an article that assignment may have kept apart on purpose (it
+    # shared only a name with the story): it joins only if it shares a word other than
+    # a name with the other story's coverage.
     return (guards_agree(lead_a, b) and guards_agree(lead_b, a)     # set operations first
+            and (b.count > 1 or _shares_coverage_words(lead_b, a))
+            and (a.count > 1 or _shares_coverage_words(lead_a, b))
             and not series_apart(a.lead_title, b.lead_title)
             and cosine(a.lead_terms, b.lead_terms) >= lead_min
             and cosine(weighted(a.sums), weighted(b.sums)) >= centroid_min)
+
+
+def _shares_coverage_words(article: Features, story: StoryShape) -> bool:
+    """`shares_more_than_names` against the story's centroid terms, not only its lead's:
+    the merge sees the whole coverage ("Colorado company joins plane search" shares
+    nothing but Colorado with the coverage of Colorado's marijuana taxes)."""
+    words = article.terms.keys() - article.entities - article.names
+    return not words or not words.isdisjoint(story.sums)
 
 
 def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:

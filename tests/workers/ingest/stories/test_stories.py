@@ -772,6 +772,61 @@ def test_maintenance_merges_two_well_covered_stories_of_one_event_not_of_one_nam
         == (update, trial)
 
 
+@pytest.mark.parametrize(("first", "second"), [
+    ("City council meets on March 12", "Stadium concert set for March 12"),
+    ("Kickoff event in Louisville, 12 March", "Talk shows on 12 March"),
+    ("Budget vote due in 2027 after council talks", "Film festival lineup set for 2027"),
+])
+def test_a_date_in_common_is_no_event_in_common(outlets: Outlets, database: Database,
+                                                 first: str, second: str) -> None:
+    """A day beside a month's name, or a year, is not a name: sharing one made two
+    short headlines one story (it weighed as a name and satisfied the name guard)."""
+    outlets.publish("city", ("c1", first, ""))
+    outlets.poll("city")
+    outlets.publish("arts", ("a1", second, ""), minutes_ago=29)
+    outlets.poll("arts")
+    assert story_of(database, first) != story_of(database, second)
+
+
+def test_maintenance_does_not_join_what_assignment_kept_apart(
+        outlets: Outlets, database: Database) -> None:
+    """Real headlines the merge used to join after assignment had kept them apart: a
+    state's tax news and a company of that state in a plane search share only the name;
+    a talk-show listing and a kickoff event share only the day. Assignment keeps such
+    articles apart (a name, or a date, is no event); the merge must not undo it."""
+    taxes = [("Colorado raises $2M in first month of marijuana taxes",
+              "Colorado collected about $2 million in taxes on recreational marijuana in "
+              "January, the first month of legal sales."),
+             ("Colorado pot tax revenue hits $2 million in first month",
+              "Recreational marijuana sales brought Colorado $2 million in taxes in their "
+              "first month."),
+             ("Marijuana taxes bring Colorado $2M in January",
+              "Colorado's first month of legal marijuana sales raised $2 million in taxes.")]
+    for number, (title, text) in enumerate(taxes):
+        outlets.publish(f"paper{number}", (f"p{number}", title, text),
+                        minutes_ago=40 - number)
+        outlets.poll(f"paper{number}")
+    others = [("Colorado company joins the search for missing plane",
+               "A satellite imaging firm asks the public to scan pictures of the ocean."),
+              ("Lean In Louisville kickoff event, March 12",
+               "The group holds its first meeting at the public library."),
+              ("TV Talk Shows: Wednesday, March 12",
+               "Tonight's guests on the late-night shows.")]
+    for number, (title, text) in enumerate(others):
+        outlets.publish(f"local{number}", (f"l{number}", title, text),
+                        minutes_ago=20 - number)
+        outlets.poll(f"local{number}")
+    apart = {story_of(database, title) for title, _ in [taxes[0], *others]}
+    assert len(apart) == 4
+    assert {story_of(database, title) for title, _ in taxes} == {story_of(database,
+                                                                          taxes[0][0])}
+
+    with session_scope(database) as session:
+        merge_converged(session, now=utcnow(), window=timedelta(hours=48))
+
+    assert {story_of(database, title) for title, _ in [taxes[0], *others]} == apart
+
+
 def test_features_are_worked_out_before_the_write_transaction_and_only_for_new_text(
         outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     from workers.ingest.steps import store
