@@ -14,7 +14,7 @@ story's id is never handed to another.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -490,15 +490,26 @@ def ranked_cards(session: Session, *, now: datetime,
     return diversify(cards)
 
 
-def latest_cards(session: Session, *, section_ids: Sequence[int], limit: int,
-                 offset: int = 0) -> list[StoryCard]:
-    """A section's stories, most recently updated first (section pages)."""
-    ids = list(session.scalars(
-        select(Story.id).where(Story.section_id.in_(list(section_ids) or [-1]),
-                               Story.merged_into_id.is_(None), Story.article_count > 0)
-        .order_by(Story.last_published_at.desc(), Story.id.desc())
-        .limit(limit).offset(offset)))
-    return cards_for(session, ids)
+def latest_cards(session: Session, *, section_ids: Sequence[int] | None = None,
+                 excluding: Collection[int] = (), known: Mapping[int, StoryCard] | None = None,
+                 limit: int, offset: int = 0) -> list[StoryCard]:
+    """Stories, most recently updated first: a section's (section pages), or every
+    section's (the home page's latest news), leaving out `excluding` (the stories the
+    page shows above the list, so that its pages follow on without a gap). Cards the
+    page has read already (`known`: the home page ranked the most recent stories) are
+    not read again."""
+    query = select(Story.id).where(Story.merged_into_id.is_(None), Story.article_count > 0)
+    if section_ids is not None:
+        query = query.where(Story.section_id.in_(list(section_ids) or [-1]))
+    if excluding:
+        query = query.where(Story.id.not_in(sorted(excluding)))
+    ids = list(session.scalars(query.order_by(Story.last_published_at.desc(), Story.id.desc())
+                               .limit(limit).offset(offset)))
+    known = known or {}
+    read = {card.story.id: card for card in cards_for(
+        session, [story_id for story_id in ids if story_id not in known])}
+    return [card for card in (known.get(story_id) or read.get(story_id) for story_id in ids)
+            if card is not None]
 
 
 OTHER_OUTLETS = 3

@@ -146,26 +146,23 @@ hit_handlers["count_view"] = count_view
 def home() -> str:
     """Page 1 is the whole front page; later pages continue only the latest-news river.
 
-    The lead and top headlines are stories (ranked, diversified: models/stories.py). No
-    event appears twice: each part leaves out the stories an earlier part shows, in the
-    order lead, top headlines, most read, section blocks, latest news."""
+    The lead and top headlines are stories (ranked, diversified: models/stories.py), and
+    so is the river: the most recently updated stories. No event appears twice: each
+    part leaves out the stories an earlier part shows, in the order lead, top headlines,
+    most read, section blocks, latest news. Every page of the river leaves out what page
+    1 shows above it, so "Older" follows on without repeating or skipping a story."""
     flush_views()
     session = db_session()
-    is_front = page_number() == 1
-    front = stories.ranked_cards(session, now=utcnow())[:HEADLINES + 1] if is_front else []
+    ranked = stories.ranked_cards(session, now=utcnow())
+    front = ranked[:HEADLINES + 1]
     lead = next((card for card in front[:3] if has_live_image(card.lead)),
                 front[0] if front else None)
     headlines = [card for card in front if card is not lead][:HEADLINES]
     shown = {card.story.id for card in front}
-    river = paginate(lambda **window: articles.latest(session, **window))
-    if not is_front:
-        river = Listing(once_per_story(river.items, shown), river.number, river.has_next)
-        return render_template("site/home.html", latest=river, lead=None, headlines=[],
-                               most_read=[], blocks=[])
-    tree = section_tree()
     most_read = once_per_story(
         articles.most_read(session, since=utcnow() - MOST_READ_WINDOW,
                            limit=MOST_READ + len(shown)), shown, limit=MOST_READ)
+    tree = section_tree()
     blocks = articles.latest_per_block(
         session, {root.id: tree.subtree_ids(root) for root in tree.roots},
         per_block=PER_SECTION_BLOCK + len(shown))    # some are on the page already
@@ -174,7 +171,12 @@ def home() -> str:
         items = once_per_story(blocks[root.id], shown, limit=PER_SECTION_BLOCK)
         if items:
             section_blocks.append((root, items))
-    river = Listing(once_per_story(river.items, shown), river.number, river.has_next)
+    known = {card.story.id: card for card in ranked}
+    river = paginate(lambda **window: stories.latest_cards(
+        session, excluding=frozenset(shown), known=known, **window))
+    if page_number() != 1:
+        return render_template("site/home.html", latest=river, lead=None, headlines=[],
+                               most_read=[], blocks=[])
     return render_template("site/home.html", lead=lead, headlines=headlines, latest=river,
                            most_read=most_read, blocks=section_blocks)
 

@@ -173,6 +173,49 @@ def test_home_river_paginates_after_the_front_page_articles(client, make) -> Non
     assert '<link rel="prev" href="/">' in second and "Latest news" in second
 
 
+def test_latest_news_lists_the_stories_below_the_front_page_and_pages_follow_on(
+        client, make, database) -> None:
+    """Right after a first poll of many outlets the newest articles are the big events'
+    coverage, all of it on the front page already: the river, a list of articles then,
+    left out every one and showed an empty "Latest news". It lists stories now, the
+    front page's left out on every page: each story once, none skipped."""
+    from models import stories as story_rows
+
+    outlets = [make.source(f"Outlet {number}") for number in range(3)]
+    now = utcnow()
+    events = []
+    for event in range(12):          # more big events than the front page shows
+        first = make.article(outlets[0], title=f"Big event {event}",
+                             published_at=now - timedelta(minutes=event))
+        for outlet in outlets[1:]:
+            make.article(outlet, title=f"Big event {event}, as {outlet.name} tells it",
+                         story_id=first.story_id, published_at=now - timedelta(minutes=event))
+        events.append(first.story_id)
+    singles = [make.article(outlets[event % 3], title=f"Smaller story {event}",
+                            published_at=now - timedelta(hours=2, minutes=event)).story_id
+               for event in range(30)]
+    with session_scope(database) as session:
+        story_rows.refresh_counts(session, events)
+
+    def story_ids(html: str) -> list[int]:
+        return [int(found) for found in re.findall(r'data-story-id="(\d+)"', html)]
+
+    first = text_of(client.get("/"))
+    river = first.split('id="latest-news"')[1].split("</section>")[0]
+    above = story_ids(first.split('id="latest-news"')[0])
+    assert len(above) == 8         # the top headlines (the lead is an article's card)
+    first_river = story_ids(river)
+    assert len(first_river) == 20 and not set(first_river) & set(above)
+    second = text_of(client.get("/?page=2"))
+    second_river = story_ids(second.split('id="latest-news"')[1].split("</section>")[0])
+    unlisted = set(events) | set(singles)
+    unlisted -= set(above) | set(first_river) | set(second_river)
+    assert len(unlisted) == 1                             # the lead story, shown once
+    assert len(first_river + second_river) == len(set(first_river + second_river))
+    assert len(above) + len(first_river) + len(second_river) + 1 == len(events) + len(singles)
+    assert "Outlet 1</span>: <a" in river    # big events beyond the front show coverage
+
+
 def test_empty_section_tag_source_and_video_pages_say_so_helpfully(client, make) -> None:
     make.section("Intel & Security", slug="intel-security")
     source = make.source("Quiet Gazette")
