@@ -160,7 +160,7 @@ def run_hopper(items: Sequence[Item], url: str, *, merge_every: int = MERGE_EVER
         names = sorted({item.source for item in items})
         session.execute(insert(Source), [{"url": f"https://feeds.example/{n}", "name": name}
                                          for n, name in enumerate(names)])
-        source_ids = dict(session.execute(select(Source.name, Source.id)).tuples().all())
+        source_ids = dict(session.execute(select(Source.name, Source.id)).all())
     for start in range(0, len(order), POLL_BATCH):
         batch = order[start:start + POLL_BATCH]
         with session_scope(database) as session:
@@ -176,8 +176,7 @@ def run_hopper(items: Sequence[Item], url: str, *, merge_every: int = MERGE_EVER
             with session_scope(database) as session:     # the periodic maintenance task
                 merge_converged(session, now=items[batch[-1]].published_at, window=WINDOW)
     with session_scope(database) as session:
-        story_of = dict(session.execute(select(Article.entry_hash, Article.story_id))
-                        .tuples().all())
+        story_of = dict(session.execute(select(Article.entry_hash, Article.story_id)).all())
     database.dispose()
     return [story_of[f"e{index}"] for index in range(len(items))]
 
