@@ -390,7 +390,7 @@ def test_with_200_percent_text_a_320px_phone_still_fits_every_page(
     article = front_page.article("Council votes on the harbour budget",
                                  published_at=utcnow() - timedelta(hours=3),
                                  updated_at=utcnow() - timedelta(minutes=9), view_count=1200)
-    for number in range(20):      # enough for an "Older →" page link
+    for number in range(30):      # enough for an "Older →" page link below the front
         front_page.article(f"Council budget hearing, part {number}")
     problems = {}
     with large_text_page(chromium, SMALL) as page:
