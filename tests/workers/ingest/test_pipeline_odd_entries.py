@@ -213,3 +213,40 @@ def test_hostile_markup_costs_the_poll_linear_time(ingest, database: Database,
     assert time.monotonic() - started < HOSTILE_SECONDS
     assert (result.outcome, result.new) == ("ok", 2)
     assert [a.entry_key for a in articles_of(database, source_id)] == ["good", "odd"]
+
+
+# -- dates written as publishers write them, not as RFC 822 does ----------------------------
+
+# Minimal items mimicking what real feeds write (no saved copies: the pattern, not the
+# publisher): a CMS that stores a Unix time, "UTC+01:00" zones, 12-hour clocks (US local
+# news sites), French, German and Spanish day and month names (WordPress and Joomla with
+# a localised date format), the German "25. November".
+WRITTEN_DATES = {
+    "epoch": ("1795600800", datetime(2026, 11, 25, 10, tzinfo=UTC)),
+    "utc-plus": ("Wed, 25 Nov 2026 10:00:00 UTC+01:00", datetime(2026, 11, 25, 9, tzinfo=UTC)),
+    "gmt-plus": ("Wed, 25 Nov 2026 10:00:00 GMT+0100", datetime(2026, 11, 25, 9, tzinfo=UTC)),
+    "pm": ("Wed, 25 Nov 2026 10:00 PM +0100", datetime(2026, 11, 25, 21, tzinfo=UTC)),
+    "am-est": ("25 Nov 2026 02:30 AM EST", datetime(2026, 11, 25, 7, 30, tzinfo=UTC)),
+    "us-order": ("Nov 25, 2026 10:00 PM", datetime(2026, 11, 25, 22, tzinfo=UTC)),
+    "french": ("mer., 25 nov. 2026 10:00:00 +0100", datetime(2026, 11, 25, 9, tzinfo=UTC)),
+    "french-dec": ("jeu., 5 déc. 2025 10:00:00 +0100", datetime(2025, 12, 5, 9, tzinfo=UTC)),
+    "german": ("Mi, 25 März 2026 10:00:00 +0100", datetime(2026, 3, 25, 9, tzinfo=UTC)),
+    "german-day-stop": ("25. November 2026", datetime(2026, 11, 25, tzinfo=UTC)),
+    "spanish": ("miércoles, 25 noviembre 2026 10:00:00 +0100",
+                datetime(2026, 11, 25, 9, tzinfo=UTC)),
+    "no-zone": ("Wed, 25 Nov 2026 10:00:00", datetime(2026, 11, 25, 10, tzinfo=UTC)),
+}
+
+
+@pytest.mark.parametrize("road", ["fast-path", "feedparser"])
+def test_dates_as_publishers_write_them_are_read_on_both_roads(
+        ingest, database: Database, road: str) -> None:
+    items = "".join(f"<item><guid>{key}</guid><title>{key}</title><pubDate>{written}"
+                    f"</pubDate></item>" for key, (written, _) in WRITTEN_DATES.items())
+    if road == "feedparser":     # markup inside a title: the fast path hands it over
+        items += "<item><guid>zz</guid><title>Odd <b>bold</b></title></item>"
+    source_id, result = ingest(rss_with(items))
+    assert result.outcome == "ok"
+    stored = {a.entry_key: a.published_at for a in articles_of(database, source_id)}
+    assert {key: stored[key] for key in WRITTEN_DATES} == {
+        key: when for key, (_, when) in WRITTEN_DATES.items()}

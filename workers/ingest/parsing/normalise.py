@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -134,11 +135,24 @@ def parse_date(text: str | None) -> datetime | None:
 
     RFC 822 (RSS) and ISO 8601 (Atom, JSON Feed) with an explicit zone take the fast
     road; everything else goes through feedparser's own date parser, so the fast path
-    and the feedparser fallback read odd dates identically.
+    and the feedparser fallback read odd dates identically. Before either: a Unix time
+    is read as one (feedparser reads "1732838400" as 2017), "UTC+01:00" as "+0100" and a
+    12-hour clock as a 24-hour one (feedparser drops both, an hour or twelve off); a
+    date neither reads is tried again in English (`_in_english`: French, German, Spanish,
+    Italian, Portuguese and Dutch month names, a weekday, "25.", the US order, no zone).
     """
     if not text or not text.strip():
         return None
-    text = _with_numeric_zone(text.strip())
+    text = text.strip()
+    if _EPOCH_SECONDS.match(text):
+        return _from_epoch(text)
+    text = _with_24_hour_clock(_ZONE_AFTER_UTC.sub(_as_offset, text))
+    return _parse_written_date(text) or (
+        _parse_written_date(localised) if (localised := _in_english(text)) != text else None)
+
+
+def _parse_written_date(written: str) -> datetime | None:
+    text = _with_numeric_zone(written)
     if text is None or _IMPOSSIBLE_OFFSET.search(text):
         return None
     parsed = _parse_iso8601(text) or _parse_rfc822(text)
@@ -155,6 +169,86 @@ def parse_date(text: str | None) -> datetime | None:
         return parsed.astimezone(UTC).replace(microsecond=0)
     except OverflowError:   # "9999-12-31T23:59-01:00" in UTC is past year 9999
         return None
+
+
+# A Unix timestamp (seconds, 1973 to 2286) where a date should be; some CMSes write one.
+_EPOCH_SECONDS = re.compile(r"^\d{9,10}$")
+# "UTC+01:00", "GMT+1", "UTC -05:30": an offset from UTC, written as RFC 822's "+0100".
+_ZONE_AFTER_UTC = re.compile(r"\s*(?<![A-Za-z])(?:UTC|GMT|UT)\s*([+-])(\d\d?)(?::?(\d\d))?\s*$",
+                             re.IGNORECASE)
+# A 12-hour time: "10:00 PM", "2:30:15 a.m.".
+_TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d\d(?::\d\d)?)\s*([AaPp])\.?[Mm]\b\.?")
+# A weekday before the date ("lun.,", "Mo,", "Monday,"): the date says it again.
+_LEADING_WEEKDAY = re.compile(r"^[^\W\d_]+\.?,\s*")
+# German and Scandinavian day numbers take a full stop: "25. November 2026".
+_DAY_WITH_STOP = re.compile(r"\b(\d{1,2})\.\s*(?=[^\W\d_])")
+# A month name and its optional abbreviation stop: "nov.", "März", "déc.".
+_MONTH_WORD = re.compile(r"\b([^\W\d_]{3,})\.?")
+# The US order "Nov 25, 2026 10:00": day first, as RFC 822 writes it.
+_MONTH_FIRST = re.compile(r"^([A-Za-z]{3,})\.? (\d{1,2}),? (\d{4})\b")
+# A time with nothing after it: no zone.
+_ENDS_WITH_TIME = re.compile(r"(?:^|[\sT])\d{1,2}:\d\d(?::\d\d)?$")
+# Month names and abbreviations of French, German, Spanish, Italian, Portuguese and Dutch
+# feeds (written without accents here; the text is matched without them too).
+_MONTHS = {english: english for english in
+           ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+            "dec")}
+for _english, _names in {
+    "Jan": "january janvier janv januar janner jan enero ene gennaio gen janeiro januari",
+    "Feb": "february fevrier fevr fev februar febrero febbraio fevereiro februari",
+    "Mar": "march mars marz mrz marzo marco maart mrt maa",
+    "Apr": "april avril avr abril aprile abr",
+    "May": "mai mayo maggio mag maio mei",
+    "Jun": "june juin juni junio giugno giu junho",
+    "Jul": "july juillet juil juli julio luglio lug julho",
+    "Aug": "august aout agosto ago augustus",
+    "Sep": "september septembre sept septiembre setiembre settembre set setembro",
+    "Oct": "october octobre oktober okt octubre ottobre ott outubro out",
+    "Nov": "november novembre noviembre novembro",
+    "Dec": "december decembre dezember dez diciembre dic dicembre dezembro",
+}.items():
+    _MONTHS.update(dict.fromkeys(_names.split(), _english))
+
+
+def _from_epoch(text: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(text), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _as_offset(match: re.Match[str]) -> str:
+    sign, hours, minutes = match.groups()
+    return f" {sign}{int(hours):02d}{minutes or '00'}"
+
+
+def _with_24_hour_clock(text: str) -> str:
+    """"10:00 PM" as "22:00", "12:30 AM" as "00:30"; an hour a 12-hour clock has not is
+    left as written (the date is then unreadable, not wrong)."""
+    def convert(match: re.Match[str]) -> str:
+        hour = int(match.group(1))
+        if not 1 <= hour <= 12:
+            return match.group()
+        hour = hour % 12 + (12 if match.group(3) in "Pp" else 0)
+        return f"{hour:02d}{match.group(2)}"
+    return _TWELVE_HOUR.sub(convert, text)
+
+
+def _in_english(text: str) -> str:
+    """A date written in another language, or in another order, as RFC 822 writes it:
+    no weekday, "25 Nov 2026", an offset ("+0000" when a time has none). The text as it
+    was when nothing in it needs that."""
+    text = _DAY_WITH_STOP.sub(r"\1 ", _LEADING_WEEKDAY.sub("", text))
+
+    def month(match: re.Match[str]) -> str:
+        folded = "".join(c for c in unicodedata.normalize("NFKD", match.group(1))
+                         if not unicodedata.combining(c)).casefold()
+        english = _MONTHS.get(folded)
+        return english.capitalize() if english else match.group()
+    text = _MONTH_FIRST.sub(r"\2 \1 \3", _MONTH_WORD.sub(month, text))
+    if _ENDS_WITH_TIME.search(text):
+        text += " +0000"       # as an ISO 8601 time without an offset is read
+    return text
 
 
 def _with_numeric_zone(text: str) -> str | None:

@@ -103,6 +103,17 @@ def test_absolute_url_resolves_and_keeps_only_web_urls(
     ("2026-11-23T19:45:00.123456+02:00", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("2026-11-23", datetime(2026, 11, 23, tzinfo=UTC)),
     ("2026-11-23 17:45:00", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("1795455900", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 18:45:00 UTC+1", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("2026-11-23T12:15:00GMT-05:30", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 05:45 PM GMT", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 12:45 a.m. +0000", datetime(2026, 11, 23, 0, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 12:45 PM +0000", datetime(2026, 11, 23, 12, 45, tzinfo=UTC)),
+    ("lun., 23 nov. 2026 18:45:00 +0100", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mo, 23 Nov. 2026 18:45:00 +0100", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("lunes, 23 dic 2026 18:45:00 +0100", datetime(2026, 12, 23, 17, 45, tzinfo=UTC)),
+    ("23. Dezember 2026", datetime(2026, 12, 23, tzinfo=UTC)),
+    ("Monday, November 23, 2026", datetime(2026, 11, 23, tzinfo=UTC)),
 ])
 def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> None:
     assert parse_date(text) == expected
