@@ -13,12 +13,14 @@ import redis
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
+from models.articles import Article
 from models.base import utcnow
-from models.db import Database
+from models.db import Database, session_scope
 from models.tags import Tag
 from tests.sources import add_source
 from tests.workers.ingest.conftest import TEST_LIMITS
 from tests.workers.ingest.test_pipeline import articles_of, source_row
+from workers.ingest.parsing.normalise import sha256_hex
 from workers.ingest.pipeline import ingest_source
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.store import StoreResult
@@ -250,3 +252,77 @@ def test_dates_as_publishers_write_them_are_read_on_both_roads(
     stored = {a.entry_key: a.published_at for a in articles_of(database, source_id)}
     assert {key: stored[key] for key in WRITTEN_DATES} == {
         key: when for key, (_, when) in WRITTEN_DATES.items()}
+
+
+# -- links that change from poll to poll only in tracking or session parameters ------------
+
+def _linked_items(*links: str) -> bytes:
+    return rss_with("".join(
+        f"<item><title>Harbour {index}</title><link>{escape(link)}</link>"
+        f"<description>The harbour reopens.</description></item>"
+        for index, link in enumerate(links)))
+
+
+def test_a_guidless_entry_seen_with_other_tracking_or_session_parameters_is_one_article(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient) -> None:
+    """Minimal items mimicking real guid-less feeds (no saved copy): WordPress plugins and
+    newsletters tag each link with utm_* campaign parameters that change with the
+    campaign, Java and PHP sites put the fetching session's id in every link, some add a
+    fragment. `?id=` and `?p=` name the page and keep two pages apart."""
+    first = _linked_items(
+        "http://example.test/story?utm_source=rss&utm_medium=feed",
+        "http://example.test/news.jsp;jsessionid=0A1B2C?id=1",
+        "http://example.test/forum.php?PHPSESSID=aaa&t=7",
+        "http://example.test/page#top",
+        "http://example.test/?p=42&utm_campaign=monday")
+    second = _linked_items(
+        "http://example.test/story?utm_source=feedly&utm_campaign=tuesday",
+        "http://example.test/news.jsp;jsessionid=9Z8Y7X?id=1",
+        "http://example.test/forum.php?t=7&PHPSESSID=bbb",
+        "http://example.test/page#comments",
+        "http://example.test/?p=42&utm_campaign=tuesday",
+        "http://example.test/?p=43&utm_campaign=tuesday",
+        "http://example.test/news.jsp;jsessionid=9Z8Y7X?id=2")
+    httpserver.expect_ordered_request("/tracked").respond_with_data(
+        first, content_type="application/rss+xml")
+    httpserver.expect_ordered_request("/tracked").respond_with_data(
+        second, content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/tracked"))
+    results = [ingest_source(source_id, database=database, redis_client=redis_client,
+                             http=http, limits=TEST_LIMITS) for _ in range(2)]
+    assert [(r.outcome, r.new) for r in results] == [("ok", 5), ("ok", 2)]
+    assert [a.entry_key for a in articles_of(database, source_id)] == [
+        "http://example.test/?p=42", "http://example.test/?p=43",
+        "http://example.test/forum.php?t=7", "http://example.test/news.jsp?id=1",
+        "http://example.test/news.jsp?id=2", "http://example.test/page",
+        "http://example.test/story"]
+
+
+def test_pages_told_apart_only_by_their_fragment_stay_apart(ingest, database: Database) -> None:
+    """A changelog feed without guids whose entries link to anchors of one page."""
+    source_id, result = ingest(_linked_items("http://example.test/changes#v2",
+                                             "http://example.test/changes#v1"))
+    assert (result.outcome, result.new) == ("ok", 2)
+    assert sorted(a.url for a in articles_of(database, source_id)) == [
+        "http://example.test/changes#v1", "http://example.test/changes#v2"]
+
+
+def test_an_article_keyed_by_its_tracked_link_before_the_upgrade_is_not_stored_again(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient) -> None:
+    """Articles stored before links lost their tracking parameters in keys keep their
+    old key: the next poll finds them by their link and title (no copy)."""
+    link = "http://example.test/story?utm_source=rss"
+    httpserver.expect_request("/legacy").respond_with_data(
+        _linked_items(link), content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/legacy"))
+    first = ingest_source(source_id, database=database, redis_client=redis_client,
+                          http=http, limits=TEST_LIMITS)
+    with session_scope(database) as session:        # as the code before stored it
+        article = session.scalars(select(Article).where(Article.source_id == source_id)).one()
+        article.entry_key, article.entry_hash = link, sha256_hex(link)
+    again = ingest_source(source_id, database=database, redis_client=redis_client,
+                          http=http, limits=TEST_LIMITS)
+    assert (first.new, again.new) == (1, 0)
+    assert [a.entry_key for a in articles_of(database, source_id)] == [link]

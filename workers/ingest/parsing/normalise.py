@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import feedparser.datetimes
 
@@ -46,16 +46,55 @@ _IMPOSSIBLE_OFFSET = re.compile(r"[+-](?:1[5-9]|[2-9]\d)\d\d\s*$|[+-]\d\d[6-9]\d
 def entry_key(entry: ParsedEntry) -> str:
     """guid, else link, else a stable hash of title and date (docs/architecture.md, "Data rules").
 
+    A link is taken without what changes from one poll to the next for the same page
+    (`link_identity`: tracking and session parameters, the fragment).
+
     The hash uses the feed's own dates, never the poll time, so it is the same at every
     poll; when there is no date either, the text stands in for it.
     """
     if entry.guid:
         return entry.guid
     if entry.link:
-        return entry.link
+        return link_identity(entry.link)
     when = entry.published_at or entry.updated_at
     stamp = when.isoformat() if when else entry.summary_html or entry.content_html
     return "hash:" + sha256_hex(f"{collapse_whitespace(entry.title)}\x1f{stamp}")
+
+
+# Query parameters that say who sent a reader or which session fetched the feed, never
+# which page: campaign tags (Google's utm_*, Mailchimp, HubSpot, Matomo), click ids, and
+# the session ids of Java, PHP, ASP and ColdFusion sites. Names that also serve as ids
+# ("sid", "ref", "source") are not here: `?sid=24/11/25/1234` is a Slashdot story.
+_TRACKING_PARAMETERS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid",
+    "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+    "jsessionid", "phpsessid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
+})
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+# A session id written in the path (Java servlets): "/story.html;jsessionid=0A1B2C".
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.IGNORECASE)
+
+
+def link_identity(link: str) -> str:
+    """`link` as an entry key: without tracking and session parameters and without its
+    fragment, so the same page seen with "?utm_source=rss" and then "?utm_source=feed",
+    or with another ";jsessionid=", is one entry. Every other parameter stays as written
+    and in its place ("?id=123", "?p=42" name the page)."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return link
+    if not parts.query and not parts.fragment and ";" not in parts.path:
+        return link
+    kept = [pair for pair in parts.query.split("&") if pair and not _is_tracking(pair)]
+    return urlunsplit(parts._replace(path=_PATH_SESSION.sub("", parts.path),
+                                     query="&".join(kept), fragment=""))
+
+
+def _is_tracking(pair: str) -> bool:
+    name = unquote(pair.split("=", 1)[0]).strip().lower()
+    return name in _TRACKING_PARAMETERS or name.startswith(_TRACKING_PREFIXES) \
+        or name.startswith("aspsessionid")
 
 
 def sha256_hex(text: str) -> str:

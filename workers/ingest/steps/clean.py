@@ -37,6 +37,7 @@ from workers.ingest.cleaning.sanitise import (
 from workers.ingest.parsing.normalise import (
     entry_key,
     is_web_url,
+    link_identity,
     normalise_tags,
     sha256_hex,
 )
@@ -186,8 +187,11 @@ def _name_in_url(url: str | None) -> str:
 
 def content_hash(title: str, content_html: str, summary: str, image_url: str | None,
                  url: str | None) -> str:
-    """What a reader would see change; never dates or counters, which move on their own."""
-    return sha256_hex("\x1f".join([title, content_html, summary, image_url or "", url or ""]))
+    """What a reader would see change; never dates or counters, which move on their own,
+    nor a link's tracking or session parameters (normalise.link_identity), which may
+    change at every poll."""
+    link = link_identity(url) if url else ""
+    return sha256_hex("\x1f".join([title, content_html, summary, image_url or "", link]))
 
 
 def deduplicate(articles: list[CleanArticle]) -> list[CleanArticle]:
