@@ -326,3 +326,29 @@ def test_an_article_keyed_by_its_tracked_link_before_the_upgrade_is_not_stored_a
                           http=http, limits=TEST_LIMITS)
     assert (first.new, again.new) == (1, 0)
     assert [a.entry_key for a in articles_of(database, source_id)] == [link]
+
+
+# -- a source named by a garbled title ------------------------------------------------------
+
+@pytest.mark.parametrize(("first_title", "operator_name", "expected"), [
+    # A title written in UTF-8 and read as Windows-1252 once ("CafÃ©"), and one escaped
+    # twice by the publisher's template (stored as "Caf&eacute;"): feeds fixed since.
+    ("CafÃ© du Port", "", "Café du Port"),
+    ("Caf&amp;amp;eacute; du Port", "", "Café du Port"),
+    # A name that is not the title garbled stays: the operator's, or an older title.
+    ("Café du Port", "Le Café", "Le Café"),
+    ("Harbour News", "", "Harbour News"),
+], ids=["mojibake", "escaped-twice", "operator", "retitled"])
+def test_a_name_garbled_at_the_first_poll_follows_the_title_read_properly_later(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient, first_title: str, operator_name: str, expected: str) -> None:
+    """Minimal feeds mimicking the pattern (no saved copy): a feed whose title arrived
+    garbled once and reads properly afterwards."""
+    for title in (first_title, "Café du Port"):
+        httpserver.expect_ordered_request("/named").respond_with_data(
+            rss_with(GOOD_ITEM, title=title), content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/named"), name=operator_name)
+    for _ in range(2):
+        ingest_source(source_id, database=database, redis_client=redis_client, http=http,
+                      limits=TEST_LIMITS)
+    assert source_row(database, source_id).name == expected

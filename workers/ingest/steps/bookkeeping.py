@@ -14,6 +14,8 @@ poll's own transaction; here are only the rules, so they can be read and tested 
 - quarantine (`must_quarantine`, `quarantine`): a source whose polls keep starting and
   never finishing (the worker was killed while polling it) rests instead of being polled;
 - validators (`whole_validator`): an ETag or Last-Modified is kept whole or not at all;
+- the name (`name_after_poll`): the feed's title names a source that has no name, and
+  replaces a name that is merely that title garbled (mojibake, escaped twice);
 - push (`next_poll_with_push`): a source whose hub pushes is polled only as a slow fallback.
 
 Statuses are the strings of `models.sources.SourceStatus` (this module may not import
@@ -22,6 +24,8 @@ Statuses are the strings of `models.sources.SourceStatus` (this module may not i
 
 from __future__ import annotations
 
+import contextlib
+import html
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -115,3 +119,36 @@ def next_poll_with_push(next_poll_at: datetime, polled_at: datetime,
                         limits: Limits) -> datetime:
     """A source whose hub pushes: polled no sooner than the push fallback interval."""
     return max(next_poll_at, polled_at + timedelta(minutes=limits.push_fallback_poll_minutes))
+
+
+def name_after_poll(name: str, feed_title: str | None) -> str:
+    """The source's name after a poll that read `feed_title`: the title when the source
+    has no name yet, or when its name is that very title garbled by an earlier poll
+    ("CafÃ© du Port", "Caf&eacute; du Port" for "Café du Port"): a charset misread or
+    an entity escaped twice, which no operator would type. Any other name stays, so a
+    name an operator gave, or a feed that retitles itself, is never overwritten."""
+    title = (feed_title or "").strip()
+    if not title or name == title:
+        return name
+    if not name:
+        return title
+    return title if title in _repairs(name) else name
+
+
+def _repairs(name: str) -> set[str]:
+    """What `name` reads as with up to two layers of mojibake (UTF-8 read as Windows-1252
+    or Latin-1) and of HTML escaping undone."""
+    found: set[str] = set()
+    layer = {name}
+    for _ in range(2):
+        layer = {repaired for text in layer for repaired in _one_repair(text)} - found
+        found |= layer
+    return found
+
+
+def _one_repair(text: str) -> set[str]:
+    repaired = {html.unescape(text)}
+    for charset in ("cp1252", "latin-1"):
+        with contextlib.suppress(UnicodeError):
+            repaired.add(text.encode(charset).decode("utf-8"))
+    return repaired - {text}

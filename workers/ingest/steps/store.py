@@ -686,8 +686,7 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
                                 or source.last_modified)
     if counts.new:
         source.last_new_entry_at = now
-    if update.feed_title and not source.name:
-        source.name = update.feed_title.strip()[:NAME_MAX]
+    source.name = bookkeeping.name_after_poll(source.name, update.feed_title)[:NAME_MAX]
     if update.site_url:
         source.site_url = update.site_url[:URL_MAX]
     if update.rights_signals:            # suggestions for the admin, never applied

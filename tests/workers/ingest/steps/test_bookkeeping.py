@@ -16,6 +16,7 @@ from workers.ingest.steps.bookkeeping import (
     PAUSED,
     after_failure,
     must_quarantine,
+    name_after_poll,
     next_poll_with_push,
     quarantine,
     whole_validator,
@@ -92,3 +93,20 @@ def test_a_pushing_source_is_polled_only_as_a_slow_fallback() -> None:
     assert next_poll_with_push(NOW + timedelta(minutes=30), NOW, LIMITS) == fallback
     later = fallback + timedelta(days=1)
     assert next_poll_with_push(later, NOW, LIMITS) == later
+
+
+@pytest.mark.parametrize(("name", "title", "expected"), [
+    ("", "Café du Port", "Café du Port"),
+    ("CafÃ© du Port", "Café du Port", "Café du Port"),
+    ("CafÃƒÂ© du Port", "Café du Port", "Café du Port"),        # misread twice
+    ("Caf&eacute; du Port", "Café du Port", "Café du Port"),
+    ("Caf&amp;eacute; du Port", "Café du Port", "Café du Port"),
+    ("Le Café", "Café du Port", "Le Café"),                      # the operator's
+    ("Harbour News", "Café du Port", "Harbour News"),             # an older title
+    ("Café du Port", "CafÃ© du Port", "Café du Port"),           # never made worse
+    ("Café du Port", None, "Café du Port"),
+    ("", "  ", ""),
+])
+def test_a_poll_names_a_source_only_when_unnamed_or_named_by_its_title_garbled(
+        name: str, title: str | None, expected: str) -> None:
+    assert name_after_poll(name, title) == expected
