@@ -102,7 +102,8 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
         source_id=snapshot.id, polled_at=now, outcome="ok", articles=tuple(articles),
         new_url=fetched.permanent_url, etag=fetched.etag,
         last_modified=fetched.last_modified, feed_title=feed.title or None,
-        site_url=feed.site_url, warnings=feed.warnings, fetch_seconds=fetch_seconds,
+        site_url=feed.site_url, warnings=feed.warnings, charset_warning=feed.charset_warning,
+        fetch_seconds=fetch_seconds,
         rights_signals=feed.rights,
         hub_url=feed.hub_url, topic_url=(feed.self_url or fetched.url) if feed.hub_url else None,
         hints=read_hints(fetched.headers, fetched.content))
@@ -144,6 +145,7 @@ def ingest_delivery(source_id: int, content: bytes, content_type: str, *, databa
         update = FeedUpdate(source_id=source_id, polled_at=now, outcome="ok",
                             articles=tuple(articles), feed_title=feed.title or None,
                             site_url=feed.site_url, warnings=feed.warnings, is_push=True,
+                            charset_warning=feed.charset_warning,
                             rights_signals=feed.rights)
         return store_update(database, redis_client, update, limits=limits)
 

@@ -86,6 +86,9 @@ class ParsedFeed:
     # The podcast's artwork (a channel-level itunes:image), absolute: the lead image of an
     # audio entry that names none (clean.py).
     artwork_url: str | None = None
+    # Set when the charset the feed declared could not be the right one and the document
+    # was read as another (charset.py): also among `warnings`; shown to admins.
+    charset_warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ class FeedUpdate:
     feed_title: str | None = None
     site_url: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    charset_warning: str | None = None   # ParsedFeed.charset_warning
     is_permanent: bool = False       # a failure never worth retrying (blocked, invalid URL)
     rights_signals: tuple[str, ...] = ()   # ParsedFeed.rights
     fetch_seconds: float | None = None   # the HTTP exchange alone, for the metrics

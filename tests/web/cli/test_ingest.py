@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -112,3 +113,28 @@ def test_the_summary_shows_escape_sequences_in_a_name_instead_of_obeying_them(
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "Nice\\x1b]0;pwned\\x07 Feed" in result.output
+
+
+def test_a_feed_read_in_another_charset_than_it_declared_says_so_in_the_sources_list(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """A minimal feed mimicking a common real pattern (no saved copy): a server that
+    labels every response ISO-8859-1 sending a UTF-8 feed. It is read right, and the
+    admin sees why (an accented name that looked wrong starts there)."""
+    body = rss(("a", "Café crème")).replace(b'encoding="utf-8"', b'encoding="iso-8859-1"')
+    httpserver.expect_request("/labelled").respond_with_data(
+        body, content_type="application/rss+xml; charset=ISO-8859-1")
+    httpserver.expect_request("/plain").respond_with_data(
+        rss(("b", "Café")), content_type="application/rss+xml; charset=utf-8")
+    labelled = add_source(database, httpserver.url_for("/labelled"), name="Labelled")
+    plain = add_source(database, httpserver.url_for("/plain"), name="Plain")
+
+    assert runner.invoke(args=["ingest", "--all"]).exit_code == 0
+
+    rows = {row["id"]: row for row in json.loads(
+        runner.invoke(args=["sources", "list", "--json"]).output)}
+    assert (rows[labelled]["status"], rows[labelled]["last_error"]) == (
+        "ok", "encoding: declared iso8859-1 but the bytes are UTF-8; read as UTF-8")
+    assert (rows[plain]["status"], rows[plain]["last_error"]) == ("ok", None)
+    listing = runner.invoke(args=["sources", "list"]).output
+    line = next(line for line in listing.splitlines() if "Labelled" in line)
+    assert "(encoding: declared iso8859-1 but the bytes are UTF-8" in line

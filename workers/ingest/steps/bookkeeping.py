@@ -9,8 +9,9 @@ poll's own transaction; here are only the rules, so they can be read and tested 
   feed; any other failure is a strike, retried with exponential backoff (`schedule`);
 - a duplicate (`duplicate_of`): a feed that moved permanently onto a URL another source
   polls is paused, its body not stored (it would copy that source's articles);
-- a note (`too_old_note`) on a healthy source whose feed holds only entries older than
-  the retention window, so an operator sees why it shows nothing;
+- a note (`success_note`) on a healthy source whose feed holds only entries older than
+  the retention window, so an operator sees why it shows nothing, or whose declared
+  charset was wrong;
 - quarantine (`must_quarantine`, `quarantine`): a source whose polls keep starting and
   never finishing (the worker was killed while polling it) rests instead of being polled;
 - validators (`whole_validator`): an ETag or Last-Modified is kept whole or not at all;
@@ -80,6 +81,18 @@ def duplicate_of(*, other_id: int, new_url: str, kept_url: str,
                    f"duplicate of source {other_id}: the feed moved permanently to "
                    f"{new_url}, which source {other_id} already polls; kept {kept_url} "
                    f"and paused it"[:ERROR_MAX], error_count + 1, None)
+
+
+def success_note(*, skipped_old: int, stored: int, retention_days: int,
+                 charset_warning: str | None) -> str | None:
+    """What a successful poll tells an admin (in last_error, the status staying ok): that
+    everything it read was too old (`too_old_note`), that the feed's declared charset was
+    wrong and which one it was read as (an accented name shown garbled on the site starts
+    there); None when all is well."""
+    notes = [too_old_note(skipped_old=skipped_old, stored=stored,
+                          retention_days=retention_days),
+             f"encoding: {charset_warning}" if charset_warning else None]
+    return "; ".join(note for note in notes if note)[:ERROR_MAX] or None
 
 
 def too_old_note(*, skipped_old: int, stored: int, retention_days: int) -> str | None:

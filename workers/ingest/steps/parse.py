@@ -47,8 +47,13 @@ def _parse_document(content: bytes, headers: Mapping[str, str], url: str) -> Par
     if not content.strip():
         raise ParseError("empty document")
     document = decode_document(content, headers)
-    text = document.text
-    warnings = [document.warning] if document.warning else []
+    feed = _parse_text(document.text, headers, url, document.warning)
+    return replace(feed, charset_warning=document.warning) if document.warning else feed
+
+
+def _parse_text(text: str, headers: Mapping[str, str], url: str,
+                charset_warning: str | None) -> ParsedFeed:
+    warnings = [charset_warning] if charset_warning else []
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     if looks_like_json(text, content_type or ""):
         try:

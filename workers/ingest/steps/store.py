@@ -669,10 +669,10 @@ def _record_success(session: Session, source: PollState, update: FeedUpdate,
     now = update.polled_at
     # A healthy source's last_error is a note for admins; an unchanged feed (304) keeps it.
     if update.outcome == "ok" or source.status != SourceStatus.OK.value:
-        source.last_error = bookkeeping.too_old_note(
+        source.last_error = bookkeeping.success_note(
             skipped_old=counts.skipped_old,
             stored=counts.new + counts.updated + counts.unchanged,
-            retention_days=limits.retention_days)
+            retention_days=limits.retention_days, charset_warning=update.charset_warning)
     note = source.last_error if update.outcome == "ok" else None
     source.status = SourceStatus.OK.value
     source.error_count = 0
