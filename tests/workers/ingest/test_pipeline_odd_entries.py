@@ -352,3 +352,49 @@ def test_a_name_garbled_at_the_first_poll_follows_the_title_read_properly_later(
         ingest_source(source_id, database=database, redis_client=redis_client, http=http,
                       limits=TEST_LIMITS)
     assert source_row(database, source_id).name == expected
+
+
+# -- enclosures without a usable address ------------------------------------------------------
+
+def _atom_with_enclosures(extra: str = "") -> bytes:
+    entries = {
+        "no-href": '<link rel="enclosure" type="image/jpeg" length="0"/>',
+        "empty-href": '<link rel="enclosure" href="" type="image/jpeg"/>',
+        "blank-href": '<link rel="enclosure" href="  " type="image/jpeg"/>',
+        "fragment-href": '<link rel="enclosure" href="#" type="image/jpeg"/>',
+        "padded-rel": '<link rel=" enclosure " href="/p.jpg" type="image/jpeg"/>',
+    }
+    return ('<feed xmlns="http://www.w3.org/2005/Atom"><title>Enclosures</title>' + "".join(
+        f'<entry><id>{key}</id><title>{key}</title><link href="http://example.test/{key}"/>'
+        f"{enclosure}<updated>2026-11-02T10:00:00Z</updated></entry>"
+        for key, enclosure in entries.items()) + extra + "</feed>").encode()
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (_atom_with_enclosures(), "application/atom+xml"),
+    # Markup inside a text title: the fast path hands the document to feedparser.
+    (_atom_with_enclosures('<entry><id>zz</id><title type="text">Odd <b>x</b></title>'
+                           "</entry>"), "application/atom+xml"),
+    (rss_with("".join(
+        f"<item><guid>{key}</guid><title>{key}</title><link>http://example.test/{key}</link>"
+        f"{enclosure}</item>" for key, enclosure in {
+            "no-href": '<enclosure type="image/jpeg" length="0"/>',
+            "empty-href": '<enclosure url="" type="image/jpeg"/>',
+            "blank-href": '<enclosure url="  " type="image/jpeg"/>',
+            "fragment-href": '<enclosure url="#" type="image/jpeg"/>',
+            # `href` instead of `url`: feedparser reads it, so the fast path does too.
+            "padded-rel": '<enclosure href="/p.jpg" type="image/jpeg"/>'}.items())),
+     "application/rss+xml"),
+], ids=["atom-fast-path", "atom-feedparser", "rss-fast-path"])
+def test_an_enclosure_without_a_usable_address_is_none_on_both_roads(
+        ingest, database: Database, body: bytes, content_type: str) -> None:
+    """Minimal entries mimicking what CMS templates write when a post has no file (no
+    saved copy): no href, an empty or blank one, a "#" placeholder. None of them may
+    make the feed's own address the lead image."""
+    source_id, result = ingest(body, content_type)
+    assert result.outcome == "ok"
+    images = {a.entry_key: a.image_url for a in articles_of(database, source_id)}
+    images.pop("zz", None)
+    wanted = images.pop("padded-rel")
+    assert images == dict.fromkeys(["blank-href", "empty-href", "fragment-href", "no-href"])
+    assert wanted is not None and wanted.endswith("/p.jpg")

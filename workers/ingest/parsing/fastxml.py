@@ -25,7 +25,12 @@ from workers.ingest.parsing.bodies import (
     media_description_html,
     void_elements_as_html,
 )
-from workers.ingest.parsing.normalise import absolute_url, guid_as_link, resolve_id
+from workers.ingest.parsing.normalise import (
+    absolute_url,
+    guid_as_link,
+    media_url,
+    resolve_id,
+)
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
 ATOM10 = "http://www.w3.org/2005/Atom"
@@ -132,7 +137,7 @@ def _int(value: str | None) -> int | None:
 
 
 def _media_item(element: etree._Element, local: str, base: str) -> Iterator[MediaItem]:
-    url = absolute_url(element.get("url"), base)
+    url = media_url(element.get("url"), base)
     if not url:
         return
     if local == "thumbnail":
@@ -171,7 +176,7 @@ def _with_media_description(summary: str, contents: list[str],
 
 
 def _enclosure(url: str | None, mime: str | None, base: str) -> MediaItem | None:
-    absolute = absolute_url(url, base)
+    absolute = media_url(url, base)
     if not absolute:
         return None
     return MediaItem(url=absolute, kind=media_kind(absolute, mime), mime_type=mime)
@@ -248,7 +253,9 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         elif tag == "category" or tag == f"{{{DC}}}subject":
             categories.append(_text(child))
         elif tag == "enclosure":
-            enclosure = _enclosure(child.get("url"), child.get("type"), base)
+            # `href` as feedparser reads it too, when there is no `url`.
+            enclosure = _enclosure(child.get("url") or child.get("href"), child.get("type"),
+                                   base)
             if enclosure:
                 enclosures.append(enclosure)
         elif tag in ITEM_EXTENSION_FIELDS:
@@ -258,7 +265,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
             artwork = absolute_url(child.get("href"), base)
             if artwork:
                 enclosures.append(MediaItem(url=artwork, kind="image", is_thumbnail=True))
-        elif tag == f"{{{ATOM10}}}link" and child.get("rel") == "enclosure":
+        elif tag == f"{{{ATOM10}}}link" and (child.get("rel") or "").strip() == "enclosure":
             enclosure = _enclosure(child.get("href"), child.get("type"), base)
             if enclosure:
                 enclosures.append(enclosure)

@@ -12,7 +12,7 @@ from typing import Any
 
 from workers.ingest.cleaning.media import media_kind
 from workers.ingest.parsing.bodies import as_html, make_entry
-from workers.ingest.parsing.normalise import absolute_url
+from workers.ingest.parsing.normalise import absolute_url, media_url
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
 
@@ -82,14 +82,14 @@ def _author(item: dict[str, Any]) -> str | None:
 def _media(item: dict[str, Any], base: str) -> list[MediaItem]:
     media: list[MediaItem] = []
     for key in ("image", "banner_image"):
-        url = absolute_url(_str(item.get(key)), base)
+        url = media_url(_str(item.get(key)), base)
         if url:
             media.append(MediaItem(url=url, kind="image"))
     attachments = item.get("attachments")
     for attachment in attachments if isinstance(attachments, list) else []:
         if not isinstance(attachment, dict):
             continue
-        url = absolute_url(_str(attachment.get("url")), base)
+        url = media_url(_str(attachment.get("url")), base)
         if url:
             mime = _str(attachment.get("mime_type")) or None
             media.append(MediaItem(url=url, kind=media_kind(url, mime), mime_type=mime,

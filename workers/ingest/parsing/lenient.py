@@ -17,7 +17,7 @@ import feedparser
 from workers.ingest.cleaning.media import media_kind
 from workers.ingest.cleaning.sanitise import markup_from_plain_title, rights_line
 from workers.ingest.parsing.bodies import as_html, make_entry, void_elements_as_html
-from workers.ingest.parsing.normalise import absolute_url, guid_as_link
+from workers.ingest.parsing.normalise import absolute_url, guid_as_link, media_url
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
 _RSS_VERSIONS = {"rss090", "rss091n", "rss091u", "rss092", "rss093", "rss094", "rss20",
@@ -183,7 +183,7 @@ def _contents(entry: Any, *, is_rss: bool) -> list[str]:
 def _media(entry: Any, base: str) -> list[MediaItem]:
     items: list[MediaItem] = []
     for content in entry.get("media_content", []):
-        url = absolute_url(content.get("url"), base)
+        url = media_url(content.get("url"), base)
         if url:
             items.append(MediaItem(url=url, kind=media_kind(url, content.get("type"),
                                                             content.get("medium")),
@@ -191,13 +191,13 @@ def _media(entry: Any, base: str) -> list[MediaItem]:
                                    width=_int(content.get("width")),
                                    height=_int(content.get("height"))))
     for thumbnail in entry.get("media_thumbnail", []):
-        url = absolute_url(thumbnail.get("url"), base)
+        url = media_url(thumbnail.get("url"), base)
         if url:
             items.append(MediaItem(url=url, kind="image", width=_int(thumbnail.get("width")),
                                    height=_int(thumbnail.get("height")), is_thumbnail=True))
     for link in entry.get("links", []):
-        if link.get("rel") == "enclosure":
-            url = absolute_url(link.get("href"), base)
+        if (link.get("rel") or "").strip() == "enclosure":   # as fastxml reads rel
+            url = media_url(link.get("href"), base)
             if url:
                 items.append(MediaItem(url=url, kind=media_kind(url, link.get("type")),
                                        mime_type=link.get("type")))
@@ -219,7 +219,7 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
     # feedburner:origLink before FeedBurner's redirect (fastxml.FEEDBURNER_ORIGINAL_LINK).
     link = absolute_url((entry.get("feedburner_origlink") or "").strip(), url) or next(
         (absolute_url(link.get("href"), url) for link in entry.get("links", [])
-         if link.get("rel") == "alternate" and link.get("href")), None)
+         if (link.get("rel") or "").strip() == "alternate" and link.get("href")), None)
     if link is None and is_rss and entry.get("guidislink"):
         link = guid_as_link(guid, is_permalink=True)
     detail = entry.get("author_detail") or {}

@@ -140,15 +140,27 @@ def is_web_url(url: str | None) -> bool:
 
 def absolute_url(url: str | None, base: str | None) -> str | None:
     """`url` resolved against `base`, with the characters a URL cannot hold
-    percent-encoded; None unless the result is an http(s) URL."""
+    percent-encoded; None unless the result is an http(s) URL. A blank `url` (an
+    enclosure's `href=" "`) is no URL, not a reference to `base` itself."""
     if not url:
         return None
     url = encode_illegal_characters(url)
+    if not url:
+        return None
     try:
         resolved = urljoin(base, url) if base else url
     except ValueError:
         return None
     return resolved if is_web_url(resolved) else None
+
+
+def media_url(url: str | None, base: str | None) -> str | None:
+    """An enclosure's, a Media RSS item's or an attachment's URL, absolute: as
+    `absolute_url`, and None for a reference to the document itself ("#", "#top"), a
+    template's placeholder for a missing file that would make the feed a lead image."""
+    if url and encode_illegal_characters(url).startswith("#"):
+        return None
+    return absolute_url(url, base)
 
 
 # What the URL Standard (WHATWG, "basic URL parser") removes from a URL (tabs and
