@@ -50,6 +50,28 @@ def for_terminal(text: str) -> str:
                             text.replace("\t", " ").replace("\n", " "))
 
 
+# Characters that are never text and never separate words where they stand: a soft
+# hyphen (a place to break a word: "Har\u00adbour"), the word joiners U+2060 and U+FEFF
+# (also a byte order mark pasted into a title), the old Mongolian vowel separator.
+_INVISIBLE = re.compile("[\u00ad\u180e\u2060\ufeff]")
+# A zero-width space is a word boundary in Thai, Khmer or Burmese, which write none: it
+# stays between letters of those. Beside a space, at an end, or inside a Latin, Greek or
+# Cyrillic word ("Bre\u200bxit", pasted from a CMS) it is an artefact and goes.
+_SPACED_LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+_STRAY_ZERO_WIDTH_SPACE = re.compile(
+    rf"(?<=[{_SPACED_LETTER}])\u200b+(?=[{_SPACED_LETTER}])"
+    rf"|(?<![^\s])\u200b+|\u200b+(?![^\s])")
+
+
+def without_invisibles(text: str) -> str:
+    """`text` without the invisible characters that split a word for search, stories'
+    duplicate keys and tag slugs while showing nothing (`_INVISIBLE`, stray zero-width
+    spaces). Joiners that shape a script (ZWJ, ZWNJ) and bidi marks stay."""
+    if "\u200b" in text:
+        text = _STRAY_ZERO_WIDTH_SPACE.sub("", text)
+    return _INVISIBLE.sub("", text)
+
+
 def is_visible(text: str) -> bool:
     """Whether `text` shows anything: a character that is neither whitespace nor a format
     character (Unicode category Cf: zero-width space and joiners, bidi controls, soft

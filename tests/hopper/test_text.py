@@ -11,6 +11,7 @@ from hopper.text import (
     reading_minutes,
     shorten,
     without_controls,
+    without_invisibles,
 )
 
 
@@ -66,3 +67,17 @@ def test_for_terminal_shows_control_characters_instead_of_obeying_them() -> None
 ])
 def test_format_characters_alone_show_nothing(text: str, visible: bool) -> None:
     assert is_visible(text) is visible
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Har\u00adbour reopens", "Harbour reopens"),                # soft hyphen
+    ("Bre\u200bxit vote", "Brexit vote"),                       # inside a Latin word
+    ("\u200bDaily\ufeff News\u200b", "Daily News"),             # edges, byte order mark
+    ("Моск\u200bва", "Москва"),
+    ("word\u2060joined", "wordjoined"),
+    ("ภาษา\u200bไทย", "ภาษา\u200bไทย"),                          # Thai's word boundary stays
+    ("Zo\u200dë \u200c", "Zo\u200dë \u200c"),                    # joiners shape scripts
+    ("\u200fשלום", "\u200fשלום"),                                # bidi marks stay
+])
+def test_invisible_characters_that_split_words_go(text: str, expected: str) -> None:
+    assert without_invisibles(text) == expected

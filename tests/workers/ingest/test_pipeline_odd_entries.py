@@ -16,6 +16,7 @@ from sqlalchemy import select
 from models.articles import Article
 from models.base import utcnow
 from models.db import Database, session_scope
+from models.search import SearchQuery, search_articles
 from models.tags import Tag
 from tests.sources import add_source
 from tests.workers.ingest.conftest import TEST_LIMITS
@@ -398,3 +399,33 @@ def test_an_enclosure_without_a_usable_address_is_none_on_both_roads(
     wanted = images.pop("padded-rel")
     assert images == dict.fromkeys(["blank-href", "empty-href", "fragment-href", "no-href"])
     assert wanted is not None and wanted.endswith("/p.jpg")
+
+
+# -- invisible characters inside words -------------------------------------------------------
+
+def test_soft_hyphens_and_zero_width_spaces_split_no_word_for_search_tags_or_stories(
+        ingest, database: Database) -> None:
+    """Minimal items mimicking real ones (no saved copy): German and Dutch CMSes put
+    `&shy;` in long headline words for hyphenation, copy-pasted headlines carry a
+    zero-width space or a byte order mark, and a feed title starts with one."""
+    invisible, _ = ingest(rss_with(
+        "<item><guid>h</guid><title>Har&#173;bour re&#8203;opens after the storm</title>"
+        "<link>http://example.test/harbour</link><category>Har&#173;bour</category>"
+        "<description>The har&#173;bour&#65279; reopens on Monday after the storm."
+        "</description><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>",
+        title="&#8203;Daily&#65279; News&#8203;"))
+    plain, _ = ingest(rss_with(
+        "<item><guid>h</guid><title>Harbour reopens after the storm</title>"
+        "<link>http://example.test/other/harbour</link><category>Harbour</category>"
+        "<description>The harbour reopens on Monday after the storm.</description>"
+        "<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate></item>", title="Other"))
+    [article] = articles_of(database, invisible)
+    [twin] = articles_of(database, plain)
+    assert (article.title, article.summary) == (
+        "Harbour reopens after the storm", "The harbour reopens on Monday after the storm.")
+    assert source_row(database, invisible).name == "Daily News"
+    assert article.story_id == twin.story_id
+    with database.reader() as session:
+        assert [tag.slug for tag in session.scalars(select(Tag))] == ["harbour"]
+        found = search_articles(session, SearchQuery(text="harbour reopens"))
+    assert sorted(a.id for a in found.articles) == sorted([article.id, twin.id])

@@ -24,7 +24,7 @@ import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.srcset import rewrite_srcset, srcset_candidates
-from hopper.text import shorten, without_controls
+from hopper.text import shorten, without_controls, without_invisibles
 from workers.ingest.cleaning.mathml import math_as_text
 from workers.ingest.cleaning.media import (
     is_lead_image_candidate,
@@ -316,10 +316,12 @@ def text_from_markup(markup: str) -> str:
     """Plain text from HTML that may be hostile or may just be text with an `&amp;` in it
     (titles, summaries): nh3 keeps only block tags, without attributes (no URL work),
     then tags become spaces and entities are decoded. Control characters never stay
-    (hopper.text.without_controls), written or as references."""
+    (hopper.text.without_controls), written or as references, nor invisible ones that
+    split words (hopper.text.without_invisibles: `&shy;`, a stray zero-width space)."""
     if "<" not in markup and "&" not in markup:
-        return " ".join(without_controls(markup).split())
-    return without_controls(plain_text(_TEXT_CLEANER.clean(markup)))
+        return " ".join(without_invisibles(without_controls(markup)).split())
+    return " ".join(without_invisibles(
+        without_controls(plain_text(_TEXT_CLEANER.clean(markup)))).split())
 
 
 # Every element an HTML parser knows (WHATWG, obsolete ones included; not <blink>, which

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from hopper.text import is_visible, without_controls
+from hopper.text import is_visible, without_controls, without_invisibles
 from hopper.widths import NAME_MAX, URL_MAX
 from workers.ingest.cleaning.media import (
     audio_player,
@@ -118,7 +118,8 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
     # caption goes with it from the body, so it stays with the image instead.
     image_alt = _with_caption(image_alt, figure_caption(content_html, image_url))
     content_html = without_image(content_html, image_url)
-    summary = summarise(text_from_markup(entry.summary_html) or leading_text(content_html))
+    summary = summarise(text_from_markup(entry.summary_html)
+                        or without_invisibles(leading_text(content_html)))
     if not is_visible(summary):
         summary = ""
     title = headline(entry, summary, [url, image_url])

@@ -490,7 +490,8 @@ def test_tags_are_text_that_may_carry_html_as_titles_are() -> None:
      "episode 12.mp3"),
     ({"title": "\u2066\u200d", "content_html": "", "link": "https://news.example/"},
      "news.example"),
-    ({"title": "A\u200dB \u200bC"}, "A\u200dB \u200bC"),       # inside a title, kept
+    # Inside a title the joiner stays; a zero-width space beside a space is an artefact.
+    ({"title": "A\u200dB \u200bC"}, "A\u200dB C"),
 ])
 def test_an_entry_whose_title_shows_nothing_is_named_after_what_it_has(
         fields: dict[str, object], title: str) -> None:
