@@ -429,3 +429,32 @@ def test_soft_hyphens_and_zero_width_spaces_split_no_word_for_search_tags_or_sto
         assert [tag.slug for tag in session.scalars(select(Tag))] == ["harbour"]
         found = search_articles(session, SearchQuery(text="harbour reopens"))
     assert sorted(a.id for a in found.articles) == sorted([article.id, twin.id])
+
+
+# -- items dated only by Atom or Dublin Core elements --------------------------------------
+
+def test_an_item_dated_only_by_an_atom_or_dublin_core_element_keeps_that_date(
+        ingest, database: Database) -> None:
+    """Minimal items mimicking real feeds (no saved copy): RSS items dated only by
+    `atom:updated` or `dcterms:issued`, Atom entries only by `dc:date`. feedparser read
+    those dates; the fast path gave such items the poll time."""
+    namespaces = ('xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                  'xmlns:dcterms="http://purl.org/dc/terms/" '
+                  'xmlns:atom="http://www.w3.org/2005/Atom"')
+    rss_id, _ = ingest(
+        f'<rss version="2.0" {namespaces}><channel><title>R</title>'
+        "<item><guid>updated</guid><title>U</title>"
+        "<atom:updated>2026-11-02T10:00:00Z</atom:updated></item>"
+        "<item><guid>published</guid><title>P</title>"
+        "<atom:published>2026-11-03T10:00:00Z</atom:published></item>"
+        "<item><guid>issued</guid><title>I</title>"
+        "<dcterms:issued>2026-11-04T10:00:00Z</dcterms:issued></item>"
+        "</channel></rss>".encode())
+    atom_id, _ = ingest(
+        f'<feed xmlns="http://www.w3.org/2005/Atom" {namespaces.split(" xmlns:atom")[0]}>'
+        "<title>A</title><entry><id>dc</id><title>D</title>"
+        "<dc:date>2026-11-05T10:00:00Z</dc:date></entry></feed>".encode(),
+        "application/atom+xml")
+    dates = {a.entry_key: a.published_at.day for a in articles_of(database, rss_id)}
+    dates |= {a.entry_key: a.published_at.day for a in articles_of(database, atom_id)}
+    assert dates == {"updated": 2, "published": 3, "issued": 4, "dc": 5}

@@ -227,9 +227,18 @@ ITEM_EXTENSION_FIELDS = {
     FEEDBURNER_ORIGINAL_LINK: "original_link",
     f"{{{DC}}}creator": "creator",
     f"{{{DC}}}title": "dc_title",
+}
+# Elements that date an item or entry, as feedparser files them: the last one of each
+# kind wins, as it does in feedparser (each overwrites its `published` or `updated`).
+# An RSS item's Atom or Dublin Core dates are its only dates in some feeds.
+EXTENSION_DATES = {
     f"{{{DC}}}date": "updated",
     f"{{{DCTERMS}}}modified": "updated",
+    f"{{{DCTERMS}}}issued": "published",
+    f"{{{ATOM10}}}updated": "updated",
+    f"{{{ATOM10}}}published": "published",
 }
+RSS_ITEM_DATES = {"pubDate": "published", "lastBuildDate": "updated", **EXTENSION_DATES}
 
 
 def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
@@ -241,14 +250,17 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     descriptions: list[str] = []
     guid: str | None = None
     guid_is_permalink = False
+    dates: dict[str, str] = {}
     for child in item:
         tag = child.tag
         if not isinstance(tag, str):
             continue
-        if tag == "guid":
+        if tag in RSS_ITEM_DATES:
+            dates[RSS_ITEM_DATES[tag]] = _text(child)
+        elif tag == "guid":
             guid_is_permalink = (child.get("isPermaLink") or "true").strip().lower() == "true"
             guid = resolve_id(_text(child), child.base) if guid_is_permalink else _text(child)
-        elif tag in {"title", "link", "description", "pubDate", "author", "comments"}:
+        elif tag in {"title", "link", "description", "author", "comments"}:
             fields.setdefault(tag, _text(child))
         elif tag == "category" or tag == f"{{{DC}}}subject":
             categories.append(_text(child))
@@ -285,7 +297,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         guid=guid, link=link, title=_rss_title(fields),
         author=fields.get("creator") or fields.get("author"),
         summary=summary, contents=contents,
-        published=fields.get("pubDate"), updated=fields.get("updated"),
+        published=dates.get("published"), updated=dates.get("updated"),
         categories=categories, media=_ordered_media(media, enclosures),
         content_base=base if item.base else None)
 
@@ -320,11 +332,14 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
     fields: dict[str, str] = {}
     categories: list[str] = []
     media: list[MediaItem] = []
+    dates: dict[str, str] = {}
     for child in item:
         tag = child.tag
         if not isinstance(tag, str):
             continue
-        if tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
+        if tag in EXTENSION_DATES:
+            dates[EXTENSION_DATES[tag]] = _text(child)
+        elif tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
             fields.setdefault(etree.QName(child).localname, _text(child))
         elif tag in ITEM_EXTENSION_FIELDS:
             fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
@@ -339,7 +354,8 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
                                                                               base),
         title=_rss_title(fields), author=fields.get("creator"),
         summary=fields.get("description", ""), contents=[fields.get("content", "")],
-        published=None, updated=fields.get("updated"), categories=categories, media=media,
+        published=dates.get("published"), updated=dates.get("updated"),
+        categories=categories, media=media,
         content_base=base if item.base else None)
 
 
@@ -461,8 +477,8 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
                 contents.append(as_html(_atom_text(child, is_atom10),
                                         _atom_type(child, is_atom10)))
             elif local in {"published", "issued", "updated", "modified"}:
-                key = "published" if local in {"published", "issued"} else "updated"
-                dates.setdefault(key, _text(child))
+                dates["published" if local in {"published", "issued"} else "updated"] = \
+                    _text(child)
             elif local == "author" and author is None:
                 author = child.findtext(f"{{{ns}}}name") or child.findtext(f"{{{ns}}}email")
             elif local == "category":
@@ -475,6 +491,8 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
                     enclosures.append(enclosure)
         elif tag == f"{{{DC}}}subject":
             categories.append(_text(child))
+        elif tag in EXTENSION_DATES and etree.QName(child).namespace != ns:
+            dates[EXTENSION_DATES[tag]] = _text(child)
         elif tag == f"{{{DC}}}creator" and author is None:
             author = _text(child)
         elif tag == FEEDBURNER_ORIGINAL_LINK:
