@@ -190,14 +190,18 @@ def parse_date(text: str | None) -> datetime | None:
     is read as one (feedparser reads "1732838400" as 2017), "UTC+01:00" as "+0100" and a
     12-hour clock as a 24-hour one (feedparser drops both, an hour or twelve off); a
     date neither reads is tried again in English (`_in_english`: French, German, Spanish,
-    Italian, Portuguese and Dutch month names, a weekday, "25.", the US order, no zone).
+    Italian, Portuguese and Dutch month names, a weekday, "25.", the US order, no zone,
+    "25.11.2026", "25/11/2026" when it cannot be "11/25"). Milliseconds since 1970,
+    "2026/11/25" and Java's "Wed Nov 25 10:00:00 CET 2026" are rewritten first: feedparser
+    misreads them (year 1795, the 1st of the month, UTC).
     """
     if not text or not text.strip():
         return None
     text = text.strip()
-    if _EPOCH_SECONDS.match(text):
-        return _from_epoch(text)
-    text = _with_24_hour_clock(_ZONE_AFTER_UTC.sub(_as_offset, text))
+    epoch = _EPOCH.match(text)
+    if epoch:
+        return _from_epoch(epoch)
+    text = _with_24_hour_clock(_ZONE_AFTER_UTC.sub(_as_offset, _in_rfc822_order(text)))
     return _parse_written_date(text) or (
         _parse_written_date(localised) if (localised := _in_english(text)) != text else None)
 
@@ -223,7 +227,22 @@ def _parse_written_date(written: str) -> datetime | None:
 
 
 # A Unix timestamp (seconds, 1973 to 2286) where a date should be; some CMSes write one.
-_EPOCH_SECONDS = re.compile(r"^\d{9,10}$")
+# In seconds (1973 to 2286, a fraction allowed) or, as JavaScript writes it, milliseconds.
+_EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{12,13})$")
+# "2026/11/25": feedparser reads the month and loses the day.
+_SLASHED_ISO = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?=$|[\sT])")
+# Java's Date.toString() and Unix `date`: "Wed Nov 25 10:00:00 CET 2026". feedparser
+# reads it without its zone.
+_ZONE_BEFORE_YEAR = re.compile(r"^(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+"
+                               r"(\d{1,2}:\d\d(?::\d\d)?)\s+([A-Za-z]{1,5}|[+-]\d{4})\s+(\d{4})$")
+# Day, month, year in digits: "25.11.2026" (always that order), "25/11/2026" (or the US
+# month first: read only when one of the two cannot be a month).
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?=$|\s)")
+_SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?=$|\s)")
+# "à 10h00", "um 10:00", "a las 10:00": the word between a date and its time.
+_BEFORE_TIME = re.compile(r"\s+(?:à|a|um|at|alle|om|às|a las|-|,)\s+(?=\d{1,2}[:h]\d\d)",
+                          re.IGNORECASE)
+_H_TIME = re.compile(r"(?<=\s)(\d{1,2})h(\d\d)\b")
 # "UTC+01:00", "GMT+1", "UTC -05:30": an offset from UTC, written as RFC 822's "+0100".
 _ZONE_AFTER_UTC = re.compile(r"\s*(?<![A-Za-z])(?:UTC|GMT|UT)\s*([+-])(\d\d?)(?::?(\d\d))?\s*$",
                              re.IGNORECASE)
@@ -261,11 +280,27 @@ for _english, _names in {
     _MONTHS.update(dict.fromkeys(_names.split(), _english))
 
 
-def _from_epoch(text: str) -> datetime | None:
+def _from_epoch(match: re.Match[str]) -> datetime | None:
+    seconds = int(match.group(1)) if match.group(1) else int(match.group(2)) // 1000
     try:
-        return datetime.fromtimestamp(int(text), UTC)
+        return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def _in_rfc822_order(text: str) -> str:
+    """Orders feedparser reads wrongly (not merely not at all) in one it reads right."""
+    text = _SLASHED_ISO.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
+    return _ZONE_BEFORE_YEAR.sub(r"\2 \1 \5 \3 \4", text)
+
+
+def _numeric_day_first(match: re.Match[str]) -> str:
+    day, month, year = int(match[1]), int(match[2]), match[3]
+    if match.group().count("/") and day <= 12:       # 11/05/2026: which is the month?
+        if month <= 12:
+            return match.group()
+        day, month = month, day
+    return f"{year}-{month:02d}-{day:02d}" if 1 <= month <= 12 else match.group()
 
 
 def _as_offset(match: re.Match[str]) -> str:
@@ -289,7 +324,12 @@ def _in_english(text: str) -> str:
     """A date written in another language, or in another order, as RFC 822 writes it:
     no weekday, "25 Nov 2026", an offset ("+0000" when a time has none). The text as it
     was when nothing in it needs that."""
-    text = _DAY_WITH_STOP.sub(r"\1 ", _LEADING_WEEKDAY.sub("", text))
+    text = _LEADING_WEEKDAY.sub("", text).removesuffix(" Uhr")
+    text = _SLASHED_DATE.sub(_numeric_day_first, _DOTTED_DATE.sub(_numeric_day_first, text))
+    text = _H_TIME.sub(r"\1:\2", _BEFORE_TIME.sub(" ", text))
+    if text[:4].isdigit():          # now ISO 8601, read (as UTC without a zone) as such
+        return text
+    text = _DAY_WITH_STOP.sub(r"\1 ", text)
 
     def month(match: re.Match[str]) -> str:
         folded = "".join(c for c in unicodedata.normalize("NFKD", match.group(1))

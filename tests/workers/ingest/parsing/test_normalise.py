@@ -114,6 +114,16 @@ def test_absolute_url_resolves_and_keeps_only_web_urls(
     ("lunes, 23 dic 2026 18:45:00 +0100", datetime(2026, 12, 23, 17, 45, tzinfo=UTC)),
     ("23. Dezember 2026", datetime(2026, 12, 23, tzinfo=UTC)),
     ("Monday, November 23, 2026", datetime(2026, 11, 23, tzinfo=UTC)),
+    ("1795455900000", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),     # milliseconds
+    ("1795455900.25", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("2026/11/23 17:45:00", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("23.11.2026 17:45", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mo, 23.11.2026 - 17:45", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("23/11/2026 17:45", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("11/23/2026 17:45", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon Nov 23 18:45:00 CET 2026", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("23 novembre 2026 à 18h45", datetime(2026, 11, 23, 18, 45, tzinfo=UTC)),
+    ("23. November 2026 um 17:45 Uhr", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
 ])
 def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> None:
     assert parse_date(text) == expected
@@ -139,6 +149,7 @@ def test_an_unknown_zone_name_is_no_time_rather_than_utc(zone: str) -> None:
 
 @pytest.mark.parametrize("text", [None, "", "   ", "yesterday-ish", "Mon, 99 Foo 2026",
                                   "Sat, 28 Nov 2026 10:00:00 +2500",
+                                  "11/05/2026",     # May the 11th or November the 5th?
                                   "Sat, 28 Nov 2026 10:00:00 -1560",
                                   "2026-11-28T10:00:00+25:00",
                                   # UTC is past year 9999 or before year 1
