@@ -345,7 +345,9 @@ def test_an_article_keyed_by_its_tracked_link_before_the_upgrade_is_not_stored_a
     # A name that is not the title garbled stays: the operator's, or an older title.
     ("Café du Port", "Le Café", "Le Café"),
     ("Harbour News", "", "Harbour News"),
-], ids=["mojibake", "escaped-twice", "operator", "retitled"])
+    # Named, before titles lost their invisible characters, with a zero-width space.
+    ("Café du Port", "\u200bCafé du Port\ufeff", "Café du Port"),
+], ids=["mojibake", "escaped-twice", "operator", "retitled", "stored-with-invisibles"])
 def test_a_name_garbled_at_the_first_poll_follows_the_title_read_properly_later(
         httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
         http: FeedClient, first_title: str, operator_name: str, expected: str) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hopper.settings import Limits
+from hopper.text import without_invisibles
 from workers.ingest.steps import schedule
 
 FAILING = "failing"
@@ -160,7 +161,8 @@ def _repairs(name: str) -> set[str]:
 
 
 def _one_repair(text: str) -> set[str]:
-    repaired = {html.unescape(text)}
+    # A name stored before titles lost their invisible characters ("\u200bDaily News").
+    repaired = {html.unescape(text), " ".join(without_invisibles(text).split())}
     for charset in ("cp1252", "latin-1"):
         with contextlib.suppress(UnicodeError):
             repaired.add(text.encode(charset).decode("utf-8"))

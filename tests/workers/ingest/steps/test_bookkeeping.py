@@ -101,6 +101,7 @@ def test_a_pushing_source_is_polled_only_as_a_slow_fallback() -> None:
     ("CafÃƒÂ© du Port", "Café du Port", "Café du Port"),        # misread twice
     ("Caf&eacute; du Port", "Café du Port", "Café du Port"),
     ("Caf&amp;eacute; du Port", "Café du Port", "Café du Port"),
+    ("\u200bCafé du\ufeff Port", "Café du Port", "Café du Port"),   # stored before
     ("Le Café", "Café du Port", "Le Café"),                      # the operator's
     ("Harbour News", "Café du Port", "Harbour News"),             # an older title
     ("Café du Port", "CafÃ© du Port", "Café du Port"),           # never made worse
