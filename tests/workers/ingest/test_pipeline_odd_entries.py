@@ -371,6 +371,7 @@ def _atom_with_enclosures(extra: str = "") -> bytes:
         "empty-href": '<link rel="enclosure" href="" type="image/jpeg"/>',
         "blank-href": '<link rel="enclosure" href="  " type="image/jpeg"/>',
         "fragment-href": '<link rel="enclosure" href="#" type="image/jpeg"/>',
+        "no-host": '<link rel="enclosure" href="http://" type="image/jpeg"/>',
         "padded-rel": '<link rel=" enclosure " href="/p.jpg" type="image/jpeg"/>',
     }
     return ('<feed xmlns="http://www.w3.org/2005/Atom"><title>Enclosures</title>' + "".join(
@@ -391,6 +392,7 @@ def _atom_with_enclosures(extra: str = "") -> bytes:
             "empty-href": '<enclosure url="" type="image/jpeg"/>',
             "blank-href": '<enclosure url="  " type="image/jpeg"/>',
             "fragment-href": '<enclosure url="#" type="image/jpeg"/>',
+            "no-host": '<enclosure url="https://" type="image/jpeg"/>',
             # `href` instead of `url`: feedparser reads it, so the fast path does too.
             "padded-rel": '<enclosure href="/p.jpg" type="image/jpeg"/>'}.items())),
      "application/rss+xml"),
@@ -398,14 +400,16 @@ def _atom_with_enclosures(extra: str = "") -> bytes:
 def test_an_enclosure_without_a_usable_address_is_none_on_both_roads(
         ingest, database: Database, body: bytes, content_type: str) -> None:
     """Minimal entries mimicking what CMS templates write when a post has no file (no
-    saved copy): no href, an empty or blank one, a "#" placeholder. None of them may
+    saved copy): no href, an empty or blank one, a "#" placeholder, "http://" with the
+    file's address left out. None of them may
     make the feed's own address the lead image."""
     source_id, result = ingest(body, content_type)
     assert result.outcome == "ok"
     images = {a.entry_key: a.image_url for a in articles_of(database, source_id)}
     images.pop("zz", None)
     wanted = images.pop("padded-rel")
-    assert images == dict.fromkeys(["blank-href", "empty-href", "fragment-href", "no-href"])
+    assert images == dict.fromkeys(["blank-href", "empty-href", "fragment-href", "no-host",
+                                    "no-href"])
     assert wanted is not None and wanted.endswith("/p.jpg")
 
 

@@ -141,17 +141,28 @@ def is_web_url(url: str | None) -> bool:
 def absolute_url(url: str | None, base: str | None) -> str | None:
     """`url` resolved against `base`, with the characters a URL cannot hold
     percent-encoded; None unless the result is an http(s) URL. A blank `url` (an
-    enclosure's `href=" "`) is no URL, not a reference to `base` itself."""
+    enclosure's `href=" "`) is no URL, not a reference to `base` itself, and neither is
+    a bare "http://" (a template's address with its host left out): Python would read
+    both as `base`. Extra slashes after the scheme go, as browsers and feedparser drop
+    them ("http:///x.jpg" is http://x.jpg)."""
     if not url:
         return None
     url = encode_illegal_characters(url)
     if not url:
         return None
     try:
+        if _WEB_SCHEME_SLASHES.match(url):
+            url = _WEB_SCHEME_SLASHES.sub(r"\1//", url, count=1)
+            if not urlsplit(url).netloc:
+                return None
         resolved = urljoin(base, url) if base else url
     except ValueError:
         return None
     return resolved if is_web_url(resolved) else None
+
+
+# An http(s) URL written with two or more slashes after its scheme.
+_WEB_SCHEME_SLASHES = re.compile(r"^(https?:)/{2,}", re.IGNORECASE)
 
 
 def media_url(url: str | None, base: str | None) -> str | None:
