@@ -244,6 +244,8 @@ WRITTEN_DATES = {
     "slashed": ("2026/11/25 10:00:00", datetime(2026, 11, 25, 10, tzinfo=UTC)),
     "java": ("Wed Nov 25 10:00:00 CET 2026", datetime(2026, 11, 25, 9, tzinfo=UTC)),
     "dotted": ("Mi, 25.11.2026 - 10:00", datetime(2026, 11, 25, 10, tzinfo=UTC)),
+    # An IANA zone, which feedparser read as UTC.
+    "iana": ("2026-11-25 10:00:00 Europe/Paris", datetime(2026, 11, 25, 9, tzinfo=UTC)),
 }
 
 

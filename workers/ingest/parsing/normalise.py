@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser.datetimes
 
@@ -204,7 +205,8 @@ def parse_date(text: str | None) -> datetime | None:
     Italian, Portuguese and Dutch month names, a weekday, "25.", the US order, no zone,
     "25.11.2026", "25/11/2026" when it cannot be "11/25"). Milliseconds since 1970,
     "2026/11/25" and Java's "Wed Nov 25 10:00:00 CET 2026" are rewritten first: feedparser
-    misreads them (year 1795, the 1st of the month, UTC).
+    misreads them (year 1795, the 1st of the month, UTC). An IANA zone after the time
+    ("Europe/Paris") is read through the system's time-zone database, or not at all.
     """
     if not text or not text.strip():
         return None
@@ -212,6 +214,9 @@ def parse_date(text: str | None) -> datetime | None:
     epoch = _EPOCH.match(text)
     if epoch:
         return _from_epoch(epoch)
+    region = _REGION_ZONE.search(text)
+    if region:
+        return _in_region(parse_date(text[:region.start()]), region.group(1))
     text = _with_24_hour_clock(_ZONE_AFTER_UTC.sub(_as_offset, _in_rfc822_order(text)))
     return _parse_written_date(text) or (
         _parse_written_date(localised) if (localised := _in_english(text)) != text else None)
@@ -240,6 +245,8 @@ def _parse_written_date(written: str) -> datetime | None:
 # A Unix timestamp (seconds, 1973 to 2286) where a date should be; some CMSes write one.
 # In seconds (1973 to 2286, a fraction allowed) or, as JavaScript writes it, milliseconds.
 _EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{12,13})$")
+# An IANA zone after a time: "10:00:00 Europe/Paris", "10:00 (America/New_York)".
+_REGION_ZONE = re.compile(r"(?<=\d)\s+\(?([A-Za-z]+(?:/[A-Za-z0-9_+-]+)+)\)?$")
 # "2026/11/25": feedparser reads the month and loses the day.
 _SLASHED_ISO = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?=$|[\sT])")
 # Java's Date.toString() and Unix `date`: "Wed Nov 25 10:00:00 CET 2026". feedparser
@@ -297,6 +304,18 @@ def _from_epoch(match: re.Match[str]) -> datetime | None:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def _in_region(wall_time: datetime | None, name: str) -> datetime | None:
+    """A wall-clock time (read as if UTC) in the IANA zone `name`, in UTC; None for a
+    zone this system's time-zone database does not know (no silent UTC)."""
+    if wall_time is None:
+        return None
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return wall_time.replace(tzinfo=zone).astimezone(UTC)
 
 
 def _in_rfc822_order(text: str) -> str:

@@ -129,6 +129,9 @@ def test_absolute_url_resolves_and_keeps_only_web_urls(
     ("Mon Nov 23 18:45:00 CET 2026", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("23 novembre 2026 à 18h45", datetime(2026, 11, 23, 18, 45, tzinfo=UTC)),
     ("23. November 2026 um 17:45 Uhr", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("2026-11-23 18:45:00 Europe/Paris", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 12:45 (America/New_York)", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
+    ("Thu, 23 Jul 2026 19:45:00 Europe/Berlin", datetime(2026, 7, 23, 17, 45, tzinfo=UTC)),
 ])
 def test_dates_become_aware_utc_to_the_second(text: str, expected: datetime) -> None:
     assert parse_date(text) == expected
@@ -147,7 +150,7 @@ def test_named_zones_around_the_world_are_read_as_their_offsets(zone: str,
     assert parse_date(f"2025-03-04T09:00:00 {zone}") == nine_local
 
 
-@pytest.mark.parametrize("zone", ["XYZ", "CAST", "A", "M", "Y"])
+@pytest.mark.parametrize("zone", ["XYZ", "CAST", "A", "M", "Y", "Europe/Atlantis"])
 def test_an_unknown_zone_name_is_no_time_rather_than_utc(zone: str) -> None:
     assert parse_date(f"Tue, 04 Mar 2025 09:00:00 {zone}") is None
 
