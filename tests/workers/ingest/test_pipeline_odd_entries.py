@@ -472,3 +472,31 @@ def test_an_item_dated_only_by_an_atom_or_dublin_core_element_keeps_that_date(
     dates = {a.entry_key: a.published_at.day for a in articles_of(database, rss_id)}
     dates |= {a.entry_key: a.published_at.day for a in articles_of(database, atom_id)}
     assert dates == {"updated": 2, "published": 3, "issued": 4, "dc": 5}
+
+
+def test_a_guid_that_is_an_address_with_a_session_id_is_one_entry_across_polls(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient) -> None:
+    """Minimal items mimicking Java and PHP portals (no saved copy) whose permalink
+    guids carry the fetching session's id, and a changelog whose guids differ only by
+    their anchor on one page: those stay two entries."""
+    def poll_body(session: str) -> bytes:
+        return rss_with(
+            f"<item><guid>http://example.test/story.jsp;jsessionid={session}?id=7</guid>"
+            f"<title>Story</title></item>"
+            f"<item><guid>http://example.test/post?PHPSESSID={session}&amp;p=8</guid>"
+            f"<title>Post</title></item>"
+            "<item><guid isPermaLink='false'>http://example.test/changes#v1</guid>"
+            "<title>v1</title><link>http://example.test/changes</link></item>"
+            "<item><guid isPermaLink='false'>http://example.test/changes#v2</guid>"
+            "<title>v2</title><link>http://example.test/changes</link></item>")
+    for session in ("AAA", "BBB"):
+        httpserver.expect_ordered_request("/sessions").respond_with_data(
+            poll_body(session), content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/sessions"))
+    results = [ingest_source(source_id, database=database, redis_client=redis_client,
+                             http=http, limits=TEST_LIMITS) for _ in range(2)]
+    assert [(r.outcome, r.new) for r in results] == [("ok", 4), ("ok", 0)]
+    assert [a.entry_key for a in articles_of(database, source_id)] == [
+        "http://example.test/changes#v1", "http://example.test/changes#v2",
+        "http://example.test/post?p=8", "http://example.test/story.jsp?id=7"]

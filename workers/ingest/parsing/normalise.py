@@ -48,13 +48,15 @@ def entry_key(entry: ParsedEntry) -> str:
     """guid, else link, else a stable hash of title and date (docs/architecture.md, "Data rules").
 
     A link is taken without what changes from one poll to the next for the same page
-    (`link_identity`: tracking and session parameters, the fragment).
+    (`link_identity`: tracking and session parameters, the fragment); so is a guid that
+    is a web address, but for its fragment (changelogs tell entries apart by anchors
+    alone: "/changes#v2").
 
     The hash uses the feed's own dates, never the poll time, so it is the same at every
     poll; when there is no date either, the text stands in for it.
     """
     if entry.guid:
-        return entry.guid
+        return without_tracking(entry.guid) if is_web_url(entry.guid) else entry.guid
     if entry.link:
         return link_identity(entry.link)
     when = entry.published_at or entry.updated_at
@@ -81,15 +83,25 @@ def link_identity(link: str) -> str:
     fragment, so the same page seen with "?utm_source=rss" and then "?utm_source=feed",
     or with another ";jsessionid=", is one entry. Every other parameter stays as written
     and in its place ("?id=123", "?p=42" name the page)."""
+    return without_tracking(link, keep_fragment=False)
+
+
+def without_tracking(url: str, *, keep_fragment: bool = True) -> str:
+    """`url` without tracking and session parameters (`link_identity`), as written
+    when it has none."""
     try:
-        parts = urlsplit(link)
+        parts = urlsplit(url)
     except ValueError:
-        return link
-    if not parts.query and not parts.fragment and ";" not in parts.path:
-        return link
-    kept = [pair for pair in parts.query.split("&") if pair and not _is_tracking(pair)]
-    return urlunsplit(parts._replace(path=_PATH_SESSION.sub("", parts.path),
-                                     query="&".join(kept), fragment=""))
+        return url
+    if not parts.query and ";" not in parts.path and (keep_fragment or not parts.fragment):
+        return url
+    pairs = parts.query.split("&")
+    kept = [pair for pair in pairs if not _is_tracking(pair)]
+    path = _PATH_SESSION.sub("", parts.path)
+    if keep_fragment and len(kept) == len(pairs) and path == parts.path:
+        return url
+    return urlunsplit(parts._replace(path=path, query="&".join(pair for pair in kept if pair),
+                                     fragment=parts.fragment if keep_fragment else ""))
 
 
 def _is_tracking(pair: str) -> bool:
