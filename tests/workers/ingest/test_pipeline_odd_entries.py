@@ -500,3 +500,24 @@ def test_a_guid_that_is_an_address_with_a_session_id_is_one_entry_across_polls(
     assert [a.entry_key for a in articles_of(database, source_id)] == [
         "http://example.test/changes#v1", "http://example.test/changes#v2",
         "http://example.test/post?p=8", "http://example.test/story.jsp?id=7"]
+
+
+# -- references escaped twice in RSS titles ----------------------------------------------------
+
+@pytest.mark.parametrize("road", ["fast-path", "feedparser"])
+def test_a_reference_escaped_twice_in_an_rss_title_shows_its_character(
+        ingest, database: Database, road: str) -> None:
+    """Minimal items mimicking WordPress feeds (no saved copy) whose plugins escape the
+    title again inside CDATA: "It&amp;#8217;s" was shown as "It&#8217;s"."""
+    odd = "<item><guid>zz</guid><title>Odd <b>bold</b></title></item>" \
+        if road == "feedparser" else ""
+    source_id, _ = ingest(rss_with(
+        "<item><guid>a</guid><title><![CDATA[It&amp;#8217;s the Caf&amp;eacute;]]></title>"
+        "<category><![CDATA[Caf&amp;eacute;s]]></category></item>"
+        "<item><guid>b</guid><title><![CDATA[Ben &amp; Jerry &amp;amp; AT&T]]></title></item>"
+        + odd, title="<![CDATA[Caf&amp;eacute; du Port]]>"))
+    titles = {a.entry_key: a.title for a in articles_of(database, source_id)}
+    assert (titles["a"], titles["b"]) == ("It’s the Café", "Ben & Jerry &amp; AT&T")
+    assert source_row(database, source_id).name == "Café du Port"
+    with database.reader() as session:
+        assert [tag.name for tag in session.scalars(select(Tag))] == ["Cafés"]

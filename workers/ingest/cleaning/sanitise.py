@@ -344,6 +344,12 @@ _MAYBE_TAG = re.compile(
     r"<(?:!--.*?-->|(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)/?>)|<", re.DOTALL)
 
 
+# "&amp;#8217;", "&amp;eacute;": a reference whose `&` was escaped once more. Not
+# "&amp;amp;", which an RSS title uses to show "&amp;" (itself a reference to "&").
+_TWICE_ESCAPED_REFERENCE = re.compile(
+    r"&amp;(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|(?!amp;)[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
 # Elements that have no end tag: alone, they are markup ("<br>", "<img …>").
 VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                            "meta", "source", "track", "wbr"})
@@ -356,7 +362,13 @@ def markup_from_plain_title(title: str) -> str:
     ("<b>Breaking</b>") — and any other `<` is escaped as the character it is ("Why a<b
     matters", "if x<y and y>z then", "<analysis>", "Array<Object>", "a<b and c>d", "the
     <time> element"). Atom says a title's type, and its html/xhtml titles never come
-    through here."""
+    through here.
+
+    A character reference escaped twice ("It&amp;#8217;s", "Caf&amp;eacute;": WordPress
+    plugins and templates that escape an escaped title) is read as the reference it
+    was meant to be, as most readers show it ("It’s"); `&amp;amp;` stays "&amp;" text."""
+    if "&amp;" in title:
+        title = _TWICE_ESCAPED_REFERENCE.sub(r"&\1", title)
     if "<" not in title:
         return title
     # Far beyond any headline (stored ones are cut to a few hundred characters); the
