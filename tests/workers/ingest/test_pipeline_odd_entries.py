@@ -237,6 +237,7 @@ WRITTEN_DATES = {
     "german-day-stop": ("25. November 2026", datetime(2026, 11, 25, tzinfo=UTC)),
     "spanish": ("miércoles, 25 noviembre 2026 10:00:00 +0100",
                 datetime(2026, 11, 25, 9, tzinfo=UTC)),
+    "spanish-pm": ("mié, 25 nov 2026 10:00 p. m. +0100", datetime(2026, 11, 25, 21, tzinfo=UTC)),
     "no-zone": ("Wed, 25 Nov 2026 10:00:00", datetime(2026, 11, 25, 10, tzinfo=UTC)),
     # Milliseconds (feeds built in JavaScript), "2026/11/25" and Java's Date.toString():
     # feedparser read them as 1795, November the 1st and UTC.

@@ -277,7 +277,7 @@ _H_TIME = re.compile(r"(?<=\s)(\d{1,2})h(\d\d)\b")
 _ZONE_AFTER_UTC = re.compile(r"\s*(?<![A-Za-z])(?:UTC|GMT|UT)\s*([+-])(\d\d?)(?::?(\d\d))?\s*$",
                              re.IGNORECASE)
 # A 12-hour time: "10:00 PM", "2:30:15 a.m.".
-_TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d\d(?::\d\d)?)\s*([AaPp])\.?[Mm]\b\.?")
+_TWELVE_HOUR = re.compile(r"\b(\d{1,2})(:\d\d(?::\d\d)?)\s*([AaPp])\.?\s?[Mm]\b\.?")
 # A weekday before the date ("lun.,", "Mo,", "Monday,"): the date says it again.
 _LEADING_WEEKDAY = re.compile(r"^[^\W\d_]+\.?,\s*")
 # German and Scandinavian day numbers take a full stop: "25. November 2026".

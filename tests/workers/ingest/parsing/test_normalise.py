@@ -114,6 +114,7 @@ def test_absolute_url_resolves_and_keeps_only_web_urls(
     ("Mon, 23 Nov 2026 05:45 PM GMT", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("Mon, 23 Nov 2026 12:45 a.m. +0000", datetime(2026, 11, 23, 0, 45, tzinfo=UTC)),
     ("Mon, 23 Nov 2026 12:45 PM +0000", datetime(2026, 11, 23, 12, 45, tzinfo=UTC)),
+    ("lunes, 23 nov 2026 05:45 p. m.", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("lun., 23 nov. 2026 18:45:00 +0100", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("Mo, 23 Nov. 2026 18:45:00 +0100", datetime(2026, 11, 23, 17, 45, tzinfo=UTC)),
     ("lunes, 23 dic 2026 18:45:00 +0100", datetime(2026, 12, 23, 17, 45, tzinfo=UTC)),
