@@ -223,6 +223,8 @@ def parse_date(text: str | None) -> datetime | None:
     if not text or not text.strip():
         return None
     text = text.strip()
+    if _AS_THE_STANDARDS_WRITE_IT.match(text):      # most dates: no rewriting to try
+        return _parse_written_date(text)
     epoch = _EPOCH.match(text)
     if epoch:
         return _from_epoch(epoch)
@@ -255,6 +257,10 @@ def _parse_written_date(written: str) -> datetime | None:
 
 
 # A Unix timestamp (seconds, 1973 to 2286) where a date should be; some CMSes write one.
+# RFC 822 and ISO 8601 as most feeds write them, with a numeric or UTC zone.
+_AS_THE_STANDARDS_WRITE_IT = re.compile(
+    r"(?:(?:[A-Z][a-z]{2}, )?\d\d? [A-Z][a-z]{2} \d{4} \d\d:\d\d(?::\d\d)? (?:[+-]\d{4}|GMT|UTC|Z)"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d))\Z")
 # In seconds (1973 to 2286, a fraction allowed) or, as JavaScript writes it, milliseconds.
 _EPOCH = re.compile(r"^(\d{9,10})(?:\.\d+)?$|^(\d{12,13})$")
 # An IANA zone after a time: "10:00:00 Europe/Paris", "10:00 (America/New_York)".
