@@ -133,8 +133,8 @@ def test_a_feed_read_in_another_charset_than_it_declared_says_so_in_the_sources_
     rows = {row["id"]: row for row in json.loads(
         runner.invoke(args=["sources", "list", "--json"]).output)}
     assert (rows[labelled]["status"], rows[labelled]["last_error"]) == (
-        "ok", "encoding: declared iso8859-1 but the bytes are UTF-8; read as UTF-8")
+        "ok", "encoding: declared ISO-8859-1 but the bytes are UTF-8; read as UTF-8")
     assert (rows[plain]["status"], rows[plain]["last_error"]) == ("ok", None)
     listing = runner.invoke(args=["sources", "list"]).output
     line = next(line for line in listing.splitlines() if "Labelled" in line)
-    assert "(encoding: declared iso8859-1 but the bytes are UTF-8" in line
+    assert "(encoding: declared ISO-8859-1 but the bytes are UTF-8" in line

@@ -70,8 +70,8 @@ def test_a_cyrillic_feed_served_with_the_servers_latin_default_charset_is_read_a
     assert "кот немного пхп знает?" in " ".join(article.content_html for article in articles)
     # The admin sees which label was wrong (hopper sources list, the sources page).
     assert (source.status, source.last_error) == (
-        "ok", "encoding: the server declared iso8859-1 but the document cp1251; "
-              "read as cp1251")
+        "ok", "encoding: the server declared ISO-8859-1 but the document windows-1251; "
+              "read as windows-1251")
 
 
 def _rss(declared: str, title: str, description: str) -> str:
@@ -128,7 +128,7 @@ def test_a_utf_8_feed_served_with_the_servers_central_european_default_stays_utf
     # Russian one's windows-1251): the bytes can only be UTF-8.
     source, articles = poll("aktuality-sk.rss", "text/xml; charset=ISO-8859-2")
     assert (source.status, source.last_error) == (
-        "ok", "encoding: declared iso8859-2 but the bytes are UTF-8; read as UTF-8")
+        "ok", "encoding: declared ISO-8859-2 but the bytes are UTF-8; read as UTF-8")
     assert sorted(article.title for article in articles) == [
         "Analytici Goldman Sachs zvýšili odhad rastu ekonomiky USA",
         "Koronavírus: Cielené testovanie zachytilo v Banskej Bystrici desiatky pozitívnych"]

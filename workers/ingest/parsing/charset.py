@@ -79,8 +79,8 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
         text = _try_decode(body, "utf-8")
         if text is not None:
             return DecodedDocument(with_windows_1252_punctuation(text), "utf-8",
-                                   f"declared {candidates[0]} but the bytes are UTF-8; "
-                                   "read as UTF-8")
+                                   f"declared {label(candidates[0])} but the bytes are "
+                                   "UTF-8; read as UTF-8")
     server_default = _server_default(candidates) if not bom_encoding else None
     if server_default:
         candidates.reverse()
@@ -90,12 +90,23 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
         if text is not None:
             text = with_windows_1252_punctuation(text)
             warning = None if encoding == first else (
-                f"declared {first} but the bytes are not; read as {encoding}")
+                f"declared {label(first)} but the bytes are not; read as {label(encoding)}")
             if server_default and encoding == first:
-                warning = (f"the server declared {server_default} but the document "
-                           f"{first}; read as {first}")
+                warning = (f"the server declared {label(server_default)} but the document "
+                           f"{label(first)}; read as {label(first)}")
             return DecodedDocument(text, encoding or "utf-8", warning)
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def label(codec: str | None) -> str:
+    """A Python codec's name as publishers and the Encoding Standard write it, for the
+    warnings admins read: "windows-1251" for cp1251, "ISO-8859-2" for iso8859-2."""
+    name = codec or "utf-8"
+    if name.startswith("cp") and name[2:] in {"874", *map(str, range(1250, 1259))}:
+        return f"windows-{name[2:]}"
+    if name == "shift_jis":
+        return "Shift_JIS"
+    return name.replace("iso8859", "iso-8859").upper()
 
 
 def _server_default(candidates: list[str]) -> str | None:

@@ -321,7 +321,7 @@ def test_a_wrong_http_charset_gives_way_to_the_declaration_that_decodes() -> Non
     feed = parse_feed(content.encode("cp1251"), {"content-type": "text/xml; charset=utf-8"},
                       "https://x.example/")
     assert feed.title == "Новости"
-    assert feed.warnings == ("declared utf-8 but the bytes are not; read as cp1251",)
+    assert feed.warnings == ("declared UTF-8 but the bytes are not; read as windows-1251",)
 
 
 # -- the two paths agree beyond the golden files ---------------------------------------------
@@ -489,5 +489,5 @@ def test_a_latin_http_charset_gives_way_to_a_declaration_of_another_encoding() -
     feed = parse_feed(content.encode("cp1251"), {"content-type": "text/xml; charset=ISO-8859-1"},
                       "https://x.example/")
     assert feed.title == "Новости"
-    assert feed.warnings == ("the server declared iso8859-1 but the document cp1251; "
-                             "read as cp1251",)
+    assert feed.warnings == ("the server declared ISO-8859-1 but the document windows-1251; "
+                             "read as windows-1251",)
