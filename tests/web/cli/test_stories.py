@@ -112,3 +112,32 @@ def test_a_merge_that_cannot_run_leaves_the_stored_polls_and_exits_zero(
 def test_rebuild_refuses_a_window_out_of_range(runner, database: Database) -> None:
     result = runner.invoke(args=["stories", "rebuild", "--since", "0"])
     assert result.exit_code == 2 and "--since" in result.output
+
+
+# One outlet network's summary, the same for every item: words a headline in another
+# script shares none of.
+NETWORK_BOILERPLATE = ("The post appeared first on Daily Ledger. Follow Daily Ledger on "
+                       "Twitter and Facebook for more news, sport and weather every day.")
+
+
+def test_headlines_sharing_only_a_boilerplate_summary_do_not_join_one_story(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """Outlets of one network (English, Hebrew, Arabic) give every item the same English
+    summary. A Hebrew election headline shares no word with an English bridge story:
+    the summary's words alone must not carry it there (they made the cosine, and the
+    guards had no names to compare in a script without capitals)."""
+    english = [("en1", "Harbour bridge reopens after three weeks of repairs"),
+               ("en2", "Cosmos: A Spacetime Odyssey")]
+    hebrew = [("he1", "הבחירות לכנסת: הליכוד מובילה בסקר האחרון"),
+              ("he2", "שריפה גדולה פרצה ביער הכרמל")]
+    arabic = [("ar1", "انفجار جديد في مرفأ بيروت يثير الذعر")]
+    for name, items in (("ledger", english), ("hayom", hebrew), ("sharq", arabic)):
+        httpserver.expect_request(f"/{name}.xml").respond_with_data(
+            feed(*[(guid, title, NETWORK_BOILERPLATE) for guid, title in items]))
+        add_source(database, httpserver.url_for(f"/{name}.xml"), name=name)
+
+    result = runner.invoke(args=["ingest", "--all"])
+
+    assert result.exit_code == 0, result.output
+    assert groups(database) == {frozenset({"en1"}), frozenset({"en2"}), frozenset({"he1"}),
+                                frozenset({"he2"}), frozenset({"ar1"})}

@@ -510,6 +510,20 @@ def shares_more_than_names(article: Features, story: StoryShape) -> bool:
     return not words or not words.isdisjoint(story.lead_terms)
 
 
+def headline_meets_lead(article: Features, story: StoryShape) -> bool:
+    """Whether the article's headline shares a word with the story's lead (its headline or
+    summary), or has no words. A summary can be an outlet's boilerplate, the same for
+    every item ("The post appeared first on…"), and in a script without capitals the
+    guards have no names to compare: without this, a Hebrew headline with an English
+    boilerplate summary joined an English story with the same summary on those words
+    alone."""
+    return _headline_meets(article.title_words, story.lead_terms)
+
+
+def _headline_meets(headline: frozenset[str], lead_terms: Mapping[str, float]) -> bool:
+    return not headline or not headline.isdisjoint(lead_terms)
+
+
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     # Over the shared terms only (the intersection is taken in C): vectors share few.
     shared = a.keys() & b.keys()
@@ -533,7 +547,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     for story in candidates:
         if not guards_agree(article, story):      # cheap set operations first
             continue
-        if not shares_more_than_names(article, story):
+        if not (shares_more_than_names(article, story)
+                and headline_meets_lead(article, story)):
             continue
         if same_series_apart(article, story):
             continue
@@ -618,6 +633,8 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float], *,
     return (guards_agree(lead_a, b) and guards_agree(lead_b, a)     # set operations first
             and (b.count > 1 or _shares_coverage_words(lead_b, a))
             and (a.count > 1 or _shares_coverage_words(lead_a, b))
+            and _headline_meets(title_words(a.lead_title), b.lead_terms)
+            and _headline_meets(title_words(b.lead_title), a.lead_terms)
             and not series_apart(a.lead_title, b.lead_title)
             and cosine(a.lead_terms, b.lead_terms) >= lead_min
             and cosine(weighted(a.sums), weighted(b.sums)) >= centroid_min)

@@ -586,7 +586,7 @@ def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
     japan, fed = story_of(database, QUAKE_JAPAN[0]), story_of(database, FED[0])
     # A twin story, as two concurrent polls on PostgreSQL can start: same event, apart.
     with session_scope(database) as session:
-        twin = Story(title="twin", first_published_at=NOW, last_published_at=NOW,
+        twin = Story(title=QUAKE_JAPAN_2[0], first_published_at=NOW, last_published_at=NOW,
                      article_count=1, source_count=1, is_open=True, centroid="{}",
                      lead_terms="{}")
         session.add(twin)
