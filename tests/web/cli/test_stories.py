@@ -141,3 +141,32 @@ def test_headlines_sharing_only_a_boilerplate_summary_do_not_join_one_story(
     assert result.exit_code == 0, result.output
     assert groups(database) == {frozenset({"en1"}), frozenset({"en2"}), frozenset({"he1"}),
                                 frozenset({"he2"}), frozenset({"ar1"})}
+
+
+def test_chinese_and_japanese_headlines_join_their_copies_and_only_them(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """Chinese and Japanese write no spaces: a headline is one or two "words", so two
+    outlets' versions of one wire headline (one adds a word) shared none, and a headline
+    sharing a common word ("China") with another must still stay apart."""
+    xinhua = [("x1", "国务院常务会议部署进一步扩大内需",
+               "国务院总理主持召开国务院常务会议，部署进一步扩大内需、促进消费的政策措施。"),
+              ("x2", "中国男篮击败日本队夺得亚洲杯冠军",
+               "中国男篮在决赛中击败日本队，时隔多年再次夺得亚洲杯冠军。"),
+              ("x3", "日銀、マイナス金利を解除",
+               "日本銀行は金融政策決定会合で、マイナス金利政策の解除を決めた。")]
+    caixin = [("c1", "国务院常务会议：部署进一步扩大内需促进消费",
+               "会议指出，要进一步扩大内需，推动消费持续恢复。"),
+              ("c2", "中国发布新版外商投资准入负面清单",
+               "国家发展改革委和商务部发布新版负面清单，进一步缩减外资准入限制。"),
+              ("c3", "日銀がマイナス金利解除を決定",
+               "日銀は会合でマイナス金利の解除を決定した。")]
+    for name, items in (("xinhua", xinhua), ("caixin", caixin)):
+        httpserver.expect_request(f"/{name}.xml").respond_with_data(feed(*items))
+        add_source(database, httpserver.url_for(f"/{name}.xml"), name=name)
+
+    result = runner.invoke(args=["ingest", "--all"])
+
+    assert result.exit_code == 0, result.output
+    assert groups(database) == {frozenset({"x1", "c1"}), frozenset({"x2"}), frozenset({"c2"}),
+                                frozenset({"x3", "c3"})}
+

@@ -228,8 +228,33 @@ Word = tuple[str, int, int, bytes]
 @lru_cache(maxsize=65536)
 def _chunk(chunk: str) -> tuple[Word, ...]:
     """The words of one whitespace-separated chunk ("rate-hike," "U.S.")."""
+    raws = _WORD.findall(chunk) if _CJK.search(chunk) is None else _cjk_raws(chunk)
     return tuple((stem, kind, *_crc_parts(stem))
-                 for stem, kind in (_word(raw) for raw in _WORD.findall(chunk)))
+                 for stem, kind in (_word(raw) for raw in raws))
+
+
+# Han, Hiragana and Katakana: Chinese and Japanese are written without spaces, so a
+# headline would be one or two "words" and two wordings of it would share none. A run of
+# these characters is read as its overlapping character pairs ("扩大内需" → 扩大 大内
+# 内需), the usual unit for matching such text without a dictionary.
+_CJK_CHARS = ("\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+              "\uff66-\uff9f\U00020000-\U0002fa1f")
+_CJK = re.compile(f"[{_CJK_CHARS}]")
+_CJK_RUNS = re.compile(f"([{_CJK_CHARS}]+)")
+
+
+def _cjk_raws(chunk: str) -> list[str]:
+    """The words of a chunk holding Chinese or Japanese: each run of those characters as
+    its character pairs (a lone character as itself), the rest as usual ("iPhone", "0.5")."""
+    raws: list[str] = []
+    for number, part in enumerate(_CJK_RUNS.split(chunk)):
+        if number % 2 == 0:
+            raws += _WORD.findall(part)
+        elif len(part) == 1:
+            raws.append(part)
+        else:
+            raws += [part[start:start + 2] for start in range(len(part) - 1)]
+    return raws
 
 
 @lru_cache(maxsize=65536)
