@@ -170,3 +170,35 @@ def test_chinese_and_japanese_headlines_join_their_copies_and_only_them(
     assert groups(database) == {frozenset({"x1", "c1"}), frozenset({"x2"}), frozenset({"c2"}),
                                 frozenset({"x3", "c3"})}
 
+
+def test_stories_in_two_scripts_that_share_only_a_number_stay_apart(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """A Hebrew heatwave (40 degrees) and a Japanese home-run record (40 home runs) share
+    a number and nothing else: the merge that ends the run folded the home run into the
+    heatwave as a fragment, the guards agreeing (the number is a name both sides are sure
+    of) and the leads close enough (a name weighs 2.5 times in short headlines)."""
+    heat = [("h1", "גל חום: טמפרטורות של 40 מעלות צפויות בסוף השבוע"),
+            ("h2", "שרב כבד צפוי בסוף השבוע, עד 40 מעלות")]
+    homer = ("j1", "大谷翔平が今季40号本塁打")
+    # Other news in the window, so that the number is as rare as their words.
+    others = [(f"o{number}", title) for number, title in enumerate((
+        "Council approves new cycle lanes on the high street",
+        "Local bakery wins national award for sourdough bread",
+        "Flooding closes the river road after heavy rain",
+        "Police appeal for witnesses after late night burglary",
+        "Harbour bridge reopens after three weeks of repairs",
+        "Museum unveils restored medieval tapestry",
+        "School choir reaches the national final",
+        "Airport expansion plan goes to public consultation"))]
+    feeds = {"ynet": [heat[0]], "walla": [heat[1]], "kyodo": [homer],
+             "courier": others}
+    for name, items in feeds.items():
+        httpserver.expect_request(f"/{name}.xml").respond_with_data(
+            feed(*[(guid, title, "") for guid, title in items]))
+        add_source(database, httpserver.url_for(f"/{name}.xml"), name=name)
+
+    result = runner.invoke(args=["ingest", "--all"])
+
+    assert result.exit_code == 0, result.output
+    found = groups(database)
+    assert frozenset({"h1", "h2"}) in found and frozenset({"j1"}) in found

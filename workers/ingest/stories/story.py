@@ -536,17 +536,21 @@ def shares_more_than_names(article: Features, story: StoryShape) -> bool:
 
 
 def headline_meets_lead(article: Features, story: StoryShape) -> bool:
-    """Whether the article's headline shares a word with the story's lead (its headline or
-    summary), or has no words. A summary can be an outlet's boilerplate, the same for
-    every item ("The post appeared first on…"), and in a script without capitals the
-    guards have no names to compare: without this, a Hebrew headline with an English
-    boilerplate summary joined an English story with the same summary on those words
-    alone."""
+    """Whether the article's headline shares a word other than a number or a date with the
+    story's lead (its headline or summary), or has no such words. A summary can be an
+    outlet's boilerplate, the same for every item ("The post appeared first on…"), and
+    in a script without capitals the guards have no names to compare: without this, a
+    Hebrew headline with an English boilerplate summary joined an English story with the
+    same summary on those words alone."""
     return _headline_meets(article.title_words, story.lead_terms)
 
 
 def _headline_meets(headline: frozenset[str], lead_terms: Mapping[str, float]) -> bool:
-    return not headline or not headline.isdisjoint(lead_terms)
+    # A number or a date is no word in common: "40 degrees" and "40 home runs" share only
+    # it (a headline that is only a date, "March 11, 2014, 2:02 am", has no such words).
+    words = [word for word in headline
+             if not word[:1].isdigit() and word not in _KNOWN_NON_NAMES]
+    return not words or not lead_terms.keys().isdisjoint(words)
 
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
