@@ -159,6 +159,16 @@ def display_names(session: Session, source_ids: Iterable[int]) -> dict[int, str]
     return {source_id: name or public_url(url) for source_id, name, url in rows}
 
 
+def names(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
+    """{id: name} of the given sources that exist (an empty name for one without)."""
+    ids = sorted(set(source_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        found.update((source_id, name or "") for source_id, name in session.execute(
+            select(Source.id, Source.name).where(Source.id.in_(ids[start:start + 500]))))
+    return found
+
+
 def section_ids(session: Session, source_ids: Iterable[int]) -> dict[int, int | None]:
     """{source id: its section id} (None: no section)."""
     ids = sorted(set(source_ids))

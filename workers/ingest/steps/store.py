@@ -309,10 +309,12 @@ def prepare(database: Database, updates: Sequence[FeedUpdate], *,
         writes = _writes([(source_id, sections.get(source_id), update.polled_at,
                            _unique(update)) for source_id, update in entries.items()],
                          known, limits.retention)
+        outlets = source_rows.names(session, entries)
         for row in writes.rows:
             prepared.features[(row["source_id"], row["entry_hash"])] = features(
-                row["title"], row["summary"])
-        pending = _pending(session, writes.rows, prepared.features, stored=known.keys())
+                row["title"], row["summary"], outlets.get(row["source_id"], ""))
+        pending = _pending(session, writes.rows, prepared.features, stored=known.keys(),
+                           outlets=outlets)
         plan = plan_stories(session, pending, window=limits.story_window, draft=True,
                             preferred=source_rows.preferred_ids(session, entries))
         prepared.draft = StoryDraft(plan, {item.key: _inputs(item) for item in pending})
@@ -445,7 +447,8 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     rows = writes.rows
     plan = _plan_stories(session, rows, window=story_window, prepared=prepared,
                          stored={(source_id, article.entry_hash)
-                                 for source_id, article in writes.changed})
+                                 for source_id, article in writes.changed},
+                         outlets={source.id: source.name or "" for source, _ in polls})
     if prepared is not None:
         prepared.features.clear()
         prepared.draft = None
@@ -545,12 +548,13 @@ def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, Fe
 
 def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
                   window: timedelta, prepared: Prepared | None,
-                  stored: Collection[tuple[int, str]]) -> StoryPlan:
+                  stored: Collection[tuple[int, str]],
+                  outlets: Mapping[int, str]) -> StoryPlan:
     """The rows' stories (`stored`: the keys of those stored already): the draft
     `prepare` made, when these rows are the ones it planned and it is still true of the
     stories (store_stories.adopt_draft); else planned here."""
     pending = _pending(session, rows, prepared.features if prepared is not None else {},
-                       stored=stored)
+                       stored=stored, outlets=outlets)
     draft = prepared.draft if prepared is not None else None
     if draft is not None and draft.inputs == {item.key: _inputs(item) for item in pending} \
             and adopt_draft(session, draft.plan):
@@ -561,9 +565,11 @@ def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
 
 def _pending(session: Session, rows: Sequence[dict[str, Any]],
              prepared: Mapping[tuple[int, str], Features], *,
-             stored: Collection[tuple[int, str]]) -> list[Pending]:
+             stored: Collection[tuple[int, str]],
+             outlets: Mapping[int, str]) -> list[Pending]:
     """The rows as story assignment takes them, each with the story and title it has
-    now if it is stored already (`stored`: an edited article may move)."""
+    now if it is stored already (`stored`: an edited article may move) and its source's
+    name (`outlets`)."""
     keys = [(row["source_id"], row["entry_hash"]) for row in rows]
     edited = [key for key in keys if key in stored]
     current = article_writes.current_stories(session, edited) if edited else {}
@@ -572,7 +578,7 @@ def _pending(session: Session, rows: Sequence[dict[str, Any]],
                     published_at=row["published_at"],
                     current_story_id=current.get(key, (None, ""))[0],
                     current_title=current.get(key, (None, None))[1],
-                    features=prepared.get(key))
+                    features=prepared.get(key), outlet=outlets.get(key[0], ""))
             for key, row in zip(keys, rows, strict=True)]
 
 
@@ -580,7 +586,7 @@ def _inputs(item: Pending) -> tuple[Any, ...]:
     """What a story decision reads of a pending article (its features follow from its
     title and summary)."""
     return (item.title, item.summary, item.source_id, item.section_id, item.published_at,
-            item.current_story_id, item.current_title)
+            item.current_story_id, item.current_title, item.outlet)
 
 
 def _article_row(source_id: int, source_section_id: int | None, article: CleanArticle,

@@ -110,13 +110,15 @@ def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
     old = {article.story_id for article in articles if article.story_id is not None}
     story_rows.forget_terms(session, old)
     preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
+    outlets = source_rows.names(session, {article.source_id for article in articles})
     formed: set[int] = set()
     for start in range(0, len(articles), REBUILD_BATCH):
         batch = articles[start:start + REBUILD_BATCH]
         plan = plan_stories(session, [
             Pending(key=article.id, title=article.title, summary=article.summary,
                     source_id=article.source_id, section_id=article.section_id,
-                    published_at=article.published_at) for article in batch],
+                    published_at=article.published_at,
+                    outlet=outlets.get(article.source_id, "")) for article in batch],
             window=window, preferred=preferred)
         story_rows.move_articles(session, {article.id: plan.story_of[article.id]
                                            for article in batch})

@@ -67,6 +67,7 @@ class Pending:
     current_story_id: int | None = None
     current_title: str | None = None
     features: Features | None = None      # of this title and summary, if worked out already
+    outlet: str = ""                      # its source's name (story.without_outlet)
 
 
 @dataclass
@@ -122,7 +123,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
             plan.story_of[item.key] = item.current_story_id
     if not moving:
         return plan
-    found = {item.key: item.features or features(item.title, item.summary)
+    found = {item.key: item.features or features(item.title, item.summary, item.outlet)
              for item in moving}
     terms = sorted({term for feature in found.values()
                     for term in (*feature.query, *feature.keys)})

@@ -835,11 +835,11 @@ def test_features_are_worked_out_before_the_write_transaction_and_only_for_new_t
     worked_out: list[str] = []
     real_features = store.features
 
-    def counting(title: str, summary: str = "") -> object:
+    def counting(title: str, summary: str = "", outlet: str = "") -> object:
         worked_out.append(title)
-        return real_features(title, summary)
+        return real_features(title, summary, outlet)
 
-    def inside_the_transaction(title: str, summary: str = "") -> object:
+    def inside_the_transaction(title: str, summary: str = "", outlet: str = "") -> object:
         raise AssertionError(f"features of {title!r} were worked out under the write lock")
 
     monkeypatch.setattr(store, "features", counting)
