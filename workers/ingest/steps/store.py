@@ -57,7 +57,7 @@ from workers.ingest.stories.store_stories import (
     finish_stories,
     plan_stories,
 )
-from workers.ingest.stories.story import Features, features
+from workers.ingest.stories.story import Features, features, repeated_summaries
 
 log = logging.getLogger(__name__)
 _rng = random.Random()
@@ -310,11 +310,14 @@ def prepare(database: Database, updates: Sequence[FeedUpdate], *,
                            _unique(update)) for source_id, update in entries.items()],
                          known, limits.retention)
         outlets = source_rows.names(session, entries)
+        boilerplate = _boilerplate({source_id: _unique(update)
+                                    for source_id, update in entries.items()})
         for row in writes.rows:
             prepared.features[(row["source_id"], row["entry_hash"])] = features(
-                row["title"], row["summary"], outlets.get(row["source_id"], ""))
+                row["title"], _story_summary(row, boilerplate),
+                outlets.get(row["source_id"], ""))
         pending = _pending(session, writes.rows, prepared.features, stored=known.keys(),
-                           outlets=outlets)
+                           outlets=outlets, boilerplate=boilerplate)
         plan = plan_stories(session, pending, window=limits.story_window, draft=True,
                             preferred=source_rows.preferred_ids(session, entries))
         prepared.draft = StoryDraft(plan, {item.key: _inputs(item) for item in pending})
@@ -448,7 +451,8 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
     plan = _plan_stories(session, rows, window=story_window, prepared=prepared,
                          stored={(source_id, article.entry_hash)
                                  for source_id, article in writes.changed},
-                         outlets={source.id: source.name or "" for source, _ in polls})
+                         outlets={source.id: source.name or "" for source, _ in polls},
+                         boilerplate=_boilerplate(unique))
     if prepared is not None:
         prepared.features.clear()
         prepared.draft = None
@@ -549,12 +553,13 @@ def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, Fe
 def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
                   window: timedelta, prepared: Prepared | None,
                   stored: Collection[tuple[int, str]],
-                  outlets: Mapping[int, str]) -> StoryPlan:
+                  outlets: Mapping[int, str],
+                  boilerplate: Mapping[int, frozenset[str]]) -> StoryPlan:
     """The rows' stories (`stored`: the keys of those stored already): the draft
     `prepare` made, when these rows are the ones it planned and it is still true of the
     stories (store_stories.adopt_draft); else planned here."""
     pending = _pending(session, rows, prepared.features if prepared is not None else {},
-                       stored=stored, outlets=outlets)
+                       stored=stored, outlets=outlets, boilerplate=boilerplate)
     draft = prepared.draft if prepared is not None else None
     if draft is not None and draft.inputs == {item.key: _inputs(item) for item in pending} \
             and adopt_draft(session, draft.plan):
@@ -566,20 +571,35 @@ def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
 def _pending(session: Session, rows: Sequence[dict[str, Any]],
              prepared: Mapping[tuple[int, str], Features], *,
              stored: Collection[tuple[int, str]],
-             outlets: Mapping[int, str]) -> list[Pending]:
+             outlets: Mapping[int, str],
+             boilerplate: Mapping[int, frozenset[str]]) -> list[Pending]:
     """The rows as story assignment takes them, each with the story and title it has
-    now if it is stored already (`stored`: an edited article may move) and its source's
-    name (`outlets`)."""
+    now if it is stored already (`stored`: an edited article may move), its source's
+    name (`outlets`), and no summary where it is its feed's boilerplate."""
     keys = [(row["source_id"], row["entry_hash"]) for row in rows]
     edited = [key for key in keys if key in stored]
     current = article_writes.current_stories(session, edited) if edited else {}
-    return [Pending(key=key, title=row["title"], summary=row["summary"],
+    return [Pending(key=key, title=row["title"], summary=_story_summary(row, boilerplate),
                     source_id=row["source_id"], section_id=row["section_id"],
                     published_at=row["published_at"],
                     current_story_id=current.get(key, (None, ""))[0],
                     current_title=current.get(key, (None, None))[1],
                     features=prepared.get(key), outlet=outlets.get(key[0], ""))
             for key, row in zip(keys, rows, strict=True)]
+
+
+def _boilerplate(articles: Mapping[int, Sequence[CleanArticle]]) -> dict[int, frozenset[str]]:
+    """{source id: the summaries several of its feed's entries carry} (story.py
+    `repeated_summaries`): read from the whole feed, so that a poll bringing one new
+    item still knows its outlet's boilerplate."""
+    return {source_id: repeated_summaries(article.summary for article in feed)
+            for source_id, feed in articles.items()}
+
+
+def _story_summary(row: Mapping[str, Any], boilerplate: Mapping[int, frozenset[str]]) -> str:
+    """The summary story assignment reads: none where it is the feed's boilerplate."""
+    summary: str = row["summary"] or ""
+    return "" if summary.strip() in boilerplate.get(row["source_id"], ()) else summary
 
 
 def _inputs(item: Pending) -> tuple[Any, ...]:

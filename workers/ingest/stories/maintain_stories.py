@@ -29,7 +29,7 @@ from workers.ingest.stories.store_stories import (
     plan_stories,
     shape_of,
 )
-from workers.ingest.stories.story import fold_story, should_merge
+from workers.ingest.stories.story import fold_story, repeated_summaries, should_merge
 
 MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
@@ -111,11 +111,19 @@ def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
     story_rows.forget_terms(session, old)
     preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
     outlets = source_rows.names(session, {article.source_id for article in articles})
+    # Summaries several articles of one source carry: its boilerplate (as at ingest).
+    by_source: dict[int, list[str]] = {}
+    for article in articles:
+        by_source.setdefault(article.source_id, []).append(article.summary or "")
+    boilerplate = {source_id: repeated_summaries(summaries)
+                   for source_id, summaries in by_source.items()}
     formed: set[int] = set()
     for start in range(0, len(articles), REBUILD_BATCH):
         batch = articles[start:start + REBUILD_BATCH]
         plan = plan_stories(session, [
-            Pending(key=article.id, title=article.title, summary=article.summary,
+            Pending(key=article.id, title=article.title,
+                    summary="" if (article.summary or "").strip()
+                    in boilerplate[article.source_id] else article.summary,
                     source_id=article.source_id, section_id=article.section_id,
                     published_at=article.published_at,
                     outlet=outlets.get(article.source_id, "")) for article in batch],

@@ -382,6 +382,20 @@ def features(title: str, summary: str = "", outlet: str = "") -> Features:
                     title_words=title_terms, kicker=kicker, headline=headline)
 
 
+def repeated_summaries(summaries: Iterable[str]) -> frozenset[str]:
+    """The summaries more than one item of a feed carries word for word: an outlet's
+    boilerplate ("Read the full story on our website…"), not what the items report.
+    Assignment reads such items by their headline alone: the boilerplate's words made the
+    cosine of unrelated headlines of a feed, or of outlets sharing it."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for summary in summaries:
+        text = summary.strip()
+        if text:
+            (repeated if text in seen else seen).add(text)
+    return frozenset(repeated)
+
+
 # An outlet crediting itself around its headline: "… - BBC News", "… | The Guardian",
 # "Reuters: …", "BBC News | …" (at most OUTLET_WORDS words, the rest a headline of at
 # least two).
