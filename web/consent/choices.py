@@ -21,7 +21,8 @@ COOKIE_NAME = "hopper_consent"
 MAX_AGE_S = 182 * 24 * 3600   # about six months, then the visitor is asked again (CNIL)
 # Our own cookie is under 200 characters: anything much longer was not written by us.
 MAX_COOKIE_CHARS = 1024
-CONSENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# fullmatch, not `^…$`: `$` also matches before a trailing newline.
+CONSENT_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def read_cookie(raw: str | None) -> Consent | None:
         return None
     version, consent_id, given = data.get("v"), data.get("id"), data.get("c")
     if not (isinstance(version, str) and isinstance(consent_id, str)
-            and CONSENT_ID.match(consent_id) and isinstance(given, dict)):
+            and CONSENT_ID.fullmatch(consent_id) and isinstance(given, dict)):
         return None
     return Consent(consent_id=consent_id, policy_version=version,
                    granted={category: given.get(category) is True for category in CATEGORIES})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import urllib.error
+import urllib.request
 from datetime import timedelta
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from sqlalchemy import select
@@ -159,3 +161,35 @@ def test_an_ipv6_client_rotating_addresses_in_its_64_shares_one_budget(client,
     other_network = client.post("/consent", data={"action": "reject_all"}, headers=SAME_SITE,
                                 environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})
     assert other_network.status_code == 303
+
+
+@pytest.mark.parametrize("forged_id", ["a" * 64 + "\n", "abcdefghijklmnop\n"])
+def test_a_consent_id_with_a_trailing_newline_is_not_taken_over(live_server, database,
+                                                                 settings,
+                                                                 forged_id: str) -> None:
+    """`$` also matches before a final newline: a cookie id ending in one passed as
+    well-formed, and was written to the proof record — on PostgreSQL a 65-character id
+    overflowed its column (a 500 for every choice of that visitor). It is unreadable, so
+    the choice starts a fresh id."""
+    raw = quote(json.dumps({"v": settings.policy_version, "id": forged_id, "c": {}}), safe="")
+    request = urllib.request.Request(
+        live_server.url + "/consent", data=b"action=accept_all", method="POST",
+        headers={"Cookie": f"{COOKIE_NAME}={raw}", "Sec-Fetch-Site": "same-origin",
+                 "Content-Type": "application/x-www-form-urlencoded"})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        response = opener.open(request, timeout=10)
+        status, set_cookies = response.status, response.headers.get_all("Set-Cookie")
+    except urllib.error.HTTPError as answer:
+        status, set_cookies = answer.code, answer.headers.get_all("Set-Cookie")
+    assert status == 303
+    cookie = next(c for c in set_cookies or [] if c.startswith(COOKIE_NAME + "="))
+    new_id = json.loads(unquote(cookie.split(";", 1)[0].split("=", 1)[1]))["id"]
+    stored = [record.consent_id for record in records(database)]
+    assert stored == [new_id]
+    assert "\n" not in new_id and new_id != forged_id.strip()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
