@@ -19,6 +19,7 @@ from web.auth.limits import (
     LOGIN_PER_IP,
     MAIL_PER_IP,
     limit_posts,
+    may_mail,
     signed_in_account_key,
 )
 from web.auth.passwords import hash_password, verify_password
@@ -68,7 +69,10 @@ def change_email() -> Page:
     if not is_current_password(form, user):
         return _render(400, email_form=form)
     new_email = users.normalise_email(form.email.data or "")
-    if new_email != user.email and users.by_email(db_session(), new_email) is None:
+    # The confirmation goes to an address anyone may type: capped per address, as the
+    # sign-up and reset mails are (web/auth/limits.py, `may_mail`).
+    if (new_email != user.email and users.by_email(db_session(), new_email) is None
+            and may_mail("change-email", new_email)):
         mails.send(new_email, "account/email/confirm_email.txt",
                    link=mails.email_change_link(user, new_email))
         mails.send(user.email, "account/email/email_change_requested.txt", new_email=new_email)

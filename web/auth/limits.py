@@ -8,8 +8,9 @@ unlimited guesses.
 Forms that mail an address (registration, reset) must not let a stranger lock its owner
 out, so their per-account budget is the address AND the client, and counts only forms
 that were accepted (`accept_form`). What stops a crowd of clients from mail-bombing one
-address is a cap on the mails actually sent to it (`may_mail`): past it the form answers
-as usual and sends nothing. The owner then already holds working links (every reset
+address is a cap on the mails actually sent to it (`may_mail`; also for the confirmation
+of an address change, which any account may aim at any address): past it the form
+answers as usual and sends nothing. The owner then already holds working links (every reset
 mail holds one; a sign-up mail either confirms or points to the reset page).
 """
 
@@ -39,7 +40,7 @@ REGISTER_PER_IP = "10 per hour"
 REGISTER_PER_ACCOUNT = "3 per hour"   # per address and client, accepted forms only
 RESET_PER_IP = "10 per hour"
 RESET_PER_ACCOUNT = "3 per hour"      # per address and client, accepted forms only
-MAILS_PER_ADDRESS = "3 per hour"      # per form: sign-up mails, reset mails
+MAILS_PER_ADDRESS = "3 per hour"      # per form: sign-up, reset, address-change mails
 MAIL_PER_IP = "10 per hour"   # other forms that send e-mail (resend link, change address)
 CONTACT_PER_IP = "5 per hour"
 CONTACT_PER_ACCOUNT = "5 per hour"

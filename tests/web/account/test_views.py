@@ -15,6 +15,7 @@ from models.playlists import Playlist, PlaylistItem
 from models.sources import Source
 from models.users import User, by_email
 from tests.web.auth.fixtures import PASSWORD, csrf_token_of
+from web.auth import outbox
 
 NEW_PASSWORD = "another long unusual passphrase"
 
@@ -183,3 +184,23 @@ def test_the_last_admin_cannot_delete_their_account(app, make_account, database)
     deleted = post_form(client, "/account/delete", "delete", current_password=PASSWORD,
                         confirm="y")
     assert deleted.status_code == 200    # another admin remains
+
+
+def test_a_crowd_of_accounts_gets_only_three_address_change_mails_an_hour_to_one_address(
+        mailing_app, make_account, mailbox) -> None:
+    """Any account may name any address as its new one, and the confirmation goes to that
+    address: without the per-address cap sign-up and reset have, accounts on many clients
+    (each within its own limits) could bury a stranger's mailbox in confirmation mails."""
+    for n in range(5):
+        make_account(f"sender{n}@example.test")
+        client = mailing_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        token = csrf_token_of(client.get("/login").get_data(as_text=True))
+        assert client.post("/login", data={"email": f"sender{n}@example.test",
+                                           "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        response = post_form(client, "/account/email", "email", email="Victim@Example.test",
+                             current_password=PASSWORD)
+        assert response.status_code == 302
+    assert outbox.wait_until_sent(timeout_s=15)
+    assert sum(message["To"] == "victim@example.test" for message in mailbox.messages) == 3
