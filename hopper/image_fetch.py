@@ -119,8 +119,12 @@ class ImageClient:
                     deadline: float) -> tuple[bytes, str]:
         limit = self.limits.max_image_bytes
         try:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
+            declared = response.headers.get("content-length", "").strip()
+            # RFC 9112 §6.3: a Content-Length that is no number makes the response unusable
+            # (str.isdigit() alone would pass '²', which int() refuses).
+            if declared and not (declared.isascii() and declared.isdigit()):
+                raise BadGateway(f"invalid Content-Length {declared!r}")
+            if declared and int(declared) > limit:
                 raise BadGateway(f"image of {declared} bytes is larger than {limit}")
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):

@@ -55,7 +55,8 @@ def requested_width() -> int | None:
     raw = request.args.get("w")
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) not in VARIANT_WIDTHS:
+    # isascii: str.isdigit() also takes '²' (which int() refuses) and other scripts' digits.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) not in VARIANT_WIDTHS:
         abort(404)
     return int(raw)
 

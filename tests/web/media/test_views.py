@@ -13,6 +13,7 @@ from werkzeug import Request, Response
 from hopper import media_cache
 from hopper.image_fetch import ImageClient, user_agent
 from hopper.settings import MediaLimits
+from tests.hanging import raw_host
 from tests.pictures import png
 
 from .conftest import proxied_path
@@ -270,12 +271,29 @@ def test_a_counter_pixel_gets_the_placeholder_not_a_copy(media_app, httpserver) 
     assert response.status_code == 502 and response.data.startswith(b"GIF89a")
 
 
-@pytest.mark.parametrize("width", ["123", "99999", "-1", "abc", ""])
+@pytest.mark.parametrize("width", ["123", "99999", "-1", "abc", "", "%C2%B2", "%D9%A3%D9%A2%D9%A0"])
 def test_only_the_published_widths_are_served(media_app, httpserver, width) -> None:
+    """Superscript two and Arabic-Indic 320 are digits to str.isdigit(); int() refuses
+    the first (it was a 500) and reads the second as 320."""
     url = serve_png(httpserver)
     response = media_app.test_client().get(proxied_path(media_app, url) + f"?w={width}")
     assert response.status_code == 404
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("query", ["", "?w=320"])
+def test_a_content_length_of_non_ascii_digits_is_a_502_not_a_500(media_app, query) -> None:
+    """A publisher's `Content-Length: ²` (one Latin-1 byte) passes str.isdigit(), which
+    int() then refuses: the proxy answered 500 and, the error being unexpected, asked
+    the publisher again on every request."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: \xb2\r\n"
+    with raw_host(head + b"Connection: close\r\n\r\n" + PICTURE) as (base, requests):
+        client = media_app.test_client()
+        path = proxied_path(media_app, base + "/photo.png") + query
+        first, second = client.get(path), client.get(path)
+        assert [first.status_code, second.status_code] == [502, 502]
+        assert first.data.startswith(b"GIF89a")
+        assert len(requests) == 1
 
 
 def test_bytes_that_look_like_an_image_but_do_not_decode_get_the_placeholder(
