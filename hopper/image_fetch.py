@@ -20,6 +20,7 @@ from urllib3.response import BaseHTTPResponse
 
 from hopper import guarded_http
 from hopper.guarded_http import GuardErrors, address_check, is_public_address
+from hopper.http_numbers import declared_length
 from hopper.media_cache import SNIFF_BYTES, image_type
 from hopper.settings import MediaLimits, Settings
 
@@ -119,12 +120,11 @@ class ImageClient:
                     deadline: float) -> tuple[bytes, str]:
         limit = self.limits.max_image_bytes
         try:
-            declared = response.headers.get("content-length", "").strip()
-            # RFC 9112 §6.3: a Content-Length that is no number makes the response unusable
-            # (str.isdigit() alone would pass '²', which int() refuses).
-            if declared and not (declared.isascii() and declared.isdigit()):
-                raise BadGateway(f"invalid Content-Length {declared!r}")
-            if declared and int(declared) > limit:
+            try:
+                declared = declared_length(response.headers.get("content-length"))
+            except ValueError as error:
+                raise BadGateway(f"{error} from {url}") from error
+            if declared is not None and declared > limit:
                 raise BadGateway(f"image of {declared} bytes is larger than {limit}")
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):

@@ -281,12 +281,15 @@ def test_only_the_published_widths_are_served(media_app, httpserver, width) -> N
     assert httpserver.log == []
 
 
+@pytest.mark.parametrize("length", [b"\xb2", b"9" * 5000])
 @pytest.mark.parametrize("query", ["", "?w=320"])
-def test_a_content_length_of_non_ascii_digits_is_a_502_not_a_500(media_app, query) -> None:
+def test_a_content_length_that_is_no_number_is_a_502_not_a_500(media_app, query,
+                                                              length: bytes) -> None:
     """A publisher's `Content-Length: ²` (one Latin-1 byte) passes str.isdigit(), which
-    int() then refuses: the proxy answered 500 and, the error being unexpected, asked
-    the publisher again on every request."""
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: \xb2\r\n"
+    int() then refuses, as it refuses 5,000 digits: the proxy answered 500 and, the error
+    being unexpected, asked the publisher again on every request."""
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " + length
+            + b"\r\n")
     with raw_host(head + b"Connection: close\r\n\r\n" + PICTURE) as (base, requests):
         client = media_app.test_client()
         path = proxied_path(media_app, base + "/photo.png") + query

@@ -37,6 +37,7 @@ from urllib3.response import BaseHTTPResponse
 from hopper import guarded_http
 from hopper.guarded_http import GuardErrors, address_check, guarded_pool_manager
 from hopper.host_slots import HostBusy, HostSlots
+from hopper.http_numbers import declared_length, header_number
 from hopper.settings import Limits, Settings
 from workers.ingest.errors import (
     Blocked,
@@ -154,9 +155,12 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         # Bounded so an absurd number cannot overflow a datetime; the schedule caps it.
-        return now + timedelta(seconds=min(int(value), RETRY_AFTER_MAX_S))
+        # More digits than header_number reads are as long as allowed.
+        seconds = header_number(value)
+        return now + timedelta(seconds=RETRY_AFTER_MAX_S if seconds is None
+                               else min(seconds, RETRY_AFTER_MAX_S))
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -302,8 +306,12 @@ class FeedClient:
 
     def _read_body(self, url: str, response: BaseHTTPResponse, deadline: float) -> bytes:
         limit = self.limits.max_body_bytes
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        try:
+            declared = declared_length(response.headers.get("content-length"))
+        except ValueError as error:
+            response.close()
+            raise HTTPStatusError(f"{error} from {url}") from error
+        if declared is not None and declared > limit:
             response.close()
             raise TooLarge(f"body of {declared} bytes is larger than {limit}")
         encoding = response.headers.get("content-encoding", "").strip().lower()
@@ -347,8 +355,8 @@ def _remaining(deadline: float, url: str) -> float:
 def _discard(response: BaseHTTPResponse) -> None:
     """Read a small leftover body so the connection can be reused; else drop it."""
     try:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) <= DRAIN_BYTES:
+        declared = header_number(response.headers.get("content-length"))
+        if declared is not None and declared <= DRAIN_BYTES:
             response.read(DRAIN_BYTES, decode_content=False)
             response.release_conn()
             return

@@ -16,6 +16,7 @@ from werkzeug import Request, Response
 
 from hopper.guarded_http import is_public_address
 from hopper.settings import Limits
+from tests.hanging import raw_host
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
 from workers.ingest.errors import (
     Blocked,
@@ -195,6 +196,43 @@ def test_retry_after_in_the_past_or_garbage() -> None:
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after("9" * 30, now) == now + timedelta(days=365)
     assert parse_retry_after(None, now) is None
+
+
+# --- numbers in headers that str.isdigit() takes and int() does not -------------------
+# '²' (one Latin-1 byte on the wire) is a digit to str.isdigit() and no number to int();
+# 5,000 digits are beyond what int() converts (Python's 4,300-digit limit). Both used to
+# end a poll as "internal error: ValueError".
+
+def raw_answer(head: bytes, body: bytes = b"") -> bytes:
+    return head + b"Connection: close\r\n\r\n" + body
+
+
+@pytest.mark.parametrize("length", [b"\xb2", b"9" * 5000])
+def test_a_content_length_that_is_no_number_is_a_transient_failure(http: FeedClient,
+                                                                  length: bytes) -> None:
+    answer = raw_answer(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                        b"Content-Length: " + length + b"\r\n", FEED)
+    with raw_host(answer) as (base, _requests), pytest.raises(HTTPStatusError) as caught:
+        http.fetch(base + "/feed")
+    assert "Content-Length" in caught.value.reason and not caught.value.is_permanent
+
+
+@pytest.mark.parametrize("value", [b"\xb2", b"9" * 5000])
+def test_a_retry_after_of_odd_digits_is_still_rate_limited(http: FeedClient,
+                                                           value: bytes) -> None:
+    answer = raw_answer(b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nRetry-After: " + value
+                        + b"\r\n")
+    with raw_host(answer) as (base, _requests), pytest.raises(RateLimited):
+        http.fetch(base + "/feed")
+
+
+def test_a_redirect_with_an_odd_content_length_is_still_followed(
+        httpserver: HTTPServer, http: FeedClient) -> None:
+    httpserver.expect_request("/feed").respond_with_data(FEED, content_type="application/rss+xml")
+    answer = raw_answer(b"HTTP/1.1 302 Found\r\nLocation: " + httpserver.url_for("/feed")
+                        .encode() + b"\r\nContent-Length: \xb2\r\n")
+    with raw_host(answer) as (base, _requests):
+        assert http.fetch(base + "/old").content == FEED
 
 
 # --- limits ---------------------------------------------------------------------------
