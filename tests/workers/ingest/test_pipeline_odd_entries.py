@@ -88,6 +88,21 @@ def test_a_reference_to_no_character_costs_one_character_not_the_feed(
     assert source_row(database, source_id).status == "ok"
 
 
+@pytest.mark.parametrize("size", ['width="{n}" height="1"', 'style="width: {n}px" height="1"',
+                                  'width="1" height="{n}"'])
+def test_an_image_sized_in_thousands_of_digits_costs_nothing_but_its_size(
+        ingest, database: Database, size: str) -> None:
+    """int() refuses more than 4,300 digits: one such width in one entry's body made the
+    tracker-pixel check raise, and every poll of the feed failed as an internal error."""
+    image = f'<img src="http://example.test/a.png" {size.format(n="9" * 5000)}>'
+    source_id, result = ingest(rss_with(
+        GOOD_ITEM + "<item><guid>wide</guid><title>Wide</title><description>"
+        + escape(f"<p>Before.</p>{image}<p>After.</p>") + "</description></item>"))
+    assert (result.outcome, result.new) == ("ok", 2)
+    stored = {a.entry_key: a for a in articles_of(database, source_id)}
+    assert "Before." in stored["wide"].content_html and "After." in stored["wide"].content_html
+
+
 def test_a_bare_ampersand_is_stored_as_written(ingest, database: Database) -> None:
     source_id, result = ingest(rss_with(
         "<item><guid>a</guid><title>AT&T & Verizon</title>"

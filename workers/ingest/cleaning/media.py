@@ -22,7 +22,7 @@ _YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com",
 _VIMEO_HOSTS = frozenset({"vimeo.com", "www.vimeo.com", "player.vimeo.com"})
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^\d{3,12}$")
-_LEADING_INTEGER = re.compile(r"\s*(\d+)")
+_LEADING_INTEGER = re.compile(r"\s*([0-9]+)")
 # Images that are decoration or counters, never a lead image.
 _NOT_LEAD_IMAGE = re.compile(
     r"feeds\.feedburner\.com/~|pixel\.wp\.com|stats\.wordpress\.com|/smilies/|"
@@ -122,7 +122,8 @@ def is_tracker_size(width: str | None, height: str | None) -> bool:
     side unset."""
     def tiny(value: str | None) -> bool:
         digits = _LEADING_INTEGER.match(value) if value else None
-        return digits is not None and int(digits.group(1)) <= 1
+        # Compared as text: int() refuses more than 4,300 digits, and a feed may send them.
+        return digits is not None and digits.group(1).lstrip("0") in ("", "1")
     return tiny(width) and tiny(height) or (tiny(width) and height is None) or (
         tiny(height) and width is None)
 
