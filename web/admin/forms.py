@@ -74,7 +74,8 @@ class SectionForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=SECTION_NAME_MAX)])
     slug = StringField("Slug", validators=[
         DataRequired(), Length(max=80),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Lower-case letters, digits, hyphens.")])
+        # \Z, not $: `$` also matches before a final newline.
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z", message="Lower-case letters, digits, hyphens.")])
     parent_id = SelectField("Parent", coerce=int, default=NO_SECTION)
     position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(-999, 999)])
     keywords = TextAreaField("Keyword rules (one per line)",

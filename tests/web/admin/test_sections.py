@@ -60,4 +60,7 @@ def test_slugs_are_validated_and_unique(client, admin, database) -> None:
     assert _create(client, "Bad", "Not A Slug").status_code == 400
     assert _create(client, "Video", "video").status_code == 302
     assert _create(client, "Videos", "video").status_code == 409
+    # `$` also matches before a final newline: "video\n" passed as a second, different
+    # slug that reads the same (its links end in %0A).
+    assert _create(client, "Videos", "video\n").status_code == 400
     assert list(_sections(database)) == ["video"]
