@@ -322,7 +322,8 @@ def _check_process_variables(env: Mapping[str, str]) -> None:
     for name in _PROCESS_VARIABLES:
         _positive_int(env, name, 1)
     port = (env.get("PORT") or "").strip()
-    if port and not (port.isdigit() and 0 < int(port) < 65536):
+    # isascii: str.isdigit() also takes '²' (int() refuses it) and other scripts' digits.
+    if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         raise SettingError(f"PORT must be a TCP port number (1-65535), not {port!r}")
 
 

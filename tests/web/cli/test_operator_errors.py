@@ -43,6 +43,9 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: s
     ("WEB_CONCURRENCY", "abc", "must be a positive whole number, not 'abc'"),
     ("HOPPER_WORKER_CONCURRENCY", "0", "must be a positive whole number, not '0'"),
     ("PORT", "http", "must be a TCP port number (1-65535), not 'http'"),
+    # Digits to str.isdigit(): int() refuses the first, gunicorn cannot bind the second.
+    ("PORT", "\u00b2", "must be a TCP port number (1-65535), not '\u00b2'"),
+    ("PORT", "\u0665\u0660\u0660\u0660", "must be a TCP port number (1-65535)"),
     ("DATABASE_URL", "foo://bar", "must be a sqlite:///PATH or postgresql://"),
     ("DATABASE_URL", "notaurl", "not 'notaurl'"),
     ("DATABASE_URL", "mysql://hopper:secret@db/hopper", "not 'mysql://hopper:***@db/hopper'"),
