@@ -23,7 +23,7 @@ import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -126,6 +126,17 @@ def check_url(url: str, errors: GuardErrors) -> str:
     if not parts.hostname:
         raise errors.invalid(f"URL has no host: {url!r}")
     return urlunsplit(parts._replace(fragment="", path=remove_dot_segments(parts.path)))
+
+
+def redirect_target(current: str, location: str, errors: GuardErrors) -> str:
+    """Where a redirect's Location leads from `current`, checked as `check_url` checks a
+    URL. urljoin itself raises ValueError on a malformed bracketed host (`http://[::1`,
+    `//[name]/`): that is a URL that can never be fetched, like any other."""
+    try:
+        joined = urljoin(current, location.strip())
+    except ValueError as error:
+        raise errors.invalid(f"invalid redirect target {location[:200]!r}: {error}") from error
+    return check_url(joined, errors)
 
 
 def remove_dot_segments(path: str) -> str:

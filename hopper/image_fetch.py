@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from urllib.parse import urljoin
 
 import urllib3
 from urllib3 import exceptions as urllib3_errors
@@ -86,7 +85,8 @@ class ImageClient:
                 response.close()
                 if not location:
                     raise BadGateway(f"HTTP {response.status} without a Location")
-                current = self._check(urljoin(current, location.strip()))
+                current = self._check(guarded_http.redirect_target(current, location,
+                                                                   GUARD_ERRORS))
                 continue
             if response.status in NOT_FOUND:
                 response.close()

@@ -281,6 +281,21 @@ def test_only_the_published_widths_are_served(media_app, httpserver, width) -> N
     assert httpserver.log == []
 
 
+@pytest.mark.parametrize("location", [b"http://[::1", b"//[not-an-address]/a.png"])
+def test_a_redirect_to_a_malformed_host_is_refused_not_a_500(media_app,
+                                                             location: bytes) -> None:
+    """urljoin raises ValueError on an unclosed or non-address bracketed host."""
+    answer = (b"HTTP/1.1 302 Found\r\nLocation: " + location
+              + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    with raw_host(answer) as (base, requests):
+        client = media_app.test_client()
+        path = proxied_path(media_app, base + "/photo.png")
+        first, second = client.get(path), client.get(path)
+        assert [first.status_code, second.status_code] == [404, 404]
+        assert first.data.startswith(b"GIF89a")
+        assert len(requests) == 1
+
+
 @pytest.mark.parametrize("length", [b"\xb2", b"9" * 5000])
 @pytest.mark.parametrize("query", ["", "?w=320"])
 def test_a_content_length_that_is_no_number_is_a_502_not_a_500(media_app, query,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import redis
 import urllib3
@@ -233,7 +233,8 @@ class FeedClient:
                 raise HTTPStatusError(f"HTTP {response.status} without a Location",
                                       response.status)
             is_permanent = is_permanent and response.status in PERMANENT_REDIRECTS
-            current = self.check_destination(urljoin(current, location.strip()))
+            current = self.check_destination(
+                guarded_http.redirect_target(current, location, GUARD_ERRORS))
         raise HTTPStatusError(f"more than {self.limits.max_redirects} redirects "
                               f"(last to {current})")
 

@@ -149,6 +149,19 @@ def test_a_redirect_to_another_scheme_is_refused(httpserver: HTTPServer,
     assert caught.value.is_permanent
 
 
+
+@pytest.mark.parametrize("location", [b"http://[::1", b"//[not-an-address]/feed"])
+def test_a_redirect_to_a_malformed_host_is_an_invalid_url(http: FeedClient,
+                                                          location: bytes) -> None:
+    """urljoin itself raises ValueError on an unclosed or non-address bracketed host:
+    the poll ended as 'internal error' instead of the refusal any unusable target gets."""
+    answer = b"HTTP/1.1 302 Found\r\nLocation: " + location + \
+        b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    with raw_host(answer) as (base, _requests), pytest.raises(InvalidURL) as caught:
+        http.fetch(base + "/a")
+    assert caught.value.is_permanent
+
+
 # --- statuses -------------------------------------------------------------------------
 
 def test_410_is_a_permanent_source_gone(httpserver: HTTPServer, http: FeedClient) -> None:
