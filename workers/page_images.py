@@ -59,7 +59,10 @@ def og_image(html: str, base_url: str) -> str | None:
     parser.close()
     for key in _ImageMeta.WANTED:
         if key in parser.found:
-            url = urljoin(base_url, parser.found[key])
+            try:
+                url = urljoin(base_url, parser.found[key])
+            except ValueError:  # a malformed bracketed host ("http://[::1"): the next one
+                continue
             if is_web_url(url) and len(url) <= URL_MAX and is_lead_image_candidate(url):
                 return url
     return None

@@ -55,6 +55,21 @@ def test_an_article_without_an_image_takes_its_pages_og_image_once(
     assert [request.path for request, _ in httpserver.log] == ["/robots.txt", "/story.html"]
 
 
+def test_a_sharing_image_on_a_malformed_host_gives_way_to_the_next(
+        settings, database, httpserver: HTTPServer) -> None:
+    """urljoin raises ValueError on an unclosed bracketed host: the page's og:image
+    failed the whole task instead of leaving the twitter:image to be used."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", content_type="text/plain")
+    httpserver.expect_request("/story.html").respond_with_data(
+        '<html><head><meta property="og:image" content="http://[::1/lead.jpg">'
+        '<meta name="twitter:image" content="/images/card.jpg"></head><body>Words</body>'
+        "</html>", content_type="text/html")
+    page = httpserver.url_for("/story.html")
+    ArticleRows(database).article("Bare", url=page, source=full_source(database))
+    assert find(database, settings) == 1
+    assert image_of(database, "Bare") == (httpserver.url_for("/images/card.jpg"), True)
+
+
 def test_robots_txt_that_forbids_the_page_is_obeyed(settings, database, httpserver) -> None:
     page = serve_article(httpserver, robots="User-agent: *\nDisallow: /story")
     ArticleRows(database).article("Private", url=page, source=full_source(database))

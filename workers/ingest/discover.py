@@ -53,7 +53,10 @@ def feed_links(html: str, base_url: str) -> list[str]:
                     key=lambda item: (FEED_TYPES.index(item[1][0]), item[0]))
     links: list[str] = []
     for _, (_, href) in ranked:
-        url = urljoin(base_url, href)
+        try:
+            url = urljoin(base_url, href)
+        except ValueError:     # a malformed bracketed host ("http://[::1"): no feed there
+            continue
         if url not in links:
             links.append(url)
     return links

@@ -54,6 +54,18 @@ def test_a_page_behind_a_redirect_resolves_links_against_the_final_url(
     assert discover_feed(http, httpserver.url_for("/")) == httpserver.url_for("/blog/rss")
 
 
+def test_an_advertised_link_to_a_malformed_host_is_passed_over(
+        httpserver: HTTPServer, http: FeedClient) -> None:
+    """urljoin raises ValueError on an unclosed or non-address bracketed host: adding
+    the page failed with a traceback instead of taking the next feed it advertises."""
+    httpserver.expect_request("/").respond_with_data(
+        '<link rel="alternate" type="application/rss+xml" href="http://[::1">'
+        '<link rel="alternate" type="application/rss+xml" href="//[name]/rss">'
+        '<link rel="alternate" type="application/atom+xml" href="/atom.xml">',
+        content_type="text/html")
+    assert discover_feed(http, httpserver.url_for("/")) == httpserver.url_for("/atom.xml")
+
+
 def test_a_feed_url_is_its_own_feed(httpserver: HTTPServer, http: FeedClient) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")),
                                                          content_type="application/xml")
