@@ -35,7 +35,8 @@ def send_mail(settings: Settings, *, to: str, subject: str, body: str,
             smtp.starttls()
         if url.username:
             smtp.login(unquote(url.username), unquote(url.password or ""))
-        smtp.send_message(message)
+        # The envelope names the one recipient given, whatever a header might be read as.
+        smtp.send_message(message, to_addrs=[to])
 
 
 def _sender_domain(settings: Settings) -> str:

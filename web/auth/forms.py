@@ -11,8 +11,13 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from models.users import EMAIL_MAX, normalise_email
 from web.auth.passwords import MAX_LENGTH, password_problem
 
-# Deliberately loose: the verification e-mail is the real check.
-PLAUSIBLE_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Deliberately loose: the verification e-mail is the real check. But one mailbox only:
+# none of the characters with which a To header names several addresses, a display
+# name, a group or a comment (RFC 5322 `specials` but the dot; quoted local parts are
+# refused with them), nor control characters.
+_NOT_IN_ADDRESS = r"@\s,;:<>()\[\]\"\\\x00-\x1f\x7f"
+PLAUSIBLE_EMAIL = re.compile(
+    rf"[^{_NOT_IN_ADDRESS}]+@[^{_NOT_IN_ADDRESS}]+\.[^{_NOT_IN_ADDRESS}.]+\Z")
 
 
 def plausible_email(_form: FlaskForm, field: EmailField) -> None:

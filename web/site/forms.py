@@ -6,9 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-# \Z, not $: `$` also matches before a final newline, which would end the mail's
-# Reply-To header early. Surrounding whitespace is stripped first.
-EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z"
+from web.auth.forms import PLAUSIBLE_EMAIL
+
+# The address goes into the mail's Reply-To header: one mailbox, nothing a header reads
+# as a second address, a group or a line break (web/auth/forms.py). Surrounding
+# whitespace is stripped first.
+EMAIL_SHAPE = PLAUSIBLE_EMAIL
 
 
 def _stripped(value: str | None) -> str | None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from flask_login import current_user
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import func, select
 
 from models.db import session_scope
 from models.users import User, by_email
 from tests.web.auth.fixtures import PASSWORD, csrf_token_of
-from web.auth import tokens
+from web.auth import outbox, tokens
 
 
 def sign_in(client, email: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
@@ -106,6 +108,29 @@ def test_register_refuses_an_address_too_long_once_lower_cased(client, database)
     assert "That e-mail address is too long." in response.get_data(as_text=True)
     with session_scope(database) as session:
         assert by_email(session, address) is None
+
+
+@pytest.mark.parametrize("address", ["zz,victim@example.test", "zz;victim@example.test",
+                                     "Zz <victim@example.test>", '"zz,x"@example.test',
+                                     "zz:victim@example.test", "victim@example.test,zz"])
+def test_register_refuses_an_address_that_a_mail_header_reads_as_another(
+        mailing_app, mailbox, database, address: str) -> None:
+    """A To header splits 'zz,victim@example.test' into two recipients: the account was
+    created and its verification mail went to victim@example.test (and to a local 'zz'
+    on the relay), each spelling a new address for the per-address mail cap, so any
+    number of them reached the victim."""
+    client = mailing_app.test_client()
+    html = client.get("/register").get_data(as_text=True)
+    response = client.post("/register", data={
+        "email": address, "password": "a long unusual passphrase",
+        "password_again": "a long unusual passphrase", "accept_terms": "y",
+        "csrf_token": csrf_token_of(html)})
+    assert response.status_code == 200
+    assert "Enter an e-mail address like name@example.com." in response.get_data(as_text=True)
+    assert outbox.wait_until_sent(timeout_s=15)
+    assert mailbox.messages == []
+    with session_scope(database) as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
 
 
 def test_register_refuses_a_common_password(client, database) -> None:

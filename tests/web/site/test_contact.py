@@ -158,3 +158,17 @@ def test_a_line_break_after_the_sender_address_breaks_no_header(mailing_client, 
     assert message["Reply-To"] == "ada@example.test"
     assert message.get_content_type() == "text/plain"
     assert message.get_payload().startswith("From: Ada Reader <ada@example.test>\r\n")
+
+
+@pytest.mark.parametrize("address", ["ops,ada@example.test", "ops;ada@example.test",
+                                     "ops:ada@example.test"])
+def test_a_sender_address_that_names_several_mailboxes_is_refused(mailing_client, smtp,
+                                                                  address: str) -> None:
+    """Reply-To reads 'ops,ada@example.test' as two addresses (and the others as a
+    group or an address list): answering the reader would also mail a local 'ops'."""
+    token = csrf_token(mailing_client)
+    response = mailing_client.post("/contact", data=VALID | {"csrf_token": token,
+                                                              "email": address})
+    assert response.status_code == 200
+    assert "Please enter a valid e-mail address." in response.get_data(as_text=True)
+    assert smtp[1].messages == []
