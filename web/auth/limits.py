@@ -9,7 +9,8 @@ Forms that mail an address (registration, reset) must not let a stranger lock it
 out, so their per-account budget is the address AND the client, and counts only forms
 that were accepted (`accept_form`). What stops a crowd of clients from mail-bombing one
 address is a cap on the mails actually sent to it (`may_mail`; also for the confirmation
-of an address change, which any account may aim at any address): past it the form
+of an address change, which any account may aim at any address, and for verification
+links sent again, which share the sign-up mails' count): past it the form
 answers as usual and sends nothing. The owner then already holds working links (every reset
 mail holds one; a sign-up mail either confirms or points to the reset page).
 """

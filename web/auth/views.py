@@ -123,7 +123,10 @@ def verify_email(token: str) -> Page:
 @bp.post("/verify/resend")
 @limit_posts(MAIL_PER_IP)
 def resend_verification() -> Response:
-    if current_user.is_authenticated and not current_user.is_verified:
+    # The sign-up mail's cap, shared: anyone may sign up with a stranger's address and
+    # sign in to the unverified account, so this must not mail that address at will.
+    if (current_user.is_authenticated and not current_user.is_verified
+            and may_mail("register", current_user.email)):
         mails.send(current_user.email, "auth/email/verify.txt", user=current_user,
                    link=mails.verification_link(current_user))
     return redirect(url_for("account.index", sent="verification"))

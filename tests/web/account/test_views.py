@@ -204,3 +204,22 @@ def test_a_crowd_of_accounts_gets_only_three_address_change_mails_an_hour_to_one
         assert response.status_code == 302
     assert outbox.wait_until_sent(timeout_s=15)
     assert sum(message["To"] == "victim@example.test" for message in mailbox.messages) == 3
+
+
+def test_a_crowd_of_clients_gets_only_three_verification_mails_an_hour_to_one_address(
+        mailing_app, make_account, mailbox) -> None:
+    """Anyone may sign up with a stranger's address (the account stays unverified) and
+    sign in with the password they chose: 'send the link again' from many clients then
+    mailed that stranger without the per-address cap sign-up itself has."""
+    make_account("victim@example.test", is_verified=False)
+    for n in range(5):
+        client = mailing_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        token = csrf_token_of(client.get("/login").get_data(as_text=True))
+        assert client.post("/login", data={"email": "victim@example.test",
+                                           "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        token = csrf_token_of(client.get("/account").get_data(as_text=True))
+        assert client.post("/verify/resend", data={"csrf_token": token}).status_code == 302
+    assert outbox.wait_until_sent(timeout_s=15)
+    assert sum(message["To"] == "victim@example.test" for message in mailbox.messages) == 3
