@@ -69,10 +69,12 @@ def change_email() -> Page:
     if not is_current_password(form, user):
         return _render(400, email_form=form)
     new_email = users.normalise_email(form.email.data or "")
-    # The confirmation goes to an address anyone may type: capped per address, as the
-    # sign-up and reset mails are (web/auth/limits.py, `may_mail`).
+    # The confirmation goes to an address anyone may type, the notice to the account's
+    # own, which an unverified sign-up may have taken from a stranger: both capped per
+    # address, as the sign-up and reset mails are (web/auth/limits.py, `may_mail`).
     if (new_email != user.email and users.by_email(db_session(), new_email) is None
-            and may_mail("change-email", new_email)):
+            and may_mail("change-email", new_email)
+            and may_mail("change-email-notice", user.email)):
         mails.send(new_email, "account/email/confirm_email.txt",
                    link=mails.email_change_link(user, new_email))
         mails.send(user.email, "account/email/email_change_requested.txt", new_email=new_email)

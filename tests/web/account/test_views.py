@@ -223,3 +223,22 @@ def test_a_crowd_of_clients_gets_only_three_verification_mails_an_hour_to_one_ad
         assert client.post("/verify/resend", data={"csrf_token": token}).status_code == 302
     assert outbox.wait_until_sent(timeout_s=15)
     assert sum(message["To"] == "victim@example.test" for message in mailbox.messages) == 3
+
+
+def test_address_change_notices_to_one_address_are_capped_too(mailing_app, make_account,
+                                                               mailbox) -> None:
+    """The notice goes to the account's own address, which a stranger's unverified sign-up
+    may hold: asking to move to a new address each time mailed it past the cap."""
+    make_account("victim@example.test", is_verified=False)
+    for n in range(5):
+        client = mailing_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        token = csrf_token_of(client.get("/login").get_data(as_text=True))
+        assert client.post("/login", data={"email": "victim@example.test",
+                                           "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        response = post_form(client, "/account/email", "email",
+                             email=f"elsewhere{n}@example.test", current_password=PASSWORD)
+        assert response.status_code == 302
+    assert outbox.wait_until_sent(timeout_s=15)
+    assert sum(message["To"] == "victim@example.test" for message in mailbox.messages) == 3
