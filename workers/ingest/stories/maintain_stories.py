@@ -29,7 +29,12 @@ from workers.ingest.stories.store_stories import (
     plan_stories,
     shape_of,
 )
-from workers.ingest.stories.story import fold_story, repeated_summaries, should_merge
+from workers.ingest.stories.story import (
+    fold_story,
+    has_room,
+    repeated_summaries,
+    should_merge,
+)
 
 MERGE_SIZE_RATIO = 3
 MERGE_ALWAYS_UP_TO = 1        # twins started by two concurrent polls are this small
@@ -83,6 +88,7 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
             is_fragment = other.count <= MERGE_ALWAYS_UP_TO or \
                 other.count * MERGE_SIZE_RATIO <= shape.count
             if other_id in absorbed or other.count > shape.count or \
+                    not has_room(shape, other.count) or \
                     not should_merge(shape, other, rarity, peers=not is_fragment):
                 continue
             story_rows.merge_into(session, other_id, shape.id, now=now)

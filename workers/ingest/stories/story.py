@@ -38,6 +38,12 @@ SUMMARY_WEIGHT = 0.5
 ENTITY_WEIGHT = 2.5
 SUMMARY_CHARS = 400
 
+# A story takes at most this many articles; the next one that would join starts another
+# (and the merge never makes a larger one). Real coverage of one event stays far below;
+# a feed repeating one headline ("Traffic update", or a hostile one) would otherwise grow
+# one story without end, and its page and API read every member.
+MAX_STORY_ARTICLES = 1000
+
 SKETCH_KEYS = 2
 TWIN_TITLE_SHARE = 0.6         # a near-duplicate's headline shares this much of the lead's
 
@@ -610,21 +616,27 @@ def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(products)
 
 
+def has_room(story: StoryShape, joining: int = 1) -> bool:
+    """Whether `joining` more articles keep the story within MAX_STORY_ARTICLES."""
+    return story.count + joining <= MAX_STORY_ARTICLES
+
+
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
                  duplicates: Iterable[StoryShape] = (),
                  weigh: Callable[[Features], Mapping[str, float]] | None = None
                  ) -> StoryShape | None:
-    """The story this article joins, or None to start one. A near-duplicate's story
-    wins outright (newest first); otherwise the best story passing the guards and both
-    thresholds, the article's vector being `weigh(article)` (its terms weighted by
-    rarity, worked out once a candidate passes the guards) if given."""
+    """The story this article joins, or None to start one; a full story (has_room) is
+    never joined. A near-duplicate's story wins outright (newest first); otherwise the
+    best story passing the guards and both thresholds, the article's vector being
+    `weigh(article)` (its terms weighted by rarity, worked out once a candidate passes
+    the guards) if given."""
     vector: Mapping[str, float] | None = None
     for story in sorted(duplicates, key=lambda story: -story.id):
-        if same_headline(article, story) and guards_agree(article, story):
+        if has_room(story) and same_headline(article, story) and guards_agree(article, story):
             return story
     best: tuple[float, StoryShape] | None = None
     for story in candidates:
-        if not guards_agree(article, story):      # cheap set operations first
+        if not has_room(story) or not guards_agree(article, story):   # cheap checks first
             continue
         if not (shares_more_than_names(article, story)
                 and headline_meets_lead(article, story)):

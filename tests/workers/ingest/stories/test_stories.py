@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from werkzeug import Response
 
 from models import stories as story_rows
@@ -27,6 +27,7 @@ from tests.workers.ingest.test_pipeline import add_source, poll
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.stories.maintain_stories import merge_converged
 from workers.ingest.stories.store_stories import PER_TERM
+from workers.ingest.stories.story import MAX_STORY_ARTICLES
 
 NOW = utcnow()
 
@@ -146,6 +147,28 @@ def typed_separators(page: str) -> list[str]:
         if len(byline) and own_text.strip():
             found.append(" ".join(byline.itertext()))
     return found
+
+
+def story_sizes(database: Database) -> list[int]:
+    with database.reader() as session:
+        return sorted(session.scalars(select(func.count()).select_from(Article)
+                                      .group_by(Article.story_id)), reverse=True)
+
+
+def test_a_feed_repeating_one_headline_fills_stories_of_at_most_the_cap(
+        outlets: Outlets, database: Database) -> None:
+    """A feed that repeats one headline (a hostile one, or a 'Traffic update' every few
+    minutes) put every item into one story while it stayed open: up to 10,000 a poll,
+    without end, and the story page and API read every member on each request (a story
+    of 300,000 took 20 s to render). A story now takes at most MAX_STORY_ARTICLES; the
+    next copy starts another, and the merge does not join them again."""
+    count = MAX_STORY_ARTICLES + 30
+    outlets.publish("loop", *((f"r{n}", *WIRE) for n in range(count)))
+    outlets.poll("loop")
+    assert story_sizes(database) == [MAX_STORY_ARTICLES, 30]
+    with session_scope(database) as session:
+        merge_converged(session, now=utcnow(), window=timedelta(hours=48))
+    assert story_sizes(database) == [MAX_STORY_ARTICLES, 30]
 
 
 def test_an_article_page_relates_other_stories_once_each_not_its_own_coverage(
