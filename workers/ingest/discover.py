@@ -105,7 +105,9 @@ def discover_feed(http: FeedClient, url: str) -> str:
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"')
     try:
         html = fetched.content.decode(charset, errors="replace")
-    except LookupError:
+    # UnicodeError: 'undefined', 'punycode' and 'idna' are codecs that fail whatever
+    # errors= says; a page may name them as its charset.
+    except (LookupError, UnicodeError):
         html = fetched.content.decode("utf-8", errors="replace")
     links = feed_links(html, fetched.url)
     if not links:

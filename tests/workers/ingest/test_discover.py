@@ -66,6 +66,17 @@ def test_an_advertised_link_to_a_malformed_host_is_passed_over(
     assert discover_feed(http, httpserver.url_for("/")) == httpserver.url_for("/atom.xml")
 
 
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "idna"])
+def test_a_page_declaring_a_codec_that_is_no_text_encoding_still_gives_its_feed(
+        httpserver: HTTPServer, http: FeedClient, charset: str) -> None:
+    """These codecs raise UnicodeError, not LookupError, even with errors='replace'."""
+    httpserver.expect_request("/").respond_with_data(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        "</head><body>Caf\u00e9 news</body></html>".encode(),
+        content_type=f"text/html; charset={charset}")
+    assert discover_feed(http, httpserver.url_for("/")) == httpserver.url_for("/rss.xml")
+
+
 def test_a_feed_url_is_its_own_feed(httpserver: HTTPServer, http: FeedClient) -> None:
     httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")),
                                                          content_type="application/xml")

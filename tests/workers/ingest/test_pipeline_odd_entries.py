@@ -103,6 +103,27 @@ def test_an_image_sized_in_thousands_of_digits_costs_nothing_but_its_size(
     assert "Before." in stored["wide"].content_html and "After." in stored["wide"].content_html
 
 
+@pytest.mark.parametrize(("declared", "where"), [
+    ("undefined", "header"), ("punycode", "header"), ("undefined", "declaration"),
+    ("punycode", "declaration")])
+def test_a_feed_declaring_a_codec_that_is_no_text_encoding_is_read_as_browsers_read_it(
+        ingest, database: Database, declared: str, where: str) -> None:
+    """Python knows 'undefined' and 'punycode' as codecs; decoding with them raises
+    UnicodeError, not the UnicodeDecodeError the charset step caught, so every poll of
+    such a feed ended as 'internal error' although its bytes are plain ASCII (bytes
+    that are UTF-8 beyond ASCII were read as UTF-8 already)."""
+    body = rss_with(GOOD_ITEM + "<item><guid>cafe</guid><title>Cafe opens</title></item>")
+    content_type = "application/rss+xml"
+    if where == "header":
+        content_type += f"; charset={declared}"
+    else:
+        body = body.replace(b'encoding="utf-8"', f'encoding="{declared}"'.encode())
+    source_id, result = ingest(body, content_type=content_type)
+    assert (result.outcome, result.new) == ("ok", 2)
+    assert {a.entry_key: a.title for a in articles_of(database, source_id)}["cafe"] == \
+        "Cafe opens"
+
+
 def test_a_bare_ampersand_is_stored_as_written(ingest, database: Database) -> None:
     source_id, result = ingest(rss_with(
         "<item><guid>a</guid><title>AT&T & Verizon</title>"

@@ -102,6 +102,8 @@ def fetch_article_page(http: FeedClient, url: str, *, robots: RobotsCache) -> Ar
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"')
     try:
         text = fetched.content.decode(charset, "replace")
-    except LookupError:
+    # UnicodeError: 'undefined', 'punycode' and 'idna' are codecs that fail whatever
+    # errors= says; a page may name them as its charset.
+    except (LookupError, UnicodeError):
         text = fetched.content.decode("utf-8", "replace")
     return ArticlePage(fetched.url, text, dict(fetched.headers), rules.license_lines)

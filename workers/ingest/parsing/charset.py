@@ -180,6 +180,8 @@ def _try_decode(body: bytes, encoding: str) -> str | None:
         if codec:
             try:
                 return body.decode(codec)
-            except (UnicodeDecodeError, LookupError):
+            # UnicodeError, not only UnicodeDecodeError: Python's 'undefined', 'punycode'
+            # and 'idna' codecs raise it on any body, and a feed may name them.
+            except (UnicodeError, LookupError):
                 continue
     return None

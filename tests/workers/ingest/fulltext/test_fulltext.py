@@ -81,6 +81,21 @@ def test_the_ssrf_guard_refuses_article_pages_on_private_addresses(
     assert httpserver.log == []                 # not even robots.txt was requested
 
 
+@pytest.mark.parametrize("charset", ["undefined", "punycode", "idna"])
+def test_a_page_declaring_a_codec_that_is_no_text_encoding_is_read_as_utf8(
+        httpserver: HTTPServer, http: FeedClient, charset: str) -> None:
+    """Python knows 'undefined', 'punycode' and 'idna' as codecs, and they raise
+    UnicodeError (not LookupError) on a page's bytes, even with errors='replace':
+    the task failed instead of reading the page as browsers do (an unknown label)."""
+    page = PAGES[0]
+    httpserver.expect_request("/robots.txt").respond_with_data(ALLOW_ALL)
+    httpserver.expect_request("/story").respond_with_data(
+        page.html, content_type=f"text/html; charset={charset}")
+    result = fetch_full_text(_job(httpserver.url_for("/story")), http=http,
+                             robots=RobotsCache())
+    assert result.error is None and result.html
+
+
 def test_a_page_too_large_fails_and_keeps_the_summary(
         httpserver: HTTPServer, http: FeedClient) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data(ALLOW_ALL)
