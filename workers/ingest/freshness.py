@@ -98,6 +98,7 @@ def _http_date(value: str | None) -> datetime | None:
         return None
     try:
         when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+        # OverflowError: 9999-12-31 23:59 -0100 is beyond datetime.max once in UTC.
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -25,6 +25,7 @@ from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import Source
 from models.tags import Tag
+from tests.hanging import raw_host
 from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import TEST_LIMITS, rss
 from tests.workers.ingest.steps.test_fetch import gzip_bomb
@@ -462,6 +463,34 @@ def test_429_waits_for_retry_after_and_never_counts_against_the_feed(
     assert source.status == "failing" and source.error_count == 0
     assert "429" in (source.last_error or "")
     assert source.next_poll_at >= utcnow() + timedelta(minutes=119)
+
+
+# A date at the very end of year 9999 in a zone west of UTC is after datetime.max once
+# in UTC: converting it raised OverflowError, and the poll ended as 'internal error'.
+FAR_DATE = "Fri, 31 Dec 9999 23:59:59 -0100"
+
+
+@pytest.mark.parametrize("dates", [f"Expires: {FAR_DATE}",
+                                   f"Date: {FAR_DATE}\r\nExpires: Mon, 02 Nov 2026 10:00:00 GMT"])
+def test_a_date_beyond_year_9999_in_utc_is_no_hint_not_a_failed_poll(
+        database: Database, run, dates: str) -> None:
+    body = rss(("a", "First"))
+    answer = (f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n{dates}\r\n"
+              f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+    with raw_host(answer) as (base, _requests):
+        source_id = add_source(database, base + "/feed")
+        result = run(source_id, force=True)
+    assert (result.outcome, result.new) == ("ok", 1)
+    assert source_row(database, source_id).status == "ok"
+
+
+def test_a_retry_after_date_beyond_year_9999_in_utc_waits_the_longest(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    httpserver.expect_request("/feed").respond_with_data(
+        "", status=503, headers={"Retry-After": FAR_DATE})
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    assert run(source_id, force=True).outcome == "rate_limited"
+    assert source_row(database, source_id).next_poll_at >= utcnow() + timedelta(hours=23)
 
 
 def test_a_feed_that_does_not_parse_is_recorded_and_backed_off(

@@ -167,7 +167,10 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(when.astimezone(UTC), now)
+    try:
+        return max(when.astimezone(UTC), now)
+    except OverflowError:   # beyond datetime.max (or min) once in UTC
+        return now + timedelta(seconds=RETRY_AFTER_MAX_S) if when.year > 1 else now
 
 
 @dataclass(frozen=True)
