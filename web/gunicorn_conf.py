@@ -47,6 +47,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
 proxy_allow_ips = forwarded_allow_ips
 accesslog = "-"
 errorlog = "-"
+# The access log leaves out the tokens of reset, verification and share links.
+logger_class = "hopper.access_log.RedactingLogger"
 # Combined log format plus the time taken: %(M)s milliseconds.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 

@@ -4,6 +4,7 @@ far behind ingest is; /metrics speaks Prometheus' text format for web and worker
 from __future__ import annotations
 
 import dataclasses
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -175,3 +176,30 @@ def test_gunicorn_workers_add_up_their_request_counts_in_one_scrape(
         log = server.output()
     assert len(list((tmp_path / "prometheus").glob("counter_*.db"))) == 2, log
     assert requests_counted(metrics, "ops.healthz", "200") == sent, log
+
+
+@pytest.mark.slow
+def test_gunicorns_access_log_leaves_out_the_tokens_of_reset_and_share_links(
+        subprocess_env, database) -> None:
+    """A reset, verification or address-change link is a credential until used, a share
+    or WebSub callback link for as long as it lives: whoever reads the access log must
+    not be able to use them. The path, the request line and the referrer are redacted."""
+    port = free_port()
+    secrets = ["resetToken123", "verifyToken456", "confirmToken789", "callbackToken012",
+               "shareToken345"]
+    paths = [f"/password/reset/{secrets[0]}", f"/verify/{secrets[1]}",
+             f"/email/confirm/{secrets[2]}", f"/websub/{secrets[3]}", f"/p/{secrets[4]}"]
+    with Gunicorn(subprocess_env, port, workers=1) as server:
+        base = f"http://127.0.0.1:{port}"
+        for path in paths:
+            request = urllib.request.Request(base + path,
+                                             headers={"Referer": base + paths[0]})
+            try:
+                urllib.request.urlopen(request, timeout=10).close()
+            except urllib.error.HTTPError as error:     # an unknown token: 404, 400…
+                error.close()
+        wait_for(lambda: server.output().count("[redacted]") >= 2 * len(paths))
+        log = server.output()
+    assert not [secret for secret in secrets if secret in log], log
+    assert "GET /password/reset/[redacted] HTTP/1.1" in log
+    assert f'"http://127.0.0.1:{port}/password/reset/[redacted]"' in log
