@@ -20,6 +20,7 @@ from web.site import article_path, page_furniture
 from web.site.assets import static_url
 from web.site.embeds import hold_back_iframes, render_embed
 from web.site.reading import (
+    coverage_headline,
     domain_of,
     minutes_to_read,
     publisher_domain,
@@ -48,6 +49,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["domain"] = domain_of
     app.jinja_env.globals.update(publisher_domain=publisher_domain, standfirst=standfirst,
                                  minutes_to_read=minutes_to_read)
+    # A headline in a list that names its outlet beside it, without that name again.
+    app.jinja_env.globals["coverage_headline"] = coverage_headline
     # Video embeds, held back until consent.
     app.jinja_env.globals["render_embed"] = render_embed
     app.jinja_env.globals["hold_back_iframes"] = hold_back_iframes
