@@ -1,7 +1,8 @@
 // Hopper's first-party script. Everything works without it; it only adds comfort:
 // - the section menus (<details>) close on Escape, on a click elsewhere, and one at a time;
 // - a held-back video embed loads when its "Load video" button is pressed;
-// - times rendered in UTC read "2 h ago", with the exact local time on hover;
+// - times rendered in UTC keep reading "2 h ago" as the minutes pass, also in content
+//   added without a reload (times.js, loaded before first paint, did the first pass);
 // - forms marked data-async (save to playlist, post a comment) send without a reload;
 // - a video list's Play swaps the player in place; a video that fails or stalls says so
 //   and links to the original instead of spinning forever.
@@ -54,32 +55,12 @@
     if (holder) { loadEmbed(holder); }
   });
 
-  // Relative times. The server renders UTC (the page is cached for everyone); the
-  // reader's own clock and time zone refine it here.
-  var MINUTE = 60000, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
-  var exact = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
-  var dateOnly = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric" });
-
-  function relative(moment, now) {
-    var age = now - moment;
-    if (age < MINUTE) { return "just now"; }
-    if (age < HOUR) { return Math.floor(age / MINUTE) + " min ago"; }
-    if (age < DAY) { return Math.floor(age / HOUR) + " h ago"; }
-    if (age < 7 * DAY) { var days = Math.floor(age / DAY); return days === 1 ? "yesterday" : days + " days ago"; }
-    return dateOnly.format(moment);
-  }
-
+  // Relative times (times.js): kept current, and refined in content added later.
   function refineTimes(root) {
-    var now = Date.now();
-    Array.prototype.forEach.call(root.querySelectorAll("time[data-relative]"), function (element) {
-      var moment = new Date(element.getAttribute("datetime"));
-      if (isNaN(moment.getTime())) { return; }
-      element.textContent = relative(moment, now);
-      element.title = exact.format(moment);
-    });
+    if (window.hopperTimes) { window.hopperTimes.refine(root); }
   }
   refineTimes(document);
-  window.setInterval(function () { refineTimes(document); }, MINUTE);
+  window.setInterval(function () { refineTimes(document); }, 60000);
 
   // Forms that work without a reload. The server answers exactly as it does without
   // JavaScript (a redirect to a page carrying the flashed message, or the page with
