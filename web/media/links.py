@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import nh3
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from markupsafe import Markup
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
@@ -32,10 +32,15 @@ PROXIED_SCHEMES = ("http://", "https://")
 
 
 def has_live_image(article: object) -> bool:
-    """Whether a page shows the article's lead image: it has one, and the background
-    check (workers/images.py) did not find it dead. Unchecked images are shown."""
-    return bool(getattr(article, "image_url", None)) and \
-        getattr(article, "image_status", None) != IMAGE_DEAD
+    """Whether a page shows the article's lead image: it has one, the background check
+    (workers/images.py) did not find it dead, and the browser may load it (with the proxy
+    off, the CSP's `img-src 'self' https: data:` refuses a publisher's http: image: it
+    would only ever be an empty box). Unchecked images are shown."""
+    url = getattr(article, "image_url", None)
+    if not url or getattr(article, "image_status", None) == IMAGE_DEAD:
+        return False
+    links = current_app.extensions.get("hopper_media_links") if has_app_context() else None
+    return links is None or links.may_load(url)
 
 # The article-body rewrite re-runs nh3 over HTML that ingest already sanitised, with the
 # same allow-list (hopper/html_policy.py), so it can only keep or drop, never let in more.
@@ -72,6 +77,12 @@ class MediaLinks:
         root = request.script_root if has_request_context() else ""
         query = f"?w={width}" if width in VARIANT_WIDTHS else ""
         return root + media_path(self.key, url) + query
+
+    def may_load(self, url: str) -> bool:
+        """Whether the site's CSP lets a browser load the image at `url` as pages link it
+        (security.py): through the proxy, or, with it off, https:, data: or this site's."""
+        return self.is_proxied(url) or not url[:7].lower().startswith("http://") or \
+            url.startswith(self.base_url + "/")
 
     def is_proxied(self, url: str | None) -> bool:
         return bool(url) and self.is_enabled and (url or "")[:8].lower().startswith(

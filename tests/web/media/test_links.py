@@ -136,11 +136,21 @@ def test_opengraph_image_is_the_absolute_proxied_address(media_app) -> None:
 def test_with_the_proxy_off_images_link_straight_to_the_publisher(make_app, make) -> None:
     app = make_app(media_proxy=False)
     body = '<p><img src="https://img.example/in-body.png" alt=""></p>'
-    article = make.article(make.source(), title="Direct", image_url=PHOTO, content_html=body)
+    lead = "https://img.example/lead.jpg"
+    article = make.article(make.source(), title="Direct", image_url=lead, content_html=body)
     page = app.test_client().get(f"/article/{article.id}-direct").get_data(as_text=True)
-    assert f'src="{PHOTO}"' in page
+    assert f'src="{lead}"' in page
     assert 'src="https://img.example/in-body.png"' in page
     assert "/media/" not in page
+
+
+def test_with_the_proxy_off_a_lead_image_the_csp_refuses_is_left_out(make_app, make) -> None:
+    """`img-src 'self' https: data:`: a publisher's http: picture could only be a broken
+    box in the browser."""
+    app = make_app(media_proxy=False)
+    article = make.article(make.source(), title="Plain", image_url=PHOTO)
+    page = app.test_client().get(f"/article/{article.id}-plain").get_data(as_text=True)
+    assert "Plain" in page and PHOTO not in page and "<figure" not in page
 
 
 def test_with_the_proxy_on_the_browser_may_load_first_party_images_only(make_app) -> None:

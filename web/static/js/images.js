@@ -2,37 +2,73 @@
 // A publisher's picture that fails to load, or that the media proxy answered with its
 // 32×18 placeholder, is hidden and its card falls back to text. The server already leaves
 // out images its background check found dead (templates/partials/images.html); this
-// catches those that die in between. Without JavaScript the placeholder still shows no
-// broken-image icon.
+// catches those that die in between (e.g. right after `hopper ingest`, before the check).
+// Without JavaScript the placeholder still shows no broken-image icon.
+//
+// Loaded WITHOUT `defer`, in the <head>: it listens on the document in the capture phase
+// (an image's `error` and `load` do not bubble), so it is listening before the first
+// <img> is parsed and hides a dead one the moment it fails. A deferred script came too
+// late: the reader saw an empty 16:9 box (or, with the proxy off, a broken-image icon)
+// that collapsed seconds later, moving the page under them.
+//
+// The proxy's placeholder can still arrive after the box was painted (a slow network,
+// the CSS already cached). Collapsing a box in view then moves what the reader reads, so
+// it stays, drawn as "no picture" (site.css [data-no-picture]); a box not yet painted or
+// out of view collapses (the browser's scroll anchoring keeps the text above still).
 (function () {
   "use strict";
 
-  function hide(image) {
-    image.style.display = "none";
-    var card = image.closest(".has-image");
-    if (card) { card.classList.remove("has-image"); }
-    var figure = image.closest("figure");
-    if (figure && !figure.querySelector("img:not([data-broken])")) {
-      figure.style.display = "none";
-    }
-  }
-
+  var GUARDED = "img[data-hide-broken], .article-body img";
   // A lead image is at least 120 px wide (smaller ones are marked dead by the server's
   // check), and `naturalWidth` is in CSS pixels: under 40 it can only be the placeholder.
   var PLACEHOLDER_WIDTH = 40;
 
+  // site.css draws nothing for [data-broken] (not a `style`: the CSP allows none).
+  function hide(image) {
+    image.setAttribute("data-broken", "");
+    var card = image.closest(".has-image");
+    if (card) { card.classList.remove("has-image"); }
+    var figure = image.closest("figure");
+    if (figure && !figure.querySelector("img:not([data-broken])")) {
+      figure.setAttribute("data-broken", "");
+    }
+  }
+
+  function isPaintedInView(image) {
+    if (!window.performance || !performance.getEntriesByType ||
+        !performance.getEntriesByType("paint").length) { return false; }
+    var box = image.getBoundingClientRect();
+    return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
+  }
+
   function settle(image) {
+    if (!image.matches || !image.matches(GUARDED) || image.hasAttribute("data-broken") ||
+        image.hasAttribute("data-no-picture")) { return; }
     var least = image.hasAttribute("data-hide-broken") ? PLACEHOLDER_WIDTH : 1;
-    if (image.complete && image.naturalWidth < least) {
-      image.setAttribute("data-broken", "");
+    if (!image.complete || image.naturalWidth >= least) { return; }
+    // Only the proxy's placeholder (a picture, transparent) can keep its box: a failed
+    // <img> would draw the browser's broken-image icon.
+    if (image.naturalWidth > 0 && image.hasAttribute("data-hide-broken") && isPaintedInView(image)) {
+      image.setAttribute("data-no-picture", "");
+    } else {
       hide(image);
     }
   }
 
-  var images = document.querySelectorAll("img[data-hide-broken], .article-body img");
-  Array.prototype.forEach.call(images, function (image) {
-    image.addEventListener("error", function () { settle(image); });
-    image.addEventListener("load", function () { settle(image); });
-    settle(image);   // it may have failed before this script ran
-  });
+  function onImageEvent(event) {
+    if (event.target && event.target.tagName === "IMG") { settle(event.target); }
+  }
+  document.addEventListener("error", onImageEvent, true);
+  document.addEventListener("load", onImageEvent, true);
+
+  // Any that finished before a listener could hear it (a cached failure, a script
+  // loaded late by a page that includes it elsewhere).
+  function settleAll() {
+    Array.prototype.forEach.call(document.querySelectorAll(GUARDED), settle);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", settleAll);
+  } else {
+    settleAll();
+  }
 })();
