@@ -102,6 +102,10 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     is_prefix: bool = False
+    # One hit per story (the best ranked), counting the other outlets that matched: the
+    # search page lists events, not one event's headline from every outlet. Pages and
+    # the total count stories then. The JSON API lists articles, so it leaves this off.
+    is_one_per_story: bool = False
 
     @property
     def terms(self) -> list[str]:
@@ -113,6 +117,7 @@ class SearchHit:
     article: Article
     title_segments: list[Segment]
     snippet_segments: list[Segment]
+    other_outlets: int = 0    # with is_one_per_story: other sources whose copy matched
 
 
 @dataclass(frozen=True)
@@ -220,10 +225,39 @@ def _search(session: Session, query: SearchQuery) -> SearchPage:
     # Best score first; among equals, newest first (then the higher id, for stability).
     ranked = sorted(scores, key=lambda article_id: (
         -scores[article_id][0], -scores[article_id][1].timestamp(), -article_id))
+    other_outlets: dict[int, int] = {}
+    if query.is_one_per_story:
+        ranked, other_outlets = _best_of_each_story(session, ranked)
     ids = ranked[(page - 1) * per_page:page * per_page]
-    hits = [_hit(article, terms) for article in _load_in_order(session, ids)]
+    hits = [replace(_hit(article, terms), other_outlets=other_outlets.get(article.id, 0))
+            for article in _load_in_order(session, ids)]
     return SearchPage(hits=hits, total=len(ranked), page=page, per_page=per_page,
                       terms=terms, is_total_capped=is_capped, topics=topics)
+
+
+def _best_of_each_story(session: Session, ranked: list[int],
+                        ) -> tuple[list[int], dict[int, int]]:
+    """The best-ranked match of each story, in rank order (an article without a story
+    stands for itself), and for each kept id the number of other sources among its
+    story's matches. One statement on the ranked ids (at most a window's worth)."""
+    rows = {row.id: row for row in session.execute(
+        select(Article.id, Article.story_id, Article.source_id)
+        .where(Article.id.in_(ranked)))} if ranked else {}
+    best: dict[int, int] = {}            # story id → its kept article id
+    sources: dict[int, set[int]] = {}    # kept article id → sources of its story's matches
+    kept: list[int] = []
+    for article_id in ranked:
+        row = rows.get(article_id)
+        if row is None:
+            continue
+        lead = best.setdefault(row.story_id, article_id) if row.story_id is not None \
+            else article_id
+        if lead == article_id:
+            kept.append(article_id)
+            sources[article_id] = {row.source_id}
+        else:
+            sources[lead].add(row.source_id)
+    return kept, {article_id: len(found) - 1 for article_id, found in sources.items()}
 
 
 def _shown_matches(session: Session, engine: Callable[..., Select[Any]], terms: list[str],

@@ -68,7 +68,7 @@ class SearchForm:
             published_before=(_start_of(self.to_date + timedelta(days=1))
                               if self.to_date and self.to_date < date.max else None))
         return SearchQuery(text=self.text, filters=filters, page=self.page,
-                           per_page=RESULTS_PER_PAGE)
+                           per_page=RESULTS_PER_PAGE, is_one_per_story=True)
 
     def args(self, **changes: object) -> dict[str, object]:
         """This search's query string (for pagination links), empty values left out."""
