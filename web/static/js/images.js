@@ -34,9 +34,17 @@
     }
   }
 
+  // Set in the first frame's animation callback, which runs just before that frame is
+  // painted: any later event comes after it. (The `paint` performance entry is no
+  // substitute: it is reported only once the frame has been presented, so a box painted
+  // a moment ago could still be collapsed.)
+  var hasPainted = false;
+  if (window.requestAnimationFrame) {
+    window.requestAnimationFrame(function () { hasPainted = true; });
+  }
+
   function isPaintedInView(image) {
-    if (!window.performance || !performance.getEntriesByType ||
-        !performance.getEntriesByType("paint").length) { return false; }
+    if (!hasPainted) { return false; }
     var box = image.getBoundingClientRect();
     return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
   }
