@@ -587,8 +587,12 @@ def shares_more_than_names(article: Features, story: StoryShape) -> bool:
     events of one person, bank or country look ("Bank of England holds rates" and "Bank
     of England probes FX traders"; a singer's wardrobe slip and a fan's arrest): names
     weigh 2.5 times in the vectors, so they alone would pass the cosines."""
+    return _shares_a_word_besides_names(article, story.lead_terms)
+
+
+def _shares_a_word_besides_names(article: Features, terms: Mapping[str, float]) -> bool:
     words = article.terms.keys() - article.entities - article.names
-    return not words or not words.isdisjoint(story.lead_terms)
+    return not words or not words.isdisjoint(terms)
 
 
 def headline_meets_lead(article: Features, story: StoryShape) -> bool:
@@ -735,8 +739,7 @@ def _shares_coverage_words(article: Features, story: StoryShape) -> bool:
     """`shares_more_than_names` against the story's centroid terms, not only its lead's:
     the merge sees the whole coverage ("Colorado company joins plane search" shares
     nothing but Colorado with the coverage of Colorado's marijuana taxes)."""
-    words = article.terms.keys() - article.entities - article.names
-    return not words or not words.isdisjoint(story.sums)
+    return _shares_a_word_besides_names(article, story.sums)
 
 
 def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:
