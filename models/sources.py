@@ -169,13 +169,30 @@ def names(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
-def section_ids(session: Session, source_ids: Iterable[int]) -> dict[int, int | None]:
-    """{source id: its section id} (None: no section)."""
+@dataclass(frozen=True, slots=True)
+class StoringFacts:
+    """What storing a poll's articles reads of its source before the write transaction
+    (workers/ingest/steps/store.py `prepare`), in one SELECT."""
+
+    section_id: int | None
+    name: str
+    is_preferred: bool
+    has_stored: bool              # it stored an entry once (`last_new_entry_at` is set)
+
+
+def storing_facts(session: Session, source_ids: Iterable[int]) -> dict[int, StoringFacts]:
+    """{source id: its StoringFacts} of the given sources that exist."""
     ids = sorted(set(source_ids))
-    if not ids:
-        return {}
-    return {source_id: section_id for source_id, section_id in session.execute(
-        select(Source.id, Source.section_id).where(Source.id.in_(ids)))}
+    found: dict[int, StoringFacts] = {}
+    for start in range(0, len(ids), 500):
+        found.update((row.id, StoringFacts(row.section_id, row.name or "",
+                                           bool(row.is_preferred),
+                                           row.last_new_entry_at is not None))
+                     for row in session.execute(
+                         select(Source.id, Source.section_id, Source.name, Source.is_preferred,
+                                Source.last_new_entry_at)
+                         .where(Source.id.in_(ids[start:start + 500]))))
+    return found
 
 
 def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:

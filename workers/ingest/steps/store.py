@@ -296,20 +296,24 @@ def prepare(database: Database, updates: Sequence[FeedUpdate], *,
     if not entries:
         return None
     with session_scope(database, write=False) as session:
+        facts = source_rows.storing_facts(session, entries)
+        # A source that never stored an entry has none to look up (its first poll: every
+        # entry is new). Were one stored since, the transaction's own read finds it.
         known = article_writes.content_hashes(session, {
             source_id: [article.entry_hash for article in update.articles]
-            for source_id, update in entries.items()})
+            for source_id, update in entries.items()
+            if source_id in facts and facts[source_id].has_stored})
         prepared = Prepared(stored=set(known))
         for source_id, update in entries.items():
             for article in update.articles:
                 key = (source_id, article.entry_hash)
                 if known.get(key) == article.content_hash:
                     prepared.unchanged[key] = article.content_hash
-        sections = source_rows.section_ids(session, entries)
-        writes = _writes([(source_id, sections.get(source_id), update.polled_at,
-                           _unique(update)) for source_id, update in entries.items()],
+        writes = _writes([(source_id, facts[source_id].section_id if source_id in facts
+                           else None, update.polled_at, _unique(update))
+                          for source_id, update in entries.items()],
                          known, limits.retention)
-        outlets = source_rows.names(session, entries)
+        outlets = {source_id: fact.name for source_id, fact in facts.items()}
         boilerplate = _boilerplate({source_id: _unique(update)
                                     for source_id, update in entries.items()})
         for row in writes.rows:
@@ -319,7 +323,8 @@ def prepare(database: Database, updates: Sequence[FeedUpdate], *,
         pending = _pending(session, writes.rows, prepared.features, stored=known.keys(),
                            outlets=outlets, boilerplate=boilerplate)
         plan = plan_stories(session, pending, window=limits.story_window, draft=True,
-                            preferred=source_rows.preferred_ids(session, entries))
+                            preferred={source_id for source_id, fact in facts.items()
+                                       if fact.is_preferred})
         prepared.draft = StoryDraft(plan, {item.key: _inputs(item) for item in pending})
     return prepared
 

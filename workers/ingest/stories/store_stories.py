@@ -220,13 +220,20 @@ def _is_copy_key(postings: Mapping[str, Mapping[int, None]], key: str) -> bool:
 
 def _candidate_ids(feature: Features, postings: Mapping[str, dict[int, None]],
                    active: Mapping[int, datetime]) -> set[int]:
-    twins = {story_id for key in feature.keys if _is_copy_key(postings, key)
-             for story_id in postings.get(key, ()) if story_id in active}
+    """The open stories `_decide` may compare the article with: its twins' and the
+    MAX_CANDIDATES sharing most of its terms (whose documents are then read)."""
+    wanted = {story_id for key in feature.keys if _is_copy_key(postings, key)
+              for story_id in postings.get(key, ()) if story_id in active}
     shared = Counter(itertools.chain.from_iterable(
         postings.get(term, ()) for term in feature.query))
-    top = itertools.islice((story_id for story_id, _ in shared.most_common()
-                            if story_id in active), MAX_CANDIDATES)
-    return twins | set(top)
+    taken = 0
+    for story_id, _ in shared.most_common():
+        if story_id in active:
+            wanted.add(story_id)
+            taken += 1
+            if taken == MAX_CANDIDATES:
+                break
+    return wanted
 
 
 def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int, None]],
@@ -234,19 +241,21 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int,
             window: timedelta) -> StoryShape | None:
     shapes = plan.shapes
     oldest = item.published_at - window
-
-    def is_open(story_id: int) -> bool:
-        return story_id in shapes and last_at[story_id] >= oldest
-
+    # (Open: read as open and active within the window; tested inline, as this runs for
+    # every story an article's terms point to.)
     twins = [shapes[story_id] for key in feature.keys if _is_copy_key(postings, key)
-             for story_id in _newest(postings, key) if is_open(story_id)]
+             for story_id in _newest(postings, key)
+             if story_id in shapes and last_at[story_id] >= oldest]
     # The stories sharing most of the article's terms (counted in C: this runs per
     # article over up to QUERY_TERMS × PER_TERM entries), the open ones of them.
     shared = Counter(itertools.chain.from_iterable(
         _newest(postings, term) for term in feature.query))
-    candidates = list(itertools.islice((shapes[story_id] for story_id, _ in
-                                        shared.most_common() if is_open(story_id)),
-                                       MAX_CANDIDATES))
+    candidates: list[StoryShape] = []
+    for story_id, _ in shared.most_common():
+        if story_id in shapes and last_at[story_id] >= oldest:
+            candidates.append(shapes[story_id])
+            if len(candidates) == MAX_CANDIDATES:
+                break
     def weigh(article: Features) -> dict[str, float]:
         return with_rarity(article, {term: len(postings.get(term) or ())
                                      for term in article.query}, cap=PER_TERM)

@@ -288,6 +288,37 @@ def test_a_story_another_poll_grew_after_the_draft_keeps_both_members(
     assert json.loads(story.centroid)["n"] == 3           # every member folded in
 
 
+def test_a_first_poll_whose_entries_were_stored_meanwhile_stores_no_copy(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`prepare` does not look up the entries of a source that never stored one (its
+    first poll: every entry is new). Were they stored between that read and the write
+    transaction (a poll of the same source whose lock lapsed), the transaction's own
+    read finds them: no second copy, no second story, and the poll counts them as known."""
+    from tests.workers.ingest.conftest import TEST_LIMITS
+    from workers.ingest.steps import store
+
+    outlets.publish("herald", ("h1", *QUAKE_JAPAN))
+    real_prepare = store.prepare
+    results: list[store.StoreResult] = []
+
+    def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates, **options)
+        assert prepared is not None and not prepared.stored      # nothing looked up
+        monkeypatch.setattr(store, "prepare", real_prepare)
+        results.extend(store.store_updates(database_, None, updates, limits=TEST_LIMITS))
+        return prepared
+
+    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
+    outcome = poll(outlets.ids["herald"], database, outlets.redis, outlets.http)
+
+    assert (results[0].new, outcome.new, outcome.unchanged) == (1, 0, 1)
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Article)
+                              .where(Article.title == QUAKE_JAPAN[0])) == 1
+        assert session.scalar(select(func.count()).select_from(Story)) == 1
+    assert story_row(database, story_of(database, QUAKE_JAPAN[0])).article_count == 1
+
+
 def test_a_story_merged_away_after_the_draft_is_not_joined(
         outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """The story a draft joined was merged into another (or closed) before the poll
