@@ -4,7 +4,9 @@ characters are text at all.
 Ingest (summaries it stores) and the web (cards, standfirsts, meta descriptions) both
 shorten here, so no page ever shows a word cut in half or a cut without an ellipsis.
 Ingest drops control characters with `without_controls` and tells a title that shows
-nothing with `is_visible`; the CLI prints what feeds wrote through `for_terminal`.
+nothing with `is_visible`; the CLI prints what feeds wrote through `for_terminal`. Stories
+and the pages that list a headline beside its outlet read it `without_outlet`, one rule
+for the outlet's credit around it ("… - BBC News", "Reuters: …").
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 ELLIPSIS = "…"
 WORDS_PER_MINUTE = 230          # an adult's silent reading speed for news prose
@@ -129,3 +132,62 @@ def name_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return re.sub(r"[\W_]+", "-", folded).strip("-")
+
+
+# What stands between an outlet's credit and its headline: a colon or a bar (their
+# full-width forms in CJK headlines too: "人民网：…"), an en or em dash, or, with a space
+# before it, a hyphen, a middle dot or a bullet ("Name - …", but not "Reuters-backed
+# study: …"). A colon only ever follows a credit: "…: Name" names a headline's subject.
+_BEFORE_HEADLINE = re.compile(r"\s*[:：|｜—–]\s*|\s+[-·•]\s*")
+_AFTER_HEADLINE = re.compile(r"\s*[|｜—–]\s*|\s+[-·•]\s*")
+# A credit holding more than the outlet's name ("BBC News" for a source named "BBC")
+# has at most this many words.
+OUTLET_WORDS = 5
+
+
+@lru_cache(maxsize=4096)
+def without_outlet(title: str, outlet: str) -> str:
+    """The headline without its outlet's credit before or after it: "… - BBC News",
+    "Reuters: …", "… | The Guardian", "人民网：…". Pages list a headline beside its
+    outlet's name, which should not be read twice; stories compare headlines, and an
+    outlet's name read as a name the headline is sure of kept its copy of an event apart
+    from other outlets' and gave its different events a name in common.
+
+    A credit names the outlet when its words (case, punctuation and "the" aside) are the
+    outlet's, part of them ("BBC News" for a source named "BBC News - World"), or hold
+    them with a few more words of a name ("BBC News" for "BBC"; never "Reuters-backed
+    study" for "Reuters"). The longest such credit goes. A name that is part of the
+    sentence ("Pacific Chronicle wins award") stays; so does a title that would be left
+    without a word."""
+    name = _outlet_words(outlet)
+    if not name:
+        return title
+    text = title.strip()
+    after = [(text[:found.start()], text[found.end():])
+             for found in _AFTER_HEADLINE.finditer(text)]
+    before = [(text[found.end():], text[:found.start()])
+              for found in _BEFORE_HEADLINE.finditer(text)]
+    for splits in (after, before):
+        named = [headline for headline, credit in splits
+                 if _WORD.search(headline) and _names_outlet(credit, name)]
+        if named:
+            return min(named, key=len)
+    return title
+
+
+def _names_outlet(credit: str, name: frozenset[str]) -> bool:
+    """Whether `credit` is the outlet's name, part of it, or it with a few more words of
+    a name (capitalised, and no separator among them: "Bridge Reopens - BBC News" is no
+    credit of "BBC News")."""
+    found = _outlet_words(credit)
+    if not found or found <= name:
+        return bool(found)
+    words = _WORD.findall(credit)
+    return name <= found and len(words) <= OUTLET_WORDS \
+        and _BEFORE_HEADLINE.search(credit) is None \
+        and not any(word[:1].islower() for word in words if word.casefold() in found - name)
+
+
+@lru_cache(maxsize=1024)
+def _outlet_words(name: str) -> frozenset[str]:
+    return frozenset(word for word in _WORD.findall(name.casefold()) if word != "the")

@@ -1,4 +1,5 @@
-"""Plain text for readers: shortening, reading time, control and invisible characters."""
+"""Plain text for readers: shortening, reading time, control and invisible characters, an
+outlet's credit around its headline."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hopper.text import (
     shorten,
     without_controls,
     without_invisibles,
+    without_outlet,
 )
 
 
@@ -81,3 +83,42 @@ def test_format_characters_alone_show_nothing(text: str, visible: bool) -> None:
 ])
 def test_invisible_characters_that_split_words_go(text: str, expected: str) -> None:
     assert without_invisibles(text) == expected
+
+
+@pytest.mark.parametrize(("title", "outlet", "headline"), [
+    # Credits before and after the headline, as outlets write them.
+    ("Harbour bridge reopens to traffic after repairs - BBC News", "BBC News",
+     "Harbour bridge reopens to traffic after repairs"),
+    ("Reuters: Harbour bridge reopens after three weeks of repairs", "Reuters",
+     "Harbour bridge reopens after three weeks of repairs"),
+    ("Flooding closes the river road | The Guardian", "The Guardian",
+     "Flooding closes the river road"),
+    ("Bridge reopens — The Pacific Chronicle", "the pacific chronicle", "Bridge reopens"),
+    ("PACIFIC-CHRONICLE | Bridge reopens", "Pacific Chronicle", "Bridge reopens"),
+    ("人民网：大桥重新通车", "人民网", "大桥重新通车"),
+    ("Pacific Chronicle—Harbour bridge reopens", "Pacific Chronicle",
+     "Harbour bridge reopens"),
+    ("Harbour bridge reopens · Pacific Chronicle.", "Pacific Chronicle",
+     "Harbour bridge reopens"),
+    # A credit that is part of the source's name, or holds it with more words of a name.
+    ("Harbour bridge reopens - BBC News", "BBC News - World", "Harbour bridge reopens"),
+    ("BBC News - World: Harbour bridge reopens", "BBC News - World",
+     "Harbour bridge reopens"),
+    ("Harbour bridge reopens - BBC News", "BBC", "Harbour bridge reopens"),
+    ("Stocks end slightly lower - WBOC-TV 16, Delmarvas News  ...", "WBOC TV 16",
+     "Stocks end slightly lower"),
+    # A name that is part of the sentence, or the whole title, stays.
+    ("Pacific Chronicle wins press award", "Pacific Chronicle",
+     "Pacific Chronicle wins press award"),
+    ("Reuters-backed study: coffee is fine", "Reuters", "Reuters-backed study: coffee is fine"),
+    ("Pacific Chronicle:", "Pacific Chronicle", "Pacific Chronicle:"),
+    ("Why I quit: Pacific Chronicle", "Pacific Chronicle", "Why I quit: Pacific Chronicle"),
+    # A longer label is the headline's, not a credit.
+    ("Harbour Bridge Reopens - BBC News", "BBC News", "Harbour Bridge Reopens"),
+    ("Markets fall - Reuters poll of analysts", "Reuters",
+     "Markets fall - Reuters poll of analysts"),
+    ("Bridge reopens", "", "Bridge reopens"),
+])
+def test_an_outlets_credit_around_its_headline_goes(title: str, outlet: str,
+                                                    headline: str) -> None:
+    assert without_outlet(title, outlet) == headline

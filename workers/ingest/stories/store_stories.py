@@ -67,7 +67,7 @@ class Pending:
     current_story_id: int | None = None
     current_title: str | None = None
     features: Features | None = None      # of this title and summary, if worked out already
-    outlet: str = ""                      # its source's name (story.without_outlet)
+    outlet: str = ""                      # its source's name (hopper.text.without_outlet)
 
 
 @dataclass

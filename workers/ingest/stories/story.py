@@ -26,6 +26,8 @@ from functools import lru_cache
 from operator import mul
 from typing import Any
 
+from hopper.text import without_outlet
+
 # Tuned on the tuning half of tests/data/stories (bench/stories.py prints both halves).
 CENTROID_MIN = 0.30
 LEAD_MIN = 0.15
@@ -353,7 +355,7 @@ def near_duplicate_keys(title_words: Sequence[Word], summary_words: Sequence[Wor
 
 def features(title: str, summary: str = "", outlet: str = "") -> Features:
     """What assignment compares of an article; `outlet` is its source's name, left out
-    where the headline credits it (`without_outlet`)."""
+    where the headline credits it (hopper.text `without_outlet`)."""
     title_words = _words(without_outlet(title, outlet) if outlet else title)
     summary_words = _words(summary[:SUMMARY_CHARS])
     # Term weights: a title word counts 1, a summary word SUMMARY_WEIGHT.
@@ -400,40 +402,6 @@ def repeated_summaries(summaries: Iterable[str]) -> frozenset[str]:
         if text:
             (repeated if text in seen else seen).add(text)
     return frozenset(repeated)
-
-
-# An outlet crediting itself around its headline: "… - BBC News", "… | The Guardian",
-# "Reuters: …", "BBC News | …" (at most OUTLET_WORDS words, the rest a headline of at
-# least two).
-_CREDIT_AFTER = re.compile(r"^(\S.*?)\s+[-|–—]\s+([^-|–—:]{1,60})$", re.DOTALL)
-_CREDIT_BEFORE = re.compile(r"^([^-|–—:]{1,60}?)\s*(?::|\s[-|–—])\s+(\S.*)$", re.DOTALL)
-OUTLET_WORDS = 5
-
-
-@lru_cache(maxsize=4096)
-def without_outlet(title: str, outlet: str) -> str:
-    """The headline without its outlet's name where it credits it before or after the
-    headline. Read as a name the headline is sure of ("BBC"), it kept the outlet's copy
-    of an event apart from other outlets' (no name in common) and gave its different
-    events one. The credit must be the outlet's name, or hold it, or be part of it
-    ("BBC News" for a source named "BBC News - World")."""
-    name = _outlet_words(outlet)
-    if not name:
-        return title
-    for pattern, credit, headline in ((_CREDIT_AFTER, 2, 1), (_CREDIT_BEFORE, 1, 2)):
-        found = pattern.match(title.strip())
-        if found is None or len(found.group(headline).split()) < 2:
-            continue
-        words = _outlet_words(found.group(credit))
-        if words and len(found.group(credit).split()) <= OUTLET_WORDS \
-                and (words <= name or name <= words):
-            return found.group(headline)
-    return title
-
-
-@lru_cache(maxsize=1024)
-def _outlet_words(name: str) -> frozenset[str]:
-    return frozenset(word for word in re.findall(r"\w+", name.casefold()) if word != "the")
 
 
 # A headline's label before a colon ("Morning Briefing: …", "Live: …", "The Science Hour,
