@@ -23,7 +23,6 @@ from contextlib import contextmanager
 
 import click
 import redis
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
@@ -34,6 +33,7 @@ from hopper.text import for_terminal
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
+from web.cli.command_app import current_database, current_settings
 from web.cli.sources import source_or_fail
 from workers.ingest.cli.batch import IngestInterrupted, ingest_many
 from workers.ingest.cli.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
@@ -76,8 +76,7 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
                    processes: int | None) -> None:
     if all_sources and source_id is not None:
         raise click.UsageError("--all and --source say different things: give one")
-    settings: Settings = current_app.config["HOPPER_SETTINGS"]
-    database: Database = current_app.extensions["hopper_database"]
+    settings, database = current_settings(), current_database()
     ids = _source_ids(database, all_sources=all_sources, source_id=source_id)
     if not ids:
         click.echo("no sources due")

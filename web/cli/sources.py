@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from hopper.settings import Limits, Settings, redact_url
+from hopper.settings import Limits, redact_url
 from hopper.text import for_terminal
 from models import source_health
 from models import sources as source_rows
 from models.base import utcnow
-from models.db import Database, session_scope
+from models.db import session_scope
 from models.sections import Section
 from models.sections import by_slug as section_by_slug
 from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
+from web.cli.command_app import current_database, current_settings
 
 if TYPE_CHECKING:
     from web.cli.opml import OutlineFeed
@@ -28,15 +28,6 @@ if TYPE_CHECKING:
 
 # The fetcher (urllib3) and the OPML reader (lxml) are imported by the commands that use
 # them: `hopper sources list` starts without them (bench/cli_startup.py).
-
-def _settings() -> Settings:
-    value: Settings = current_app.config["HOPPER_SETTINGS"]
-    return value
-
-
-def _database() -> Database:
-    value: Database = current_app.extensions["hopper_database"]
-    return value
 
 
 @click.group("sources", cls=AppGroup, help="The feeds Hopper polls.")
@@ -59,7 +50,7 @@ def sources_group() -> None:
               help="Fetch article pages for feeds that carry only summaries.")
 def add_source(url: str, name: str, section_slug: str | None, interval: int | None,
                rights: str, full_text: str) -> None:
-    with session_scope(_database(), write=False) as session:
+    with session_scope(current_database(), write=False) as session:
         section = _section(session, section_slug)
         section_id = section.id if section else None
     from models.new_sources import InvalidSource, NewSource
@@ -69,9 +60,10 @@ def add_source(url: str, name: str, section_slug: str | None, interval: int | No
 
     request = NewSource(url=url, name=name, section_id=section_id, interval_minutes=interval,
                         rights=rights, full_text=full_text)
-    http = FeedClient.from_settings(_settings())
+    http = FeedClient.from_settings(current_settings())
     try:
-        added = add_source_use_case(_database(), http, request, limits=_settings().limits)
+        added = add_source_use_case(current_database(), http, request,
+                                    limits=current_settings().limits)
     except IngestError as error:
         raise click.ClickException(f"cannot add {redact_url(url)}: {error.reason}") from error
     except InvalidSource as error:
@@ -103,7 +95,7 @@ def import_sources(file_or_url: str) -> None:
     except OPMLError as error:
         raise click.ClickException(str(error)) from error
     added = skipped = invalid = 0
-    http = FeedClient.from_settings(_settings())
+    http = FeedClient.from_settings(current_settings())
     try:
         for feed in feeds:
             outcome, reason = _import_feed(http, feed)
@@ -124,7 +116,7 @@ def _read_opml_input(file_or_url: str) -> bytes:
     from workers.ingest.steps.fetch import FeedClient
 
     if file_or_url.startswith(("http://", "https://")):
-        http = FeedClient.from_settings(_settings())
+        http = FeedClient.from_settings(current_settings())
         try:
             return http.fetch(file_or_url).content
         except IngestError as error:
@@ -146,10 +138,10 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> tuple[str, str]:
     from workers.adding import add_source as add_source_use_case
 
     try:
-        checked = check_new_source(NewSource(url=feed.url), _settings().limits)
+        checked = check_new_source(NewSource(url=feed.url), current_settings().limits)
     except InvalidSource as error:
         return "invalid", error.reason
-    with session_scope(_database()) as session:
+    with session_scope(current_database()) as session:
         if source_rows.url_taken(session, checked.url):
             return "present", ""
         section_id = None
@@ -159,7 +151,7 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> tuple[str, str]:
     request = NewSource(url=feed.url, name=feed.title, section_id=section_id,
                         site_url=feed.site_url)
     try:
-        add_source_use_case(_database(), http, request, limits=_settings().limits,
+        add_source_use_case(current_database(), http, request, limits=current_settings().limits,
                             discover=False)
     except SourceExists:
         return "present", ""
@@ -171,7 +163,7 @@ def _import_feed(http: FeedClient, feed: OutlineFeed) -> tuple[str, str]:
 @sources_group.command("pause", help="Stop polling a source until it is resumed.")
 @click.argument("source_id", type=int)
 def pause_source(source_id: int) -> None:
-    with session_scope(_database()) as session:
+    with session_scope(current_database()) as session:
         source = source_or_fail(session, source_id)
         source_rows.pause(source)
         click.echo(f"Paused source {source.id}: {for_terminal(source.display_name)}")
@@ -181,7 +173,7 @@ def pause_source(source_id: int) -> None:
                                       "its error count cleared.")
 @click.argument("source_id", type=int)
 def resume_source(source_id: int) -> None:
-    with session_scope(_database()) as session:
+    with session_scope(current_database()) as session:
         source = source_or_fail(session, source_id)
         source_rows.resume(source, now=utcnow())
         click.echo(f"Resumed source {source.id}: {for_terminal(source.display_name)} "
@@ -201,20 +193,20 @@ def source_or_fail(session: Session, source_id: int) -> source_rows.Source:
 def export_sources() -> None:
     from web.cli.opml import ExportedSource, write_opml
 
-    with session_scope(_database(), write=False) as session:
+    with session_scope(current_database(), write=False) as session:
         paths = source_rows.section_paths(session)
         exported = [ExportedSource(url=source.url, name=source.name, site_url=source.site_url,
                                    section_path=paths.get(source.section_id, ())
                                    if source.section_id else ())
                     for source in source_rows.all_with_sections(session)]
-    click.echo(write_opml(exported, title=f"{_settings().site_name} sources", now=utcnow()),
+    click.echo(write_opml(exported, title=f"{current_settings().site_name} sources", now=utcnow()),
                nl=False)
 
 
 @sources_group.command("list", help="Every source with its health.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_sources(as_json: bool) -> None:
-    with session_scope(_database(), write=False) as session:
+    with session_scope(current_database(), write=False) as session:
         rows = [_listing_row(item) for item in source_health.listing(session)]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

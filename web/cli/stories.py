@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from hopper.settings import Settings
 from models.base import utcnow
-from models.db import Database, session_scope
+from models.db import session_scope
+from web.cli.command_app import current_database, current_settings
 from workers.ingest.stories.maintain_stories import rebuild_stories
 
 MAX_HOURS = 24 * 365
@@ -28,8 +27,7 @@ def stories_group() -> None:
               help="Hours back from now (default HOPPER_STORY_WINDOW_HOURS).")
 @with_appcontext
 def rebuild(hours: int | None) -> None:
-    settings: Settings = current_app.config["HOPPER_SETTINGS"]
-    database: Database = current_app.extensions["hopper_database"]
+    settings, database = current_settings(), current_database()
     window = settings.limits.story_window
     now = utcnow()
     since = now - (timedelta(hours=hours) if hours else window)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from models import users
 from models.db import session_scope
 from web.auth.forms import PLAUSIBLE_EMAIL
 from web.auth.passwords import hash_password, password_problem
+from web.cli.command_app import current_database
 
 
 @click.group("users", help="Reader and admin accounts.")
@@ -40,7 +40,7 @@ def create_user(email: str, admin: bool, password_stdin: bool) -> None:
     problem = password_problem(password, email=email)
     if problem:
         raise click.ClickException(problem)
-    database = current_app.extensions["hopper_database"]
+    database = current_database()
     try:
         with session_scope(database) as session:
             user = users.create(session, email=email, password_hash=hash_password(password),
