@@ -13,7 +13,7 @@ from models.base import utcnow
 from models.db import session_scope
 from models.users import User
 from web.account.forms import ChangeEmailForm, ChangePasswordForm, DeleteAccountForm
-from web.auth import mails, tokens
+from web.auth import devices, mails, tokens
 from web.auth.limits import (
     CURRENT_PASSWORD_PER_ACCOUNT,
     LOGIN_PER_IP,
@@ -122,7 +122,9 @@ def change_password() -> Page:
     users.end_every_session(user)
     db_session().commit()
     start_session(user)   # this browser stays signed in, under the new session secret
-    return redirect(url_for("account.index", sent="password"))
+    response = redirect(url_for("account.index", sent="password"))
+    devices.remember_device(response, user)   # the cookies issued before name the old password
+    return response
 
 
 @bp.get("/data.json")

@@ -5,17 +5,27 @@ refuse the owner: anyone could keep an admin locked out by failing on purpose. S
 successful sign-in leaves a signed `hopper_device` cookie naming the account, and sign-in
 attempts that carry a genuine one for the address they try are counted on that device's
 own budget. Junk attempts from anywhere else spend the shared, untrusted budget only.
+
+That own budget is a privilege earned with the password, so it lasts only as long as the
+password does: the cookie names the password hash's fingerprint, and a reset, a change or
+a deleted account (a new account at that address has a new hash) leaves every cookie issued
+before on the shared budget — whoever signed in with a stolen password keeps no guesses of
+the new one. Signing out does not void it: surviving the sign-out is what keeps the owner's
+next sign-in out of the lockout.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from models.users import normalise_email
+from models import users
+from models.users import User, normalise_email
 from web.auth import tokens
+from web.extensions import db_session
 
 COOKIE_NAME = "hopper_device"
 DEVICE = tokens.Purpose("hopper.device", 180 * 24 * 3600)
@@ -25,22 +35,31 @@ def _secret() -> str:
     return str(current_app.config["SECRET_KEY"])
 
 
-def remember_device(response: Response, email: str) -> None:
-    """Mark this browser as one `email` has signed in from."""
-    value = tokens.make_token(_secret(), DEVICE, {"e": normalise_email(email),
-                                                  "n": secrets.token_urlsafe(12)})
+def remember_device(response: Response, user: User) -> None:
+    """Mark this browser as one `user` has signed in from with their current password."""
+    value = tokens.make_token(_secret(), DEVICE, {
+        "e": normalise_email(user.email),
+        "p": tokens.password_fingerprint(user.password_hash),
+        "n": secrets.token_urlsafe(12)})
     response.set_cookie(COOKIE_NAME, value, max_age=DEVICE.max_age_s, path="/",
                         httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
 
 
 def device_id(email: str) -> str | None:
-    """The id of this browser's device cookie when it is genuine and names `email`."""
+    """The id of this browser's device cookie when it is genuine, names `email` and was
+    issued under that account's current password."""
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
         return None
     payload = tokens.read_token(_secret(), DEVICE, raw)
     if payload is None or payload.get("e") != normalise_email(email):
         return None
-    nonce = payload.get("n")
-    return nonce if isinstance(nonce, str) else None
+    nonce, password = payload.get("n"), payload.get("p")
+    if not (isinstance(nonce, str) and isinstance(password, str)):
+        return None
+    user = users.by_email(db_session(), email)
+    if user is None or not hmac.compare_digest(
+            password.encode(), tokens.password_fingerprint(user.password_hash).encode()):
+        return None
+    return nonce

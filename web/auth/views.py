@@ -62,7 +62,7 @@ def login() -> Page:
             db.commit()
             start_session(user, remember=bool(form.remember.data))
             response = redirect(target)
-            devices.remember_device(response, user.email)
+            devices.remember_device(response, user)
             return response
         is_refused = True
     form.next.data = target
