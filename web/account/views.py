@@ -69,17 +69,31 @@ def change_email() -> Page:
     if not is_current_password(form, user):
         return _render(400, email_form=form)
     new_email = users.normalise_email(form.email.data or "")
-    # The confirmation goes to an address anyone may type, the notice to the account's
-    # own, which an unverified sign-up may have taken from a stranger: both capped per
-    # address, as the sign-up and reset mails are (web/auth/limits.py, `may_mail`).
-    if (new_email != user.email and users.by_email(db_session(), new_email) is None
-            and may_mail("change-email", new_email)
-            and may_mail("change-email-notice", user.email)):
-        mails.send(new_email, "account/email/confirm_email.txt",
-                   link=mails.email_change_link(user, new_email))
-        mails.send(user.email, "account/email/email_change_requested.txt", new_email=new_email)
+    if new_email != user.email:
+        _ask_to_move(user, new_email)
     # The same answer when the address is taken: this form must not reveal accounts.
     return redirect(url_for("account.index", sent="email"))
+
+
+def _ask_to_move(user: User, new_email: str) -> None:
+    """Mail the confirmation link to the new address and a notice to the account's own.
+
+    The account's own mailbox is the asker's: the notice goes whether or not the new
+    address has an account, after the same work, or typing strangers' addresses and
+    watching one's inbox would tell which of them have accounts. Only the link, which
+    could never work for a taken address, stays unsent. The confirmation goes to an
+    address anyone may type, the notice to one an unverified sign-up may have taken from
+    a stranger: both capped per address, as the sign-up and reset mails are
+    (web/auth/limits.py, `may_mail`)."""
+    is_taken = users.by_email(db_session(), new_email) is not None
+    if not (may_mail("change-email", new_email)
+            and may_mail("change-email-notice", user.email)):
+        return
+    confirmation = mails.compose("account/email/confirm_email.txt",
+                                 link=mails.email_change_link(user, new_email))
+    if not is_taken:
+        mails.deliver(new_email, confirmation)
+    mails.send(user.email, "account/email/email_change_requested.txt", new_email=new_email)
 
 
 @bp.get("/email/confirm/<token>")

@@ -242,3 +242,23 @@ def test_address_change_notices_to_one_address_are_capped_too(mailing_app, make_
         assert response.status_code == 302
     assert outbox.wait_until_sent(timeout_s=15)
     assert sum(message["To"] == "victim@example.test" for message in mailbox.messages) == 3
+
+
+def test_the_notice_in_ones_own_inbox_does_not_tell_which_addresses_have_accounts(
+        mailing_app, make_account, mailbox) -> None:
+    """Anyone may sign up and ask to move their account to a stranger's address: when the
+    notice to their own inbox came only for free addresses, it told which had accounts."""
+    make_account("ada@example.test")
+    make_account("mallory@example.test")
+    mallory = signed_in(mailing_app, "mallory@example.test")
+    for address in ("ada@example.test", "nobody@example.test"):
+        assert post_form(mallory, "/account/email", "email", email=address,
+                         current_password=PASSWORD).status_code == 302
+    assert outbox.wait_until_sent(timeout_s=15)
+
+    notices = [message.get_body(preferencelist=("plain",)).get_content()
+               for message in mailbox.messages if message["To"] == "mallory@example.test"]
+    assert len(notices) == 2
+    assert len({notice.replace("ada@example.test", "nobody@example.test")
+                for notice in notices}) == 1   # the same words but for the address typed
+    assert not any(message["To"] == "ada@example.test" for message in mailbox.messages)
