@@ -27,6 +27,11 @@ bp = Blueprint("comments", __name__)
 
 LIVELY_WINDOW = timedelta(days=7)
 COMMENT_RATE_LIMIT = "5 per minute"
+# Posting and editing both change what every reader sees, and each turns the whole page
+# cache over (content_changed): one budget for both, per reader, or a script editing one
+# comment in a loop would keep every page uncached.
+_limit_comment_writes = limiter.shared_limit(COMMENT_RATE_LIMIT, scope="comment-writes",
+                                             key_func=member_key, methods=["POST"])
 
 
 def for_article(session: Session, article_id: int) -> list[Comment]:
@@ -81,7 +86,7 @@ def thread(article_id: int) -> str:
 
 
 @bp.post("/discussion/<int:article_id>/comments")
-@limiter.limit(COMMENT_RATE_LIMIT, key_func=member_key)
+@_limit_comment_writes
 @signed_in_required
 def post_comment(article_id: int) -> Response | tuple[str, int]:
     article = _article_or_404(article_id)
@@ -104,6 +109,7 @@ def post_comment(article_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@_limit_comment_writes
 @signed_in_required
 def edit(comment_id: int) -> Response | str | tuple[str, int]:
     comment = _comment_or_404(comment_id)

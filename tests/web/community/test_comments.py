@@ -155,6 +155,23 @@ def test_more_than_five_comments_a_minute_from_one_user_are_refused_with_429(
     assert _post(client, article.id, "my first").status_code == 302
 
 
+def test_edits_spend_the_same_budget_as_posts(client, make_user, login_as, make_article,
+                                              database) -> None:
+    """Every edit turns the whole page cache over: unlimited, one comment edited in a loop
+    kept every anonymous page uncached."""
+    login_as(make_user())
+    article = make_article()
+    assert _post(client, article.id, "first words").status_code == 302
+    comment_id = _comments(database)[0].id
+    for _ in range(6):   # opening the form is free
+        assert client.get(f"/comments/{comment_id}/edit").status_code == 200
+    statuses = [client.post(f"/comments/{comment_id}/edit",
+                            data={"body": f"edit {n}"}).status_code for n in range(5)]
+    assert statuses == [302] * 4 + [429]
+    assert _comments(database)[0].body == "edit 3"
+    assert _post(client, article.id, "and one more").status_code == 429
+
+
 def test_anonymous_posts_from_one_ipv6_64_share_one_budget(client, make_article,
                                                            database) -> None:
     article = make_article()
