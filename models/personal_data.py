@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.orm import Session
 
+from models import comments
 from models.comments import Comment, CommentReport
 from models.consent import ConsentRecord
 from models.playlists import Playlist
@@ -46,7 +47,8 @@ def erase(session: Session, user: User) -> None:
     session.execute(delete(CommentReport).where(CommentReport.user_id == user.id))
     own_comments = select(Comment.id).where(Comment.user_id == user.id)
     session.execute(delete(CommentReport).where(CommentReport.comment_id.in_(own_comments)))
-    session.execute(delete(Comment).where(Comment.user_id == user.id))
+    for comment in session.scalars(select(Comment).where(Comment.user_id == user.id)):
+        comments.delete_comment(session, comment)   # each leaves its article's count
     for playlist in session.scalars(select(Playlist).where(Playlist.user_id == user.id)):
         session.delete(playlist)   # the ORM cascade removes its items on every backend
     session.execute(update(ConsentRecord).where(ConsentRecord.user_id == user.id)

@@ -24,6 +24,7 @@ from web.auth.limits import (
 )
 from web.auth.passwords import hash_password, verify_password
 from web.auth.sessions import end_session, start_session
+from web.cache import content_changed
 from web.extensions import database, db_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -168,5 +169,6 @@ def delete_account() -> Page:
         return _render(400, delete_form=form)
     personal_data.erase(db, user)
     db.commit()
+    content_changed()   # the comments it wrote leave cached pages now, not at their expiry
     end_session()
     return render_template("account/deleted.html")

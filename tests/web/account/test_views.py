@@ -11,9 +11,11 @@ from models.base import utcnow
 from models.comments import Comment
 from models.consent import ConsentRecord
 from models.db import session_scope
+from models.permalinks import article_path
 from models.playlists import Playlist, PlaylistItem
 from models.sources import Source
 from models.users import User, by_email
+from tests.article_rows import ArticleRows
 from tests.web.auth.fixtures import PASSWORD, csrf_token_of
 from web.auth import outbox
 
@@ -166,6 +168,28 @@ def test_deleting_the_account_needs_the_password_and_removes_its_data(app, make_
         [record] = session.scalars(select(ConsentRecord)).all()
         assert record.user_id is None   # proof of the choice stays, naming no one
     assert client.get("/account").status_code == 302
+
+
+def test_a_deleted_accounts_comments_leave_cached_pages_and_counts_at_once(
+        app, make_account, database) -> None:
+    """Erasure is the reader's right: their words must not stay on the cached article page
+    (as a hidden comment does not) nor in its count of comments."""
+    make_account("ada@example.test")
+    article = ArticleRows(database).article("Debated")
+    ada = signed_in(app)
+    thread = ada.get(f"/discussion/{article.id}").get_data(as_text=True)
+    assert ada.post(f"/discussion/{article.id}/comments", data={
+        "body": "my own words", "csrf_token": csrf_token_of(thread)}).status_code == 302
+    reader = app.test_client()
+    assert "my own words" in reader.get(article_path(article)).get_data(as_text=True)
+    assert reader.get(article_path(article)).headers["X-Cache"] == "hit"
+
+    assert post_form(ada, "/account/delete", "delete", current_password=PASSWORD,
+                     confirm="y").status_code == 200
+
+    assert "my own words" not in reader.get(article_path(article)).get_data(as_text=True)
+    with session_scope(database) as session:
+        assert session.get(Article, article.id).comment_count == 0
 
 
 def test_the_last_admin_cannot_delete_their_account(app, make_account, database) -> None:
