@@ -1,6 +1,7 @@
 """The device cookie's own sign-in budget lasts only as long as the password it was
 earned with: a reset, a change or a deleted account sends older cookies back to the
-shared budget, while the owner's browsers keep theirs across an ordinary sign-out."""
+shared budget, while the owner's browsers keep theirs across an ordinary sign-out and a
+move to a new address."""
 
 from __future__ import annotations
 
@@ -92,3 +93,18 @@ def test_the_owners_device_keeps_its_budget_across_a_sign_out(app, make_account)
     spend_the_shared_budget(app, "ada@example.test")
 
     assert sign_in(owner, "ada@example.test").status_code == 302
+
+
+def test_the_owners_device_keeps_its_budget_after_moving_to_a_new_address(
+        mailing_app, make_account, mailbox) -> None:
+    make_account("ada@example.test")
+    owner = from_address(mailing_app, "203.0.113.5")
+    assert sign_in(owner, "ada@example.test").status_code == 302
+    assert account_form(owner, "/account/email", "email", email="ada@new.example",
+                        current_password=PASSWORD).status_code == 302
+    assert owner.get(urlsplit(mailbox.link_in("ada@new.example")).path).status_code == 200
+    token = csrf_token_of(owner.get("/account").get_data(as_text=True))
+    assert owner.post("/logout", data={"csrf_token": token}).status_code == 302
+    spend_the_shared_budget(mailing_app, "ada@new.example")
+
+    assert sign_in(owner, "ada@new.example").status_code == 302
