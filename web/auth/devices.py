@@ -10,7 +10,7 @@ account to a new address (that is when junk aimed at the new one would lock them
 
 That own budget is a privilege earned with the password, so it lasts only as long as the
 password does: the cookie names the password hash's fingerprint, and a reset, a change or
-a deleted account (a new account at that address has a new hash) leaves every cookie issued
+a deleted account (ids are never reused) leaves every cookie issued
 before on the shared budget — whoever signed in with a stolen password keeps no guesses of
 the new one. Signing out does not void it: surviving the sign-out is what keeps the owner's
 next sign-in out of the lockout.
