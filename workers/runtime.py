@@ -9,6 +9,7 @@ from functools import cache
 import redis
 from celery.signals import worker_process_init
 
+from hopper.collector import tune_collector
 from hopper.redis_client import WORKER, connect
 from hopper.settings import Settings, load_settings
 from models.db import Database, make_database
@@ -33,6 +34,8 @@ def runtime() -> Runtime:
 
 @worker_process_init.connect
 def _forget_parent_connections(**_: object) -> None:
-    """A forked child must not share the parent's database sockets."""
+    """A forked child must not share the parent's database sockets; what it inherited
+    stays out of the garbage collector's scans (hopper/collector.py)."""
     if runtime.cache_info().currsize:
         runtime().database.engine.dispose(close=False)
+    tune_collector()

@@ -34,6 +34,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
+from hopper.collector import tune_collector
 from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
 from models.db import Database
@@ -177,6 +178,7 @@ def _child(connection: Connection, settings: Settings, database: Database, threa
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     database.engine.dispose(close=False)     # the parent's pooled connections stay its own
+    tune_collector()
     client = connect(settings.redis_url, COMMAND)
     http = FeedClient.from_settings(settings, pool_size=threads, redis_client=client)
     try:
