@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, selectinload
 
+from models.article_images import IMAGE_DEAD
 from models.articles import Article, card_options, load_cards
 from models.base import NEVER_REUSE_IDS, Base, utcnow
 
@@ -426,11 +427,13 @@ TOP = 10
 
 @dataclass(frozen=True)
 class StoryCard:
-    """A story as a page shows it: the lead article and a few other outlets' versions."""
+    """A story as a page shows it: the lead article, a few other outlets' versions, and
+    the members whose picture the card may show when the lead has none (`pictured`)."""
 
     story: Story
     lead: Any                       # models.articles.Article
     others: list[Any]               # other outlets' articles, one per source
+    pictured: list[Any] = field(default_factory=list)   # members with an image, best first
 
     @property
     def source_count(self) -> int:
@@ -545,8 +548,19 @@ def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
         lead = articles.get(story.lead_article_id or -1)
         if lead is None or lead.story_id != story_id:
             lead = members_of[0]
-        cards.append(StoryCard(story, lead, other_outlets(members_of, lead)))
+        cards.append(StoryCard(story, lead, other_outlets(members_of, lead),
+                               with_pictures(members_of, lead)))
     return cards
+
+
+def with_pictures(members: Sequence[Any], lead: Any) -> list[Any]:
+    """The other members that carry a live-looking image, newest first: a story's lead
+    often comes from an outlet whose feed has no pictures while the rest of the coverage
+    has them. Only the lead's centrality is known (a member's own vector is not kept), so
+    the newest picture stands for the story as it is now. Whether a page may load it is
+    the web's call (web/media/links.py `card_picture`)."""
+    return [article for article in reversed(members)
+            if article is not lead and article.image_url and article.image_status != IMAGE_DEAD]
 
 
 def other_outlets(members: Sequence[Any], lead: Any, *,

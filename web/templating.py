@@ -15,7 +15,7 @@ from web.community.forms import CommentForm
 from web.community.links import sign_in_url
 from web.community.playlists import my_playlists
 from web.consent.choices import is_banner_shown
-from web.media.links import MediaLinks, has_live_image
+from web.media.links import MediaLinks, card_picture, has_live_image
 from web.site import article_path, page_furniture
 from web.site.assets import static_url
 from web.site.embeds import hold_back_iframes, render_embed
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["media_url"] = links.url
     app.jinja_env.filters["media_srcset"] = links.srcset_widths
     app.jinja_env.globals["has_live_image"] = has_live_image
+    app.jinja_env.globals["card_picture"] = card_picture
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
     # Tables and code blocks scroll sideways in their own box.

@@ -5,7 +5,7 @@ publisher hold a web worker (hopper/image_gate.py).
 
 `init_app` registers the blueprint and builds the links behind the template filters
 `media_url`, `media_srcset`, `absolute_media_url` and `proxied_images` and the global
-`has_live_image` (web/media/links.py, registered by web/templating.py).
+`has_live_image` and `card_picture` (web/media/links.py, registered by web/templating.py).
 """
 
 from __future__ import annotations

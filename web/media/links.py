@@ -10,7 +10,8 @@ Template filters (registered in `web.media.init_app`):
   and `<video poster>` pointed at the proxy.
 
 With `HOPPER_MEDIA_PROXY=0` every filter hands the publisher's URL back unchanged.
-The global `has_live_image(article)` says whether a page shows an article's lead image.
+The global `has_live_image(article)` says whether a page shows an article's lead image;
+`card_picture(card)`, which member's picture a story card shows.
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ def has_live_image(article: object) -> bool:
         return False
     links = current_app.extensions.get("hopper_media_links") if has_app_context() else None
     return links is None or links.may_load(url)
+
+
+def card_picture(card: object) -> object | None:
+    """The article whose picture a story card (models.stories.StoryCard) shows: the
+    lead's own, else the first of the story's other pictured members a page may load.
+    A borrowed picture belongs to its outlet: templates credit it when it is not the
+    lead's. None when no member has one."""
+    candidates = [getattr(card, "lead", None), *getattr(card, "pictured", ())]
+    return next((article for article in candidates if has_live_image(article)), None)
 
 # The article-body rewrite re-runs nh3 over HTML that ingest already sanitised, with the
 # same allow-list (hopper/html_policy.py), so it can only keep or drop, never let in more.

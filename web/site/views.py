@@ -51,7 +51,7 @@ from web.extensions import (
     settings,
 )
 from web.mail import send_mail
-from web.media.links import has_live_image
+from web.media.links import card_picture
 from web.params import MAX_ROW_ID, page_arg
 from web.site import counting, pages
 from web.site.forms import ContactForm
@@ -155,7 +155,7 @@ def home() -> str:
     session = db_session()
     ranked = stories.ranked_cards(session, now=utcnow())
     front = ranked[:HEADLINES + 1]
-    lead = next((card for card in front[:3] if has_live_image(card.lead)),
+    lead = next((card for card in front[:3] if card_picture(card) is not None),
                 front[0] if front else None)
     headlines = [card for card in front if card is not lead][:HEADLINES]
     shown = {card.story.id for card in front}
