@@ -199,3 +199,41 @@ def test_the_count_is_plural_only_when_it_should_be_and_matches_are_not_underlin
     assert mark.evaluate("(mark) => getComputedStyle(mark).textDecorationLine") == "none"
     box.fill("glac")
     expect(status).to_have_text("2 results; use the arrow keys to choose.")
+
+
+PHONE = {"width": 390, "height": 844}
+GERMAN = ("Gericht kippt die Grundstücksverkehrsgenehmigungszuständigkeitsübertragungsverordnung"
+          " von 2035")
+ARABIC = "مجلس الوزراء يوافق على خطة 2035 للنقل العام"
+LAYOUT = """() => {
+    const listbox = document.querySelector('#search-box-listbox');
+    const box = listbox.getBoundingClientRect();
+    return {page: document.documentElement.scrollWidth, screen: innerWidth,
+            right: box.right,
+            wider: [...listbox.querySelectorAll('.search-box-title, .search-box-source')]
+                .filter((text) => text.scrollWidth > text.clientWidth + 1
+                        || text.getBoundingClientRect().right > box.right + 1)
+                .map((text) => text.textContent),
+            directions: [...listbox.querySelectorAll('.search-box-title')]
+                .map((title) => [title.textContent, getComputedStyle(title).direction])};
+}"""
+
+
+def test_on_a_phone_long_words_and_outlet_names_wrap_and_headlines_keep_their_direction(
+        browser: Browser, live_server: str, rows) -> None:
+    """A feed's 80-letter compound word or a spaceless outlet name ran out of the popup and
+    widened the page (a phone then zooms out), and an Arabic headline was laid out
+    left to right, as the site's own headlines (dir="auto") never are."""
+    outlet = rows.source("TheVeryLongOutletNameWithoutAnySpacesWhatsoever.example.org")
+    rows.article(GERMAN, source=outlet)
+    rows.article(ARABIC, source=outlet)
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("combobox", name="Search articles").fill("2035")
+    expect(page.locator("#search-box-listbox [role=option]")).to_have_count(3)
+    layout = page.evaluate(LAYOUT)
+    context.close()
+    assert layout["page"] <= layout["screen"] and layout["right"] <= layout["screen"]
+    assert layout["wider"] == []
+    assert sorted(layout["directions"]) == sorted([[GERMAN, "ltr"], [ARABIC, "rtl"]])

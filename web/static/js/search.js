@@ -119,6 +119,7 @@
         var option = makeOption("search-box-option-" + i, result.url);
         var title = document.createElement("span");
         title.className = "search-box-title";
+        title.dir = "auto";    // an Arabic or Hebrew headline reads right to left, as on the pages
         appendPieces(title, result.title);
         var source = document.createElement("span");
         source.className = "search-box-source";
