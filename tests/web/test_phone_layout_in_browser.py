@@ -461,6 +461,22 @@ def test_a_video_poster_s_title_stays_clear_of_its_play_button(
     assert overlap == 0
 
 
+def test_a_right_to_left_video_title_keeps_its_direction_on_the_video_page(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """Every headline on the site says dir="auto" but the video page's: an Arabic video's
+    title, on its card and on its poster frame, was laid out left to right."""
+    rows = ArticleRows(database)
+    for title in ("Harbour bridge reopens: the first cars cross", "إعادة افتتاح جسر الميناء؟"):
+        rows.article(title, is_video=True,
+                     video_embed_url="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    with phone_page(chromium, SMALL) as page:
+        page.goto(live_server + "/video")
+        directions = page.eval_on_selector_all(
+            ".video-card :is(.card-title, .video-poster-text > span)",
+            "(titles) => titles.map((title) => getComputedStyle(title).direction)")
+    assert sorted(directions) == ["ltr", "ltr", "rtl", "rtl"]
+
+
 def test_also_covered_by_on_an_article_looks_like_the_coverage_on_cards(
         chromium: Any, database: Database, live_server: str) -> None:
     """No bullets, outlets in bold, as on the front page; a right-to-left headline keeps
