@@ -520,3 +520,26 @@ def test_a_storys_coverage_line_is_set_in_the_sans_face_in_every_column(
     finally:
         context.close()
     assert len(faces) >= 2 and set(faces) == {byline}
+
+
+def test_other_outlets_under_a_top_headline_draw_no_rule_of_their_own(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """The headline list's rule and padding between items reached the other outlets' lines
+    nested in a story card: each drew a rule right above the item's own (a double line)."""
+    rows = ArticleRows(database)
+    for headline, outlets in (("Harbour bridge reopens after repairs", ("A", "B", "C")),
+                              ("Parliament passes emergency budget", ("D", "E"))):
+        story_of(database, [rows.article(f"{headline}, as {name} tells it",
+                                         source=rows.source(f"Outlet {name}"))
+                            for name in outlets])
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/")
+        expect(page.locator(".front-headlines .story-outlets li").first).to_be_visible()
+        lines = page.eval_on_selector_all(".front-headlines .story-outlets li", """(lines) =>
+            lines.map((line) => [getComputedStyle(line).borderBottomWidth,
+                                 getComputedStyle(line).paddingTop])""")
+    finally:
+        context.close()
+    assert lines and set(map(tuple, lines)) == {("0px", "0px")}
