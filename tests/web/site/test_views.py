@@ -81,6 +81,18 @@ def test_home_hides_most_read_until_something_was_read_and_shows_no_article_twic
     assert {f"/article/{article.id}-{article.slug}" for article in made} == set(links)
 
 
+def test_a_front_page_of_one_story_has_no_empty_top_headlines(client, make) -> None:
+    """Right after a first poll whose articles all cover one event, the page showed the
+    lead and a "Top headlines" heading over nothing."""
+    source = make.source()
+    make.article(source, title="Harbour bridge reopens")
+
+    page = text_of(client.get("/"))
+
+    assert "Harbour bridge reopens" in page.split('aria-label="Lead story"')[1]
+    assert "Top headlines" not in page and 'id="top-headlines"' not in page
+
+
 def test_every_page_has_header_date_navigation_with_news_menu_and_footer(
         client, make, settings) -> None:
     news = make.section("News", position=1)
