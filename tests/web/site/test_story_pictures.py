@@ -85,3 +85,38 @@ def test_a_lead_with_its_own_picture_keeps_it_uncredited(app, client, make, data
     lead = pictures_in(home, "//section[@aria-label='Lead story']")
     assert [picture["src"] for picture in lead] == [own]
     assert "Picture:" not in home
+
+
+def test_borrowed_pictures_cost_no_statement_per_story(make, settings, database,
+                                                       statements) -> None:
+    """The pictures come from the members the cards read anyway (their outlets joined):
+    the home page and a section page run as many statements for six such stories as
+    for one."""
+    from web import create_app
+
+    app = create_app({"TESTING": True, "PAGE_CACHE_ENABLED": False}, settings=settings)
+    client = app.test_client()
+    world = story_with_borrowed_pictures(make, database)["section"]
+    bot = {"User-Agent": "statement-counter-bot"}    # no view counting in the way
+
+    def counted() -> list[int]:
+        executed = statements(app)
+        counts = []
+        for path in ("/", f"/section/{world.slug}"):
+            executed.clear()
+            page = client.get(path, headers=bot).get_data(as_text=True)
+            assert 'Picture: <span class="source">Harbour Gazette</span>' in page
+            counts.append(len(executed))
+        return counts
+
+    one = counted()
+    now = utcnow()
+    for number in range(5):
+        lead = make.article(make.source(f"Text Wire {number}"), title=f"Event {number}",
+                            section=world, published_at=now - timedelta(hours=2, minutes=number))
+        make.article(make.source(f"Photo Desk {number}"), title=f"Event {number} pictured",
+                     section=world, story_id=lead.story_id,
+                     image_url=f"http://127.0.0.1/event{number}.jpg",
+                     published_at=now - timedelta(hours=1, minutes=number))
+    assert counted() == one
+    app.extensions["hopper_database"].dispose()
