@@ -57,7 +57,10 @@ class EmbeddedRedis:
             "--loglevel", "warning",
             "--logfile", str(self.directory / "redis.log"),
         ]
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # Its own process group: the terminal's Ctrl-C (SIGINT to the foreground group)
+        # would stop Redis while the workers still need it to hand back their tasks; its
+        # owner stops it after them (hopper/supervisor.py).
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, process_group=0)
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -1,14 +1,17 @@
 """`hopper up`: run every Procfile process (web, worker, beat) under honcho, with the
 embedded Redis started first when REDIS_URL is unset. Ctrl-C or SIGTERM stops them all:
-honcho signals each process group, and the embedded Redis is stopped last."""
+each process is asked to stop as its own program expects, and the embedded Redis is
+stopped last."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 from pathlib import Path
 
+from honcho.compat import ProcessManager
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Printer
@@ -29,6 +32,33 @@ def _exit_status(returncode: int | None) -> int:
     return returncode
 
 
+class _StopLeaders(ProcessManager):  # type: ignore[misc]
+    """SIGTERM to the Procfile process alone, SIGKILL to its whole group. honcho's own
+    SIGTERM goes to the group: the Celery worker's pool children died under the task they
+    ran (a `WorkerLostError` traceback on every Ctrl-C during a poll). gunicorn and the
+    Celery worker stop their children themselves (a warm shutdown lets a running poll
+    finish); honcho's SIGKILL to the group, 5 s after the first process stopped, still
+    ends whatever is left (a killed poll's task is redelivered)."""
+
+    def terminate(self, pid: int) -> None:
+        with contextlib.suppress(ProcessLookupError):   # it stopped by itself meanwhile
+            os.kill(pid, signal.SIGTERM)
+
+
+class _Manager(Manager):  # type: ignore[misc]
+    """honcho's Manager with our signalling (honcho 2 has no option for it, only the
+    attribute)."""
+
+    def __init__(self) -> None:
+        super().__init__(Printer(sys.stdout))
+        self._procmgr = _StopLeaders()
+
+    def add_process(self, name: str, cmd: str, env: dict[str, str]) -> None:
+        """`exec`, so the process honcho signals is the program itself, not the shell
+        that started it (dash does not forward signals to its child)."""
+        super().add_process(name, f"exec {cmd}", env=env)
+
+
 def run_procfile(settings: Settings, procfile: str = "Procfile") -> int:
     entries = parse_procfile(Path(procfile).read_text()).processes
     env = dict(os.environ)
@@ -43,7 +73,7 @@ def run_procfile(settings: Settings, procfile: str = "Procfile") -> int:
         server.start()
         print(f"embedded Redis on {server.socket_path}", flush=True)
     try:
-        manager = Manager(Printer(sys.stdout))
+        manager = _Manager()
         for name, command in entries.items():
             manager.add_process(name, command, env=env)
         manager.loop()

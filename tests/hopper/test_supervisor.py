@@ -16,6 +16,11 @@ from pathlib import Path
 import psutil
 import pytest
 
+from models.db import make_database
+from tests.hanging import hanging_host
+from tests.processes import wait_for
+from tests.sources import add_source
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -81,6 +86,47 @@ def test_up_serves_healthz_runs_worker_and_beat_and_ctrl_c_stops_everything(tmp_
     output = (tmp_path / "up.log").read_text(errors="replace")
     assert process.returncode == 0, output
     assert "Traceback" not in output, output
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_poll_stops_every_process_without_a_traceback(tmp_path) -> None:
+    """Ctrl-C while the worker polls a publisher that does not answer: the worker's pool
+    children are left to their master (signalled themselves they died under the task:
+    a WorkerLostError traceback) and the embedded Redis outlives the worker (stopped by
+    the same Ctrl-C it was gone before the worker could hand the task back)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(HOPPER_INSTANCE=str(tmp_path / "instance"),
+               HOPPER_BIND=f"127.0.0.1:{_free_port()}", WEB_CONCURRENCY="1",
+               HOPPER_WORKER_CONCURRENCY="1", HOPPER_ALLOW_PRIVATE_NETWORKS="1")
+    hopper = [sys.executable, "-c", "from web.cli import main; main()"]
+    subprocess.run([*hopper, "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=120)
+    database = make_database(f"sqlite:///{tmp_path / 'instance' / 'hopper.db'}")
+    log_path = tmp_path / "up.log"
+    with log_path.open("wb") as log:
+        with hanging_host() as (base_url, requests):
+            add_source(database, f"{base_url}/feed.xml")
+            database.engine.dispose()
+            process = subprocess.Popen([*hopper, "up"], env=env, cwd=ROOT, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                polling = wait_for(lambda: requests, timeout_s=90)
+                children = _descendants(process.pid)
+                names = " ".join(" ".join(child.cmdline()) for child in children)
+            finally:
+                # Ctrl-C: the terminal sends SIGINT to every process of the foreground job.
+                os.killpg(process.pid, signal.SIGINT)
+        # The publisher hangs up: the poll ends during the worker's warm shutdown, which
+        # then hands the task back to Redis.
+        process.wait(timeout=60)
+    output = log_path.read_text(errors="replace")
+    assert polling, output
+    assert "redis-server" in names and "worker" in names, names
+    _, alive = psutil.wait_procs(children, timeout=15)
+    assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
+    assert process.returncode == 0, output
+    assert "Traceback" not in output, output
+    assert "WorkerLostError" not in output, output
 
 
 def test_up_creates_the_schema_before_it_starts_any_process(
