@@ -59,8 +59,25 @@ class _Manager(Manager):  # type: ignore[misc]
         super().add_process(name, f"exec {cmd}", env=env)
 
 
-def run_procfile(settings: Settings, procfile: str = "Procfile") -> int:
-    entries = parse_procfile(Path(procfile).read_text()).processes
+class ProcfileError(Exception):
+    """A Procfile that cannot be run: missing, unreadable, or naming no process."""
+
+
+def read_procfile(path: str) -> dict[str, str]:
+    """The processes a Procfile names (name → command). Read before anything starts, so a
+    wrong `--procfile` is one line instead of a traceback after the schema upgrade, and
+    one naming no process does not start Redis alone and stop at once."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProcfileError(f"cannot read the Procfile {path}: {error}") from error
+    entries = dict(parse_procfile(text).processes)
+    if not entries:
+        raise ProcfileError(f"{path} names no process (one `name: command` per line)")
+    return entries
+
+
+def run_procfile(settings: Settings, entries: dict[str, str]) -> int:
     env = dict(os.environ)
     # Children must find the same instance folder (and with it the same Redis socket,
     # database and secret) even when started from another directory.

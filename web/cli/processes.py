@@ -22,8 +22,12 @@ from web.cli.database import migrate_schema
               help="Start the processes on the schema as it is.")
 @with_appcontext
 def up(procfile: str, skip_upgrade: bool) -> None:
-    from hopper.supervisor import run_procfile
+    from hopper.supervisor import ProcfileError, read_procfile, run_procfile
 
+    try:
+        entries = read_procfile(procfile)
+    except ProcfileError as error:
+        raise click.ClickException(str(error)) from error
     if not skip_upgrade:
         migrate_schema("upgrade", "heads")
-    raise SystemExit(run_procfile(current_settings(), procfile))
+    raise SystemExit(run_procfile(current_settings(), entries))

@@ -67,6 +67,26 @@ def test_up_refuses_a_bad_process_setting_before_it_starts_anything(
     assert not (tmp_path / "redis.sock").exists()      # the embedded Redis never started
 
 
+@pytest.mark.parametrize(("procfile_text", "expected"), [
+    (None, "cannot read the Procfile"),
+    ("# web: gunicorn\n", "names no process"),
+])
+def test_up_refuses_a_procfile_it_cannot_run_before_it_touches_anything(
+        subprocess_env, tmp_path: Path, procfile_text: str | None, expected: str) -> None:
+    procfile = tmp_path / "Procfile.local"
+    if procfile_text is not None:
+        procfile.write_text(procfile_text)
+    env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path / "instance"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'hopper.db'}"}
+    env.pop("REDIS_URL", None)
+
+    result = hopper(env, "up", "--procfile", str(procfile))
+
+    assert_one_line_error(result, expected, str(procfile))
+    assert not (tmp_path / "hopper.db").exists()               # no schema upgrade
+    assert not (tmp_path / "instance" / "redis.sock").exists()  # no embedded Redis
+
+
 @pytest.mark.parametrize(("url", "expected"), [
     ("postgresql://nobody@127.0.0.1:1/x", "Connection refused"),
     ("sqlite:////nonexistent/folder/hopper.db", "unable to open database file"),
