@@ -9,11 +9,13 @@ from pathlib import Path
 
 import redis
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from hopper.embedded_redis import EmbeddedRedis
 from hopper.settings import EMBEDDED_REDIS_SOCKET, Settings
+from models import sources as source_rows
 from models.base import utcnow
-from models.db import Database
+from models.db import Database, session_scope
 from models.sources import Source
 from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import rss
@@ -69,18 +71,38 @@ def test_ingest_without_flags_polls_only_due_sources(runner, database: Database,
     assert "no sources due" in runner.invoke(args=["ingest"]).output
 
 
-def test_ingest_one_source_even_when_paused(runner, database: Database,
-                                           httpserver: HTTPServer) -> None:
+def test_ingest_one_source_even_when_paused_and_it_stays_paused(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """Polled once on purpose, it is not resumed: the beat would poll it again."""
     httpserver.expect_request("/feed").respond_with_data(rss(("a", "A")))
     source_id = add_source(database, httpserver.url_for("/feed"), status="paused")
     result = runner.invoke(args=["ingest", "--source", str(source_id)])
     assert result.exit_code == 0, result.output
     assert article_count(database) == 1
     with database.reader() as session:
-        assert session.get(Source, source_id).status == "ok"
+        assert session.get(Source, source_id).status == "paused"
     assert runner.invoke(args=["ingest", "--source", "999"]).exit_code != 0
     both = runner.invoke(args=["ingest", "--all", "--source", str(source_id)])
     assert both.exit_code == 2 and "--all and --source" in both.output
+
+
+def test_a_source_paused_while_its_poll_runs_stays_paused(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """The admin pauses it while the publisher is still answering: storing the poll must
+    not put it back to ok (or failing), which the beat would poll again."""
+    source_id = add_source(database, httpserver.url_for("/feed"))
+
+    def pause_then_answer(_: Request) -> Response:
+        with session_scope(database) as session:
+            source_rows.pause(session.get(Source, source_id))
+        return Response(rss(("a", "A")), content_type="application/rss+xml")
+
+    httpserver.expect_request("/feed").respond_with_handler(pause_then_answer)
+    result = runner.invoke(args=["ingest", "--all"])
+    assert result.exit_code == 0, result.output
+    assert article_count(database) == 1
+    with database.reader() as session:
+        assert session.get(Source, source_id).status == "paused"
 
 
 def test_the_command_starts_the_embedded_redis_only_when_none_runs(

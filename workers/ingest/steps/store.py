@@ -663,7 +663,20 @@ def _link_tags(session: Session, article_ids: Mapping[tuple[int, str], int],
 
 def record_outcome(session: Session, source: PollState, update: FeedUpdate,
                    counts: ArticleCounts, *, limits: Limits) -> str | None:
-    """The source's bookkeeping for this poll; returns the error recorded, if any."""
+    """The source's bookkeeping for this poll; returns the error recorded, if any.
+
+    A paused source stays paused whatever its poll found, since only resuming it may
+    poll it again: an admin may pause it while the poll runs (the poll would otherwise
+    undo the pause), and `hopper ingest --source` polls a paused one on purpose."""
+    paused = source.status == SourceStatus.PAUSED.value
+    error = _record_poll(session, source, update, counts, limits)
+    if paused:
+        source.status = SourceStatus.PAUSED.value
+    return error
+
+
+def _record_poll(session: Session, source: PollState, update: FeedUpdate,
+                 counts: ArticleCounts, limits: Limits) -> str | None:
     now = update.polled_at
     source.last_polled_at = now
     source.unfinished_polls = 0
