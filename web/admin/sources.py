@@ -21,7 +21,7 @@ from models.new_sources import (
     check_new_source,
     insert_source,
 )
-from models.sources import Source
+from models.sources import Source, SourceStatus
 from web.admin.forms import NO_SECTION, ActionForm, SourceAddForm, SourceEditForm
 from web.admin.views import bp
 from web.auth.guards import admin_required
@@ -152,7 +152,12 @@ def resume_source(source_id: int) -> Response:
 @bp.post("/sources/<int:source_id>/poll")
 @admin_required
 def poll_source_now(source_id: int) -> Response:
+    """A paused source is not polled (the worker skips it), so it is not enqueued either:
+    the admin is told to resume it rather than that a poll is on its way."""
     source = _checked_action(source_id)
+    if source.status == SourceStatus.PAUSED.value:
+        flash(f"{source.display_name} is paused: resume it to poll it.")
+        return redirect(url_for("admin.sources"))
     session = db_session()
     enqueue_after_commit(session, POLL_TASK, source.id)
     session.commit()

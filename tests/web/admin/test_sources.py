@@ -95,6 +95,21 @@ def test_poll_now_enqueues_the_poll_task_for_a_real_worker(client, admin, databa
     _wait_for_worker_log(celery_worker, POLL_TASK, seen + 1)
 
 
+def test_poll_now_of_a_paused_source_says_to_resume_it(client, admin, database) -> None:
+    """The worker skips a paused source: "Poll of A enqueued." promised a poll that never
+    came."""
+    with session_scope(database) as session:
+        session.add(Source(url="https://example.org/a.xml", name="A", status="paused"))
+    [source] = _sources(database)
+
+    page = client.post(f"/admin/sources/{source.id}/poll",
+                       follow_redirects=True).get_data(as_text=True)
+
+    assert "A is paused: resume it to poll it." in page
+    assert "enqueued" not in page
+    assert f"/admin/sources/{source.id}/poll" not in page      # Resume is its action
+
+
 def test_health_table_shows_status_error_and_articles_per_day(
         client, admin, database, make_article) -> None:
     for _ in range(14):
