@@ -86,10 +86,12 @@ def run_procfile(settings: Settings, entries: dict[str, str]) -> int:
     # gunicorn and celery live beside this interpreter (the virtual environment's bin).
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     server = embedded_redis_for(settings)
-    if server is not None:
-        server.start()
-        print(f"embedded Redis on {server.socket_path}", flush=True)
     try:
+        # Inside the try: in its own process group, Redis no longer takes the terminal's
+        # Ctrl-C itself, so one pressed while it starts must still stop it.
+        if server is not None:
+            server.start()
+            print(f"embedded Redis on {server.socket_path}", flush=True)
         manager = _Manager()
         for name, command in entries.items():
             manager.add_process(name, command, env=env)
