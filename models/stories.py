@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    distinct,
     func,
     select,
     update,
@@ -396,6 +397,12 @@ def articles_published_since(session: Session, since: datetime) -> list[ArticleT
         .where(Article.published_at >= since)
         .order_by(Article.published_at, Article.id))
     return [ArticleText(*row) for row in rows]
+
+
+def count_stories_since(session: Session, since: datetime) -> int:
+    """How many stories the articles published since `since` are in."""
+    return session.scalar(select(func.count(distinct(Article.story_id)))
+                          .where(Article.published_at >= since)) or 0
 
 
 def forget_terms(session: Session, story_ids: Iterable[int]) -> None:

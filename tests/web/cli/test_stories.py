@@ -18,6 +18,7 @@ from tests.workers.ingest.stories.test_stories import (
     FED,
     QUAKE_JAPAN,
     QUAKE_JAPAN_2,
+    QUAKE_JAPAN_3,
     WIRE,
     clone_story,
     feed,
@@ -57,6 +58,27 @@ def test_ingest_all_clusters_and_rebuild_finds_the_same_stories(
     with database.reader() as session:
         stories = list(session.scalars(select(Story)))
     assert len(stories) == 4 and sorted(story.article_count for story in stories) == [1, 1, 2, 2]
+
+
+def test_rebuild_counts_the_stories_its_articles_end_in_after_the_merge(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    """A window shorter than the story's age: its articles form a story again, which the
+    merge then joins to the older part. It said "into 0 stories" for 2 articles."""
+    httpserver.expect_request("/a.xml").respond_with_data(
+        feed(("a1", *QUAKE_JAPAN), minutes_ago=300))
+    httpserver.expect_request("/b.xml").respond_with_data(
+        feed(("b1", *QUAKE_JAPAN_2), ("b2", *QUAKE_JAPAN_3)))
+    for name in ("a", "b"):
+        add_source(database, httpserver.url_for(f"/{name}.xml"), name=name)
+    assert runner.invoke(args=["ingest", "--all"]).exit_code == 0
+    assert groups(database) == {frozenset({"a1", "b1", "b2"})}
+
+    rebuilt = runner.invoke(args=["stories", "rebuild", "--since", "2"])
+
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "re-clustered 2 articles" in rebuilt.output
+    assert groups(database) == {frozenset({"a1", "b1", "b2"})}
+    assert "into 1 stories" in rebuilt.output, rebuilt.output
 
 
 def test_an_ingest_run_that_stored_articles_merges_twin_stories_before_it_returns(
