@@ -245,6 +245,19 @@ def test_empty_section_tag_source_and_video_pages_say_so_helpfully(client, make)
         assert message in page and 'href="/">front page</a>' in page, url
 
 
+def test_a_tag_or_source_named_in_arabic_heads_its_page_right_to_left(client, make) -> None:
+    """A listing's heading is a name a feed or an operator chose, in any script: it takes
+    its direction from its own text, as every headline on the site does."""
+    source = make.source("الجزيرة نت")
+    with session_scope(make.database) as session:
+        from models.tags import Tag
+        session.add(Tag(slug="siyasa", name="سياسة"))
+
+    for url in ("/tag/siyasa", f"/source/{source.id}", "/video"):
+        page = text_of(client.get(url))
+        assert re.search(r'<h1 dir="auto">', page), url
+
+
 def test_home_without_articles_explains_how_news_arrives(client, database) -> None:
     page = text_of(client.get("/"))
     assert "No news yet" in page and "hopper sources add" in page
