@@ -528,7 +528,9 @@ MEMBERS_READ = 30
 
 def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
     """Cards for the stories, in the given order, in three statements whatever their
-    number: the stories, their newest MEMBERS_READ members each, and those articles."""
+    number: the stories, their first MEMBERS_READ members each in publication order (the
+    outlets that broke it: `other_outlets` names each source by its earliest article),
+    and those articles with the leads."""
 
     if not story_ids:
         return []
@@ -561,7 +563,8 @@ def cards_for(session: Session, story_ids: Sequence[int]) -> list[StoryCard]:
 
 
 def with_pictures(members: Sequence[Any], lead: Any) -> list[Any]:
-    """The other members that carry a live-looking image, newest first: a story's lead
+    """The other members read (`cards_for`: a story's first MEMBERS_READ) that carry a
+    live-looking image, newest first: a story's lead
     often comes from an outlet whose feed has no pictures while the rest of the coverage
     has them. Only the lead's centrality is known (a member's own vector is not kept), so
     the newest picture stands for the story as it is now. Whether a page may load it is
