@@ -157,12 +157,14 @@ def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:
         yield from _media_item(child, etree.QName(child).localname, base)
 
 
-def _media_descriptions(element: etree._Element) -> list[str]:
+def _media_descriptions(element: etree._Element, *, only_html: bool = False) -> list[str]:
     """media:description, on its own or inside media:group / media:content, as HTML.
     feedparser reads it as one more description, so the fast path does too; Media RSS
-    says it is plain text unless type="html" (YouTube's carry "<3" and line breaks)."""
+    says it is plain text unless type="html" (YouTube's carry "<3" and line breaks).
+    only_html: those typed html alone (see _rss_item)."""
     return [media_description_html(d.text or "", d.get("type"))
-            for d in element.iter(*(f"{{{ns}}}description" for ns in MEDIA))]
+            for d in element.iter(*(f"{{{ns}}}description" for ns in MEDIA))
+            if not only_html or (d.get("type") or "").strip().lower() == "html"]
 
 
 def _with_media_description(summary: str, contents: list[str],
@@ -247,7 +249,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     categories: list[str] = []
     media: list[MediaItem] = []
     enclosures: list[MediaItem] = []
-    descriptions: list[str] = []
+    media_elements: list[etree._Element] = []
     guid: str | None = None
     guid_is_permalink = False
     dates: dict[str, str] = {}
@@ -286,7 +288,13 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
                 fields.setdefault("media_title", _text(child))
             media.extend(_media(child, base) if etree.QName(child).localname == "group"
                          else _media_item(child, etree.QName(child).localname, base))
-            descriptions.extend(_media_descriptions(child))
+            media_elements.append(child)
+    # Beside the item's own description, a plain media:description is what feedparser
+    # files as text/plain content, which lenient._contents drops: a picture's alt text
+    # (Mastodon's attachments) or a caption, never the article the description is.
+    has_description = bool(fields.get("description", "").strip())
+    descriptions = [text for element in media_elements
+                    for text in _media_descriptions(element, only_html=has_description)]
     summary, contents = _with_media_description(
         fields.get("description", ""), [fields.get("content", "")], descriptions)
     link = absolute_url(fields.get("original_link"), base) or (

@@ -122,6 +122,24 @@ def test_a_media_description_of_type_html_is_html_on_both_paths() -> None:
         assert article.content_html == "<p>A <b>bold</b> claim</p>"
 
 
+def test_an_attachments_alt_text_does_not_replace_the_items_description_on_either_path(
+) -> None:
+    # Mastodon's RSS: a post has no title, its text is the description, and each
+    # attachment is a media:content whose media:description is the picture's alt text.
+    document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                "<title>Alice</title><item><guid>https://m.example/@alice/1</guid>"
+                "<description>&lt;p&gt;Hello fediverse, a post without a title&lt;/p&gt;"
+                "</description><media:content url='https://m.example/pic.png' "
+                "type='image/png' medium='image'><media:description type='plain'>A cat on "
+                "a sofa</media:description></media:content></item></channel></rss>")
+    fast, _ = read_well_formed(document, "https://m.example/@alice.rss")
+    lenient, _ = read_leniently(document, "https://m.example/@alice.rss")
+    for feed in (fast, lenient):
+        [article] = clean_entries(feed, base_url="https://m.example/@alice.rss", now=NOW)
+        assert article.content_html == "<p>Hello fediverse, a post without a title</p>"
+        assert article.title == "Hello fediverse, a post without a title"
+
+
 def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
     body = (FEEDS / "html-entities.xml").read_text(encoding="utf-8")
     with pytest.raises(NotForFastPath):
