@@ -195,6 +195,21 @@ def test_a_podcast_episode_can_be_played_and_shows_its_artwork(ingest,
     assert episode_1.url is None and episode_2.url is None
 
 
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_an_episode_described_only_by_its_itunes_summary_keeps_it(ingest,
+                                                                  breakage: str) -> None:
+    # Many podcast hosts describe an episode in <itunes:summary> alone (plain text).
+    [episode] = ingest(RSS.format(channel=breakage, items=(
+        '<item><title>Episode 3</title><guid isPermaLink="false">pod-ep-3</guid>'
+        "<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate>"
+        "<itunes:summary>Guests talk about tides &amp; &lt;harbours&gt;.</itunes:summary>"
+        '<enclosure url="http://example.test/ep3.mp3" type="audio/mpeg"/></item>')))
+    assert episode.summary == "Guests talk about tides & <harbours>."
+    assert episode.content_html == (
+        "<p>Guests talk about tides &amp; &lt;harbours&gt;.</p>"
+        '<p><audio controls="" src="http://example.test/ep3.mp3"></audio></p>')
+
+
 def test_a_json_feed_audio_attachment_can_be_played(ingest) -> None:
     [article] = ingest('{"version": "https://jsonfeed.org/version/1.1", "title": "J", '
                        '"items": [{"id": "1", "title": "Episode", "attachments": [{"url": '

@@ -274,6 +274,8 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
                 enclosures.append(enclosure)
         elif tag in ITEM_EXTENSION_FIELDS:
             fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
+        elif tag == f"{{{ITUNES}}}summary":
+            fields.setdefault("itunes_summary", _text(child))
         elif tag == f"{{{ITUNES}}}image":
             # An episode's own artwork: after the Media RSS thumbnails (lead_image's order).
             artwork = absolute_url(child.get("href"), base)
@@ -292,11 +294,11 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     # Beside the item's own description, a plain media:description is what feedparser
     # files as text/plain content, which lenient._contents drops: a picture's alt text
     # (Mastodon's attachments) or a caption, never the article the description is.
-    has_description = bool(fields.get("description", "").strip())
+    description = _rss_description(fields)
     descriptions = [text for element in media_elements
-                    for text in _media_descriptions(element, only_html=has_description)]
+                    for text in _media_descriptions(element, only_html=bool(description))]
     summary, contents = _with_media_description(
-        fields.get("description", ""), [fields.get("content", "")], descriptions)
+        description, [fields.get("content", "")], descriptions)
     link = absolute_url(fields.get("original_link"), base) or (
         absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else
         guid_as_link(guid, is_permalink=guid_is_permalink))
@@ -308,6 +310,14 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         published=dates.get("published"), updated=dates.get("updated"),
         categories=categories, media=_ordered_media(media, enclosures),
         content_base=base if item.base else None)
+
+
+def _rss_description(fields: dict[str, str]) -> str:
+    """The item's description, else its itunes:summary (plain text, as feedparser reads
+    it): the only text many podcast hosts give an episode."""
+    if fields.get("description", "").strip():
+        return fields["description"]
+    return as_html(fields.get("itunes_summary", ""), "text")
 
 
 def _rss_title(fields: dict[str, str]) -> str:
