@@ -145,6 +145,14 @@ _STYLE_SIZE = re.compile(r"(width|height)\s*:\s*(\d+)px", re.IGNORECASE)
 # Only an <img> that could be 0/1 pixel on a side, or an inline data: image, needs a look.
 _MAYBE_TRACKER_OR_DATA = re.compile(
     r"""(?:width|height)\s*[=:]\s*["']?\s*[01](?!\d)|data:""", re.IGNORECASE)
+# An <img> that would show no picture: its src is in a scheme other than http(s)
+# (javascript:, vbscript:, mailto:…: the attribute filter drops it) and it has no srcset
+# to fall back on. nh3 would keep the bare tag: an empty box the size of its width and
+# height, or a broken-image icon beside its alt text. (An <img> with no src at all is
+# kept: inside a <picture>, its <source> siblings give it the picture.)
+_SRCSET = re.compile(r"\ssrcset\s*=", re.IGNORECASE)
+_SRC_OF_ANOTHER_SCHEME = re.compile(
+    r"""\ssrc\s*=\s*["']?\s*(?!https?:)[a-z][a-z\d+.-]*:""", re.IGNORECASE)
 # Lazy loading (lazysizes, WordPress plugins, jQuery lazyload): the picture waits in one of
 # these until a script swaps it into src/srcset, and src holds a placeholder (a data: GIF,
 # a grey square, a blurred thumbnail) meanwhile. No script runs here, so the swap is done
@@ -195,6 +203,10 @@ def _with_lazy_picture(element: str, tag: str) -> str:
     return f"<{element} {' '.join([*promoted, *kept])}>"
 
 
+def _shows_no_picture(img: str) -> bool:
+    return bool(_SRC_OF_ANOTHER_SCHEME.search(img)) and not _SRCSET.search(img)
+
+
 def _drop_trackers_and_foreign_iframes(markup: str) -> str:
     """Also promotes lazily loaded pictures (`_with_lazy_picture`)."""
     if "<i" not in markup and "<I" not in markup:
@@ -205,6 +217,8 @@ def _drop_trackers_and_foreign_iframes(markup: str) -> str:
         element = match.group(1).lower()
         if element != "iframe" and _MAYBE_LAZY.search(tag):
             tag = _with_lazy_picture(element, tag)
+        if element == "img" and _shows_no_picture(tag):
+            return ""
         if element == "source" or (element == "img"
                                    and not _MAYBE_TRACKER_OR_DATA.search(tag)):
             return tag                                   # the common case, decided cheaply

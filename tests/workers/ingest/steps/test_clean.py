@@ -213,6 +213,23 @@ def test_tracking_pixels_are_dropped(tracker: str) -> None:
     assert html == "<p>Text</p>"
 
 
+@pytest.mark.parametrize("img", [
+    '<img src="javascript:alert(1)" width="600" height="400" alt="A view">',
+    "<IMG SRC=' JavaScript:alert(1)'>",
+    '<img src="vbscript:msgbox(1)" width="600">',
+    '<img src="mailto:editor@news.example" alt="Write to us">',
+    '<img src="file:///etc/hostname">',
+])
+def test_an_image_with_no_picture_to_show_is_left_out_not_an_empty_box(img: str) -> None:
+    html = sanitise_html(f"<p>Text</p><p>{img}</p>", base_url=BASE)
+    assert html == "<p>Text</p><p></p>"
+
+
+def test_an_image_whose_src_cannot_be_shown_keeps_its_srcset() -> None:
+    html = sanitise_html('<img src="javascript:x" srcset="/a.png 1x">', base_url=BASE)
+    assert html == '<img srcset="https://news.example/a.png 1x" loading="lazy">'
+
+
 def test_images_wider_than_a_pixel_are_kept_and_lazy() -> None:
     html = sanitise_html('<img src="/a.png" width="1" height="300">', base_url=BASE)
     assert html == ('<img src="https://news.example/a.png" width="1" height="300" '
