@@ -558,3 +558,47 @@ def test_a_reference_escaped_twice_in_an_rss_title_shows_its_character(
     assert source_row(database, source_id).name == "Café du Port"
     with database.reader() as session:
         assert [tag.name for tag in session.scalars(select(Tag))] == ["Cafés"]
+
+
+# -- a download cut short -------------------------------------------------------------------
+
+REPORT_ITEM = ("<item><guid>report</guid><title>Harbour report</title>"
+               "<link>http://example.test/report</link>"
+               "<pubDate>Mon, 02 Nov 2026 11:00:00 GMT</pubDate>"
+               "<description>A teaser.</description><content:encoded><![CDATA["
+               "<p>The whole report, three paragraphs long.</p>]]></content:encoded>"
+               '<media:content url="http://example.test/harbour.jpg" medium="image"/></item>')
+NAMESPACES = ('<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+              'xmlns:media="http://search.yahoo.com/mrss/">')
+
+
+@pytest.mark.parametrize("cut", ["<description>A teaser.</description><content:enc",
+                                 "<link>http://example.test/report</link>"])
+def test_a_feed_cut_short_inside_an_entry_leaves_that_article_as_it_was(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient, cut: str) -> None:
+    """A download that stops mid-entry (a server that died mid-write, a cached feed
+    rewritten while served) is broken XML that feedparser still reads: the entry it was
+    cut in must not replace the article with what arrived before the cut."""
+    whole = rss_with(GOOD_ITEM + REPORT_ITEM).replace(b"<rss version=\"2.0\">",
+                                                      NAMESPACES.encode())
+    httpserver.expect_request("/cut").respond_with_data(whole,
+                                                        content_type="application/rss+xml")
+    source_id = add_source(database, httpserver.url_for("/cut"))
+    ingest_source(source_id, database=database, redis_client=redis_client, http=http,
+                  limits=TEST_LIMITS)
+    stored_before = {a.entry_key: (a.title, a.content_html, a.image_url)
+                     for a in articles_of(database, source_id)}
+    httpserver.clear()
+    start = whole.index(b"<item><guid>report</guid>")
+    cut_at = whole.index(cut.encode(), start) + len(cut)
+    httpserver.expect_request("/cut").respond_with_data(whole[:cut_at],
+                                                        content_type="application/rss+xml")
+    again = ingest_source(source_id, database=database, redis_client=redis_client,
+                          http=http, limits=TEST_LIMITS)
+    assert (again.new, again.updated) == (0, 0)
+    assert {a.entry_key: (a.title, a.content_html, a.image_url)
+            for a in articles_of(database, source_id)} == stored_before
+    assert stored_before["report"] == ("Harbour report",
+                                       "<p>The whole report, three paragraphs long.</p>",
+                                       "http://example.test/harbour.jpg")

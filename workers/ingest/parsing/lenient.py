@@ -55,6 +55,9 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     if result.get("bozo") and not isinstance(result.get("bozo_exception"),
                                               feedparser.CharacterEncodingOverride):
         warning = f"malformed feed read leniently: {result.get('bozo_exception')}"
+        if entries and is_cut_off_in_an_entry(text):
+            entries = entries[:-1]
+            warning += "; the document stops inside its last entry, which is left out"
     parsed = ParsedFeed(
         title=_title(feed, is_rss=is_rss).strip(),
         site_url=absolute_url(_alternate(feed.get("links", [])), url),
@@ -65,6 +68,24 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
         self_url=absolute_url(_link(feed.get("links", []), "self"), url),
         artwork_url=_artwork(feed, url))
     return parsed, warning
+
+
+_ENTRY_START = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
+_ENTRY_END = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
+_ROOT_END = re.compile(r"</(?:[\w.-]+:)?(?:rss|feed|rdf)\s*>", re.IGNORECASE)
+
+
+def is_cut_off_in_an_entry(text: str) -> bool:
+    """Whether the document stops inside its last entry: that entry opened after the last
+    one closed, and the root element never closes. A download cut short (a server that
+    died mid-write, a CMS rewriting its cached feed while serving it) reads that way, and
+    feedparser hands back what came before the cut as an entry: a headline cut in two,
+    or an article whose body, image or link was never reached. Left out, it is stored as
+    it was and comes back whole with the next poll; stored, it would replace the whole
+    article (or be stored as a new one under a cut title)."""
+    last_start = max((m.start() for m in _ENTRY_START.finditer(text)), default=-1)
+    last_end = max((m.start() for m in _ENTRY_END.finditer(text)), default=-1)
+    return last_start > last_end and not _ROOT_END.search(text, last_start)
 
 
 def _artwork(feed: Any, url: str) -> str | None:
