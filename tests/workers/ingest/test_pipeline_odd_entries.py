@@ -602,3 +602,25 @@ def test_a_feed_cut_short_inside_an_entry_leaves_that_article_as_it_was(
     assert stored_before["report"] == ("Harbour report",
                                        "<p>The whole report, three paragraphs long.</p>",
                                        "http://example.test/harbour.jpg")
+
+
+# -- a feed URL that answers with a web page -------------------------------------------------
+
+@pytest.mark.parametrize(("page", "reason"), [
+    (b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head><body>"
+     b"<h1>Service temporarily unavailable</h1></body></html>",
+     "not a feed: the server sent a web page titled “503 Service Unavailable”"),
+    (b"<!-- cf --><html lang='en'><head><title>Just a moment...</title></head><body><div>"
+     b"Checking your browser</div></body></html>",
+     "not a feed: the server sent a web page titled “Just a moment...”"),
+    (b"<html><body><p>Maintenance</p></body></html>",
+     "not a feed: the server sent a web page"),
+])
+def test_a_feed_answering_with_a_web_page_names_the_page_in_its_error(
+        ingest, database: Database, page: bytes, reason: str) -> None:
+    """Status 200 and an error, maintenance or bot-check page where the feed was: the
+    admin reads which page, not a bare "not a feed"."""
+    source_id, result = ingest(page, "text/html; charset=utf-8")
+    assert (result.outcome, result.error) == ("failed", reason)
+    source = source_row(database, source_id)
+    assert (source.status, source.last_error) == ("failing", reason)

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from hopper.text import shorten
 from workers.ingest.cleaning.sanitise import text_from_markup
 from workers.ingest.errors import ParseError
 from workers.ingest.parsing.charset import decode_document
@@ -71,7 +72,7 @@ def _parse_text(text: str, headers: Mapping[str, str], url: str,
         try:
             feed, warning = read_leniently(repair_references(body).text, url)
         except NotAFeed as error:
-            raise ParseError(str(error)) from error
+            raise ParseError(not_a_feed_reason(body, str(error))) from error
         if warning:
             warnings.append(warning)
         if warning and not feed.entries:
@@ -90,6 +91,25 @@ def read_well_formed(body: str, url: str) -> tuple[ParsedFeed, str | None]:
         if not repaired.repairs or repaired.has_unknown_entities:
             raise
         return read_xml(repaired.text, url), "; ".join(repaired.repairs)
+
+
+_HTML_PAGE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+                        re.IGNORECASE | re.DOTALL)
+_HTML_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+# Where a page's <title> is looked for: its head, not a 20 MB body.
+HTML_HEAD_CHARS = 16_384
+PAGE_TITLE_LENGTH = 80
+
+
+def not_a_feed_reason(text: str, reason: str) -> str:
+    """The reason a document is no feed, as an admin can act on it: a feed URL that now
+    answers 200 with a web page (a maintenance or error page, a bot check such as "Just a
+    moment...", a login wall) is named as one, with the page's title."""
+    if not _HTML_PAGE.match(text):
+        return reason
+    title = _HTML_TITLE.search(text[:HTML_HEAD_CHARS])
+    name = shorten(text_from_markup(title.group(1)), PAGE_TITLE_LENGTH) if title else ""
+    return "not a feed: the server sent a web page" + (f" titled “{name}”" if name else "")
 
 
 def refuse_entity_declarations(text: str) -> None:
