@@ -42,6 +42,18 @@ def test_article_page_has_absolute_canonical_opengraph_and_json_ld(client, make,
     assert data["sourceOrganization"]["name"] == "Daily Planet"
 
 
+def test_an_outlet_that_signs_its_posts_with_its_own_name_is_named_once(client,
+                                                                          make) -> None:
+    # YouTube's channel feeds sign every video with the channel's name.
+    channel = make.source("Harbour Talks")
+    video = make.article(channel, title="Tide tables explained", author="Harbour Talks ")
+    essay = make.article(channel, title="Why tides turn", author="Ann Reyes")
+    html = client.get(f"/article/{video.id}-x", follow_redirects=True).get_data(as_text=True)
+    assert 'class="author"' not in html and html.count(">Harbour Talks</a>") == 1
+    html = client.get(f"/article/{essay.id}-x", follow_redirects=True).get_data(as_text=True)
+    assert '<span class="author"> · Ann Reyes</span>' in html
+
+
 def test_anonymous_readers_see_comments_and_links_to_sign_in_and_the_page_is_cached(
         client, make, make_user, database) -> None:
     article = make.article(make.source(), title="Talked about")
