@@ -35,7 +35,11 @@ def read_json_feed(text: str, url: str) -> ParsedFeed:
     version = _str(document.get("version"))
     fmt = "json11" if version.rstrip("/").endswith("1.1") else "json10"
     feed_url = absolute_url(_str(document.get("feed_url")), url) or url
-    entries = tuple(entry for entry in (_item(item, feed_url) for item in document["items"]
+    # "If not specified in an item, then the top-level authors, if present, are the
+    # authors of the item" (JSON Feed 1.1; 1.0 says the same of `author`).
+    feed_author = _author(document)
+    entries = tuple(entry for entry in (_item(item, feed_url, feed_author)
+                                        for item in document["items"]
                                         if isinstance(item, dict)) if _has_content(entry))
     return ParsedFeed(title=_str(document.get("title")).strip(),
                       site_url=absolute_url(_str(document.get("home_page_url")), url),
@@ -71,6 +75,7 @@ def _str(value: Any) -> str:
 
 
 def _author(item: dict[str, Any]) -> str | None:
+    """The first named author of an item or of the feed (`authors`, 1.0's `author`)."""
     authors = item.get("authors")
     candidates = authors if isinstance(authors, list) else [item.get("author")]
     for author in candidates:
@@ -97,7 +102,7 @@ def _media(item: dict[str, Any], base: str) -> list[MediaItem]:
     return media
 
 
-def _item(item: dict[str, Any], base: str) -> ParsedEntry:
+def _item(item: dict[str, Any], base: str, feed_author: str | None) -> ParsedEntry:
     link = absolute_url(_str(item.get("url")), base) or absolute_url(
         _str(item.get("external_url")), base)
     contents = [_str(item.get("content_html"))]
@@ -107,7 +112,7 @@ def _item(item: dict[str, Any], base: str) -> ParsedEntry:
     return make_entry(
         guid=_str(item.get("id")) or None, link=link,
         title=html.escape(_str(item.get("title")), quote=False),   # plain text, by the spec
-        author=_author(item), summary=as_html(_str(item.get("summary")), "text"),
+        author=_author(item) or feed_author, summary=as_html(_str(item.get("summary")), "text"),
         contents=contents, published=_str(item.get("date_published")) or None,
         updated=_str(item.get("date_modified")) or None,
         categories=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
