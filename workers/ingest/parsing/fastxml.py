@@ -449,7 +449,10 @@ def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
     title_element = root.find(f"{{{ns}}}title")
     title = _atom_title(title_element, is_atom10) if title_element is not None else ""
     site = _alternate_link(root, ns, url)
-    entries = tuple(_atom_entry(entry, ns, is_atom10, url)
+    # RFC 4287 4.2.1: an entry without an author has the feed's (a one-writer blog names
+    # its writer once, at the top).
+    feed_author = _atom_author(root.find(f"{{{ns}}}author"), ns)
+    entries = tuple(_atom_entry(entry, ns, is_atom10, url, feed_author)
                     for entry in root.iterfind(f"{{{ns}}}entry"))
     return ParsedFeed(title=title.strip(), site_url=site, entries=entries,
                       format="atom10" if is_atom10 else "atom03",
@@ -466,7 +469,15 @@ def _alternate_link(parent: etree._Element, ns: str, url: str) -> str | None:
     return None
 
 
-def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> ParsedEntry:
+def _atom_author(author: etree._Element | None, ns: str) -> str | None:
+    if author is None:
+        return None
+    name: str | None = author.findtext(f"{{{ns}}}name") or author.findtext(f"{{{ns}}}email")
+    return name
+
+
+def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
+                feed_author: str | None) -> ParsedEntry:
     base = _base(entry, url)
     guid: str | None = None
     title = ""
@@ -498,7 +509,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
                 dates["published" if local in {"published", "issued"} else "updated"] = \
                     _text(child)
             elif local == "author" and author is None:
-                author = child.findtext(f"{{{ns}}}name") or child.findtext(f"{{{ns}}}email")
+                author = _atom_author(child, ns)
             elif local == "category":
                 term = child.get("term") if is_atom10 else (child.get("term") or child.text)
                 if term:
@@ -522,7 +533,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str) -> Pa
     summary, contents = _with_media_description(summary, contents, descriptions)
     return make_entry(
         guid=guid, link=original_link or _alternate_link(entry, ns, base), title=title,
-        author=author,
+        author=author or feed_author,
         summary=summary, contents=contents, published=dates.get("published"),
         updated=dates.get("updated"), categories=categories,
         media=_ordered_media(media, enclosures), content_base=_body_base(entry, ns, url))

@@ -49,8 +49,11 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
         reason = result.get("bozo_exception")
         raise NotAFeed(f"not a feed ({reason})" if reason else "not a feed")
     is_rss = version in _RSS_VERSIONS or version.startswith("rss")
-    entries = tuple(_entry(e, url, is_rss=is_rss) for e in result.entries)
     feed = result.get("feed", {})
+    # An Atom entry without an author has the feed's (RFC 4287 4.2.1), as on the fast path.
+    feed_author = _feed_author(feed) if version.startswith("atom") else None
+    entries = tuple(_entry(e, url, is_rss=is_rss, feed_author=feed_author)
+                    for e in result.entries)
     warning = None
     if result.get("bozo") and not isinstance(result.get("bozo_exception"),
                                               feedparser.CharacterEncodingOverride):
@@ -235,7 +238,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
+def _feed_author(feed: Any) -> str | None:
+    detail = feed.get("author_detail") or {}
+    return detail.get("name") or detail.get("email") or None
+
+
+def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None) -> ParsedEntry:
     guid = entry.get("id") or None
     # feedburner:origLink before FeedBurner's redirect (fastxml.FEEDBURNER_ORIGINAL_LINK).
     link = absolute_url((entry.get("feedburner_origlink") or "").strip(), url) or next(
@@ -248,7 +256,8 @@ def _entry(entry: Any, url: str, *, is_rss: bool) -> ParsedEntry:
         guid=guid, link=link, title=_title(entry, is_rss=is_rss),
         # The raw string, not author_detail: feedparser's e-mail pattern stops at four-letter
         # top-level domains and cuts "w@v.example (Name)" into the name "ple (Name".
-        author=entry.get("author") or detail.get("name") or detail.get("email"),
+        author=entry.get("author") or detail.get("name") or detail.get("email")
+        or feed_author,
         summary=_summary(entry),
         contents=_contents(entry, is_rss=is_rss),
         # dict.get: FeedParserDict would answer "updated" with the published date.

@@ -140,6 +140,23 @@ def test_an_attachments_alt_text_does_not_replace_the_items_description_on_eithe
         assert article.title == "Hello fediverse, a post without a title"
 
 
+@pytest.mark.parametrize("breakage", ["", "<br>"])
+def test_an_atom_entry_without_an_author_has_the_feeds_on_both_paths(breakage: str) -> None:
+    # RFC 4287 4.2.1: a one-writer blog names its writer once, at the top of the feed.
+    document = ("<feed xmlns='http://www.w3.org/2005/Atom'><title>Tidewater</title>"
+                f"<author><name>Jane Writer</name></author>{breakage}"
+                "<entry><id>1</id><title>Neap tides</title><link href='https://t.example/1'/>"
+                "<updated>2026-11-20T10:00:00Z</updated></entry>"
+                "<entry><id>2</id><title>A guest post</title><link href='https://t.example/2'/>"
+                "<author><name>Sam Guest</name></author>"
+                "<updated>2026-11-21T10:00:00Z</updated></entry></feed>")
+    feed = parse_feed(document.encode(), {}, "https://t.example/feed")
+    assert bool(feed.warnings) == bool(breakage)      # the lenient path read the broken one
+    articles = clean_entries(feed, base_url="https://t.example/feed", now=NOW)
+    assert {a.title: a.author for a in articles} == {"Neap tides": "Jane Writer",
+                                                     "A guest post": "Sam Guest"}
+
+
 def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
     body = (FEEDS / "html-entities.xml").read_text(encoding="utf-8")
     with pytest.raises(NotForFastPath):
