@@ -12,5 +12,6 @@ shares, and what both `web` and `workers` may import. It imports none of them (n
   `worker_metrics` (what `/metrics` reports about workers);
 - `html_policy` (the article HTML allow-list), `srcset` (the srcset attribute read as
   browsers read it), `media_cache` (the media proxy's disk cache), `logs` (log format
-  and context), `supervisor` (`hopper up`).
+  and context), `supervisor` (`hopper up`), `collector` (the garbage collector's settings
+  in polling processes).
 """
