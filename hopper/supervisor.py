@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -55,8 +56,16 @@ class _Manager(Manager):  # type: ignore[misc]
 
     def add_process(self, name: str, cmd: str, env: dict[str, str]) -> None:
         """`exec`, so the process honcho signals is the program itself, not the shell
-        that started it (dash does not forward signals to its child)."""
-        super().add_process(name, f"exec {cmd}", env=env)
+        that started it (dash does not forward signals to its child). A line the shell
+        must run itself (variables set before the command, commands chained or piped:
+        `exec` would take `VAR=x` for the program, or end the line at its first command)
+        runs as written; honcho's SIGKILL 5 s later still stops it."""
+        super().add_process(name, cmd if _SHELL_LINE.search(cmd) else f"exec {cmd}", env=env)
+
+
+# A Procfile line that only a shell can run as a whole: an assignment before the command,
+# or an operator joining commands.
+_SHELL_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*=|&&|\|\||[;|&]")
 
 
 class ProcfileError(Exception):

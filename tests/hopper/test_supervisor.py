@@ -146,3 +146,22 @@ def test_up_creates_the_schema_before_it_starts_any_process(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "upgraded from" in result.stdout, result.stdout
     assert "no sources yet" in result.stdout, result.stdout
+
+
+def test_a_procfile_line_that_sets_variables_or_chains_commands_still_runs(
+        subprocess_env, scratch_database_url, tmp_path) -> None:
+    """Each Procfile command runs as `exec CMD` so that a stop signal reaches the program
+    itself; a line the shell must run itself (variables set before the command, commands
+    chained) is run as written."""
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("check: GREETING=hello sh -c 'echo said $GREETING' && echo then more\n")
+    env = {**subprocess_env, "DATABASE_URL": scratch_database_url,
+           "HOPPER_INSTANCE": str(tmp_path / "instance")}
+
+    result = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "up",
+                             "--procfile", str(procfile)],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            check=False)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "said hello" in result.stdout and "then more" in result.stdout, result.stdout
