@@ -175,6 +175,9 @@ def reset_password(token: str) -> Page:
     if not form.validate_on_submit():
         return render_template("auth/reset.html", form=form)
     user.password_hash = hash_password(form.password.data or "")
+    # The link was mailed to this address (its token names it), so the address is proven
+    # as a verification link would prove it.
+    users.mark_verified(user)
     users.end_every_session(user)
     db.commit()
     end_session()   # no automatic sign-in: the reader signs in with the new password

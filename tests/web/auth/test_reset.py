@@ -109,3 +109,19 @@ def test_a_reset_link_left_in_the_old_mailbox_dies_when_the_address_changes(
     assert ada.get(urlsplit(mailbox.link_in("ada@new.example")).path).status_code == 200
 
     assert set_password(mailing_app.test_client(), old_link).status_code == 400
+
+
+def test_a_reset_confirms_the_address_its_link_was_mailed_to(mailing_app, make_account,
+                                                            mailbox, database) -> None:
+    """The link reached the account's mailbox, which is what verifying an address proves:
+    an owner whose address a stranger signed up with unverified (a pre-hijack) takes the
+    account back with a reset, and it stands verified, not waiting for a link that went to
+    the squatter's session."""
+    user = make_account("ada@example.test", is_verified=False)
+    client = mailing_app.test_client()
+    ask_for_reset(client, "ada@example.test")
+    done = set_password(client, urlsplit(mailbox.link_in("ada@example.test")).path)
+
+    assert done.status_code == 200
+    with session_scope(database) as session:
+        assert session.get(User, user.id).is_verified
