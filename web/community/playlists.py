@@ -25,8 +25,9 @@ from web.extensions import db_session, limiter
 
 bp = Blueprint("playlists", __name__)
 
-# Creating and saving write rows: a reader clicks a few times a minute, a script thousands.
-# One budget for both (a shared scope), per reader.
+# Every playlist change writes rows (on SQLite, under the one write lock every poll
+# waits for): a reader clicks a few times a minute, a script thousands. One budget for
+# all of them (a shared scope), per reader.
 WRITE_RATE_LIMIT = "30 per minute; 500 per day"
 _limit_writes = limiter.shared_limit(WRITE_RATE_LIMIT, scope="playlist-writes",
                                      key_func=member_key)
@@ -92,6 +93,7 @@ def show(playlist_id: int) -> str:
 
 
 @bp.post("/playlists/<int:playlist_id>/rename")
+@_limit_writes
 @signed_in_required
 def rename(playlist_id: int) -> Response:
     playlist = _owned_or_404(playlist_id)
@@ -104,6 +106,7 @@ def rename(playlist_id: int) -> Response:
 
 
 @bp.post("/playlists/<int:playlist_id>/visibility")
+@_limit_writes
 @signed_in_required
 def set_visibility(playlist_id: int) -> Response:
     playlist = _owned_or_404(playlist_id)
@@ -116,6 +119,7 @@ def set_visibility(playlist_id: int) -> Response:
 
 
 @bp.post("/playlists/<int:playlist_id>/delete")
+@_limit_writes
 @signed_in_required
 def delete(playlist_id: int) -> Response:
     playlist = _owned_or_404(playlist_id)
@@ -128,6 +132,7 @@ def delete(playlist_id: int) -> Response:
 
 
 @bp.post("/playlists/<int:playlist_id>/items/<int:article_id>/<any(up, down):direction>")
+@_limit_writes
 @signed_in_required
 def move(playlist_id: int, article_id: int, direction: str) -> Response:
     playlist = _owned_or_404(playlist_id)
@@ -141,6 +146,7 @@ def move(playlist_id: int, article_id: int, direction: str) -> Response:
 
 
 @bp.post("/playlists/<int:playlist_id>/items/<int:article_id>/remove")
+@_limit_writes
 @signed_in_required
 def remove(playlist_id: int, article_id: int) -> Response:
     playlist = _owned_or_404(playlist_id)

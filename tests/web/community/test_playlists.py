@@ -216,3 +216,23 @@ def test_playlist_writes_are_rate_limited_per_reader(
     assert client.post("/playlists", data={"name": "More"}).status_code == 429
     login_as(make_user("neighbour@example.test"))      # the limit is per reader
     assert client.post("/playlists", data={"name": "Mine"}).status_code == 302
+
+
+def test_changing_a_playlist_spends_the_same_budget_as_saving(
+        client, make_user, login_as, make_article, database) -> None:
+    """Renaming, reordering, hiding, removing and deleting write rows too: a script
+    looping on any of them is stopped like one looping on saves."""
+    reader = make_user()
+    login_as(reader)
+    articles = [make_article(), make_article()]
+    for article in articles:
+        assert client.post("/playlists/save", data={"article_id": article.id}).status_code == 302
+    playlist_id = _playlists(database, reader.id)[0].id
+    moves = [client.post(f"/playlists/{playlist_id}/items/{articles[1].id}/up").status_code
+             for _ in range(28)]
+    assert moves == [302] * 28                       # 30 writes in this minute so far
+    for path, data in ((f"/playlists/{playlist_id}/rename", {"name": "Renamed"}),
+                       (f"/playlists/{playlist_id}/visibility", {"is_public": "1"}),
+                       (f"/playlists/{playlist_id}/items/{articles[0].id}/remove", {}),
+                       (f"/playlists/{playlist_id}/delete", {})):
+        assert client.post(path, data=data).status_code == 429, path
