@@ -190,6 +190,9 @@ def test_every_listing_shows_its_first_headline_on_a_phones_first_screen(
     found = {}
     for path in _listings(site):
         page.goto(live_server + path)
+        # Measured once the pictures have arrived or failed (images.js swaps a dead one
+        # for its "no picture" box): a box still moving is not what a reader sees.
+        page.wait_for_load_state("networkidle")
         header = page.locator(".site-header").bounding_box()
         headline = page.locator(FIRST_HEADLINE).first
         box = headline.bounding_box()
