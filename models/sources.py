@@ -159,20 +159,12 @@ def display_names(session: Session, source_ids: Iterable[int]) -> dict[int, str]
     return {source_id: name or public_url(url) for source_id, name, url in rows}
 
 
-def names(session: Session, source_ids: Iterable[int]) -> dict[int, str]:
-    """{id: name} of the given sources that exist (an empty name for one without)."""
-    ids = sorted(set(source_ids))
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        found.update((source_id, name or "") for source_id, name in session.execute(
-            select(Source.id, Source.name).where(Source.id.in_(ids[start:start + 500]))))
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class StoringFacts:
-    """What storing a poll's articles reads of its source before the write transaction
-    (workers/ingest/steps/store.py `prepare`), in one SELECT."""
+    """What storing articles and filing them under stories reads of their source, in one
+    SELECT: before a poll's write transaction (workers/ingest/steps/store.py `prepare`),
+    inside it when the stories are planned again, and when they are rebuilt
+    (workers/ingest/stories/maintain_stories.py `rebuild_stories`)."""
 
     section_id: int | None
     name: str
@@ -195,13 +187,10 @@ def storing_facts(session: Session, source_ids: Iterable[int]) -> dict[int, Stor
     return found
 
 
-def preferred_ids(session: Session, source_ids: Iterable[int]) -> set[int]:
-    """Which of these sources the operator marked as preferred (they lead stories)."""
-    ids = sorted(set(source_ids))
-    if not ids:
-        return set()
-    return set(session.scalars(select(Source.id).where(Source.id.in_(ids),
-                                                       Source.is_preferred.is_(True))))
+def preferred_among(facts: Mapping[int, StoringFacts]) -> set[int]:
+    """The ids among `facts` of the sources the operator marked as preferred (they lead
+    the stories they cover)."""
+    return {source_id for source_id, fact in facts.items() if fact.is_preferred}
 
 
 def pause(source: Source) -> None:

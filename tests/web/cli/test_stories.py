@@ -81,6 +81,25 @@ def test_rebuild_counts_the_stories_its_articles_end_in_after_the_merge(
     assert "into 1 stories" in rebuilt.output, rebuilt.output
 
 
+def test_rebuild_lets_a_preferred_outlet_lead_the_story_it_covers(
+        runner, database: Database, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a.xml").respond_with_data(
+        feed(("a1", *QUAKE_JAPAN), minutes_ago=50))
+    httpserver.expect_request("/b.xml").respond_with_data(
+        feed(("b1", *QUAKE_JAPAN_2), minutes_ago=40))
+    add_source(database, httpserver.url_for("/a.xml"), name="a")
+    add_source(database, httpserver.url_for("/b.xml"), name="b", is_preferred=True)
+    assert runner.invoke(args=["ingest", "--all"]).exit_code == 0
+
+    rebuilt = runner.invoke(args=["stories", "rebuild", "--since", "24"])
+
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert groups(database) == {frozenset({"a1", "b1"})}
+    with database.reader() as session:
+        preferred = session.scalar(select(Article.id).where(Article.entry_key == "b1"))
+    assert story_row(database, story_of(database, QUAKE_JAPAN[0])).lead_article_id == preferred
+
+
 def test_an_ingest_run_that_stored_articles_merges_twin_stories_before_it_returns(
         runner, database: Database, httpserver: HTTPServer) -> None:
     """Two processes polling at once can each start a story for one event (neither sees

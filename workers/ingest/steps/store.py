@@ -569,8 +569,9 @@ def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
     if draft is not None and draft.inputs == {item.key: _inputs(item) for item in pending} \
             and adopt_draft(session, draft.plan):
         return draft.plan
-    preferred = source_rows.preferred_ids(session, {row["source_id"] for row in rows})
-    return plan_stories(session, pending, window=window, preferred=preferred)
+    facts = source_rows.storing_facts(session, {row["source_id"] for row in rows})
+    return plan_stories(session, pending, window=window,
+                        preferred=source_rows.preferred_among(facts))
 
 
 def _pending(session: Session, rows: Sequence[dict[str, Any]],

@@ -115,8 +115,9 @@ def rebuild_stories(session: Session, *, since: datetime, window: timedelta,
     articles = story_rows.articles_published_since(session, since)
     old = {article.story_id for article in articles if article.story_id is not None}
     story_rows.forget_terms(session, old)
-    preferred = source_rows.preferred_ids(session, {article.source_id for article in articles})
-    outlets = source_rows.names(session, {article.source_id for article in articles})
+    facts = source_rows.storing_facts(session, {article.source_id for article in articles})
+    preferred = source_rows.preferred_among(facts)
+    outlets = {source_id: fact.name for source_id, fact in facts.items()}
     # Summaries several articles of one source carry: its boilerplate (as at ingest).
     by_source: dict[int, list[str]] = {}
     for article in articles:

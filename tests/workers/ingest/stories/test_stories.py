@@ -533,6 +533,33 @@ def test_the_lead_headline_stays_put_until_a_preferred_outlet_covers_the_story(
     assert story_row(database, story_id).lead_article_id == trusted
 
 
+def test_a_poll_that_plans_its_stories_again_lets_a_preferred_outlet_lead(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The draft `prepare` made no longer holds (another poll changed the stories): the
+    stories planned again inside the transaction still know which outlets are preferred."""
+    from workers.ingest.steps import store
+
+    outlets.publish("first", ("f1", *QUAKE_JAPAN), minutes_ago=50)
+    outlets.poll("first")
+    story_id = story_of(database, QUAKE_JAPAN[0])
+    outlets.add("trusted", is_preferred=True)
+    outlets.publish("trusted", ("p1", *QUAKE_JAPAN_2), minutes_ago=40)
+    adopted: list[bool] = []
+
+    def draft_outdated(session, plan):  # type: ignore[no-untyped-def]
+        adopted.append(False)
+        return False
+
+    monkeypatch.setattr(store, "adopt_draft", draft_outdated)
+    outlets.poll("trusted")
+
+    assert adopted == [False]
+    assert story_of(database, QUAKE_JAPAN_2[0]) == story_id
+    with database.reader() as session:
+        trusted = session.scalar(select(Article.id).where(Article.entry_key == "p1"))
+    assert story_row(database, story_id).lead_article_id == trusted
+
+
 def test_an_edited_article_moves_to_the_story_it_now_reports(
         outlets: Outlets, database: Database) -> None:
     outlets.publish("wire", ("w1", *QUAKE_TURKEY), ("w2", *FED))
