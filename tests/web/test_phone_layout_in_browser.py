@@ -499,33 +499,11 @@ def test_also_covered_by_on_an_article_looks_like_the_coverage_on_cards(
     assert sorted(directions) == ["ltr", "rtl"]
 
 
-def test_a_storys_coverage_line_is_set_in_the_sans_face_in_every_column(
-        chromium: Any, database: Database, live_server: str) -> None:
-    """"N sources · Full coverage" is metadata: sans, like the bylines, in the lead and in
-    Top headlines alike (the headline list's serif must not reach it)."""
-    rows = ArticleRows(database)
-    for headline, outlets in (("Harbour bridge reopens after repairs", ("A", "B", "C")),
-                              ("Parliament passes emergency budget", ("D", "E"))):
-        story_of(database, [rows.article(headline, source=rows.source(f"Outlet {name}"))
-                            for name in outlets])
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server}/")
-        expect(page.locator(".headline-list .story-meta").first).to_be_visible()
-        faces = page.evaluate("""() => [...document.querySelectorAll('.story-meta')]
-            .map((meta) => getComputedStyle(meta).fontFamily)""")
-        byline = page.evaluate(
-            "() => getComputedStyle(document.querySelector('.byline, .meta')).fontFamily")
-    finally:
-        context.close()
-    assert len(faces) >= 2 and set(faces) == {byline}
-
-
-def test_other_outlets_under_a_top_headline_draw_no_rule_of_their_own(
-        chromium: Any, database: Database, live_server: str) -> None:
-    """The headline list's rule and padding between items reached the other outlets' lines
-    nested in a story card: each drew a rule right above the item's own (a double line)."""
+@contextmanager
+def laptop_front_page_of_two_stories(chromium: Any, database: Database,
+                                     live_server: str) -> Iterator[Any]:
+    """The front page at 1280 px, of two stories (three outlets and two, each telling it in
+    its own words); its browser context is closed after the block."""
     rows = ArticleRows(database)
     for headline, outlets in (("Harbour bridge reopens after repairs", ("A", "B", "C")),
                               ("Parliament passes emergency budget", ("D", "E"))):
@@ -536,10 +514,31 @@ def test_other_outlets_under_a_top_headline_draw_no_rule_of_their_own(
     try:
         page = context.new_page()
         page.goto(f"{live_server}/")
+        yield page
+    finally:
+        context.close()
+
+
+def test_a_storys_coverage_line_is_set_in_the_sans_face_in_every_column(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """"N sources · Full coverage" is metadata: sans, like the bylines, in the lead and in
+    Top headlines alike (the headline list's serif must not reach it)."""
+    with laptop_front_page_of_two_stories(chromium, database, live_server) as page:
+        expect(page.locator(".headline-list .story-meta").first).to_be_visible()
+        faces = page.evaluate("""() => [...document.querySelectorAll('.story-meta')]
+            .map((meta) => getComputedStyle(meta).fontFamily)""")
+        byline = page.evaluate(
+            "() => getComputedStyle(document.querySelector('.byline, .meta')).fontFamily")
+    assert len(faces) >= 2 and set(faces) == {byline}
+
+
+def test_other_outlets_under_a_top_headline_draw_no_rule_of_their_own(
+        chromium: Any, database: Database, live_server: str) -> None:
+    """The headline list's rule and padding between items reached the other outlets' lines
+    nested in a story card: each drew a rule right above the item's own (a double line)."""
+    with laptop_front_page_of_two_stories(chromium, database, live_server) as page:
         expect(page.locator(".front-headlines .story-outlets li").first).to_be_visible()
         lines = page.eval_on_selector_all(".front-headlines .story-outlets li", """(lines) =>
             lines.map((line) => [getComputedStyle(line).borderBottomWidth,
                                  getComputedStyle(line).paddingTop])""")
-    finally:
-        context.close()
     assert lines and set(map(tuple, lines)) == {("0px", "0px")}

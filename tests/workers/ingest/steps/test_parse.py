@@ -19,6 +19,7 @@ from workers.ingest.parsing.charset import decode_document
 from workers.ingest.parsing.fastxml import NotForFastPath, read_xml
 from workers.ingest.parsing.lenient import NotAFeed, read_leniently
 from workers.ingest.parsing.references import repair_references
+from workers.ingest.records import CleanArticle
 from workers.ingest.steps.clean import clean_entries
 from workers.ingest.steps.parse import _XML_DECLARATION, parse_feed, read_well_formed
 
@@ -61,7 +62,9 @@ WELL_FORMED = [g for g in GOLDEN if g.is_xml and "error" not in g.expected
 # including the sanitised HTML and the content hash, must be equal.
 
 
-def _both_paths(golden: GoldenFeed):
+def _golden_feeds_on_both_paths(golden: GoldenFeed):
+    """The feeds the fast path and feedparser read of a golden file, and feedparser's
+    warning."""
     text = decode_document(golden.content, golden.headers).text
     body = _XML_DECLARATION.sub("", text, count=1)
     fast, _ = read_well_formed(body, golden.url)
@@ -71,7 +74,7 @@ def _both_paths(golden: GoldenFeed):
 
 @pytest.mark.parametrize("golden", WELL_FORMED, ids=_ids(WELL_FORMED))
 def test_fast_path_and_feedparser_give_the_same_articles(golden: GoldenFeed) -> None:
-    fast, lenient, warning = _both_paths(golden)
+    fast, lenient, warning = _golden_feeds_on_both_paths(golden)
     # feedparser calls HTML entities malformed XML; the fast path reads them anyway.
     assert (warning is None) == (golden.name != "html-entities")
     assert (fast.title, fast.site_url) == (lenient.title, lenient.site_url)
@@ -83,6 +86,16 @@ def test_fast_path_and_feedparser_give_the_same_articles(golden: GoldenFeed) -> 
         for field in dataclasses.fields(from_fast):
             assert getattr(from_fast, field.name) == getattr(from_feedparser, field.name), (
                 f"{golden.name}: {field.name} differs")
+
+
+def both_paths(document: str, url: str) -> tuple[list[CleanArticle], list[CleanArticle]]:
+    """The articles the fast path and feedparser each make of a well-formed `document`
+    (the fast path's first), cleaned alike; neither path finds anything to warn about."""
+    fast, fast_warning = read_well_formed(document, url)
+    lenient, lenient_warning = read_leniently(document, url)
+    assert (fast_warning, lenient_warning) == (None, None)
+    return (clean_entries(fast, base_url=url, now=NOW),
+            clean_entries(lenient, base_url=url, now=NOW))
 
 
 YOUTUBE_DESCRIPTION = ("I &lt;3 this. Use x&lt;y and &lt;template&gt; tags, &lt;b&gt;x&lt;/b&gt;."
@@ -100,12 +113,9 @@ YOUTUBE_DESCRIPTION = ("I &lt;3 this. Use x&lt;y and &lt;template&gt; tags, &lt;
     f"<m:description >{YOUTUBE_DESCRIPTION}</m:description></m:content></item></channel></rss>",
 ])
 def test_a_media_description_is_plain_text_on_both_paths(document: str) -> None:
-    fast, _ = read_well_formed(document, "https://v.example/feed")
-    lenient, _ = read_leniently(document, "https://v.example/feed")
     expected = ("<p>I &lt;3 this. Use x&lt;y and &lt;template&gt; tags, &lt;b&gt;x&lt;/b&gt;."
                 "<br>Timestamps:<br>0:00 Intro</p><p>1:23 Part one</p>")
-    for feed in (fast, lenient):
-        [article] = clean_entries(feed, base_url="https://v.example/feed", now=NOW)
+    for [article] in both_paths(document, "https://v.example/feed"):
         assert article.content_html == expected
         assert article.summary.startswith("I <3 this. Use x<y and <template> tags, <b>x</b>.")
 
@@ -115,10 +125,7 @@ def test_a_media_description_of_type_html_is_html_on_both_paths() -> None:
                 "<title>R</title><item><guid>v1</guid><title>V</title><media:description "
                 "type='html'>&lt;p&gt;A &lt;b&gt;bold&lt;/b&gt; claim&lt;/p&gt;"
                 "</media:description></item></channel></rss>")
-    fast, _ = read_well_formed(document, "https://v.example/feed")
-    lenient, _ = read_leniently(document, "https://v.example/feed")
-    for feed in (fast, lenient):
-        [article] = clean_entries(feed, base_url="https://v.example/feed", now=NOW)
+    for [article] in both_paths(document, "https://v.example/feed"):
         assert article.content_html == "<p>A <b>bold</b> claim</p>"
 
 
@@ -132,10 +139,7 @@ def test_an_attachments_alt_text_does_not_replace_the_items_description_on_eithe
                 "</description><media:content url='https://m.example/pic.png' "
                 "type='image/png' medium='image'><media:description type='plain'>A cat on "
                 "a sofa</media:description></media:content></item></channel></rss>")
-    fast, _ = read_well_formed(document, "https://m.example/@alice.rss")
-    lenient, _ = read_leniently(document, "https://m.example/@alice.rss")
-    for feed in (fast, lenient):
-        [article] = clean_entries(feed, base_url="https://m.example/@alice.rss", now=NOW)
+    for [article] in both_paths(document, "https://m.example/@alice.rss"):
         assert article.content_html == "<p>Hello fediverse, a post without a title</p>"
         assert article.title == "Hello fediverse, a post without a title"
 
@@ -438,12 +442,8 @@ def test_fast_path_and_feedparser_agree_on_generated_variants(seed: int) -> None
     atom = ("<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://a.example/blog/'>"
             "<title>A</title>" + "".join(_variant_atom_entry(rng, i) for i in range(40))
             + "</feed>")
-    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     for document, url in ((rss, "https://v.example/feed"), (atom, "https://a.example/atom")):
-        fast = clean_entries(read_xml(document, url), base_url=url, now=now)
-        lenient, warning = read_leniently(document, url)
-        assert warning is None
-        slow = clean_entries(lenient, base_url=url, now=now)
+        fast, slow = both_paths(document, url)
         assert len(fast) == len(slow) > 0
         for a, b in zip(fast, slow, strict=True):
             assert a == b, f"seed {seed}: {a.entry_key} differs"
@@ -456,7 +456,7 @@ def _rss_items(items: str) -> bytes:
             f"{items}</channel></rss>").encode()
 
 
-def _both_paths_of(content: bytes, url: str = "https://r.example/feed"):
+def _repaired_on_both_paths(content: bytes, url: str = "https://r.example/feed"):
     """parse_feed's result, and feedparser's reading of the same repaired document."""
     feed = parse_feed(content, {}, url)
     lenient, _ = read_leniently(repair_references(content.decode()).text, url)
@@ -471,7 +471,7 @@ def test_a_reference_to_no_character_is_read_as_the_replacement_character(
         reference: str) -> None:
     content = _rss_items(f"<item><guid>bad</guid><title>Bad {reference} ref</title></item>"
                          "<item><guid>good</guid><title>Good</title></item>")
-    fast, lenient, warnings = _both_paths_of(content)
+    fast, lenient, warnings = _repaired_on_both_paths(content)
     assert [a.title for a in fast] == ["Bad \ufffd ref", "Good"]
     assert fast == lenient
     assert warnings == ("references to no character read as U+FFFD",)
@@ -491,7 +491,7 @@ def test_a_bare_ampersand_is_text_on_both_paths(broken_too: bool) -> None:
         "<item><guid>b</guid><title>Q&A with M&S boss</title></item>")
     if broken_too:     # a missing end tag as well: only feedparser reads it
         content = content.replace(b"</channel></rss>", b"")
-    fast, lenient, warnings = _both_paths_of(content)
+    fast, lenient, warnings = _repaired_on_both_paths(content)
     assert [(a.title, a.url, a.summary) for a in fast] == [
         ("AT&T & Verizon", "https://r.example/a?x=1&y=2", "R&D © 2025 x&y & z"),
         ("Q&A with M&S boss", None, "")]
@@ -513,7 +513,7 @@ def test_ampersands_inside_cdata_and_known_references_are_left_as_written() -> N
 def test_a_link_with_spaces_is_percent_encoded_on_both_paths() -> None:
     content = _rss_items("<item><guid>a</guid><title>A</title><link>\n   "
                          "https://r.example/relsite/post 3?a=b c\n </link></item>")
-    fast, lenient, _ = _both_paths_of(content)
+    fast, lenient, _ = _repaired_on_both_paths(content)
     assert [a.url for a in fast] == ["https://r.example/relsite/post%203?a=b%20c"]
     assert fast == lenient
 
