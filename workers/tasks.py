@@ -7,6 +7,7 @@ import logging
 import socket
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import redis
 from celery import Task
@@ -85,14 +86,16 @@ def poll_due_sources() -> None:
 # delays, instead of leaving the source to its enqueue lease (docs/architecture.md,
 # "Celery and Redis").
 TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
+# The options that say so, on every task that stores a poll or a delivery.
+RETRY_TRANSIENT_ERRORS: dict[str, Any] = {
+    "autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 2, "retry_backoff_max": 60,
+    "retry_jitter": True, "max_retries": 8}
 
 
 @app.task(name="workers.poll_source", bind=True, ignore_result=True, acks_late=True,
           reject_on_worker_lost=True,
           soft_time_limit=app.conf.task_soft_time_limit,
-          time_limit=app.conf.task_time_limit,
-          autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=60,
-          retry_jitter=True, max_retries=8)
+          time_limit=app.conf.task_time_limit, **RETRY_TRANSIENT_ERRORS)
 def poll_source(self: Task, source_id: int) -> None:
     """Poll one source. Safe to run twice: a second concurrent run finds the lock taken,
     a later one stores nothing it already has."""
@@ -202,9 +205,7 @@ def resolve_source(source_id: int) -> None:
 @app.task(name="workers.poll_sources", bind=True, ignore_result=True, acks_late=True,
           reject_on_worker_lost=True,
           soft_time_limit=app.conf.task_soft_time_limit,
-          time_limit=app.conf.task_time_limit,
-          autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=60,
-          retry_jitter=True, max_retries=8)
+          time_limit=app.conf.task_time_limit, **RETRY_TRANSIENT_ERRORS)
 def poll_sources(self: Task, source_ids: list[int]) -> None:
     """Poll several sources together (see SOURCES_PER_TASK). Safe to run twice.
 

@@ -15,7 +15,7 @@ from models.db import session_scope
 from workers.celery_app import app
 from workers.ingest.pipeline import ingest_delivery
 from workers.runtime import runtime
-from workers.tasks import TRANSIENT_ERRORS, queue_follow_ups
+from workers.tasks import RETRY_TRANSIENT_ERRORS, queue_follow_ups
 from workers.websub.hub import HubClient
 from workers.websub.subscribe import request_due_subscriptions
 
@@ -38,9 +38,7 @@ def request_subscriptions() -> None:
 
 
 @app.task(name="workers.websub.store_delivery", bind=True, ignore_result=True,
-          acks_late=True, reject_on_worker_lost=True,
-          autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, retry_backoff_max=60,
-          retry_jitter=True, max_retries=8)
+          acks_late=True, reject_on_worker_lost=True, **RETRY_TRANSIENT_ERRORS)
 def store_delivery(self: Task, source_id: int, body_base64: str, content_type: str) -> None:
     """Store a body a hub delivered (already authenticated by the web). Safe to run
     twice: the store skips entries it already has."""
