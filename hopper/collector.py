@@ -3,9 +3,12 @@
 Such a process keeps a large heap that never becomes garbage (modules, the ORM's metadata,
 the app, parse caches; a forked child inherits its parent's) and allocates many
 short-lived containers per poll (parsed entries, story features). With the collector's
-default thresholds every full collection scanned that whole heap again: on the 1,000-feed
-benchmark (`bench/ingest.py`) collection took 5.1 % of a `hopper ingest` child's CPU,
-twice as much with story clustering as without (0.9 % after `tune_collector`).
+default thresholds every full collection scans that whole heap again, and story
+clustering, which allocates more per entry, makes collections more frequent still.
+`tune_collector` freezes the lasting heap out of the scans and collects the youngest
+generation less often, so that collection stays a small share of a polling process's CPU.
+The benchmark is `bench/ingest.py`: entries per second and, with `--stories-overhead`,
+the CPU story clustering adds to `hopper ingest --all`.
 """
 
 from __future__ import annotations
