@@ -5,7 +5,9 @@ Path ids (`<int:…>` in every route) go through `BoundedIntegerConverter`, so a
 no id column can hold (every table's is a 32-bit INTEGER on PostgreSQL, which refuses a
 larger value with an error) matches no route: 404, with the normal page (JSON under
 /api/). Ids posted in forms are bounded the same way (`MAX_ROW_ID`).
-`?page=` goes through `page_arg`.
+`?page=` goes through `page_arg`: no listing goes deeper than MAX_LISTED_ITEMS, because
+an OFFSET makes the database read every row it skips, so a page beyond that is a 404
+(a 400 in the JSON API) before the listing is read.
 
 Text from a URL or a form must not carry NUL: PostgreSQL refuses it in every text
 parameter (a 500 on any query that names it), and no real value holds one. Such a
@@ -25,8 +27,9 @@ from werkzeug.routing import IntegerConverter, Map
 # Every table's id is a 32-bit INTEGER on PostgreSQL: a larger id is no row, answered as
 # such without asking the database (it would refuse it: "integer out of range").
 MAX_ROW_ID = 2**31 - 1
-# Far beyond any real listing, small enough that page × per-page stays a valid offset.
-MAX_PAGE = 100_000
+# The deepest item any listing shows (page × per-page): far beyond what a reader pages
+# through, and few enough rows that skipping them stays cheap however often it is asked.
+MAX_LISTED_ITEMS = 10_000
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 OWN_QUERY_CHECKS = frozenset({"api", "search"})   # blueprints that vet their query strings
 
@@ -39,12 +42,18 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def page_arg(name: str = "page", maximum: int = MAX_PAGE) -> int:
+def last_page(per_page: int) -> int:
+    """The deepest page of `per_page` items that stays within MAX_LISTED_ITEMS."""
+    return max(1, MAX_LISTED_ITEMS // per_page)
+
+
+def page_arg(per_page: int, name: str = "page") -> int:
     """The 1-based page number in the query string; 404 when it is not one we could
-    have linked to (zero, negative, not a number, or absurdly far)."""
+    have linked to (zero, negative, not a number, or beyond `last_page`)."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return 1
+    maximum = last_page(per_page)
     if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)):
         abort(404)
     number = int(raw)

@@ -2,8 +2,8 @@
 article with its content, stories (ranked, paged), one story with its articles, sections
 and sources. Read-only, rate limited, and every error — a bad parameter, an unknown id or
 route under /api/, a wrong method, a crash — answers in JSON. Both lists answer the same
-bad input alike: an unknown section or tag slug, or a page beyond MAX_PAGE, is a 400
-`bad_parameter`, never an empty 200.
+bad input alike: an unknown section or tag slug, or a page that would list items beyond
+MAX_LISTED_ITEMS (web/params.py), is a 400 `bad_parameter`, never an empty 200.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from models.sections import Section
 from models.sources import Source
 from web.api.errors import BadParameter, error_response, http_error_response
 from web.extensions import READ_RATE_LIMIT, db_session, limiter, settings
-from web.params import MAX_PAGE, MAX_ROW_ID
+from web.params import MAX_LISTED_ITEMS, MAX_ROW_ID, last_page
 
 API_PREFIX = "/api/"
 DEFAULT_PER_PAGE = 20
@@ -49,9 +49,7 @@ limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", READ_RATE_LIMIT))
 
 @bp.get("/articles")
 def articles() -> Response:
-    page = _int_parameter("page", default=1, minimum=1, maximum=MAX_PAGE)
-    per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
-                              maximum=MAX_PER_PAGE)
+    page, per_page = _paging_parameters()
     session = db_session()
     section_slug, tag_slug = _text_parameter("section"), _text_parameter("tag")
     if section_slug is not None and sections_tree.load_tree(session).by_slug(
@@ -87,10 +85,7 @@ def article(article_id: int) -> Response:
 @bp.get("/stories")
 def story_list() -> Response:
     """Stories ranked as on the home page (optionally within a section's subtree)."""
-    page = _int_parameter("page", default=1, minimum=1, maximum=MAX_PAGE)
-    per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
-                              maximum=MAX_PER_PAGE)
-    assert page is not None and per_page is not None
+    page, per_page = _paging_parameters()
     session = db_session()
     section_ids = None
     slug = _text_parameter("section")
@@ -211,6 +206,19 @@ def _int_parameter(name: str, *, default: int | None, minimum: int,
     if value < minimum or (maximum is not None and value > maximum):
         raise BadParameter(name, expected)
     return value
+
+
+def _paging_parameters() -> tuple[int, int]:
+    """`page` and `per_page`, with page × per_page within MAX_LISTED_ITEMS: a deeper
+    page would make the database skip that many rows for every such request."""
+    per_page = _int_parameter("per_page", default=DEFAULT_PER_PAGE, minimum=1,
+                              maximum=MAX_PER_PAGE)
+    deepest = last_page(per_page)
+    page = _int_parameter("page", default=1, minimum=1)
+    if page > deepest:
+        raise BadParameter("page", f"an integer from 1 to {deepest} (per_page {per_page}: "
+                                   f"at most {MAX_LISTED_ITEMS} items are listed)")
+    return page, per_page
 
 
 def _since_parameter() -> datetime | None:

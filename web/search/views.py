@@ -2,14 +2,24 @@
 the header's live search asks for while the reader types. Both run full-text queries
 (and a spelling correction when nothing matches) and no cache answers them, so both are
 limited per client like the JSON API; a 429 is the site's error page, or JSON for
-/search/live."""
+/search/live. The query string is read leniently (a bad value is ignored), except a page
+deeper than any listing goes (web/params.py, MAX_LISTED_ITEMS): that is a 404."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
 
@@ -27,6 +37,7 @@ from models.search import (
 )
 from web.api.errors import http_error_response
 from web.extensions import READ_RATE_LIMIT, db_session, limiter
+from web.params import last_page
 from web.site import render_error
 
 bp = Blueprint("search", __name__)
@@ -83,6 +94,8 @@ class SearchForm:
 @bp.get("/search")
 def results() -> str:
     form = SearchForm.from_args(request.args)
+    if form.page > last_page(RESULTS_PER_PAGE):
+        abort(404)
     session = db_session()
     page = search_articles(session, form.query()) if form.text else None
     return render_template(

@@ -99,7 +99,7 @@ class Listing:
 
 
 def page_number() -> int:
-    return page_arg()
+    return page_arg(PER_PAGE)
 
 
 def paginate(fetch: Callable[..., list[Any]], *, skip: int = 0) -> Listing:

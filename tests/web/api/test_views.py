@@ -226,3 +226,19 @@ def test_api_errors_stay_json_when_the_site_renders_html_error_pages(
         assert response.mimetype == "application/json", path
     assert client.post("/api/v2/x").status_code == 404
     app.extensions["hopper_database"].dispose()
+
+
+@pytest.mark.parametrize("listing", ["articles", "stories", "articles?q=harbour"])
+@pytest.mark.parametrize(("page", "per_page"), [(101, 100), (501, 20), (10_001, 1)])
+def test_a_page_beyond_ten_thousand_items_is_a_bad_parameter(client, rows, listing, page,
+                                                              per_page) -> None:
+    """An OFFSET reads every row it skips: no request may ask for more than that many."""
+    separator = "&" if "?" in listing else "?"
+    deepest = client.get(f"/api/v1/{listing}{separator}page={page - 1}&per_page={per_page}")
+    beyond = client.get(f"/api/v1/{listing}{separator}page={page}&per_page={per_page}")
+    assert deepest.status_code == 200 and deepest.get_json()["items"] == []
+    assert beyond.status_code == 400
+    assert beyond.get_json()["error"] == {
+        "code": "bad_parameter",
+        "message": f"parameter 'page' must be an integer from 1 to {page - 1} "
+                   f"(per_page {per_page}: at most 10000 items are listed)"}

@@ -85,6 +85,14 @@ def test_pagination_links_keep_query_and_filters(client, rows) -> None:
     assert 'rel="prev"' in second
 
 
+def test_a_page_beyond_ten_thousand_results_is_not_found(client, rows) -> None:
+    """Read leniently otherwise, but a page no listing goes to is a 404 before any query."""
+    rows.article("Harbour reopens")
+    assert client.get("/search?q=harbour&page=1000").status_code == 200   # 10 a page
+    assert client.get("/search?q=harbour&page=1001").status_code == 404
+
+
+
 @pytest.mark.parametrize("hostile", [
     '"', "*", "OR", "NEAR(", "'; DROP TABLE articles; --", "<script>alert(1)</script>",
     "🦊", "x" * 1000, "", "%", "\x00",
