@@ -18,6 +18,7 @@ import redis
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -25,6 +26,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from models import articles, permalinks, removed_articles, sections, stories, tags, users
@@ -55,6 +57,7 @@ from web.media.links import card_picture
 from web.params import MAX_ROW_ID, page_arg
 from web.site import counting, pages
 from web.site.forms import ContactForm
+from web.site.front_stories import front_stories
 from web.site.sharing import NETWORK_LABELS, share_url
 
 log = logging.getLogger(__name__)
@@ -141,6 +144,18 @@ def count_view(article_id: int) -> None:
 hit_handlers["count_view"] = count_view
 
 
+@dataclass(frozen=True)
+class Front:
+    """What page 1 of the home page shows above its latest-news river."""
+
+    lead: stories.StoryCard | None
+    headlines: list[stories.StoryCard]
+    most_read: list[Article]
+    blocks: list[tuple[sections.Section, list[Article]]]
+    shown: frozenset[int]                    # the stories of all the above
+    known: dict[int, stories.StoryCard]      # cards read already, the river may reuse them
+
+
 @bp.get("/")
 @cached_page("site.home")
 def home() -> str:
@@ -150,9 +165,25 @@ def home() -> str:
     so is the river: the most recently updated stories. No event appears twice: each
     part leaves out the stories an earlier part shows, in the order lead, top headlines,
     most read, section blocks, latest news. Every page of the river leaves out what page
-    1 shows above it, so "Older" follows on without repeating or skipping a story."""
+    1 shows above it, so "Older" follows on without repeating or skipping a story; later
+    pages read those stories from front_stories.py rather than work out page 1 again."""
     flush_views()
     session = db_session()
+    if page_number() != 1:
+        shown = front_stories(redis_client(), ttl_s=current_app.config["PAGE_CACHE_TTL_S"],
+                              read_front=lambda: read_front(session).shown)
+        river = paginate(lambda **window: stories.latest_cards(
+            session, excluding=shown, **window))
+        return render_template("site/home.html", latest=river, lead=None, headlines=[],
+                               most_read=[], blocks=[])
+    front = read_front(session)
+    river = paginate(lambda **window: stories.latest_cards(
+        session, excluding=front.shown, known=front.known, **window))
+    return render_template("site/home.html", lead=front.lead, headlines=front.headlines,
+                           latest=river, most_read=front.most_read, blocks=front.blocks)
+
+
+def read_front(session: Session) -> Front:
     ranked = stories.ranked_cards(session, now=utcnow())
     front = ranked[:HEADLINES + 1]
     lead = next((card for card in front[:3] if card_picture(card) is not None),
@@ -171,14 +202,8 @@ def home() -> str:
         items = once_per_story(blocks[root.id], shown, limit=PER_SECTION_BLOCK)
         if items:
             section_blocks.append((root, items))
-    known = {card.story.id: card for card in ranked}
-    river = paginate(lambda **window: stories.latest_cards(
-        session, excluding=frozenset(shown), known=known, **window))
-    if page_number() != 1:
-        return render_template("site/home.html", latest=river, lead=None, headlines=[],
-                               most_read=[], blocks=[])
-    return render_template("site/home.html", lead=lead, headlines=headlines, latest=river,
-                           most_read=most_read, blocks=section_blocks)
+    return Front(lead=lead, headlines=headlines, most_read=most_read, blocks=section_blocks,
+                 shown=frozenset(shown), known={card.story.id: card for card in ranked})
 
 
 def once_per_story(items: list[Article], shown: set[int], *,
