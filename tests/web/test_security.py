@@ -40,6 +40,24 @@ def test_every_get_carries_the_security_headers(client, database, path: str) -> 
     assert_secure_headers(client.get(path))
 
 
+def test_cached_pages_api_errors_and_crashes_carry_the_headers_and_no_traceback(
+        app, client, database) -> None:
+    @app.get("/crash-for-the-test")
+    def crash() -> str:
+        raise RuntimeError("internal detail no visitor may read")
+
+    app.testing = False   # a crash is answered as in production, not raised into the test
+    assert client.get("/about").headers["X-Cache"] == "miss"
+    answers = [client.get("/about"), client.get("/api/v1/articles?page=x"),
+               client.get("/api/v1/no-such-list"), client.get("/crash-for-the-test"),
+               client.get("/feed.xml"), client.get("/sitemap.xml")]
+    assert [answer.status_code for answer in answers] == [200, 400, 404, 500, 200, 200]
+    assert answers[0].headers["X-Cache"] == "hit"
+    for answer in answers:
+        assert_secure_headers(answer)
+        assert b"internal detail" not in answer.data and b"Traceback" not in answer.data
+
+
 def test_posts_and_refusals_carry_the_security_headers(client, database) -> None:
     assert_secure_headers(client.post("/login", data={}))          # 400, no CSRF token
     assert_secure_headers(client.post("/consent", data={}))        # 400, not from this site
@@ -88,7 +106,7 @@ def test_cookies_are_secure_and_hsts_sent_when_served_over_https(settings, datab
                                  "remember": "y", "csrf_token": token})
     assert response.status_code == 302
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    for name in ("session", "remember_token"):
+    for name in ("session", "remember_token", "hopper_device"):
         assert "Secure" in cookies[name] and "HttpOnly" in cookies[name]
         assert "SameSite=Lax" in cookies[name]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
