@@ -1,10 +1,10 @@
 """Sanitise feed HTML with nh3 (an allow-list), make its URLs absolute, and read text out.
 
 INVARIANT: nh3 is always the last step on HTML. Whatever runs before it (the cheap
-pre-pass that drops tracking pixels and foreign iframes) may be fooled by hostile markup
-without harm, because nothing changes the HTML after nh3; code that needs to *read* the
-result (lead image, embed, plain text) reads nh3's canonical serialisation, never
-edits it.
+pre-pass that drops tracking pixels, foreign iframes and players with nothing to play)
+may be fooled by hostile markup without harm, because nothing changes the HTML after
+nh3; code that needs to *read* the result (lead image, embed, plain text) reads nh3's
+canonical serialisation, never edits it.
 
 URL rewriting happens inside nh3 through its attribute filter, which sees every
 attribute nh3 kept. The filter is also the scheme gate: ammonia checks schemes before
@@ -235,6 +235,42 @@ def _drop_trackers_and_foreign_iframes(markup: str) -> str:
     return sub_tags(_TAG_START, replace, markup)
 
 
+# A player with nothing it may play: a <video> or <audio> none of whose sources (its own
+# src, its <source>s) the attribute filter keeps (javascript:, data:, ftp:, none at all).
+# nh3 would keep the bare element: an empty black box, or a player that never plays.
+_PLAYER_START = re.compile(r"<(video|audio)(?=[\s/>])", re.IGNORECASE)
+_PLAYER_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("video", "audio")}
+_PLAYER_SOURCE = re.compile(r"<(?:video|audio|source)\b[^<>]*>", re.IGNORECASE)
+
+
+def _without_unplayable_players(markup: str) -> str:
+    """Each <video> and <audio> element (start tag to end tag) that has no source to play
+    removed with its fallback content. Linear: a player that never closes ends the
+    search (none after it can close either, for the pre-pass's purpose)."""
+    player = _PLAYER_START.search(markup)
+    if player is None:
+        return markup
+    kept: list[str] = []
+    position = 0
+    while player is not None:
+        end = _PLAYER_END[player.group(1).lower()].search(markup, player.end())
+        if end is None:
+            break
+        element = markup[player.start():end.end()]
+        kept += [markup[position:player.start()], element if _can_play(element) else ""]
+        position = end.end()
+        player = _PLAYER_START.search(markup, position)
+    return "".join(kept) + markup[position:]
+
+
+def _can_play(element: str) -> bool:
+    """Whether a src of the player or of one of its <source>s survives the attribute
+    filter (`_filter_attribute`: an http(s) file, relative ones resolved)."""
+    return any(_absolute_web(html.unescape(src))
+               for tag in _PLAYER_SOURCE.findall(element)
+               if (src := _attributes_of(tag).get("src", "").strip()))
+
+
 def sub_tags(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str] | str,
              markup: str) -> str:
     """`pattern.sub(replace, markup)` for a pattern whose matches end with the first `>`
@@ -258,8 +294,8 @@ def sanitise_html(markup: str, *, base_url: str | None) -> str:
     try:
         # nh3 last: see the module docstring. It keeps control characters in text, so
         # they go first (hopper.text.without_controls).
-        return _CLEANER.clean(_drop_trackers_and_foreign_iframes(
-            math_as_text(without_controls(markup)))).strip()
+        return _CLEANER.clean(_without_unplayable_players(_drop_trackers_and_foreign_iframes(
+            math_as_text(without_controls(markup))))).strip()
     finally:
         _base.reset(token)
 

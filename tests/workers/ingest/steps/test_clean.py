@@ -47,7 +47,7 @@ def hostile():
     "<script", "alert(", "<style", "display: none", "onclick", "onerror", "onmouseover",
     "javascript:", "JaVaScRiPt", "data:", "<form", "<input", "<button", "<iframe",
     "evil.example", "<object", "<svg", "track.example", "tracker.gif", "position:fixed",
-    "<!--",
+    "<!--", "<video", "<audio", "poster.jpg", "cannot play",
 ])
 def test_hostile_html_loses_everything_dangerous(hostile, forbidden: str) -> None:
     article = hostile[0]
@@ -135,6 +135,25 @@ def test_audio_and_video_play_only_web_files(src: str) -> None:
     html = sanitise_html(f'<audio controls src="{src}"></audio><video src="{src}"></video>',
                          base_url=BASE)
     assert "src=" not in html
+
+
+@pytest.mark.parametrize("player", [
+    '<video controls><source src="javascript:alert(1)"><source src="data:video/mp4;base64,AA">'
+    "Your browser cannot play this video.</video>",
+    '<VIDEO poster="/poster.jpg"><source src="ftp://files.example/v.mp4"></VIDEO>',
+    '<video src="mailto:a@b.example"></video>',
+    '<audio controls><source src="javascript:alert(1)" type="audio/mpeg"></audio>',
+])
+def test_a_player_with_nothing_it_may_play_is_dropped_whole(player: str) -> None:
+    assert sanitise_html(f"<p>Before</p>{player}<p>After</p>", base_url=BASE) == (
+        "<p>Before</p><p>After</p>")
+
+
+def test_a_player_keeps_the_sources_it_may_play() -> None:
+    html = sanitise_html('<video controls><source src="javascript:alert(1)">'
+                         '<source src="clips/v.webm" type="video/webm"></video>', base_url=BASE)
+    assert html == ('<video controls=""><source><source src="https://news.example/clips/v.webm"'
+                    ' type="video/webm"></video>')
 
 
 def test_the_podcasts_artwork_leads_only_its_audio_entries() -> None:
