@@ -1,7 +1,8 @@
 """JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), which feedparser does not read.
 
-1.1 renamed `author` to `authors` (a list); both are read. Types are checked, not trusted:
-a feed whose `id` is a number still works, one whose `items` is not a list is no feed.
+1.1 renamed `author` to `authors` (a list); both are read, and every name of the list
+signs the item. Types are checked, not trusted: a feed whose `id` is a number still
+works, one whose `items` is not a list is no feed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from workers.ingest.cleaning.media import media_kind
 from workers.ingest.parsing.bodies import as_html, make_entry
-from workers.ingest.parsing.normalise import absolute_url, media_url
+from workers.ingest.parsing.normalise import absolute_url, byline, media_url
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
 
@@ -75,13 +76,12 @@ def _str(value: Any) -> str:
 
 
 def _author(item: dict[str, Any]) -> str | None:
-    """The first named author of an item or of the feed (`authors`, 1.0's `author`)."""
+    """The named authors of an item or of the feed (`authors`, 1.0's `author`) as one
+    byline ("Jo Park and Eli Stone"; normalise.byline caps how many are named)."""
     authors = item.get("authors")
     candidates = authors if isinstance(authors, list) else [item.get("author")]
-    for author in candidates:
-        if isinstance(author, dict) and _str(author.get("name")).strip():
-            return _str(author.get("name"))
-    return None
+    return byline(_str(author.get("name")) for author in candidates
+                  if isinstance(author, dict))
 
 
 def _media(item: dict[str, Any], base: str) -> list[MediaItem]:

@@ -444,6 +444,28 @@ def author_name(raw: str | None) -> str | None:
     return name[:NAME_MAX] or None
 
 
+# A byline names at most this many people, then counts the others: a paper's 40 authors
+# would not fit a page's byline, nor `NAME_MAX`.
+MAX_BYLINE_NAMES = 3
+
+
+def byline(names: Iterable[str]) -> str | None:
+    """Several people as one byline, as an article is signed: "A", "A and B", "A, B and
+    C", then "A, B, C and 2 others"; whitespace collapsed, blank names and repeats (in any
+    case) left out. None when nobody is named."""
+    people: list[str] = []
+    for raw in names:
+        name = collapse_whitespace(raw)
+        if name and name.casefold() not in {person.casefold() for person in people}:
+            people.append(name)
+    if len(people) > MAX_BYLINE_NAMES:
+        others = len(people) - MAX_BYLINE_NAMES
+        people = [*people[:MAX_BYLINE_NAMES], f"{others} other" + ("s" if others > 1 else "")]
+    if not people:
+        return None
+    return people[0] if len(people) == 1 else f"{', '.join(people[:-1])} and {people[-1]}"
+
+
 # -- tags -----------------------------------------------------------------------------------
 
 @lru_cache(maxsize=4096)   # a feed names the same few tags on every entry

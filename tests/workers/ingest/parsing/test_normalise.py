@@ -10,6 +10,7 @@ from workers.ingest.parsing.normalise import (
     MAX_TAGS_PER_ENTRY,
     absolute_url,
     author_name,
+    byline,
     entry_key,
     guid_as_link,
     normalise_tags,
@@ -181,6 +182,20 @@ def test_unreadable_dates_are_none(text: str | None) -> None:
 def test_author_names_lose_email_addresses_next_to_a_name(raw: str | None,
                                                          name: str | None) -> None:
     assert author_name(raw) == name
+
+
+@pytest.mark.parametrize(("names", "signed"), [
+    (["Jo Park"], "Jo Park"),
+    (["Jo Park", "Eli Stone"], "Jo Park and Eli Stone"),
+    (["A", "B", "C"], "A, B and C"),
+    (["A", "B", "C", "D"], "A, B, C and 1 other"),
+    (["A", "B", "C", "D", "E", "F"], "A, B, C and 3 others"),
+    ([" Jo\n Park ", "", "JO PARK", "Eli Stone"], "Jo Park and Eli Stone"),
+    (["", "  "], None),
+    ([], None),
+])
+def test_several_authors_make_one_byline(names: list[str], signed: str | None) -> None:
+    assert byline(names) == signed
 
 
 # -- tags -----------------------------------------------------------------------------------
