@@ -27,7 +27,7 @@ from workers.ingest.errors import IngestError, RateLimited, SourceGone
 from workers.ingest.freshness import read_hints
 from workers.ingest.records import CleanArticle, FeedUpdate, ParsedFeed, SourceSnapshot
 from workers.ingest.steps.classify import SectionRule, classify
-from workers.ingest.steps.clean import clean_entries, newest_entries
+from workers.ingest.steps.clean import clean_entries, newest_entries, with_tag_cap_warning
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.locks import locks_expire_in_s, source_lock
 from workers.ingest.steps.parse import parse_feed
@@ -114,9 +114,9 @@ def read_articles(content: bytes, headers: Mapping[str, str], url: str, *,
                   now: datetime) -> tuple[ParsedFeed, list[CleanArticle]]:
     """parse | clean | classify: a feed document to the articles to store."""
     parsed = parse_feed(content, headers, url)
-    feed = newest_entries(parsed)
-    if feed is not parsed:
-        log.warning("source %s: %s", snapshot.id, feed.warnings[-1])
+    feed = with_tag_cap_warning(newest_entries(parsed))
+    for warning in feed.warnings[len(parsed.warnings):]:     # what the feed lost to limits
+        log.warning("source %s: %s", snapshot.id, warning)
     articles = clean_entries(feed, base_url=url, now=now)
     return feed, classify(articles, section_id=snapshot.section_id, rules=rules)
 

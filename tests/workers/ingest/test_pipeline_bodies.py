@@ -3,6 +3,8 @@ the feed, the real pipeline polls it, and the stored article is read back."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
@@ -151,14 +153,18 @@ def test_a_youtube_description_is_shown_as_the_text_it_is(ingest, breakage: str)
     assert article.video_embed_url == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
 
 
-def test_an_item_with_thousands_of_categories_makes_only_a_few_tags(
-        ingest, database: Database) -> None:
+def test_an_item_with_thousands_of_categories_makes_only_a_few_tags_and_says_so(
+        ingest, database: Database, caplog: pytest.LogCaptureFixture) -> None:
     categories = "".join(f"<category>spam tag {n}</category>" for n in range(3000))
-    [article] = ingest(RSS.format(channel="", items=rss_item("<p>Body</p>", extra=categories)))
+    with caplog.at_level(logging.WARNING, logger="workers.ingest.pipeline"):
+        [article] = ingest(RSS.format(channel="", items=rss_item("<p>Body</p>",
+                                                                 extra=categories)))
     with database.reader() as session:
         names = [tag.name for tag in session.get(Article, article.id).tags]  # type: ignore[union-attr]
         assert session.scalar(select(func.count()).select_from(Tag)) == MAX_TAGS_PER_ENTRY
     assert sorted(names) == sorted(f"spam tag {n}" for n in range(MAX_TAGS_PER_ENTRY))
+    assert f"source {article.source_id}: an entry names 3,000 tags; only its first " \
+        f"{MAX_TAGS_PER_ENTRY} were kept" in caplog.messages
 
 
 def test_the_lead_images_credit_is_kept_when_its_figure_leaves_the_body(ingest) -> None:

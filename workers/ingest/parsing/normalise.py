@@ -475,10 +475,11 @@ def tag_slug(name: str) -> str:
     return name_key(name)[:TAG_NAME_MAX].strip("-")
 
 
-def normalise_tags(names: Iterable[str]) -> tuple[str, ...]:
+def normalise_tags(names: Iterable[str],
+                   limit: int | None = MAX_TAGS_PER_ENTRY) -> tuple[str, ...]:
     """Display names with whitespace collapsed, deduplicated by slug (first spelling wins),
-    in feed order, at most MAX_TAGS_PER_ENTRY; names that slug to nothing ("#", "—") are
-    dropped."""
+    in feed order, at most `limit` (None: all, to count what a cap leaves out); names
+    that slug to nothing ("#", "—") are dropped."""
     seen: set[str] = set()
     tags: list[str] = []
     for raw in names:
@@ -487,6 +488,6 @@ def normalise_tags(names: Iterable[str]) -> tuple[str, ...]:
         if slug and slug not in seen:
             seen.add(slug)
             tags.append(name)
-            if len(tags) == MAX_TAGS_PER_ENTRY:
+            if len(tags) == limit:
                 break
     return tuple(tags)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import html
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
@@ -35,6 +36,7 @@ from workers.ingest.cleaning.sanitise import (
     without_image,
 )
 from workers.ingest.parsing.normalise import (
+    MAX_TAGS_PER_ENTRY,
     entry_key,
     is_web_url,
     link_identity,
@@ -68,6 +70,29 @@ def newest_entries(feed: ParsedFeed, limit: int = MAX_ENTRIES_PER_POLL) -> Parse
     warning = (f"the feed holds {len(feed.entries):,} entries; "
                f"only the newest {limit:,} were read")
     return replace(feed, entries=entries, warnings=(*feed.warnings, warning))
+
+
+def with_tag_cap_warning(feed: ParsedFeed) -> ParsedFeed:
+    """The feed with a warning when an entry names more tags than it keeps
+    (MAX_TAGS_PER_ENTRY: the first ones stay), saying how many entries and how many tags
+    the largest named; unchanged when none does."""
+    counts = [len(normalise_tags(tag_names(entry), limit=None)) for entry in feed.entries
+              if len(entry.categories) > MAX_TAGS_PER_ENTRY]
+    over = [count for count in counts if count > MAX_TAGS_PER_ENTRY]
+    if not over:
+        return feed
+    warning = (f"an entry names {over[0]:,} tags; only its first {MAX_TAGS_PER_ENTRY} were "
+               "kept" if len(over) == 1 else
+               f"{len(over):,} entries name more than {MAX_TAGS_PER_ENTRY} tags (up to "
+               f"{max(over):,}); only the first {MAX_TAGS_PER_ENTRY} of each were kept")
+    return replace(feed, warnings=(*feed.warnings, warning))
+
+
+def tag_names(entry: ParsedEntry) -> Iterator[str]:
+    """The entry's categories as tag names to normalise: text that may carry HTML, as an
+    RSS title is (WordPress writes "Food &amp; Drink" inside CDATA, and "C++ <templates>"
+    stays as written)."""
+    return (text_from_markup(markup_from_plain_title(name)) for name in entry.categories)
 
 
 def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[CleanArticle]:
@@ -147,10 +172,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         is_video=bool(video_url or embed_url),
         published_at=published_at,
         updated_at=updated_at,
-        # Text that may carry HTML, as an RSS title is: WordPress writes "Food &amp; Drink"
-        # inside CDATA, and "C++ <templates>" stays as written.
-        tags=normalise_tags(text_from_markup(markup_from_plain_title(name))
-                            for name in entry.categories),
+        tags=normalise_tags(tag_names(entry)),
     )
 
 

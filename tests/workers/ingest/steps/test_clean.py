@@ -11,7 +11,12 @@ import pytest
 from tests.workers.ingest.golden import FEEDS
 from workers.ingest.cleaning.sanitise import sanitise_html, summarise
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
-from workers.ingest.steps.clean import clean_entries, clean_entry, newest_entries
+from workers.ingest.steps.clean import (
+    clean_entries,
+    clean_entry,
+    newest_entries,
+    with_tag_cap_warning,
+)
 from workers.ingest.steps.parse import parse_feed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -506,6 +511,19 @@ def test_no_control_character_or_terminal_escape_reaches_a_stored_text() -> None
              article.content_html, article.image_alt]
     assert texts == ["g-1", "Bad ref red", "AB", "tg", "x", "Summary", "<p>Body</p>",
                      "A boat"]
+
+
+def test_an_entry_with_more_tags_than_it_keeps_is_noted_on_the_feed() -> None:
+    spam = _entry(guid="spam", categories=tuple(f"spam {n}" for n in range(3000)))
+    also = _entry(guid="also", categories=tuple(f"tag {n}" for n in range(30)))
+    # Thirty categories that are twenty-five tags once repeats are merged lose nothing.
+    repeats = _entry(guid="repeats", categories=tuple(f"Tag {n % 25}" for n in range(30)))
+    assert with_tag_cap_warning(_feed(spam, repeats)).warnings == (
+        "an entry names 3,000 tags; only its first 25 were kept",)
+    assert with_tag_cap_warning(_feed(spam, also, repeats)).warnings == (
+        "2 entries name more than 25 tags (up to 3,000); only the first 25 of each were kept",)
+    quiet = _feed(repeats, _entry())
+    assert with_tag_cap_warning(quiet) is quiet
 
 
 def test_tags_are_text_that_may_carry_html_as_titles_are() -> None:
