@@ -69,6 +69,9 @@ class ParsedEntry:
     # The xml:base in scope of the entry's bodies, absolute, when the document sets one:
     # relative URLs in them resolve against it (XML Base), not the entry's link.
     content_base: str | None = None
+    # The outlet an RSS item says it came from (RSS 2.0 <source>), as the feed wrote it:
+    # an aggregator's item (Google News) credits the publisher there (cleaning/credits.py).
+    source_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,4 +4,5 @@ full-text extractor use the same functions, so every body passes nh3 last.
 - `sanitise`: nh3 allow-list, absolute URLs, text out of HTML
 - `mathml`: formulas read as text before nh3 (MathML is no allowed tag)
 - `media`: video hosts, trackers, the lead image
+- `credits`: the outlet an aggregator's item names, in its byline and not its title
 """

@@ -106,7 +106,8 @@ def _markup_words(markup: str) -> str:
 def make_entry(*, guid: str | None, link: str | None, title: str, author: str | None,
                summary: str, contents: Iterable[str], published: str | None,
                updated: str | None, categories: Iterable[str],
-               media: Iterable[MediaItem], content_base: str | None = None) -> ParsedEntry:
+               media: Iterable[MediaItem], content_base: str | None = None,
+               source_name: str | None = None) -> ParsedEntry:
     summary_html, content_html = choose_bodies(summary, contents)
     return ParsedEntry(
         guid=collapse_whitespace(guid) or None if guid else None,
@@ -120,5 +121,6 @@ def make_entry(*, guid: str | None, link: str | None, title: str, author: str | 
         categories=tuple(c.strip() for c in categories if c and c.strip()),
         media=tuple(media),
         content_base=content_base,
+        source_name=collapse_whitespace(source_name) or None if source_name else None,
     )
 

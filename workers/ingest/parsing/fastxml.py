@@ -262,7 +262,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         elif tag == "guid":
             guid_is_permalink = (child.get("isPermaLink") or "true").strip().lower() == "true"
             guid = resolve_id(_text(child), child.base) if guid_is_permalink else _text(child)
-        elif tag in {"title", "link", "description", "author", "comments"}:
+        elif tag in {"title", "link", "description", "author", "comments", "source"}:
             fields.setdefault(tag, _text(child))
         elif tag == "category" or tag == f"{{{DC}}}subject":
             categories.append(_text(child))
@@ -309,7 +309,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
         summary=summary, contents=contents,
         published=dates.get("published"), updated=dates.get("updated"),
         categories=categories, media=_ordered_media(media, enclosures),
-        content_base=base if item.base else None)
+        content_base=base if item.base else None, source_name=fields.get("source"))
 
 
 def _rss_description(fields: dict[str, str]) -> str:

@@ -52,11 +52,14 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     feed = result.get("feed", {})
     # An Atom entry without an author has the feed's (RFC 4287 4.2.1), as on the fast path.
     feed_author = _feed_author(feed) if version.startswith("atom") else None
-    entries = tuple(_entry(e, url, is_rss=is_rss, feed_author=feed_author)
-                    for e in result.entries)
+    # feedparser reads a document that is not well-formed XML with its loose parser,
+    # which leaves the XML escapes in the values it does not treat as text constructs.
+    is_loose = bool(result.get("bozo")) and not isinstance(
+        result.get("bozo_exception"), feedparser.CharacterEncodingOverride)
+    entries = tuple(_entry(e, url, is_rss=is_rss, feed_author=feed_author,
+                           is_loose=is_loose) for e in result.entries)
     warning = None
-    if result.get("bozo") and not isinstance(result.get("bozo_exception"),
-                                              feedparser.CharacterEncodingOverride):
+    if is_loose:
         warning = f"malformed feed read leniently: {result.get('bozo_exception')}"
         if entries and is_cut_off_in_an_entry(text):
             entries = entries[:-1]
@@ -243,7 +246,8 @@ def _feed_author(feed: Any) -> str | None:
     return detail.get("name") or detail.get("email") or None
 
 
-def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None) -> ParsedEntry:
+def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None,
+           is_loose: bool) -> ParsedEntry:
     guid = entry.get("id") or None
     # feedburner:origLink before FeedBurner's redirect (fastxml.FEEDBURNER_ORIGINAL_LINK).
     link = absolute_url((entry.get("feedburner_origlink") or "").strip(), url) or next(
@@ -263,7 +267,15 @@ def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None) -> Pa
         # dict.get: FeedParserDict would answer "updated" with the published date.
         published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),
         categories=[t.get("term") or "" for t in entry.get("tags", [])],
-        media=_media(entry, url), content_base=_body_base(entry, url))
+        media=_media(entry, url), content_base=_body_base(entry, url),
+        source_name=_source_name(entry, is_rss=is_rss, is_loose=is_loose))
+
+
+def _source_name(entry: Any, *, is_rss: bool, is_loose: bool) -> str | None:
+    """The outlet an RSS item names in <source>, as the fast path reads it (unescaped
+    once by an XML parser). Not an Atom entry's <source>: the feed it was copied from."""
+    name = (entry.get("source") or {}).get("title") if is_rss else None
+    return html.unescape(name) if name and is_loose else name
 
 
 def _body_base(entry: Any, url: str) -> str | None:

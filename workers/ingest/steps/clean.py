@@ -1,7 +1,8 @@
 """Clean: parsed entries in, articles ready to store out.
 
 Per entry: identity (entry key and hash), sanitised HTML with absolute URLs, a plain-text
-title and summary, the lead image, the video, UTC dates clamped to the poll time, tags.
+title and summary, the author (and the outlet an aggregator's item credits), the lead
+image, the video, UTC dates clamped to the poll time, tags.
 Each HTML body goes through nh3 once; everything else reads nh3's output.
 """
 
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from hopper.text import is_visible, without_controls, without_invisibles
 from hopper.widths import NAME_MAX, URL_MAX
+from workers.ingest.cleaning.credits import credited, without_outlet
 from workers.ingest.cleaning.media import (
     audio_player,
     feed_video,
@@ -147,7 +149,8 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
                         or without_invisibles(leading_text(content_html)))
     if not is_visible(summary):
         summary = ""
-    title = headline(entry, summary, [url, image_url])
+    outlet = _outlet(entry)
+    title = headline(entry, summary, [url, image_url], outlet=outlet)
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or leading_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
@@ -155,7 +158,8 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
     # No control character in any stored text (PostgreSQL refuses NUL; ESC drives
     # terminals): titles, summaries, tags and bodies lose them in sanitise.py.
     key = without_controls(entry_key(entry))
-    author = without_controls(entry.author).strip() if entry.author else None
+    author = credited(without_controls(entry.author).strip() if entry.author else None,
+                      outlet)
     return CleanArticle(
         entry_key=key,
         entry_hash=sha256_hex(key),
@@ -176,13 +180,15 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
     )
 
 
-def headline(entry: ParsedEntry, summary: str, urls: list[str | None]) -> str:
-    """The entry's title as plain text; when it shows nothing (no title, only an <img>,
-    only zero-width characters), the first words of its summary, else the last part of
-    its link ("/2026/11/harbour-reopens/"), or the file name of its media (an untitled
-    podcast episode without a page: "episode-12.mp3"), else a host. "" only for an entry
-    with none of these, which is no article."""
-    title = text_from_markup(entry.title)
+def headline(entry: ParsedEntry, summary: str, urls: list[str | None], *,
+             outlet: str | None = None) -> str:
+    """The entry's title as plain text, without the `outlet` it credits repeated at its
+    end (credits.py); when it shows nothing (no title, only an <img>, only zero-width
+    characters), the first words of its summary, else the last part of its link
+    ("/2026/11/harbour-reopens/"), or the file name of its media (an untitled podcast
+    episode without a page: "episode-12.mp3"), else a host. "" only for an entry with
+    none of these, which is no article."""
+    title = without_outlet(text_from_markup(entry.title), outlet)
     if is_visible(title):
         return summarise(title, TITLE_MAX)
     if summary:
@@ -193,6 +199,14 @@ def headline(entry: ParsedEntry, summary: str, urls: list[str | None]) -> str:
         if name:
             return summarise(name, UNTITLED_LENGTH)
     return ""
+
+
+def _outlet(entry: ParsedEntry) -> str | None:
+    """The outlet the entry credits (RSS <source>) as plain text: written like a title."""
+    if not entry.source_name:
+        return None
+    name = text_from_markup(markup_from_plain_title(entry.source_name))
+    return name[:NAME_MAX] if is_visible(name) else None
 
 
 def _name_in_url(url: str | None) -> str:
