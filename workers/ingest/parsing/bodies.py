@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from workers.ingest.cleaning.sanitise import escape_text, sub_tags
+from workers.ingest.cleaning.sanitise import escape_text, sub_tags, text_from_markup
 from workers.ingest.parsing.normalise import author_name, collapse_whitespace, parse_date
 from workers.ingest.records import MediaItem, ParsedEntry
 
@@ -37,6 +37,11 @@ def media_description_html(value: str, media_type: str | None) -> str:
     """A Media RSS description as HTML: plain text (escaped, line breaks kept) unless its
     type says html (Media RSS 1.5.1, "media:description": type defaults to "plain")."""
     return as_html(value, "html" if (media_type or "").strip().lower() == "html" else "text")
+
+
+def media_description_text(value: str, media_type: str | None) -> str | None:
+    """A Media RSS description as plain text (a picture's alt text), None when blank."""
+    return text_from_markup(media_description_html(value, media_type)) or None
 
 
 def decode_base64(value: str) -> str:

@@ -23,6 +23,7 @@ from workers.ingest.parsing.bodies import (
     decode_base64,
     make_entry,
     media_description_html,
+    media_description_text,
     void_elements_as_html,
 )
 from workers.ingest.parsing.normalise import (
@@ -147,7 +148,19 @@ def _media_item(element: etree._Element, local: str, base: str) -> Iterator[Medi
         mime = element.get("type")
         yield MediaItem(url=url, kind=media_kind(url, mime, element.get("medium")),
                         mime_type=mime, width=_int(element.get("width")),
-                        height=_int(element.get("height")))
+                        height=_int(element.get("height")),
+                        description=_own_description(element))
+
+
+def _own_description(content: etree._Element) -> str | None:
+    """The media:description inside a media:content: what the picture shows (Mastodon
+    writes each attachment's alt text there), as plain text."""
+    description = next((child for child in content if isinstance(child.tag, str)
+                        and etree.QName(child).namespace in MEDIA
+                        and etree.QName(child).localname == "description"), None)
+    if description is None:
+        return None
+    return media_description_text(description.text or "", description.get("type"))
 
 
 def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import html
 import re
+from functools import partial
 from typing import Any
 
 import feedparser
 
 from workers.ingest.cleaning.media import media_kind
 from workers.ingest.cleaning.sanitise import markup_from_plain_title, rights_line
-from workers.ingest.parsing.bodies import as_html, make_entry, void_elements_as_html
+from workers.ingest.parsing.bodies import (
+    as_html,
+    make_entry,
+    media_description_text,
+    void_elements_as_html,
+)
 from workers.ingest.parsing.normalise import absolute_url, guid_as_link, media_url
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
@@ -33,7 +39,8 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     """The feed and, when the XML was broken, a readable warning."""
     try:
         result = feedparser.parse(
-            with_typed_media_descriptions(text).encode("utf-8"),
+            with_descriptions_on_their_media(with_typed_media_descriptions(text))
+            .encode("utf-8"),
             # No content-location: feedparser resolves ids against the document's URL when
             # it knows it; ours resolve against xml:base only (normalise.resolve_id).
             response_headers={"content-type": "application/xml; charset=utf-8"},
@@ -126,6 +133,50 @@ def with_typed_media_descriptions(text: str) -> str:
     return text
 
 
+# feedparser files a media:description as the entry's content, whichever media:content
+# it sits in: the picture it describes is lost. Copied into attributes of that
+# media:content, which feedparser keeps, it stays with its picture.
+DESCRIPTION_ATTRIBUTE = "data-hopper-description"
+DESCRIPTION_TYPE_ATTRIBUTE = "data-hopper-description-type"
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_TYPE = re.compile(r"""\stype\s*=\s*["']([^"']*)["']""")
+
+
+def with_descriptions_on_their_media(text: str) -> str:
+    """The document with each media:content that holds a media:description carrying
+    its text and type in attributes (DESCRIPTION_ATTRIBUTE): Mastodon's alt text for
+    each attachment, as the fast path reads it (fastxml._own_description)."""
+    if "search.yahoo.com/mrss" not in text or ":description" not in text:
+        return text
+    for prefix in set(_MEDIA_RSS_PREFIX.findall(text)):
+        name = re.escape(prefix)
+        content = re.compile(rf"<{name}:content\b([^<>]*?)(?<!/)>"
+                             rf"((?:(?!</?{name}:content\b).)*?)</{name}:content\s*>", re.DOTALL)
+        start = re.compile(rf"<{name}:description\b([^<>]*?)(?<!/)>")
+        end = re.compile(rf"</{name}:description\s*>")
+        text = content.sub(partial(_described, start=start, end=end, prefix=prefix), text)
+    return text
+
+
+def _described(content: re.Match[str], *, start: re.Pattern[str], end: re.Pattern[str],
+               prefix: str) -> str:
+    """One media:content with its first media:description in attributes. The
+    description's end is looked for once, after its start (linear on hostile input)."""
+    inner = content.group(2)
+    opened = start.search(inner)
+    closed = end.search(inner, opened.end()) if opened else None
+    if opened is None or closed is None or DESCRIPTION_ATTRIBUTE in content.group(1):
+        return content.group(0)
+    # As an attribute value: CDATA escaped as text would be, and no bare double quote.
+    value = _CDATA.sub(lambda cdata: html.escape(cdata.group(1), quote=False),
+                       inner[opened.end():closed.start()]).replace('"', "&quot;")
+    kind = _TYPE.search(opened.group(1))
+    type_attribute = f' {DESCRIPTION_TYPE_ATTRIBUTE}="{html.escape(kind.group(1))}"' \
+        if kind else ""
+    return (f'<{prefix}:content{content.group(1)} {DESCRIPTION_ATTRIBUTE}="{value}"'
+            f"{type_attribute}>{content.group(2)}</{prefix}:content>")
+
+
 def _link(links: list[Any], rel: str) -> str | None:
     """The first feed-level link with `rel` (WebSub's hub and self, W3C WebSub §4)."""
     for link in links:
@@ -207,7 +258,7 @@ def _contents(entry: Any, *, is_rss: bool) -> list[str]:
     return [_text_construct(c, c.get("value", "")) for c in contents]
 
 
-def _media(entry: Any, base: str) -> list[MediaItem]:
+def _media(entry: Any, base: str, *, is_loose: bool) -> list[MediaItem]:
     items: list[MediaItem] = []
     for content in entry.get("media_content", []):
         url = media_url(content.get("url"), base)
@@ -216,7 +267,8 @@ def _media(entry: Any, base: str) -> list[MediaItem]:
                                                             content.get("medium")),
                                    mime_type=content.get("type"),
                                    width=_int(content.get("width")),
-                                   height=_int(content.get("height"))))
+                                   height=_int(content.get("height")),
+                                   description=_own_description(content, is_loose=is_loose)))
     for thumbnail in entry.get("media_thumbnail", []):
         url = media_url(thumbnail.get("url"), base)
         if url:
@@ -232,6 +284,16 @@ def _media(entry: Any, base: str) -> list[MediaItem]:
     if artwork:
         items.append(MediaItem(url=artwork, kind="image", is_thumbnail=True))
     return items
+
+
+def _own_description(content: Any, *, is_loose: bool) -> str | None:
+    """The media:description a media:content held (`with_descriptions_on_their_media`),
+    as plain text: the picture's alt text."""
+    value = content.get(DESCRIPTION_ATTRIBUTE)
+    if not value:
+        return None
+    return media_description_text(html.unescape(value) if is_loose else value,
+                                  content.get(DESCRIPTION_TYPE_ATTRIBUTE))
 
 
 def _int(value: Any) -> int | None:
@@ -267,7 +329,7 @@ def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None,
         # dict.get: FeedParserDict would answer "updated" with the published date.
         published=dict.get(entry, "published"), updated=dict.get(entry, "updated"),
         categories=[t.get("term") or "" for t in entry.get("tags", [])],
-        media=_media(entry, url), content_base=_body_base(entry, url),
+        media=_media(entry, url, is_loose=is_loose), content_base=_body_base(entry, url),
         source_name=_source_name(entry, is_rss=is_rss, is_loose=is_loose))
 
 

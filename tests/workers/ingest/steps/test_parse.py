@@ -145,6 +145,31 @@ def test_an_attachments_alt_text_does_not_replace_the_items_description_on_eithe
 
 
 @pytest.mark.parametrize("breakage", ["", "<br>"])
+@pytest.mark.parametrize(("description", "alt"), [
+    ('<media:description type="plain">Boats &amp; a "gull" &lt;3</media:description>',
+     'Boats & a "gull" <3'),
+    ("<media:description><![CDATA[Boats & a \"gull\" <3]]></media:description>",
+     'Boats & a "gull" <3'),
+    ('<media:description type="html">&lt;p&gt;Boats &amp;amp; &lt;b&gt;gulls&lt;/b&gt;&lt;/p&gt;'
+     "</media:description>", "Boats & gulls"),
+    ('<media:rating scheme="urn:simple">nonadult</media:rating>', None),
+])
+def test_an_attachments_description_is_its_pictures_alt_text_on_both_paths(
+        breakage: str, description: str, alt: str | None) -> None:
+    document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                f"<title>Alice</title>{breakage}<item><guid>https://m.example/@alice/1</guid>"
+                "<description>&lt;p&gt;At the harbour&lt;/p&gt;</description>"
+                "<media:content url='https://m.example/pic.png' type='image/png' "
+                f"medium='image'>{description}</media:content></item></channel></rss>")
+    paths = [read_leniently(document, "https://m.example/@alice.rss")[0]]
+    if not breakage:
+        paths.append(read_xml(document, "https://m.example/@alice.rss"))
+    for feed in paths:
+        [article] = clean_entries(feed, base_url="https://m.example/@alice.rss", now=NOW)
+        assert (article.image_url, article.image_alt) == ("https://m.example/pic.png", alt)
+
+
+@pytest.mark.parametrize("breakage", ["", "<br>"])
 def test_an_atom_entry_without_an_author_has_the_feeds_on_both_paths(breakage: str) -> None:
     # RFC 4287 4.2.1: a one-writer blog names its writer once, at the top of the feed.
     document = ("<feed xmlns='http://www.w3.org/2005/Atom'><title>Tidewater</title>"
