@@ -112,6 +112,19 @@ def test_a_utf_8_byte_order_mark_before_a_feed_in_another_encoding_gives_way_to_
     assert sorted(article.title for article in articles) == ["Цитата #17703", "Цитата #17705"]
 
 
+def test_a_windows_1251_feed_that_declares_no_encoding_is_read_as_windows_1251(poll) -> None:
+    # The same feed from a generator that writes no encoding in its XML declaration, on a
+    # server that sends none: the bytes are the only witness.
+    content = (REAL_FEEDS / "ibash-windows-1251.xml").read_bytes().replace(
+        b' encoding="windows-1251"', b"", 1)
+    source, articles = poll("ibash-undeclared.xml", "text/xml", content)
+    assert sorted(article.title for article in articles) == ["Цитата #17703", "Цитата #17705"]
+    assert "кот немного пхп знает?" in " ".join(article.content_html for article in articles)
+    assert (source.status, source.last_error) == (
+        "ok", "encoding: no encoding declared and the bytes are not UTF-8; read as "
+              "windows-1251")
+
+
 def test_mathml_in_a_body_is_read_as_text_instead_of_leaving_holes(poll) -> None:
     # Pandoc's MathML (yakubin's notes): the formulas are words of the sentences.
     _, [article] = poll("yakubin-mathml.atom", "application/atom+xml")

@@ -1,7 +1,9 @@
 """Decide a feed document's character encoding once, for every parser.
 
 Order (RFC 7303 §3, as browsers do): a byte order mark, then the HTTP charset, then the
-XML declaration, then UTF-8. Servers and publishers get this wrong often, so a declared
+XML declaration, then UTF-8; bytes that declare nothing and are not UTF-8 are read as
+the legacy encoding charset-normalizer finds they look like (windows-1251, GB18030,
+Shift_JIS…), else as windows-1252. Servers and publishers get this wrong often, so a declared
 encoding that cannot decode the bytes gives way to the next candidate (as feedparser
 does; even a byte order mark: PHP sites print one from a UTF-8 include file before a
 feed in another encoding), and a legacy declaration (ISO-8859-x, windows-125x, KOI8…)
@@ -25,6 +27,8 @@ import codecs
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import charset_normalizer
 
 _BOMS = (
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -74,7 +78,8 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
         # The first characters are bytes of their own: no UTF-16/32, whatever is declared
         # (.NET's XmlWriter over a StringWriter declares utf-16 on pages sent as UTF-8).
         candidates = [c for c in candidates if not c.startswith(("utf-16", "utf-32"))]
-    candidates = candidates or ["utf-8"]
+    if not candidates:
+        return _read_undeclared(body)
     if not candidates[0].startswith("utf") and not body.isascii():
         text = _try_decode(body, "utf-8")
         if text is not None:
@@ -98,13 +103,53 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
+def _read_undeclared(body: bytes) -> DecodedDocument:
+    """A document that declares no encoding we know: UTF-8 when its bytes are, else the
+    legacy encoding they look like (`legacy_encoding`), else windows-1252 (ISO-8859-1
+    for the five bytes it leaves undefined), as feedparser and browsers read it."""
+    text = _try_decode(body, "utf-8")
+    if text is not None:
+        return DecodedDocument(with_windows_1252_punctuation(text), "utf-8")
+    guesses = [legacy_encoding(body), *(_codec(n) for n in _LAST_RESORTS[1:])]
+    for encoding in dict.fromkeys(guess for guess in guesses if guess):
+        text = _try_decode(body, encoding)
+        if text is not None:
+            return DecodedDocument(with_windows_1252_punctuation(text), encoding,
+                                   "no encoding declared and the bytes are not UTF-8; "
+                                   f"read as {label(encoding)}")
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+# The legacy encodings web pages are written in (WHATWG Encoding Standard §4.2), as
+# charset-normalizer names them; Western European ones are told apart only from each other
+# by the letters a language uses, which detection gets wrong (Portuguese in windows-1252
+# looks like windows-1250 to it), so those stay windows-1252, as an undeclared document
+# is read anyway.
+_LEGACY_ENCODINGS = ("cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256",
+                     "cp1257", "cp1258", "cp874", "iso8859_2", "iso8859_5", "iso8859_7",
+                     "iso8859_8", "iso8859_15", "koi8_r", "koi8_u", "gb18030", "big5",
+                     "euc_jp", "cp932", "cp949")
+_WESTERN = frozenset({"cp1252", "iso8859-15"})
+
+
+def legacy_encoding(body: bytes) -> str | None:
+    """The legacy encoding bytes that are not UTF-8 look like (charset-normalizer: which
+    encodings decode them into plausible text, most coherent first), as a Python codec
+    name; None when nothing fits or when windows-1252 fits too (see _LEGACY_ENCODINGS)."""
+    matches = [_codec(match.encoding) for match in
+               charset_normalizer.from_bytes(body, cp_isolation=list(_LEGACY_ENCODINGS))]
+    if not matches or _WESTERN.intersection(matches):
+        return None
+    return matches[0]
+
+
 def label(codec: str | None) -> str:
     """A Python codec's name as publishers and the Encoding Standard write it, for the
     warnings admins read: "windows-1251" for cp1251, "ISO-8859-2" for iso8859-2."""
     name = codec or "utf-8"
     if name.startswith("cp") and name[2:] in {"874", *map(str, range(1250, 1259))}:
         return f"windows-{name[2:]}"
-    if name == "shift_jis":
+    if name in {"shift_jis", "cp932"}:        # cp932 is Windows' Shift_JIS (WHATWG)
         return "Shift_JIS"
     return name.replace("iso8859", "iso-8859").upper()
 

@@ -388,6 +388,47 @@ def test_a_wrong_http_charset_gives_way_to_the_declaration_that_decodes() -> Non
     assert feed.warnings == ("declared UTF-8 but the bytes are not; read as windows-1251",)
 
 
+UNDECLARED = {
+    "cp1251": ("Новости Москвы: мэр открыл новый парк",
+               "Жители города собрались на открытии парка в воскресенье утром."),
+    "gb2312": ("北京市政府宣布新的交通政策",
+               "市民对新政策表示欢迎，认为这将改善城市交通状况。"),
+    "shift_jis": ("東京で新しい美術館が開館しました",
+                  "多くの人々が初日に訪れ、展示を楽しみました。"),
+    "cp1252": ("Café société: l’été à Paris", "Les terrasses sont pleines — un été très chaud."),
+    # Detection reads Portuguese in windows-1252 as windows-1250 ("ă" for "ã"): a Western
+    # text stays windows-1252, as every undeclared document was read before detection.
+    "cp1252 ": ("A população está à espera", "São três anos de negociações difíceis."),
+    "cp1250": ("Zażółć gęślą jaźń: prezydent ogłosił reformę",
+               "Posłowie będą głosować w przyszłym tygodniu."),
+}
+LABELS = {"cp1251": "windows-1251", "gb2312": "GB18030", "shift_jis": "Shift_JIS",
+          "cp1252": "windows-1252", "cp1252 ": "windows-1252", "cp1250": "windows-1250"}
+
+
+@pytest.mark.parametrize("encoding", list(UNDECLARED))
+def test_a_feed_that_declares_no_encoding_is_read_in_the_one_its_bytes_look_like(
+        encoding: str) -> None:
+    title, text = UNDECLARED[encoding]
+    document = (f"<rss version='2.0'><channel><title>{title}</title><item><guid>1</guid>"
+                f"<title>{title}</title><description>{text}</description></item>"
+                "</channel></rss>").encode(encoding.strip())
+    with pytest.raises(UnicodeDecodeError):
+        document.decode("utf-8")
+    feed = parse_feed(document, {"content-type": "application/rss+xml"}, "https://x.example/")
+    [article] = clean_entries(feed, base_url="https://x.example/", now=NOW)
+    assert (feed.title, article.title, article.summary) == (title, title, text)
+    assert feed.charset_warning == ("no encoding declared and the bytes are not UTF-8; "
+                                    f"read as {LABELS[encoding]}")
+
+
+def test_a_feed_that_declares_no_encoding_and_is_utf8_is_read_without_a_word() -> None:
+    title, text = UNDECLARED["cp1251"]
+    document = f"<rss version='2.0'><channel><title>{title}</title></channel></rss>"
+    feed = parse_feed(document.encode(), {}, "https://x.example/")
+    assert (feed.title, feed.charset_warning, feed.warnings) == (title, None, ())
+
+
 # -- the two paths agree beyond the golden files ---------------------------------------------
 
 def _variant_rss_item(rng, i: int) -> str:
