@@ -151,6 +151,8 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         summary = ""
     outlet = _outlet(entry)
     title = headline(entry, summary, [url, image_url], outlet=outlet)
+    if image_alt and _folded(image_alt) == _folded(title):
+        image_alt = None        # printed under the picture, it would repeat the headline
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or leading_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
@@ -268,14 +270,24 @@ def _with_caption(alt: str | None, caption: str | None) -> str | None:
     """The lead image's alt text with the caption its figure had in the body. The model
     has one text for the lead image, image_alt, which the article page prints as the
     figure's figcaption (templates/site/article.html) and uses as alt: a caption alone
-    takes its place; both are joined unless one already says the other."""
+    takes its place; both are joined unless one already says the other, whatever its
+    case, spacing or closing full stop ("A cat on a sofa" and "A cat on a sofa.")."""
     if not caption:
         return alt
-    if not alt or alt in caption:
+    if not alt or _folded(alt) in _folded(caption):
         return caption[:IMAGE_ALT_MAX]
-    if caption in alt:
+    if _folded(caption) in _folded(alt):
         return alt
     return f"{alt} — {caption}"[:IMAGE_ALT_MAX]
+
+
+_EDGE_PUNCTUATION = " .,:;!?-–—\"'“”‘’«»()"
+
+
+def _folded(text: str) -> str:
+    """Text as a reader compares it: case, runs of spaces and the punctuation around it
+    ignored."""
+    return " ".join(text.casefold().split()).strip(_EDGE_PUNCTUATION)
 
 
 def _capped_url(url: str | None) -> str | None:

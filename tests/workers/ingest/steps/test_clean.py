@@ -96,6 +96,9 @@ LEAD = (MediaItem(url="https://cdn.example/lead.jpg", kind="image"),)
     ("Photo", "Photo: Reuters"),                               # says nothing: dropped
     ("A flooded street in Valencia", "A flooded street in Valencia — Photo: Reuters"),
     ("Photo: Reuters", "Photo: Reuters"),
+    # Never the same words twice: case, spacing and closing punctuation aside.
+    ("photo:  REUTERS.", "Photo: Reuters"),
+    ("A flooded street, Photo: Reuters", "A flooded street, Photo: Reuters"),
 ])
 def test_the_lead_images_caption_stays_with_it_when_its_figure_leaves_the_body(
         alt: str, expected: str) -> None:
@@ -108,6 +111,24 @@ def test_the_lead_images_caption_stays_with_it_when_its_figure_leaves_the_body(
     assert article.image_url == "https://cdn.example/fig.jpg?w=600"
     assert article.image_alt == expected
     assert "Reuters" not in article.content_html and "<figcaption>Later" in article.content_html
+
+
+def test_a_caption_that_says_the_alt_text_again_is_shown_once() -> None:
+    article = _clean(content_html='<figure><img src="https://cdn.example/fig.jpg" '
+                                  'alt="The harbour at dawn"><figcaption>The Harbour at '
+                                  "dawn.</figcaption></figure><p>Text</p>")
+    assert article.image_alt == "The Harbour at dawn."
+
+
+@pytest.mark.parametrize("alt", ["Harbour bridge reopens", "harbour bridge reopens."])
+def test_an_image_text_that_repeats_the_headline_is_not_printed_under_the_picture(
+        alt: str) -> None:
+    # WordPress themes set a featured image's alt to the post's title: under the
+    # picture, the headline would be shown twice.
+    article = _clean(title="Harbour bridge reopens", content_html="<p>Text</p>",
+                     media=(MediaItem(url="https://cdn.example/b.jpg", kind="image",
+                                      description=alt),))
+    assert (article.image_url, article.image_alt) == ("https://cdn.example/b.jpg", None)
 
 
 def test_a_caption_goes_with_the_feeds_own_image_shown_again_at_another_size() -> None:
