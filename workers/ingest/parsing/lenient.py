@@ -167,9 +167,11 @@ def _described(content: re.Match[str], *, start: re.Pattern[str], end: re.Patter
     closed = end.search(inner, opened.end()) if opened else None
     if opened is None or closed is None or DESCRIPTION_ATTRIBUTE in content.group(1):
         return content.group(0)
-    # As an attribute value: CDATA escaped as text would be, and no bare double quote.
+    # As an attribute value: CDATA escaped as text would be, no bare double quote, and no
+    # "<" (markup nested unescaped in the description would break the attribute).
     value = _CDATA.sub(lambda cdata: html.escape(cdata.group(1), quote=False),
-                       inner[opened.end():closed.start()]).replace('"', "&quot;")
+                       inner[opened.end():closed.start()])
+    value = value.replace('"', "&quot;").replace("<", "&lt;")
     kind = _TYPE.search(opened.group(1))
     type_attribute = f' {DESCRIPTION_TYPE_ATTRIBUTE}="{html.escape(kind.group(1))}"' \
         if kind else ""

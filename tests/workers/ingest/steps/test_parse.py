@@ -169,6 +169,17 @@ def test_an_attachments_description_is_its_pictures_alt_text_on_both_paths(
         assert (article.image_url, article.image_alt) == ("https://m.example/pic.png", alt)
 
 
+def test_markup_in_an_attachments_description_leaves_feedparser_reading_strictly() -> None:
+    document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                "<title>Alice</title><item><guid>1</guid><title>At the harbour</title>"
+                "<media:content url='https://m.example/pic.png' medium='image'>"
+                "<media:description>Boats <b>and</b> gulls</media:description>"
+                "</media:content></item></channel></rss>")
+    feed, warning = read_leniently(document, "https://m.example/@alice.rss")
+    assert warning is None
+    assert feed.entries[0].media[0].url == "https://m.example/pic.png"
+
+
 @pytest.mark.parametrize("breakage", ["", "<br>"])
 def test_an_atom_entry_without_an_author_has_the_feeds_on_both_paths(breakage: str) -> None:
     # RFC 4287 4.2.1: a one-writer blog names its writer once, at the top of the feed.
