@@ -136,17 +136,19 @@ def _postings_sql(per_term: int, placeholder: str) -> str:
     return " UNION ALL ".join(part.format(n=n) for n in range(TERMS_PER_QUERY))
 
 
-def active_since_times(session: Session, story_ids: Iterable[int], *,
-                       active_since: datetime) -> dict[int, datetime]:
-    """{story id: last publication} of the open stories among `story_ids` that gained an
-    article since `active_since` (narrow: no documents read)."""
+def open_among(session: Session, story_ids: Iterable[int], *,
+               active_since: datetime) -> set[int]:
+    """The open stories among `story_ids` that gained an article since `active_since`:
+    their ids alone (a narrow read of thousands of index hits; the documents of the few
+    an article may join are read by open_stories)."""
     ids = sorted(set(story_ids))
-    found: dict[int, datetime] = {}
+    connection = session.connection()
+    found: set[int] = set()
     for start in range(0, len(ids), 500):
-        found.update((story_id, last) for story_id, last in session.execute(
-            select(Story.id, Story.last_published_at)
-            .where(Story.id.in_(ids[start:start + 500]), Story.is_open.is_(True),
-                   Story.last_published_at >= active_since)))
+        found.update(connection.execute(
+            select(Story.id).where(Story.id.in_(ids[start:start + 500]),
+                                   Story.is_open.is_(True),
+                                   Story.last_published_at >= active_since)).scalars())
     return found
 
 

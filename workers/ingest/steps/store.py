@@ -29,10 +29,10 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
 from sqlalchemy.exc import IntegrityError
@@ -86,7 +86,7 @@ class Prepared:
 @dataclass(frozen=True)
 class StoryDraft:
     plan: StoryPlan
-    inputs: dict[Hashable, tuple[Any, ...]]
+    inputs: dict[tuple[int, str], StoryInputs]
 
 
 @dataclass(frozen=True)
@@ -316,16 +316,14 @@ def prepare(database: Database, updates: Sequence[FeedUpdate], *,
         outlets = {source_id: fact.name for source_id, fact in facts.items()}
         boilerplate = _boilerplate({source_id: _unique(update)
                                     for source_id, update in entries.items()})
-        for row in writes.rows:
-            prepared.features[(row["source_id"], row["entry_hash"])] = features(
-                row["title"], _story_summary(row, boilerplate),
-                outlets.get(row["source_id"], ""))
-        pending = _pending(session, writes.rows, prepared.features, stored=known.keys(),
-                           outlets=outlets, boilerplate=boilerplate)
-        plan = plan_stories(session, pending, window=limits.story_window, draft=True,
-                            preferred={source_id for source_id, fact in facts.items()
-                                       if fact.is_preferred})
-        prepared.draft = StoryDraft(plan, {item.key: _inputs(item) for item in pending})
+        inputs = _story_inputs(session, writes.rows, stored=known.keys(), outlets=outlets,
+                               boilerplate=boilerplate)
+        for key, read in inputs.items():
+            prepared.features[key] = features(read.title, read.summary, read.outlet)
+        plan = plan_stories(session, _pending(inputs, prepared.features),
+                            window=limits.story_window, draft=True,
+                            preferred=source_rows.preferred_among(facts))
+        prepared.draft = StoryDraft(plan, inputs)
     return prepared
 
 
@@ -563,35 +561,57 @@ def _plan_stories(session: Session, rows: Sequence[dict[str, Any]], *,
     """The rows' stories (`stored`: the keys of those stored already): the draft
     `prepare` made, when these rows are the ones it planned and it is still true of the
     stories (store_stories.adopt_draft); else planned here."""
-    pending = _pending(session, rows, prepared.features if prepared is not None else {},
-                       stored=stored, outlets=outlets, boilerplate=boilerplate)
+    inputs = _story_inputs(session, rows, stored=stored, outlets=outlets,
+                           boilerplate=boilerplate)
     draft = prepared.draft if prepared is not None else None
-    if draft is not None and draft.inputs == {item.key: _inputs(item) for item in pending} \
-            and adopt_draft(session, draft.plan):
+    if draft is not None and draft.inputs == inputs and adopt_draft(session, draft.plan):
         return draft.plan
     facts = source_rows.storing_facts(session, {row["source_id"] for row in rows})
-    return plan_stories(session, pending, window=window,
-                        preferred=source_rows.preferred_among(facts))
+    return plan_stories(session,
+                        _pending(inputs, prepared.features if prepared is not None else {}),
+                        window=window, preferred=source_rows.preferred_among(facts))
 
 
-def _pending(session: Session, rows: Sequence[dict[str, Any]],
-             prepared: Mapping[tuple[int, str], Features], *,
-             stored: Collection[tuple[int, str]],
-             outlets: Mapping[int, str],
-             boilerplate: Mapping[int, frozenset[str]]) -> list[Pending]:
-    """The rows as story assignment takes them, each with the story and title it has
-    now if it is stored already (`stored`: an edited article may move), its source's
-    name (`outlets`), and no summary where it is its feed's boilerplate."""
+class StoryInputs(NamedTuple):
+    """What a story decision reads of an article about to be written (its features
+    follow from its title, summary and outlet)."""
+
+    title: str
+    summary: str                  # none where it is its feed's boilerplate
+    source_id: int
+    section_id: int | None
+    published_at: datetime
+    current_story_id: int | None  # if stored already: an edited article may move
+    current_title: str | None
+    outlet: str                   # its source's name
+
+
+def _story_inputs(session: Session, rows: Sequence[dict[str, Any]], *,
+                  stored: Collection[tuple[int, str]], outlets: Mapping[int, str],
+                  boilerplate: Mapping[int, frozenset[str]],
+                  ) -> dict[tuple[int, str], StoryInputs]:
+    """{key: StoryInputs} of the rows, each with the story and title it has now if it is
+    stored already (`stored`), its source's name (`outlets`), and no summary where it
+    is its feed's boilerplate."""
     keys = [(row["source_id"], row["entry_hash"]) for row in rows]
     edited = [key for key in keys if key in stored]
     current = article_writes.current_stories(session, edited) if edited else {}
-    return [Pending(key=key, title=row["title"], summary=_story_summary(row, boilerplate),
-                    source_id=row["source_id"], section_id=row["section_id"],
-                    published_at=row["published_at"],
-                    current_story_id=current.get(key, (None, ""))[0],
-                    current_title=current.get(key, (None, None))[1],
-                    features=prepared.get(key), outlet=outlets.get(key[0], ""))
-            for key, row in zip(keys, rows, strict=True)]
+    nowhere: tuple[int | None, str | None] = (None, None)
+    return {key: StoryInputs(row["title"], _story_summary(row, boilerplate), row["source_id"],
+                             row["section_id"], row["published_at"],
+                             *current.get(key, nowhere), outlets.get(key[0], ""))
+            for key, row in zip(keys, rows, strict=True)}
+
+
+def _pending(inputs: Mapping[tuple[int, str], StoryInputs],
+             prepared: Mapping[tuple[int, str], Features]) -> list[Pending]:
+    """The articles as story assignment takes them (with their features, where
+    `prepared` has them)."""
+    return [Pending(key=key, title=read.title, summary=read.summary, source_id=read.source_id,
+                    section_id=read.section_id, published_at=read.published_at,
+                    current_story_id=read.current_story_id, current_title=read.current_title,
+                    features=prepared.get(key), outlet=read.outlet)
+            for key, read in inputs.items()]
 
 
 def _boilerplate(articles: Mapping[int, Sequence[CleanArticle]]) -> dict[int, frozenset[str]]:
@@ -606,13 +626,6 @@ def _story_summary(row: Mapping[str, Any], boilerplate: Mapping[int, frozenset[s
     """The summary story assignment reads: none where it is the feed's boilerplate."""
     summary: str = row["summary"] or ""
     return "" if summary.strip() in boilerplate.get(row["source_id"], ()) else summary
-
-
-def _inputs(item: Pending) -> tuple[Any, ...]:
-    """What a story decision reads of a pending article (its features follow from its
-    title and summary)."""
-    return (item.title, item.summary, item.source_id, item.section_id, item.published_at,
-            item.current_story_id, item.current_title, item.outlet)
 
 
 def _article_row(source_id: int, source_section_id: int | None, article: CleanArticle,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -135,7 +135,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
     since = min(item.published_at for item in moving) - window
     # Which indexed stories are open (a narrow read), then the documents of only those
     # an article could pick: its twins and the stories sharing most of its terms.
-    active = story_rows.active_since_times(
+    active = story_rows.open_among(
         session, {story_id for ids in postings.values() for story_id in ids},
         active_since=since)
     wanted = {story_id for feature in found.values()
@@ -208,7 +208,8 @@ def _newest(postings: Mapping[str, dict[int, None]], term: str) -> Iterator[int]
     """The term's newest PER_TERM stories: the same bound the index read keeps
     (models.stories.stories_with_terms), so a word every story of the batch shares does
     not make each later article compare itself with all of them."""
-    return itertools.islice(reversed(postings.get(term) or {}), PER_TERM)
+    ids = postings.get(term) or {}
+    return reversed(ids) if len(ids) <= PER_TERM else itertools.islice(reversed(ids), PER_TERM)
 
 
 def _is_copy_key(postings: Mapping[str, Mapping[int, None]], key: str) -> bool:
@@ -219,20 +220,15 @@ def _is_copy_key(postings: Mapping[str, Mapping[int, None]], key: str) -> bool:
 
 
 def _candidate_ids(feature: Features, postings: Mapping[str, dict[int, None]],
-                   active: Mapping[int, datetime]) -> set[int]:
+                   active: Container[int]) -> set[int]:
     """The open stories `_decide` may compare the article with: its twins' and the
     MAX_CANDIDATES sharing most of its terms (whose documents are then read)."""
     wanted = {story_id for key in feature.keys if _is_copy_key(postings, key)
               for story_id in postings.get(key, ()) if story_id in active}
-    shared = Counter(itertools.chain.from_iterable(
-        postings.get(term, ()) for term in feature.query))
-    taken = 0
-    for story_id, _ in shared.most_common():
-        if story_id in active:
-            wanted.add(story_id)
-            taken += 1
-            if taken == MAX_CANDIDATES:
-                break
+    # Only open stories counted (filtered in C: most index hits are not), most first.
+    shared = Counter(filter(active.__contains__, itertools.chain.from_iterable(
+        postings.get(term, ()) for term in feature.query)))
+    wanted.update(story_id for story_id, _ in shared.most_common()[:MAX_CANDIDATES])
     return wanted
 
 

@@ -207,12 +207,15 @@ _NAME = 4        # may name something: a capitalised word, a number or an acrony
 _SURE = 8        # a number or an acronym: a name whatever the case of the text
 _TERM = 16       # a term of the vector: two characters or more, not a stop word
 _CASELESS = 32   # a letter of a script without capitals (Arabic, Hebrew, CJK, Thai…)
+_DECIMAL_FIGURE = 64   # a figure with decimals or a percentage ("7.1", "4.5%", "30%")
 
 
 @lru_cache(maxsize=65536)
 def _word(raw: str) -> tuple[str, int]:
     stem = _stem(raw.lower())
     kind = _CAPITAL if raw[:1].isupper() else 0
+    if _DECIMAL.match(stem):
+        kind |= _DECIMAL_FIGURE
     if raw[:1].isalpha() and raw[:1].lower() == raw[:1].upper():
         kind |= _CASELESS
     if stem not in STOPWORDS:
@@ -279,17 +282,18 @@ def _words(text: str) -> list[Word]:
 
 
 def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
-          first_is_sure: bool) -> tuple[set[str], set[str]]:
+          first_is_sure: bool) -> tuple[set[str], set[str], int]:
     """One pass over a text's words: adds `weight` per occurrence of each term to
-    `weights`; returns (entities, names): its name-like words, and those we are sure of
-    (acronyms and numbers always; capitalised words unless the text is in Title Case,
-    or is the headline's first word)."""
+    `weights`; returns (entities, names, kinds): its name-like words, those we are sure
+    of (acronyms and numbers always; capitalised words unless the text is in Title Case,
+    or is the headline's first word), and the union of its words' kinds."""
     found: set[str] = set()
     sure: set[str] = set()
     maybe: set[str] = set()
-    counted = capitalised = 0
+    counted = capitalised = kinds = 0
     get = weights.get
     for position, (stem, kind, _, _) in enumerate(words):
+        kinds |= kind
         if kind & _COUNTED:
             counted += 1
             if kind & _CAPITAL:
@@ -303,7 +307,7 @@ def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
             elif position > 0 or first_is_sure:
                 maybe.add(stem)
     is_title_case = counted >= 3 and capitalised >= 0.8 * counted
-    return found, (sure if is_title_case else sure | maybe)
+    return found, (sure if is_title_case else sure | maybe), kinds
 
 
 # A day or a year names no event: "TV Talk Shows: Wednesday, March 12" and "Lean In
@@ -360,14 +364,16 @@ def features(title: str, summary: str = "", outlet: str = "") -> Features:
     summary_words = _words(summary[:SUMMARY_CHARS])
     # Term weights: a title word counts 1, a summary word SUMMARY_WEIGHT.
     weights: dict[str, float] = {}
-    title_entities, title_names = _read(title_words, 1.0, weights, first_is_sure=False)
+    title_entities, title_names, title_kinds = _read(title_words, 1.0, weights,
+                                                     first_is_sure=False)
     title_terms = frozenset(weights)
-    summary_entities, summary_names = _read(summary_words, SUMMARY_WEIGHT, weights,
-                                            first_is_sure=True)
+    summary_entities, summary_names, _ = _read(summary_words, SUMMARY_WEIGHT, weights,
+                                               first_is_sure=True)
     entities = title_entities | summary_entities
     terms = _unit({stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
                    for stem, weight in weights.items()})
-    decimals = frozenset(word[0] for word in title_words if _DECIMAL.match(word[0]))
+    decimals = frozenset(word[0] for word in title_words if word[1] & _DECIMAL_FIGURE) \
+        if title_kinds & _DECIMAL_FIGURE else frozenset()
     query = tuple(_strongest(terms, QUERY_TERMS))
     # What the guards compare: the headline's names, and the summary's only where they
     # confirm the headline (a summary may be a feed's boilerplate, the same for every
@@ -375,7 +381,7 @@ def features(title: str, summary: str = "", outlet: str = "") -> Features:
     # script without capitals: it names nothing only because names cannot be told there,
     # and its summary's capitalised words are Latin ones (often the outlet's own name),
     # which would keep two outlets' copies of one headline apart.
-    caseless = any(word[1] & _CASELESS for word in title_words)
+    caseless = title_kinds & _CASELESS
     if title_entities:
         guard_entities = title_entities
         guard_names = title_names | (summary_names & title_entities)
