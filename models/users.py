@@ -107,6 +107,15 @@ def end_every_session(user: User) -> None:
     user.session_secret = new_session_secret()
 
 
+def replace_password_by_mail(user: User, password_hash: str) -> None:
+    """The owner of the account's mailbox chose a new password through a link mailed
+    there: the address is proven, and every session and remember-me cookie signed in
+    before ends (whoever knew the old password keeps no way in)."""
+    user.password_hash = password_hash
+    mark_verified(user)
+    end_every_session(user)
+
+
 def mark_verified(user: User) -> None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()

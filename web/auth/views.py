@@ -1,15 +1,23 @@
-"""Sign-in, registration, e-mail verification, sign-out and password reset."""
+"""Sign-in, registration, e-mail verification, sign-out and password reset.
+
+Anyone may sign up with someone else's address (pre-hijacking): the account then waits,
+unverified, with the stranger's password. So a verification link proves the address,
+but confirms it at once only in a browser that proves the password too — the one that
+signed up (`SIGNED_UP_KEY`) or one signed in to the account. Anywhere else the link first
+asks for a new password and signs every other session out, as a reset does.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+import hmac
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from models import users
-from models.db import session_scope
 from models.users import User
 from web.auth import devices, mails, tokens
 from web.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
@@ -31,9 +39,12 @@ from web.auth.limits import (
 from web.auth.passwords import hash_password
 from web.auth.redirects import safe_next
 from web.auth.sessions import authenticate, end_session, start_session
-from web.extensions import database, db_session, settings
+from web.extensions import db_session, settings
 
 bp = Blueprint("auth", __name__)
+
+# The password fingerprint of the account this browser signed up for.
+SIGNED_UP_KEY = "signed_up"
 
 Page = str | Response | tuple[str, int]
 
@@ -84,6 +95,9 @@ def register() -> Page:
     email = users.normalise_email(form.email.data or "")
     is_mailed = may_mail("register", email)
     password_hash = hash_password(form.password.data or "")   # the same work in both branches
+    # Set in both branches, so the cookie tells nobody whether the address had an account;
+    # an existing account's password is not this hash, so it gains no one-click confirmation.
+    session[SIGNED_UP_KEY] = tokens.password_fingerprint(password_hash)
     db = db_session()
     existing = users.by_email(db, email)
     if existing is None:
@@ -106,18 +120,44 @@ def register() -> Page:
     return render_template("auth/check_inbox.html", email=email)
 
 
-@bp.get("/verify/<token>")
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limit_posts(RESET_PER_IP)
 def verify_email(token: str) -> Page:
+    db = db_session()
+    user = _user_to_verify(db, token)
+    if user is None:
+        return render_template("auth/link_invalid.html"), 400
+    if _chose_the_password(user):
+        users.mark_verified(user)
+        db.commit()
+        return render_template("auth/verified.html")
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/verify_password.html", form=form, email=user.email)
+    users.replace_password_by_mail(user, hash_password(form.password.data or ""))
+    db.commit()
+    end_session()   # as after a reset: the reader signs in with the password just chosen
+    return render_template("auth/verified.html", is_password_replaced=True)
+
+
+def _user_to_verify(db: Session, token: str) -> User | None:
     payload = tokens.read_token(str(current_app.config["SECRET_KEY"]), tokens.VERIFY_EMAIL,
                                 token)
-    with session_scope(database()) as db:
-        user = db.get(User, int(payload.get("u", 0))) if payload else None
-        # Single use: once the address is confirmed (or changed) the link is spent.
-        if (user is None or payload is None or user.email != payload.get("e")
-                or user.is_verified):
-            return render_template("auth/link_invalid.html"), 400
-        users.mark_verified(user)
-    return render_template("auth/verified.html")
+    if payload is None or not isinstance(payload.get("u"), int):
+        return None
+    user = db.get(User, payload["u"])
+    # Single use: once the address is confirmed (or changed) the link is spent.
+    if user is None or user.email != payload.get("e") or user.is_verified:
+        return None
+    return user
+
+
+def _chose_the_password(user: User) -> bool:
+    """This browser signed up for `user` with its current password, or is signed in to it."""
+    if current_user.is_authenticated and current_user.id == user.id:
+        return True
+    return hmac.compare_digest(str(session.get(SIGNED_UP_KEY, "")).encode(),
+                               tokens.password_fingerprint(user.password_hash).encode())
 
 
 @bp.post("/verify/resend")
@@ -174,11 +214,9 @@ def reset_password(token: str) -> Page:
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/reset.html", form=form)
-    user.password_hash = hash_password(form.password.data or "")
     # The link was mailed to this address (its token names it), so the address is proven
     # as a verification link would prove it.
-    users.mark_verified(user)
-    users.end_every_session(user)
+    users.replace_password_by_mail(user, hash_password(form.password.data or ""))
     db.commit()
     end_session()   # no automatic sign-in: the reader signs in with the new password
     return render_template("auth/reset_done.html")

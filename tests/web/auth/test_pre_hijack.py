@@ -2,7 +2,8 @@
 before the owner does, and keeps a way in for when the owner starts using the account.
 Played end to end through the real sign-up, sign-in, reset and e-mail change, with every
 message delivered to a real SMTP server: once the owner proves the address with a reset,
-nothing the stranger set up still works."""
+nothing the stranger set up still works — whether by a reset or by following the
+"confirm your address" link that the stranger's sign-up mailed to the owner."""
 
 from __future__ import annotations
 
@@ -71,3 +72,89 @@ def test_the_owners_reset_shuts_out_whoever_signed_up_with_the_address_first(
     with session_scope(database) as session:
         account = by_email(session, OWNER)
         assert account is not None and account.is_verified
+
+
+def squat(mailing_app, mailbox):  # type: ignore[no-untyped-def]
+    """The stranger signs up with the owner's address, signs in with remember-me and asks
+    to move the account to their own mailbox; the owner is mailed a confirmation link.
+    (The stranger's client, the pending move's link, the owner's confirmation link.)"""
+    stranger = mailing_app.test_client()
+    register(stranger, OWNER, STRANGERS_PASSWORD)
+    confirm_link = path_of(mailbox.link_in(OWNER, subject_has="Confirm"))
+    assert sign_in(stranger, OWNER, STRANGERS_PASSWORD).status_code == 302
+    token = csrf_token_of(stranger.get("/account").get_data(as_text=True))
+    stranger.post("/account/email", data={
+        "csrf_token": token, "email-email": "squatter@example.test",
+        "email-current_password": STRANGERS_PASSWORD})
+    return stranger, path_of(mailbox.link_in("squatter@example.test")), confirm_link
+
+
+def is_verified(database) -> bool:  # type: ignore[no-untyped-def]
+    with session_scope(database) as session:
+        account = by_email(session, OWNER)
+        assert account is not None
+        return account.is_verified
+
+
+def test_the_owner_confirming_the_strangers_sign_up_chooses_the_password(
+        mailing_app, mailbox, database) -> None:
+    stranger, move_link, confirm_link = squat(mailing_app, mailbox)
+
+    owner = mailing_app.test_client()   # the owner follows the link, in their own browser
+    page = owner.get(confirm_link)
+    assert page.status_code == 200 and "Choose your password" in page.get_data(as_text=True)
+    assert not is_verified(database)    # opening the link alone leaves the stranger's password
+    token = csrf_token_of(page.get_data(as_text=True))
+    done = owner.post(confirm_link, data={"password": OWNERS_PASSWORD,
+                                          "password_again": OWNERS_PASSWORD,
+                                          "csrf_token": token})
+    assert done.status_code == 200 and "address is confirmed" in done.get_data(as_text=True)
+
+    assert is_verified(database)
+    assert stranger.get("/account").status_code == 302        # the session is over
+    stranger.delete_cookie("session")
+    assert stranger.get("/account").status_code == 302        # and the remember-me cookie
+    assert stranger.get(move_link).status_code == 400         # the pending move is void
+    assert sign_in(mailing_app.test_client(), OWNER, STRANGERS_PASSWORD).status_code == 401
+    assert owner.get(confirm_link).status_code == 400         # the link is spent
+    assert sign_in(owner, OWNER, OWNERS_PASSWORD).status_code == 302
+
+
+def test_signing_up_for_an_address_already_taken_earns_no_one_click_confirmation(
+        mailing_app, mailbox, database) -> None:
+    """The owner signs up after the stranger (and is told to reset instead): that
+    browser's sign-up chose no password of the account, so the stranger's confirmation
+    link still asks for one there. The sign-up's answer sets the session cookie all the
+    same, as for a new address: it tells nobody that the address had an account."""
+    _stranger, _move_link, confirm_link = squat(mailing_app, mailbox)
+    owner = mailing_app.test_client()
+    signed_up = register(owner, OWNER, OWNERS_PASSWORD)
+    assert signed_up.status_code == 200 and "session=" in signed_up.headers["Set-Cookie"]
+    assert "Choose your password" in owner.get(confirm_link).get_data(as_text=True)
+    assert not is_verified(database)
+
+
+def test_whoever_signed_up_confirms_with_one_click_in_the_same_browser(
+        mailing_app, mailbox, database) -> None:
+    reader = mailing_app.test_client()
+    assert "session=" in register(reader, OWNER, OWNERS_PASSWORD).headers["Set-Cookie"]
+    page = reader.get(path_of(mailbox.link_in(OWNER, subject_has="Confirm")))
+    assert page.status_code == 200 and "address is confirmed" in page.get_data(as_text=True)
+    assert is_verified(database)
+    assert sign_in(reader, OWNER, OWNERS_PASSWORD).status_code == 302   # the password kept
+
+
+def test_a_reader_signed_in_to_the_account_confirms_with_one_click(
+        mailing_app, mailbox, database) -> None:
+    """The link sent again from the account page, opened on another device the reader
+    signed in on: that session proves the password."""
+    register(mailing_app.test_client(), OWNER, OWNERS_PASSWORD)
+    mailbox.wait_for(OWNER, subject_has="Confirm")
+    phone = mailing_app.test_client()
+    assert sign_in(phone, OWNER, OWNERS_PASSWORD).status_code == 302
+    token = csrf_token_of(phone.get("/account").get_data(as_text=True))
+    phone.post("/verify/resend", data={"csrf_token": token})
+    page = phone.get(path_of(mailbox.link_in(OWNER, subject_has="Confirm")))
+    assert page.status_code == 200 and "address is confirmed" in page.get_data(as_text=True)
+    assert is_verified(database)
+    assert phone.get("/account").status_code == 200           # still signed in
