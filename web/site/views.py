@@ -56,6 +56,7 @@ from web.mail import send_mail
 from web.media.links import card_picture
 from web.params import MAX_ROW_ID, page_arg
 from web.site import counting, pages
+from web.site.canonical import drop_unknown_query
 from web.site.forms import ContactForm
 from web.site.front_stories import front_stories
 from web.site.sharing import NETWORK_LABELS, share_url
@@ -79,6 +80,7 @@ class EveryInterval:
 
 REDIS_DOWN_WARNINGS = EveryInterval(60.0)
 bp = Blueprint("site", __name__)
+bp.before_request(drop_unknown_query)
 
 PER_PAGE = 20
 HEADLINES = 8
