@@ -34,7 +34,8 @@ PAGE_PREFIX = "hopper:page:"
 DEFAULT_TTL_S = 60
 # The only query strings whose pages are stored: none, or one page number as the site's
 # own links write it. The raw query is part of the key, so `?page=01`, `?page=1&page=1`
-# or `?pag%65=1` would each store another copy of the same page, without bound.
+# or `?pag%65=1` would each store another copy of the same page, without bound. Listings
+# redirect any other query to this form (web/site/views.py `one_url_per_listing_page`).
 CACHEABLE_QUERY = re.compile(rb"(?:page=[1-9][0-9]{0,5})?")
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 

@@ -42,7 +42,7 @@ from web.auth.limits import (
     only_accepted,
     sender_key,
 )
-from web.cache import cached_page, hit_handlers, on_hit
+from web.cache import CACHEABLE_QUERY, cached_page, hit_handlers, on_hit
 from web.community import comments as community_comments
 from web.consent.choices import current_choices
 from web.extensions import (
@@ -56,7 +56,6 @@ from web.mail import send_mail
 from web.media.links import card_picture
 from web.params import MAX_ROW_ID, page_arg
 from web.site import counting, pages
-from web.site.canonical import drop_unknown_query
 from web.site.forms import ContactForm
 from web.site.front_stories import front_stories
 from web.site.sharing import NETWORK_LABELS, share_url
@@ -80,7 +79,6 @@ class EveryInterval:
 
 REDIS_DOWN_WARNINGS = EveryInterval(60.0)
 bp = Blueprint("site", __name__)
-bp.before_request(drop_unknown_query)
 
 PER_PAGE = 20
 HEADLINES = 8
@@ -105,6 +103,27 @@ class Listing:
 
 def page_number() -> int:
     return page_arg(PER_PAGE)
+
+
+LISTINGS = frozenset({"site.home", "site.section", "site.tag", "site.source", "site.video"})
+
+
+@bp.before_request
+def one_url_per_listing_page() -> Response | None:
+    """A listing asked for with a query other than `?page=N` as its own links write it is
+    sent, 301, to that URL: anything else is never stored by the page cache, so
+    `/?utm_source=…` or `/?page=01` rendered the page for every request (page 1 of the
+    home page ranks the whole front page). Only the page number is kept; the target is
+    built by `url_for`, never from the request's path or Host, so it stays on this site."""
+    endpoint = request.endpoint
+    if (endpoint not in LISTINGS or request.method not in ("GET", "HEAD")
+            or CACHEABLE_QUERY.fullmatch(request.query_string)):
+        return None
+    number = page_number()   # a 404 for a number no link holds, as the view would give
+    values = dict(request.view_args or {})
+    if number > 1:
+        values["page"] = number
+    return redirect(url_for(str(endpoint), **values), 301)
 
 
 def paginate(fetch: Callable[..., list[Any]], *, skip: int = 0) -> Listing:
