@@ -113,9 +113,10 @@ class StoryShape:
         self.cache.clear()
 
     def sums_norm(self) -> float:
-        if "sums_norm" not in self.cache:
-            self.cache["sums_norm"] = _norm(self.sums)
-        return float(self.cache["sums_norm"])
+        found = self.cache.get("sums_norm")
+        if found is None:
+            found = self.cache["sums_norm"] = _norm(self.sums)
+        return float(found)
 
     def centroid_cosine(self, unit: Mapping[str, float]) -> float:
         """Cosine of a unit vector with the centroid (the story's norm is cached)."""
@@ -128,9 +129,10 @@ class StoryShape:
         return _dot(unit, self.lead_terms) / norm if norm else 0.0
 
     def lead_norm(self) -> float:
-        if "lead_norm" not in self.cache:
-            self.cache["lead_norm"] = _norm(self.lead_terms)
-        return float(self.cache["lead_norm"])
+        found = self.cache.get("lead_norm")
+        if found is None:
+            found = self.cache["lead_norm"] = _norm(self.lead_terms)
+        return float(found)
 
     # --- persistence as two JSON documents (models/stories.py stores them) ---
     def centroid_document(self) -> dict[str, Any]:
@@ -160,24 +162,25 @@ class StoryShape:
                    lead_section_id=section_id, lead_preferred=bool(lead.get("preferred")))
 
     def index_terms(self) -> list[str]:
-        if "index_terms" not in self.cache:
-            self.cache["index_terms"] = _strongest(self.sums, INDEX_TERMS)
-        found: list[str] = self.cache["index_terms"]
+        found: list[str] | None = self.cache.get("index_terms")
+        if found is None:
+            found = self.cache["index_terms"] = _strongest(self.sums, INDEX_TERMS)
         return found
 
     def story_entities(self) -> frozenset[str]:
         """The lead's entities and those most members name (never one member's alone:
         a bridging article must not widen what the story is about)."""
-        if "entities" not in self.cache:
-            self.cache["entities"] = self.lead_entities | _majority(self.entity_counts,
-                                                                    self.count)
-        found: frozenset[str] = self.cache["entities"]
+        found: frozenset[str] | None = self.cache.get("entities")
+        if found is None:
+            found = self.cache["entities"] = self.lead_entities | _majority(self.entity_counts,
+                                                                            self.count)
         return found
 
     def story_names(self) -> frozenset[str]:
-        if "names" not in self.cache:
-            self.cache["names"] = self.lead_names | _majority(self.name_counts, self.count)
-        found: frozenset[str] = self.cache["names"]
+        found: frozenset[str] | None = self.cache.get("names")
+        if found is None:
+            found = self.cache["names"] = self.lead_names | _majority(self.name_counts,
+                                                                      self.count)
         return found
 
 
@@ -538,21 +541,22 @@ def guards_agree(article: Features, story: StoryShape) -> bool:
     """Different events that share words stay apart: the names both sides are sure of
     must overlap (else any name-like tokens must), and decimal figures (a quake's
     magnitude, a rate) must not disagree."""
+    # (isdisjoint: no set is built; this runs for every candidate of every article.)
     names = story.story_names()
     if article.names and names:
-        if not article.names & names:
+        if article.names.isdisjoint(names):
             return False
     else:
         # Name-like tokens, none sure: a headline's capitalised first word ("Council
         # approves…") is one only by its place, so a side that writes the other's token
         # in lower case ("City council approves…") still agrees.
         entities = story.story_entities()
-        if article.entities and entities and not (article.entities & entities) \
+        if article.entities and entities and article.entities.isdisjoint(entities) \
                 and article.entities.isdisjoint(story.lead_terms) \
                 and entities.isdisjoint(article.terms):
             return False
     return not (article.decimals and story.lead_decimals
-                and not (article.decimals & story.lead_decimals))
+                and article.decimals.isdisjoint(story.lead_decimals))
 
 
 def shares_more_than_names(article: Features, story: StoryShape) -> bool:
@@ -580,11 +584,18 @@ def headline_meets_lead(article: Features, story: StoryShape) -> bool:
 
 
 def _headline_meets(headline: frozenset[str], lead_terms: Mapping[str, float]) -> bool:
-    # A number or a date is no word in common: "40 degrees" and "40 home runs" share only
-    # it (a headline that is only a date, "March 11, 2014, 2:02 am", has no such words).
-    words = [word for word in headline
-             if not word[:1].isdigit() and word not in _KNOWN_NON_NAMES]
+    words = _words_besides_dates(headline)
     return not words or not lead_terms.keys().isdisjoint(words)
+
+
+@lru_cache(maxsize=4096)
+def _words_besides_dates(headline: frozenset[str]) -> tuple[str, ...]:
+    """A headline's words but numbers and dates, worked out once per headline (an article
+    is compared with many stories). A number or a date is no word in common: "40
+    degrees" and "40 home runs" share only it (a headline that is only a date, "March
+    11, 2014, 2:02 am", has no such words)."""
+    return tuple(word for word in headline
+                 if not word[:1].isdigit() and word not in _KNOWN_NON_NAMES)
 
 
 def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -619,7 +630,7 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
         if not (shares_more_than_names(article, story)
                 and headline_meets_lead(article, story)):
             continue
-        if same_series_apart(article, story):
+        if article.kicker and same_series_apart(article, story):
             continue
         if vector is None:
             vector = article.terms if weigh is None else weigh(article)
