@@ -185,6 +185,23 @@ def test_home_river_paginates_after_the_front_page_articles(client, make) -> Non
     assert '<link rel="prev" href="/">' in second and "Latest news" in second
 
 
+def test_front_page_leaves_out_latest_news_when_the_blocks_above_show_every_story(
+        client, make) -> None:
+    """A new site's few stories all fit in the lead and top headlines: a "Latest news"
+    heading over "No more articles yet." was a block with nothing in it."""
+    source = make.source()
+    now = utcnow()
+    for number in range(12):     # nine on the front, three older ones read most
+        make.article(source, title=f"Story {number}", view_count=20 if number >= 9 else 0,
+                     published_at=now - timedelta(minutes=number))
+
+    page = text_of(client.get("/"))
+
+    assert 'id="top-headlines"' in page and 'id="most-read"' in page
+    assert 'id="latest-news"' not in page and "No more articles" not in page
+    assert 'class="river-only"' in page       # the most read are not a sidebar of nothing
+
+
 def test_latest_news_lists_the_stories_below_the_front_page_and_pages_follow_on(
         client, make, database) -> None:
     """Right after a first poll of many outlets the newest articles are the big events'
