@@ -4,6 +4,7 @@ column empty at desktop widths; a borrowed picture's credit sits under it on a p
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -94,3 +95,47 @@ def test_a_lead_with_a_borrowed_picture_stays_beside_the_headlines_credited_unde
         picture, credit = layout["picture"], layout["credit"]
         assert 0 <= credit["top"] - picture["bottom"] < 20
         assert credit["left"] == picture["left"] and credit["right"] <= picture["right"]
+
+
+SECTION_BLOCK = """() => {
+    const block = document.querySelector("#block-world").closest("section");
+    const box = (element) => element.getBoundingClientRect().toJSON();
+    const cards = [...block.querySelectorAll(".card")];
+    return {first: box(cards[0]), picture: box(cards[0].querySelector("img")),
+            headlines: cards.slice(1).map(box)};
+}"""
+
+
+def test_a_section_blocks_headlines_sit_together_beside_its_picture(
+        make, live_server: str, chromium: Any, image_server: str) -> None:
+    """Beside a large picture card the other headlines of a section block were rows of
+    the same grid, spread over the picture's height with large gaps between them."""
+    world = make.section("World")
+    wire = make.source("Coast Wire")
+    now = utcnow()
+    for number in range(9):             # the lead and top headlines
+        make.article(wire, title=f"Front page story {number}",
+                     published_at=now - timedelta(minutes=number))
+    make.article(wire, section=world, title="Talks resume on the harbour treaty",
+                 summary="Delegations met again on Monday.", image_url=f"{image_server}/talks.png",
+                 published_at=now - timedelta(hours=1))
+    for number in range(3):
+        make.article(wire, section=world, title=f"World headline {number}",
+                     published_at=now - timedelta(hours=2, minutes=number))
+
+    context = chromium.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/", wait_until="load")
+        block = page.evaluate(SECTION_BLOCK)
+    finally:
+        context.close()
+
+    first, headlines = block["first"], block["headlines"]
+    assert len(headlines) == 3 and block["picture"]["height"] > 250
+    assert all(headline["left"] > first["right"] for headline in headlines)     # beside it
+    assert abs(headlines[0]["top"] - first["top"]) < 2                        # from the top
+    gaps = [below["top"] - above["bottom"]
+            for above, below in itertools.pairwise(headlines)]
+    assert all(0 <= gap < 2 for gap in gaps), gaps      # one list: no room between items
+    assert headlines[-1]["bottom"] < first["bottom"]
