@@ -139,3 +139,47 @@ def test_a_section_blocks_headlines_sit_together_beside_its_picture(
             for above, below in itertools.pairwise(headlines)]
     assert all(0 <= gap < 2 for gap in gaps), gaps      # one list: no room between items
     assert headlines[-1]["bottom"] < first["bottom"]
+
+
+def test_a_borrowed_pictures_credit_keeps_to_one_line_under_a_phone_thumbnail(
+        make, live_server: str, chromium: Any, image_server: str) -> None:
+    """Under a 7rem thumbnail "Picture: <a long outlet's name>" took three lines; it is cut
+    with an ellipsis now, the whole name in its text and its title."""
+    from models import stories as story_rows
+
+    wire = make.source("Coast Wire")
+    outlet = "The Harbour Gazette and Evening Post of the Northern Coast"
+    gazette = make.source(outlet)
+    now = utcnow()
+    stories = []
+    for number in range(10):            # the lead and top headlines, then the river's first
+        first = make.article(wire, title=f"Story {number}",
+                             published_at=now - timedelta(minutes=number))
+        make.article(gazette, title=f"Story {number}, the Gazette's account",
+                     story_id=first.story_id, published_at=now - timedelta(minutes=number),
+                     image_url=f"{image_server}/{number}.png" if number == 9 else None)
+        stories.append(first.story_id)
+    with session_scope(make.database) as session:
+        story_rows.refresh_counts(session, stories)
+
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/", wait_until="load")
+        credit = page.locator(".latest .picture-credit")
+        lines = credit.evaluate("""(credit) => {
+            const range = document.createRange();
+            range.selectNodeContents(credit);
+            return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+        }""")
+        is_cut = credit.evaluate("(credit) => credit.scrollWidth > credit.clientWidth")
+        text, title = credit.text_content(), credit.get_attribute("title")
+        thumbnail = page.locator(".latest .card-figure img").bounding_box()
+        credit_box = credit.bounding_box()
+    finally:
+        context.close()
+
+    assert thumbnail["width"] < 150                   # a thumbnail, beside the headline
+    assert lines == 1 and is_cut
+    assert credit_box["width"] <= thumbnail["width"] + 1
+    assert text == title == f"Picture: {outlet}"
