@@ -1,0 +1,61 @@
+"""The room a publisher's picture takes on a page, in a real browser (Debian's chromium):
+reserved before the picture arrives, so the text under it does not jump (CLS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 390, "height": 844}
+RATIO = "(image) => { const box = image.getBoundingClientRect(); return [box.width, box.height]; }"
+
+
+def test_a_picture_of_unknown_height_keeps_the_box_it_was_given_when_it_arrives(
+        make, live_server: str, chromium: Any, image_server: str) -> None:
+    """A feed that gives only a picture's width (640) got a guessed height (450): a box of
+    the wrong shape that jumped to the picture's own (3:2) when it came. The box is 16:9
+    now, from the start, and the picture is drawn whole inside it."""
+    source = make.source("Coast Wire")
+    article = make.article(source, title="Harbour at dawn", image_url=f"{image_server}/dawn.png",
+                           image_width=640, image_height=None, image_alt="The harbour")
+    held: list[Any] = []
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        page.goto(f"{live_server}/article/{article.id}-{article.slug}",
+                  wait_until="domcontentloaded")
+        picture = page.locator(".article-figure img")
+        waiting = picture.evaluate(RATIO)
+        assert held
+        for route in held:
+            route.continue_()
+        page.wait_for_function("() => document.querySelector('.article-figure img').complete")
+        arrived = picture.evaluate(RATIO)
+        assert picture.evaluate("(image) => image.naturalWidth") > 40     # it did arrive
+        fit = picture.evaluate("(image) => getComputedStyle(image).objectFit")
+    finally:
+        context.close()
+
+    assert waiting[0] > 300 and abs(waiting[0] / waiting[1] - 16 / 9) < 0.02
+    assert arrived == waiting
+    assert fit == "contain"
+
+
+def test_a_picture_of_known_size_reserves_its_own_shape(client, make) -> None:
+    source = make.source("Coast Wire")
+    known = make.article(source, title="Known", image_url="http://127.0.0.1/known.png",
+                         image_width=1200, image_height=800)
+    half = make.article(source, title="Half known", image_url="http://127.0.0.1/half.png",
+                        image_width=640, image_height=None)
+
+    known_page = client.get(f"/article/{known.id}-{known.slug}").get_data(as_text=True)
+    half_page = client.get(f"/article/{half.id}-{half.slug}").get_data(as_text=True)
+
+    figure = known_page.split('class="article-figure"')[1].split("</figure>")[0]
+    assert 'width="1200" height="800"' in figure and "data-unknown-ratio" not in figure
+    figure = half_page.split('class="article-figure"')[1].split("</figure>")[0]
+    assert "height=" not in figure and "data-unknown-ratio" in figure
