@@ -3,13 +3,30 @@ reserved before the picture arrives, so the text under it does not jump (CLS).""
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
+
+
+class ServerError(BaseHTTPRequestHandler):
+    """A publisher's image host that is down: every request gets a 500."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
 RATIO = "(image) => { const box = image.getBoundingClientRect(); return [box.width, box.height]; }"
 
 
@@ -59,3 +76,34 @@ def test_a_picture_of_known_size_reserves_its_own_shape(client, make) -> None:
     assert 'width="1200" height="800"' in figure and "data-unknown-ratio" not in figure
     figure = half_page.split('class="article-figure"')[1].split("</figure>")[0]
     assert "height=" not in figure and "data-unknown-ratio" in figure
+
+
+def test_a_dead_picture_in_an_article_body_leaves_no_gap_in_the_text(
+        make, live_server: str, chromium: Any, image_server: str) -> None:
+    """The media proxy answers a picture it cannot get with a transparent 32 × 18 GIF. A
+    lead picture that small is hidden; one in an article body was kept, as an invisible
+    strip with margins: an empty gap between two paragraphs."""
+    dead_host = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
+    threading.Thread(target=dead_host.serve_forever, daemon=True).start()
+    dead = f"http://127.0.0.1:{dead_host.server_port}"
+    body = (f'<p>Before the pictures.</p><img src="{dead}/gone.jpg" alt="Gone">'
+            f'<p>Between them.</p><img src="{image_server}/here.png" alt="Here">'
+            '<p>After them.</p>')
+    article = make.article(make.source("Coast Wire"), title="Harbour", content_html=body)
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/article/{article.id}-{article.slug}")
+        expect(page.locator(".article-body img[alt=Gone]")).to_have_attribute("data-broken", "")
+        expect(page.get_by_role("img", name="Here")).to_be_visible()
+        page.wait_for_function("() => [...document.images].every((image) => image.complete)")
+        gone = page.locator(".article-body img[alt=Gone]").evaluate(
+            "(image) => getComputedStyle(image).display")
+        here = page.get_by_role("img", name="Here").bounding_box()
+    finally:
+        context.close()
+        dead_host.shutdown()
+        dead_host.server_close()
+
+    assert gone == "none"
+    assert here["height"] > 100                     # a picture that came is shown, whole

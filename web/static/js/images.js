@@ -22,6 +22,17 @@
   // A lead image is at least 120 px wide (smaller ones are marked dead by the server's
   // check), and `naturalWidth` is in CSS pixels: under 40 it can only be the placeholder.
   var PLACEHOLDER_WIDTH = 40;
+  // A picture in an article body may be small, but it has no srcset: the proxy's
+  // placeholder (web/media/views.py PLACEHOLDER_GIF) is drawn at exactly its 32 × 18
+  // pixels, an invisible strip that left an empty gap in the text.
+  var BODY_PLACEHOLDER = { width: 32, height: 18, path: /\/media\/[^/]+\/[^/]+$/ };
+
+  function isPlaceholder(image) {
+    if (image.hasAttribute("data-hide-broken")) { return image.naturalWidth < PLACEHOLDER_WIDTH; }
+    return image.naturalWidth === BODY_PLACEHOLDER.width &&
+      image.naturalHeight === BODY_PLACEHOLDER.height &&
+      BODY_PLACEHOLDER.path.test(new URL(image.currentSrc || image.src, location.href).pathname);
+  }
 
   // site.css draws nothing for [data-broken] (not a `style`: the CSP allows none).
   function hide(image) {
@@ -52,8 +63,7 @@
   function settle(image) {
     if (!image.matches || !image.matches(GUARDED) || image.hasAttribute("data-broken") ||
         image.hasAttribute("data-no-picture")) { return; }
-    var least = image.hasAttribute("data-hide-broken") ? PLACEHOLDER_WIDTH : 1;
-    if (!image.complete || image.naturalWidth >= least) { return; }
+    if (!image.complete || (image.naturalWidth > 0 && !isPlaceholder(image))) { return; }
     // Only the proxy's placeholder (a picture, transparent) can keep its box: a failed
     // <img> would draw the browser's broken-image icon.
     if (image.naturalWidth > 0 && image.hasAttribute("data-hide-broken") && isPaintedInView(image)) {
