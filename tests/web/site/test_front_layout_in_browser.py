@@ -183,3 +183,39 @@ def test_a_borrowed_pictures_credit_keeps_to_one_line_under_a_phone_thumbnail(
     assert lines == 1 and is_cut
     assert credit_box["width"] <= thumbnail["width"] + 1
     assert text == title == f"Picture: {outlet}"
+
+
+def test_coverage_links_in_the_top_headlines_look_like_those_under_the_lead(
+        make, live_server: str, chromium: Any) -> None:
+    """"2 sources", "Full coverage" and the other outlets' headlines on a top headline's
+    card were drawn in the headline's serif without an underline: links that read as
+    plain text."""
+    from models import stories as story_rows
+
+    wire, gazette = make.source("Coast Wire"), make.source("Harbour Gazette")
+    now = utcnow()
+    stories = []
+    for number in range(4):
+        first = make.article(wire, title=f"Story {number}",
+                             published_at=now - timedelta(minutes=number))
+        make.article(gazette, title=f"Story {number}, the Gazette's account",
+                     story_id=first.story_id, published_at=now - timedelta(minutes=number))
+        stories.append(first.story_id)
+    with session_scope(make.database) as session:
+        story_rows.refresh_counts(session, stories)
+
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/", wait_until="load")
+        looks = page.evaluate("""() => Object.fromEntries(["front-lead", "front-headlines"].map(
+            (part) => [part, [...document.querySelectorAll(`.${part} .story-coverage a`)].map(
+                (link) => { const style = getComputedStyle(link);
+                            return [style.fontFamily, style.textDecorationLine]; })]))""")
+    finally:
+        context.close()
+
+    lead_looks = looks["front-lead"]
+    assert lead_looks and all(look[1] == "underline" for look in lead_looks)
+    assert len(looks["front-headlines"]) == 3 * len(lead_looks)
+    assert {tuple(look) for look in looks["front-headlines"]} == {tuple(lead_looks[0])}
