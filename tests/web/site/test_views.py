@@ -200,6 +200,8 @@ def test_front_page_leaves_out_latest_news_when_the_blocks_above_show_every_stor
     assert 'id="top-headlines"' in page and 'id="most-read"' in page
     assert 'id="latest-news"' not in page and "No more articles" not in page
     assert 'class="river-only"' in page       # the most read are not a sidebar of nothing
+    headlines = page.split('id="top-headlines"')[1].split("</h2>")[0]
+    assert '<a class="rss-link" href="/feed.xml">' in headlines     # the feed, still in view
 
 
 def test_latest_news_lists_the_stories_below_the_front_page_and_pages_follow_on(
