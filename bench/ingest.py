@@ -5,7 +5,7 @@ then real Celery workers) and by the `reader` library.
     .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
                                      [--threads 8] [--skip-celery] [--skip-reader]
                                      [--celery-per-source]
-    .venv/bin/python bench/ingest.py --stories-overhead [--feeds 300] [--real-headlines]
+    .venv/bin/python bench/ingest.py --stories-overhead [--rounds N] [--feeds 300] [--real-headlines]
 
 Prints entries/s per pass, the 304 pass relative to the first, the pass after a third of
 the feeds gained entries, peak RSS, reader's entries/s and the ratio, and a worker's peak
@@ -688,12 +688,15 @@ def main() -> None:
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--real-headlines", action="store_true",
                         help="entries titled with real headlines (see the docstring)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="--stories-overhead: with/without rounds to alternate (a VM's "
+                             "CPU time drifts by 10 %% or more between runs)")
     parser.add_argument("--stories-overhead", action="store_true",
                         help="only measure the CPU clustering adds to hopper ingest --all")
     args = parser.parse_args()
     if args.stories_overhead:
         with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
-            bench_stories_overhead(args, Path(tmp))
+            bench_stories_overhead(args, Path(tmp), rounds=args.rounds)
         return
 
     with tempfile.TemporaryDirectory(prefix="hopper-bench-") as tmp:
