@@ -5,7 +5,8 @@ then real Celery workers) and by the `reader` library.
     .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
                                      [--threads 8] [--skip-celery] [--skip-reader]
                                      [--celery-per-source]
-    .venv/bin/python bench/ingest.py --stories-overhead [--rounds N] [--feeds 300] [--real-headlines]
+    .venv/bin/python bench/ingest.py --stories-overhead [--rounds N] [--feeds 300]
+                                     [--real-headlines]
 
 Prints entries/s per pass, the 304 pass relative to the first, the pass after a third of
 the feeds gained entries, peak RSS, reader's entries/s and the ratio, and a worker's peak
