@@ -27,8 +27,9 @@ TAG_NAME_MAX = 100
 # What a rewrite of an existing article changes. Kept out: its first-seen time, its
 # publication time (the site's order must not jump) and the readers' counters.
 REWRITTEN_COLUMNS = ("url", "title", "author", "summary", "content_html", "content_hash",
-                     "image_url", "image_alt", "video_url", "video_embed_url", "is_video",
-                     "section_id", "updated_at", "modified_at", "entry_key", "story_id")
+                     "image_url", "image_alt", "image_caption", "video_url", "video_embed_url",
+                     "is_video", "section_id", "updated_at", "modified_at", "entry_key",
+                     "story_id")
 
 T = TypeVar("T")
 

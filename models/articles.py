@@ -89,6 +89,9 @@ class Article(Base):
     full_text_html: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(String(URL_MAX))
     image_alt: Mapped[str | None] = mapped_column(String(500))
+    # The text printed under the lead image (its figcaption, media:description beside a
+    # media:title, the credit): image_alt is what the picture shows, read out instead.
+    image_caption: Mapped[str | None] = mapped_column(String(500))
     # The background check of the lead image (workers/images.py): None until checked,
     # then "ok" or "dead" (failed, not an image, or tiny: cards render text-first).
     image_status: Mapped[str | None] = mapped_column(String(8))

@@ -49,7 +49,12 @@ class MediaItem:
     width: int | None = None
     height: int | None = None
     is_thumbnail: bool = False
+    # What a media:content says of its own picture (Media RSS), as plain text: its
+    # description (Mastodon writes an attachment's alt text there; beside a title, a
+    # caption), its title (the alt text) and its credit (who took it).
     description: str | None = None
+    title: str | None = None
+    credit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +112,8 @@ class CleanArticle:
     content_html: str                # sanitised
     content_hash: str                # sha256 hex of what a reader would see change
     image_url: str | None
-    image_alt: str | None
+    image_alt: str | None            # what the lead image shows, for <img alt>
+    image_caption: str | None        # the text printed under it, credit included
     video_url: str | None
     video_embed_url: str | None
     is_video: bool

@@ -298,6 +298,22 @@ def test_wrong_or_missing_slug_redirects_permanently_to_the_canonical_url(client
         assert response.headers["Location"] == f"/article/{article.id}-ceasefire-holds-in-the-north"
 
 
+@pytest.mark.parametrize("caption", [None, "Senators, seen from the gallery. Photo: AP"])
+def test_article_page_prints_the_caption_under_the_picture_and_reads_out_the_alt(
+        client, make, caption: str | None) -> None:
+    article = make.article(make.source("Daily Planet"), title="Budget passes",
+                           image_url="http://127.0.0.1/budget.jpg",
+                           image_alt="Senators voting", image_caption=caption)
+
+    page = text_of(client.get(f"/article/{article.id}-budget-passes"))
+
+    figure = page.split('<figure class="article-figure">')[1].split("</figure>")[0]
+    assert 'alt="Senators voting"' in figure
+    assert "<figcaption>" not in figure if caption is None \
+        else f"<figcaption>{caption}</figcaption>" in figure
+    assert "Senators voting</figcaption>" not in page
+
+
 def test_article_page_shows_everything_a_reader_needs(client, make) -> None:
     news = make.section("News")
     politics = make.section("Politics", parent=news)

@@ -58,6 +58,7 @@ def article_facts(article: Any) -> dict[str, Any]:
         "updated_at": article.updated_at.isoformat() if article.updated_at else None,
         "image_url": article.image_url,
         "image_alt": article.image_alt,
+        "image_caption": article.image_caption,
         "video_url": article.video_url,
         "video_embed_url": article.video_embed_url,
         "is_video": article.is_video,

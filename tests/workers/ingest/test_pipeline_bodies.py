@@ -171,9 +171,38 @@ def test_the_lead_images_credit_is_kept_when_its_figure_leaves_the_body(ingest) 
     [article] = ingest(RSS.format(channel="", items=rss_item(
         '<figure><img src="https://cdn.example/fig.jpg"><figcaption>Photo: Reuters'
         "</figcaption></figure><p>The actual article starts here.</p>")))
-    assert (article.image_url, article.image_alt) == ("https://cdn.example/fig.jpg",
-                                                      "Photo: Reuters")
+    assert (article.image_url, article.image_alt, article.image_caption) == (
+        "https://cdn.example/fig.jpg", None, "Photo: Reuters")
     assert article.content_html == "<p>The actual article starts here.</p>"
+
+
+def _pictured(caption: str, body: str) -> str:
+    return rss_item(f"<p>{body}</p>", extra=(
+        "<media:content url='https://cdn.example/boats.jpg' medium='image'>"
+        "<media:title>Boats in the harbour</media:title>"
+        f"<media:description>{caption}</media:description>"
+        "<media:credit role='photographer'>Ana Lopes</media:credit></media:content>"))
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_the_lead_images_alt_text_and_caption_are_stored_apart_and_rewritten(
+        httpserver: HTTPServer, database: Database, redis_client: redis.Redis,
+        http: FeedClient, breakage: str) -> None:
+    source_id = add_source(database, httpserver.url_for("/feed"))
+    stored = []
+    for caption, body in (("The fleet in port", "Storm"), ("The fleet sails again", "Calm")):
+        httpserver.clear()
+        httpserver.expect_request("/feed").respond_with_data(
+            RSS.format(channel=breakage, items=_pictured(caption, body)).encode(),
+            content_type="application/rss+xml")
+        ingest_source(source_id, database=database, redis_client=redis_client, http=http,
+                      limits=TEST_LIMITS)
+        with database.reader() as session:
+            [article] = session.scalars(select(Article).where(Article.source_id == source_id))
+            stored.append((article.id, article.image_alt, article.image_caption))
+    assert stored == [
+        (stored[0][0], "Boats in the harbour", "The fleet in port. Photo: Ana Lopes"),
+        (stored[0][0], "Boats in the harbour", "The fleet sails again. Photo: Ana Lopes")]
 
 
 ATOM = ("<feed xmlns='http://www.w3.org/2005/Atom' xmlns:media='http://search.yahoo.com/mrss/'>"

@@ -149,18 +149,21 @@ def _media_item(element: etree._Element, local: str, base: str) -> Iterator[Medi
         yield MediaItem(url=url, kind=media_kind(url, mime, element.get("medium")),
                         mime_type=mime, width=_int(element.get("width")),
                         height=_int(element.get("height")),
-                        description=_own_description(element))
+                        description=_own_text(element, "description"),
+                        title=_own_text(element, "title"),
+                        credit=_own_text(element, "credit"))
 
 
-def _own_description(content: etree._Element) -> str | None:
-    """The media:description inside a media:content: what the picture shows (Mastodon
-    writes each attachment's alt text there), as plain text."""
-    description = next((child for child in content if isinstance(child.tag, str)
-                        and etree.QName(child).namespace in MEDIA
-                        and etree.QName(child).localname == "description"), None)
-    if description is None:
+def _own_text(content: etree._Element, local: str) -> str | None:
+    """The first media:description, media:title or media:credit inside a media:content
+    (`local` names which), as plain text: what it says of its own picture (records.MediaItem).
+    """
+    element = next((child for child in content if isinstance(child.tag, str)
+                    and etree.QName(child).namespace in MEDIA
+                    and etree.QName(child).localname == local), None)
+    if element is None:
         return None
-    return media_description_text(description.text or "", description.get("type"))
+    return media_description_text(element.text or "", element.get("type"))
 
 
 def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:

@@ -39,7 +39,7 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     """The feed and, when the XML was broken, a readable warning."""
     try:
         result = feedparser.parse(
-            with_descriptions_on_their_media(with_typed_media_descriptions(text))
+            with_texts_on_their_media(with_typed_media_descriptions(text))
             .encode("utf-8"),
             # No content-location: feedparser resolves ids against the document's URL when
             # it knows it; ours resolve against xml:base only (normalise.resolve_id).
@@ -133,50 +133,77 @@ def with_typed_media_descriptions(text: str) -> str:
     return text
 
 
-# feedparser files a media:description as the entry's content, whichever media:content
-# it sits in: the picture it describes is lost. Copied into attributes of that
-# media:content, which feedparser keeps, it stays with its picture.
-DESCRIPTION_ATTRIBUTE = "data-hopper-description"
-DESCRIPTION_TYPE_ATTRIBUTE = "data-hopper-description-type"
+# feedparser files a media:description as the entry's content and a media:title as the
+# entry's title, whichever media:content they sit in, and a media:credit with the entry:
+# the picture each belongs to is lost. Copied into attributes of that media:content,
+# which feedparser keeps, they stay with their picture.
+OWN_ELEMENTS = ("description", "title", "credit")
+ATTRIBUTE_PREFIX = "data-hopper-"
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _TYPE = re.compile(r"""\stype\s*=\s*["']([^"']*)["']""")
 
 
-def with_descriptions_on_their_media(text: str) -> str:
-    """The document with each media:content that holds a media:description carrying
-    its text and type in attributes (DESCRIPTION_ATTRIBUTE): Mastodon's alt text for
-    each attachment, as the fast path reads it (fastxml._own_description)."""
-    if "search.yahoo.com/mrss" not in text or ":description" not in text:
+def own_attribute(element: str) -> str:
+    """The attribute of a media:content that holds the text of its `element`."""
+    return f"{ATTRIBUTE_PREFIX}{element}"
+
+
+def own_type_attribute(element: str) -> str:
+    """The attribute of a media:content that holds the type its `element` declared."""
+    return f"{ATTRIBUTE_PREFIX}{element}-type"
+
+
+def with_texts_on_their_media(text: str) -> str:
+    """The document with each media:content that holds a media:description, media:title
+    or media:credit carrying their texts and types in attributes (`own_attribute`):
+    Mastodon's alt text for each attachment, a picture's caption, alt text and credit,
+    as the fast path reads them (fastxml._own_text)."""
+    if "search.yahoo.com/mrss" not in text or not any(f":{element}" in text
+                                                       for element in OWN_ELEMENTS):
         return text
     for prefix in set(_MEDIA_RSS_PREFIX.findall(text)):
         name = re.escape(prefix)
         content = re.compile(rf"<{name}:content\b([^<>]*?)(?<!/)>"
                              rf"((?:(?!</?{name}:content\b).)*?)</{name}:content\s*>", re.DOTALL)
-        start = re.compile(rf"<{name}:description\b([^<>]*?)(?<!/)>")
-        end = re.compile(rf"</{name}:description\s*>")
-        text = content.sub(partial(_described, start=start, end=end, prefix=prefix), text)
+        bounds = {element: (re.compile(rf"<{name}:{element}\b([^<>]*?)(?<!/)>"),
+                            re.compile(rf"</{name}:{element}\s*>"))
+                  for element in OWN_ELEMENTS}
+        text = content.sub(partial(_described, bounds=bounds, prefix=prefix), text)
     return text
 
 
-def _described(content: re.Match[str], *, start: re.Pattern[str], end: re.Pattern[str],
+def _described(content: re.Match[str], *,
+               bounds: dict[str, tuple[re.Pattern[str], re.Pattern[str]]],
                prefix: str) -> str:
-    """One media:content with its first media:description in attributes. The
-    description's end is looked for once, after its start (linear on hostile input)."""
-    inner = content.group(2)
+    """One media:content with its own elements' texts in attributes (a feed that writes
+    such attributes itself is left as it is)."""
+    if ATTRIBUTE_PREFIX in content.group(1):
+        return content.group(0)
+    attributes = "".join(_as_attributes(element, content.group(2), start, end)
+                         for element, (start, end) in bounds.items())
+    if not attributes:
+        return content.group(0)
+    return (f"<{prefix}:content{content.group(1)}{attributes}>{content.group(2)}"
+            f"</{prefix}:content>")
+
+
+def _as_attributes(element: str, inner: str, start: re.Pattern[str],
+                   end: re.Pattern[str]) -> str:
+    """The first `element` of a media:content's `inner` text as attributes, "" when it
+    holds none. Its end is looked for once, after its start (linear on hostile input)."""
     opened = start.search(inner)
     closed = end.search(inner, opened.end()) if opened else None
-    if opened is None or closed is None or DESCRIPTION_ATTRIBUTE in content.group(1):
-        return content.group(0)
+    if opened is None or closed is None:
+        return ""
     # As an attribute value: CDATA escaped as text would be, no bare double quote, and no
-    # "<" (markup nested unescaped in the description would break the attribute).
+    # "<" (markup nested unescaped in the element would break the attribute).
     value = _CDATA.sub(lambda cdata: html.escape(cdata.group(1), quote=False),
                        inner[opened.end():closed.start()])
     value = value.replace('"', "&quot;").replace("<", "&lt;")
     kind = _TYPE.search(opened.group(1))
-    type_attribute = f' {DESCRIPTION_TYPE_ATTRIBUTE}="{html.escape(kind.group(1))}"' \
+    type_attribute = f' {own_type_attribute(element)}="{html.escape(kind.group(1))}"' \
         if kind else ""
-    return (f'<{prefix}:content{content.group(1)} {DESCRIPTION_ATTRIBUTE}="{value}"'
-            f"{type_attribute}>{content.group(2)}</{prefix}:content>")
+    return f' {own_attribute(element)}="{value}"{type_attribute}'
 
 
 def _link(links: list[Any], rel: str) -> str | None:
@@ -270,7 +297,10 @@ def _media(entry: Any, base: str, *, is_loose: bool) -> list[MediaItem]:
                                    mime_type=content.get("type"),
                                    width=_int(content.get("width")),
                                    height=_int(content.get("height")),
-                                   description=_own_description(content, is_loose=is_loose)))
+                                   description=_own_text(content, "description",
+                                                         is_loose=is_loose),
+                                   title=_own_text(content, "title", is_loose=is_loose),
+                                   credit=_own_text(content, "credit", is_loose=is_loose)))
     for thumbnail in entry.get("media_thumbnail", []):
         url = media_url(thumbnail.get("url"), base)
         if url:
@@ -288,14 +318,14 @@ def _media(entry: Any, base: str, *, is_loose: bool) -> list[MediaItem]:
     return items
 
 
-def _own_description(content: Any, *, is_loose: bool) -> str | None:
-    """The media:description a media:content held (`with_descriptions_on_their_media`),
-    as plain text: the picture's alt text."""
-    value = content.get(DESCRIPTION_ATTRIBUTE)
+def _own_text(content: Any, element: str, *, is_loose: bool) -> str | None:
+    """The media:description, media:title or media:credit (`element`) a media:content
+    held (`with_texts_on_their_media`), as plain text."""
+    value = content.get(own_attribute(element))
     if not value:
         return None
     return media_description_text(html.unescape(value) if is_loose else value,
-                                  content.get(DESCRIPTION_TYPE_ATTRIBUTE))
+                                  content.get(own_type_attribute(element)))
 
 
 def _int(value: Any) -> int | None:

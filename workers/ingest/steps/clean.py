@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import heapq
 import html
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from hopper.text import is_visible, without_controls, without_invisibles
@@ -45,12 +47,13 @@ from workers.ingest.parsing.normalise import (
     normalise_tags,
     sha256_hex,
 )
-from workers.ingest.records import CleanArticle, ParsedEntry, ParsedFeed
+from workers.ingest.records import CleanArticle, MediaItem, ParsedEntry, ParsedFeed
 
 # A poll stores at most this many entries, the newest: a 20 MB archive of 75,000 items
 # would otherwise take a worker past 850 MB (the 10,000-entry feed stays whole).
 MAX_ENTRIES_PER_POLL = 10_000
 IMAGE_ALT_MAX = 500
+IMAGE_CAPTION_MAX = 500
 UNTITLED_LENGTH = 100
 # A headline, not a document: a hostile or broken feed's 4 MB "title" would otherwise be
 # on every page, feed and API answer that lists it. Cut at a word, like a summary.
@@ -136,14 +139,16 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
     content_html = sanitise_html(entry.content_html + audio_player(entry.media,
                                                                    entry.content_html),
                                  base_url=content_base)
-    image_url, image_alt = _lead_image(entry, content_html, base_url=content_base)
+    lead = _lead_image(entry, content_html, base_url=content_base)
+    image_url = lead.url
     if image_url is None and has_audio(entry.media) and _capped_url(artwork_url):
         # An episode without art of its own shows the podcast's (never a blog post of
         # a feed that happens to carry podcast tags: only an entry with audio).
         image_url = artwork_url
     # The page shows the lead image above the body: never a second time inside it. Its
-    # caption goes with it from the body, so it stays with the image instead.
-    image_alt = _with_caption(image_alt, figure_caption(content_html, image_url))
+    # figcaption goes with it from the body, so it stays with the image as its caption.
+    caption = _with_credit(figure_caption(content_html, image_url) or lead.caption,
+                           lead.credit)
     content_html = without_image(content_html, image_url)
     summary = summarise(text_from_markup(entry.summary_html)
                         or without_invisibles(leading_text(content_html)))
@@ -151,8 +156,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         summary = ""
     outlet = _outlet(entry)
     title = headline(entry, summary, [url, image_url], outlet=outlet)
-    if image_alt and _folded(image_alt) == _folded(title):
-        image_alt = None        # printed under the picture, it would repeat the headline
+    image_alt, image_caption = _said_once(lead.alt, caption, title)
     video_url, embed_url = feed_video(entry.media)
     embed_url = embed_url or video_embed_url(url) or leading_embed(content_html)
     published_at = min(entry.published_at or entry.updated_at or now, now)
@@ -173,6 +177,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         content_hash=content_hash(title, content_html, summary, image_url, url),
         image_url=image_url,
         image_alt=image_alt,
+        image_caption=image_caption,
         video_url=_capped_url(video_url),
         video_embed_url=embed_url,
         is_video=bool(video_url or embed_url),
@@ -250,38 +255,85 @@ def _completeness(article: CleanArticle) -> tuple[int, int, int]:
             int(article.image_url is not None))
 
 
-def _lead_image(entry: ParsedEntry, content_html: str, *,
-                base_url: str) -> tuple[str | None, str | None]:
+class LeadImage(NamedTuple):
+    """The lead image and what its feed says of it, as plain text: what it shows (alt),
+    the caption printed under it, and who took it (credit)."""
+
+    url: str | None
+    alt: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+
+def _lead_image(entry: ParsedEntry, content_html: str, *, base_url: str) -> LeadImage:
     """The feed's own image (media, enclosure), else the first real <img> of the content,
     else of the summary (sanitised only in that rare case: it is not stored as HTML)."""
     named = lead_image(entry.media)
     if named is not None and len(named.url) <= URL_MAX:
-        return named.url, meaningful_alt(without_controls(named.description or ""))
+        return _named_lead(named)
     image = first_image(content_html)
     if image is None and "<img" in entry.summary_html.lower():
         image = first_image(sanitise_html(entry.summary_html, base_url=base_url))
     if image is not None and len(image.url) <= URL_MAX:
         alt = meaningful_alt(image.alt)
-        return image.url, alt[:IMAGE_ALT_MAX] if alt else None
-    return None, None
+        return LeadImage(image.url, alt[:IMAGE_ALT_MAX] if alt else None)
+    return LeadImage(None)
 
 
-def _with_caption(alt: str | None, caption: str | None) -> str | None:
-    """The lead image's alt text with the caption its figure had in the body. The model
-    has one text for the lead image, image_alt, which the article page prints as the
-    figure's figcaption (templates/site/article.html) and uses as alt: a caption alone
-    takes its place; both are joined unless one already says the other, whatever its
-    case, spacing or closing full stop ("A cat on a sofa" and "A cat on a sofa.")."""
+def _named_lead(item: MediaItem) -> LeadImage:
+    """A media:content's texts: its title is the alt text and its description then the
+    caption; without a title, its description is the alt text (Mastodon's attachments)."""
+    title, description = (meaningful_alt(without_controls(text or ""))
+                          for text in (item.title, item.description))
+    alt, caption = (title, description) if title else (description, None)
+    credit = " ".join(without_controls(item.credit or "").split())
+    return LeadImage(item.url, alt[:IMAGE_ALT_MAX] if alt else None, caption,
+                     credit[:NAME_MAX] or None)
+
+
+# A credit that already says what it credits ("Photograph: AP", "© Reuters").
+_NAMED_CREDIT = re.compile(r"^(?:photo|foto|image|picture|illustration|graphic|video|"
+                           r"credit|courtesy|copyright|©|\(c\))", re.IGNORECASE)
+_SENTENCE_END = (".", "!", "?", "…")
+
+
+def _with_credit(caption: str | None, credit: str | None) -> str | None:
+    """The caption with the picture's credit after it ("Firefighters at dawn. Photo:
+    AP"), unless it already names it; the credit alone without a caption; at most
+    IMAGE_CAPTION_MAX characters, the credit (at most NAME_MAX) whole."""
+    if not credit or (caption and _says(caption, credit)):
+        return caption[:IMAGE_CAPTION_MAX] if caption else None
+    line = credit if _NAMED_CREDIT.match(credit) else f"Photo: {credit}"
     if not caption:
-        return alt
-    if not alt or _folded(alt) in _folded(caption):
-        return caption[:IMAGE_ALT_MAX]
-    if _folded(caption) in _folded(alt):
-        return alt
-    return f"{alt} — {caption}"[:IMAGE_ALT_MAX]
+        return line[:IMAGE_CAPTION_MAX]
+    joint = " " if caption.endswith(_SENTENCE_END) else ". "
+    return f"{caption[:IMAGE_CAPTION_MAX - len(joint) - len(line)]}{joint}{line}"
+
+
+def _said_once(alt: str | None, caption: str | None,
+               title: str) -> tuple[str | None, str | None]:
+    """The lead image's alt text and caption, each only where it says something new: the
+    page reads the alt text out and prints the caption under the picture, after the
+    headline. Neither repeats the headline (themes set a featured image's alt to the
+    post's title); the alt text is left out when the caption already says it, and the
+    caption when the alt text says all of it, whatever the case, spacing or closing
+    full stop ("A cat on a sofa" and "A cat on a sofa.")."""
+    alt, caption = (text if text and _folded(text) != _folded(title) else None
+                    for text in (alt, caption))
+    if alt and caption and _says(caption, alt):
+        return None, caption
+    if alt and caption and _says(alt, caption):
+        return alt, None
+    return alt, caption
 
 
 _EDGE_PUNCTUATION = " .,:;!?-–—\"'“”‘’«»()"
+
+
+def _says(text: str, words: str) -> bool:
+    """Whether `text` says `words` whole (folded alike): "Photo: AP" names the credit
+    "AP", "Flooding in Japan" does not."""
+    return re.search(rf"(?<!\w){re.escape(_folded(words))}(?!\w)", _folded(text)) is not None
 
 
 def _folded(text: str) -> str:

@@ -642,6 +642,7 @@ def _article_row(source_id: int, source_section_id: int | None, article: CleanAr
         "content_hash": article.content_hash,
         "image_url": article.image_url,
         "image_alt": article.image_alt,
+        "image_caption": article.image_caption,
         "video_url": article.video_url,
         "video_embed_url": article.video_embed_url,
         "is_video": article.is_video,

@@ -15,8 +15,8 @@ POLITICS, WORLD, SPORT = 11, 12, 13
 def _article(title: str = "A title", summary: str = "", tags: tuple[str, ...] = ()):
     return CleanArticle(
         entry_key="k", entry_hash="h", url=None, title=title, author=None, summary=summary,
-        content_html="", content_hash="c", image_url=None, image_alt=None, video_url=None,
-        video_embed_url=None, is_video=False,
+        content_html="", content_hash="c", image_url=None, image_alt=None, image_caption=None,
+        video_url=None, video_embed_url=None, is_video=False,
         published_at=datetime(2026, 11, 24, tzinfo=UTC), updated_at=None, tags=tags)
 
 

@@ -91,17 +91,17 @@ def test_atom_text_content_is_escaped() -> None:
 LEAD = (MediaItem(url="https://cdn.example/lead.jpg", kind="image"),)
 
 
-@pytest.mark.parametrize(("alt", "expected"), [
-    ("", "Photo: Reuters"),
-    ("Photo", "Photo: Reuters"),                               # says nothing: dropped
-    ("A flooded street in Valencia", "A flooded street in Valencia — Photo: Reuters"),
-    ("Photo: Reuters", "Photo: Reuters"),
+@pytest.mark.parametrize(("alt", "expected_alt", "expected_caption"), [
+    ("", None, "Photo: Reuters"),
+    ("Photo", None, "Photo: Reuters"),                         # says nothing: dropped
+    ("A flooded street in Valencia", "A flooded street in Valencia", "Photo: Reuters"),
     # Never the same words twice: case, spacing and closing punctuation aside.
-    ("photo:  REUTERS.", "Photo: Reuters"),
-    ("A flooded street, Photo: Reuters", "A flooded street, Photo: Reuters"),
+    ("Photo: Reuters", None, "Photo: Reuters"),
+    ("photo:  REUTERS.", None, "Photo: Reuters"),
+    ("A flooded street, Photo: Reuters", "A flooded street, Photo: Reuters", None),
 ])
 def test_the_lead_images_caption_stays_with_it_when_its_figure_leaves_the_body(
-        alt: str, expected: str) -> None:
+        alt: str, expected_alt: str | None, expected_caption: str | None) -> None:
     article = _clean(content_html=(
         f'<figure><img src="https://cdn.example/fig.jpg?w=600" alt="{alt}">'
         "<figcaption>Photo: <em>Reuters</em></figcaption></figure>"
@@ -109,7 +109,7 @@ def test_the_lead_images_caption_stays_with_it_when_its_figure_leaves_the_body(
         '<figure><img src="https://cdn.example/late.jpg"><figcaption>Later</figcaption>'
         "</figure>"))
     assert article.image_url == "https://cdn.example/fig.jpg?w=600"
-    assert article.image_alt == expected
+    assert (article.image_alt, article.image_caption) == (expected_alt, expected_caption)
     assert "Reuters" not in article.content_html and "<figcaption>Later" in article.content_html
 
 
@@ -117,31 +117,74 @@ def test_a_caption_that_says_the_alt_text_again_is_shown_once() -> None:
     article = _clean(content_html='<figure><img src="https://cdn.example/fig.jpg" '
                                   'alt="The harbour at dawn"><figcaption>The Harbour at '
                                   "dawn.</figcaption></figure><p>Text</p>")
-    assert article.image_alt == "The Harbour at dawn."
+    assert (article.image_alt, article.image_caption) == (None, "The Harbour at dawn.")
 
 
-@pytest.mark.parametrize("alt", ["Harbour bridge reopens", "harbour bridge reopens."])
-def test_an_image_text_that_repeats_the_headline_is_not_printed_under_the_picture(
-        alt: str) -> None:
+@pytest.mark.parametrize("text", ["Harbour bridge reopens", "harbour bridge reopens."])
+def test_an_image_text_that_repeats_the_headline_is_neither_read_out_nor_printed(
+        text: str) -> None:
     # WordPress themes set a featured image's alt to the post's title: under the
     # picture, the headline would be shown twice.
     article = _clean(title="Harbour bridge reopens", content_html="<p>Text</p>",
                      media=(MediaItem(url="https://cdn.example/b.jpg", kind="image",
-                                      description=alt),))
-    assert (article.image_url, article.image_alt) == ("https://cdn.example/b.jpg", None)
+                                      title=text, description=text),))
+    assert (article.image_url, article.image_alt, article.image_caption) == (
+        "https://cdn.example/b.jpg", None, None)
+
+
+def test_a_pictures_title_is_its_alt_text_and_its_description_the_caption() -> None:
+    article = _clean(content_html="<p>Text</p>", media=(MediaItem(
+        url="https://cdn.example/b.jpg", kind="image", title="Boats in the harbour",
+        description="The fleet stayed in port  on Monday", credit=" Ana\x00 Lopes "),))
+    assert (article.image_alt, article.image_caption) == (
+        "Boats in the harbour", "The fleet stayed in port on Monday. Photo: Ana Lopes")
+
+
+def test_a_description_without_a_title_stays_the_alt_text_and_a_credit_the_caption(
+) -> None:
+    # Mastodon: each attachment's description is what the picture shows.
+    article = _clean(content_html="<p>Text</p>", media=(MediaItem(
+        url="https://cdn.example/b.jpg", kind="image", description="A cat on a sofa",
+        credit="AP"),))
+    assert (article.image_alt, article.image_caption) == ("A cat on a sofa", "Photo: AP")
+
+
+@pytest.mark.parametrize(("figcaption", "caption"), [
+    ("Ferries at dawn", "Ferries at dawn. Photo: AP"),
+    ("Ferries at dawn!", "Ferries at dawn! Photo: AP"),
+    ("Ferries leave Japan", "Ferries leave Japan. Photo: AP"),      # "AP", not a word
+    ("Ferries at dawn (Photo: AP)", "Ferries at dawn (Photo: AP)"),   # named already
+])
+def test_the_feeds_credit_follows_the_figures_caption_once(figcaption: str,
+                                                           caption: str) -> None:
+    article = _clean(content_html='<figure><img src="https://cdn.example/fig.jpg">'
+                                  f"<figcaption>{figcaption}</figcaption></figure><p>Text</p>",
+                     media=(MediaItem(url="https://cdn.example/fig.jpg", kind="image",
+                                      description="Not this one", title="Boats",
+                                      credit="AP"),))
+    assert (article.image_alt, article.image_caption) == ("Boats", caption)
+
+
+def test_a_long_caption_is_cut_and_keeps_its_credit_whole() -> None:
+    article = _clean(content_html="<p>Text</p>", media=(MediaItem(
+        url="https://cdn.example/b.jpg", kind="image", title="Boats",
+        description="word " * 200, credit="Ana Lopes"),))
+    assert article.image_caption is not None and len(article.image_caption) == 500
+    assert article.image_caption.endswith(". Photo: Ana Lopes")
 
 
 def test_a_caption_goes_with_the_feeds_own_image_shown_again_at_another_size() -> None:
     article = _clean(content_html='<figure><img src="https://cdn.example/fig.jpg?w=600">'
                                   "<figcaption>Photo: AP</figcaption></figure><p>Text</p>",
                      media=(MediaItem(url="https://cdn.example/fig.jpg?w=1200", kind="image"),))
-    assert (article.image_alt, article.content_html) == ("Photo: AP", "<p>Text</p>")
+    assert (article.image_alt, article.image_caption, article.content_html) == (
+        None, "Photo: AP", "<p>Text</p>")
 
 
 def test_a_caption_is_kept_only_for_the_image_that_leaves_the_body() -> None:
     article = _clean(content_html='<p>Text</p><figure><img src="https://cdn.example/b.jpg">'
                                   "<figcaption>Photo: AP</figcaption></figure>", media=LEAD)
-    assert article.image_alt is None
+    assert (article.image_alt, article.image_caption) == (None, None)
     assert "<figcaption>Photo: AP</figcaption>" in article.content_html
 
 

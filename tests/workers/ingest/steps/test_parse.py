@@ -169,6 +169,42 @@ def test_an_attachments_description_is_its_pictures_alt_text_on_both_paths(
         assert (article.image_url, article.image_alt) == ("https://m.example/pic.png", alt)
 
 
+@pytest.mark.parametrize("breakage", ["", "<br>"])
+@pytest.mark.parametrize(("texts", "alt", "caption"), [
+    # A title beside the description: the title is the alt text, the description the
+    # caption, the credit after it.
+    ("<media:title>Boats &amp; gulls</media:title><media:description>The harbour at "
+     "dawn</media:description><media:credit role='photographer'>Ana Lopes</media:credit>",
+     "Boats & gulls", "The harbour at dawn. Photo: Ana Lopes"),
+    ("<media:title type='html'>&lt;b&gt;Fishing&lt;/b&gt; boats</media:title>"
+     "<media:description><![CDATA[Gulls & \"kites\" <3.]]></media:description>",
+     "Fishing boats", 'Gulls & "kites" <3.'),
+    # A credit that says what it credits is not credited twice.
+    ("<media:description>A cat on a sofa</media:description>"
+     "<media:credit>Photograph: Ana Lopes/Reuters</media:credit>",
+     "A cat on a sofa", "Photograph: Ana Lopes/Reuters"),
+    ("<media:credit>© Reuters</media:credit>", None, "© Reuters"),
+    # The same words twice are said once: the caption, which the page prints.
+    ("<media:title>The harbour at dawn</media:title><media:description>The Harbour at "
+     "dawn.</media:description>", None, "The Harbour at dawn."),
+])
+def test_a_pictures_title_description_and_credit_are_its_alt_text_and_caption_on_both_paths(
+        breakage: str, texts: str, alt: str | None, caption: str | None) -> None:
+    document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                f"<title>Harbour</title>{breakage}<item><guid>https://h.example/1</guid>"
+                "<title>Morning at the harbour</title><description>&lt;p&gt;Text&lt;/p&gt;"
+                "</description><media:content url='https://h.example/pic.jpg' medium='image'>"
+                f"{texts}</media:content></item></channel></rss>")
+    paths = [read_leniently(document, "https://h.example/feed")[0]]
+    if not breakage:
+        paths.append(read_xml(document, "https://h.example/feed"))
+    for feed in paths:
+        [article] = clean_entries(feed, base_url="https://h.example/feed", now=NOW)
+        assert (article.image_url, article.image_alt, article.image_caption) == (
+            "https://h.example/pic.jpg", alt, caption)
+        assert article.title == "Morning at the harbour"
+
+
 def test_markup_in_an_attachments_description_leaves_feedparser_reading_strictly() -> None:
     document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
                 "<title>Alice</title><item><guid>1</guid><title>At the harbour</title>"
