@@ -26,7 +26,7 @@ SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 500 * 1000 /
            "uploadThroughput": 500 * 1000 / 8 * 0.8}
 PHONE = {"width": 390, "height": 844}
 # Every frame, just before it is painted: the images a reader would see with no picture
-# in them (broken, or the proxy's 32 × 18 placeholder, unless drawn as "no picture") for
+# in them (broken, or the proxy's 32 × 18 placeholder, not yet replaced by its tile) for
 # a second frame running (the `load` event that settles one may come a frame after the
 # image is complete), and the layout shifts.
 WATCH_FRAMES = """
@@ -46,8 +46,7 @@ requestAnimationFrame(function watch() {
     const box = image.getBoundingClientRect();
     const seen = box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight;
     const style = getComputedStyle(image);
-    if (seen && image.complete && image.naturalWidth < 40 && style.display !== "none" &&
-        !style.backgroundImage.includes("no-picture.svg")) {
+    if (seen && image.complete && image.naturalWidth < 40 && style.display !== "none") {
       const what = `${image.naturalWidth}px ${Math.round(box.height)}px high`;
       if (empty.has(image)) window.badFrames.push(`${what}: ${image.currentSrc || image.src}`);
       now.add(image);

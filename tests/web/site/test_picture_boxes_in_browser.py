@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -107,3 +108,62 @@ def test_a_dead_picture_in_an_article_body_leaves_no_gap_in_the_text(
 
     assert gone == "none"
     assert here["height"] > 100                     # a picture that came is shown, whole
+
+
+BOX = ("(element) => { const box = element.getBoundingClientRect(); "
+       "return [box.x, box.y, box.width, box.height]; }")
+
+
+@pytest.mark.parametrize(("viewport", "scheme"), [(PHONE, "light"),
+                                                  ({"width": 1280, "height": 800}, "dark")],
+                         ids=["phone-light", "desktop-dark"])
+@pytest.mark.parametrize(("page_of", "place"), [
+    (lambda article: "/", ".lead-story"),
+    (lambda article: f"/article/{article.id}-{article.slug}", ".article-figure"),
+], ids=["front-lead", "article-lead"])
+def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet(
+        make, live_server: str, chromium: Any, page_of: Any, place: str,
+        viewport: dict[str, int], scheme: str) -> None:
+    """The media proxy's placeholder for a dead picture can come after the picture's box
+    was painted: collapsing it would move what the reader reads. The box stays, as a
+    tile with the outlet's name — no empty grey box with a "no picture" icon, no
+    broken-image icon — readable in light and dark, and silent to screen readers (the
+    byline names the outlet already)."""
+    dead_host = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
+    threading.Thread(target=dead_host.serve_forever, daemon=True).start()
+    article = make.article(make.source("Coast Wire"), title="Harbour bridge reopens",
+                           image_url=f"http://127.0.0.1:{dead_host.server_port}/gone.jpg",
+                           image_width=1200, image_height=800, image_alt="The bridge")
+    held: list[Any] = []
+    context = chromium.new_context(viewport=viewport, color_scheme=scheme, bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        page.goto(live_server + page_of(article), wait_until="domcontentloaded")
+        picture = page.locator(f"{place} img")
+        page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
+                      "requestAnimationFrame(painted)))")
+        waiting = picture.evaluate(BOX)
+        assert held
+        for route in held:
+            route.continue_()
+        tile = page.locator(f"{place} .picture-tile")
+        expect(tile).to_be_visible()
+        shown = tile.evaluate(BOX)
+        hidden = picture.evaluate("(image) => getComputedStyle(image).display")
+        said = page.locator(f"{place} .picture-tile-name").inner_text()
+        silent = tile.get_attribute("aria-hidden")
+        audit = Axe().run(page, context=f"{place} .picture-tile",
+                          options={"runOnly": ["color-contrast"]}).response
+    finally:
+        context.close()
+        dead_host.shutdown()
+        dead_host.server_close()
+
+    assert waiting[3] > 100
+    assert [round(value) for value in shown] == [round(value) for value in waiting]
+    assert hidden == "none"                   # neither the placeholder nor a broken icon
+    assert said == "Coast Wire"
+    assert silent == "true"
+    assert audit["violations"] == [], audit["violations"]
+    assert [rule["id"] for rule in audit["passes"]] == ["color-contrast"]     # it did look

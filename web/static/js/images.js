@@ -13,8 +13,9 @@
 //
 // The proxy's placeholder can still arrive after the box was painted (a slow network,
 // the CSS already cached). Collapsing a box in view then moves what the reader reads, so
-// it stays, drawn as "no picture" (site.css [data-no-picture]); a box not yet painted or
-// out of view collapses (the browser's scroll anchoring keeps the text above still).
+// keeps its size: a tile with the outlet's name (its `data-outlet`) takes the picture's
+// place (site.css .picture-tile). A box not yet painted or out of view collapses (the
+// browser's scroll anchoring keeps the text above still).
 (function () {
   "use strict";
 
@@ -60,6 +61,23 @@
     return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
   }
 
+  // The tile is a box the picture's own classes size (a card's ratio and crop), or its
+  // width and height when it has no class (an article's lead). Screen readers skip it:
+  // the card's byline or the picture's credit already names the outlet.
+  function showOutletInstead(image) {
+    var tile = document.createElement("span");
+    tile.className = ("picture-tile " + image.className).trim();
+    tile.setAttribute("aria-hidden", "true");
+    var width = image.getAttribute("width"), height = image.getAttribute("height");
+    if (width && height) { tile.style.setProperty("--picture-ratio", width + " / " + height); }
+    var name = document.createElement("span");
+    name.className = "picture-tile-name";
+    name.textContent = image.getAttribute("data-outlet") || "";
+    tile.appendChild(name);
+    image.parentNode.insertBefore(tile, image);
+    image.setAttribute("data-no-picture", "");
+  }
+
   function settle(image) {
     if (!image.matches || !image.matches(GUARDED) || image.hasAttribute("data-broken") ||
         image.hasAttribute("data-no-picture")) { return; }
@@ -67,7 +85,7 @@
     // Only the proxy's placeholder (a picture, transparent) can keep its box: a failed
     // <img> would draw the browser's broken-image icon.
     if (image.naturalWidth > 0 && image.hasAttribute("data-hide-broken") && isPaintedInView(image)) {
-      image.setAttribute("data-no-picture", "");
+      showOutletInstead(image);
     } else {
       hide(image);
     }
