@@ -167,3 +167,37 @@ def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet
     assert silent == "true"
     assert audit["violations"] == [], audit["violations"]
     assert [rule["id"] for rule in audit["passes"]] == ["color-contrast"]     # it did look
+
+
+def test_a_video_poster_that_dies_on_screen_uncovers_the_title_frame_under_it(
+        make, live_server: str, chromium: Any) -> None:
+    """A poster lies over its video's title frame: it goes without moving anything, so the
+    title shows instead of a tile covering it."""
+    dead_host = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
+    threading.Thread(target=dead_host.serve_forever, daemon=True).start()
+    make.article(make.source("Coast Wire"), title="Launch of the week", is_video=True,
+                 video_url="http://127.0.0.1/launch.mp4",
+                 image_url=f"http://127.0.0.1:{dead_host.server_port}/gone.jpg",
+                 image_width=1280, image_height=720)
+    held: list[Any] = []
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        page.goto(f"{live_server}/video", wait_until="domcontentloaded")
+        page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
+                      "requestAnimationFrame(painted)))")
+        assert held
+        for route in held:
+            route.continue_()
+        poster = page.locator(".video-poster-picture")
+        expect(poster).to_have_attribute("data-broken", "")
+        expect(poster).to_be_hidden()
+        expect(page.locator(".video-poster-text")).to_be_visible()
+        tiles = page.locator(".picture-tile").count()
+    finally:
+        context.close()
+        dead_host.shutdown()
+        dead_host.server_close()
+
+    assert tiles == 0

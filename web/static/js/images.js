@@ -61,6 +61,12 @@
     return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
   }
 
+  // A picture laid over something else (a video's poster over its title frame) moves
+  // nothing when it goes, and shows what it covered.
+  function holdsText(image) {
+    return getComputedStyle(image).position !== "absolute";
+  }
+
   // The tile is a box the picture's own classes size (a card's ratio and crop), or its
   // width and height when it has no class (an article's lead). Screen readers skip it:
   // the card's byline or the picture's credit already names the outlet.
@@ -84,7 +90,8 @@
     if (!image.complete || (image.naturalWidth > 0 && !isPlaceholder(image))) { return; }
     // Only the proxy's placeholder (a picture, transparent) can keep its box: a failed
     // <img> would draw the browser's broken-image icon.
-    if (image.naturalWidth > 0 && image.hasAttribute("data-hide-broken") && isPaintedInView(image)) {
+    if (image.naturalWidth > 0 && image.hasAttribute("data-hide-broken") && isPaintedInView(image) &&
+        holdsText(image)) {
       showOutletInstead(image);
     } else {
       hide(image);
