@@ -153,8 +153,7 @@ def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet
         hidden = picture.evaluate("(image) => getComputedStyle(image).display")
         said = page.locator(f"{place} .picture-tile-name").inner_text()
         silent = tile.get_attribute("aria-hidden")
-        audit = Axe().run(page, context=f"{place} .picture-tile",
-                          options={"runOnly": ["color-contrast"]}).response
+        audit = Axe().run(page, context=place).response
     finally:
         context.close()
         dead_host.shutdown()
@@ -166,7 +165,7 @@ def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet
     assert said == "Coast Wire"
     assert silent == "true"
     assert audit["violations"] == [], audit["violations"]
-    assert [rule["id"] for rule in audit["passes"]] == ["color-contrast"]     # it did look
+    assert "color-contrast" in [rule["id"] for rule in audit["passes"]]    # it did look
 
 
 def test_a_video_poster_that_dies_on_screen_uncovers_the_title_frame_under_it(
