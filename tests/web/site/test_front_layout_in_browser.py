@@ -5,6 +5,7 @@ column empty at desktop widths; a borrowed picture's credit sits under it on a p
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -51,6 +52,27 @@ def front_page(make, *, lead_image: str | None) -> None:  # type: ignore[no-unty
                      published_at=now - timedelta(minutes=10 + number))
     with session_scope(make.database) as session:
         story_rows.refresh_counts(session, [lead.story_id])
+
+
+def covered_stories(make, count: int, *,  # type: ignore[no-untyped-def]
+                    second_outlet: str = "Harbour Gazette",
+                    picture_of: Callable[[int], str | None] = lambda number: None) -> None:
+    """`count` stories, newest first, each told by Coast Wire and then by `second_outlet`,
+    whose article has the picture `picture_of(its number)`."""
+    from models import stories as story_rows
+
+    wire, second = make.source("Coast Wire"), make.source(second_outlet)
+    now = utcnow()
+    stories = []
+    for number in range(count):
+        first = make.article(wire, title=f"Story {number}",
+                             published_at=now - timedelta(minutes=number))
+        make.article(second, title=f"Story {number}, the Gazette's account",
+                     story_id=first.story_id, published_at=now - timedelta(minutes=number),
+                     image_url=picture_of(number))
+        stories.append(first.story_id)
+    with session_scope(make.database) as session:
+        story_rows.refresh_counts(session, stories)
 
 
 def boxes(chromium: Any, live_server: str, viewport: dict[str, int]) -> dict[str, Any]:
@@ -145,22 +167,10 @@ def test_a_borrowed_pictures_credit_keeps_to_one_line_under_a_phone_thumbnail(
         make, live_server: str, chromium: Any, image_server: str) -> None:
     """Under a 7rem thumbnail "Picture: <a long outlet's name>" took three lines; it is cut
     with an ellipsis now, the whole name in its text and its title."""
-    from models import stories as story_rows
-
-    wire = make.source("Coast Wire")
     outlet = "The Harbour Gazette and Evening Post of the Northern Coast"
-    gazette = make.source(outlet)
-    now = utcnow()
-    stories = []
-    for number in range(10):            # the lead and top headlines, then the river's first
-        first = make.article(wire, title=f"Story {number}",
-                             published_at=now - timedelta(minutes=number))
-        make.article(gazette, title=f"Story {number}, the Gazette's account",
-                     story_id=first.story_id, published_at=now - timedelta(minutes=number),
-                     image_url=f"{image_server}/{number}.png" if number == 9 else None)
-        stories.append(first.story_id)
-    with session_scope(make.database) as session:
-        story_rows.refresh_counts(session, stories)
+    # The lead and top headlines, then the river's first, the one with a picture.
+    covered_stories(make, 10, second_outlet=outlet, picture_of=lambda number:
+                    f"{image_server}/{number}.png" if number == 9 else None)
 
     context = chromium.new_context(viewport=PHONE)
     try:
@@ -190,19 +200,7 @@ def test_coverage_links_in_the_top_headlines_look_like_those_under_the_lead(
     """"2 sources", "Full coverage" and the other outlets' headlines on a top headline's
     card were drawn in the headline's serif without an underline: links that read as
     plain text."""
-    from models import stories as story_rows
-
-    wire, gazette = make.source("Coast Wire"), make.source("Harbour Gazette")
-    now = utcnow()
-    stories = []
-    for number in range(4):
-        first = make.article(wire, title=f"Story {number}",
-                             published_at=now - timedelta(minutes=number))
-        make.article(gazette, title=f"Story {number}, the Gazette's account",
-                     story_id=first.story_id, published_at=now - timedelta(minutes=number))
-        stories.append(first.story_id)
-    with session_scope(make.database) as session:
-        story_rows.refresh_counts(session, stories)
+    covered_stories(make, 4)
 
     context = chromium.new_context(viewport=PHONE)
     try:
