@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.workers.ingest.golden import FEEDS
-from workers.ingest.cleaning.sanitise import sanitise_html, summarise
+from tests.workers.ingest.test_real_feeds import REAL_FEEDS
+from workers.ingest.cleaning.sanitise import _CLEANER, sanitise_html, summarise, without_image
+from workers.ingest.errors import ParseError
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 from workers.ingest.steps.clean import (
     clean_entries,
@@ -560,6 +564,72 @@ def test_a_lead_image_taken_from_the_body_leaves_the_body_and_other_images_stay(
     assert article.image_url == "https://news.example/first.jpg"
     assert "first.jpg" not in article.content_html
     assert '<img src="https://news.example/second.jpg" alt="Stage"' in article.content_html
+
+
+# nh3 writes an iframe's children as raw text: here, a closing tag spelt around the lead
+# image. Removing that image from the body must not close the iframe early.
+IFRAME_FALLBACK_ATTACK = ('<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></ifr'
+                          '<img src="https://cdn.example/lead.jpg">ame><script>alert(1)</script>'
+                          "</iframe><p>Story text.</p>")
+
+
+def test_an_iframes_fallback_text_is_never_read_as_markup() -> None:
+    article = _clean(content_html=IFRAME_FALLBACK_ATTACK,
+                     media=(MediaItem(url="https://cdn.example/lead.jpg", kind="image"),))
+    assert "<script" not in article.content_html
+    assert "alert(" not in article.content_html
+    assert re.search(r"<iframe\b[^>]*></iframe><p>Story text\.</p>", article.content_html)
+
+
+def test_no_image_is_read_from_an_iframes_fallback_text() -> None:
+    article = _clean(content_html=('<iframe src="https://player.vimeo.com/video/76979871">'
+                                   '<img src="/fallback.jpg" alt="Fallback"></iframe>'
+                                   "<p>Story text.</p>"))
+    assert "fallback.jpg" not in (article.image_url or "")
+    assert "fallback.jpg" not in article.content_html
+
+
+FEEDPARSER = FEEDS.parent / "feedparser"
+_IMAGE_EDGE_CASES = [
+    '<figure><a href="/big.jpg"><img src="/a.jpg" alt="x"></a><figcaption>Cap &lt;b&gt;'
+    '</figcaption></figure><p>One <img src="/b.jpg" alt="a&gt;b &quot;c&quot;">two</p>',
+    '<div><picture><source srcset="/a.webp 1x"><img src="/a.jpg"></picture></div>'
+    '<table><tr><td><img src="/c.jpg"></td></tr></table><p><img src="/d.jpg"></p>',
+    '<figure><figure><img src="/a.jpg"></figure><figcaption>Outer</figcaption></figure>'
+    '<ul><li><a href="/x"> <img src="/a.jpg"> </a></li></ul><pre><img src="/e.jpg"></pre>',
+    '<p>Text <a href="/p"><img src="/a.jpg"></a> and <em><img src="/f.jpg" alt=""></em></p>'
+    '<video controls src="/v.mp4"><img src="/a.jpg"></video><blockquote><img src="/a.jpg">',
+]
+
+
+def _bodies() -> list[tuple[str, str]]:
+    """(name, sanitised body) of every entry of every golden and real feed, and the attack."""
+    found = [("iframe attack", sanitise_html(IFRAME_FALLBACK_ATTACK, base_url=BASE))]
+    found.extend((f"edge case #{number}", sanitise_html(body, base_url=BASE))
+                 for number, body in enumerate(_IMAGE_EDGE_CASES))
+    for path in sorted([*FEEDS.iterdir(), *REAL_FEEDS.iterdir(), *FEEDPARSER.rglob("*")]):
+        if path.suffix not in {".xml", ".rss", ".atom", ".json"} or ".expected" in path.name:
+            continue
+        try:
+            feed = parse_feed(path.read_bytes(), {}, BASE)
+        except ParseError:
+            continue
+        found.extend((f"{path.name} #{number}", sanitise_html(
+            entry.content_html or entry.summary_html, base_url=entry.link or BASE))
+            for number, entry in enumerate(feed.entries))
+    return found
+
+
+def test_removing_any_image_leaves_html_nh3_would_write_unchanged() -> None:
+    """`without_image` edits nh3's output without sanitising again: removing whole elements
+    from it must leave what nh3 itself writes for the result, on every feed we hold."""
+    checked = 0
+    for name, body in _bodies():
+        for image in re.finditer(r'<img\b[^>]*?\ssrc="([^"]+)"', body):
+            edited = without_image(body, html.unescape(image.group(1)))
+            assert _CLEANER.clean(edited).strip() == edited, name
+            checked += 1
+    assert checked >= 20
 
 
 # -- control characters ---------------------------------------------------------------------
