@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import abort, current_app
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -39,3 +39,24 @@ def member_key() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return f"address:{client_key()}"
+
+
+# What a rate-limited community action says (the 429 page), by endpoint's view.
+PAUSED_ACTIONS = {
+    "comments.report": "You have reported many comments in a short while. Thank you: the "
+                       "moderators have your reports. Please wait a few minutes before "
+                       "reporting more.",
+    "comments.post_comment": "You have posted or edited several comments in the last "
+                             "minute. Please wait a minute and try again.",
+    "comments.edit": "You have posted or edited several comments in the last minute. "
+                     "Please wait a minute and try again.",
+}
+PAUSED_PLAYLISTS = ("You have changed your playlists many times in a short while. "
+                    "Please wait a few minutes and try again.")
+
+
+def too_many_requests(_error: Exception) -> tuple[str, int]:
+    """The 429 page of community actions (Flask-Limiter adds Retry-After)."""
+    message = PAUSED_ACTIONS.get(request.endpoint or "", PAUSED_PLAYLISTS)
+    return render_template("community/refused.html", title="Please slow down",
+                           message=message), 429

@@ -17,13 +17,16 @@ from models.articles import Article
 from models.base import utcnow
 from models.comments import Comment
 from web.cache import content_changed
-from web.community.access import member_key, signed_in_required
+from web.community.access import member_key, signed_in_required, too_many_requests
 from web.community.forms import CommentForm, ReportForm
 from web.community.links import return_target
 from web.community.rendering import render_comment
-from web.extensions import db_session, limiter
+from web.extensions import client_key, db_session, limiter
 
 bp = Blueprint("comments", __name__)
+# Not the sign-in forms' "Too many attempts" page, which speaks of protecting accounts:
+# say which action is paused (web/community/access.py).
+bp.register_error_handler(429, too_many_requests)
 
 LIVELY_WINDOW = timedelta(days=7)
 COMMENT_RATE_LIMIT = "5 per minute"
@@ -32,6 +35,16 @@ COMMENT_RATE_LIMIT = "5 per minute"
 # comment in a loop would keep every page uncached.
 _limit_comment_writes = limiter.shared_limit(COMMENT_RATE_LIMIT, scope="comment-writes",
                                              key_func=member_key, methods=["POST"])
+# Each report writes a row and lengthens the moderators' queue; one per comment per reader,
+# but a script could report every comment on the site. Per reader, and per client (the
+# address, an IPv6 client's /64) so that a handful of accounts from one place gain little.
+REPORT_PER_READER = "10 per minute; 100 per day"
+REPORT_PER_CLIENT = "30 per minute; 300 per day"
+_limit_reports = limiter.shared_limit(REPORT_PER_READER, scope="comment-reports",
+                                      key_func=member_key, methods=["POST"])
+_limit_reports_per_client = limiter.shared_limit(REPORT_PER_CLIENT,
+                                                 scope="comment-reports-client",
+                                                 key_func=client_key, methods=["POST"])
 
 
 def for_article(session: Session, article_id: int) -> list[Comment]:
@@ -132,6 +145,8 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
 
 
 @bp.post("/comments/<int:comment_id>/report")
+@_limit_reports_per_client
+@_limit_reports
 @signed_in_required
 def report(comment_id: int) -> Response:
     comment = _comment_or_404(comment_id)

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from models import playlists
 from models.articles import Article
 from models.playlists import Playlist, PlaylistFull, PlaylistSummary
-from web.community.access import member_key, signed_in_required
+from web.community.access import member_key, signed_in_required, too_many_requests
 from web.community.forms import (
     ActionForm,
     PlaylistNameForm,
@@ -24,6 +24,7 @@ from web.community.links import return_target
 from web.extensions import db_session, limiter
 
 bp = Blueprint("playlists", __name__)
+bp.register_error_handler(429, too_many_requests)   # says which action is paused
 
 # Every playlist change writes rows (on SQLite, under the one write lock every poll
 # waits for): a reader clicks a few times a minute, a script thousands. One budget for

@@ -144,6 +144,64 @@ def test_a_reader_reports_a_comment_once_and_admins_see_the_count(
     assert "1 report" in client.get(f"/discussion/{article.id}").get_data(as_text=True)
 
 
+def _comments_by_another(database, user, article_id: int, count: int) -> list[int]:
+    with session_scope(database) as session:
+        return [comments.add(session, article_id=article_id, user_id=user.id,
+                             body=str(n), body_html=str(n), now=utcnow()).id
+                for n in range(count)]
+
+
+def _report_count(database) -> int:
+    with database.reader() as session:
+        return sum(comment.report_count for comment in session.scalars(select(Comment)))
+
+
+def test_reports_are_rate_limited_per_reader_with_a_page_that_says_so(
+        client, make_user, login_as, make_article, database) -> None:
+    """Each report writes a row and lengthens the moderators' queue: a script once
+    reported every comment on the site as fast as it could send the requests."""
+    article = make_article()
+    ids = _comments_by_another(database, make_user("author@example.test"), article.id, 12)
+    login_as(make_user("reporter@example.test"))
+    statuses = [client.post(f"/comments/{comment_id}/report", data={}).status_code
+                for comment_id in ids[:11]]
+    assert statuses == [302] * 10 + [429]
+    assert _report_count(database) == 10
+    refused = client.post(f"/comments/{ids[11]}/report", data={})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert "reported many comments" in page and "wait a few minutes" in page
+    login_as(make_user("neighbour@example.test"))     # another reader has a budget…
+    assert client.post(f"/comments/{ids[11]}/report", data={}).status_code == 302
+
+
+def test_reports_from_one_address_share_a_budget_across_accounts(
+        client, make_user, login_as, make_article, database) -> None:
+    article = make_article()
+    ids = _comments_by_another(database, make_user("author@example.test"), article.id, 31)
+    statuses = []
+    for number, comment_id in enumerate(ids):
+        if number % 10 == 0:   # a fresh account before each one's own limit
+            login_as(make_user(f"sock{number}@example.test"))
+        statuses.append(client.post(f"/comments/{comment_id}/report", data={}).status_code)
+    assert statuses == [302] * 30 + [429]
+    assert _report_count(database) == 30
+    login_as(make_user("elsewhere@example.test"))   # another address is not held back
+    assert client.post(f"/comments/{ids[30]}/report", data={},
+                       environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 302
+
+
+def test_a_comment_refused_for_its_rate_says_why(client, make_user, login_as,
+                                                 make_article) -> None:
+    login_as(make_user())
+    article = make_article()
+    for n in range(5):
+        assert _post(client, article.id, f"comment {n}").status_code == 302
+    refused = _post(client, article.id, "one too many")
+    assert refused.status_code == 429
+    assert "posted or edited several comments" in refused.get_data(as_text=True)
+
+
 def test_more_than_five_comments_a_minute_from_one_user_are_refused_with_429(
         client, make_user, login_as, make_article, database) -> None:
     login_as(make_user())

@@ -213,7 +213,9 @@ def test_playlist_writes_are_rate_limited_per_reader(
     statuses = [client.post("/playlists/save", data={"article_id": article.id}).status_code
                 for _ in range(31)]
     assert statuses == [302] * 30 + [429]
-    assert client.post("/playlists", data={"name": "More"}).status_code == 429
+    refused = client.post("/playlists", data={"name": "More"})
+    assert refused.status_code == 429
+    assert "changed your playlists many times" in refused.get_data(as_text=True)
     login_as(make_user("neighbour@example.test"))      # the limit is per reader
     assert client.post("/playlists", data={"name": "Mine"}).status_code == 302
 
