@@ -23,7 +23,6 @@ from werkzeug.routing import RequestRedirect
 from models import publishing, stories, tags
 from models import sections as sections_tree
 from models.articles import Article
-from models.base import utcnow
 from models.permalinks import article_path
 from models.search import (
     ArticleFilters,
@@ -37,6 +36,7 @@ from models.sources import Source
 from web.api.errors import BadParameter, error_response, http_error_response
 from web.extensions import READ_RATE_LIMIT, db_session, limiter, settings
 from web.params import MAX_LISTED_ITEMS, MAX_ROW_ID, last_page
+from web.ranking import ranked_window
 
 API_PREFIX = "/api/"
 DEFAULT_PER_PAGE = 20
@@ -95,12 +95,14 @@ def story_list() -> Response:
         if section is None:
             raise BadParameter("section", "the slug of an existing section")
         section_ids = tree.subtree_ids(section)
-    ranked = stories.ranked_cards(session, now=utcnow(), section_ids=section_ids)
-    shown = ranked[(page - 1) * per_page:page * per_page]
+    # The ranking is remembered for a while (web/ranking.py): only this page's cards are read.
+    ranked = ranked_window(session, start=(page - 1) * per_page, stop=page * per_page,
+                           section_ids=section_ids)
+    shown = ranked.cards
     members = stories.member_ids(session, [card.story.id for card in shown])
     return jsonify({"items": [story_json(card.story, card.lead, members[card.story.id])
                               for card in shown],
-                    "page": page, "per_page": per_page, "total": len(ranked)})
+                    "page": page, "per_page": per_page, "total": ranked.total})
 
 
 @bp.get("/stories/<int:story_id>")

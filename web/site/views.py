@@ -55,6 +55,7 @@ from web.extensions import (
 from web.mail import send_mail
 from web.media.links import card_picture
 from web.params import MAX_ROW_ID, page_arg
+from web.ranking import ranked_window
 from web.site import counting, pages
 from web.site.forms import ContactForm
 from web.site.front_stories import front_stories
@@ -205,8 +206,8 @@ def home() -> str:
 
 
 def read_front(session: Session) -> Front:
-    ranked = stories.ranked_cards(session, now=utcnow())
-    front = ranked[:HEADLINES + 1]
+    ranked = ranked_window(session, start=0, stop=HEADLINES + 1)   # web/ranking.py
+    front = ranked.cards
     lead = next((card for card in front[:3] if card_picture(card) is not None),
                 front[0] if front else None)
     headlines = [card for card in front if card is not lead][:HEADLINES]
@@ -224,7 +225,7 @@ def read_front(session: Session) -> Front:
         if items:
             section_blocks.append((root, items))
     return Front(lead=lead, headlines=headlines, most_read=most_read, blocks=section_blocks,
-                 shown=frozenset(shown), known={card.story.id: card for card in ranked})
+                 shown=frozenset(shown), known={card.story.id: card for card in ranked.read})
 
 
 def once_per_story(items: list[Article], shown: set[int], *,
