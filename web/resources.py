@@ -34,7 +34,8 @@ def create_base_app(settings: Settings, test_config: dict[str, Any] | None = Non
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.base_url.startswith("https://"),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,   # a larger body: 413 before it is read
+        MAX_FORM_MEMORY_SIZE=500_000,         # a larger multipart field: 413 (Flask default)
         WTF_CSRF_TIME_LIMIT=None,
     )
     if test_config:

@@ -322,6 +322,41 @@ def test_searching_up_to_the_last_day_of_9999_answers_a_page(
     assert reply.status == 200 and "<mark>Budget</mark> vote" in reply.text
 
 
+def _post_raw(base: str, path: str, *, content_type: str, body: bytes,
+              length: int | None = None) -> Reply:
+    """A POST whose Content-Length may announce more than is sent: the server must answer
+    from the headers, as it should before reading 10 MB."""
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        connection.putrequest("POST", path)
+        connection.putheader("Content-Type", content_type)
+        connection.putheader("Content-Length", str(len(body) if length is None else length))
+        connection.putheader("User-Agent", FIREFOX)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read().decode())
+    finally:
+        connection.close()
+
+
+def test_an_oversized_form_is_refused_unread_with_a_page_that_says_so(
+        web: WebProcess, database: Database, redis_client: redis.Redis) -> None:
+    """Past the body cap (2 MB), or a multipart field past 500 KB, the form is refused
+    before it is parsed: the site's own 413 page, never a 500 or Werkzeug's bare one."""
+    announced = _post_raw(web.url, "/contact", body=b"message=x",
+                          content_type="application/x-www-form-urlencoded", length=10_000_000)
+    boundary = "hopper-boundary"
+    multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\n"
+                 + "x" * 600_000 + f"\r\n--{boundary}--\r\n").encode()
+    field = _post_raw(web.url, "/discussion/1/comments", body=multipart,
+                      content_type=f"multipart/form-data; boundary={boundary}")
+    for reply in (announced, field):
+        assert reply.status == 413
+        assert "larger than this site accepts" in reply.text
+        assert "</html>" in reply.text.lower()
+
+
 def test_a_deeply_nested_consent_cookie_is_ignored_not_a_crash(
         web: WebProcess, database: Database, redis_client: redis.Redis) -> None:
     visitor = Visitor(web.url)

@@ -20,6 +20,7 @@ ERROR_TITLES = {
     400: "Bad request",
     404: "Page not found",
     405: "Method not allowed",
+    413: "Too much sent",
     429: "Too many requests",
     500: "Something went wrong",
 }
