@@ -436,6 +436,23 @@ def test_two_events_that_share_only_a_name_stay_apart(
         != rates
 
 
+def test_a_headline_retelling_the_lead_in_other_words_joins_though_its_cosines_fall_short(
+        outlets: Outlets, database: Database) -> None:
+    """Real headlines of one report (the UCI sample's public-transit story): the second
+    shares only "public transit" with the lead, too little for the cosines, but two words
+    besides names are the lead retold. One word in common is not enough."""
+    lead = "More Americans ride public transit than at any time since 1956"
+    outlets.publish("wire", ("w1", lead, ""))
+    outlets.poll("wire")
+    retold = "Metro President Lobbies for Increased Federal Funding for Public Transit"
+    other = "The public library extends its opening hours"
+    outlets.publish("metro", ("m1", retold, ""), ("m2", other, ""), minutes_ago=29)
+    outlets.poll("metro")
+
+    assert story_of(database, retold) == story_of(database, lead)
+    assert story_of(database, other) != story_of(database, lead)
+
+
 def test_an_outlets_series_label_does_not_make_its_items_one_story(
         outlets: Outlets, database: Database) -> None:
     """"Morning Briefing: …" items report different events; a label before a colon is
