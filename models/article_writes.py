@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, case, delete, select
+from sqlalchemy import Insert, and_, case, delete, select
 from sqlalchemy.orm import Session
 
 from models.articles import Article
@@ -30,6 +30,10 @@ REWRITTEN_COLUMNS = ("url", "title", "author", "summary", "content_html", "conte
                      "image_url", "image_alt", "image_caption", "video_url", "video_embed_url",
                      "is_video", "section_id", "updated_at", "modified_at", "entry_key",
                      "story_id")
+
+# What a reader reads besides the lead image's alt text and caption.
+PICTURE_UNRELATED_COLUMNS = ("url", "title", "summary", "content_html", "image_url",
+                             "video_url", "video_embed_url")
 
 T = TypeVar("T")
 
@@ -51,6 +55,13 @@ def _article_upsert(dialect: str) -> Insert:
     for column in ("image_status", "image_checked_at", "image_width", "image_height"):
         rewritten[column] = case(
             (table.c.image_url == statement.excluded.image_url, table.c[column]), else_=None)
+    # A rewrite that changes only the picture's words (a corrected caption, alt text or
+    # credit) is no update of the story: the article keeps its modified_at, so the page
+    # does not call it updated (Article.changed_at).
+    rewritten["modified_at"] = case(
+        (and_(*(table.c[column].is_not_distinct_from(statement.excluded[column])
+                for column in PICTURE_UNRELATED_COLUMNS)), table.c.modified_at),
+        else_=statement.excluded.modified_at)
     return statement.on_conflict_do_update(
         index_elements=[table.c.source_id, table.c.entry_hash],
         set_=rewritten,

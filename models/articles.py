@@ -107,7 +107,8 @@ class Article(Base):
     # When the publisher last changed the entry (feed's updated date), if it says.
     updated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # When Hopper last rewrote the row because its content hash changed.
+    # When Hopper last rewrote the row because its content hash changed (not when only
+    # its lead image's alt text or caption did: models/article_writes.py).
     modified_at: Mapped[datetime] = mapped_column(default=utcnow)
     view_count: Mapped[int] = mapped_column(default=0)
     share_count: Mapped[int] = mapped_column(default=0)

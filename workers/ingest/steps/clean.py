@@ -174,7 +174,8 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
         author=author[:NAME_MAX] if author else None,
         summary=summary,
         content_html=content_html,
-        content_hash=content_hash(title, content_html, summary, image_url, url),
+        content_hash=content_hash(title, content_html, summary, image_url, url,
+                                  picture_words=(image_alt, image_caption)),
         image_url=image_url,
         image_alt=image_alt,
         image_caption=image_caption,
@@ -230,12 +231,20 @@ def _name_in_url(url: str | None) -> str:
 
 
 def content_hash(title: str, content_html: str, summary: str, image_url: str | None,
-                 url: str | None) -> str:
+                 url: str | None, *,
+                 picture_words: tuple[str | None, str | None] = (None, None)) -> str:
     """What a reader would see change; never dates or counters, which move on their own,
     nor a link's tracking or session parameters (normalise.link_identity), which may
-    change at every poll."""
+    change at every poll. `picture_words` are the lead image's alt text and caption: a
+    publisher who corrects only a caption or a credit changes the article too. An article
+    whose picture has neither hashes as it did before they counted, so upgrading rewrites
+    only the articles whose pictures have words, once (and without calling them updated:
+    models/article_writes.py)."""
     link = link_identity(url) if url else ""
-    return sha256_hex("\x1f".join([title, content_html, summary, image_url or "", link]))
+    fields = [title, content_html, summary, image_url or "", link]
+    if any(picture_words):
+        fields.extend(words or "" for words in picture_words)
+    return sha256_hex("\x1f".join(fields))
 
 
 def deduplicate(articles: list[CleanArticle]) -> list[CleanArticle]:

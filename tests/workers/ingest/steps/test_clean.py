@@ -18,6 +18,7 @@ from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 from workers.ingest.steps.clean import (
     clean_entries,
     clean_entry,
+    content_hash,
     newest_entries,
     with_tag_cap_warning,
 )
@@ -500,6 +501,20 @@ def test_content_hash_ignores_dates_but_not_what_a_reader_sees() -> None:
                     _clean(link="https://news.example/posts/2"),
                     _clean(media=(MediaItem(url="https://c.example/i.jpg", kind="image"),))):
         assert changed.content_hash != base.content_hash
+
+
+def test_content_hash_counts_the_lead_pictures_words_only_when_it_has_some() -> None:
+    def pictured(**texts: str) -> MediaItem:
+        return MediaItem(url="https://c.example/i.jpg", kind="image", **texts)
+    plain = _clean(media=(pictured(),))
+    # A picture without words hashes as before they counted: upgrading rewrites nothing.
+    assert plain.content_hash == content_hash(plain.title, plain.content_html, plain.summary,
+                                              plain.image_url, plain.url)
+    captioned = _clean(media=(pictured(title="Boats", description="At dawn"),))
+    for corrected in (pictured(title="Boats", description="At dusk"),
+                      pictured(title="Gulls", description="At dawn"),
+                      pictured(title="Boats", description="At dawn", credit="AP")):
+        assert _clean(media=(corrected,)).content_hash != captioned.content_hash
 
 
 def test_entries_repeated_inside_one_feed_keep_the_most_complete_copy_in_first_place() -> None:
