@@ -74,8 +74,9 @@ class ParsedEntry:
     # The xml:base in scope of the entry's bodies, absolute, when the document sets one:
     # relative URLs in them resolve against it (XML Base), not the entry's link.
     content_base: str | None = None
-    # The outlet an RSS item says it came from (RSS 2.0 <source>), as the feed wrote it:
-    # an aggregator's item (Google News) credits the publisher there (cleaning/credits.py).
+    # The outlet an RSS item says it came from (RSS 2.0 <source>), as the feed wrote it,
+    # or the title of the feed an Atom entry was copied from (its <source>), as markup:
+    # an aggregator's item (Google News, a planet) credits it (cleaning/credits.py).
     source_name: str | None = None
 
 

@@ -94,3 +94,23 @@ def test_a_changed_body_beside_a_changed_caption_is_still_an_update(poll: Poll) 
         "At sea", "Ana Lopes", body="The fleet sailed again.")))
     assert second.image_caption == "At sea. Photo: Ana Lopes"
     assert second.modified_at > first.modified_at
+
+
+PLANET = ("<feed xmlns='http://www.w3.org/2005/Atom'><title>Planet Tide</title>"
+          "<author><name>Planet Tide editors</name></author>{breakage}"
+          "<entry><id>https://tidewater.example/neap</id><title>Neap tides - Tidewater Notes"
+          "</title><link href='https://tidewater.example/neap'/>"
+          "<updated>2026-11-20T10:00:00Z</updated><summary>Why the sea barely moves.</summary>"
+          "<source><id>tag:blogger.com,1999:blog-1</id><title>Tidewater Notes</title>"
+          "<author><name>Jane Writer</name></author>"
+          "<link rel='alternate' href='https://tidewater.example/'/></source></entry></feed>")
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_planets_entry_names_the_blog_and_writer_it_was_copied_from(
+        poll: Poll, client: FlaskClient, breakage: str) -> None:
+    [article] = poll(PLANET.format(breakage=breakage))
+    assert (article.title, article.author) == ("Neap tides", "Jane Writer (Tidewater Notes)")
+    page = page_of(client, article)
+    assert '<span class="author"> · Jane Writer (Tidewater Notes)</span>' in page
+    assert "Planet Tide editors" not in page

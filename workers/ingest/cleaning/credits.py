@@ -4,6 +4,7 @@ in its headline.
 Google News (and Bing News, and planet-style aggregators) publish other outlets'
 articles: each item names its publisher in RSS 2.0's `<source url="…">Outlet</source>`
 and repeats it at the end of the headline ("Harbour bridge reopens - The Guardian").
+A planet's Atom entries name the blog each was copied from in `<source><title>`.
 The outlet is credited as the author (the article model's one byline; the page prints it
 beside the source's name), and the headline loses the repeat, which would make two
 outlets' reports of one event look less alike to story clustering. The link stays the

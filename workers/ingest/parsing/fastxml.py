@@ -506,6 +506,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
     enclosures: list[MediaItem] = []
     descriptions: list[str] = []
     original_link: str | None = None
+    outlet: etree._Element | None = None
     for child in entry:
         tag = child.tag
         if not isinstance(tag, str):
@@ -526,6 +527,8 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
                     _text(child)
             elif local == "author" and author is None:
                 author = _atom_author(child, ns)
+            elif local == "source" and outlet is None:
+                outlet = child
             elif local == "category":
                 term = child.get("term") if is_atom10 else (child.get("term") or child.text)
                 if term:
@@ -547,9 +550,17 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
                          else _media_item(child, local, base))
             descriptions.extend(_media_descriptions(child))
     summary, contents = _with_media_description(summary, contents, descriptions)
+    source_title = outlet.find(f"{{{ns}}}title") if outlet is not None else None
     return make_entry(
         guid=guid, link=original_link or _alternate_link(entry, ns, base), title=title,
-        author=author or feed_author,
+        # RFC 4287 4.2.1: no author of its own, the source's (the feed it was copied
+        # from), else the feed's.
+        author=author or (_atom_author(outlet.find(f"{{{ns}}}author"), ns)
+                          if outlet is not None else None) or feed_author,
         summary=summary, contents=contents, published=dates.get("published"),
         updated=dates.get("updated"), categories=categories,
-        media=_ordered_media(media, enclosures), content_base=_body_base(entry, ns, url))
+        media=_ordered_media(media, enclosures), content_base=_body_base(entry, ns, url),
+        # An entry copied from another feed (a planet, a reading list) credits the feed
+        # it came from, as an RSS item's <source> does (RFC 4287 4.2.11).
+        source_name=_atom_title(source_title, is_atom10) if source_title is not None
+        else None)

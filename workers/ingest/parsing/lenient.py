@@ -350,12 +350,14 @@ def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None,
     if link is None and is_rss and entry.get("guidislink"):
         link = guid_as_link(guid, is_permalink=True)
     detail = entry.get("author_detail") or {}
+    # RFC 4287 4.2.1: an Atom entry without an author has its source's, then the feed's.
+    source_author = None if is_rss else _feed_author(entry.get("source") or {})
     return make_entry(
         guid=guid, link=link, title=_title(entry, is_rss=is_rss),
         # The raw string, not author_detail: feedparser's e-mail pattern stops at four-letter
         # top-level domains and cuts "w@v.example (Name)" into the name "ple (Name".
         author=entry.get("author") or detail.get("name") or detail.get("email")
-        or feed_author,
+        or source_author or feed_author,
         summary=_summary(entry),
         contents=_contents(entry, is_rss=is_rss),
         # dict.get: FeedParserDict would answer "updated" with the published date.
@@ -367,8 +369,12 @@ def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None,
 
 def _source_name(entry: Any, *, is_rss: bool, is_loose: bool) -> str | None:
     """The outlet an RSS item names in <source>, as the fast path reads it (unescaped
-    once by an XML parser). Not an Atom entry's <source>: the feed it was copied from."""
-    name = (entry.get("source") or {}).get("title") if is_rss else None
+    once by an XML parser); the title of the feed an Atom entry was copied from (its
+    <source>), a text construct like any Atom title."""
+    source = entry.get("source") or {}
+    if not is_rss:
+        return _title(source, is_rss=False) or None if "title" in source else None
+    name = source.get("title")
     return html.unescape(name) if name and is_loose else name
 
 

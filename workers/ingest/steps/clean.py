@@ -210,7 +210,8 @@ def headline(entry: ParsedEntry, summary: str, urls: list[str | None], *,
 
 
 def _outlet(entry: ParsedEntry) -> str | None:
-    """The outlet the entry credits (RSS <source>) as plain text: written like a title."""
+    """The outlet the entry credits (RSS or Atom <source>) as plain text: written like a
+    title."""
     if not entry.source_name:
         return None
     name = text_from_markup(markup_from_plain_title(entry.source_name))

@@ -60,11 +60,11 @@ def test_an_rss_source_is_credited_on_both_paths(breakage: str) -> None:
             "Tide tables", "Sam Reed (Harbour & Coast)", "https://agg.example/r/1")
 
 
-def test_an_atom_entrys_source_is_the_feed_it_was_copied_from_and_credits_nobody() -> None:
+def test_an_atom_entrys_source_is_the_feed_it_was_copied_from_and_credits_it() -> None:
     document = ("<feed xmlns='http://www.w3.org/2005/Atom'><title>Planet</title><br>"
                 "<entry><id>1</id><title>Tide tables - Coast blog</title>"
                 "<link href='https://coast.example/1'/><source><title>Coast blog</title>"
                 "</source></entry></feed>")
     feed, _ = read_leniently(document, "https://planet.example/atom")
     [article] = clean_entries(feed, base_url="https://planet.example/atom", now=NOW)
-    assert (article.title, article.author) == ("Tide tables - Coast blog", None)
+    assert (article.title, article.author) == ("Tide tables", "Coast blog")

@@ -238,6 +238,38 @@ def test_an_atom_entry_without_an_author_has_the_feeds_on_both_paths(breakage: s
                                                      "A guest post": "Sam Guest"}
 
 
+PLANET = ("<feed xmlns='http://www.w3.org/2005/Atom'><title>Planet Tide</title>"
+          "<author><name>Planet editors</name></author>{breakage}<entry><id>1</id>"
+          "<title>Neap tides</title><link href='https://t.example/1'/>"
+          "<updated>2026-11-20T10:00:00Z</updated>{entry}<source><id>tag:t</id>{source}"
+          "<link rel='alternate' href='https://tide.example/'/></source></entry></feed>")
+
+
+@pytest.mark.parametrize("breakage", ["", "<br>"])
+@pytest.mark.parametrize(("entry", "source", "author"), [
+    # An entry copied from another feed credits that feed, as RSS <source> does.
+    ("<author><name>Jane Writer</name></author>", "<title>Tidewater Notes</title>",
+     "Jane Writer (Tidewater Notes)"),
+    # RFC 4287 4.2.1: no author of its own, the source's before the planet's.
+    ("", "<title>Tidewater Notes</title><author><name>Jane Writer</name></author>",
+     "Jane Writer (Tidewater Notes)"),
+    ("", "<author><name>Jane Writer</name></author>", "Jane Writer"),
+    ("", "<title type='html'>Ben &amp;amp; Jerry&amp;#8217;s &lt;b&gt;Log&lt;/b&gt;</title>",
+     "Planet editors (Ben & Jerry’s Log)"),
+    ("", "<title type='text'>&lt;3 Boats</title>", "Planet editors (<3 Boats)"),
+    # A blog named after its writer is credited once.
+    ("<author><name>Jane Writer</name></author>", "<title>Jane Writer</title>",
+     "Jane Writer"),
+    ("<author><name>Jane Writer</name></author>", "<title> </title>", "Jane Writer"),
+])
+def test_an_atom_entry_copied_from_another_feed_credits_it_on_every_path(
+        breakage: str, entry: str, source: str, author: str) -> None:
+    document = PLANET.format(breakage=breakage, entry=entry, source=source)
+    for article in every_path(document, "https://planet.example/atom", broken=bool(breakage)):
+        assert (article.title, article.author) == ("Neap tides", author)
+        assert article.url == "https://t.example/1"
+
+
 def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
     body = (FEEDS / "html-entities.xml").read_text(encoding="utf-8")
     with pytest.raises(NotForFastPath):
