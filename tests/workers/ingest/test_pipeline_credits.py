@@ -114,3 +114,21 @@ def test_a_planets_entry_names_the_blog_and_writer_it_was_copied_from(
     page = page_of(client, article)
     assert '<span class="author"> · Jane Writer (Tidewater Notes)</span>' in page
     assert "Planet Tide editors" not in page
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_every_co_author_of_a_post_is_named_on_its_page(
+        poll: Poll, client: FlaskClient, breakage: str) -> None:
+    # WordPress with Co-Authors Plus: one dc:creator per author.
+    [article] = poll(RSS.format(breakage=breakage, items=(
+        "<item><guid isPermaLink='false'>https://gazette.example/?p=1201</guid>"
+        "<title>Council approves the new sea wall</title>"
+        "<link>https://gazette.example/2026/11/24/sea-wall/</link>"
+        "<dc:creator><![CDATA[Priya Shah]]></dc:creator>"
+        "<dc:creator><![CDATA[Tom O'Neill]]></dc:creator>"
+        "<dc:creator><![CDATA[Li Wei]]></dc:creator>"
+        "<pubDate>Tue, 24 Nov 2026 08:45:00 +0000</pubDate>"
+        "<description><![CDATA[Work starts in March.]]></description></item>")))
+    assert article.author == "Priya Shah, Tom O'Neill and Li Wei"
+    page = page_of(client, article)
+    assert '<span class="author"> · Priya Shah, Tom O\'Neill and Li Wei</span>' in page

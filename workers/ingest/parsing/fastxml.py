@@ -29,8 +29,11 @@ from workers.ingest.parsing.bodies import (
 from workers.ingest.parsing.normalise import (
     absolute_url,
     guid_as_link,
+    has_address,
+    is_signed_by_several,
     media_url,
     resolve_id,
+    signed_by,
 )
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
@@ -257,6 +260,23 @@ EXTENSION_DATES = {
     f"{{{ATOM10}}}published": "published",
 }
 RSS_ITEM_DATES = {"pubDate": "published", "lastBuildDate": "updated", **EXTENSION_DATES}
+# The elements that sign an RSS or RDF item, each one author (feedparser reads both alike).
+SIGNING_TAGS = frozenset({"author", f"{{{DC}}}creator"})
+
+
+def _signature(signers: list[str], single: str | None) -> str | None:
+    """Everyone who signs an entry when several do (normalise.signed_by), else the one
+    author as it is read alone (`single`)."""
+    return signed_by(signers) if is_signed_by_several(signers) else single
+
+
+def _item_signature(signers: list[str], single: str | None) -> str | None:
+    """An RSS or RDF item's byline: the names of those who sign it without an e-mail
+    address, all of them (several dc:creator: WordPress's Co-Authors Plus), else the one
+    author as it is read alone. An address next to a name is left to `single`: feedparser
+    cuts it at a four-letter domain ("ple (Name"), so only a lone one is read whole."""
+    names = [signer for signer in signers if signer.strip() and not has_address(signer)]
+    return signed_by(names) if names and len(signers) > 1 else single
 
 
 def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
@@ -269,10 +289,13 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     guid: str | None = None
     guid_is_permalink = False
     dates: dict[str, str] = {}
+    signers: list[str] = []
     for child in item:
         tag = child.tag
         if not isinstance(tag, str):
             continue
+        if tag in SIGNING_TAGS:
+            signers.append(_text(child))
         if tag in RSS_ITEM_DATES:
             dates[RSS_ITEM_DATES[tag]] = _text(child)
         elif tag == "guid":
@@ -321,7 +344,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
     return make_entry(
         # An item titled only by dc:title (or, as feedparser falls back, media:title).
         guid=guid, link=link, title=_rss_title(fields),
-        author=fields.get("creator") or fields.get("author"),
+        author=_item_signature(signers, fields.get("creator") or fields.get("author")),
         summary=summary, contents=contents,
         published=dates.get("published"), updated=dates.get("updated"),
         categories=categories, media=_ordered_media(media, enclosures),
@@ -367,10 +390,13 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
     categories: list[str] = []
     media: list[MediaItem] = []
     dates: dict[str, str] = {}
+    signers: list[str] = []
     for child in item:
         tag = child.tag
         if not isinstance(tag, str):
             continue
+        if tag in SIGNING_TAGS:
+            signers.append(_text(child))
         if tag in EXTENSION_DATES:
             dates[EXTENSION_DATES[tag]] = _text(child)
         elif tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
@@ -386,7 +412,7 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
         guid=item.get(f"{{{RDF}}}about"),
         link=absolute_url(fields.get("original_link"), base) or absolute_url(fields.get("link"),
                                                                               base),
-        title=_rss_title(fields), author=fields.get("creator"),
+        title=_rss_title(fields), author=_item_signature(signers, fields.get("creator")),
         summary=fields.get("description", ""), contents=[fields.get("content", "")],
         published=dates.get("published"), updated=dates.get("updated"),
         categories=categories, media=media,
@@ -467,7 +493,7 @@ def _read_atom(root: etree._Element, url: str, is_atom10: bool) -> ParsedFeed:
     site = _alternate_link(root, ns, url)
     # RFC 4287 4.2.1: an entry without an author has the feed's (a one-writer blog names
     # its writer once, at the top).
-    feed_author = _atom_author(root.find(f"{{{ns}}}author"), ns)
+    feed_author = _atom_authors(root, ns)
     entries = tuple(_atom_entry(entry, ns, is_atom10, url, feed_author)
                     for entry in root.iterfind(f"{{{ns}}}entry"))
     return ParsedFeed(title=title.strip(), site_url=site, entries=entries,
@@ -492,6 +518,15 @@ def _atom_author(author: etree._Element | None, ns: str) -> str | None:
     return name
 
 
+def _atom_authors(parent: etree._Element | None, ns: str) -> str | None:
+    """The authors of a feed or of an entry's source: all of them when there are several
+    (normalise.signed_by), else the one."""
+    if parent is None:
+        return None
+    authors = [_atom_author(author, ns) for author in parent.iterfind(f"{{{ns}}}author")]
+    return _signature([a or "" for a in authors], authors[0] if authors else None)
+
+
 def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
                 feed_author: str | None) -> ParsedEntry:
     base = _base(entry, url)
@@ -507,6 +542,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
     descriptions: list[str] = []
     original_link: str | None = None
     outlet: etree._Element | None = None
+    signers: list[str] = []
     for child in entry:
         tag = child.tag
         if not isinstance(tag, str):
@@ -525,8 +561,9 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
             elif local in {"published", "issued", "updated", "modified"}:
                 dates["published" if local in {"published", "issued"} else "updated"] = \
                     _text(child)
-            elif local == "author" and author is None:
-                author = _atom_author(child, ns)
+            elif local == "author":
+                signers.append(_atom_author(child, ns) or "")
+                author = author or _atom_author(child, ns)
             elif local == "source" and outlet is None:
                 outlet = child
             elif local == "category":
@@ -541,8 +578,9 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
             categories.append(_text(child))
         elif tag in EXTENSION_DATES and etree.QName(child).namespace != ns:
             dates[EXTENSION_DATES[tag]] = _text(child)
-        elif tag == f"{{{DC}}}creator" and author is None:
-            author = _text(child)
+        elif tag == f"{{{DC}}}creator":
+            signers.append(_text(child))
+            author = author or _text(child)
         elif tag == FEEDBURNER_ORIGINAL_LINK:
             original_link = original_link or absolute_url(_text(child).strip(), base)
         elif etree.QName(child).namespace in MEDIA:
@@ -555,8 +593,7 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
         guid=guid, link=original_link or _alternate_link(entry, ns, base), title=title,
         # RFC 4287 4.2.1: no author of its own, the source's (the feed it was copied
         # from), else the feed's.
-        author=author or (_atom_author(outlet.find(f"{{{ns}}}author"), ns)
-                          if outlet is not None else None) or feed_author,
+        author=_signature(signers, author) or _atom_authors(outlet, ns) or feed_author,
         summary=summary, contents=contents, published=dates.get("published"),
         updated=dates.get("updated"), categories=categories,
         media=_ordered_media(media, enclosures), content_base=_body_base(entry, ns, url),

@@ -23,7 +23,14 @@ from workers.ingest.parsing.bodies import (
     media_description_text,
     void_elements_as_html,
 )
-from workers.ingest.parsing.normalise import absolute_url, guid_as_link, media_url
+from workers.ingest.parsing.normalise import (
+    absolute_url,
+    guid_as_link,
+    has_address,
+    is_signed_by_several,
+    media_url,
+    signed_by,
+)
 from workers.ingest.records import MediaItem, ParsedEntry, ParsedFeed
 
 _RSS_VERSIONS = {"rss090", "rss091n", "rss091u", "rss092", "rss093", "rss094", "rss20",
@@ -337,7 +344,22 @@ def _int(value: Any) -> int | None:
 
 def _feed_author(feed: Any) -> str | None:
     detail = feed.get("author_detail") or {}
-    return detail.get("name") or detail.get("email") or None
+    return _several_authors(feed) or detail.get("name") or detail.get("email") or None
+
+
+def _several_authors(element: Any, *, is_rss: bool = False) -> str | None:
+    """Everyone who signs a feed, entry or source when several do (feedparser's `authors`:
+    atom:author, dc:creator, RSS author), as the fast path reads them
+    (normalise.signed_by; an RSS item's as fastxml._item_signature); None for one author
+    or none."""
+    authors = element.get("authors") or []
+    if is_rss:
+        names = [author.get("name") or "" for author in authors if not author.get("email")
+                 and not has_address(author.get("name") or "")]
+        named = [name for name in names if name.strip()]
+        return signed_by(named) if named and len(authors) > 1 else None
+    written = [author.get("name") or author.get("email") or "" for author in authors]
+    return signed_by(written) if is_signed_by_several(written) else None
 
 
 def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None,
@@ -356,8 +378,8 @@ def _entry(entry: Any, url: str, *, is_rss: bool, feed_author: str | None,
         guid=guid, link=link, title=_title(entry, is_rss=is_rss),
         # The raw string, not author_detail: feedparser's e-mail pattern stops at four-letter
         # top-level domains and cuts "w@v.example (Name)" into the name "ple (Name".
-        author=entry.get("author") or detail.get("name") or detail.get("email")
-        or source_author or feed_author,
+        author=_several_authors(entry, is_rss=is_rss) or entry.get("author") or detail.get("name")
+        or detail.get("email") or source_author or feed_author,
         summary=_summary(entry),
         contents=_contents(entry, is_rss=is_rss),
         # dict.get: FeedParserDict would answer "updated" with the published date.

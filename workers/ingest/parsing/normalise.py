@@ -466,6 +466,26 @@ def byline(names: Iterable[str]) -> str | None:
     return people[0] if len(people) == 1 else f"{', '.join(people[:-1])} and {people[-1]}"
 
 
+def signed_by(written: Iterable[str | None]) -> str | None:
+    """The byline of an entry several people sign (several atom:author or dc:creator
+    elements), each read by `author_name`: "A, B and C" (`byline`). One given only by an
+    e-mail address is left out beside named ones: feedparser lends such an author the
+    name of the one before it, so neither path may name it."""
+    names = [name for name in map(author_name, written) if name]
+    named = [name for name in names if not _EMAIL.fullmatch(name)]
+    return byline(named or names[:1])
+
+
+def is_signed_by_several(written: Iterable[str | None]) -> bool:
+    """Whether more than one author element says something (`signed_by` reads them)."""
+    return sum(1 for text in written if text and text.strip()) > 1
+
+
+def has_address(text: str) -> bool:
+    """Whether an author's text holds an e-mail address ("jo@x.example (Jo)")."""
+    return _EMAIL.search(text) is not None
+
+
 # -- tags -----------------------------------------------------------------------------------
 
 @lru_cache(maxsize=4096)   # a feed names the same few tags on every entry

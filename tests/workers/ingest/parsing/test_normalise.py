@@ -15,6 +15,7 @@ from workers.ingest.parsing.normalise import (
     guid_as_link,
     normalise_tags,
     parse_date,
+    signed_by,
     tag_slug,
 )
 from workers.ingest.records import ParsedEntry
@@ -196,6 +197,17 @@ def test_author_names_lose_email_addresses_next_to_a_name(raw: str | None,
 ])
 def test_several_authors_make_one_byline(names: list[str], signed: str | None) -> None:
     assert byline(names) == signed
+
+
+@pytest.mark.parametrize(("written", "signed"), [
+    (["jo@x.example (Jo Park)", "Eli Stone <eli@x.example>"], "Jo Park and Eli Stone"),
+    (["Jo Park", "desk@x.example", None, " "], "Jo Park"),
+    (["desk@x.example", "news@x.example"], "desk@x.example"),
+    ([None, ""], None),
+])
+def test_the_authors_of_an_entry_sign_it_by_name(written: list[str | None],
+                                                 signed: str | None) -> None:
+    assert signed_by(written) == signed
 
 
 # -- tags -----------------------------------------------------------------------------------

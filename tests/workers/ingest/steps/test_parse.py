@@ -270,6 +270,65 @@ def test_an_atom_entry_copied_from_another_feed_credits_it_on_every_path(
         assert article.url == "https://t.example/1"
 
 
+SIGNED_RSS = ("<rss version='2.0' xmlns:dc='http://purl.org/dc/elements/1.1/'><channel>"
+              "<title>Gazette</title>{breakage}<item><guid>1</guid><title>Sea wall</title>"
+              "<link>https://g.example/1</link><description>Work starts.</description>"
+              "{signers}</item></channel></rss>")
+SIGNED_RDF = ("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+              "xmlns='http://purl.org/rss/1.0/' xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+              "<channel rdf:about='https://g.example/'><title>Gazette</title></channel>"
+              "{breakage}<item rdf:about='https://g.example/1'><title>Sea wall</title>"
+              "<link>https://g.example/1</link><description>Work starts.</description>"
+              "{signers}</item></rdf:RDF>")
+SIGNED_ATOM = ("<feed xmlns='http://www.w3.org/2005/Atom' "
+               "xmlns:dc='http://purl.org/dc/elements/1.1/'><title>Gazette</title>"
+               "<author><name>Gazette staff</name></author>{breakage}<entry><id>1</id>"
+               "<title>Sea wall</title><link href='https://g.example/1'/>"
+               "<updated>2026-11-20T10:00:00Z</updated>{signers}</entry></feed>")
+
+
+def _creators(*names: str) -> str:
+    return "".join(f"<dc:creator>{name}</dc:creator>" for name in names)
+
+
+def _atom_authors(*people: str) -> str:
+    return "".join(f"<author>{person}</author>" for person in people)
+
+
+@pytest.mark.parametrize("breakage", ["", "<br>"])
+@pytest.mark.parametrize(("template", "signers", "author"), [
+    # WordPress's Co-Authors Plus: one dc:creator per author.
+    (SIGNED_RSS, _creators("Priya Shah", "Tom O'Neill"), "Priya Shah and Tom O'Neill"),
+    (SIGNED_RSS, _creators("A", "B", "C", "D", "E"), "A, B, C and 2 others"),
+    (SIGNED_RSS, _creators("Priya Shah", " ", "priya shah"), "Priya Shah"),
+    # Beside a name, an author written with an address (RSS's own <author>) is left out:
+    # feedparser cuts "priya@g.example" at a four-letter domain.
+    (SIGNED_RSS, _creators("Priya Shah") + "<author>desk@g.example</author>", "Priya Shah"),
+    (SIGNED_RSS, "<author>priya@g.example (Priya Shah)</author>" + _creators("Tom Hale"),
+     "Tom Hale"),
+    (SIGNED_RSS, "<author>Priya Shah</author>" + _creators("Tom Hale"),
+     "Priya Shah and Tom Hale"),
+    (SIGNED_RDF, _creators("Priya Shah", "Tom O'Neill"), "Priya Shah and Tom O'Neill"),
+    (SIGNED_ATOM, _atom_authors("<name>Priya Shah</name>", "<name>Tom O'Neill</name>",
+                                "<name>Li Wei</name><uri>https://g.example/li</uri>"),
+     "Priya Shah, Tom O'Neill and Li Wei"),
+    # An author given by address alone is named only when nobody else is.
+    (SIGNED_ATOM, _atom_authors("<name>Priya Shah</name>", "<email>tom@g.example</email>"),
+     "Priya Shah"),
+    (SIGNED_ATOM, _atom_authors("<email>tom@g.example</email>"), "tom@g.example"),
+    (SIGNED_ATOM, _atom_authors("<name>Priya Shah</name>") + _creators("Tom Hale"),
+     "Priya Shah and Tom Hale"),
+    # RFC 4287 4.2.1: the feed's authors, all of them, sign an entry without its own.
+    (SIGNED_ATOM.replace("<author><name>Gazette staff</name></author>", _atom_authors(
+        "<name>Priya Shah</name>", "<name>Tom Hale</name>")), "", "Priya Shah and Tom Hale"),
+])
+def test_every_author_of_an_entry_signs_it_on_every_path(
+        breakage: str, template: str, signers: str, author: str) -> None:
+    document = template.format(breakage=breakage, signers=signers)
+    for article in every_path(document, "https://g.example/feed", broken=bool(breakage)):
+        assert (article.title, article.author) == ("Sea wall", author)
+
+
 def test_html_entities_are_read_on_the_fast_path_with_a_warning() -> None:
     body = (FEEDS / "html-entities.xml").read_text(encoding="utf-8")
     with pytest.raises(NotForFastPath):
