@@ -55,6 +55,11 @@ class MediaItem:
     description: str | None = None
     title: str | None = None
     credit: str | None = None
+    # A caption the item gives its pictures: a plain media:description directly under an
+    # RSS item that has a description of its own (the New York Times' feeds). Media RSS
+    # lets an item's media:title, media:description and media:credit speak for all its
+    # media objects; those it says nothing of take the item's title and credit too.
+    caption: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,3 +132,26 @@ def test_every_co_author_of_a_post_is_named_on_its_page(
     assert article.author == "Priya Shah, Tom O'Neill and Li Wei"
     page = page_of(client, article)
     assert '<span class="author"> · Priya Shah, Tom O\'Neill and Li Wei</span>' in page
+
+
+@pytest.mark.parametrize("breakage", ["", BREAK_THE_XML])
+def test_a_caption_and_credit_written_beside_the_picture_are_printed_under_it(
+        poll: Poll, client: FlaskClient, breakage: str) -> None:
+    # The New York Times' shape: a bare media:content, then the item's own media:credit
+    # and media:description describing it.
+    [article] = poll(RSS.format(breakage=breakage, items=(
+        "<item><title>Ferry Service Returns After Storm Repairs</title>"
+        "<link>https://times.example/2026/11/24/ferry.html</link>"
+        "<guid isPermaLink='true'>https://times.example/2026/11/24/ferry.html</guid>"
+        "<description>The crossing had been closed since October.</description>"
+        "<pubDate>Tue, 24 Nov 2026 09:58:12 +0000</pubDate>"
+        "<media:content height='1350' medium='image' width='1800' "
+        "url='https://static.times.example/ferry-superJumbo.jpg'/>"
+        "<media:credit>Lena Park for The Harbour Times</media:credit>"
+        "<media:description>The first ferry of the morning leaving the east pier."
+        "</media:description></item>")))
+    caption = ("The first ferry of the morning leaving the east pier. "
+               "Photo: Lena Park for The Harbour Times")
+    assert (article.image_alt, article.image_caption) == (None, caption)
+    page = page_of(client, article)
+    assert f"<figcaption>{caption}</figcaption>" in page

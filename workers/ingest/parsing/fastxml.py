@@ -169,6 +169,32 @@ def _own_text(content: etree._Element, local: str) -> str | None:
     return media_description_text(element.text or "", element.get("type"))
 
 
+def _with_item_texts(media: list[MediaItem], item: etree._Element, *,
+                     has_description: bool) -> list[MediaItem]:
+    """The item's Media RSS objects with what the item says of them itself: a
+    media:title, media:credit or media:description directly under the item (Media RSS
+    1.5.1: item-level elements apply to all its media objects; an object's own win).
+    The description is a caption only beside the item's own description, and as plain
+    text: otherwise it is the item's body (`_with_media_description`). Enclosures are no
+    Media RSS objects and are left as they are."""
+    title, description, credit = (_own_text(item, local)
+                                  for local in ("title", "description", "credit"))
+    if description is not None and (not has_description or _is_html_typed(item)):
+        description = None
+    if title is None and description is None and credit is None:
+        return media
+    return [replace(m, title=m.title or title, credit=m.credit or credit,
+                    caption=description) for m in media]
+
+
+def _is_html_typed(item: etree._Element) -> bool:
+    """Whether the item's own media:description (the first) says type="html"."""
+    described = next((child for child in item if isinstance(child.tag, str)
+                      and etree.QName(child).namespace in MEDIA
+                      and etree.QName(child).localname == "description"), None)
+    return described is not None and (described.get("type") or "").strip().lower() == "html"
+
+
 def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:
     """media:content and media:thumbnail, also inside media:group and media:content."""
     for child in element.iter(*(f"{{{ns}}}content" for ns in MEDIA),
@@ -338,6 +364,7 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
                     for text in _media_descriptions(element, only_html=bool(description))]
     summary, contents = _with_media_description(
         description, [fields.get("content", "")], descriptions)
+    media = _with_item_texts(media, item, has_description=bool(description.strip()))
     link = absolute_url(fields.get("original_link"), base) or (
         absolute_url(fields.get("link"), base) if fields.get("link", "").strip() else
         guid_as_link(guid, is_permalink=guid_is_permalink))
@@ -408,6 +435,8 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
         elif etree.QName(child).namespace in MEDIA:
             media.extend(_media(child, base) if etree.QName(child).localname == "group"
                          else _media_item(child, etree.QName(child).localname, base))
+    media = _with_item_texts(media, item,
+                             has_description=bool(fields.get("description", "").strip()))
     return make_entry(
         guid=item.get(f"{{{RDF}}}about"),
         link=absolute_url(fields.get("original_link"), base) or absolute_url(fields.get("link"),

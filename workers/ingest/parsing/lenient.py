@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -46,7 +48,8 @@ def read_leniently(text: str, url: str) -> tuple[ParsedFeed, str | None]:
     """The feed and, when the XML was broken, a readable warning."""
     try:
         result = feedparser.parse(
-            with_texts_on_their_media(with_typed_media_descriptions(text))
+            with_item_texts_on_its_media(
+                with_texts_on_their_media(with_typed_media_descriptions(text)))
             .encode("utf-8"),
             # No content-location: feedparser resolves ids against the document's URL when
             # it knows it; ours resolve against xml:base only (normalise.resolve_id).
@@ -213,6 +216,91 @@ def _as_attributes(element: str, inner: str, start: re.Pattern[str],
     return f' {own_attribute(element)}="{value}"{type_attribute}'
 
 
+def item_attribute(element: str) -> str:
+    """The attribute of a media:content or media:thumbnail that holds the text of its
+    item's own `element` (`with_item_texts_on_its_media`)."""
+    return own_attribute(f"item-{element}")
+
+
+_ITEM_START = re.compile(r"<item\b[^<>]*(?<!/)>")
+_ITEM_END = re.compile(r"</item\s*>")
+
+
+def with_item_texts_on_its_media(text: str) -> str:
+    """The document with the media:title, media:description and media:credit written
+    directly under an RSS item copied into attributes (`item_attribute`) of each of its
+    media:content and media:thumbnail elements: feedparser files them with the entry,
+    where they cannot be told from those of its media; the fast path reads them from
+    the item (fastxml._with_item_texts)."""
+    if "search.yahoo.com/mrss" not in text or "<item" not in text \
+            or not any(f":{element}" in text for element in OWN_ELEMENTS):
+        return text
+    for prefix in set(_MEDIA_RSS_PREFIX.findall(text)):
+        name = re.escape(prefix)
+        # Whole media:content, then media:group elements: what is inside them is theirs.
+        # (Each scan stops at the next start of its kind: linear on hostile input.)
+        theirs = [re.compile(rf"<{name}:{element}\b[^<>]*?(?<!/)>"
+                             rf"(?:(?!</?{name}:{element}\b).)*?</{name}:{element}\s*>",
+                             re.DOTALL) for element in ("content", "group")]
+        objects = re.compile(rf"<{name}:(?:content|thumbnail)\b")
+        bounds = {element: (re.compile(rf"<{name}:{element}\b([^<>]*?)(?<!/)>"),
+                            re.compile(rf"</{name}:{element}\s*>"))
+                  for element in OWN_ELEMENTS}
+        pieces: list[str] = []
+        done = 0
+        for start, end in _items(text):
+            inner = text[start:end]
+            own = theirs[1].sub("", theirs[0].sub("", inner))
+            # The description is a caption only beside the item's own (feedparser makes
+            # it the summary of an item without one): fastxml._with_item_texts.
+            attributes = "".join(_as_attributes(f"item-{element}", own, *bounds[element])
+                                 for element in OWN_ELEMENTS
+                                 if element != "description" or _is_described(own))
+            if not attributes or ATTRIBUTE_PREFIX + "item-" in inner:
+                continue
+            pieces += [text[done:start],
+                       objects.sub(partial(_followed_by, extra=attributes), inner)]
+            done = end
+        text = "".join(pieces) + text[done:]
+    return text
+
+
+def _followed_by(tag: re.Match[str], *, extra: str) -> str:
+    return tag.group(0) + extra
+
+
+_DESCRIPTION_START = {name: re.compile(rf"<{name}\b[^<>]*?(?<!/)>")
+                      for name in ("description", "itunes:summary")}
+
+
+def _is_described(item: str) -> bool:
+    """Whether an item's text (its media elements taken out) has a description of its
+    own that says something, else an itunes:summary (fastxml._rss_description)."""
+    for name, start in _DESCRIPTION_START.items():
+        opened = start.search(item)
+        closed = item.find(f"</{name}", opened.end()) if opened else -1
+        if opened is not None and closed >= 0:
+            inner = item[opened.end():closed].replace("<![CDATA[", "").replace("]]>", "")
+            if inner.strip():
+                return True
+    return False
+
+
+def _items(text: str) -> Iterator[tuple[int, int]]:
+    """Where the inside of each RSS item starts and ends: from the last item start before
+    each item end (items do not nest), in one pass over each, so a document of unclosed
+    items costs no more than a well-formed one."""
+    starts = [match.end() for match in _ITEM_START.finditer(text)]
+    following = 0
+    for end in (match.start() for match in _ITEM_END.finditer(text)):
+        latest = None
+        while following < len(starts) and starts[following] <= end:
+            latest = starts[following]
+            following += 1
+        if latest is not None:
+            yield latest, end
+
+
 def _link(links: list[Any], rel: str) -> str | None:
     """The first feed-level link with `rel` (WebSub's hub and self, W3C WebSub §4)."""
     for link in links:
@@ -308,11 +396,14 @@ def _media(entry: Any, base: str, *, is_loose: bool) -> list[MediaItem]:
                                                          is_loose=is_loose),
                                    title=_own_text(content, "title", is_loose=is_loose),
                                    credit=_own_text(content, "credit", is_loose=is_loose)))
+            items[-1] = _with_item_texts(items[-1], content, is_loose=is_loose)
     for thumbnail in entry.get("media_thumbnail", []):
         url = media_url(thumbnail.get("url"), base)
         if url:
-            items.append(MediaItem(url=url, kind="image", width=_int(thumbnail.get("width")),
-                                   height=_int(thumbnail.get("height")), is_thumbnail=True))
+            items.append(_with_item_texts(
+                MediaItem(url=url, kind="image", width=_int(thumbnail.get("width")),
+                          height=_int(thumbnail.get("height")), is_thumbnail=True),
+                thumbnail, is_loose=is_loose))
     for link in entry.get("links", []):
         if (link.get("rel") or "").strip() == "enclosure":   # as fastxml reads rel
             url = media_url(link.get("href"), base)
@@ -323,6 +414,20 @@ def _media(entry: Any, base: str, *, is_loose: bool) -> list[MediaItem]:
     if artwork:
         items.append(MediaItem(url=artwork, kind="image", is_thumbnail=True))
     return items
+
+
+def _with_item_texts(item: MediaItem, attributes: Any, *, is_loose: bool) -> MediaItem:
+    """A media object with the title, credit and caption its RSS item gives it
+    (`with_item_texts_on_its_media`), as the fast path reads them."""
+    title, description, credit = (_own_text(attributes, f"item-{element}", is_loose=is_loose)
+                                  for element in ("title", "description", "credit"))
+    kind = (attributes.get(own_type_attribute("item-description")) or "").strip().lower()
+    if kind == "html":      # the item's body, perhaps: fastxml._with_item_texts
+        description = None
+    if title is None and description is None and credit is None:
+        return item
+    return replace(item, title=item.title or title, credit=item.credit or credit,
+                   caption=description)
 
 
 def _own_text(content: Any, element: str, *, is_loose: bool) -> str | None:

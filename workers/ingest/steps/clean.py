@@ -292,10 +292,12 @@ def _lead_image(entry: ParsedEntry, content_html: str, *, base_url: str) -> Lead
 
 def _named_lead(item: MediaItem) -> LeadImage:
     """A media:content's texts: its title is the alt text and its description then the
-    caption; without a title, its description is the alt text (Mastodon's attachments)."""
-    title, description = (meaningful_alt(without_controls(text or ""))
-                          for text in (item.title, item.description))
+    caption; without a title, its description is the alt text (Mastodon's attachments).
+    A caption its item gives it (MediaItem.caption) is the caption it has not."""
+    title, description, given = (meaningful_alt(without_controls(text or ""))
+                                 for text in (item.title, item.description, item.caption))
     alt, caption = (title, description) if title else (description, None)
+    caption = caption or given
     credit = " ".join(without_controls(item.credit or "").split())
     return LeadImage(item.url, alt[:IMAGE_ALT_MAX] if alt else None, caption,
                      credit[:NAME_MAX] or None)

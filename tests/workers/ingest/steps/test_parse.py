@@ -210,6 +210,73 @@ def test_a_pictures_title_description_and_credit_are_its_alt_text_and_caption_on
         assert article.title == "Morning at the harbour"
 
 
+ITEM_PICTURE = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                "<title>Times</title>{breakage}<item><guid>https://t.example/1</guid>"
+                "<title>Ferry returns</title>{description}{media}{texts}</item></channel></rss>")
+CONTENT = "<media:content url='https://t.example/pic.jpg' medium='image'/>"
+THUMBNAIL = "<media:thumbnail url='https://t.example/pic.jpg'/>"
+ITEM_TEXTS = ("<media:title>The east pier</media:title><media:description>The first ferry "
+              "of the morning.</media:description><media:credit>Lena Park</media:credit>")
+
+
+@pytest.mark.parametrize("breakage", ["", "<br>"])
+@pytest.mark.parametrize(("description", "media", "texts", "alt", "caption"), [
+    # The New York Times: a bare media:content, its credit and caption beside it.
+    ("<description>Back after the storm.</description>", CONTENT,
+     "<media:credit>Lena Park/The Times</media:credit><media:description>The first ferry of "
+     "the morning.</media:description>", None,
+     "The first ferry of the morning. Photo: Lena Park/The Times"),
+    ("<description>Back after the storm.</description>", THUMBNAIL, ITEM_TEXTS,
+     "The east pier", "The first ferry of the morning. Photo: Lena Park"),
+    ("<description>Back after the storm.</description>",
+     "<media:group><media:content url='https://t.example/pic.jpg' medium='image' "
+     "width='1800'/><media:content url='https://t.example/small.jpg' medium='image' "
+     "width='300'/></media:group>", ITEM_TEXTS,
+     "The east pier", "The first ferry of the morning. Photo: Lena Park"),
+    # What a picture says of itself wins over what its item says of all of them.
+    ("<description>Back after the storm.</description>",
+     "<media:content url='https://t.example/pic.jpg' medium='image'><media:title>Gulls"
+     "</media:title><media:description>Over the pier</media:description><media:credit>"
+     "Sam Reed</media:credit></media:content>", ITEM_TEXTS,
+     "Gulls", "Over the pier. Photo: Sam Reed"),
+    # Mastodon's alt text in the picture, a caption beside it in the item.
+    ("<description>Back after the storm.</description>",
+     "<media:content url='https://t.example/pic.jpg' medium='image'><media:description>"
+     "Gulls over a ferry</media:description></media:content>",
+     "<media:description>At the east pier.</media:description>",
+     "Gulls over a ferry", "At the east pier."),
+    # Without a description of its own, the item's media:description is its text, not
+    # the picture's caption; one of type html may be its body.
+    ("", CONTENT, ITEM_TEXTS, "The east pier", "Photo: Lena Park"),
+    ("<description>Back after the storm.</description>", CONTENT,
+     "<media:description type='html'>&lt;p&gt;The first ferry.&lt;/p&gt;</media:description>",
+     None, None),
+    # An enclosure is no Media RSS object: the item's texts are not its own.
+    ("<description>Back after the storm.</description>",
+     "<enclosure url='https://t.example/pic.jpg' type='image/jpeg' length='1'/>", ITEM_TEXTS,
+     None, None),
+])
+def test_an_items_own_media_texts_describe_its_picture_on_every_path(
+        breakage: str, description: str, media: str, texts: str, alt: str | None,
+        caption: str | None) -> None:
+    document = ITEM_PICTURE.format(breakage=breakage, description=description, media=media,
+                                   texts=texts)
+    for article in every_path(document, "https://t.example/feed", broken=bool(breakage)):
+        assert (article.title, article.image_url, article.image_alt, article.image_caption) \
+            == ("Ferry returns", "https://t.example/pic.jpg", alt, caption)
+
+
+def test_an_items_media_texts_are_read_in_a_document_of_unclosed_items() -> None:
+    # Each item start is paired with the first end after it, once: a hostile document of
+    # unclosed items is read in one pass, as a well-formed one is.
+    document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+                "<title>T</title>" + "<item><media:credit>x</media:credit>" * 20_000
+                + "<item><guid>1</guid><title>Last</title><description>d</description>"
+                f"{CONTENT}<media:credit>Lena Park</media:credit></item></channel></rss>")
+    assert "Photo: Lena Park" in [a.image_caption for a in every_path(
+        document, "https://t.example/feed", broken=True)][-1]
+
+
 def test_markup_in_an_attachments_description_leaves_feedparser_reading_strictly() -> None:
     document = ("<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
                 "<title>Alice</title><item><guid>1</guid><title>At the harbour</title>"
