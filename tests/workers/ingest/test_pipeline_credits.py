@@ -155,3 +155,14 @@ def test_a_caption_and_credit_written_beside_the_picture_are_printed_under_it(
     assert (article.image_alt, article.image_caption) == (None, caption)
     page = page_of(client, article)
     assert f"<figcaption>{caption}</figcaption>" in page
+
+
+def test_an_item_naming_its_own_feed_as_its_source_is_signed_by_its_author_alone(
+        poll: Poll, client: FlaskClient) -> None:
+    [article] = poll(RSS.format(breakage="", items=(
+        "<item><guid>https://example.test/tides</guid><title>Tide tables</title>"
+        "<link>https://example.test/tides</link><dc:creator>Jane Doe</dc:creator>"
+        "<source url='http://example.test/feed'>Harbour News</source>"
+        "<description>High water at six.</description></item>")))
+    assert article.author == "Jane Doe"
+    assert '<span class="author"> · Jane Doe</span>' in page_of(client, article)

@@ -40,3 +40,11 @@ def credited(author: str | None, outlet: str | None) -> str | None:
     if outlet.casefold() in author.casefold():
         return author
     return f"{author} ({outlet})"
+
+
+def is_the_feed_itself(outlet: str, feed_title: str) -> bool:
+    """Whether the outlet an entry names is the feed that carries it, whatever the case
+    or spacing: some CMSes write their own channel into every item's <source>, and a
+    planet's own posts name the planet. The page names that source already; crediting
+    it again would sign its own articles "Jane Doe (Tidewater)" under "Tidewater"."""
+    return bool(feed_title) and outlet.casefold().split() == feed_title.casefold().split()

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from hopper.text import is_visible, without_controls, without_invisibles
 from hopper.widths import NAME_MAX, URL_MAX
-from workers.ingest.cleaning.credits import credited, without_outlet
+from workers.ingest.cleaning.credits import credited, is_the_feed_itself, without_outlet
 from workers.ingest.cleaning.media import (
     audio_player,
     feed_video,
@@ -104,7 +104,9 @@ def clean_entries(feed: ParsedFeed, *, base_url: str, now: datetime) -> list[Cle
     """Every entry cleaned, in feed order, each entry key once (see `deduplicate`), after
     entries that only share a guid were keyed apart (`key_shared_guids_apart`); an entry
     with nothing to show (no title, text, media nor link: see `headline`) is none."""
-    cleaned = (clean_entry(entry, base_url=base_url, now=now, artwork_url=feed.artwork_url)
+    feed_title = text_from_markup(feed.title)
+    cleaned = (clean_entry(entry, base_url=base_url, now=now, artwork_url=feed.artwork_url,
+                           feed_title=feed_title)
                for entry in feed.entries)
     return deduplicate(key_shared_guids_apart([article for article in cleaned
                                                if article.title]))
@@ -129,8 +131,9 @@ def _keyed(article: CleanArticle, key: str) -> CleanArticle:
 
 
 def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
-                artwork_url: str | None = None) -> CleanArticle:
-    """`artwork_url` is the podcast's own (ParsedFeed.artwork_url)."""
+                artwork_url: str | None = None, feed_title: str = "") -> CleanArticle:
+    """`artwork_url` is the podcast's own (ParsedFeed.artwork_url); `feed_title` the
+    feed's title as plain text (an outlet of that name is no other outlet)."""
     url = _capped_url(entry.link)
     # Relative URLs in an entry's HTML resolve against the xml:base the document sets
     # around it (XML Base, as feedparser does), else against the article page it was
@@ -154,7 +157,7 @@ def clean_entry(entry: ParsedEntry, *, base_url: str, now: datetime,
                         or without_invisibles(leading_text(content_html)))
     if not is_visible(summary):
         summary = ""
-    outlet = _outlet(entry)
+    outlet = _outlet(entry, feed_title)
     title = headline(entry, summary, [url, image_url], outlet=outlet)
     image_alt, image_caption = _said_once(lead.alt, caption, title)
     video_url, embed_url = feed_video(entry.media)
@@ -209,13 +212,15 @@ def headline(entry: ParsedEntry, summary: str, urls: list[str | None], *,
     return ""
 
 
-def _outlet(entry: ParsedEntry) -> str | None:
+def _outlet(entry: ParsedEntry, feed_title: str) -> str | None:
     """The outlet the entry credits (RSS or Atom <source>) as plain text: written like a
-    title."""
+    title; none when it is the feed that carries the entry (credits.is_the_feed_itself)."""
     if not entry.source_name:
         return None
     name = text_from_markup(markup_from_plain_title(entry.source_name))
-    return name[:NAME_MAX] if is_visible(name) else None
+    if not is_visible(name) or is_the_feed_itself(name, feed_title):
+        return None
+    return name[:NAME_MAX]
 
 
 def _name_in_url(url: str | None) -> str:

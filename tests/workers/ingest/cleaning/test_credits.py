@@ -68,3 +68,27 @@ def test_an_atom_entrys_source_is_the_feed_it_was_copied_from_and_credits_it() -
     feed, _ = read_leniently(document, "https://planet.example/atom")
     [article] = clean_entries(feed, base_url="https://planet.example/atom", now=NOW)
     assert (article.title, article.author) == ("Tide tables", "Coast blog")
+
+
+@pytest.mark.parametrize("breakage", ["", "<br>"])
+@pytest.mark.parametrize("document", [
+    # A CMS that writes its own channel into every item's <source>.
+    "<rss version='2.0'><channel><title>Tidewater  News</title>{breakage}<item><guid>1</guid>"
+    "<title>Tide tables - Tidewater News</title><link>https://tide.example/1</link>"
+    "<author>Jane Doe</author><source url='https://tide.example/feed'>tidewater news"
+    "</source></item></channel></rss>",
+    # A planet's own post names the planet.
+    "<feed xmlns='http://www.w3.org/2005/Atom'><title>Tidewater News</title>{breakage}"
+    "<entry><id>1</id><title>Tide tables - Tidewater News</title>"
+    "<link href='https://tide.example/1'/><author><name>Jane Doe</name></author>"
+    "<source><title>Tidewater News</title></source></entry></feed>",
+])
+def test_an_entry_naming_its_own_feed_as_its_outlet_credits_nobody_else(
+        breakage: str, document: str) -> None:
+    document = document.format(breakage=breakage)
+    feeds = [read_leniently(document, "https://tide.example/feed")[0]]
+    if not breakage:
+        feeds.append(read_xml(document, "https://tide.example/feed"))
+    for feed in feeds:
+        [article] = clean_entries(feed, base_url="https://tide.example/feed", now=NOW)
+        assert (article.title, article.author) == ("Tide tables - Tidewater News", "Jane Doe")
