@@ -67,3 +67,27 @@ def test_a_write_session_waits_for_the_lock_instead_of_failing(database: Databas
     assert errors == []
     with database.reader() as session:
         assert session.query(Source).count() == 2
+
+
+@pytest.mark.parametrize("value", [
+    datetime(2026, 6, 1, 14, 0, tzinfo=timezone(timedelta(hours=2))),
+    datetime(2026, 11, 24, 12, 30, 5, 7, tzinfo=UTC),
+    datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+    datetime(2026, 3, 29, 0, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+])
+def test_sqlite_stores_utc_times_as_sqlalchemys_own_text(value: datetime) -> None:
+    """The one-call bind processor (models/base.py) writes exactly what SQLAlchemy's two
+    layers wrote: old rows and new ones compare as text in SQLite."""
+    from sqlalchemy import DateTime
+    from sqlalchemy.dialects import sqlite
+
+    from models.base import UTCDateTime
+
+    dialect = sqlite.dialect()
+    stock = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    fused = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert stock is not None and fused is not None
+    assert fused(value) == stock(value.astimezone(UTC).replace(tzinfo=None))
+    assert fused(None) is None
+    with pytest.raises(ValueError, match="naive datetime"):
+        fused(datetime(2026, 1, 1))
