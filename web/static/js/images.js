@@ -38,11 +38,26 @@
   // site.css draws nothing for [data-broken] (not a `style`: the CSP allows none).
   function hide(image) {
     image.setAttribute("data-broken", "");
-    var card = image.closest(".has-image");
-    if (card) { card.classList.remove("has-image"); }
     var figure = image.closest("figure");
     if (figure && !figure.querySelector("img:not([data-broken])")) {
       figure.setAttribute("data-broken", "");
+    }
+    fallBackToText(image);
+  }
+
+  // Every box laid out for a picture says so (`has-image`): a card, the front page's lead
+  // and the front around it. Each takes the layout the server gives it without one
+  // (`text-only`) once no picture is left in it, so the page looks as it would have had
+  // the server known: no room kept for a picture beside text that now ends early.
+  function fallBackToText(image) {
+    var box = image.closest(".has-image");
+    while (box) {
+      var outer = box.parentElement && box.parentElement.closest(".has-image");
+      if (!box.querySelector("img:not([data-broken])")) {
+        box.classList.remove("has-image");
+        box.classList.add("text-only");
+      }
+      box = outer;
     }
   }
 
