@@ -3,7 +3,7 @@
 then real Celery workers) and by the `reader` library.
 
     .venv/bin/python bench/ingest.py [--feeds 1000] [--entries 30] [--workers 2]
-                                     [--threads 8] [--skip-celery] [--skip-reader]
+                                     [--threads 8] [--processes N] [--skip-celery] [--skip-reader]
                                      [--celery-per-source]
     .venv/bin/python bench/ingest.py --stories-overhead [--rounds N] [--feeds 300]
                                      [--real-headlines]
@@ -373,6 +373,8 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
         embedded.start()
     app = create_app({"TESTING": True}, settings=settings)
     threads = ["--threads", str(args.threads)]
+    if args.processes:
+        threads += ["--processes", str(args.processes)]
     cpu: list[float] = []
     try:
         first = timed_cli(app, ["ingest", "--all", *threads], cpu)
@@ -390,7 +392,8 @@ def bench_cli(server: FeedServer, urls: list[str], args: argparse.Namespace,
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from workers.ingest.cli.fanout import default_processes
 
-    print(f"hopper ingest --all ({default_processes(len(urls))} processes × {args.threads} "
+    processes = args.processes or default_processes(len(urls))
+    print(f"hopper ingest --all ({processes} processes × {args.threads} "
           f"threads, {settings.database_backend}):")
     print(f"  first pass:   {stored} entries in {first:.2f} s = {stored / first:,.0f} entries/s; "
           f"CPU {1e6 * first_cpu / stored:.0f} ms per 1,000 entries")
@@ -681,6 +684,8 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=30)
     parser.add_argument("--threads", type=int, default=8, help="hopper ingest threads per process")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="hopper ingest processes (default: its own, one per core)")
     parser.add_argument("--workers", type=int, default=2, help="celery concurrency")
     parser.add_argument("--skip-celery", action="store_true")
     parser.add_argument("--celery-per-source", action="store_true",
