@@ -8,7 +8,7 @@ place nh3's serialisation leaves `<` unescaped. From then on every `<` starts a 
 wrote and every attribute is double-quoted with `<`, `>` and `"` escaped, so code that
 *reads* the result (lead image, embed, plain text) can use regular expressions exactly,
 and the one edit, `without_image`, removes whole elements only, which keeps the HTML
-what nh3 would write (tests/workers/ingest/test_sanitise.py checks it on every fixture).
+what nh3 would write (tests/workers/ingest/steps/test_clean.py checks it on every fixture).
 
 URL rewriting happens inside nh3 through its attribute filter, which sees every
 attribute nh3 kept. The filter is also the scheme gate: ammonia checks schemes before
