@@ -350,6 +350,15 @@ def recent_open(session: Session, *, active_since: datetime, limit: int,
     return open_stories(session, ids, active_since=active_since, lock=lock)
 
 
+def first_published(session: Session, story_ids: Sequence[int]) -> dict[int, datetime]:
+    """{story id: when its first article was published}."""
+    began: dict[int, datetime] = {}
+    for start in range(0, len(story_ids), 500):
+        began.update(session.execute(select(Story.id, Story.first_published_at).where(
+            Story.id.in_(story_ids[start:start + 500]))).tuples().all())
+    return began
+
+
 def move_strays(session: Session, *, merged_since: datetime) -> None:
     """Articles that joined a story while the maintenance merge moved its coverage away
     (a poll on PostgreSQL that read the story open and committed after the merge) follow

@@ -870,6 +870,27 @@ def test_maintenance_merges_two_well_covered_stories_of_one_event_not_of_one_nam
         == (update, trial)
 
 
+@pytest.mark.parametrize(("hours_apart", "merged"), [(11, 1), (13, 0)])
+def test_maintenance_leaves_a_later_development_as_news_of_its_own(
+        outlets: Outlets, database: Database, hours_apart: int, merged: int) -> None:
+    """A story begun 12 hours or more after another of the same event is a new
+    development, not the same coverage started twice (the merge folded day-later
+    fragments into the first day's coverage of a neighbouring event, the labelled
+    sample's costliest mixes); within 12 hours, twins still merge."""
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=60 * hours_apart)
+    outlets.poll("wire")
+    first = story_of(database, QUAKE_JAPAN[0])
+    later = clone_story(database, first, ("Japan quake: tsunami warning after 7.1 tremor",))
+
+    with session_scope(database) as session:
+        assert merge_converged(session, now=utcnow(), window=timedelta(hours=48)) == merged
+
+    assert (story_of(database, QUAKE_JAPAN[0]) ==
+            story_of(database, "Japan quake: tsunami warning after 7.1 tremor")) == bool(merged)
+    still_open = {story_row(database, first).is_open, story_row(database, later).is_open}
+    assert still_open == ({True, False} if merged else {True})
+
+
 @pytest.mark.parametrize(("first", "second"), [
     ("City council meets on March 12", "Stadium concert set for March 12"),
     ("Kickoff event in Louisville, 12 March", "Talk shows on 12 March"),
