@@ -25,6 +25,21 @@ def png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (200, 60, 4
 
 
 @contextmanager
+def _serving(host: str, handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """`handler` answering on `host` (a loopback address), port chosen by the OS, from a
+    thread of its own until the block ends. Yields the base URL."""
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
 def picture_server(host: str, width: int, height: int) -> Iterator[tuple[str, list[str]]]:
     """A publisher's image host on `host` (a loopback address), port chosen by the OS:
     every path answers a PNG whose colour follows the path. Yields the base URL and the
@@ -45,15 +60,8 @@ def picture_server(host: str, width: int, height: int) -> Iterator[tuple[str, li
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer((host, 0), Pictures)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_port}", agents
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with _serving(host, Pictures) as base_url:
+        yield base_url, agents
 
 
 def photo(width: int, height: int, *, seed: int = 0, quality: int = 85) -> bytes:
@@ -113,12 +121,5 @@ def publisher(host: str = "127.0.0.1", *, width: int = 1600,
         def log_message(self, *_args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer((host, 0), Images)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_port}", paths
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with _serving(host, Images) as base_url:
+        yield base_url, paths
