@@ -1,6 +1,6 @@
 """Real image files for tests that serve publishers' pictures: a solid-colour PNG of any
-size, built with zlib (RFC 2083), so a browser really decodes and shows it, and a
-loopback server that hands them out."""
+size, built with zlib (RFC 2083), so a browser really decodes and shows it, and
+loopback servers that hand them out, or fail to."""
 
 from __future__ import annotations
 
@@ -123,3 +123,21 @@ def publisher(host: str = "127.0.0.1", *, width: int = 1600,
 
     with _serving(host, Images) as base_url:
         yield base_url, paths
+
+
+@contextmanager
+def host_down(host: str = "127.0.0.1") -> Iterator[str]:
+    """A publisher's image host on `host` that is down: every request gets a 500 with an
+    empty body. Yields its base URL."""
+
+    class ServerError(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    with _serving(host, ServerError) as base_url:
+        yield base_url

@@ -21,7 +21,7 @@ from models.db import Database, session_scope
 from models.sections import Section
 from models.sources import Source
 from models.tags import Tag
-from tests.pictures import picture_server
+from tests.pictures import host_down, picture_server
 
 
 @dataclass
@@ -127,6 +127,13 @@ def image_server():  # type: ignore[no-untyped-def]
     """Publisher images on 127.0.0.1: coloured PNG pictures, one per path (raster, as the
     media proxy serves no SVG)."""
     with picture_server("127.0.0.1", 1200, 800) as (base_url, _agents):
+        yield base_url
+
+
+@pytest.fixture
+def down_image_server():  # type: ignore[no-untyped-def]
+    """A publisher's image host on 127.0.0.1 that is down: every picture gets a 500."""
+    with host_down("127.0.0.1") as base_url:
         yield base_url
 
 

@@ -3,8 +3,6 @@ reserved before the picture arrives, so the text under it does not jump (CLS).""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -14,18 +12,6 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
-
-
-class ServerError(BaseHTTPRequestHandler):
-    """A publisher's image host that is down: every request gets a 500."""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        self.send_response(500)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
 
 
 RATIO = "(image) => { const box = image.getBoundingClientRect(); return [box.width, box.height]; }"
@@ -80,14 +66,12 @@ def test_a_picture_of_known_size_reserves_its_own_shape(client, make) -> None:
 
 
 def test_a_dead_picture_in_an_article_body_leaves_no_gap_in_the_text(
-        make, live_server: str, chromium: Any, image_server: str) -> None:
+        make, live_server: str, chromium: Any, image_server: str,
+        down_image_server: str) -> None:
     """The media proxy answers a picture it cannot get with a transparent 32 × 18 GIF. A
     lead picture that small is hidden; one in an article body was kept, as an invisible
     strip with margins: an empty gap between two paragraphs."""
-    dead_host = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
-    threading.Thread(target=dead_host.serve_forever, daemon=True).start()
-    dead = f"http://127.0.0.1:{dead_host.server_port}"
-    body = (f'<p>Before the pictures.</p><img src="{dead}/gone.jpg" alt="Gone">'
+    body = (f'<p>Before the pictures.</p><img src="{down_image_server}/gone.jpg" alt="Gone">'
             f'<p>Between them.</p><img src="{image_server}/here.png" alt="Here">'
             '<p>After them.</p>')
     article = make.article(make.source("Coast Wire"), title="Harbour", content_html=body)
@@ -103,8 +87,6 @@ def test_a_dead_picture_in_an_article_body_leaves_no_gap_in_the_text(
         here = page.get_by_role("img", name="Here").bounding_box()
     finally:
         context.close()
-        dead_host.shutdown()
-        dead_host.server_close()
 
     assert gone == "none"
     assert here["height"] > 100                     # a picture that came is shown, whole
@@ -122,17 +104,15 @@ BOX = ("(element) => { const box = element.getBoundingClientRect(); "
     (lambda article: f"/article/{article.id}-{article.slug}", ".article-figure"),
 ], ids=["front-lead", "article-lead"])
 def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet(
-        make, live_server: str, chromium: Any, page_of: Any, place: str,
-        viewport: dict[str, int], scheme: str) -> None:
+        make, live_server: str, chromium: Any, down_image_server: str, page_of: Any,
+        place: str, viewport: dict[str, int], scheme: str) -> None:
     """The media proxy's placeholder for a dead picture can come after the picture's box
     was painted: collapsing it would move what the reader reads. The box stays, as a
     tile with the outlet's name — no empty grey box with a "no picture" icon, no
     broken-image icon — readable in light and dark, and silent to screen readers (the
     byline names the outlet already)."""
-    dead_host = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
-    threading.Thread(target=dead_host.serve_forever, daemon=True).start()
     article = make.article(make.source("Coast Wire"), title="Harbour bridge reopens",
-                           image_url=f"http://127.0.0.1:{dead_host.server_port}/gone.jpg",
+                           image_url=f"{down_image_server}/gone.jpg",
                            image_width=1200, image_height=800, image_alt="The bridge")
     held: list[Any] = []
     context = chromium.new_context(viewport=viewport, color_scheme=scheme, bypass_csp=True)
@@ -156,8 +136,6 @@ def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet
         audit = Axe().run(page, context=place).response
     finally:
         context.close()
-        dead_host.shutdown()
-        dead_host.server_close()
 
     assert waiting[3] > 100
     assert [round(value) for value in shown] == [round(value) for value in waiting]
@@ -169,14 +147,12 @@ def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet
 
 
 def test_a_video_poster_that_dies_on_screen_uncovers_the_title_frame_under_it(
-        make, live_server: str, chromium: Any) -> None:
+        make, live_server: str, chromium: Any, down_image_server: str) -> None:
     """A poster lies over its video's title frame: it goes without moving anything, so the
     title shows instead of a tile covering it."""
-    dead_host = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
-    threading.Thread(target=dead_host.serve_forever, daemon=True).start()
     make.article(make.source("Coast Wire"), title="Launch of the week", is_video=True,
                  video_url="http://127.0.0.1/launch.mp4",
-                 image_url=f"http://127.0.0.1:{dead_host.server_port}/gone.jpg",
+                 image_url=f"{down_image_server}/gone.jpg",
                  image_width=1280, image_height=720)
     held: list[Any] = []
     context = chromium.new_context(viewport=PHONE)
@@ -196,7 +172,5 @@ def test_a_video_poster_that_dies_on_screen_uncovers_the_title_frame_under_it(
         tiles = page.locator(".picture-tile").count()
     finally:
         context.close()
-        dead_host.shutdown()
-        dead_host.server_close()
 
     assert tiles == 0

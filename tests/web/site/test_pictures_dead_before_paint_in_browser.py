@@ -7,10 +7,8 @@ same layout, no room kept for the picture."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -22,6 +20,7 @@ from models.article_images import IMAGE_DEAD
 from models.articles import Article
 from models.base import utcnow
 from models.db import session_scope
+from tests.pictures import host_down
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,18 +41,6 @@ BOXES = """() => {
 }"""
 
 
-class ServerError(BaseHTTPRequestHandler):
-    """A publisher's image host that is down: every request gets a 500."""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        self.send_response(500)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture(params=["refused", "500"])
 def dead_host(request: pytest.FixtureRequest) -> Iterator[str]:
     """The base URL of an image host that refuses connections, or answers 500."""
@@ -63,13 +50,8 @@ def dead_host(request: pytest.FixtureRequest) -> Iterator[str]:
             port = probe.getsockname()[1]
         yield f"http://127.0.0.1:{port}"
         return
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ServerError)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with host_down("127.0.0.1") as base_url:
+        yield base_url
 
 
 def front_page(make, picture_url: str) -> Article:  # type: ignore[no-untyped-def]
