@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from models.base import utcnow
 from models.db import session_scope
@@ -117,6 +118,38 @@ def test_a_lead_with_a_borrowed_picture_stays_beside_the_headlines_credited_unde
         picture, credit = layout["picture"], layout["credit"]
         assert 0 <= credit["top"] - picture["bottom"] < 20
         assert credit["left"] == picture["left"] and credit["right"] <= picture["right"]
+
+
+def test_a_borrowed_picture_that_dies_on_screen_is_not_credited_twice(
+        make, live_server: str, chromium: Any, down_image_server: str) -> None:
+    """A borrowed picture that dies after its box was painted stays as a tile naming its
+    outlet (images.js); the "Picture: <outlet>" line under it named the outlet a second
+    time, for a picture no longer there. The line is hidden and keeps its room, so the
+    lead's text under it does not move."""
+    front_page(make, lead_image=f"{down_image_server}/vote.jpg")
+    held: list[Any] = []
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        page.goto(live_server + "/", wait_until="domcontentloaded")
+        credit = page.locator(".front-lead .picture-credit")
+        expect(credit).to_be_visible()
+        page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
+                      "requestAnimationFrame(painted)))")
+        before = page.evaluate(BOXES)
+        assert held
+        for route in held:
+            route.continue_()
+        expect(page.locator(".front-lead .picture-tile")).to_be_visible()
+        expect(credit).to_be_hidden()
+        after = page.evaluate(BOXES)
+        said = page.locator(".front-lead .picture-tile-name").inner_text()
+    finally:
+        context.close()
+
+    assert said == "The Harbour Gazette and Evening Post"
+    assert after["credit"] == before["credit"] and after["title"] == before["title"]
 
 
 SECTION_BLOCK = """() => {
