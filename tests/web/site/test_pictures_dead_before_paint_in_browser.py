@@ -70,11 +70,11 @@ def front_page(make, picture_url: str) -> Article:  # type: ignore[no-untyped-de
     return lead
 
 
-# Tries at the scene below. In about one load in ten (measured: 3 of 15 runs of this file
-# failed, each on one case), chromium delivers the picture's `load` to no listener while
-# the stylesheet is held: the placeholder was fetched, yet images.js never heard of it
-# until the page went on. That is the browser's scheduling, not the page's code (the next
-# load of the same page behaves), so the scene is set again, at most this often.
+# Tries at the scene below. In about one page load in twenty (3 of 15 runs of this file
+# failed, each on one of its 4 cases), the placeholder is fetched while stories.css is
+# held, yet images.js does not mark the picture within 30 s: chromium's scheduling while
+# the first frame is held back (why exactly is not known). The next load of the same page
+# behaves (10 runs: one try missed, its second passed), so the scene is set again.
 SCENE_TRIES = 3
 SCENE_WAIT_MS = 5000
 
