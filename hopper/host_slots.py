@@ -21,6 +21,7 @@ so many sources on one publisher never hammer it, whatever is fetching.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import random
@@ -52,6 +53,9 @@ local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[1], tonumber(last[2]))
 return 1
 """
+# Its EVALSHA name, hashed once: every poll takes a slot, and register_script would
+# build a Script and hash the text again on each attempt.
+_ACQUIRE_SHA = hashlib.sha1(_ACQUIRE.encode(), usedforsecurity=False).hexdigest()
 
 
 class HostBusy(Exception):
@@ -107,8 +111,12 @@ def take_slot(client: redis.Redis, key: str, token: str, *, limit: int,
     """One attempt at one of `limit` slots of the sorted set `key`, held by `token` for
     at most `hold_s` (see above): True when taken. Raises redis.RedisError. The media
     proxy's site-wide image slots use this too (hopper/image_gate.py)."""
-    script = client.register_script(_ACQUIRE)
-    return bool(script(keys=[key], args=[token, limit, math.ceil(hold_s * 1000)]))
+    args = (key, token, limit, math.ceil(hold_s * 1000))
+    try:
+        return bool(client.evalsha(_ACQUIRE_SHA, 1, *args))
+    except redis.exceptions.NoScriptError:
+        # A restarted (or other) server without the script: EVAL runs and caches it.
+        return bool(client.eval(_ACQUIRE, 1, *args))
 
 
 def youngest_hold_age(client: redis.Redis, key: str, hold_s: float) -> float:
