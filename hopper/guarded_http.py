@@ -19,6 +19,7 @@ Errors are the caller's own classes (`GuardErrors`): the ingest steps raise thei
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Callable
@@ -70,10 +71,7 @@ def is_public_address(address: str) -> bool:
     and documentation ranges; an IPv4-mapped IPv6 address is judged as its IPv4 form.
     """
     ip = _parse_address(address)
-    if ip is None or ip in METADATA_ADDRESSES:
-        return False
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
-                                 or ip.is_link_local or ip.is_private)
+    return ip is not None and _is_public(ip)
 
 
 def is_public_or_private_address(address: str) -> bool:
@@ -82,11 +80,23 @@ def is_public_or_private_address(address: str) -> bool:
     ip = _parse_address(address)
     if ip is None or ip in METADATA_ADDRESSES:
         return False
-    return is_public_address(str(ip)) or any(ip in network for network in PRIVATE_NETWORKS)
+    return _is_public(ip) or any(ip in network for network in PRIVATE_NETWORKS)
 
 
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """`is_public_address` of an address already parsed by `_parse_address`."""
+    if ip in METADATA_ADDRESSES:
+        return False
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
+
+
+# Remembered: every request judges its URL's host, every new connection its peer, and a
+# process polls the same hosts again and again; an answer never changes.
+@functools.lru_cache(maxsize=4096)
 def _parse_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address without its zone; an IPv4-mapped or 6to4 IPv6 address as its IPv4 form."""
+    """The address without its zone; an IPv4-mapped or 6to4 IPv6 address as its IPv4 form;
+    None when `address` is not an address (a host name)."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -105,11 +115,7 @@ def _hint(address: str) -> str:
 
 
 def is_address_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
+    return _parse_address(host) is not None
 
 
 def check_url(url: str, errors: GuardErrors) -> str:
