@@ -55,6 +55,7 @@ ALLOWED_SCHEMES = guarded_http.ALLOWED_SCHEMES
 # RFC 9110 §15.4: 301/308 are permanent, 302/303/307 temporary.
 PERMANENT_REDIRECTS = frozenset({301, 308})
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
+REDIRECTS = PERMANENT_REDIRECTS | TEMPORARY_REDIRECTS
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
           "application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
           "application/json;q=0.8, text/html;q=0.5, */*;q=0.1")
@@ -228,7 +229,7 @@ class FeedClient:
         for _hop in range(self.limits.max_redirects + 1):
             with self._host_slot(current):
                 response = self._request(current, headers, deadline)
-                if response.status not in PERMANENT_REDIRECTS | TEMPORARY_REDIRECTS:
+                if response.status not in REDIRECTS:
                     return self._answer(url, current, is_permanent, response, deadline)
                 location = response.headers.get("location")
                 _discard(response)
@@ -278,7 +279,8 @@ class FeedClient:
         timeout = urllib3.Timeout(connect=min(self.limits.connect_timeout_s, remaining),
                                   read=min(self.limits.read_timeout_s, remaining))
         try:
-            return self._manager.request("GET", url, headers=dict(headers), timeout=timeout,
+            # urlopen, not request: a GET without fields is what request would pass on.
+            return self._manager.urlopen("GET", url, headers=dict(headers), timeout=timeout,
                                          redirect=False, retries=False,
                                          preload_content=False, decode_content=False)
         except urllib3_errors.HTTPError as error:
@@ -289,12 +291,12 @@ class FeedClient:
         status = response.status
         # One value per name, repeated headers joined with ", " (RFC 9110 §5.3): a feed
         # names its WebSub hub and topic in two separate Link headers.
-        headers = {name.lower(): response.headers[name] for name in response.headers}
+        headers = {name.lower(): value for name, value in response.headers.itermerged()}
         content = b""
         if status == 304:
             _discard(response)
         elif status in (200, 203):
-            content = self._read_body(url, response, deadline)
+            content = self._read_body(url, response, headers, deadline)
         else:
             _discard(response)
             raise _status_error(url, status, headers)
@@ -308,17 +310,19 @@ class FeedClient:
             last_modified=headers.get("last-modified"),
         )
 
-    def _read_body(self, url: str, response: BaseHTTPResponse, deadline: float) -> bytes:
+    def _read_body(self, url: str, response: BaseHTTPResponse, headers: Mapping[str, str],
+                   deadline: float) -> bytes:
+        """The body, capped; `headers` are the response's, lower-cased by `_answer`."""
         limit = self.limits.max_body_bytes
         try:
-            declared = declared_length(response.headers.get("content-length"))
+            declared = declared_length(headers.get("content-length"))
         except ValueError as error:
             response.close()
             raise HTTPStatusError(f"{error} from {url}") from error
         if declared is not None and declared > limit:
             response.close()
             raise TooLarge(f"body of {declared} bytes is larger than {limit}")
-        encoding = response.headers.get("content-encoding", "").strip().lower()
+        encoding = headers.get("content-encoding", "").strip().lower()
         try:
             decoder = CappedDecoder(encoding, limit)
             received = 0
