@@ -28,7 +28,7 @@ import random
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import cast
 
@@ -80,11 +80,9 @@ class HostSlots:
     hold_s: float = 60.0
     wait_s: float = 30.0
 
-    @contextmanager
-    def hold(self, host: str) -> Iterator[None]:
-        with host_slot(self.client, host, limit=self.limit, hold_s=self.hold_s,
-                       wait_s=self.wait_s):
-            yield
+    def hold(self, host: str) -> AbstractContextManager[None]:
+        return host_slot(self.client, host, limit=self.limit, hold_s=self.hold_s,
+                         wait_s=self.wait_s)
 
 
 @contextmanager
