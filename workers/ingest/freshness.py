@@ -7,7 +7,7 @@
   and `sy:updateFrequency` (times per period, default 1).
 
 Feed elements are read from the document's head (before its first item or entry) with
-a small scanner, the same whatever parser reads the entries. What the schedule does with
+a small scanner, one pass, the same whatever parser reads the entries. What the schedule does with
 them lives in `schedule.publisher_wait`.
 """
 
@@ -21,11 +21,17 @@ from email.utils import parsedate_to_datetime
 
 # Channel elements come before the items; a feed's head is far smaller than this.
 HEAD_BYTES = 64 * 1024
-_FIRST_ITEM = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
-_TTL = re.compile(rb"<(?:[\w-]+:)?ttl(?:\s[^<>]*)?>\s*(\d{1,9})\s*<")
-_UPDATE_PERIOD = re.compile(
-    rb"<(?:[\w-]+:)?updatePeriod(?:\s[^<>]*)?>\s*([A-Za-z]{1,16})\s*<")
-_UPDATE_FREQUENCY = re.compile(rb"<(?:[\w-]+:)?updateFrequency(?:\s[^<>]*)?>\s*(\d{1,9})\s*<")
+# The first item or entry (where the head ends) and each hint element, in one pass. Any
+# namespace prefix is taken whole (`++`: no shorter one could be followed by `:`). A
+# hint's value ends where the next tag begins, a `<` left unconsumed: no match holds a
+# `<` past its first, so every tag is looked at, as a search per element would.
+_HEAD_TAG = re.compile(
+    rb"<(?:[\w-]++:)?(?:"
+    rb"(?P<item>(?:item|entry)[\s>/])"
+    rb"|ttl(?:\s[^<>]*)?>\s*(?P<ttl>\d{1,9})\s*(?=<)"
+    rb"|updatePeriod(?:\s[^<>]*)?>\s*(?P<period>[A-Za-z]{1,16})\s*(?=<)"
+    rb"|updateFrequency(?:\s[^<>]*)?>\s*(?P<frequency>\d{1,9})\s*(?=<)"
+    rb")")
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,12})", re.IGNORECASE)
 _NO_WAIT = re.compile(r"(?:^|[,\s])no-(?:cache|store)\b", re.IGNORECASE)
 
@@ -50,9 +56,11 @@ class PublisherHints:
 
 def read_hints(headers: Mapping[str, str], content: bytes = b"") -> PublisherHints:
     """Hints from lower-cased response headers and, for a 200, the feed's bytes."""
-    head = _head(content)
+    found = _head_values(content)
     return PublisherHints(cache_lifetime_s=cache_lifetime_s(headers),
-                          ttl_s=_ttl_s(head), update_period_s=_update_period_s(head))
+                          ttl_s=_ttl_s(found.get("ttl")),
+                          update_period_s=_update_period_s(found.get("period"),
+                                                           found.get("frequency")))
 
 
 def cache_lifetime_s(headers: Mapping[str, str]) -> float | None:
@@ -69,27 +77,32 @@ def cache_lifetime_s(headers: Mapping[str, str]) -> float | None:
     return max((expires - sent).total_seconds(), 0.0)
 
 
-def _head(content: bytes) -> bytes:
-    head = content[:HEAD_BYTES]
-    first = _FIRST_ITEM.search(head)
-    return head[:first.start()] if first else head
+def _head_values(content: bytes) -> dict[str, bytes]:
+    """The first value of each hint element of the head: the first HEAD_BYTES, up to the
+    first item or entry."""
+    found: dict[str, tuple[bytes, int]] = {}
+    for tag in _HEAD_TAG.finditer(content, 0, HEAD_BYTES):
+        if tag["item"] is not None:
+            # The head ends before this tag, so a value it closes is cut off.
+            return {name: value for name, (value, end) in found.items()
+                    if end < tag.start()}
+        name = tag.lastgroup or ""
+        found.setdefault(name, (tag[name], tag.end()))
+    return {name: value for name, (value, _end) in found.items()}
 
 
-def _ttl_s(head: bytes) -> float | None:
-    found = _TTL.search(head)
-    return float(found.group(1)) * 60 if found else None
+def _ttl_s(ttl: bytes | None) -> float | None:
+    return float(ttl) * 60 if ttl is not None else None
 
 
-def _update_period_s(head: bytes) -> float | None:
-    period = _UPDATE_PERIOD.search(head)
-    frequency = _UPDATE_FREQUENCY.search(head)
+def _update_period_s(period: bytes | None, frequency: bytes | None) -> float | None:
     if period is None and frequency is None:
         return None
     # Either may be omitted: the period defaults to daily, the frequency to 1.
-    seconds = PERIOD_SECONDS.get(period.group(1).decode().lower() if period else "daily")
+    seconds = PERIOD_SECONDS.get(period.decode().lower() if period is not None else "daily")
     if seconds is None:
         return None
-    times = int(frequency.group(1)) if frequency else 1
+    times = int(frequency) if frequency is not None else 1
     return seconds / max(times, 1)
 
 
