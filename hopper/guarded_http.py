@@ -58,11 +58,18 @@ class GuardErrors:
     invalid: Callable[[str], Exception]
 
 
+# Judgements are remembered per text (bounded): every request judges its URL's host, every
+# new connection its peer, and a process polls the same hosts again and again. Each is a
+# pure function of the text, so a remembered answer is the answer.
+_remembered = functools.lru_cache(maxsize=4096)
+
+
 def address_check(*, allow_private_networks: bool) -> Callable[[str], bool]:
     """The one judgement of peer addresses every client uses (HOPPER_ALLOW_PRIVATE_NETWORKS)."""
     return is_public_or_private_address if allow_private_networks else is_public_address
 
 
+@_remembered
 def is_public_address(address: str) -> bool:
     """True when `address` (IPv4 or IPv6 text) is a globally routable unicast address.
 
@@ -71,29 +78,24 @@ def is_public_address(address: str) -> bool:
     and documentation ranges; an IPv4-mapped IPv6 address is judged as its IPv4 form.
     """
     ip = _parse_address(address)
-    return ip is not None and _is_public(ip)
+    if ip is None or ip in METADATA_ADDRESSES:
+        return False
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
 
 
+@_remembered
 def is_public_or_private_address(address: str) -> bool:
     """`is_public_address`, or loopback, RFC 1918 or unique local (`PRIVATE_NETWORKS`);
     never link-local, shared, unspecified or a metadata address."""
     ip = _parse_address(address)
     if ip is None or ip in METADATA_ADDRESSES:
         return False
-    return _is_public(ip) or any(ip in network for network in PRIVATE_NETWORKS)
+    # Asked by text, as callers ask, so its remembered answer serves: the same `ip`.
+    return is_public_address(address) or any(ip in network for network in PRIVATE_NETWORKS)
 
 
-def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """`is_public_address` of an address already parsed by `_parse_address`."""
-    if ip in METADATA_ADDRESSES:
-        return False
-    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback
-                                 or ip.is_link_local or ip.is_private)
-
-
-# Remembered: every request judges its URL's host, every new connection its peer, and a
-# process polls the same hosts again and again; an answer never changes.
-@functools.lru_cache(maxsize=4096)
+@_remembered
 def _parse_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address without its zone; an IPv4-mapped or 6to4 IPv6 address as its IPv4 form;
     None when `address` is not an address (a host name)."""
