@@ -99,3 +99,16 @@ def test_an_unreachable_redis_lets_the_request_go_ahead() -> None:
     with host_slot(down, "news.example", limit=1, wait_s=1):
         ran = True
     assert ran
+
+
+def test_a_server_that_lost_the_script_still_counts_the_slots(
+        redis_client: redis.Redis) -> None:
+    """Slots are taken by EVALSHA of the script's hash; a server that does not hold the
+    script (restarted, or flushed) gets it sent whole, and the limit still holds."""
+    redis_client.script_flush()
+    with host_slot(redis_client, "flushed.example", limit=1, wait_s=0.2):
+        assert redis_client.zcard(SLOTS_PREFIX + "flushed.example") == 1
+        with pytest.raises(HostBusy):
+            with host_slot(redis_client, "flushed.example", limit=1, wait_s=0.2):
+                pass
+    assert redis_client.zcard(SLOTS_PREFIX + "flushed.example") == 0
