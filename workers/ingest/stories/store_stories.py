@@ -158,10 +158,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
         _add(story, member)
         if plan.interleaved and story.id > 0:
             plan.joined.setdefault(story.id, []).append(member)
-        for term in (*story.index_terms(), *feature.keys):
-            newest = postings.setdefault(term, {})
-            newest.pop(story.id, None)        # moves to the end: the newest again
-            newest[story.id] = None
+        _make_newest(postings, story.id, (*story.index_terms(), *feature.keys))
         plan.keys_of.setdefault(story.id, set()).update(feature.keys)
         last_at[story.id] = max(last_at.get(story.id, item.published_at), item.published_at)
         plan.story_of[item.key] = story.id
@@ -204,6 +201,18 @@ def _add(story: StoryShape, member: Member) -> None:
                section_id=member.section_id, is_preferred=member.is_preferred)
 
 
+def _make_newest(postings: dict[str, dict[int, None]], story_id: int,
+                 terms: Iterable[str]) -> None:
+    """The story is the newest of each term (moved to the end of its entries)."""
+    for term in terms:
+        newest = postings.get(term)
+        if newest is None:          # (no empty dict made for the terms that have entries)
+            newest = postings[term] = {}
+        else:
+            newest.pop(story_id, None)
+        newest[story_id] = None
+
+
 def _newest(postings: Mapping[str, dict[int, None]], term: str) -> Iterator[int]:
     """The term's newest PER_TERM stories: the same bound the index read keeps
     (models.stories.stories_with_terms), so a word every story of the batch shares does
@@ -228,8 +237,14 @@ def _candidate_ids(feature: Features, postings: Mapping[str, dict[int, None]],
     # Only open stories counted (filtered in C: most index hits are not), most first.
     shared = Counter(filter(active.__contains__, itertools.chain.from_iterable(
         postings.get(term, ()) for term in feature.query)))
-    wanted.update(story_id for story_id, _ in shared.most_common()[:MAX_CANDIDATES])
+    wanted.update(_most_shared(shared)[:MAX_CANDIDATES])
     return wanted
+
+
+def _most_shared(shared: Counter[int]) -> list[int]:
+    """The story ids, those sharing most terms first (ties in the order first met): the
+    order of Counter.most_common, without building a pair for each id."""
+    return sorted(shared, key=shared.__getitem__, reverse=True)
 
 
 def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int, None]],
@@ -247,7 +262,7 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int,
     shared = Counter(itertools.chain.from_iterable(
         _newest(postings, term) for term in feature.query))
     candidates: list[StoryShape] = []
-    for story_id, _ in shared.most_common():
+    for story_id in _most_shared(shared):
         if story_id in shapes and last_at[story_id] >= oldest:
             candidates.append(shapes[story_id])
             if len(candidates) == MAX_CANDIDATES:
