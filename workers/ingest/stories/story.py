@@ -24,8 +24,8 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import mul
-from typing import Any
+from operator import attrgetter, mul
+from typing import Any, TypeVar
 
 from hopper.text import without_outlet
 
@@ -140,11 +140,12 @@ class StoryShape:
 
     # --- persistence as two JSON documents (models/stories.py stores them) ---
     def centroid_document(self) -> dict[str, Any]:
-        strongest = sorted(self.sums.items(), key=lambda item: -item[1])[:CENTROID_TERMS]
-        entities = sorted(self.entity_counts.items(), key=lambda item: -item[1])[:20]
-        names = sorted(self.name_counts.items(), key=lambda item: -item[1])[:20]
-        return {"n": self.count, "terms": {term: round(weight, 4) for term, weight in strongest},
-                "entities": dict(entities), "names": dict(names)}
+        sums = self.sums
+        return {"n": self.count,
+                "terms": {term: round(sums[term], 4)
+                          for term in _strongest(sums, CENTROID_TERMS)},
+                "entities": _heaviest(self.entity_counts, 20),
+                "names": _heaviest(self.name_counts, 20)}
 
     def lead_document(self) -> dict[str, Any]:
         return {"terms": {term: round(weight, 4) for term, weight in self.lead_terms.items()},
@@ -521,6 +522,15 @@ def _strongest(vector: Mapping[str, float], count: int) -> list[str]:
     return sorted(vector, key=vector.__getitem__, reverse=True)[:count]
 
 
+Weight = TypeVar("Weight", int, float)
+
+
+def _heaviest(vector: Mapping[str, Weight], count: int) -> dict[str, Weight]:
+    """The `count` heaviest entries, heaviest first (ties in the vector's order, as
+    `_strongest`)."""
+    return {term: vector[term] for term in _strongest(vector, count)}
+
+
 def _norm(vector: Mapping[str, float]) -> float:
     # The products are summed in the same order as a generator would (same result), in C.
     return math.sqrt(sum(map(mul, vector.values(), vector.values())))
@@ -630,6 +640,9 @@ def has_room(story: StoryShape, joining: int = 1) -> bool:
     return story.count + joining <= MAX_STORY_ARTICLES
 
 
+_story_id = attrgetter("id")
+
+
 def choose_story(article: Features, candidates: Iterable[StoryShape], *,
                  duplicates: Iterable[StoryShape] = (),
                  weigh: Callable[[Features], Mapping[str, float]] | None = None
@@ -642,13 +655,13 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
     `weigh(article)` (its terms weighted by rarity, worked out once a candidate passes
     the guards) if given."""
     vector: Mapping[str, float] | None = None
-    for story in sorted(duplicates, key=lambda story: -story.id):
+    for story in sorted(duplicates, key=_story_id, reverse=True):
         if has_room(story) and same_headline(article, story) and guards_agree(article, story):
             return story
     best: tuple[float, StoryShape] | None = None
     echo: tuple[float, StoryShape] | None = None
     for story in candidates:
-        if not has_room(story) or not guards_agree(article, story):   # cheap checks first
+        if story.count >= MAX_STORY_ARTICLES or not guards_agree(article, story):  # cheap first
             continue
         if not (shares_more_than_names(article, story)
                 and headline_meets_lead(article, story)):
@@ -677,18 +690,17 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
     or if it is clearly more central (preferred sources count extra)."""
     story.changed()
     story.count += 1
-    if story.sums:
+    sums = story.sums
+    if sums:
+        get = sums.get
         for term, weight in article.terms.items():
-            story.sums[term] = story.sums.get(term, 0.0) + weight
+            sums[term] = get(term, 0.0) + weight
     else:           # a story's first member (most stories have one): share its numbers
-        story.sums = dict(article.terms)
-    for name in article.entities:
-        story.entity_counts[name] = story.entity_counts.get(name, 0) + 1
-    for name in article.names:
-        story.name_counts[name] = story.name_counts.get(name, 0) + 1
-    if len(story.sums) > 4 * CENTROID_TERMS:
-        story.sums = dict(sorted(story.sums.items(), key=lambda item: -item[1])
-                          [:2 * CENTROID_TERMS])
+        sums = story.sums = dict(article.terms)
+    _count(story.entity_counts, article.entities)
+    _count(story.name_counts, article.names)
+    if len(sums) > 4 * CENTROID_TERMS:
+        story.sums = _heaviest(sums, 2 * CENTROID_TERMS)
     if story.lead_id is None or not story.lead_terms or _challenges(story, article,
                                                                     is_preferred):
         story.lead_id = article_key
@@ -699,6 +711,13 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_title = title
         story.lead_section_id = section_id
         story.lead_preferred = is_preferred
+
+
+def _count(counts: dict[str, int], names: Iterable[str]) -> None:
+    """One more sighting of each name."""
+    get = counts.get
+    for name in names:
+        counts[name] = get(name, 0) + 1
 
 
 def _challenges(story: StoryShape, article: Features, is_preferred: bool) -> bool:
