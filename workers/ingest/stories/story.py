@@ -216,6 +216,7 @@ _SURE = 8        # a number or an acronym: a name whatever the case of the text
 _TERM = 16       # a term of the vector: two characters or more, not a stop word
 _CASELESS = 32   # a letter of a script without capitals (Arabic, Hebrew, CJK, Thai…)
 _DECIMAL_FIGURE = 64   # a figure with decimals or a percentage ("7.1", "4.5%", "30%")
+_DATE_FIGURE = 128     # a year, or a number that is a day beside a month's name (_is_date)
 
 
 @lru_cache(maxsize=65536)
@@ -224,6 +225,8 @@ def _word(raw: str) -> tuple[str, int]:
     kind = _CAPITAL if raw[:1].isupper() else 0
     if _DECIMAL.match(stem):
         kind |= _DECIMAL_FIGURE
+    if _YEAR.match(stem) or (len(stem) <= 2 and stem.isdigit()):
+        kind |= _DATE_FIGURE
     if raw[:1].isalpha() and raw[:1].lower() == raw[:1].upper():
         kind |= _CASELESS
     if stem not in STOPWORDS:
@@ -308,7 +311,8 @@ def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
                 capitalised += 1
         if kind & _TERM:
             weights[stem] = get(stem, 0.0) + weight
-        if kind & _NAME and not (kind & _SURE and _is_date(words, position)):
+        if kind & _NAME and not (kind & _SURE and kind & _DATE_FIGURE
+                                 and _is_date(words, position)):
             found.add(stem)
             if kind & _SURE:
                 sure.add(stem)
