@@ -108,7 +108,7 @@ def test_a_server_that_lost_the_script_still_counts_the_slots(
     redis_client.script_flush()
     with host_slot(redis_client, "flushed.example", limit=1, wait_s=0.2):
         assert redis_client.zcard(SLOTS_PREFIX + "flushed.example") == 1
-        with pytest.raises(HostBusy):
-            with host_slot(redis_client, "flushed.example", limit=1, wait_s=0.2):
-                pass
+        with pytest.raises(HostBusy), \
+                host_slot(redis_client, "flushed.example", limit=1, wait_s=0.2):
+            pass
     assert redis_client.zcard(SLOTS_PREFIX + "flushed.example") == 0
