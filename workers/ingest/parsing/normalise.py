@@ -124,7 +124,11 @@ def resolve_id(guid: str, xml_base: str | None) -> str:
     paths do it, so they agree. The URL the feed was fetched from never takes part: a
     feed that moves (301) keeps the same entry keys.
     """
-    guid = _SCHEME_SLASHES.sub(r"\1\3", guid)
+    # What _SCHEME_SLASHES.sub(r"\1\3", guid) writes, without the template it would expand
+    # in Python for every guid.
+    extra = _SCHEME_SLASHES.match(guid)
+    if extra and extra.group(2):
+        guid = extra.group(1) + guid[extra.end(2):]
     try:
         return urljoin(xml_base or "", guid)
     except ValueError:
@@ -163,6 +167,8 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
     url = encode_illegal_characters(url)
     if not url:
         return None
+    if _AS_JOINED.fullmatch(url) and _joins_onto(base):
+        return url          # what the join and checks below give back, at a tenth the cost
     try:
         if _WEB_SCHEME_SLASHES.match(url):
             url = _WEB_SCHEME_SLASHES.sub(r"\1//", url, count=1)
@@ -176,6 +182,18 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
 
 # An http(s) URL written with two or more slashes after its scheme.
 _WEB_SCHEME_SLASHES = re.compile(r"^(https?:)/{2,}", re.IGNORECASE)
+# An absolute http(s) URL that urljoin gives back as written, whatever the base: a scheme
+# in lower case, a host with no brackets (IPv6, checked) nor anything but printable ASCII
+# (NFKC-checked), and no `?`, `#` or `;` (an empty query, fragment or parameters would go).
+_AS_JOINED = re.compile(r"https?://[^/?#;\[\]\x00-\x20\x7f-\U0010ffff]+(?:/[^?#;]*)?")
+
+
+def _joins_onto(base: str | None) -> bool:
+    """Whether urljoin accepts `base` (it refuses, say, a broken IPv6 host)."""
+    try:
+        return not base or urlsplit(base) is not None      # urlsplit caches its answers
+    except ValueError:
+        return False
 
 
 def media_url(url: str | None, base: str | None) -> str | None:
