@@ -27,9 +27,19 @@ class SectionRule:
 
 def classify(articles: Sequence[CleanArticle], *, section_id: int | None,
              rules: Sequence[SectionRule]) -> list[CleanArticle]:
-    return [dataclasses.replace(article, section_id=_section_for(article, section_id, rules),
-                                tags=normalise_tags(article.tags))
+    return [_classified(article, _section_for(article, section_id, rules),
+                        normalise_tags(article.tags))
             for article in articles]
+
+
+def _classified(article: CleanArticle, section_id: int | None,
+                tags: tuple[str, ...]) -> CleanArticle:
+    """The article in `section_id` with `tags`; the article itself when it already is
+    (every article of a source without a section whose tags are already normal), not a
+    copy: dataclasses.replace copies each of its fields in Python."""
+    if section_id == article.section_id and tags == article.tags:
+        return article
+    return dataclasses.replace(article, section_id=section_id, tags=tags)
 
 
 def _section_for(article: CleanArticle, default: int | None,
