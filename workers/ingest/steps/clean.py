@@ -290,8 +290,8 @@ def _lead_image(entry: ParsedEntry, content_html: str, *, base_url: str) -> Lead
     if image is None and "<img" in entry.summary_html.lower():
         image = first_image(sanitise_html(entry.summary_html, base_url=base_url))
     if image is not None and len(image.url) <= URL_MAX:
-        alt = meaningful_alt(image.alt)
-        return LeadImage(image.url, alt[:IMAGE_ALT_MAX] if alt else None)
+        # Already meaningful: the sanitiser's attribute filter kept no other alt text.
+        return LeadImage(image.url, image.alt[:IMAGE_ALT_MAX] if image.alt else None)
     return LeadImage(None)
 
 
