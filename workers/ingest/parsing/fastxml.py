@@ -116,6 +116,22 @@ def _text(element: etree._Element) -> str:
     return element.text or ""
 
 
+def _name(tag: str) -> tuple[str | None, str]:
+    """An element's namespace (None without one) and local name from its tag, as
+    etree.QName reads them, without building one: two QNames for each child of every
+    entry were a good part of the cost of reading it."""
+    if tag[:1] == "{":
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
+def _is_media(tag: str, local: str) -> bool:
+    """Whether `tag` names the Media RSS element `local` (media:title, media:description…)."""
+    namespace, name = _name(tag)
+    return namespace in MEDIA and name == local
+
+
 def _base(element: etree._Element, url: str) -> str:
     """The base for links in `element`: its xml:base (itself relative to the document's
     URL), else the document's URL."""
@@ -162,8 +178,7 @@ def _own_text(content: etree._Element, local: str) -> str | None:
     (`local` names which), as plain text: what it says of its own picture (records.MediaItem).
     """
     element = next((child for child in content if isinstance(child.tag, str)
-                    and etree.QName(child).namespace in MEDIA
-                    and etree.QName(child).localname == local), None)
+                    and _is_media(child.tag, local)), None)
     if element is None:
         return None
     return media_description_text(element.text or "", element.get("type"))
@@ -177,6 +192,8 @@ def _with_item_texts(media: list[MediaItem], item: etree._Element, *,
     The description is a caption only beside the item's own description, and as plain
     text: otherwise it is the item's body (`_with_media_description`). Enclosures are no
     Media RSS objects and are left as they are."""
+    if not media:
+        return media        # nothing to give the texts to: no need to look for them
     title, description, credit = (_own_text(item, local)
                                   for local in ("title", "description", "credit"))
     if description is not None and (not has_description or _is_html_typed(item)):
@@ -190,8 +207,7 @@ def _with_item_texts(media: list[MediaItem], item: etree._Element, *,
 def _is_html_typed(item: etree._Element) -> bool:
     """Whether the item's own media:description (the first) says type="html"."""
     described = next((child for child in item if isinstance(child.tag, str)
-                      and etree.QName(child).namespace in MEDIA
-                      and etree.QName(child).localname == "description"), None)
+                      and _is_media(child.tag, "description")), None)
     return described is not None and (described.get("type") or "").strip().lower() == "html"
 
 
@@ -199,7 +215,7 @@ def _media(element: etree._Element, base: str) -> Iterator[MediaItem]:
     """media:content and media:thumbnail, also inside media:group and media:content."""
     for child in element.iter(*(f"{{{ns}}}content" for ns in MEDIA),
                               *(f"{{{ns}}}thumbnail" for ns in MEDIA)):
-        yield from _media_item(child, etree.QName(child).localname, base)
+        yield from _media_item(child, _name(child.tag)[1], base)
 
 
 def _media_descriptions(element: etree._Element, *, only_html: bool = False) -> list[str]:
@@ -350,11 +366,11 @@ def _rss_item(item: etree._Element, url: str) -> ParsedEntry:
             enclosure = _enclosure(child.get("href"), child.get("type"), base)
             if enclosure:
                 enclosures.append(enclosure)
-        elif etree.QName(child).namespace in MEDIA:
-            if etree.QName(child).localname == "title":
+        elif (name := _name(tag))[0] in MEDIA:
+            if name[1] == "title":
                 fields.setdefault("media_title", _text(child))
-            media.extend(_media(child, base) if etree.QName(child).localname == "group"
-                         else _media_item(child, etree.QName(child).localname, base))
+            media.extend(_media(child, base) if name[1] == "group"
+                         else _media_item(child, name[1], base))
             media_elements.append(child)
     # Beside the item's own description, a plain media:description is what feedparser
     # files as text/plain content, which lenient._contents drops: a picture's alt text
@@ -427,14 +443,14 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
         if tag in EXTENSION_DATES:
             dates[EXTENSION_DATES[tag]] = _text(child)
         elif tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
-            fields.setdefault(etree.QName(child).localname, _text(child))
+            fields.setdefault(_name(tag)[1], _text(child))
         elif tag in ITEM_EXTENSION_FIELDS:
             fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
         elif tag == f"{{{DC}}}subject":
             categories.append(_text(child))
-        elif etree.QName(child).namespace in MEDIA:
-            media.extend(_media(child, base) if etree.QName(child).localname == "group"
-                         else _media_item(child, etree.QName(child).localname, base))
+        elif (name := _name(tag))[0] in MEDIA:
+            media.extend(_media(child, base) if name[1] == "group"
+                         else _media_item(child, name[1], base))
     media = _with_item_texts(media, item,
                              has_description=bool(fields.get("description", "").strip()))
     return make_entry(
@@ -576,8 +592,8 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
         tag = child.tag
         if not isinstance(tag, str):
             continue
-        local = etree.QName(child).localname
-        if etree.QName(child).namespace == ns:
+        namespace, local = _name(tag)
+        if namespace == ns:
             if local == "id":
                 guid = guid or resolve_id(_text(child), child.base)
             elif local == "title":
@@ -605,14 +621,14 @@ def _atom_entry(entry: etree._Element, ns: str, is_atom10: bool, url: str,
                     enclosures.append(enclosure)
         elif tag == f"{{{DC}}}subject":
             categories.append(_text(child))
-        elif tag in EXTENSION_DATES and etree.QName(child).namespace != ns:
+        elif tag in EXTENSION_DATES and namespace != ns:
             dates[EXTENSION_DATES[tag]] = _text(child)
         elif tag == f"{{{DC}}}creator":
             signers.append(_text(child))
             author = author or _text(child)
         elif tag == FEEDBURNER_ORIGINAL_LINK:
             original_link = original_link or absolute_url(_text(child).strip(), base)
-        elif etree.QName(child).namespace in MEDIA:
+        elif namespace in MEDIA:
             media.extend(_media(child, base) if local == "group"
                          else _media_item(child, local, base))
             descriptions.extend(_media_descriptions(child))
