@@ -58,9 +58,18 @@ class _Base:
 _base: ContextVar[_Base | None] = ContextVar("sanitise_base", default=None)
 
 
+# The scheme and host of most base URLs, as urlsplit reads them (a lower-case scheme, a
+# host of printable ASCII without brackets, ended by a path, query or fragment), without
+# its Python-level parsing.
+_WEB_ORIGIN = re.compile(r"(https?)://[^/?#\[\]\x00-\x20\x7f-\U0010ffff]+(?=[/?#]|\Z)")
+
+
 def _make_base(url: str | None) -> _Base | None:
     if not url:
         return None
+    origin = _WEB_ORIGIN.match(url)
+    if origin:
+        return _Base(url, origin.group(0), origin.group(1))
     try:
         parts = urlsplit(url)
     except ValueError:
