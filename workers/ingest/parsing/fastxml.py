@@ -434,6 +434,7 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
     media: list[MediaItem] = []
     dates: dict[str, str] = {}
     signers: list[str] = []
+    own_fields = {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}
     for child in item:
         tag = child.tag
         if not isinstance(tag, str):
@@ -442,7 +443,7 @@ def _rdf_item(item: etree._Element, ns: str, url: str) -> ParsedEntry:
             signers.append(_text(child))
         if tag in EXTENSION_DATES:
             dates[EXTENSION_DATES[tag]] = _text(child)
-        elif tag in {f"{{{ns}}}title", f"{{{ns}}}link", f"{{{ns}}}description"}:
+        elif tag in own_fields:
             fields.setdefault(_name(tag)[1], _text(child))
         elif tag in ITEM_EXTENSION_FIELDS:
             fields.setdefault(ITEM_EXTENSION_FIELDS[tag], _text(child))
