@@ -74,6 +74,22 @@ def without_invisibles(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+# The letters outside ASCII that a case-insensitive regular expression matches with ASCII
+# ones ("ſ" matches s, the Kelvin sign k, "İ" and "ı" i): found by trying every code point.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def may_hold(text: str, *words: str) -> bool:
+    """Whether `text` may hold one of `words` (ASCII, lower case) in any case, as a
+    case-insensitive regular expression reads it: the test before such a search, which
+    tries each letter of each word against every position of the text (tens of thousands
+    of instructions for a line of HTML). False only when no such search can match."""
+    if any(letter in text for letter in _FOLDS_TO_ASCII):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in words)
+
+
 def is_visible(text: str) -> bool:
     """Whether `text` shows anything: a character that is neither whitespace nor a format
     character (Unicode category Cf: zero-width space and joiners, bidi controls, soft

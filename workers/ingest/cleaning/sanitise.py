@@ -28,7 +28,7 @@ import nh3
 
 from hopper.html_policy import ARTICLE_ATTRIBUTES, ARTICLE_TAGS, CLEAN_CONTENT_TAGS
 from hopper.srcset import rewrite_srcset, srcset_candidates
-from hopper.text import shorten, without_controls, without_invisibles
+from hopper.text import may_hold, shorten, without_controls, without_invisibles
 from workers.ingest.cleaning.mathml import math_as_text
 from workers.ingest.cleaning.media import (
     is_lead_image_candidate,
@@ -216,18 +216,6 @@ def _with_lazy_picture(element: str, tag: str) -> str:
     return f"<{element} {' '.join([*promoted, *kept])}>"
 
 
-def _may_say(tag: str, *words: str) -> bool:
-    """Whether `tag` may hold one of `words` (ASCII, lower case) in any case: the test
-    before a case-insensitive search for them, which tries each of its letters against
-    every position of the tag, several times slower than the rest of this pre-pass. A tag
-    that is not all ASCII is always searched (a few other letters match ASCII ones:
-    the Kelvin sign matches k)."""
-    if not tag.isascii():
-        return True
-    lowered = tag.lower()
-    return any(word in lowered for word in words)
-
-
 def _shows_no_picture(img: str) -> bool:
     return bool(_SRC_OF_ANOTHER_SCHEME.search(img)) and not _SRCSET.search(img)
 
@@ -240,12 +228,12 @@ def _drop_trackers_and_foreign_iframes(markup: str) -> str:
     def replace(match: re.Match[str]) -> str:
         tag = match.group(0)
         element = match.group(1).lower()
-        if element != "iframe" and _may_say(tag, "data-") and _MAYBE_LAZY.search(tag):
+        if element != "iframe" and may_hold(tag, "data-") and _MAYBE_LAZY.search(tag):
             tag = _with_lazy_picture(element, tag)
         if element == "img" and _shows_no_picture(tag):
             return ""
         if element == "source" or (element == "img" and not (
-                _may_say(tag, "width", "height", "data:")
+                may_hold(tag, "width", "height", "data:")
                 and _MAYBE_TRACKER_OR_DATA.search(tag))):
             return tag                                   # the common case, decided cheaply
         attributes = _attributes_of(tag)
@@ -273,7 +261,7 @@ def _without_unplayable_players(markup: str) -> str:
     """Each <video> and <audio> element (start tag to end tag) that has no source to play
     removed with its fallback content. Linear: a player that never closes ends the
     search (none after it can close either, for the pre-pass's purpose)."""
-    player = _PLAYER_START.search(markup)
+    player = _PLAYER_START.search(markup) if may_hold(markup, "<video", "<audio") else None
     if player is None:
         return markup
     kept: list[str] = []
