@@ -92,7 +92,9 @@ def media_kind(url: str, mime_type: str | None = None, medium: str | None = None
 def video_embed_url(url: str | None) -> str | None:
     """The privacy-friendly embed URL for a YouTube or Vimeo video page or player URL:
     https://www.youtube-nocookie.com/embed/ID or https://player.vimeo.com/video/ID."""
-    lowered = url.lower() if url else ""
+    if not url:
+        return None
+    lowered = url.lower()
     if "youtu" not in lowered and "vimeo" not in lowered:
         return None         # names no host below (most links): nothing to parse
     try:
