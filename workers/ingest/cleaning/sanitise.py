@@ -261,7 +261,7 @@ def _without_unplayable_players(markup: str) -> str:
     """Each <video> and <audio> element (start tag to end tag) that has no source to play
     removed with its fallback content. Linear: a player that never closes ends the
     search (none after it can close either, for the pre-pass's purpose)."""
-    player = _PLAYER_START.search(markup) if may_hold(markup, "<video", "<audio") else None
+    player = _PLAYER_START.search(markup)
     if player is None:
         return markup
     kept: list[str] = []
