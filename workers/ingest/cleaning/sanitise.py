@@ -3,7 +3,7 @@
 INVARIANT: nh3 is always the last step that writes HTML. Whatever runs before it (the
 cheap pre-pass that drops tracking pixels, foreign iframes and players with nothing to
 play) may be fooled by hostile markup without harm. After it, one step empties iframes
-(`_without_iframe_text`): their children, fallback text no browser shows, are the one
+(`_settled_iframes`): their children, fallback text no browser shows, are the one
 place nh3's serialisation leaves `<` unescaped. From then on every `<` starts a tag nh3
 wrote and every attribute is double-quoted with `<`, `>` and `"` escaped, so code that
 *reads* the result (lead image, embed, plain text) can use regular expressions exactly,
@@ -134,6 +134,7 @@ _CLEANER = nh3.Cleaner(
     url_schemes=set(URL_SCHEMES),
     set_tag_attribute_values={
         "img": {"loading": "lazy"},
+        # Written in a random order: _settled_iframes puts them in one.
         "iframe": {"loading": "lazy", "referrerpolicy": "strict-origin-when-cross-origin",
                    "sandbox": "allow-scripts allow-same-origin allow-presentation"},
     },
@@ -308,7 +309,7 @@ def sanitise_html(markup: str, *, base_url: str | None) -> str:
     try:
         # nh3 last: see the module docstring. It keeps control characters in text, so
         # they go first (hopper.text.without_controls).
-        return _without_iframe_text(_CLEANER.clean(_without_unplayable_players(
+        return _settled_iframes(_CLEANER.clean(_without_unplayable_players(
             _drop_trackers_and_foreign_iframes(math_as_text(without_controls(markup)))))).strip()
     finally:
         _base.reset(token)
@@ -318,13 +319,31 @@ def sanitise_html(markup: str, *, base_url: str | None) -> str:
 # `<iframe …></ifr<img …>ame><script>…` is harmless as nh3 writes it, but a regular
 # expression would read an image there, and removing that image would close the iframe
 # early. The content ends at the first `</iframe>`: any earlier one would have closed it.
-_IFRAME_WITH_CONTENT = re.compile(r"(<iframe\b[^>]*>).*?(</iframe>)", re.DOTALL)
+# nh3 escapes `>` in attribute values, so the start tag ends at the first `>`.
+_IFRAME_WITH_CONTENT = re.compile(r"<iframe\b([^>]*)>.*?</iframe>", re.DOTALL)
+# One attribute as nh3 writes it: a name, and a double-quoted value with `"` escaped.
+_WRITTEN_ATTRIBUTE = re.compile(r'\s+([^\s=]+)(="[^"]*")?')
 
 
-def _without_iframe_text(sanitised: str) -> str:
+def _settled_iframes(sanitised: str) -> str:
+    """Every iframe emptied (above), with the attributes nh3 adds (`_ADDED_TO_IFRAMES`)
+    last and in one order: nh3 writes them from a hash map seeded afresh in each process,
+    so the same embed came out in one of six orders, and an article's content hash
+    changed with the worker that polled it (rewritten as "updated" for nothing)."""
     if "<iframe" not in sanitised:
         return sanitised
-    return _IFRAME_WITH_CONTENT.sub(r"\1\2", sanitised)
+    return _IFRAME_WITH_CONTENT.sub(_settled_iframe, sanitised)
+
+
+_ADDED_TO_IFRAMES = ("loading", "referrerpolicy", "sandbox")
+
+
+def _settled_iframe(match: re.Match[str]) -> str:
+    attributes = _WRITTEN_ATTRIBUTE.findall(match.group(1))
+    ordered = [attribute for attribute in attributes if attribute[0] not in _ADDED_TO_IFRAMES]
+    ordered += sorted(attribute for attribute in attributes
+                      if attribute[0] in _ADDED_TO_IFRAMES)
+    return "<iframe" + "".join(f" {name}{value}" for name, value in ordered) + "></iframe>"
 
 
 def escape_text(text: str) -> str:
