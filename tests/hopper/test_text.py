@@ -3,12 +3,18 @@ outlet's credit around its headline."""
 
 from __future__ import annotations
 
+import random
+import re
+import string
+import sys
+
 import pytest
 
 from hopper.text import (
     for_terminal,
     is_opening_of,
     is_visible,
+    may_hold,
     reading_minutes,
     shorten,
     without_controls,
@@ -122,3 +128,23 @@ def test_invisible_characters_that_split_words_go(text: str, expected: str) -> N
 def test_an_outlets_credit_around_its_headline_goes(title: str, outlet: str,
                                                     headline: str) -> None:
     assert without_outlet(title, outlet) == headline
+
+
+def test_may_hold_never_says_no_where_a_case_insensitive_search_finds_the_word() -> None:
+    """`may_hold` spares a case-insensitive search only when that search cannot match: every
+    letter outside ASCII that such a search matches with an ASCII one (found by trying
+    every code point here), in texts of random ASCII, Latin and Turkish letters."""
+    folding = {chr(point) for point in range(128, sys.maxunicode + 1)
+               if re.fullmatch("[a-z]", chr(point), re.IGNORECASE)}
+    assert all(may_hold(f"x{char}x", "zzz") for char in folding)
+    alphabet = string.ascii_letters + "<>=\"' -" + "éÉßİıſKkÅåøØ"
+    words = ("data-", "width", "lazy", "kit")
+    generator = random.Random(7)
+    said_no = 0
+    for _ in range(20_000):
+        text = "".join(generator.choices(alphabet, k=generator.randrange(1, 12)))
+        found = any(re.search(re.escape(word), text, re.IGNORECASE) for word in words)
+        if not may_hold(text, *words):
+            said_no += 1
+            assert not found, text
+    assert said_no > 10_000         # it does spare searches
