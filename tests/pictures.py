@@ -5,11 +5,12 @@ loopback servers that hand them out, or fail to."""
 from __future__ import annotations
 
 import struct
-import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.servers import serving
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -22,21 +23,6 @@ def png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (200, 60, 4
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
             + _chunk(b"IDAT", zlib.compress(row * height, 9)) + _chunk(b"IEND", b""))
-
-
-@contextmanager
-def _serving(host: str, handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """`handler` answering on `host` (a loopback address), port chosen by the OS, from a
-    thread of its own until the block ends. Yields the base URL."""
-    server = ThreadingHTTPServer((host, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @contextmanager
@@ -60,7 +46,7 @@ def picture_server(host: str, width: int, height: int) -> Iterator[tuple[str, li
         def log_message(self, *_args: object) -> None:
             pass
 
-    with _serving(host, Pictures) as base_url:
+    with serving(ThreadingHTTPServer((host, 0), Pictures)) as base_url:
         yield base_url, agents
 
 
@@ -121,7 +107,7 @@ def publisher(host: str = "127.0.0.1", *, width: int = 1600,
         def log_message(self, *_args: object) -> None:
             pass
 
-    with _serving(host, Images) as base_url:
+    with serving(ThreadingHTTPServer((host, 0), Images)) as base_url:
         yield base_url, paths
 
 
@@ -139,5 +125,5 @@ def host_down(host: str = "127.0.0.1") -> Iterator[str]:
         def log_message(self, *_args: object) -> None:
             pass
 
-    with _serving(host, ServerError) as base_url:
+    with serving(ThreadingHTTPServer((host, 0), ServerError)) as base_url:
         yield base_url

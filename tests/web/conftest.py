@@ -4,12 +4,13 @@ so areas must not each start their own)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.servers import serving
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -18,15 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture
 def live_server(app: Any) -> Iterator[str]:
     """The app on a real HTTP server at 127.0.0.1:<free port>, in a thread; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(make_server("127.0.0.1", 0, app, threaded=True)) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

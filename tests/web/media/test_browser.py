@@ -3,7 +3,6 @@ origin, and the publishers' pictures (on another host, 127.0.0.2) still display.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -11,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.pictures import picture_server
+from tests.servers import serving
 from tests.web.site.conftest import READER_AGENT
 
 pytestmark = pytest.mark.browser
@@ -30,14 +30,8 @@ def publisher() -> Iterator[tuple[str, list[str]]]:
 def live_site(media_app) -> Iterator[str]:
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, media_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(make_server("127.0.0.1", 0, media_app, threaded=True)) as base_url:
+        yield base_url
 
 
 def all_images_shown(page) -> bool:  # type: ignore[no-untyped-def]
