@@ -1,6 +1,7 @@
 """Real image files for tests that serve publishers' pictures: a solid-colour PNG of any
 size, built with zlib (RFC 2083), so a browser really decodes and shows it, and
-loopback servers that hand them out, or fail to."""
+loopback servers that hand them out, or fail to; and, in a browser page, the pictures
+held back until their boxes are painted."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from tests.servers import serving
 
@@ -127,3 +129,24 @@ def host_down(host: str = "127.0.0.1") -> Iterator[str]:
 
     with serving(ThreadingHTTPServer((host, 0), ServerError)) as base_url:
         yield base_url
+
+
+class HeldPictures:
+    """The media proxy's answers (a picture, or the placeholder for a dead one) held back
+    in a browser `page` until `let_go`: the pictures' boxes are laid out, and can be
+    painted, before anything arrives. Set up before the page is loaded."""
+
+    def __init__(self, page: Any) -> None:
+        self.routes: list[Any] = []
+        page.route("**/media/**", self.routes.append)
+
+    def let_go(self) -> None:
+        assert self.routes, "the page asked for no picture"
+        for route in self.routes:
+            route.continue_()
+
+
+def wait_for_paint(page: Any) -> None:
+    """Until the page has painted a frame (the callback of the frame after it runs)."""
+    page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
+                  "requestAnimationFrame(painted)))")

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from models.base import utcnow
 from models.db import session_scope
+from tests.pictures import HeldPictures, wait_for_paint
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -127,20 +128,16 @@ def test_a_borrowed_picture_that_dies_on_screen_is_not_credited_twice(
     time, for a picture no longer there. The line is hidden and keeps its room, so the
     lead's text under it does not move."""
     front_page(make, lead_image=f"{down_image_server}/vote.jpg")
-    held: list[Any] = []
     context = chromium.new_context(viewport=PHONE)
     try:
         page = context.new_page()
-        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        held = HeldPictures(page)
         page.goto(live_server + "/", wait_until="domcontentloaded")
         credit = page.locator(".front-lead .picture-credit")
         expect(credit).to_be_visible()
-        page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
-                      "requestAnimationFrame(painted)))")
+        wait_for_paint(page)
         before = page.evaluate(BOXES)
-        assert held
-        for route in held:
-            route.continue_()
+        held.let_go()
         expect(page.locator(".front-lead .picture-tile")).to_be_visible()
         expect(credit).to_be_hidden()
         after = page.evaluate(BOXES)

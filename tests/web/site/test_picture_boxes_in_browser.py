@@ -9,6 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.pictures import HeldPictures, wait_for_paint
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"width": 390, "height": 844}
@@ -25,18 +27,15 @@ def test_a_picture_of_unknown_height_keeps_the_box_it_was_given_when_it_arrives(
     source = make.source("Coast Wire")
     article = make.article(source, title="Harbour at dawn", image_url=f"{image_server}/dawn.png",
                            image_width=640, image_height=None, image_alt="The harbour")
-    held: list[Any] = []
     context = chromium.new_context(viewport=PHONE)
     try:
         page = context.new_page()
-        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        held = HeldPictures(page)
         page.goto(f"{live_server}/article/{article.id}-{article.slug}",
                   wait_until="domcontentloaded")
         picture = page.locator(".article-figure img")
         waiting = picture.evaluate(RATIO)
-        assert held
-        for route in held:
-            route.continue_()
+        held.let_go()
         page.wait_for_function("() => document.querySelector('.article-figure img').complete")
         arrived = picture.evaluate(RATIO)
         assert picture.evaluate("(image) => image.naturalWidth") > 40     # it did arrive
@@ -114,19 +113,15 @@ def test_a_picture_that_dies_on_screen_keeps_its_box_as_a_tile_naming_the_outlet
     article = make.article(make.source("Coast Wire"), title="Harbour bridge reopens",
                            image_url=f"{down_image_server}/gone.jpg",
                            image_width=1200, image_height=800, image_alt="The bridge")
-    held: list[Any] = []
     context = chromium.new_context(viewport=viewport, color_scheme=scheme, bypass_csp=True)
     try:
         page = context.new_page()
-        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        held = HeldPictures(page)
         page.goto(live_server + page_of(article), wait_until="domcontentloaded")
         picture = page.locator(f"{place} img")
-        page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
-                      "requestAnimationFrame(painted)))")
+        wait_for_paint(page)
         waiting = picture.evaluate(BOX)
-        assert held
-        for route in held:
-            route.continue_()
+        held.let_go()
         tile = page.locator(f"{place} .picture-tile")
         expect(tile).to_be_visible()
         shown = tile.evaluate(BOX)
@@ -154,17 +149,13 @@ def test_a_video_poster_that_dies_on_screen_uncovers_the_title_frame_under_it(
                  video_url="http://127.0.0.1/launch.mp4",
                  image_url=f"{down_image_server}/gone.jpg",
                  image_width=1280, image_height=720)
-    held: list[Any] = []
     context = chromium.new_context(viewport=PHONE)
     try:
         page = context.new_page()
-        page.route("**/media/**", lambda route: held.append(route))     # on its way
+        held = HeldPictures(page)
         page.goto(f"{live_server}/video", wait_until="domcontentloaded")
-        page.evaluate("() => new Promise((painted) => requestAnimationFrame(() => "
-                      "requestAnimationFrame(painted)))")
-        assert held
-        for route in held:
-            route.continue_()
+        wait_for_paint(page)
+        held.let_go()
         poster = page.locator(".video-poster-picture")
         expect(poster).to_have_attribute("data-broken", "")
         expect(poster).to_be_hidden()
