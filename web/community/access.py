@@ -1,4 +1,5 @@
-"""Who may use community actions: signed-in readers; commenting needs a verified email."""
+"""Who may use community actions: signed-in readers; commenting and reporting need a
+verified email."""
 
 from __future__ import annotations
 

@@ -148,8 +148,14 @@ def edit(comment_id: int) -> Response | str | tuple[str, int]:
 @_limit_reports_per_client
 @_limit_reports
 @signed_in_required
-def report(comment_id: int) -> Response:
+def report(comment_id: int) -> Response | tuple[str, int]:
     comment = _comment_or_404(comment_id)
+    if not current_user.is_verified:
+        # An address anyone may type costs nothing: sign-ups by the dozen would otherwise
+        # each get a report budget, and reports order the moderators' queue.
+        return render_template("community/refused.html",
+                               message="Please verify your email address before "
+                                       "reporting comments."), 403
     form = ReportForm()
     if not form.validate_on_submit():
         abort(400)

@@ -144,6 +144,27 @@ def test_a_reader_reports_a_comment_once_and_admins_see_the_count(
     assert "1 report" in client.get(f"/discussion/{article.id}").get_data(as_text=True)
 
 
+def test_an_unverified_reader_cannot_report_and_is_told_why(
+        client, make_user, login_as, make_article, database) -> None:
+    """Reports order the moderators' queue: an address nobody proved costs nothing, so a
+    report needs a verified one, as a comment does."""
+    article = make_article()
+    (comment_id,) = _comments_by_another(database, make_user("author@example.test"),
+                                         article.id, 1)
+    login_as(make_user("drive-by@example.test", is_verified=False))
+    assert 'aria-label="Report comment' not in client.get(
+        f"/discussion/{article.id}").get_data(as_text=True)
+    refused = client.post(f"/comments/{comment_id}/report", data={})
+    assert refused.status_code == 403
+    assert "verify your email address before reporting" in refused.get_data(as_text=True)
+    assert _report_count(database) == 0
+    login_as(make_user("verified@example.test"))
+    assert 'aria-label="Report comment' in client.get(
+        f"/discussion/{article.id}").get_data(as_text=True)
+    assert client.post(f"/comments/{comment_id}/report", data={}).status_code == 302
+    assert _report_count(database) == 1
+
+
 def _comments_by_another(database, user, article_id: int, count: int) -> list[int]:
     with session_scope(database) as session:
         return [comments.add(session, article_id=article_id, user_id=user.id,
