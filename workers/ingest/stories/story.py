@@ -382,8 +382,13 @@ def features(title: str, summary: str = "", outlet: str = "") -> Features:
     summary_entities, summary_names, _ = _read(summary_words, SUMMARY_WEIGHT, weights,
                                                first_is_sure=True)
     entities = title_entities | summary_entities
-    terms = _unit({stem: (1.0 + math.log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
-                   for stem, weight in weights.items()})
+    # The unit vector of the weighted terms (_unit's arithmetic, without a dict between).
+    log = math.log
+    values = [(1.0 + log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
+              for stem, weight in weights.items()]
+    norm = math.sqrt(sum(map(mul, values, values)))
+    terms = {stem: value / norm for stem, value in zip(weights, values, strict=True)} \
+        if norm else {}
     decimals = frozenset(word[0] for word in title_words if word[1] & _DECIMAL_FIGURE) \
         if title_kinds & _DECIMAL_FIGURE else frozenset()
     query = tuple(_strongest(terms, QUERY_TERMS))
