@@ -220,7 +220,8 @@ _DATE_FIGURE = 128     # a year, or a number that is a day beside a month's name
 
 
 @lru_cache(maxsize=65536)
-def _word(raw: str) -> tuple[str, int]:
+def _word(raw: str) -> Word:
+    """A spelling as features() reads it (`Word`)."""
     stem = _stem(raw.lower())
     kind = _CAPITAL if raw[:1].isupper() else 0
     if _DECIMAL.match(stem):
@@ -239,7 +240,8 @@ def _word(raw: str) -> tuple[str, int]:
                 kind |= _NAME | _SURE
             elif kind & _CAPITAL:
                 kind |= _NAME
-    return stem, kind
+    encoded = stem.encode()
+    return stem, kind, zlib.crc32(encoded), b" " + encoded
 
 
 # A word as features() reads it: its stem, its kind, and the stem's CRC-32 parts (the
@@ -251,8 +253,7 @@ Word = tuple[str, int, int, bytes]
 def _chunk(chunk: str) -> tuple[Word, ...]:
     """The words of one whitespace-separated chunk ("rate-hike," "U.S.")."""
     raws = _WORD.findall(chunk) if _CJK.search(chunk) is None else _cjk_raws(chunk)
-    return tuple((stem, kind, *_crc_parts(stem))
-                 for stem, kind in (_word(raw) for raw in raws))
+    return tuple(map(_word, raws))
 
 
 # Han, Hiragana and Katakana: Chinese and Japanese are written without spaces, so a
@@ -277,12 +278,6 @@ def _cjk_raws(chunk: str) -> list[str]:
         else:
             raws += [part[start:start + 2] for start in range(len(part) - 1)]
     return raws
-
-
-@lru_cache(maxsize=65536)
-def _crc_parts(word: str) -> tuple[int, bytes]:
-    encoded = word.encode()
-    return zlib.crc32(encoded), b" " + encoded
 
 
 def _words(text: str) -> list[Word]:
