@@ -241,12 +241,16 @@ def _word(raw: str) -> Word:
             elif kind & _CAPITAL:
                 kind |= _NAME
     encoded = stem.encode()
-    return stem, kind, zlib.crc32(encoded), b" " + encoded
+    counted = kind & _COUNTED
+    return (stem, kind, zlib.crc32(encoded), b" " + encoded, counted,
+            1 if counted and kind & _CAPITAL else 0, bool(kind & _TERM), bool(kind & _NAME))
 
 
-# A word as features() reads it: its stem, its kind, and the stem's CRC-32 parts (the
-# CRC alone, and the bytes after a space, to continue a 3-gram's CRC with).
-Word = tuple[str, int, int, bytes]
+# A word as features() reads it: its stem, its kind, the stem's CRC-32 parts (the CRC
+# alone, and the bytes after a space, to continue a 3-gram's CRC with), and what _read
+# asks of its kind, told once per spelling: 1 if it counts when telling Title Case (else
+# 0), 1 if it also is capitalised, whether it is a term, whether it may be a name.
+Word = tuple[str, int, int, bytes, int, int, bool, bool]
 
 
 @lru_cache(maxsize=65536)
@@ -298,16 +302,14 @@ def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
     maybe: set[str] = set()
     counted = capitalised = kinds = 0
     get = weights.get
-    for position, (stem, kind, _, _) in enumerate(words):
+    for position, (stem, kind, _, _, counts, capital, is_term, is_name) in enumerate(words):
         kinds |= kind
-        if kind & _COUNTED:
-            counted += 1
-            if kind & _CAPITAL:
-                capitalised += 1
-        if kind & _TERM:
+        counted += counts
+        capitalised += capital
+        if is_term:
             weights[stem] = get(stem, 0.0) + weight
-        if kind & _NAME and not (kind & _SURE and kind & _DATE_FIGURE
-                                 and _is_date(words, position)):
+        if is_name and not (kind & _SURE and kind & _DATE_FIGURE
+                            and _is_date(words, position)):
             found.add(stem)
             if kind & _SURE:
                 sure.add(stem)
