@@ -242,15 +242,21 @@ def _word(raw: str) -> Word:
                 kind |= _NAME
     encoded = stem.encode()
     counted = kind & _COUNTED
+    name = 0 if not kind & _NAME else _MAY_NAME if not kind & _SURE \
+        else _SURE_DATE if kind & _DATE_FIGURE else _SURE_NAME
     return (stem, kind, zlib.crc32(encoded), b" " + encoded, counted,
-            1 if counted and kind & _CAPITAL else 0, bool(kind & _TERM), bool(kind & _NAME))
+            1 if counted and kind & _CAPITAL else 0, bool(kind & _TERM), name)
 
 
 # A word as features() reads it: its stem, its kind, the stem's CRC-32 parts (the CRC
 # alone, and the bytes after a space, to continue a 3-gram's CRC with), and what _read
 # asks of its kind, told once per spelling: 1 if it counts when telling Title Case (else
-# 0), 1 if it also is capitalised, whether it is a term, whether it may be a name.
-Word = tuple[str, int, int, bytes, int, int, bool, bool]
+# 0), 1 if it also is capitalised, whether it is a term, and what name it may be (0: none,
+# or one of the three below).
+Word = tuple[str, int, int, bytes, int, int, bool, int]
+_MAY_NAME = 1      # a capitalised word: a name unless its text capitalises every word
+_SURE_NAME = 2     # a number or an acronym
+_SURE_DATE = 3     # … that may be a date (a year, or a day beside a month: _is_date)
 
 
 @lru_cache(maxsize=65536)
@@ -292,31 +298,29 @@ def _words(text: str) -> list[Word]:
 
 
 def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
-          first_is_sure: bool) -> tuple[set[str], set[str], int]:
+          first_is_sure: bool) -> tuple[set[str], set[str]]:
     """One pass over a text's words: adds `weight` per occurrence of each term to
     `weights`; returns (entities, names, kinds): its name-like words, those we are sure
     of (acronyms and numbers always; capitalised words unless the text is in Title Case,
-    or is the headline's first word), and the union of its words' kinds."""
+    or is the headline's first word)."""
     found: set[str] = set()
     sure: set[str] = set()
     maybe: set[str] = set()
-    counted = capitalised = kinds = 0
+    counted = capitalised = 0
     get = weights.get
-    for position, (stem, kind, _, _, counts, capital, is_term, is_name) in enumerate(words):
-        kinds |= kind
+    for position, (stem, _, _, _, counts, capital, is_term, name) in enumerate(words):
         counted += counts
         capitalised += capital
         if is_term:
             weights[stem] = get(stem, 0.0) + weight
-        if is_name and not (kind & _SURE and kind & _DATE_FIGURE
-                            and _is_date(words, position)):
+        if name and not (name == _SURE_DATE and _is_date(words, position)):
             found.add(stem)
-            if kind & _SURE:
+            if name != _MAY_NAME:
                 sure.add(stem)
             elif position > 0 or first_is_sure:
                 maybe.add(stem)
     is_title_case = counted >= 3 and capitalised >= 0.8 * counted
-    return found, (sure if is_title_case else sure | maybe), kinds
+    return found, (sure if is_title_case else sure | maybe)
 
 
 # A day or a year names no event: "TV Talk Shows: Wednesday, March 12" and "Lean In
@@ -373,11 +377,13 @@ def features(title: str, summary: str = "", outlet: str = "") -> Features:
     summary_words = _words(summary[:SUMMARY_CHARS])
     # Term weights: a title word counts 1, a summary word SUMMARY_WEIGHT.
     weights: dict[str, float] = {}
-    title_entities, title_names, title_kinds = _read(title_words, 1.0, weights,
-                                                     first_is_sure=False)
+    title_entities, title_names = _read(title_words, 1.0, weights, first_is_sure=False)
     title_terms = frozenset(weights)
-    summary_entities, summary_names, _ = _read(summary_words, SUMMARY_WEIGHT, weights,
-                                               first_is_sure=True)
+    summary_entities, summary_names = _read(summary_words, SUMMARY_WEIGHT, weights,
+                                            first_is_sure=True)
+    title_kinds = 0             # the union of the title's words' kinds
+    for word in title_words:
+        title_kinds |= word[1]
     entities = title_entities | summary_entities
     # The unit vector of the weighted terms (_unit's arithmetic, without a dict between).
     log = math.log
