@@ -224,10 +224,11 @@ def _word(raw: str) -> Word:
     """A spelling as features() reads it (`Word`)."""
     stem = _stem(raw.lower())
     kind = _CAPITAL if raw[:1].isupper() else 0
-    if _DECIMAL.match(stem):
-        kind |= _DECIMAL_FIGURE
-    if _YEAR.match(stem) or (len(stem) <= 2 and stem.isdigit()):
-        kind |= _DATE_FIGURE
+    if stem[:1].isdigit():      # (both patterns start with a digit)
+        if _DECIMAL.match(stem):
+            kind |= _DECIMAL_FIGURE
+        if _YEAR.match(stem) or (len(stem) <= 2 and stem.isdigit()):
+            kind |= _DATE_FIGURE
     if raw[:1].isalpha() and raw[:1].lower() == raw[:1].upper():
         kind |= _CASELESS
     if stem not in STOPWORDS:
@@ -262,7 +263,8 @@ _SURE_DATE = 3     # … that may be a date (a year, or a day beside a month: _i
 @lru_cache(maxsize=65536)
 def _chunk(chunk: str) -> tuple[Word, ...]:
     """The words of one whitespace-separated chunk ("rate-hike," "U.S.")."""
-    raws = _WORD.findall(chunk) if _CJK.search(chunk) is None else _cjk_raws(chunk)
+    raws = _WORD.findall(chunk) if chunk.isascii() or _CJK.search(chunk) is None \
+        else _cjk_raws(chunk)
     return tuple(map(_word, raws))
 
 
