@@ -302,7 +302,7 @@ def _words(text: str) -> list[Word]:
 def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
           first_is_sure: bool) -> tuple[set[str], set[str]]:
     """One pass over a text's words: adds `weight` per occurrence of each term to
-    `weights`; returns (entities, names, kinds): its name-like words, those we are sure
+    `weights`; returns (entities, names): its name-like words, and those we are sure
     of (acronyms and numbers always; capitalised words unless the text is in Title Case,
     or is the headline's first word)."""
     found: set[str] = set()
