@@ -260,12 +260,26 @@ _SURE_NAME = 2     # a number or an acronym
 _SURE_DATE = 3     # … that may be a date (a year, or a day beside a month: _is_date)
 
 
-@lru_cache(maxsize=65536)
 def _chunk(chunk: str) -> tuple[Word, ...]:
     """The words of one whitespace-separated chunk ("rate-hike," "U.S.")."""
     raws = _WORD.findall(chunk) if chunk.isascii() or _CJK.search(chunk) is None \
         else _cjk_raws(chunk)
     return tuple(map(_word, raws))
+
+
+class _Chunks(dict[str, tuple[Word, ...]]):
+    """Each chunk's words (`_chunk`), worked out once per process: looked up by dict's
+    own __getitem__ (in C, no call of Python's per chunk), emptied when full."""
+
+    def __missing__(self, chunk: str) -> tuple[Word, ...]:
+        if len(self) >= CHUNKS_KEPT:
+            self.clear()
+        found = self[chunk] = _chunk(chunk)
+        return found
+
+
+CHUNKS_KEPT = 65536
+_CHUNKS = _Chunks()
 
 
 # Han, Hiragana and Katakana: Chinese and Japanese are written without spaces, so a
@@ -294,9 +308,9 @@ def _cjk_raws(chunk: str) -> list[str]:
 
 def _words(text: str) -> list[Word]:
     """The text's words. No word spans whitespace, so the text is split on it and each
-    chunk is analysed once per process (news repeats its words; the regular expression
-    is the slow part)."""
-    return list(itertools.chain.from_iterable(map(_chunk, text.split())))
+    chunk is analysed once (`_CHUNKS` keeps up to 65,536; news repeats its words, and
+    the regular expression is the slow part)."""
+    return list(itertools.chain.from_iterable(map(_CHUNKS.__getitem__, text.split())))
 
 
 def _read(words: Sequence[Word], weight: float, weights: dict[str, float], *,
