@@ -4,15 +4,23 @@ Deduplication rests on the database, never on a check-then-insert in Python
 (docs/architecture.md, "Data"): articles are upserted with `INSERT … ON CONFLICT` on
 `uq_articles_source_id_entry_hash`, tags on their unique slug, links on their primary
 key. Each function sends one statement per batch (executemany), not one per row.
+
+On SQLite, where every poll's write transaction holds the one write lock, the articles
+upsert and the tag links skip SQLAlchemy's per-row parameter handling: the statement is
+the one SQLAlchemy compiles, its values bound by the columns' own bind processors, sent
+as the same multi-row INSERTs through `exec_driver_sql` (`_SqliteUpsert`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import Insert, Row, Select, and_, bindparam, case, delete, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from models.articles import Article
@@ -152,14 +160,85 @@ def upsert_articles(session: Session,
 
     Every row carries every column in `REWRITTEN_COLUMNS` plus source_id, entry_hash,
     published_at, created_at. Rows must be unique by (source_id, entry_hash). SQLAlchemy
-    sends them as multi-row INSERTs (its "insertmanyvalues" batches), not one per row.
+    sends them as multi-row INSERTs (its "insertmanyvalues" batches), not one per row;
+    on SQLite `_SqliteUpsert` sends the same statements itself.
     """
     if not rows:
         return {}
-    statement = _article_upsert(session.get_bind().dialect.name)
-    result = session.connection().execute(statement, list(rows))
+    dialect = session.get_bind().dialect
+    connection = session.connection()
+    if dialect.name == "sqlite":
+        upsert = _sqlite_upsert(dialect, tuple(rows[0]))
+        return {(source_id, entry_hash): article_id
+                for source_id, entry_hash, article_id in upsert.run(connection, rows)}
+    result = connection.execute(_article_upsert(dialect.name), list(rows))
     return {(source_id, entry_hash): article_id
             for source_id, entry_hash, article_id in result}
+
+
+# The counters a new article starts with (their columns' defaults), bound as values by
+# `_SqliteUpsert`, which runs no Python-side defaults.
+_NEW_ARTICLE_COUNTERS = {"view_count": 0, "share_count": 0, "comment_count": 0}
+# Rows per statement on SQLite: as SQLAlchemy's insertmanyvalues pages (1,000 rows, and
+# 25 columns stay far below SQLite's 32,766 bound parameters).
+SQLITE_ROWS_PER_STATEMENT = 1000
+
+
+@dataclass(frozen=True)
+class _SqliteUpsert:
+    """The articles upsert, compiled once per set of columns, sent as multi-row INSERTs
+    with positional values: each row's values are read in the statement's order and only
+    the columns with a bind processor (times, booleans) go through it. SQLAlchemy's own
+    executemany builds a parameter dictionary per row and passes every value through its
+    processing, the main part of the Python work inside a poll's write transaction."""
+
+    head: str                     # INSERT … VALUES
+    values: str                   # (?, ?, …): one row
+    tail: str                     # ON CONFLICT … RETURNING …
+    read: Callable[[Mapping[str, Any]], tuple[Any, ...]]      # the row's own values
+    constants: tuple[tuple[int, Any], ...]    # then these inserted, by ascending index
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    def run(self, connection: Any,
+            rows: Sequence[Mapping[str, Any]]) -> Iterator[Sequence[Any]]:
+        read = self.read
+        for batch in _batches(rows, SQLITE_ROWS_PER_STATEMENT):
+            values: list[Any] = []
+            for row in batch:
+                one = list(read(row))
+                for index, value in self.constants:
+                    one.insert(index, value)
+                for index, process in self.processors:
+                    one[index] = process(one[index])
+                values += one
+            statement = self.head + ", ".join([self.values] * len(batch)) + self.tail
+            yield from connection.exec_driver_sql(statement, tuple(values)).all()
+
+
+@cache
+def _sqlite_upsert(dialect: Dialect, columns: tuple[str, ...]) -> _SqliteUpsert:
+    """`_article_upsert` as SQLite's compiler writes it for rows of these columns (and
+    the counters' defaults)."""
+    table = Article.__table__
+    counters = [name for name in _NEW_ARTICLE_COUNTERS if name not in columns]
+    keys = [*columns, *counters]
+    compiled = _article_upsert("sqlite").compile(dialect=dialect, column_keys=keys)
+    order = list(compiled.positiontup or ())
+    if sorted(order) != sorted(keys):
+        raise RuntimeError(f"unexpected articles upsert parameters: {order}")
+    one_row = "(" + ", ".join(["?"] * len(order)) + ")"
+    head, marker, tail = compiled.string.partition(" VALUES " + one_row)
+    if not marker or one_row in tail:
+        raise RuntimeError("unexpected articles upsert statement")
+    constants = tuple((index, _NEW_ARTICLE_COUNTERS[name]) for index, name in enumerate(order)
+                      if name in counters)
+    read = itemgetter(*[name for name in order if name not in counters])
+    processors = []
+    for index, name in enumerate(order):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((index, process))
+    return _SqliteUpsert(head + " VALUES ", one_row, tail, read, constants, tuple(processors))
 
 
 def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str, int]:
@@ -191,8 +270,24 @@ def replace_tag_links(session: Session, links: Mapping[int, Iterable[int]], *,
     for batch in _batches(article_ids):
         session.connection().execute(
             delete(article_tags).where(article_tags.c.article_id.in_(batch)))
-    rows = [{"article_id": article_id, "tag_id": tag_id}
-            for article_id, tag_ids in links.items() for tag_id in set(tag_ids)]
-    if rows:
-        statement = dialect_insert(session, article_tags).on_conflict_do_nothing()
-        session.connection().execute(statement, rows)
+    pairs = [(article_id, tag_id)
+             for article_id, tag_ids in links.items() for tag_id in set(tag_ids)]
+    if not pairs:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":      # the same statement, without per-row dictionaries
+        session.connection().exec_driver_sql(_sqlite_link_insert(dialect), pairs)
+        return
+    statement = dialect_insert(session, article_tags).on_conflict_do_nothing()
+    session.connection().execute(statement, [{"article_id": article_id, "tag_id": tag_id}
+                                             for article_id, tag_id in pairs])
+
+
+@cache
+def _sqlite_link_insert(dialect: Dialect) -> str:
+    """The article–tag link insert as SQLite's compiler writes it, values in this order."""
+    compiled = insert_for_dialect("sqlite", article_tags).on_conflict_do_nothing().compile(
+        dialect=dialect, column_keys=["article_id", "tag_id"])
+    if list(compiled.positiontup or ()) != ["article_id", "tag_id"]:
+        raise RuntimeError(f"unexpected article_tags insert: {compiled.string}")
+    return compiled.string
