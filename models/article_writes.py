@@ -13,11 +13,11 @@ as the same multi-row INSERTs through `exec_driver_sql` (`_SqliteUpsert`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
-from typing import Any, TypeVar, TypeVarTuple
+from typing import Any, NamedTuple, TypeVar, TypeVarTuple
 
 from sqlalchemy import Insert, Row, Select, and_, bindparam, case, delete, select
 from sqlalchemy.engine import Dialect
@@ -153,15 +153,17 @@ def current_stories(session: Session, keys: Sequence[tuple[int, str]]
                 session, _CURRENT_STORIES, by_source)}
 
 
-def upsert_articles(session: Session,
-                    rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, str], int]:
+def upsert_articles(session: Session, rows: Sequence[Mapping[str, Any]], *,
+                    bound: Sequence[Bound | None] | None = None,
+                    ) -> dict[tuple[int, str], int]:
     """Insert new articles, rewrite those whose content hash changed, leave the rest;
     returns {(source_id, entry_hash): article id} of the rows written.
 
     Every row carries every column in `REWRITTEN_COLUMNS` plus source_id, entry_hash,
     published_at, created_at. Rows must be unique by (source_id, entry_hash). SQLAlchemy
     sends them as multi-row INSERTs (its "insertmanyvalues" batches), not one per row;
-    on SQLite `_SqliteUpsert` sends the same statements itself.
+    on SQLite `_SqliteUpsert` sends the same statements itself, with the values
+    `bind_articles` worked out beforehand where `bound` (one per row) has them.
     """
     if not rows:
         return {}
@@ -170,15 +172,43 @@ def upsert_articles(session: Session,
     if dialect.name == "sqlite":
         upsert = _sqlite_upsert(dialect, tuple(rows[0]))
         return {(source_id, entry_hash): article_id
-                for source_id, entry_hash, article_id in upsert.run(connection, rows)}
+                for source_id, entry_hash, article_id in upsert.run(connection, rows, bound)}
     result = connection.execute(_article_upsert(dialect.name), list(rows))
     return {(source_id, entry_hash): article_id
             for source_id, entry_hash, article_id in result}
 
 
+class Bound(NamedTuple):
+    """A row's values as `_SqliteUpsert` sends them (`bind_articles`)."""
+
+    upsert: _SqliteUpsert         # bound for this statement (these columns, in order)
+    values: list[Any]
+
+
+def bind_articles(dialect: Dialect, rows: Sequence[Mapping[str, Any]]
+                  ) -> list[Bound | None]:
+    """The values `upsert_articles` sends for each row on SQLite (None elsewhere), for a
+    caller to work out before its write transaction. The rows must have the columns, in
+    the order, they will have then; only `LATE_COLUMNS` may change in the meantime: their
+    values are read again from the rows when they are sent."""
+    if dialect.name != "sqlite":
+        return [None] * len(rows)
+    found: list[Bound | None] = []
+    columns: KeysView[str] | None = None
+    for row in rows:
+        if columns is None or row.keys() != columns:     # values are read by name
+            columns = row.keys()
+            upsert = _sqlite_upsert(dialect, tuple(columns))
+        found.append(Bound(upsert, upsert.bind(row)))
+    return found
+
+
 # The counters a new article starts with (their columns' defaults), bound as values by
 # `_SqliteUpsert`, which runs no Python-side defaults.
 _NEW_ARTICLE_COUNTERS = {"view_count": 0, "share_count": 0, "comment_count": 0}
+# What may change in a row after `bind_articles` (decided inside the write transaction:
+# the source's section, read there, and the story); bound as they are (no processor).
+LATE_COLUMNS = ("section_id", "story_id")
 # Rows per statement on SQLite: as SQLAlchemy's insertmanyvalues pages (1,000 rows, and
 # 25 columns stay far below SQLite's 32,766 bound parameters).
 SQLITE_ROWS_PER_STATEMENT = 1000
@@ -198,18 +228,30 @@ class _SqliteUpsert:
     read: Callable[[Mapping[str, Any]], tuple[Any, ...]]      # the row's own values
     constants: tuple[tuple[int, Any], ...]    # then these inserted, by ascending index
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    late: tuple[tuple[int, str], ...]          # LATE_COLUMNS' places
 
-    def run(self, connection: Any,
-            rows: Sequence[Mapping[str, Any]]) -> Iterator[Sequence[Any]]:
-        read = self.read
-        for batch in _batches(rows, SQLITE_ROWS_PER_STATEMENT):
+    def bind(self, row: Mapping[str, Any]) -> list[Any]:
+        values = list(self.read(row))
+        for index, value in self.constants:
+            values.insert(index, value)
+        for index, process in self.processors:
+            values[index] = process(values[index])
+        return values
+
+    def run(self, connection: Any, rows: Sequence[Mapping[str, Any]],
+            bound: Sequence[Bound | None] | None) -> Iterator[Sequence[Any]]:
+        late = self.late
+        for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+            batch = rows[start:start + SQLITE_ROWS_PER_STATEMENT]
             values: list[Any] = []
-            for row in batch:
-                one = list(read(row))
-                for index, value in self.constants:
-                    one.insert(index, value)
-                for index, process in self.processors:
-                    one[index] = process(one[index])
+            for offset, row in enumerate(batch):
+                ahead = bound[start + offset] if bound is not None else None
+                if ahead is None or ahead.upsert is not self:
+                    values += self.bind(row)
+                    continue
+                one = ahead.values
+                for index, name in late:
+                    one[index] = row[name]
                 values += one
             statement = self.head + ", ".join([self.values] * len(batch)) + self.tail
             yield from connection.exec_driver_sql(statement, tuple(values)).all()
@@ -238,7 +280,11 @@ def _sqlite_upsert(dialect: Dialect, columns: tuple[str, ...]) -> _SqliteUpsert:
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors.append((index, process))
-    return _SqliteUpsert(head + " VALUES ", one_row, tail, read, constants, tuple(processors))
+    late = tuple((order.index(name), name) for name in LATE_COLUMNS if name in order)
+    if any(index in dict(processors) for index, _ in late):
+        raise RuntimeError("a late column of the articles upsert has a bind processor")
+    return _SqliteUpsert(head + " VALUES ", one_row, tail, read, constants, tuple(processors),
+                         late)
 
 
 def ensure_tags(session: Session, names_by_slug: Mapping[str, str]) -> dict[str, int]:

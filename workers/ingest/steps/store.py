@@ -8,7 +8,10 @@ none stays open during HTTP:
     prepare      — (a read, no lock) which fetched articles are new or changed, their
                    story features, and a draft of their stories: the costly part of
                    storing, worked out before the write transaction below (on SQLite
-                   every other poll waits for that one write lock);
+                   every other poll waits for that one write lock); then, with no
+                   database at all, the rows of the articles to write and the values
+                   the upsert sends for them (`_rows_ahead`: inside, only each row's
+                   section and story are filled in);
     store_update — in ONE transaction: upsert the articles (only new or changed ones are
                    written), each article's story (store_stories.py), tags and links,
                    and the source's bookkeeping (status, error,
@@ -240,10 +243,11 @@ def store_update(database: Database, client: redis.Redis | None, update: FeedUpd
                  limits: Limits) -> StoreResult:
     """Write one poll's update in one transaction, then bump the content version."""
     prepared = prepare(database, [update], limits=limits)
+    ahead = _rows_ahead(database, [update], prepared)
     with session_scope(database) as session:
         sources = source_rows.poll_states_for_update(session, [update.source_id])
         result = _store_group(session, {source.id: source for source in sources}, [update],
-                              limits=limits, prepared=prepared)[0]
+                              limits=limits, prepared=prepared, ahead=ahead)[0]
         source_rows.save_poll_states(session, sources)
         if not _wrote_articles([result]):
             source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
@@ -262,12 +266,13 @@ def store_updates(database: Database, client: redis.Redis | None,
     if not updates:
         return []
     prepared = prepare(database, updates, limits=limits)
+    ahead = _rows_ahead(database, updates, prepared)
     try:
         with session_scope(database) as session:
             sources = {source.id: source for source in source_rows.poll_states_for_update(
                 session, [update.source_id for update in updates])}
             results = _store_group(session, sources, updates, limits=limits,
-                                   prepared=prepared)
+                                   prepared=prepared, ahead=ahead)
             source_rows.save_poll_states(session, sources.values())
             if not _wrote_articles(results):
                 source_rows.skip_durable_commit(session)
@@ -327,6 +332,43 @@ def prepare(database: Database, updates: Sequence[FeedUpdate], *,
     return prepared
 
 
+class _Ahead(NamedTuple):
+    """An article's row and the values the upsert sends for it, made before the write
+    transaction (`_rows_ahead`); inside it, only its section (when the article has none
+    of its own, its source's as read there) and its story are filled in."""
+
+    article: CleanArticle
+    row: dict[str, Any]
+    bound: article_writes.Bound | None
+
+
+def _rows_ahead(database: Database, updates: Sequence[FeedUpdate],
+                prepared: Prepared | None) -> dict[tuple[int, str], _Ahead]:
+    """The rows of the articles these polls may write, and their values as the upsert
+    sends them (article_writes.bind_articles), worked out before the write transaction,
+    in which every other poll waits on SQLite: for every article but those `prepare`
+    read as stored exactly so. An article re-keyed inside (`_rekey_by_stored_links`)
+    has its row made there."""
+    unchanged = prepared.unchanged if prepared is not None else {}
+    keys: list[tuple[int, str]] = []
+    articles: list[CleanArticle] = []
+    rows: list[dict[str, Any]] = []
+    for update in updates:
+        if update.outcome != "ok":
+            continue
+        for article in _unique(update):
+            key = (update.source_id, article.entry_hash)
+            if key not in unchanged:
+                row = _article_row(update.source_id, None, article, update.polled_at)
+                row["story_id"] = None        # as it will be: decided inside
+                keys.append(key)
+                articles.append(article)
+                rows.append(row)
+    bound = article_writes.bind_articles(database.engine.dialect, rows)
+    return {key: _Ahead(article, row, values)
+            for key, article, row, values in zip(keys, articles, rows, bound, strict=True)}
+
+
 def bump_content_version(client: redis.Redis) -> None:
     """After the commit, best effort: the articles are stored whatever Redis says, and a
     missed bump only leaves cached pages stale until their short TTL runs out."""
@@ -351,7 +393,8 @@ def _wrote_articles(results: Sequence[StoreResult]) -> bool:
 
 def _store_group(session: Session, sources: Mapping[int, PollState],
                  updates: Sequence[FeedUpdate], *, limits: Limits,
-                 prepared: Prepared | None = None) -> list[StoreResult]:
+                 prepared: Prepared | None = None,
+                 ahead: Mapping[tuple[int, str], _Ahead] | None = None) -> list[StoreResult]:
     """Every update's articles written together (one SELECT, one upsert, one tag pass for
     the group), then each source's bookkeeping; one result per update, in order."""
     duplicates = _duplicates(session, sources, updates)
@@ -360,7 +403,7 @@ def _store_group(session: Session, sources: Mapping[int, PollState],
              and update.source_id not in duplicates]
     counts = store_articles(session, polls,
                             story_window=limits.story_window,
-                            retention=limits.retention, prepared=prepared)
+                            retention=limits.retention, prepared=prepared, ahead=ahead)
     results = []
     for update in updates:
         source = sources.get(update.source_id)
@@ -427,15 +470,17 @@ def record_push(session: Session, sources: Mapping[int, PollState],
 def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate]], *,
                    story_window: timedelta = timedelta(hours=48),
                    retention: timedelta | None = None,
-                   prepared: Prepared | None = None) -> dict[int, ArticleCounts]:
+                   prepared: Prepared | None = None,
+                   ahead: Mapping[tuple[int, str], _Ahead] | None = None,
+                   ) -> dict[int, ArticleCounts]:
     """Upsert the polls' articles; only new ones and those whose content hash changed
     are sent to the database, each with its story (store_stories.py), in this same
     transaction. A new entry published longer than `retention` before the poll is not
     stored: retention would delete it, and the next poll store it again, its address
     answering 410 in between. `prepared` is what `prepare` read and worked out before it; its
     features are dropped once the stories are planned (a 10,000-entry feed's weigh tens
-    of MB, and the upsert that follows needs its own memory). Returns the counts per
-    source id."""
+    of MB, and the upsert that follows needs its own memory). `ahead`: the rows
+    `_rows_ahead` made before the transaction. Returns the counts per source id."""
     if not polls:
         return {}
     unique = {source.id: _unique(update) for source, update in polls}
@@ -449,7 +494,7 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
                               if (source_id, article.entry_hash) not in unchanged]
                   for source_id, articles in unique.items()}))
     writes = _writes([(source.id, source.section_id, update.polled_at, unique[source.id])
-                      for source, update in polls], known, retention)
+                      for source, update in polls], known, retention, ahead)
     rows = writes.rows
     plan = _plan_stories(session, rows, window=story_window, prepared=prepared,
                          stored={(source_id, article.entry_hash)
@@ -461,7 +506,7 @@ def store_articles(session: Session, polls: Sequence[tuple[PollState, FeedUpdate
         prepared.draft = None
     for row in rows:
         row["story_id"] = plan.story_of[(row["source_id"], row["entry_hash"])]
-    written = article_writes.upsert_articles(session, rows)
+    written = article_writes.upsert_articles(session, rows, bound=writes.bound)
     finish_stories(session, plan, written)
     _link_tags(session, written, writes.fresh, writes.changed)
     return writes.counts
@@ -475,6 +520,7 @@ def _unique(update: FeedUpdate) -> list[CleanArticle]:
 @dataclass
 class _Writes:
     rows: list[dict[str, Any]] = field(default_factory=list)
+    bound: list[article_writes.Bound | None] = field(default_factory=list)   # one per row
     counts: dict[int, ArticleCounts] = field(default_factory=dict)
     fresh: list[tuple[int, CleanArticle]] = field(default_factory=list)
     changed: list[tuple[int, CleanArticle]] = field(default_factory=list)
@@ -482,11 +528,13 @@ class _Writes:
 
 def _writes(polls: Sequence[tuple[int, int | None, datetime, list[CleanArticle]]],
             known: Mapping[tuple[int, str], str],
-            retention: timedelta | None) -> _Writes:
+            retention: timedelta | None,
+            ahead: Mapping[tuple[int, str], _Ahead] | None = None) -> _Writes:
     """What to write of each poll ((source id, its section id, polled at, its unique
-    articles)), given the stored content hashes: the rows of new and changed articles,
-    and the counts. A new entry published longer than `retention` before the poll is
-    not written."""
+    articles)), given the stored content hashes: the rows of new and changed articles
+    (those made `ahead` where they are the same article of the same poll), and the
+    counts. A new entry published longer than `retention` before the poll is not
+    written."""
     found = _Writes()
     for source_id, section_id, polled_at, articles in polls:
         oldest = polled_at - retention if retention is not None else None
@@ -496,8 +544,17 @@ def _writes(polls: Sequence[tuple[int, int | None, datetime, list[CleanArticle]]
                      and known[(source_id, a.entry_hash)] != a.content_hash]
         found.fresh += [(source_id, article) for article in new]
         found.changed += [(source_id, article) for article in rewritten]
-        found.rows += [_article_row(source_id, section_id, article, polled_at)
-                       for article in new + rewritten]
+        for article in new + rewritten:
+            made = ahead.get((source_id, article.entry_hash)) if ahead else None
+            if made is not None and made.article is article \
+                    and made.row["created_at"] is polled_at:
+                if article.section_id is None:
+                    made.row["section_id"] = section_id
+                found.rows.append(made.row)
+                found.bound.append(made.bound)
+            else:
+                found.rows.append(_article_row(source_id, section_id, article, polled_at))
+                found.bound.append(None)
         found.counts[source_id] = ArticleCounts(
             new=len(new), updated=len(rewritten),
             unchanged=len(articles) - len(unknown) - len(rewritten),
