@@ -573,36 +573,40 @@ def _rekey_by_stored_links(session: Session, polls: Sequence[tuple[PollState, Fe
     poll, the titles equal; a homepage link shared by different headlines never merges.
     """
     sources = {source.id: source for source, _ in polls}
-    keys = {source_id: {article.entry_hash for article in articles}
-            for source_id, articles in unique.items()}
+    # A source that never stored an entry has nothing to match (its first poll).
+    polled_before = [source_id for source_id in unique
+                     if sources[source_id].last_new_entry_at is not None]
+    if not polled_before:
+        return dict(unique)
     # Which entries are stored already: `prepare` read it before the transaction, so it
     # is not read twice (an entry another poll stored since then meets its own row by
     # its link, whose key is in this poll: it is not re-keyed); without it, read here.
     known: Collection[tuple[int, str]] = prepared.stored if prepared is not None else \
         article_writes.content_hashes(session, {
-            source_id: sorted(hashes) for source_id, hashes in keys.items()
-            if sources[source_id].last_new_entry_at is not None})  # never stored: no match
-    candidates = {source_id: [article.url for article in articles if article.url
+            source_id: sorted({article.entry_hash for article in unique[source_id]})
+            for source_id in polled_before})
+    candidates = {source_id: [article.url for article in unique[source_id] if article.url
                               and (source_id, article.entry_hash) not in known]
-                  for source_id, articles in unique.items()
-                  if sources[source_id].last_new_entry_at is not None}
+                  for source_id in polled_before}
     stored: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
     for source_id, url, key, entry_hash, title in article_writes.stored_with_urls(
             session, {source_id: urls for source_id, urls in candidates.items() if urls}):
         stored.setdefault((source_id, url), []).append((key, entry_hash, title))
-    claims: dict[tuple[int, str], int] = {}
-    for source_id, articles in unique.items():
+    rekeyed = dict(unique)
+    # Only a source with a stored article at one of its new entries' links can re-key.
+    for source_id in sorted({source_id for source_id, _ in stored}):
+        articles = unique[source_id]
+        keys = {article.entry_hash for article in articles}
+        claims: dict[str, int] = {}
         for article in articles:
             if (source_id, article.entry_hash) not in known and article.url:
-                claims[(source_id, article.url)] = claims.get((source_id, article.url), 0) + 1
-    rekeyed = {}
-    for source_id, articles in unique.items():
+                claims[article.url] = claims.get(article.url, 0) + 1
         result = []
         for article in articles:
             match = stored.get((source_id, article.url or ""), [])
             if ((source_id, article.entry_hash) not in known and len(match) == 1
-                    and claims[(source_id, article.url or "")] == 1
-                    and match[0][1] not in keys[source_id]
+                    and claims[article.url or ""] == 1
+                    and match[0][1] not in keys
                     and match[0][2] == article.title):
                 article = replace(article, entry_key=match[0][0], entry_hash=match[0][1])
             result.append(article)
