@@ -14,6 +14,7 @@ story's id is never handed to another.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -206,18 +207,43 @@ def _open_story(row: Any) -> OpenStory:
                      bool(row.is_open))
 
 
-@lru_cache(maxsize=2048)
+DOCUMENTS_KEPT = 2048
+_documents: dict[str, dict[str, Any]] = {}      # text → parse, least recently used first
+_documents_lock = threading.Lock()
+
+
 def _document(text: str) -> dict[str, Any]:
     """A story's stored JSON document, parsed once per process while its text stays the
     same: polls read the same open stories again and again (a first pass of 9,000 real
-    headlines reads 655 stories 5,492 times), and decoding was most of that read. Bounded:
-    about 10 MB at most."""
-    return cast(dict[str, Any], json.loads(text))
+    headlines reads 655 stories 5,492 times), and decoding was most of that read. The
+    documents this process writes are remembered as written (`document_text`), so the
+    next poll's read of a story it changed parses nothing. Bounded: DOCUMENTS_KEPT
+    documents, about 10 MB at most."""
+    with _documents_lock:
+        found = _documents.pop(text, None)
+        if found is not None:
+            _documents[text] = found                # the most recently used again
+            return found
+    found = cast(dict[str, Any], json.loads(text))
+    _remember(text, found)
+    return found
 
 
-def document_text(document: Mapping[str, Any]) -> str:
-    """A story document as stored (compact JSON; `_document` reads it back)."""
-    return json.dumps(document, separators=(",", ":"))
+def _remember(text: str, document: dict[str, Any]) -> None:
+    with _documents_lock:
+        _documents[text] = document
+        while len(_documents) > DOCUMENTS_KEPT:
+            del _documents[next(iter(_documents))]
+
+
+def document_text(document: dict[str, Any]) -> str:
+    """A story document as stored (compact JSON; `_document` reads it back). The document
+    itself is what a read of this text then returns: the caller hands it over and never
+    changes it (StoryShape makes a new one per write). JSON gives back exactly what these
+    documents hold (str keys; floats, ints, bools, lists of str, flat dicts of them)."""
+    text = json.dumps(document, separators=(",", ":"))
+    _remember(text, document)
+    return text
 
 
 def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dict[str, Any],

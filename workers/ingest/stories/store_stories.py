@@ -15,10 +15,11 @@ poll's own transaction (workers/ingest/steps/store.py calls it around the articl
                      index entries and member counts of every story touched.
 
 No story state is kept in process memory between transactions (only parses of stored
-documents, keyed by their text: models/stories.py): `hopper ingest` forks children and
-Celery runs many workers, so the database is the only shared state. A story created
-by a concurrent uncommitted poll is invisible here; the maintenance task merges the two
-stories once both have committed (maintain_stories.py, run by workers/maintenance.py).
+documents and the documents this process wrote, keyed by their text: models/stories.py):
+`hopper ingest` forks children and Celery runs many workers, so the database is the only
+shared state. A story created by a concurrent uncommitted poll is invisible here; the
+maintenance task merges the two stories once both have committed (maintain_stories.py,
+run by workers/maintenance.py).
 On PostgreSQL another poll may also add to a story this one read; finish_stories locks
 the touched stories and folds this poll's members into them as the other left them.
 """
