@@ -259,12 +259,14 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int,
              for story_id in _newest(postings, key)
              if story_id in shapes and last_at[story_id] >= oldest]
     # The stories sharing most of the article's terms (counted in C: this runs per
-    # article over up to QUERY_TERMS × PER_TERM entries), the open ones of them.
-    shared = Counter(itertools.chain.from_iterable(
-        _newest(postings, term) for term in feature.query))
+    # article over up to QUERY_TERMS × PER_TERM entries), the open ones of them. Only
+    # the stories read or started count (filtered in C: those are all the loop below can
+    # take; filtering first keeps the order of ties, and leaves fewer to sort).
+    shared = Counter(filter(shapes.__contains__, itertools.chain.from_iterable(
+        map(_newest, itertools.repeat(postings), feature.query))))
     candidates: list[StoryShape] = []
     for story_id in _most_shared(shared):
-        if story_id in shapes and last_at[story_id] >= oldest:
+        if last_at[story_id] >= oldest:
             candidates.append(shapes[story_id])
             if len(candidates) == MAX_CANDIDATES:
                 break

@@ -110,7 +110,8 @@ class StoryShape:
     lead_title: str = ""
     lead_section_id: int | None = None
     lead_preferred: bool = False
-    # Derived values (norms, the story's names), worked out once per change of shape.
+    # Derived values (norms, the story's names), worked out once per change of shape
+    # (the lead's norm once per lead: add_member keeps it while the lead stays).
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def changed(self) -> None:
@@ -688,11 +689,16 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
             return story
     best: tuple[float, StoryShape] | None = None
     echo: tuple[float, StoryShape] | None = None
+    # What `shares_more_than_names` and `headline_meets_lead` take of the article, worked
+    # out once for all its candidates (the same tests, inline).
+    own_words = article.terms.keys() - article.entities - article.names
+    headline = _words_besides_dates(article.title_words)
     for story in candidates:
         if story.count >= MAX_STORY_ARTICLES or not guards_agree(article, story):  # cheap first
             continue
-        if not (shares_more_than_names(article, story)
-                and headline_meets_lead(article, story)):
+        lead_terms = story.lead_terms
+        if (own_words and own_words.isdisjoint(lead_terms)) \
+                or (headline and lead_terms.keys().isdisjoint(headline)):
             continue
         if article.kicker and same_series_apart(article, story):
             continue
@@ -716,7 +722,12 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
                section_id: int | None, is_preferred: bool) -> None:
     """Fold an article into the story's centroid; make it the lead if the story has none
     or if it is clearly more central (preferred sources count extra)."""
+    # The lead's norm outlives the change (the lead's vector is replaced, never changed
+    # in place): kept, unless a new lead takes over below.
+    lead_norm = story.cache.get("lead_norm")
     story.changed()
+    if lead_norm is not None:
+        story.cache["lead_norm"] = lead_norm
     story.count += 1
     sums = story.sums
     if sums:
@@ -733,6 +744,7 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
                                                                     is_preferred):
         story.lead_id = article_key
         story.lead_terms = article.terms            # never changed in place: shared
+        story.cache.pop("lead_norm", None)
         story.lead_entities = article.entities
         story.lead_decimals = article.decimals
         story.lead_names = article.names
