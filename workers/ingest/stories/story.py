@@ -402,13 +402,10 @@ def features(title: str, summary: str = "", outlet: str = "") -> Features:
     for word in title_words:
         title_kinds |= word[1]
     entities = title_entities | summary_entities
-    # The unit vector of the weighted terms (_unit's arithmetic, without a dict between).
-    log = math.log
-    values = [(1.0 + log(weight)) * (ENTITY_WEIGHT if stem in entities else 1.0)
-              for stem, weight in weights.items()]
-    norm = math.sqrt(sum(map(mul, values, values)))
-    terms = {stem: value / norm for stem, value in zip(weights, values, strict=True)} \
-        if norm else {}
+    log = math.log       # (the weighted values go straight in: no dict between)
+    terms = _unit_of(weights, [(1.0 + log(weight)) * (ENTITY_WEIGHT if stem in entities
+                                                      else 1.0)
+                               for stem, weight in weights.items()])
     decimals = frozenset(word[0] for word in title_words if word[1] & _DECIMAL_FIGURE) \
         if title_kinds & _DECIMAL_FIGURE else frozenset()
     query = tuple(_strongest(terms, QUERY_TERMS))
@@ -566,8 +563,14 @@ def _norm(vector: Mapping[str, float]) -> float:
 
 
 def _unit(vector: Mapping[str, float]) -> dict[str, float]:
-    norm = _norm(vector)
-    return {term: weight / norm for term, weight in vector.items()} if norm else {}
+    return _unit_of(vector, list(vector.values()))
+
+
+def _unit_of(terms: Iterable[str], weights: list[float]) -> dict[str, float]:
+    """The unit vector of `terms` weighing `weights` (one each, in order)."""
+    norm = math.sqrt(sum(map(mul, weights, weights)))     # as _norm sums them
+    return {term: weight / norm for term, weight in zip(terms, weights, strict=True)} \
+        if norm else {}
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
