@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
-from models.db import Database, session_scope
+from models.db import SQLITE_BUSY_TIMEOUT_MS, Database, make_database, session_scope
 from models.sources import Source
 
 
@@ -67,6 +71,83 @@ def test_a_write_session_waits_for_the_lock_instead_of_failing(database: Databas
     assert errors == []
     with database.reader() as session:
         assert session.query(Source).count() == 2
+
+
+def _hold_write_lock(path: str, held: object, release: object) -> None:
+    """In another process: take SQLite's write lock and keep it until `release` is set."""
+    import sqlite3
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    held.set()                                   # type: ignore[attr-defined]
+    release.wait(30)                             # type: ignore[attr-defined]
+    connection.execute("ROLLBACK")
+    connection.close()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    """A SQLite database of its own (these tests are about SQLite's write lock, whatever
+    the run's backend), with one table."""
+    database = make_database(f"sqlite:///{tmp_path / 'lock.db'}")
+    with session_scope(database) as session:
+        session.execute(text("CREATE TABLE notes (body TEXT)"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def lock_held_elsewhere(sqlite_database: Database) -> Iterator[Any]:
+    """A process holding the database's write lock; set the event it yields to let go."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_write_lock,
+                             args=(sqlite_database.engine.url.database, held, release))
+    holder.start()
+    assert held.wait(10)
+    yield release
+    release.set()
+    holder.join(10)
+
+
+def _notes(database: Database) -> list[str]:
+    with database.reader() as session:
+        return list(session.execute(text("SELECT body FROM notes")).scalars())
+
+
+def test_a_writer_takes_the_lock_another_process_lets_go(sqlite_database: Database,
+                                                         lock_held_elsewhere: Any) -> None:
+    """A write transaction retries BEGIN IMMEDIATE while another process writes
+    (models.db._begin_write) and gets the lock once it is let go; the connection keeps
+    its busy timeout for what follows."""
+    import threading
+
+    threading.Timer(0.3, lock_held_elsewhere.set).start()
+    with session_scope(sqlite_database) as session:
+        session.execute(text("INSERT INTO notes VALUES ('after the wait')"))
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+    assert _notes(sqlite_database) == ["after the wait"]
+
+
+def test_a_writer_that_never_gets_the_lock_fails_as_database_locked(
+        sqlite_database: Database, lock_held_elsewhere: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the busy timeout, the usual "database is locked" error: nothing written, and
+    the connection usable again with its busy timeout."""
+    from models import db
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    with pytest.raises(OperationalError, match="database is locked"), \
+            session_scope(sqlite_database) as session:
+        session.execute(text("INSERT INTO notes VALUES ('never')"))
+    lock_held_elsewhere.set()
+    monkeypatch.undo()
+    with session_scope(sqlite_database) as session:
+        session.execute(text("INSERT INTO notes VALUES ('later')"))
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() == SQLITE_BUSY_TIMEOUT_MS
+    assert _notes(sqlite_database) == ["later"]
 
 
 @pytest.mark.parametrize("value", [
