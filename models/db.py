@@ -81,7 +81,8 @@ def _begin_write(connection: Any) -> None:
                 driver.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                # (The primary code: SQLITE_BUSY_RECOVERY and the like are busy too.)
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                     break                       # not a held lock: the last try raises it
             time.sleep(WRITE_LOCK_POLL_S)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
