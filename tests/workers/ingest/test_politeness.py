@@ -36,9 +36,11 @@ def threaded_server() -> Iterator[HTTPServer]:
     server.stop()
 
 
-def test_eight_threads_polling_one_host_send_it_two_requests_at_a_time(
-        threaded_server: HTTPServer, database: Database, redis_client: redis.Redis,
-        settings: Settings) -> None:
+def _poll_twelve_sources_on_one_host(server: HTTPServer, database: Database,
+                                     redis_client: redis.Redis, settings: Settings, *,
+                                     per_host: int) -> tuple[set[str], int]:
+    """Eight threads poll twelve sources of one slow host (0.1 s a request) with
+    `per_host` slots: the polls' outcomes and the most requests the host saw at once."""
     at_once = 0
     most = 0
     guard = threading.Lock()
@@ -53,17 +55,25 @@ def test_eight_threads_polling_one_host_send_it_two_requests_at_a_time(
             at_once -= 1
         return Response(rss(("a", "A")))
 
-    threaded_server.expect_request("/feed").respond_with_handler(slow_feed)
-    ids = [add_source(database, threaded_server.url_for("/feed") + f"?n={n}") for n in range(12)]
-    polite = replace(settings, limits=TEST_LIMITS, per_host_concurrency=2)
-    http = FeedClient.from_settings(polite, pool_size=8, redis_client=redis_client)
+    server.expect_request("/feed").respond_with_handler(slow_feed)
+    ids = [add_source(database, server.url_for("/feed") + f"?n={n}") for n in range(12)]
+    limited = replace(settings, limits=TEST_LIMITS, per_host_concurrency=per_host)
+    http = FeedClient.from_settings(limited, pool_size=8, redis_client=redis_client)
     try:
         results = batch.ingest_many(ids, database=database, redis_client=redis_client,
                                     http=http, limits=TEST_LIMITS, threads=8)
     finally:
         http.close()
-    assert {result.outcome for result in results} == {"ok"}
-    assert len(threaded_server.log) == 12
+    assert len(server.log) == 12
+    return {result.outcome for result in results}, most
+
+
+def test_eight_threads_polling_one_host_send_it_two_requests_at_a_time(
+        threaded_server: HTTPServer, database: Database, redis_client: redis.Redis,
+        settings: Settings) -> None:
+    outcomes, most = _poll_twelve_sources_on_one_host(threaded_server, database,
+                                                      redis_client, settings, per_host=2)
+    assert outcomes == {"ok"}
     assert most == 2
 
 
@@ -71,29 +81,9 @@ def test_without_a_limit_the_same_threads_overlap_freely(
         threaded_server: HTTPServer, database: Database, redis_client: redis.Redis,
         settings: Settings) -> None:
     """The control: the test above would see more than two at once without the slots."""
-    at_once = 0
-    most = 0
-    guard = threading.Lock()
-
-    def slow_feed(request: Request) -> Response:
-        nonlocal at_once, most
-        with guard:
-            at_once += 1
-            most = max(most, at_once)
-        time.sleep(0.1)
-        with guard:
-            at_once -= 1
-        return Response(rss(("a", "A")))
-
-    threaded_server.expect_request("/feed").respond_with_handler(slow_feed)
-    ids = [add_source(database, threaded_server.url_for("/feed") + f"?n={n}") for n in range(12)]
-    roomy = replace(settings, limits=TEST_LIMITS, per_host_concurrency=64)
-    http = FeedClient.from_settings(roomy, pool_size=8, redis_client=redis_client)
-    try:
-        batch.ingest_many(ids, database=database, redis_client=redis_client, http=http,
-                          limits=TEST_LIMITS, threads=8)
-    finally:
-        http.close()
+    outcomes, most = _poll_twelve_sources_on_one_host(threaded_server, database,
+                                                      redis_client, settings, per_host=64)
+    assert outcomes == {"ok"}
     assert most > 2
 
 
