@@ -25,6 +25,7 @@ from models.comments import Comment
 from models.consent import ConsentRecord
 from models.playlists import PlaylistItem
 from models.removed_articles import record_removed
+from models.stories import refresh_counts
 from models.tags import Tag, article_tags
 
 BATCH_SIZE = 500
@@ -44,9 +45,14 @@ def delete_expired_articles(session: Session, published_before: datetime,
         return 0
     # Tag links go explicitly: SQLite enforces ON DELETE CASCADE only with foreign keys on,
     # and a restored or hand-made database might not have them.
+    stories = set(session.scalars(select(Article.story_id).distinct().where(
+        Article.id.in_(ids), Article.story_id.is_not(None))))
     record_removed(session, ids, now=utcnow())
     session.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
     session.execute(delete(Article).where(Article.id.in_(ids)))
+    # Their stories' counts stay true (a story left with none goes): ingest may count a
+    # story on from its stored counts rather than read every member again.
+    refresh_counts(session, stories)
     return len(ids)
 
 

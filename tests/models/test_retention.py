@@ -79,6 +79,36 @@ def test_expired_articles_are_deleted_in_batches_of_the_given_size(database: Dat
     assert count(database, Article) == 1
 
 
+def test_expired_articles_leave_their_stories_counted_true(database: Database) -> None:
+    """A story keeps the counts of the members left (the expired ones no longer count),
+    and a story whose every member expired goes."""
+    from models.stories import Story
+
+    old, older, recent, alone = add_articles(database, [100, 120, 5, 150])
+    now = utcnow()
+    with session_scope(database) as session:
+        kept = Story(title="Kept", first_published_at=now - timedelta(days=120),
+                     last_published_at=now - timedelta(days=5), article_count=3,
+                     source_count=1)
+        emptied = Story(title="Emptied", first_published_at=now - timedelta(days=150),
+                        last_published_at=now - timedelta(days=150), article_count=1,
+                        source_count=1)
+        session.add_all([kept, emptied])
+        session.flush()
+        for article_id in (old, older, recent):
+            session.get(Article, article_id).story_id = kept.id
+        session.get(Article, alone).story_id = emptied.id
+        kept_id, emptied_id = kept.id, emptied.id
+    with session_scope(database) as session:
+        assert retention.delete_expired_articles(session, now - timedelta(days=90)) == 3
+    with database.reader() as session:
+        story = session.get(Story, kept_id)
+        published = session.get(Article, recent).published_at
+        assert (story.article_count, story.source_count) == (1, 1)
+        assert story.first_published_at == story.last_published_at == published
+        assert session.get(Story, emptied_id) is None
+
+
 def test_tags_no_article_carries_are_deleted_and_used_ones_stay(database: Database) -> None:
     add_articles(database, [1], tags=("kept",))
     with session_scope(database) as session:
