@@ -26,6 +26,7 @@ import redis
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from hopper.collector import collector_tuned
 from hopper.embedded_redis import embedded_redis_for
 from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
@@ -144,9 +145,11 @@ def run_polls(ids: Sequence[int], *, database: Database, redis_client: redis.Red
             http = FeedClient.from_settings(settings, pool_size=threads,
                                             redis_client=redis_client)
             try:
-                results = ingest_many(ids, database=database, redis_client=redis_client,
-                                      http=http, limits=settings.limits, threads=threads,
-                                      force=force, on_done=done)
+                # The collector tuned as ingest_in_processes' children tune theirs.
+                with collector_tuned():
+                    results = ingest_many(ids, database=database, redis_client=redis_client,
+                                          http=http, limits=settings.limits, threads=threads,
+                                          force=force, on_done=done)
             finally:
                 http.close()
     return sorted(results, key=lambda result: result.source_id)
