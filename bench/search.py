@@ -2,6 +2,7 @@
 terms (full and prefix searches) on the configured backend; prints p50/p95 in ms.
 
     .venv/bin/python bench/search.py                       # SQLite (a scratch file)
+    .venv/bin/python bench/search.py --per-transaction 300 # stored as ingest stores
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/x .venv/bin/python bench/search.py
 
 On PostgreSQL a scratch database is created next to the one named and dropped after.
@@ -71,7 +72,7 @@ def words(rng: random.Random, vocab: list[str], count: int) -> list[str]:
     return [vocab[min(int(rng.paretovariate(1.1)) - 1, len(vocab) - 1)] for _ in range(count)]
 
 
-def seed(url: str, count: int, rng: random.Random) -> None:
+def seed(url: str, count: int, rng: random.Random, per_transaction: int = 5000) -> None:
     database = make_database(url)
     vocab = vocabulary(rng)
     now = datetime.now(UTC)
@@ -107,7 +108,7 @@ def seed(url: str, count: int, rng: random.Random) -> None:
             "section_id": section_ids[number % 10], "published_at": published_at,
             "created_at": published_at, "modified_at": published_at, "is_video": False,
             "view_count": 0, "share_count": 0, "comment_count": 0})
-        if len(batch) == 5000:
+        if len(batch) == per_transaction:
             _insert(database, batch)
             batch = []
     if batch:
@@ -170,6 +171,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--per-transaction", type=int, default=5000,
+                        help="articles inserted per transaction (hopper ingest stores a "
+                             "group of polls, a few hundred articles, per transaction: "
+                             "SQLite's full-text index then has as many segments to merge)")
     args = parser.parse_args()
     rng = random.Random(20261124)
     server_url = os.environ.get("DATABASE_URL")
@@ -194,7 +199,7 @@ def main() -> None:
 def run(url: str, args: argparse.Namespace, rng: random.Random) -> None:
     print(f"backend: {url.split(':', 1)[0]}")
     migrate.upgrade(url)
-    seed(url, args.articles, rng)
+    seed(url, args.articles, rng, args.per_transaction)
     measure(url, args.runs)
 
 

@@ -397,3 +397,28 @@ def test_one_edit_apart_means_exactly_one_edit() -> None:
     assert not is_one_edit_apart("glacier", "glacier")
     assert not is_one_edit_apart("glacier", "glazies")
     assert not is_one_edit_apart("abc", "abcde")
+
+
+def test_sqlite_full_text_indexes_merge_sixteen_segments_at_a_time(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0013 (whatever the run's backend: SQLite's own setting): each FTS5 index
+    merges 16 segments of a level at once, not 4; stepping back restores FTS5's default."""
+    from sqlalchemy import create_engine
+
+    from models import migrate
+
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    engine = create_engine(url)
+
+    def automerge() -> dict[str, int]:
+        with engine.connect() as connection:
+            return {index: connection.exec_driver_sql(
+                f"SELECT v FROM {index}_config WHERE k = 'automerge'").scalar_one_or_none()
+                for index in ("articles_fts", "articles_fts_prefix")}
+
+    try:
+        migrate.upgrade(url)
+        assert automerge() == {"articles_fts": 16, "articles_fts_prefix": 16}
+        migrate.downgrade(url, "0012_article_image_caption")
+        assert automerge() == {"articles_fts": 4, "articles_fts_prefix": 4}
+    finally:
+        engine.dispose()
