@@ -68,8 +68,8 @@ def _tune_sqlite(engine: Engine) -> None:
 def _begin_write(connection: Any) -> None:
     """BEGIN IMMEDIATE, waiting up to the busy timeout for the write lock, retried every
     WRITE_LOCK_POLL_S instead of by SQLite's busy handler: its sleeps grow to 100 ms, so
-    with several processes storing polls the lock sat free for tens of milliseconds at each
-    handover (a fifth of the all-304 pass of `hopper ingest --all`, bench/ingest.py). The
+    with several processes storing polls the lock sat free at handovers (bench/write_lock.py:
+    1 to 3 ms per transaction with 2 to 4 writers, about half to a third of that now). The
     last try goes through SQLAlchemy, so that a lock still held after the timeout fails as
     any "database is locked" does."""
     driver = connection.connection.driver_connection

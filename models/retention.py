@@ -50,8 +50,8 @@ def delete_expired_articles(session: Session, published_before: datetime,
     record_removed(session, ids, now=utcnow())
     session.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
     session.execute(delete(Article).where(Article.id.in_(ids)))
-    # Their stories' counts stay true (a story left with none goes): ingest may count a
-    # story on from its stored counts rather than read every member again.
+    # Their stories are recounted (a story left with none goes): story cards and the
+    # stories API show the coverage that is left, not the expired members.
     refresh_counts(session, stories)
     return len(ids)
 
