@@ -10,7 +10,8 @@
   upserts), `search` (full text and filtered listings), `publishing` (RSS, sitemap,
   API lists), `source_health` and `backlog` (operators' views), `retention` (what is
   deleted, and when), `personal_data` (a reader's export and erasure), `permalinks`
-  (an article's address; it imports no model).
+  (an article's address; it imports no model), `search_text` (the body's words that
+  SQLite's full-text index reads, a function each SQLite connection is given).
 
 Importing this package registers every table on `Base.metadata` (Alembic and the tests
 rely on that). `models` imports neither `web` nor `workers` (pyproject.toml contracts).

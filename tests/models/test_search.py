@@ -422,3 +422,85 @@ def test_sqlite_full_text_indexes_merge_sixteen_segments_at_a_time(tmp_path) -> 
         assert automerge() == {"articles_fts": 4, "articles_fts_prefix": 4}
     finally:
         engine.dispose()
+
+
+MARKED_UP_BODY = (
+    '<figure><img src="https://news.example/wp-content/uploads/2026/11/harbour-1024x683.jpg"'
+    ' alt=""></figure><p>The council approved the harbour budget. '
+    '<a href="https://news.example/2026/11/budget/" rel="noopener noreferrer nofollow">'
+    "Read the vote</a> &amp; the reactions&nbsp;here.</p>")
+
+
+def test_a_body_matches_by_its_text_not_its_markup(database, rows) -> None:
+    """Tags, attributes, URLs and entities are no words of the article: on SQLite they
+    were indexed too, and "content" or "uploads" found every article with a picture."""
+    rows.article("Harbour vote", content_html=MARKED_UP_BODY)
+    assert search(database, "council") == ["Harbour vote"]
+    assert search(database, "reactions") == ["Harbour vote"]
+    for markup in ("uploads", "content", "nofollow", "noopener", "href", "https", "amp",
+                   "nbsp", "jpg", "figure"):
+        assert search(database, markup) == [], markup
+
+
+def test_sqlite_full_text_index_stays_true_to_edited_and_deleted_bodies(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """FTS5 removes a row's words by reading its old values through the same function:
+    after edits and deletes, the index must hold exactly what the rows hold. (SQLite's
+    own index, whatever the run's backend: PostgreSQL's column is generated.)"""
+    from models import migrate
+    from models.db import make_database
+
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    migrate.upgrade(url)
+    database = make_database(url)
+
+    def index_is_true() -> None:
+        with session_scope(database) as session:   # raises on any disagreement
+            session.execute(text("INSERT INTO articles_fts(articles_fts, rank) "
+                                 "VALUES ('integrity-check', 1)"))
+
+    try:
+        article = ArticleRows(database).article("Harbour vote", content_html=MARKED_UP_BODY)
+        index_is_true()
+        with session_scope(database) as session:
+            session.execute(text("UPDATE articles SET content_html = :body WHERE id = :id"),
+                            {"body": "<p>The ferry &amp; the <b>tide</b>.</p>",
+                             "id": article.id})
+        index_is_true()
+        assert search(database, "ferry") == ["Harbour vote"]
+        assert search(database, "council") == []
+        with session_scope(database) as session:
+            session.execute(text("DELETE FROM articles WHERE id = :id"), {"id": article.id})
+        index_is_true()
+        assert search(database, "ferry") == []
+    finally:
+        database.engine.dispose()
+
+
+def test_migration_0014_reindexes_sqlite_bodies_as_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An article indexed before 0014 (markup and all) is indexed by its text after it,
+    and by its markup again after a step back."""
+    from models import migrate
+    from models.db import make_database
+
+    url = f"sqlite:///{tmp_path / 'search.db'}"
+    migrate.upgrade(url, "0013_search_merge_less_often")
+    database = make_database(url)
+    try:
+        ArticleRows(database).article("Harbour vote", content_html=MARKED_UP_BODY)
+
+        def matches(word: str) -> bool:
+            with session_scope(database, write=False) as session:
+                return session.execute(text(
+                    "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :word"),
+                    {"word": f'"{word}"'}).scalar_one() == 1
+
+        assert matches("uploads") and matches("council")
+        migrate.upgrade(url)
+        assert not matches("uploads") and matches("council")
+        with session_scope(database) as session:
+            session.execute(text("INSERT INTO articles_fts(articles_fts, rank) "
+                                 "VALUES ('integrity-check', 1)"))
+        migrate.downgrade(url, "0013_search_merge_less_often")
+        assert matches("uploads") and matches("council")
+    finally:
+        database.engine.dispose()
