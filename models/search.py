@@ -1,10 +1,13 @@
 """Finding articles: full-text search on two engines, and filtered listings.
 
 One interface, two engines, chosen by the session's dialect:
-- SQLite: the FTS5 table `articles_fts` (stems of title, summary, content), ranked by
-  bm25 with title 10, summary 4, content 1;
+- SQLite: the FTS5 table `articles_fts` (stems of title, summary, body), ranked by
+  bm25 with title 10, summary 4, body 1;
 - PostgreSQL: the generated `search_vector` column (english stems; title A, summary B,
-  content C), ranked by ts_rank.
+  body C), ranked by ts_rank.
+The body indexed is the one readers see (the page's text fetched for a summary-only feed,
+else the feed's body), as text: tags, attributes and entities are no words
+(models/search_text.py, migration 0014).
 A prefix search (`is_prefix`, live search while typing) uses the whole-word indexes of
 title and summary instead (`articles_fts_prefix`, `search_prefix_vector`), since a stem
 index cannot answer "electi*". All are kept current by the database (migration

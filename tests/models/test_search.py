@@ -11,6 +11,7 @@ from sqlalchemy import MetaData, insert, inspect, text
 from models.articles import Article
 from models.base import utcnow
 from models.db import Database, session_scope
+from models.full_text import save_full_text
 from models.search import (
     MAX_QUERY_CHARS,
     ArticleFilters,
@@ -442,9 +443,26 @@ def test_a_body_matches_by_its_text_not_its_markup(database, rows) -> None:
         assert search(database, markup) == [], markup
 
 
+def test_the_page_text_fetched_for_a_summary_only_feed_is_searchable(database, rows) -> None:
+    """Readers of a `full` source see the page's text (full_text_html) instead of the
+    feed's teaser: its words find the article, from the moment it arrives. Where the
+    source's rights hide bodies, they do not."""
+    teaser = {"summary": "A short teaser", "content_html": "<p>A short teaser.</p>"}
+    full = rows.article("Keepers", source=rows.source("Full", rights="full"), **teaser)
+    rows.article("Keepers (excerpt)", source=rows.source("Excerpt", rights="excerpt"),
+                 full_text_html="<p>The lighthouse keeper retired.</p>", **teaser)
+    assert search(database, "lighthouse") == []
+    with session_scope(database) as session:
+        save_full_text(session, full.id, "<p>The <b>lighthouse</b> keeper retired.</p>")
+    assert search(database, "lighthouse") == ["Keepers"]
+    assert search(database, "keeper retired") == ["Keepers"]
+    assert sorted(search(database, "teaser")) == ["Keepers", "Keepers (excerpt)"]
+
+
 def test_sqlite_full_text_index_stays_true_to_edited_and_deleted_bodies(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """FTS5 removes a row's words by reading its old values through the same function:
-    after edits and deletes, the index must hold exactly what the rows hold. (SQLite's
+    after edits, the page text's arrival and deletes, the index must hold exactly what
+    the rows hold. (SQLite's
     own index, whatever the run's backend: PostgreSQL's column is generated.)"""
     from models import migrate
     from models.db import make_database
@@ -469,6 +487,10 @@ def test_sqlite_full_text_index_stays_true_to_edited_and_deleted_bodies(tmp_path
         assert search(database, "ferry") == ["Harbour vote"]
         assert search(database, "council") == []
         with session_scope(database) as session:
+            save_full_text(session, article.id, "<p>The ferry &amp; the <i>pier</i>.</p>")
+        index_is_true()
+        assert search(database, "pier") == ["Harbour vote"]
+        with session_scope(database) as session:
             session.execute(text("DELETE FROM articles WHERE id = :id"), {"id": article.id})
         index_is_true()
         assert search(database, "ferry") == []
@@ -476,9 +498,10 @@ def test_sqlite_full_text_index_stays_true_to_edited_and_deleted_bodies(tmp_path
         database.engine.dispose()
 
 
-def test_migration_0014_reindexes_sqlite_bodies_as_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """An article indexed before 0014 (markup and all) is indexed by its text after it,
-    and by its markup again after a step back."""
+def test_migration_0014_reindexes_sqlite_bodies_as_the_text_readers_see(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An article indexed before 0014 (its feed's body, markup and all) is indexed after
+    it by the text of the body readers see (the page's text fetched for it), and as
+    before again after a step back."""
     from models import migrate
     from models.db import make_database
 
@@ -486,7 +509,8 @@ def test_migration_0014_reindexes_sqlite_bodies_as_text(tmp_path) -> None:  # ty
     migrate.upgrade(url, "0013_search_merge_less_often")
     database = make_database(url)
     try:
-        ArticleRows(database).article("Harbour vote", content_html=MARKED_UP_BODY)
+        ArticleRows(database).article("Harbour vote", content_html=MARKED_UP_BODY,
+                                      full_text_html="<p>The council met at the pier.</p>")
 
         def matches(word: str) -> bool:
             with session_scope(database, write=False) as session:
@@ -494,13 +518,13 @@ def test_migration_0014_reindexes_sqlite_bodies_as_text(tmp_path) -> None:  # ty
                     "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH :word"),
                     {"word": f'"{word}"'}).scalar_one() == 1
 
-        assert matches("uploads") and matches("council")
+        assert matches("uploads") and matches("council") and not matches("pier")
         migrate.upgrade(url)
-        assert not matches("uploads") and matches("council")
+        assert not matches("uploads") and matches("council") and matches("pier")
         with session_scope(database) as session:
             session.execute(text("INSERT INTO articles_fts(articles_fts, rank) "
                                  "VALUES ('integrity-check', 1)"))
         migrate.downgrade(url, "0013_search_merge_less_often")
-        assert matches("uploads") and matches("council")
+        assert matches("uploads") and matches("council") and not matches("pier")
     finally:
         database.engine.dispose()

@@ -64,6 +64,9 @@ def test_a_full_source_gets_the_page_text_and_shows_it(
     assert "first global geological map of Saturn" in (article.full_text_html or "")
     assert "first global geological map of Saturn" in client.get(
         article_path(article)).get_data(as_text=True)
+    # Its words find it: the feed only said "Scientists mapped Titan."
+    found = client.get("/search?q=geological").get_data(as_text=True)
+    assert f'href="{article_path(article)}"' in found and "<mark>geological</mark>" in found
     assert _source(database, source_id).full_text_error is None
 
 
