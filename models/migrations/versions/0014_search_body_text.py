@@ -20,8 +20,9 @@ it). On SQLite the update trigger also fires when the full text arrives; on Post
 the generated column is made again (PostgreSQL before 17 cannot change its expression),
 which rewrites `articles` once.
 
-The index rebuild reads every article once: on a large instance the upgrade takes a
-while, and on PostgreSQL holds `articles` locked meanwhile. The SQLite index's
+The index rebuild reads every article once: 100,000 articles of about 1.5 KB took 2.8 s
+on SQLite and 27 s on PostgreSQL, which holds `articles` locked meanwhile (stop the web
+and workers for a large instance's upgrade). The SQLite index's
 `automerge` setting (0013) lives in its own config table and is kept.
 
 A writer to `articles` must have the function: `sqlite3 hopper.db` can read and back up
