@@ -86,7 +86,10 @@ def _poll_feed(snapshot: SourceSnapshot, *, http: FeedClient, rules: Sequence[Se
                              last_modified=snapshot.last_modified)
         fetch_seconds = time.perf_counter() - started
         if fetched.status == 304:
+            # A feed that moved (301/308) and is unchanged at its new address moves too:
+            # else every poll would go through the redirect until the feed changed.
             return FeedUpdate(source_id=snapshot.id, polled_at=now, outcome="not_modified",
+                              new_url=fetched.permanent_url,
                               etag=fetched.etag, last_modified=fetched.last_modified,
                               fetch_seconds=fetch_seconds, hints=read_hints(fetched.headers))
         with cpu_slot:

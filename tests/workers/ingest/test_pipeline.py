@@ -361,6 +361,26 @@ def test_301_replaces_the_stored_url(httpserver: HTTPServer, database: Database,
     assert source_row(database, source_id).url == httpserver.url_for("/new")
 
 
+def test_301_to_an_unchanged_feed_replaces_the_stored_url_too(
+        httpserver: HTTPServer, database: Database, run) -> None:
+    """The feed moved but did not change: its new address answers the validators the old
+    one earned with 304, and the source must still move, not go through the redirect on
+    every poll until the feed changes."""
+    last_modified = "Mon, 23 Nov 2026 10:00:00 GMT"
+    httpserver.expect_ordered_request("/old").respond_with_data(
+        rss(("a", "First")), headers={"Last-Modified": last_modified})
+    httpserver.expect_ordered_request("/old").respond_with_data(
+        "", status=301, headers={"Location": "/new"})
+    httpserver.expect_ordered_request(
+        "/new", headers={"If-Modified-Since": last_modified}).respond_with_data(
+        "", status=304)
+    source_id = add_source(database, httpserver.url_for("/old"))
+    assert run(source_id).new == 1
+    assert run(source_id).outcome == "not_modified"
+    assert source_row(database, source_id).url == httpserver.url_for("/new")
+    httpserver.check_assertions()
+
+
 def test_302_keeps_the_stored_url(httpserver: HTTPServer, database: Database, run) -> None:
     httpserver.expect_request("/old").respond_with_data(
         "", status=302, headers={"Location": "/new"})
