@@ -100,7 +100,8 @@ def story_list() -> Response:
                            section_ids=section_ids)
     shown = ranked.cards
     members = stories.member_ids(session, [card.story.id for card in shown])
-    return jsonify({"items": [story_json(card.story, card.lead, members[card.story.id])
+    tree = sections_tree.load_tree(session)
+    return jsonify({"items": [story_json(card.story, card.lead, members[card.story.id], tree)
                               for card in shown],
                     "page": page, "per_page": per_page, "total": ranked.total})
 
@@ -113,12 +114,16 @@ def story(story_id: int) -> Response:
     story_row, members = found
     lead = next((article for article in members if article.id == story_row.lead_article_id),
                 members[0])
-    return jsonify(story_json(story_row, lead, [article.id for article in members])
+    return jsonify(story_json(story_row, lead, [article.id for article in members],
+                              sections_tree.load_tree(db_session()))
                    | {"articles": [article_json(article) for article in members]})
 
 
-def story_json(story: stories.Story, lead: Article, article_ids: list[int]
-               ) -> dict[str, object]:
+def story_json(story: stories.Story, lead: Article, article_ids: list[int],
+               tree: sections_tree.SectionTree) -> dict[str, object]:
+    # The story's own section: its lead's, or a member's when the lead has none
+    # (workers/ingest/stories/story.py add_member), as `?section=` filters.
+    section = tree.by_id(story.section_id)
     return {
         "id": story.id,
         "title": lead.title,
@@ -128,7 +133,7 @@ def story_json(story: stories.Story, lead: Article, article_ids: list[int]
         "source_count": story.source_count,
         "first_published_at": iso_utc(story.first_published_at),
         "last_published_at": iso_utc(story.last_published_at),
-        "section": lead.section.slug if lead.section else None,
+        "section": section.slug if section else None,
     }
 
 

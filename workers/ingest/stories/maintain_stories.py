@@ -109,7 +109,7 @@ def merge_converged(session: Session, *, now: datetime, window: timedelta,
     story_rows.save_shapes(session, {
         story_id: (shapes[story_id].centroid_document(), shapes[story_id].lead_document(),
                    shapes[story_id].lead_id, shapes[story_id].lead_title[:2000],
-                   shapes[story_id].lead_section_id) for story_id in sorted(changed)})
+                   shapes[story_id].section_id) for story_id in sorted(changed)})
     story_rows.add_terms(session, ((term, story_id) for story_id in changed
                                    for term in shapes[story_id].index_terms()))
     story_rows.refresh_counts(session, changed)

@@ -287,7 +287,7 @@ def _create_new_stories(session: Session, plan: StoryPlan,
     now = utcnow()
     # Everything about a new story is known already, but its lead's article id.
     rows = [{"title": plan.shapes[story_id].lead_title[:2000],
-             "section_id": plan.shapes[story_id].lead_section_id,
+             "section_id": plan.shapes[story_id].section_id,
              "first_published_at": plan.first_at[story_id],
              "last_published_at": last_at[story_id],
              "article_count": plan.shapes[story_id].count,
@@ -328,7 +328,7 @@ def finish_stories(session: Session, plan: StoryPlan,
             leads[story_id] = lead_id
         else:
             shapes[story_id] = (shape.centroid_document(), shape.lead_document(), lead_id,
-                                shape.lead_title[:2000], shape.lead_section_id)
+                                shape.lead_title[:2000], shape.section_id)
     story_rows.save_shapes(session, shapes)
     story_rows.save_leads(session, leads)
     story_rows.add_terms(session, (pair for story_id in plan.touched

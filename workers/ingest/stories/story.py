@@ -108,7 +108,10 @@ class StoryShape:
     lead_decimals: frozenset[str] = frozenset()
     lead_names: frozenset[str] = frozenset()
     lead_title: str = ""
-    lead_section_id: int | None = None
+    # The story's section: its lead's, or, while the lead has none, the first that one of
+    # its members has (an unsectioned outlet leading a technology story must not take it
+    # off the Technology page).
+    section_id: int | None = None
     lead_preferred: bool = False
     # Derived values (norms, the story's names), worked out once per change of shape
     # (the lead's norm once per lead: add_member keeps it while the lead stays).
@@ -165,7 +168,7 @@ class StoryShape:
                    lead_entities=frozenset(lead.get("entities", ())),
                    lead_decimals=frozenset(lead.get("decimals", ())),
                    lead_names=frozenset(lead.get("names", ())), lead_title=title,
-                   lead_section_id=section_id, lead_preferred=bool(lead.get("preferred")))
+                   section_id=section_id, lead_preferred=bool(lead.get("preferred")))
 
     def index_terms(self) -> list[str]:
         found: list[str] | None = self.cache.get("index_terms")
@@ -724,7 +727,8 @@ def choose_story(article: Features, candidates: Iterable[StoryShape], *,
 def add_member(story: StoryShape, article: Features, *, article_key: Any, title: str,
                section_id: int | None, is_preferred: bool) -> None:
     """Fold an article into the story's centroid; make it the lead if the story has none
-    or if it is clearly more central (preferred sources count extra)."""
+    or if it is clearly more central (preferred sources count extra). The story takes
+    its lead's section, or keeps the one it has when the lead has none."""
     # The lead's norm outlives the change (the lead's vector is replaced, never changed
     # in place): kept, unless a new lead takes over below.
     lead_norm = story.cache.get("lead_norm")
@@ -752,8 +756,11 @@ def add_member(story: StoryShape, article: Features, *, article_key: Any, title:
         story.lead_decimals = article.decimals
         story.lead_names = article.names
         story.lead_title = title
-        story.lead_section_id = section_id
         story.lead_preferred = is_preferred
+        if section_id is not None:
+            story.section_id = section_id
+    if story.section_id is None:
+        story.section_id = section_id
 
 
 def _count(counts: dict[str, int], names: Iterable[str]) -> None:
@@ -817,6 +824,8 @@ def _shares_coverage_words(article: Features, story: StoryShape) -> bool:
 def fold_story(kept: StoryShape, absorbed: StoryShape) -> None:
     """The kept story's shape after absorbing another (its lead stays: no flicker)."""
     kept.changed()
+    if kept.section_id is None:
+        kept.section_id = absorbed.section_id
     kept.count += absorbed.count
     for term, weight in absorbed.sums.items():
         kept.sums[term] = kept.sums.get(term, 0.0) + weight

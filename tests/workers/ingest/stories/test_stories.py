@@ -23,6 +23,7 @@ from models.articles import Article
 from models.base import utcnow
 from models.db import Database, session_scope
 from models.stories import Story, StoryTerm
+from tests.article_rows import ArticleRows
 from tests.workers.ingest.test_pipeline import add_source, poll
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.stories.maintain_stories import merge_converged
@@ -975,3 +976,25 @@ def test_features_are_worked_out_before_the_write_transaction_and_only_for_new_t
     outlets.poll("wire")                                  # one edited title
     assert worked_out == [FED[0] + " again"]
     assert story_of(database, QUAKE_JAPAN[0]) != story_of(database, FED[0] + " again")
+
+
+def test_a_story_led_by_an_outlet_without_a_section_is_filed_under_its_members_section(
+        outlets: Outlets, database: Database, client) -> None:
+    """A general outlet (no section) leads a story a technology desk also covers: the
+    story belongs on the Technology page and in `stories?section=technology`, where it
+    was missing when a story took only its lead's section."""
+    technology = ArticleRows(database).section("technology", "Technology")
+    outlets.add("general", is_preferred=True)            # keeps the lead
+    outlets.add("techdesk", section_id=technology.id)
+    outlets.publish("general", ("g1", *QUAKE_JAPAN), minutes_ago=40)
+    outlets.poll("general")
+    outlets.publish("techdesk", ("t1", *QUAKE_JAPAN_2), minutes_ago=30)
+    outlets.poll("techdesk")
+    story_id = story_of(database, QUAKE_JAPAN[0])
+    assert story_of(database, QUAKE_JAPAN_2[0]) == story_id
+    assert story_row(database, story_id).title == QUAKE_JAPAN[0]      # the general lead
+
+    listed = client.get("/api/v1/stories?section=technology").get_json()["items"]
+    assert [item["id"] for item in listed] == [story_id]
+    assert listed[0]["section"] == "technology"
+    assert QUAKE_JAPAN[0] in client.get("/section/technology").get_data(as_text=True)
