@@ -9,7 +9,11 @@ image host never holds the web (docs/operations.md, "Images"):
 - at most `slots` upstream fetches at once across every web process of the deployment
   (expiring slots in Redis, the same kind as the per-host ones: hopper/host_slots.py;
   gunicorn's sync workers are processes) and in this process (a semaphore, for threaded
-  servers): beyond that, answer at once.
+  servers): beyond that, answer at once;
+- of those, one publisher's host holds at most `host_share` (half, at least one): a host
+  that hangs keeps its share for the fetch deadline, and without this two of its images
+  took every slot, so every other outlet's new pictures got the busy placeholder until
+  they timed out.
 
 When Redis is unreachable only the per-process limit holds and failures stay unshared;
 the proxy keeps working.
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import cast
+from urllib.parse import urlsplit
 
 import redis
 
@@ -49,6 +54,11 @@ class GateLimits:
     failure_ttl_s: int = 300          # how long a failed image is not asked for again
     lease_s: float = 20.0             # longer than a fetch's total deadline
     pool: str = "web"                 # whose slots: the web's, or the workers'
+
+    @property
+    def host_share(self) -> int:
+        """The slots one publisher's host may hold at once."""
+        return max(1, self.slots // 2)
 
 
 @dataclass(frozen=True)
@@ -116,25 +126,41 @@ class FetchGate:
             log.warning("media gate: Redis unavailable, per-process limit only: %s", error)
             yield Turn(True)
             return
-        slot = f"{KEY_PREFIX}:fetching:{self.limits.pool}"
+        pool = f"{KEY_PREFIX}:fetching:{self.limits.pool}"
+        share = f"{pool}:host:{(urlsplit(url).hostname or '').lower()}"
         try:
-            try:
-                is_granted = take_slot(self.client, slot, token, limit=self.limits.slots,
-                                       hold_s=self.limits.lease_s)
-            except redis.RedisError as error:
-                log.warning("media gate: Redis unavailable, per-process limit only: %s",
-                            error)
-                is_granted = True
-            if not is_granted:
-                yield Turn(False, "the site is fetching as many images as it may",
-                           youngest_hold_age(self.client, slot, self.limits.lease_s))
-                return
-            try:
-                yield Turn(True)
-            finally:
-                self._quietly(lambda: self.client.zrem(slot, token))
+            with self._slot(share, token, self.limits.host_share) as host_turn:
+                if not host_turn.is_granted:
+                    yield Turn(False, "this publisher is fetching its share of the site's "
+                               "images", host_turn.busy_for_s)
+                    return
+                with self._slot(pool, token, self.limits.slots) as turn:
+                    if not turn.is_granted:
+                        yield Turn(False, "the site is fetching as many images as it may",
+                                   turn.busy_for_s)
+                        return
+                    yield turn
         finally:
             self._quietly(lambda: self._release_lock(keys=[lock], args=[token]))
+
+    @contextmanager
+    def _slot(self, key: str, token: str, limit: int) -> Iterator[Turn]:
+        """One of `limit` expiring slots of `key`, held for the block when granted (a
+        Turn saying how long the youngest holder has run when not)."""
+        try:
+            is_granted = take_slot(self.client, key, token, limit=limit,
+                                   hold_s=self.limits.lease_s)
+        except redis.RedisError as error:
+            log.warning("media gate: Redis unavailable, per-process limit only: %s", error)
+            is_granted = True
+        if not is_granted:
+            yield Turn(False, busy_for_s=youngest_hold_age(self.client, key,
+                                                             self.limits.lease_s))
+            return
+        try:
+            yield Turn(True)
+        finally:
+            self._quietly(lambda: self.client.zrem(key, token))
 
     @staticmethod
     def _quietly(action: Callable[[], object]) -> None:

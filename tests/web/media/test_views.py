@@ -3,6 +3,8 @@ upstream HTTP server on loopback."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -13,7 +15,7 @@ from werkzeug import Request, Response
 from hopper import media_cache
 from hopper.image_fetch import ImageClient, user_agent
 from hopper.settings import MediaLimits
-from tests.hanging import raw_host
+from tests.hanging import hanging_host, raw_host
 from tests.pictures import png
 
 from .conftest import proxied_path
@@ -414,3 +416,28 @@ def test_an_image_host_with_all_its_slots_taken_gets_the_placeholder_not_a_reque
     redis_client.delete(host_key)                            # the polls are done
     assert media_app.test_client().get(proxied_path(media_app, url)).status_code == 200
     assert len(httpserver.log) == 1
+
+
+def test_a_hanging_image_host_leaves_the_other_publishers_a_fetch_slot(
+        make_app, httpserver, settings) -> None:
+    """Two of one publisher's pictures whose host never answers take half the site's
+    fetch slots, not all of them: another outlet's new picture is still fetched and
+    shown, instead of the busy placeholder until the hanging fetches time out."""
+    app = make_app(media_limits=dataclasses.replace(settings.media_limits,
+                                                    total_timeout_s=3.0))
+    healthy = serve_png(httpserver)
+    with hanging_host("127.0.0.2") as (base, requests):
+        stuck = [threading.Thread(target=app.test_client().get,
+                                  args=(proxied_path(app, f"{base}/{number}.jpg"),))
+                 for number in range(2)]
+        for thread in stuck:
+            thread.start()
+        deadline = time.monotonic() + 5
+        while not requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(requests) == 1                 # the host's share: one fetch at a time
+        response = app.test_client().get(proxied_path(app, healthy))
+        assert response.status_code == 200 and response.data == PICTURE
+        for thread in stuck:
+            thread.join(10)
+    assert len(requests) == 1
