@@ -327,16 +327,37 @@ def _check_process_variables(env: Mapping[str, str]) -> None:
         raise SettingError(f"PORT must be a TCP port number (1-65535), not {port!r}")
 
 
+def _base_url(env: Mapping[str, str]) -> str:
+    """The site's public address, without a trailing slash: every absolute link (feeds,
+    the sitemap, emails) starts with it, so it must be one."""
+    value = (env.get("HOPPER_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
+    try:
+        parts = urlsplit(value)
+        # (`port` raises ValueError on a port that is no number or out of range.)
+        is_address = parts.scheme in {"http", "https"} and bool(parts.hostname) \
+            and not parts.query and not parts.fragment and (parts.port is None or parts.port > 0)
+    except ValueError:
+        is_address = False
+    if not is_address:
+        raise SettingError("HOPPER_BASE_URL must be the site's http(s) address, like "
+                           f"https://news.example, not {value!r}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     instance_path = Path(env.get("HOPPER_INSTANCE") or "instance").resolve()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        instance_path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingError(f"HOPPER_INSTANCE: cannot make the folder {instance_path}: "
+                           f"{error.strerror or error}") from error
     database_url = _database_url(env, instance_path)
     redis_url = env.get("REDIS_URL") or ""
     is_embedded = not redis_url
     if is_embedded:
         redis_url = f"unix://{instance_path / EMBEDDED_REDIS_SOCKET}"
-    base_url = (env.get("HOPPER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    base_url = _base_url(env)
     _check_process_variables(env)
     limits = _limits(env)
     return Settings(

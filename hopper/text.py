@@ -45,6 +45,16 @@ def without_controls(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
+def is_utf8(text: str) -> bool:
+    """False for text holding lone surrogates: bytes that were not UTF-8, as Python
+    reads them from a command line or a terminal (no database, hash or file takes them)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def for_terminal(text: str) -> str:
     """`text` safe to print on one line of a terminal: every control character, tab and
     line feed included, written out as an escape ("\\x1b") the reader can see."""

@@ -9,10 +9,13 @@ commands (routes, shell, run) and plugins' build the whole site, as before.
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
+
+from hopper.text import is_utf8
 
 # name → (module, attribute): imported on first use.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -32,6 +35,15 @@ class HopperGroup(FlaskGroup):
             command: click.Command = getattr(importlib.import_module(module), attribute)
             return command
         return super().get_command(ctx, cmd_name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Bytes that are not UTF-8 reach Python as lone surrogates, which no database,
+        # hash or terminal takes: say so here rather than fail deep inside a command.
+        for arg in args:
+            if not is_utf8(arg):
+                raise click.UsageError(f"an argument is not valid UTF-8: {os.fsencode(arg)!r}",
+                                       ctx)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))

@@ -21,6 +21,7 @@ from models.sections import Section
 from models.sections import by_slug as section_by_slug
 from models.sources import DEFAULT_FULL_TEXT, DEFAULT_RIGHTS, FullText, Rights
 from web.cli.command_app import current_database, current_settings
+from web.params import MAX_ROW_ID
 
 if TYPE_CHECKING:
     from web.cli.opml import OutlineFeed
@@ -183,7 +184,9 @@ def resume_source(source_id: int) -> None:
 
 def source_or_fail(session: Session, source_id: int) -> source_rows.Source:
     """The source with this id, or the command's one-line error (`hopper ingest` too)."""
-    source = session.get(source_rows.Source, source_id)
+    # An id no id column can hold is no source (the database would refuse to look).
+    source = session.get(source_rows.Source, source_id) if 0 < source_id <= MAX_ROW_ID \
+        else None
     if source is None:
         raise click.ClickException(f"no source with id {source_id}")
     return source

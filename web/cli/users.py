@@ -11,6 +11,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from hopper.text import is_utf8
 from models import users
 from models.db import session_scope
 from web.auth.forms import PLAUSIBLE_EMAIL
@@ -34,7 +35,7 @@ def create_user(email: str, admin: bool, password_stdin: bool) -> None:
     if not PLAUSIBLE_EMAIL.match(email):
         raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = _password_from_stdin()
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     problem = password_problem(password, email=email)
@@ -50,3 +51,16 @@ def create_user(email: str, admin: bool, password_stdin: bool) -> None:
         raise click.ClickException(f"an account for {email} already exists") from error
     role = "admin" if admin else "reader"
     click.echo(f"created {role} {email} (id {user_id})")
+
+
+def _password_from_stdin() -> str:
+    """The first line of standard input. Bytes that are not UTF-8 fail to decode, or, on a
+    stdin that escapes them, arrive as lone surrogates no hash takes: refused either way."""
+    refusal = "the password on standard input is not valid UTF-8"
+    try:
+        password = sys.stdin.readline().rstrip("\r\n")
+    except UnicodeDecodeError as error:
+        raise click.ClickException(refusal) from error
+    if not is_utf8(password):
+        raise click.ClickException(refusal)
+    return password

@@ -49,12 +49,45 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: s
     ("DATABASE_URL", "foo://bar", "must be a sqlite:///PATH or postgresql://"),
     ("DATABASE_URL", "notaurl", "not 'notaurl'"),
     ("DATABASE_URL", "mysql://hopper:secret@db/hopper", "not 'mysql://hopper:***@db/hopper'"),
+    # Every absolute link (feeds, sitemap, emails) starts with it.
+    ("HOPPER_BASE_URL", "notaurl", "the site's http(s) address, like https://news.example"),
+    ("HOPPER_BASE_URL", "ftp://news.example", "not 'ftp://news.example'"),
+    ("HOPPER_BASE_URL", "https://news.example:99999", "not 'https://news.example:99999'"),
+    ("HOPPER_INSTANCE", "/proc/hopper/instance", "cannot make the folder /proc/hopper/instance"),
 ])
 def test_a_bad_setting_is_one_line_naming_the_variable(
         subprocess_env, tmp_path: Path, variable: str, value: str, expected: str) -> None:
     env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path), variable: value}
 
     assert_one_line_error(hopper(env, "sources", "list"), variable, expected)
+
+
+def test_arguments_that_are_not_utf8_or_no_id_are_refused_in_one_line(
+        subprocess_env, tmp_path: Path, database: Database) -> None:
+    """Bytes that are not UTF-8 on the command line (Python reads them as lone
+    surrogates, which no database takes) and ids no id column can hold: a usage error or
+    "no source", never a traceback."""
+    env = {**subprocess_env, "HOPPER_INSTANCE": str(tmp_path)}
+    undecodable = b"Bad\xffName".decode("utf-8", "surrogateescape")
+    for args in (("sources", "add", "http://127.0.0.1:9/feed.xml", "--name", undecodable),
+                 ("users", "create", f"r{undecodable}@example.com", "--password-stdin")):
+        result = subprocess.run(
+            [sys.executable, "-c", "from web.cli import main; main()", *args], env=env,
+            cwd=ROOT, capture_output=True, timeout=120, check=False)
+        stderr = result.stderr.decode("utf-8", "replace")
+        assert result.returncode == 2, stderr
+        assert "Traceback" not in stderr and "not valid UTF-8: b'" in stderr, stderr
+    result = subprocess.run(
+        [sys.executable, "-c", "from web.cli import main; main()", "users", "create",
+         "reader@example.com", "--password-stdin"], env=env, cwd=ROOT, capture_output=True,
+        input=b"\xff\xfe a long enough pass phrase\n", timeout=120, check=False)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 1 and "Traceback" not in stderr, stderr
+    assert "Error: the password on standard input is not valid UTF-8" in stderr, stderr
+    for args in (("ingest", "--source", "99999999999999999999999"),
+                 ("sources", "pause", "99999999999999999999999"),
+                 ("sources", "resume", "0")):
+        assert_one_line_error(hopper(env, *args), "no source with id")
 
 
 def test_up_refuses_a_bad_process_setting_before_it_starts_anything(
