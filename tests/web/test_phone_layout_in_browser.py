@@ -140,6 +140,43 @@ def test_the_cookie_banner_leaves_the_first_headline_in_view_on_a_phone(
                                     " && b.getClientRects().length === 1)") == [True] * 3
 
 
+# Whether the whole first line of the element is in view, the banner off it.
+WHOLE_FIRST_LINE_UNCOVERED = """(element) => {
+    const r = element.getClientRects()[0];
+    const right = Math.min(r.right, document.documentElement.clientWidth) - 2;
+    return [r.left + 2, (r.left + right) / 2, right].every((x) => {
+        const hit = document.elementFromPoint(x, r.top + r.height / 2);
+        return element.contains(hit);
+    });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
+                                      {"width": 1024, "height": 768}], ids=["1280", "1024"])
+def test_the_cookie_banner_leaves_the_lead_headline_in_view_on_a_laptop(
+        chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
+    """On a wide screen the lead picture pushes the lead headline low: the banner is one
+    compact row there (text, then the three choices), not a card over the headline."""
+    context = chromium.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/")
+        banner = page.locator("[data-consent-banner]")
+        expect(banner).to_be_visible()
+        assert banner.evaluate("(banner) => banner.getBoundingClientRect().height") \
+            <= 0.2 * viewport["height"]
+        headline = page.locator("main .lead-title a").first
+        assert headline.evaluate(WHOLE_FIRST_LINE_UNCOVERED), "the banner hides the lead"
+        line_bottom = headline.evaluate("(element) => element.getClientRects()[0].bottom")
+        assert line_bottom <= banner.evaluate("(banner) => banner.getBoundingClientRect().top")
+        buttons = banner.locator(".consent-button")
+        boxes = [buttons.nth(index).bounding_box() for index in range(3)]
+        assert {round(box["height"]) for box in boxes} == {round(boxes[0]["height"])}
+        assert {round(box["width"]) for box in boxes} == {round(boxes[0]["width"])}
+    finally:
+        context.close()
+
+
 def test_live_search_suggestions_open_above_the_cookie_banner(
         chromium: Any, front_page: ArticleRows, live_server: str) -> None:
     with phone_page(chromium, SMALL) as page:
