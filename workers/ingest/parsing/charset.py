@@ -1,7 +1,9 @@
 """Decide a feed document's character encoding once, for every parser.
 
 Order (RFC 7303 §3, as browsers do): a byte order mark, then the HTTP charset, then the
-XML declaration, then UTF-8; bytes that declare nothing and are not UTF-8 are read as
+XML declaration, then UTF-8. UTF-8 (declared, or undeclared) with a few invalid bytes is
+read as UTF-8 with those replaced, as browsers read it (`_mostly_utf8`); bytes that declare
+nothing and are not UTF-8 are read as
 the legacy encoding charset-normalizer finds they look like (windows-1251, GB18030,
 Shift_JIS…), else as windows-1252. Servers and publishers get this wrong often, so a declared
 encoding that cannot decode the bytes gives way to the next candidate (as feedparser
@@ -94,6 +96,10 @@ def decode_document(content: bytes, headers: Mapping[str, str]) -> DecodedDocume
     first = candidates[0]
     for encoding in dict.fromkeys([*candidates, *(_codec(n) for n in _LAST_RESORTS)]):
         text = _try_decode(body, encoding) if encoding else None
+        if text is None and encoding == first == "utf-8":
+            mostly = _mostly_utf8(body)
+            if mostly is not None:
+                return mostly
         if text is not None:
             text = with_windows_1252_punctuation(text)
             warning = None if encoding == first else (
@@ -112,6 +118,9 @@ def _read_undeclared(body: bytes) -> DecodedDocument:
     text = _try_decode(body, "utf-8")
     if text is not None:
         return DecodedDocument(with_windows_1252_punctuation(text), "utf-8")
+    mostly = _mostly_utf8(body)
+    if mostly is not None:
+        return mostly
     guesses = [legacy_encoding(body), *(_codec(n) for n in _LAST_RESORTS[1:])]
     for encoding in dict.fromkeys(guess for guess in guesses if guess):
         text = _try_decode(body, encoding)
@@ -227,6 +236,30 @@ def _codec(name: str | None) -> str | None:
         return codecs.lookup(_WHATWG_LABELS.get(name.lower(), name)).name
     except LookupError:
         return None
+
+
+# A UTF-8 document with a few stray bytes (a truncated character pasted in, one bad
+# byte): at least this many valid non-ASCII characters per invalid byte. Text in a legacy
+# encoding is almost never valid UTF-8, so it scores far below (a pair of GB18030 or
+# windows-1251 bytes forms a valid UTF-8 character by chance about one time in seven).
+_MOSTLY_UTF8 = 4
+
+
+def _mostly_utf8(body: bytes) -> DecodedDocument | None:
+    """A document that is UTF-8 but for a few invalid bytes, read as UTF-8 with those
+    bytes replaced (U+FFFD), as browsers read it: else one stray byte made the whole
+    document windows-1252, and every accented letter, CJK character and emoji of every
+    entry mojibake ("CafÃ©"). None when the bytes are not mostly UTF-8."""
+    text = body.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")   # less those written
+    if invalid <= 0:
+        return None
+    valid = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
+    if valid < _MOSTLY_UTF8 * invalid:
+        return None
+    return DecodedDocument(with_windows_1252_punctuation(text), "utf-8",
+                           f"{invalid} invalid UTF-8 byte sequence"
+                           f"{'s' if invalid > 1 else ''} replaced; read as UTF-8")
 
 
 def _try_decode(body: bytes, encoding: str) -> str | None:

@@ -598,6 +598,41 @@ def test_a_wrong_http_charset_gives_way_to_the_declaration_that_decodes() -> Non
     assert feed.warnings == ("declared UTF-8 but the bytes are not; read as windows-1251",)
 
 
+@pytest.mark.parametrize("headers", [{"content-type": "application/rss+xml; charset=utf-8"},
+                                     {"content-type": "application/rss+xml"}],
+                         ids=["declared", "undeclared"])
+def test_one_stray_byte_in_a_utf8_feed_costs_that_byte_not_every_character(
+        headers: dict[str, str]) -> None:
+    """Browsers read such a document as UTF-8 with the bad byte replaced; read as
+    windows-1252 instead, every accented letter, CJK character and emoji of every entry
+    turned to mojibake ("CafÃ©")."""
+    title, text = "Café — Zürich 東京 😀", "Über die Brücke: 北京市政府宣布新的交通政策"
+    document = (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+                f"<title>Feed</title><item><guid>1</guid><title>{title}</title>"
+                f"<description>{text}</description></item></channel></rss>").encode()
+    document = document.replace(b"<guid>1</guid>", b"<guid>1</guid>\xff", 1)
+    if "charset" not in headers["content-type"]:
+        document = document.replace(b" encoding='utf-8'", b"")
+    feed = parse_feed(document, headers, "https://x.example/")
+    [article] = clean_entries(feed, base_url="https://x.example/", now=NOW)
+    assert (article.title, article.summary) == (title, text)
+    assert feed.charset_warning == "1 invalid UTF-8 byte sequence replaced; read as UTF-8"
+
+
+def test_a_legacy_feed_declared_as_utf8_is_still_read_in_its_own_encoding() -> None:
+    """Text in windows-1252 has a valid UTF-8 character only by chance: it is not
+    'mostly UTF-8' with stray bytes."""
+    title, text = UNDECLARED["cp1252"]
+    document = (f"<rss version='2.0'><channel><title>{title}</title><item><guid>1</guid>"
+                f"<title>{title}</title><description>{text}</description></item>"
+                "</channel></rss>").encode("cp1252")
+    feed = parse_feed(document, {"content-type": "text/xml; charset=utf-8"},
+                      "https://x.example/")
+    [article] = clean_entries(feed, base_url="https://x.example/", now=NOW)
+    assert (article.title, article.summary) == (title, text)
+    assert feed.charset_warning == "declared UTF-8 but the bytes are not; read as windows-1252"
+
+
 UNDECLARED = {
     "cp1251": ("Новости Москвы: мэр открыл новый парк",
                "Жители города собрались на открытии парка в воскресенье утром."),
