@@ -35,6 +35,8 @@ _WHITESPACE = re.compile(r"\s+")
 _EMAIL = re.compile(r"\(?<?(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?\)?")
 # A name after a time: "09:00:00 CET", "09:00 (JST)".
 _NAMED_ZONE = re.compile(r"(\d:\d\d(?::\d\d(?:[.,]\d+)?)?)\s*\(?([A-Za-z]{1,5})\)?$")
+# The year after the day and the month ("01 Jan 0000"), as written.
+_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,}\.?\s+(\d+)\b")
 _RFC822_ZONE = re.compile(r"(?:[+-]\d{4}|GMT|UTC|UT|Z)\s*$", re.IGNORECASE)
 # A numeric zone no place on Earth keeps (beyond ±14:00, or 60 minutes and more): the
 # date is broken, not merely far away.
@@ -444,6 +446,9 @@ def _parse_rfc822(text: str) -> datetime | None:
         return None
     if parsed is None or parsed.tzinfo is None or parsed.year < 1970:
         return None
+    written = _RFC822_YEAR.search(text)
+    if written and len(written.group(1)) > 2 and int(written.group(1)) < 100:
+        return None         # "0000": Python reads it as a two-digit year, 2000
     return parsed
 
 

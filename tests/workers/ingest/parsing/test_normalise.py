@@ -153,6 +153,13 @@ def test_named_zones_around_the_world_are_read_as_their_offsets(zone: str,
     assert parse_date(f"2025-03-04T09:00:00 {zone}") == nine_local
 
 
+def test_a_year_is_read_as_written_and_two_digits_as_rfc_822_reads_them() -> None:
+    assert parse_date("Sat, 28 Nov 26 10:00:00 +0000") == datetime(2026, 11, 28, 10,
+                                                                   tzinfo=UTC)
+    # Not 2001 (the year then falls outside retention: the entry is skipped as too old).
+    assert parse_date("Mon, 01 Jan 0001 00:00:00 GMT") == datetime(1, 1, 1, tzinfo=UTC)
+
+
 @pytest.mark.parametrize("zone", ["XYZ", "CAST", "A", "M", "Y", "Europe/Atlantis"])
 def test_an_unknown_zone_name_is_no_time_rather_than_utc(zone: str) -> None:
     assert parse_date(f"Tue, 04 Mar 2025 09:00:00 {zone}") is None
@@ -165,7 +172,9 @@ def test_an_unknown_zone_name_is_no_time_rather_than_utc(zone: str) -> None:
                                   "2026-11-28T10:00:00+25:00",
                                   # UTC is past year 9999 or before year 1
                                   "Fri, 31 Dec 9999 23:59:59 -0100",
-                                  "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+                                  "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00",
+                                  # Year 0 (Python's two-digit rule made it 2000)
+                                  "Sat, 01 Jan 0000 00:00:00 +0000"])
 def test_unreadable_dates_are_none(text: str | None) -> None:
     assert parse_date(text) is None
 
