@@ -85,6 +85,22 @@ def test_pause_and_resume(client, admin, database) -> None:
     assert source.next_poll_at <= utcnow()
 
 
+def test_the_list_names_no_next_poll_for_a_source_that_is_not_scheduled(
+        client, admin, database) -> None:
+    """A paused or gone (410) source is polled again only once an admin resumes it."""
+    later = utcnow() + timedelta(hours=3)
+    with session_scope(database) as session:
+        for name, status in (("Paused desk", "paused"), ("Gone desk", "gone"),
+                             ("Live desk", "ok")):
+            session.add(Source(url=f"https://example.org/{status}.xml", name=name,
+                               status=status, next_poll_at=later))
+    page = client.get("/admin/sources").get_data(as_text=True)
+    rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0]
+            for name in ("Paused desk", "Gone desk", "Live desk")}
+    assert "<td>paused</td>" in rows["Paused desk"] and "<td>gone</td>" in rows["Gone desk"]
+    assert "<td>gone</td>" not in rows["Live desk"] and "<td>paused</td>" not in rows["Live desk"]
+
+
 def test_poll_now_enqueues_the_poll_task_for_a_real_worker(client, admin, database,
                                                            celery_worker) -> None:
     with session_scope(database) as session:
