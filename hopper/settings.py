@@ -70,7 +70,10 @@ class MediaLimits:
 
     connect_timeout_s: float = 5.0
     total_timeout_s: float = 15.0
-    max_image_bytes: int = 8 * 1024 * 1024
+    # A camera's original at full size (a 24-45 MP JPEG weighs 10-25 MB) is what some
+    # feeds link as their lead image: it is fetched once, then served resized. (Decoding
+    # is bounded by pixels, hopper/image_variants.py, and JPEGs decode at reduced size.)
+    max_image_bytes: int = 24 * 1024 * 1024
     max_redirects: int = 5
 
 

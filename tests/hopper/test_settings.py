@@ -77,7 +77,7 @@ def test_the_media_proxy_is_on_by_default_and_its_cache_size_is_configurable(tmp
     default = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k"})
     assert default.media_proxy is True and default.media_cache_mb == 1024
     assert default.media_cache_path == tmp_path / "media-cache"
-    assert default.media_limits.max_image_bytes == 8 * 1024 * 1024
+    assert default.media_limits.max_image_bytes == 24 * 1024 * 1024
     assert default.media_limits.total_timeout_s <= 15
     off = load_settings({"HOPPER_INSTANCE": str(tmp_path), "SECRET_KEY": "k",
                          "HOPPER_MEDIA_PROXY": "0", "HOPPER_MEDIA_CACHE_MB": "50"})

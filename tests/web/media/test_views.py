@@ -4,6 +4,7 @@ upstream HTTP server on loopback."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import threading
 import time
 from urllib.parse import urlsplit
@@ -119,6 +120,22 @@ def test_an_image_larger_than_the_cap_is_refused(make_app, httpserver) -> None:
     app = make_app(media_limits=MediaLimits(max_image_bytes=len(PICTURE) - 1))
     url = serve_png(httpserver)
     assert app.test_client().get(proxied_path(app, url)).status_code == 502
+
+
+def test_a_camera_original_of_ten_megabytes_is_served_resized(media_app, httpserver) -> None:
+    """Some feeds link a photographer's full-size original as the lead image: over the
+    old 8 MiB cap it was refused, and the article showed no picture at all."""
+    from PIL import Image
+
+    from tests.pictures import photo
+
+    original = photo(1600, 1200) + bytes(10 * 1024 * 1024)   # a JPEG's trailing bytes
+    url = serve_png(httpserver, "/original.jpg", original, "image/jpeg")
+    response = media_app.test_client().get(proxied_path(media_app, url) + "?w=640",
+                                           headers={"Accept": "image/webp"})
+    assert response.status_code == 200 and response.mimetype == "image/webp"
+    assert len(response.data) < 200 * 1024
+    assert Image.open(io.BytesIO(response.data)).size == (640, 480)
 
 
 def test_an_oversized_stream_without_content_length_is_cut_off(make_app, httpserver) -> None:
