@@ -38,6 +38,7 @@ from workers.celery_app import app
 from workers.ingest.fulltext.pages import RobotsCache
 from workers.ingest.steps.fetch import FeedClient
 from workers.page_images import find_page_images
+from workers.retries import RETRY_TRANSIENT_ERRORS
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def page_robots() -> RobotsCache:
 
 
 @app.task(name="workers.images.check_lead_images", ignore_result=True, acks_late=True,
-          soft_time_limit=420, time_limit=480)
+          soft_time_limit=420, time_limit=480, **RETRY_TRANSIENT_ERRORS)
 def check_lead_images(source_id: int | None = None) -> int:
     """Articles without an image first look for their page's og:image
     (workers/page_images.py); then every unchecked lead image is checked."""

@@ -7,14 +7,12 @@ import logging
 import socket
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 import redis
 from celery import Task
 from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
 from kombu.exceptions import OperationalError as KombuOperationalError
-from sqlalchemy.exc import OperationalError
 
 from hopper.task_routes import POLLS_QUEUE
 from hopper.worker_metrics import PollCount, record_polls
@@ -33,6 +31,7 @@ from workers.ingest.pipeline import ingest_source
 from workers.ingest.steps.fetch import FeedClient
 from workers.ingest.steps.store import StoreResult, bump_content_version, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
+from workers.retries import RETRY_TRANSIENT_ERRORS
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -80,16 +79,6 @@ def poll_due_sources() -> None:
         for start in range(0, len(due), SOURCES_PER_TASK):
             poll_sources.apply_async((due[start:start + SOURCES_PER_TASK],),
                                      producer=producer)
-
-
-# A database or Redis that restarts under a poll: try again soon, with growing, jittered
-# delays, instead of leaving the source to its enqueue lease (docs/architecture.md,
-# "Celery and Redis").
-TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
-# The options that say so, on every task that stores a poll or a delivery.
-RETRY_TRANSIENT_ERRORS: dict[str, Any] = {
-    "autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 2, "retry_backoff_max": 60,
-    "retry_jitter": True, "max_retries": 8}
 
 
 @app.task(name="workers.poll_source", bind=True, ignore_result=True, acks_late=True,
@@ -171,7 +160,7 @@ def robots_cache() -> RobotsCache:
 
 
 @app.task(name="workers.fetch_full_text", ignore_result=True, acks_late=True,
-          reject_on_worker_lost=True)
+          reject_on_worker_lost=True, **RETRY_TRANSIENT_ERRORS)
 def fetch_full_text(article_id: int) -> None:
     """The article page's main text, for a summary-only feed of a `full` source. Safe to
     run twice: it only rewrites the same text. A failure keeps the feed's summary and is
@@ -193,7 +182,7 @@ def fetch_full_text(article_id: int) -> None:
 
 
 @app.task(name="workers.resolve_source", ignore_result=True, acks_late=True,
-          reject_on_worker_lost=True)
+          reject_on_worker_lost=True, **RETRY_TRANSIENT_ERRORS)
 def resolve_source(source_id: int) -> None:
     """A source the admin stored as typed: find the feed it is or advertises, then poll
     it. Safe to run twice: a source already at its feed's URL stays there."""

@@ -25,3 +25,19 @@ def test_a_real_worker_runs_an_enqueued_task_that_writes_a_row(
     wait_for(heartbeat_written)
     assert rows, f"no heartbeat row appeared; worker log:\n{celery_worker.output()}"
     assert rows[0].last_seen_at.tzinfo is not None
+
+
+def test_the_follow_ups_a_poll_sends_once_retry_a_database_or_redis_restart() -> None:
+    """Nothing sends a lead-image check, a full-text page or a new source's discovery
+    again: failing on a restarting database lost that work for good (bench/faults.py
+    postgres_restart: 119 image checks raised before, none after)."""
+    from sqlalchemy.exc import OperationalError
+
+    from workers.images import check_lead_images
+    from workers.tasks import fetch_full_text, poll_source, poll_sources, resolve_source
+    from workers.websub.tasks import store_delivery
+
+    for task in (check_lead_images, fetch_full_text, resolve_source, poll_source,
+                 poll_sources, store_delivery):
+        assert OperationalError in task.autoretry_for, task.name
+        assert task.max_retries == 8 and task.retry_backoff, task.name

@@ -14,8 +14,9 @@ from models.base import utcnow
 from models.db import session_scope
 from workers.celery_app import app
 from workers.ingest.pipeline import ingest_delivery
+from workers.retries import RETRY_TRANSIENT_ERRORS
 from workers.runtime import runtime
-from workers.tasks import RETRY_TRANSIENT_ERRORS, queue_follow_ups
+from workers.tasks import queue_follow_ups
 from workers.websub.hub import HubClient
 from workers.websub.subscribe import request_due_subscriptions
 
