@@ -579,3 +579,18 @@ def test_other_outlets_under_a_top_headline_draw_no_rule_of_their_own(
             lines.map((line) => [getComputedStyle(line).borderBottomWidth,
                                  getComputedStyle(line).paddingTop])""")
     assert lines and set(map(tuple, lines)) == {("0px", "0px")}
+
+
+def test_form_checkboxes_are_big_enough_to_tap_and_the_terms_stand_apart(
+        chromium: Any, live_server: str) -> None:
+    """The native 13 px boxes of "Remember me" and "I agree" passed WCAG 2.5.8 only by
+    the spacing exception; the terms line sat on the "I agree" row."""
+    with phone_page(chromium, SMALL) as page:
+        for path, name in (("/login", "remember"), ("/register", "accept_terms")):
+            page.goto(live_server + path)
+            box = page.locator(f"input[name={name}]").bounding_box()
+            assert box["width"] >= 24 and box["height"] >= 24, (path, box)
+        terms = page.locator("form > .form-hint").bounding_box()
+        agree = page.locator(".form-check").filter(
+            has=page.locator("input[name=accept_terms]")).bounding_box()
+        assert agree["y"] - (terms["y"] + terms["height"]) >= 6
