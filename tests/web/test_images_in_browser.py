@@ -155,3 +155,30 @@ def test_a_390px_phone_downloads_under_400kb_of_images_for_the_front_page(
     assert shown >= 5 and len(downloaded) >= 5            # the page does show pictures
     assert all("/media/" in url and "?w=" in url for url in downloaded), list(downloaded)
     assert total < PHONE_IMAGE_BUDGET, f"{total / 1024:.0f} KB in {len(downloaded)} images"
+
+
+def test_a_picture_the_proxy_was_too_busy_to_fetch_is_asked_for_again(
+        chromium, live_server, database: Database, redis_client: Any) -> None:
+    """Every fetch slot of the web is taken for a moment (a publisher that hangs holds
+    its share until the deadline): the reader's picture gets the busy placeholder, which
+    the page's script used to hide as dead. It asks again a few seconds later instead,
+    and the picture shows."""
+    with publisher_host() as (base, requested):
+        rows = ArticleRows(database)
+        article = rows.article("Harbour bridge reopens", source=rows.source("Metro Wire"),
+                               image_url=f"{base}/lead-7.jpg", image_alt="The bridge")
+        seconds, micros = redis_client.time()
+        lapse_ms = int((seconds + micros / 1e6 + 1.5) * 1000)      # the slots' own clock
+        redis_client.zadd("hopper:media:fetching:web", {"hung-1": lapse_ms, "hung-2": lapse_ms})
+        context = chromium.new_context(viewport=PHONE)
+        page = context.new_page()
+        page.goto(f"{live_server}/article/{article.id}-{article.slug}")
+        lead = page.locator("main figure img").first
+        page.wait_for_function(
+            "(image) => image.complete && image.naturalWidth > 40", arg=lead.element_handle(),
+            timeout=15_000)
+        assert lead.get_attribute("data-retries") == "1"
+        assert lead.get_attribute("data-broken") is None
+        assert page.locator(".picture-tile").count() == 0
+        context.close()
+    assert any(path.startswith("/lead-7.jpg") for path in requested)

@@ -44,6 +44,13 @@ PROXIED_HEADERS = {
 PLACEHOLDER_GIF = base64.b64decode(
     "R0lGODlhIAASAIEAAP///wAAAAAAAAAAACH5BAEAAAAALAAAAAAgABIAQAgpAAEIHEiwoMGDCBMqXMiwocOH"
     "ECNKnEixosWLGDNq3Mixo8ePIEM+DAgAOw==")
+# The same on its side (18 × 32), for "busy, ask again in a moment" (every fetch slot
+# taken): images.js tells it by its shape, taller than wide (an <img> sees no status, and
+# a srcset's density scales its pixels), and asks again a few seconds later instead of
+# hiding the picture as dead.
+BUSY_GIF = base64.b64decode(
+    "R0lGODlhEgAgAIAAAAAAAAAAACH5BAEAAAAALAAAAAASACAAQAgpAAEIHEiwoMGDCBMqXMiwocOHECNKnEix"
+    "osWLGDNq3Mixo8ePIEM+DAgAOw==")
 
 
 def image_source() -> ImageSource:
@@ -99,8 +106,8 @@ def failure(status: int) -> Response:
     """The placeholder image with the failure's status: remembered failures may be cached
     by the browser for a few minutes, a busy answer not at all."""
     is_for_img = request.headers.get("Sec-Fetch-Dest") == "image"
-    response = Response(PLACEHOLDER_GIF, status=200 if is_for_img else status,
-                        mimetype="image/gif")
+    response = Response(BUSY_GIF if status == Busy.status else PLACEHOLDER_GIF,
+                        status=200 if is_for_img else status, mimetype="image/gif")
     response.headers["X-Hopper-Media"] = f"placeholder; status={status}"
     response.vary.add("Sec-Fetch-Dest")
     if status == Busy.status:

@@ -28,10 +28,57 @@
   // pixels, an invisible strip that left an empty gap in the text.
   var BODY_PLACEHOLDER = { width: 32, height: 18, path: /\/media\/[^/]+\/[^/]+$/ };
 
+  // The proxy's answer while it fetches as many images as it may (web/media/views.py
+  // BUSY_GIF, the placeholder on its side: 18 × 32, taller than wide whatever density a
+  // srcset scales it by): no dead picture, one to ask for again a few seconds later (a
+  // publisher that hangs holds its fetch slots until their deadline). After RETRIES
+  // tries it counts as dead.
+  var BUSY = { width: 18, height: 32 };
+  var RETRIES = 3;
+  var RETRY_MS = 3000;
+
+  function isBusy(image) {
+    return image.naturalWidth > 0 && image.naturalWidth < PLACEHOLDER_WIDTH &&
+      image.naturalHeight > image.naturalWidth &&
+      /\/media\//.test(new URL(image.currentSrc || image.src, location.href).pathname);
+  }
+
+  // The same picture asked for again: a `retry` query parameter (the proxy reads only
+  // `w`) makes each URL of src and srcset new to the browser, which caches nothing busy.
+  function withRetry(url, tries) {
+    var again = new URL(url, location.href);
+    again.searchParams.set("retry", String(tries));
+    return again.pathname + again.search;
+  }
+
+  // True when the picture will be asked for again (or already is: the load event and
+  // the first settleAll may both see one busy answer).
+  function askAgainLater(image) {
+    if (image.hasAttribute("data-retry-pending")) { return true; }
+    var tries = Number(image.getAttribute("data-retries") || 0) + 1;
+    if (tries > RETRIES) { return false; }
+    image.setAttribute("data-retries", String(tries));
+    image.setAttribute("data-retry-pending", "");
+    setTimeout(function () {
+      image.removeAttribute("data-retry-pending");
+      var srcset = image.getAttribute("srcset");
+      if (srcset) {
+        image.setAttribute("srcset", srcset.split(/,\s+/).map(function (candidate) {
+          var parts = candidate.trim().split(/\s+/);
+          parts[0] = withRetry(parts[0], tries);
+          return parts.join(" ");
+        }).join(", "));
+      }
+      image.setAttribute("src", withRetry(image.getAttribute("src"), tries));
+    }, RETRY_MS * tries);
+    return true;
+  }
+
   function isPlaceholder(image) {
     if (image.hasAttribute("data-hide-broken")) { return image.naturalWidth < PLACEHOLDER_WIDTH; }
-    return image.naturalWidth === BODY_PLACEHOLDER.width &&
-      image.naturalHeight === BODY_PLACEHOLDER.height &&
+    var size = [image.naturalWidth, image.naturalHeight].join("x");
+    return (size === [BODY_PLACEHOLDER.width, BODY_PLACEHOLDER.height].join("x") ||
+            size === [BUSY.width, BUSY.height].join("x")) &&
       BODY_PLACEHOLDER.path.test(new URL(image.currentSrc || image.src, location.href).pathname);
   }
 
@@ -103,6 +150,7 @@
     if (!image.matches || !image.matches(GUARDED) || image.hasAttribute("data-broken") ||
         image.hasAttribute("data-no-picture")) { return; }
     if (!image.complete || (image.naturalWidth > 0 && !isPlaceholder(image))) { return; }
+    if (isBusy(image) && askAgainLater(image)) { return; }
     // Only the proxy's placeholder (a picture, transparent) can keep its box: a failed
     // <img> would draw the browser's broken-image icon.
     if (image.naturalWidth > 0 && image.hasAttribute("data-hide-broken") && isPaintedInView(image) &&
