@@ -1,6 +1,7 @@
 """Sending Celery tasks by name from the web, without importing the workers.
 
-docs/architecture.md, "Rules": a web request that enqueues work commits first, then sends the task.
+docs/architecture.md, "Rules the code keeps": a web request that enqueues work commits
+first, then sends the task.
 `enqueue_after_commit` therefore only remembers the task on the SQLAlchemy session and
 sends it from the session's `after_commit` event; a rollback forgets it. A worker thus
 never looks for a row the request has not committed yet.

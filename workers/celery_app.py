@@ -67,8 +67,8 @@ def configure(app: Celery, settings: Settings) -> None:
         timezone="UTC",
         enable_utc=True,
         # A task is acknowledged only once it has finished, and handed back to the queue
-        # when its worker dies (docs/architecture.md, "Rules"): every task must therefore
-        # be idempotent.
+        # when its worker dies (docs/architecture.md, "Rules the code keeps"): every task
+        # must therefore be idempotent.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
