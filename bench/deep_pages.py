@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from models import migrate  # noqa: E402
-from models.db import make_database  # noqa: E402
+from models.db import make_database, make_engine  # noqa: E402
 from models.search import ArticleFilters, list_articles  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -36,7 +36,7 @@ ROWS = ("INSERT INTO articles (source_id, entry_key, entry_hash, title, summary,
 
 def fill(url: str, articles: int, *, sqlite: bool) -> None:
     migrate.upgrade(url)
-    engine = create_engine(url)
+    engine = make_engine(url)   # Hopper's: SQLite's search triggers need its function
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO sources (url, name, status, error_count, unfinished_polls, "

@@ -45,7 +45,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from hopper.settings import load_settings  # noqa: E402
 from models import migrate  # noqa: E402
 from models.articles import Article  # noqa: E402
-from models.db import make_database  # noqa: E402
+from models.db import make_database, make_engine  # noqa: E402
 from models.sections import Section  # noqa: E402
 from models.sources import Source  # noqa: E402
 from models.tags import Tag, article_tags  # noqa: E402
@@ -76,7 +76,7 @@ def bench_app() -> Flask:
 
 
 def seed(database_url: str, count: int) -> None:
-    engine = create_engine(database_url)
+    engine = make_engine(database_url)   # SQLite's search triggers need Hopper's function
     rng = random.Random(7)
     now = datetime.now(UTC)
     with engine.begin() as connection:
