@@ -236,12 +236,16 @@ def _remember(text: str, document: dict[str, Any]) -> None:
             del _documents[next(iter(_documents))]
 
 
+# One encoder for every document: json.dumps with `separators` builds a new one per call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def document_text(document: dict[str, Any]) -> str:
     """A story document as stored (compact JSON; `_document` reads it back). The document
     itself is what a read of this text then returns: the caller hands it over and never
     changes it (StoryShape makes a new one per write). JSON gives back exactly what these
     documents hold (str keys; floats, ints, bools, lists of str, flat dicts of them)."""
-    text = json.dumps(document, separators=(",", ":"))
+    text = _COMPACT.encode(document)
     _remember(text, document)
     return text
 
