@@ -45,6 +45,7 @@ from workers.ingest.stories.story import (
     add_member,
     choose_story,
     features,
+    has_room,
     normalise_title,
     with_rarity,
 )
@@ -177,7 +178,8 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
 def adopt_draft(session: Session, plan: StoryPlan) -> bool:
     """Inside the write transaction, a plan drafted before it (plan_stories with `draft`):
     lock the stories it joined and read them again. If one closed or was merged away
-    since, the draft is stale: nothing is written and False says to plan again. Else a
+    since, or the draft would take one past its cap (MAX_STORY_ARTICLES), the draft is
+    stale: nothing is written and False says to plan again. Else a
     story another poll changed since gets this plan's members folded in again as that
     poll left it, and the stories the draft started are created."""
     joined = {story_id for story_id in plan.touched if story_id > 0}
@@ -185,6 +187,10 @@ def adopt_draft(session: Session, plan: StoryPlan) -> bool:
     if any(story_id not in fresh or not fresh[story_id].is_open for story_id in joined):
         return False
     _fold_again(plan, fresh)
+    # Other polls may have filled a story since the read: the draft would take it past
+    # its cap (several drafts at once took one to 1,386 members), so plan again.
+    if any(not has_room(plan.shapes[story_id], 0) for story_id in joined):
+        return False
     _create_new_stories(session, plan, plan.last_at)
     plan.settled = True
     return True

@@ -289,6 +289,45 @@ def test_a_story_another_poll_grew_after_the_draft_keeps_both_members(
     assert json.loads(story.centroid)["n"] == 3           # every member folded in
 
 
+def test_a_draft_that_would_overfill_a_story_another_poll_filled_is_planned_again(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts read before the write transaction: several polls drafting at once each saw
+    room in a story and each folded its members in (the 1,000-feed bench grew one story
+    to 1,386 members against a cap of 1,000). A draft that would take a story past the
+    cap is stale: planned again inside the transaction, its member starts a story."""
+    from workers.ingest.steps import store
+    from workers.ingest.stories import story as story_rules
+
+    monkeypatch.setattr(story_rules, "MAX_STORY_ARTICLES", 2)
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
+    outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
+    real_prepare, real_adopt = store.prepare, store.adopt_draft
+    adopted: list[bool] = []
+
+    def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates, **options)
+        monkeypatch.setattr(store, "prepare", real_prepare)
+        outlets.poll("daily")                 # fills the story before this poll writes
+        return prepared
+
+    def adopt(session, plan):  # type: ignore[no-untyped-def]
+        adopted.append(real_adopt(session, plan))
+        return adopted[-1]
+
+    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
+    monkeypatch.setattr(store, "adopt_draft", adopt)
+    outlets.poll("herald")
+
+    assert adopted[-1] is False               # the herald's draft joined a full story
+    assert story_of(database, QUAKE_JAPAN_2[0]) == story_of(database, QUAKE_JAPAN[0])
+    assert story_of(database, QUAKE_JAPAN_3[0]) != story_of(database, QUAKE_JAPAN[0])
+    assert story_sizes(database) == [2, 1]
+    story = story_row(database, story_of(database, QUAKE_JAPAN[0]))
+    assert json.loads(story.centroid)["n"] == 2
+
+
 def test_a_first_poll_whose_entries_were_stored_meanwhile_stores_no_copy(
         outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """`prepare` does not look up the entries of a source that never stored one (its
