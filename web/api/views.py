@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import overload
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
@@ -19,6 +19,7 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from models import publishing, stories, tags
 from models import sections as sections_tree
@@ -107,9 +108,12 @@ def story_list() -> Response:
 
 
 @bp.get("/stories/<int:story_id>")
-def story(story_id: int) -> Response:
+def story(story_id: int) -> Response | WerkzeugResponse:
     found = stories.with_articles(db_session(), story_id) if story_id <= MAX_ROW_ID else None
-    if found is None or not found[1] or found[0].merged_into_id is not None:
+    if found is not None and found[0].merged_into_id is not None:
+        # Merged into another: its coverage is there (as /story/<id> answers).
+        return redirect(url_for("api.story", story_id=found[0].merged_into_id), 301)
+    if found is None or not found[1]:
         raise NotFound(f"no story with id {story_id}")
     story_row, members = found
     lead = next((article for article in members if article.id == story_row.lead_article_id),

@@ -99,7 +99,8 @@ class StoryPlan:
 
 
 class Member(NamedTuple):
-    """An article this batch added to a story (a named tuple, as `Pending`)."""
+    """An article this batch added to a story that existed before it (a named tuple, as
+    `Pending`)."""
 
     features: Features
     key: Hashable

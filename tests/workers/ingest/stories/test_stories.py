@@ -716,7 +716,7 @@ def test_story_api_and_pages_describe_the_coverage(outlets: Outlets, database: D
 
 
 def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
-        outlets: Outlets, database: Database) -> None:
+        outlets: Outlets, database: Database, client) -> None:
     outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
     outlets.poll("wire")
     outlets.publish("old", ("o1", *FED), minutes_ago=60 * 24 * 4)
@@ -750,6 +750,14 @@ def test_maintenance_merges_converged_stories_and_closes_quiet_ones(
     absorbed = story_row(database, twin_id if kept == japan else japan)
     assert absorbed.merged_into_id == kept and not absorbed.is_open
     assert closed == 1 and not story_row(database, fed).is_open
+    # A merged story's links lead to the coverage it joined, on the site and in the API
+    # alike (the API said 404 while the page redirected).
+    for prefix in ("/story", "/api/v1/stories"):
+        moved = client.get(f"{prefix}/{absorbed.id}")
+        assert moved.status_code == 301
+        assert moved.headers["Location"].endswith(f"{prefix}/{kept}")
+    assert client.get(f"/api/v1/stories/{absorbed.id}",
+                      follow_redirects=True).get_json()["id"] == kept
     with database.reader() as session:
         assert not list(session.scalars(select(StoryTerm).where(StoryTerm.story_id == fed)))
 
