@@ -804,14 +804,33 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float], *,
     # A story of one is an article that assignment may have kept apart on purpose (it
     # shared only a name with the story): it joins only if it shares a word other than
     # a name with the other story's coverage.
-    return (guards_agree(lead_a, b) and guards_agree(lead_b, a)     # set operations first
-            and (b.count > 1 or _shares_coverage_words(lead_b, a))
-            and (a.count > 1 or _shares_coverage_words(lead_a, b))
+    if not (guards_agree(lead_a, b) and guards_agree(lead_b, a)     # set operations first
             and _headline_meets(title_words(a.lead_title), b.lead_terms)
             and _headline_meets(title_words(b.lead_title), a.lead_terms)
-            and not series_apart(a.lead_title, b.lead_title)
+            and not series_apart(a.lead_title, b.lead_title)):
+        return False
+    # Leads that tell the same headline ("George Clooney ex Stacy Keibler marries tech
+    # exec Jared Pobre", "Stacy Keibler Marries Tech Entrepreneur Jared Pobre") are one
+    # event, whatever else their coverage holds: two such stories showed as two cards.
+    if same_lead_headline(a.lead_title, b.lead_title):
+        return True
+    return ((b.count > 1 or _shares_coverage_words(lead_b, a))
+            and (a.count > 1 or _shares_coverage_words(lead_a, b))
             and cosine(a.lead_terms, b.lead_terms) >= lead_min
             and cosine(weighted(a.sums), weighted(b.sums)) >= centroid_min)
+
+
+SAME_LEAD_WORDS = 4     # content words two leads share at least to be one headline told twice
+
+
+def same_lead_headline(title: str, other: str) -> bool:
+    """Whether two headlines tell the same thing: SAME_LEAD_WORDS or more content words in
+    common, most of the shorter's (TWIN_TITLE_SHARE). Names and figures are the guards'
+    business (should_merge checks them first)."""
+    mine, theirs = title_words(title), title_words(other)
+    shared = len(mine & theirs)
+    return shared >= SAME_LEAD_WORDS and \
+        shared >= TWIN_TITLE_SHARE * min(len(mine), len(theirs))
 
 
 def _shares_coverage_words(article: Features, story: StoryShape) -> bool:

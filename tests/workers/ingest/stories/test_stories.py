@@ -918,6 +918,37 @@ def test_maintenance_merges_two_well_covered_stories_of_one_event_not_of_one_nam
         == (update, trial)
 
 
+def test_maintenance_merges_two_stories_whose_leads_tell_one_headline(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real headlines (UCI sample, Stacy Keibler's wedding): two polls at once each started
+    a story, and the Title Case one, alone, shares no word but names with the other's
+    coverage, so the merge's fragment test kept them apart and the front page showed the
+    event twice. Leads that tell one headline are one event."""
+    from workers.ingest.steps import store
+
+    sentence = ("George Clooney ex Stacy Keibler marries tech exec Jared Pobre",
+                "The former wrestler wed in a beach ceremony on Saturday.")
+    title_case = ("Stacy Keibler Marries Tech Entrepreneur Jared Pobre",
+                  "Guests flew to Mexico for the vows.")
+    outlets.publish("herald", ("h1", *title_case), minutes_ago=20)
+    outlets.publish("wire", ("w1", *sentence), minutes_ago=25)
+    real_prepare = store.prepare
+
+    def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(database_, updates, **options)
+        monkeypatch.setattr(store, "prepare", real_prepare)
+        outlets.poll("wire")                  # commits its story after this draft's read
+        return prepared
+
+    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
+    outlets.poll("herald")
+    assert story_of(database, title_case[0]) != story_of(database, sentence[0])
+
+    with session_scope(database) as session:
+        assert merge_converged(session, now=utcnow(), window=timedelta(hours=48)) == 1
+    assert story_of(database, title_case[0]) == story_of(database, sentence[0])
+
+
 @pytest.mark.parametrize(("hours_apart", "merged"), [(11, 1), (13, 0)])
 def test_maintenance_leaves_a_later_development_as_news_of_its_own(
         outlets: Outlets, database: Database, hours_apart: int, merged: int) -> None:
