@@ -104,7 +104,8 @@ def merge_stories() -> int:
     """The merge alone, sent a few seconds after polls stored articles
     (workers.tasks.request_story_merge); maintain_stories below also runs it."""
     context = runtime()
-    merged = merge_open_stories(context.database, window=context.settings.limits.story_window)
+    merged = merge_open_stories(context.database, window=context.settings.limits.story_window,
+                                client=context.redis)
     if merged:
         logger.info("stories: merged %d", merged)
     return merged
@@ -117,7 +118,7 @@ def maintain_stories() -> tuple[int, int]:
     stories whose articles retention deleted go too."""
     context = runtime()
     window = context.settings.limits.story_window
-    merged = merge_open_stories(context.database, window=window)
+    merged = merge_open_stories(context.database, window=window, client=context.redis)
     now = utcnow()
     closed = purge(context.database, lambda session: story_rows.close_stale(
         session, quiet_since=now - window, now=now))

@@ -91,6 +91,8 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
                                 processes=processes or default_processes(len(ids)))
         except IngestInterrupted as stop:
             interrupted, results = stop, sorted(stop.results, key=lambda r: r.source_id)
+        if interrupted is None and any(result.new or result.updated for result in results):
+            _merge_converged_stories(database, settings, client)
     if interrupted is not None:
         _print_summary(database, results)
         click.echo(f"stopped: {len(results)} polls finished and were stored; "
@@ -101,16 +103,16 @@ def ingest_command(all_sources: bool, source_id: int | None, threads: int,
         # Abandoned fetches still hold pool threads until their timeout; the interpreter
         # would join them on exit. Nothing of theirs is stored, so do not wait.
         os._exit(INTERRUPTED_EXIT)
-    if any(result.new or result.updated for result in results):
-        _merge_converged_stories(database, settings)
     _print_summary(database, results)
 
 
-def _merge_converged_stories(database: Database, settings: Settings) -> None:
+def _merge_converged_stories(database: Database, settings: Settings,
+                             client: redis.Redis) -> None:
     """The polls are stored: a merge that cannot run now (the database went away, or
     stayed locked) is left to the periodic task and does not fail the command."""
     try:
-        merged = merge_open_stories(database, window=settings.limits.story_window)
+        merged = merge_open_stories(database, window=settings.limits.story_window,
+                                    client=client)
     except OperationalError as error:
         click.echo(f"stories: not merged this time ({type(error.orig).__name__}: "
                    f"{str(error.orig).strip()[:REASON_WIDTH]}); the maintenance task will",

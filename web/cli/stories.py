@@ -8,9 +8,11 @@ from datetime import timedelta
 import click
 from flask.cli import with_appcontext
 
+from hopper import content_version
 from models.base import utcnow
 from models.db import session_scope
 from web.cli.command_app import current_database, current_settings
+from web.cli.ingest import command_redis
 from workers.ingest.stories.maintain_stories import rebuild_stories
 
 MAX_HOURS = 24 * 365
@@ -33,5 +35,9 @@ def rebuild(hours: int | None) -> None:
     since = now - (timedelta(hours=hours) if hours else window)
     with session_scope(database) as session:
         articles, stories = rebuild_stories(session, since=since, window=window, now=now)
+    # The window's stories were replaced: cached pages and the remembered ranking
+    # (web/ranking.py) name stories that are gone until the content version turns.
+    with command_redis(settings) as client:
+        content_version.bump_after_commit(client)
     click.echo(f"re-clustered {articles} articles published since {since.isoformat()} "
                f"into {stories} stories")

@@ -9,6 +9,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from hopper import content_version
 from models.articles import Article
 from models.db import Database
 from models.stories import Story
@@ -37,7 +38,7 @@ def groups(database: Database) -> set[frozenset[str]]:
 
 
 def test_ingest_all_clusters_and_rebuild_finds_the_same_stories(
-        runner, database: Database, httpserver: HTTPServer) -> None:
+        runner, database: Database, httpserver: HTTPServer, redis_client) -> None:
     httpserver.expect_request("/a.xml").respond_with_data(
         feed(("a1", *WIRE), ("a2", *QUAKE_JAPAN), ("a3", *FED)))
     httpserver.expect_request("/b.xml").respond_with_data(
@@ -51,9 +52,13 @@ def test_ingest_all_clusters_and_rebuild_finds_the_same_stories(
                 frozenset({"b3"})}
     assert groups(database) == expected
 
+    version = content_version.current(redis_client)
     rebuilt = runner.invoke(args=["stories", "rebuild", "--since", "24"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "re-clustered 6 articles" in rebuilt.output and "into 4 stories" in rebuilt.output
+    # The old stories are gone: cached pages and the remembered ranking must not list
+    # them (an audit saw an empty story list and dead links for a minute).
+    assert content_version.current(redis_client) > version
     assert groups(database) == expected
     with database.reader() as session:
         stories = list(session.scalars(select(Story)))
@@ -136,7 +141,7 @@ def test_a_merge_that_cannot_run_leaves_the_stored_polls_and_exits_zero(
     costs the merge (the maintenance task does it later), not the command's exit code."""
     from web.cli import ingest
 
-    def database_gone(database: Database, *, window: object) -> int:
+    def database_gone(database: Database, *, window: object, client: object) -> int:
         raise OperationalError("SELECT 1", {}, Exception("database is locked"))
 
     monkeypatch.setattr(ingest, "merge_open_stories", database_gone)

@@ -370,12 +370,8 @@ def _rows_ahead(database: Database, updates: Sequence[FeedUpdate],
 
 
 def bump_content_version(client: redis.Redis) -> None:
-    """After the commit, best effort: the articles are stored whatever Redis says, and a
-    missed bump only leaves cached pages stale until their short TTL runs out."""
-    try:
-        content_version.bump(client)
-    except redis.RedisError as error:
-        log.warning("content version not bumped (caches expire on their own): %s", error)
+    """After the commit, best effort (hopper.content_version `bump_after_commit`)."""
+    content_version.bump_after_commit(client)
 
 
 def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpdate,

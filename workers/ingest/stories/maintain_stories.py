@@ -16,8 +16,10 @@ import math
 from collections import Counter
 from datetime import datetime, timedelta
 
+import redis
 from sqlalchemy.orm import Session
 
+from hopper import content_version
 from models import sources as source_rows
 from models import stories as story_rows
 from models.base import utcnow
@@ -49,11 +51,17 @@ MERGE_BEGUN_WITHIN = timedelta(hours=12)
 REBUILD_BATCH = 500
 
 
-def merge_open_stories(database: Database, *, window: timedelta) -> int:
+def merge_open_stories(database: Database, *, window: timedelta,
+                       client: redis.Redis | None = None) -> int:
     """One merge pass over the open window, committed on its own: the number of stories
-    absorbed."""
+    absorbed. A pass that merged turns the content version (`client`): cached pages and
+    the remembered ranking (web/ranking.py) would otherwise list the absorbed stories,
+    or leave them out and show fewer, until their TTL ran out."""
     with session_scope(database) as session:
-        return merge_converged(session, now=utcnow(), window=window)
+        merged = merge_converged(session, now=utcnow(), window=window)
+    if merged and client is not None:
+        content_version.bump_after_commit(client)
+    return merged
 
 
 def merge_converged(session: Session, *, now: datetime, window: timedelta,

@@ -804,6 +804,25 @@ def clone_story(database: Database, story_id: int, titles: tuple[str, ...]) -> i
         return twin.id
 
 
+def test_a_merge_pass_that_merged_turns_the_content_version(
+        outlets: Outlets, database: Database, redis_client: redis.Redis) -> None:
+    """Cached pages and the remembered ranking (web/ranking.py) are keyed by the content
+    version: after a merge they listed the absorbed story (or left it out and showed one
+    fewer) until their TTL ran out. A pass that merged nothing leaves the caches be."""
+    from hopper import content_version
+    from workers.ingest.stories.maintain_stories import merge_open_stories
+
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN), minutes_ago=30)
+    outlets.poll("wire")
+    clone_story(database, story_of(database, QUAKE_JAPAN[0]), (QUAKE_JAPAN_2[0],))
+    before = content_version.current(redis_client)
+
+    assert merge_open_stories(database, window=timedelta(hours=48), client=redis_client) == 1
+    assert content_version.current(redis_client) == before + 1
+    assert merge_open_stories(database, window=timedelta(hours=48), client=redis_client) == 0
+    assert content_version.current(redis_client) == before + 1
+
+
 def test_an_article_stored_while_maintenance_merged_its_story_follows_the_coverage(
         outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """On PostgreSQL a poll can put an article into a story that the maintenance merge
