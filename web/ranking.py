@@ -61,7 +61,8 @@ def ranked_window(session: Session, *, start: int, stop: int,
 
 
 def _still_shown(cards: list[StoryCard]) -> list[StoryCard]:
-    """A story merged into another since it was ranked (merges do not turn the content
-    version) is left out rather than shown empty."""
+    """A story merged into another since it was ranked is left out rather than shown
+    empty (a merge turns the content version after its commit, so this covers the moment
+    between the two, or a bump that Redis missed)."""
     return [card for card in cards
             if card.story.merged_into_id is None and card.story.article_count > 0]
