@@ -525,12 +525,15 @@ def story_score(story: Story, *, now: datetime) -> float:
 def diversify(ranked: Sequence[StoryCard], *, top: int = TOP,
               per_source: int = MAX_TOP_PER_LEAD_SOURCE) -> list[StoryCard]:
     """Reorder so that no lead source leads more than `per_source` of the first `top`
-    stories and no section fills more than half of them; the stories held back follow
-    in their ranked order (nothing is dropped)."""
+    stories, no section fills more than half of them and no lead headline shows twice
+    among them (copies of one headline beyond a story's cap, MAX_STORY_ARTICLES, fill
+    stories of their own: a flood of one headline took five of the top ten); the stories
+    held back follow in their ranked order (nothing is dropped)."""
     chosen: list[StoryCard] = []
     held: list[StoryCard] = []
     by_source: dict[int, int] = {}
     by_section: dict[int | None, int] = {}
+    headlines: set[str] = set()
     section_cap = max(1, top // 2)
     for card in ranked:
         if len(chosen) >= top:
@@ -538,10 +541,12 @@ def diversify(ranked: Sequence[StoryCard], *, top: int = TOP,
             continue
         source_id = card.lead.source_id
         section_id = card.story.section_id
-        if by_source.get(source_id, 0) >= per_source or \
+        headline = copy_key(card.lead.title)
+        if by_source.get(source_id, 0) >= per_source or headline in headlines or \
                 (section_id is not None and by_section.get(section_id, 0) >= section_cap):
             held.append(card)
             continue
+        headlines.add(headline)
         by_source[source_id] = by_source.get(source_id, 0) + 1
         by_section[section_id] = by_section.get(section_id, 0) + 1
         chosen.append(card)

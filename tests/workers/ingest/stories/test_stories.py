@@ -172,6 +172,29 @@ def test_a_feed_repeating_one_headline_fills_stories_of_at_most_the_cap(
     assert story_sizes(database) == [MAX_STORY_ARTICLES, 30]
 
 
+def test_copies_beyond_the_cap_lead_one_of_the_top_ten_not_several(
+        outlets: Outlets, database: Database, client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies of one headline beyond a story's cap fill stories of their own; a flood of
+    one headline from several outlets took five of the top ten (hostile-feed audit). The
+    top ten show a lead headline once; the other copies' stories follow them."""
+    from workers.ingest.stories import story as story_rules
+
+    monkeypatch.setattr(story_rules, "MAX_STORY_ARTICLES", 1)
+    for name in ("wire", "daily", "herald"):
+        outlets.publish(name, (f"{name}-1", *WIRE), minutes_ago=5)
+        outlets.poll(name)
+    for number in range(11):
+        outlets.publish(f"local{number}", (f"l{number}", f"Alpha{number} bravo{number} "
+                                           f"charlie{number} delta{number}", ""),
+                        minutes_ago=30 + number)
+        outlets.poll(f"local{number}")
+
+    ranked = client.get("/api/v1/stories?per_page=20").get_json()["items"]
+    assert len(ranked) == 14
+    assert [item["title"] for item in ranked[:10]].count(WIRE[0]) == 1
+    assert [item["title"] for item in ranked].count(WIRE[0]) == 3     # nothing dropped
+
+
 def test_an_article_page_relates_other_stories_once_each_not_its_own_coverage(
         outlets: Outlets, database: Database, client) -> None:
     for number, name in enumerate(("wire", "daily", "herald")):
