@@ -14,6 +14,7 @@ from celery.signals import worker_ready
 from celery.utils.time import get_exponential_backoff_interval
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from hopper import content_version
 from hopper.task_routes import POLLS_QUEUE
 from hopper.worker_metrics import PollCount, record_polls
 from models import full_text as full_text_rows
@@ -29,7 +30,7 @@ from workers.ingest.fulltext.pipeline import fetch_full_text as fetch_page_text
 from workers.ingest.fulltext.pipeline import wants_full_text
 from workers.ingest.pipeline import ingest_source
 from workers.ingest.steps.fetch import FeedClient
-from workers.ingest.steps.store import StoreResult, bump_content_version, claim_due_sources
+from workers.ingest.steps.store import StoreResult, claim_due_sources
 from workers.metrics import queue_wait_seconds, record_poll
 from workers.retries import RETRY_TRANSIENT_ERRORS
 from workers.runtime import runtime
@@ -178,7 +179,7 @@ def fetch_full_text(article_id: int) -> None:
         full_text_rows.record_result(session, job.source_id, error=result.error,
                                      signals=result.signals)
     if result.html:
-        bump_content_version(rt.redis)
+        content_version.bump_after_commit(rt.redis)
 
 
 @app.task(name="workers.resolve_source", ignore_result=True, acks_late=True,

@@ -252,7 +252,7 @@ def store_update(database: Database, client: redis.Redis | None, update: FeedUpd
         if not _wrote_articles([result]):
             source_rows.skip_durable_commit(session)   # bookkeeping only: a re-poll redoes it
     if client is not None and _wrote_articles([result]):
-        bump_content_version(client)
+        content_version.bump_after_commit(client)
     return replace(result, fetch_seconds=update.fetch_seconds)
 
 
@@ -283,7 +283,7 @@ def store_updates(database: Database, client: redis.Redis | None,
                     len(updates), exc_info=True)
         return [_store_alone(database, client, update, limits) for update in updates]
     if client is not None and _wrote_articles(results):
-        bump_content_version(client)
+        content_version.bump_after_commit(client)
     return [replace(result, fetch_seconds=update.fetch_seconds)
             for result, update in zip(results, updates, strict=True)]
 
@@ -367,11 +367,6 @@ def _rows_ahead(database: Database, updates: Sequence[FeedUpdate],
     bound = article_writes.bind_articles(database.engine.dialect, rows)
     return {key: _Ahead(article, row, values)
             for key, article, row, values in zip(keys, articles, rows, bound, strict=True)}
-
-
-def bump_content_version(client: redis.Redis) -> None:
-    """After the commit, best effort (hopper.content_version `bump_after_commit`)."""
-    content_version.bump_after_commit(client)
 
 
 def _store_alone(database: Database, client: redis.Redis | None, update: FeedUpdate,
