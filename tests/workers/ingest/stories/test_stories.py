@@ -273,27 +273,21 @@ def test_two_polls_joining_one_story_at_once_both_count_in_its_centroid(
     assert json.loads(story.centroid)["n"] == 3           # every member folded in
 
 
-def test_a_story_another_poll_grew_after_the_draft_keeps_both_members(
-        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A poll plans its stories from a read taken before its write transaction
-    (store.prepare). Another poll that adds to the same story in between is not lost:
-    the draft's member is folded into the story as that poll left it."""
+def poll_after_a_rival(outlets: Outlets, monkeypatch: pytest.MonkeyPatch, name: str,
+                       rival: str) -> list[bool]:
+    """Poll `name`, letting `rival`'s poll commit between the draft `name` makes from its
+    read (store.prepare) and its write transaction: what two workers polling at once do.
+    Returns what adopt_draft said of each draft it was handed."""
     from workers.ingest.steps import store
 
-    outlets.publish("wire", ("w1", *QUAKE_JAPAN))
-    outlets.poll("wire")
-    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
-    outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
-    real_prepare = store.prepare
+    real_prepare, real_adopt = store.prepare, store.adopt_draft
     adopted: list[bool] = []
 
     def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
         prepared = real_prepare(database_, updates, **options)
         monkeypatch.setattr(store, "prepare", real_prepare)
-        outlets.poll("daily")                 # commits before this poll writes
+        outlets.poll(rival)                   # commits before this poll writes
         return prepared
-
-    real_adopt = store.adopt_draft
 
     def adopt(session, plan):  # type: ignore[no-untyped-def]
         adopted.append(real_adopt(session, plan))
@@ -301,7 +295,20 @@ def test_a_story_another_poll_grew_after_the_draft_keeps_both_members(
 
     monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
     monkeypatch.setattr(store, "adopt_draft", adopt)
-    outlets.poll("herald")
+    outlets.poll(name)
+    return adopted
+
+
+def test_a_story_another_poll_grew_after_the_draft_keeps_both_members(
+        outlets: Outlets, database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll plans its stories from a read taken before its write transaction
+    (store.prepare). Another poll that adds to the same story in between is not lost:
+    the draft's member is folded into the story as that poll left it."""
+    outlets.publish("wire", ("w1", *QUAKE_JAPAN))
+    outlets.poll("wire")
+    outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
+    outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
+    adopted = poll_after_a_rival(outlets, monkeypatch, "herald", rival="daily")
 
     assert adopted[-1] is True                # the herald's draft, not a second plan
     story_id = story_of(database, QUAKE_JAPAN[0])
@@ -318,7 +325,6 @@ def test_a_draft_that_would_overfill_a_story_another_poll_filled_is_planned_agai
     room in a story and each folded its members in (the 1,000-feed bench grew one story
     to 1,386 members against a cap of 1,000). A draft that would take a story past the
     cap is stale: planned again inside the transaction, its member starts a story."""
-    from workers.ingest.steps import store
     from workers.ingest.stories import story as story_rules
 
     monkeypatch.setattr(story_rules, "MAX_STORY_ARTICLES", 2)
@@ -326,22 +332,7 @@ def test_a_draft_that_would_overfill_a_story_another_poll_filled_is_planned_agai
     outlets.poll("wire")
     outlets.publish("daily", ("d1", *QUAKE_JAPAN_2))
     outlets.publish("herald", ("h1", *QUAKE_JAPAN_3))
-    real_prepare, real_adopt = store.prepare, store.adopt_draft
-    adopted: list[bool] = []
-
-    def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
-        prepared = real_prepare(database_, updates, **options)
-        monkeypatch.setattr(store, "prepare", real_prepare)
-        outlets.poll("daily")                 # fills the story before this poll writes
-        return prepared
-
-    def adopt(session, plan):  # type: ignore[no-untyped-def]
-        adopted.append(real_adopt(session, plan))
-        return adopted[-1]
-
-    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
-    monkeypatch.setattr(store, "adopt_draft", adopt)
-    outlets.poll("herald")
+    adopted = poll_after_a_rival(outlets, monkeypatch, "herald", rival="daily")
 
     assert adopted[-1] is False               # the herald's draft joined a full story
     assert story_of(database, QUAKE_JAPAN_2[0]) == story_of(database, QUAKE_JAPAN[0])
@@ -966,24 +957,13 @@ def test_maintenance_merges_two_stories_whose_leads_tell_one_headline(
     a story, and the Title Case one, alone, shares no word but names with the other's
     coverage, so the merge's fragment test kept them apart and the front page showed the
     event twice. Leads that tell one headline are one event."""
-    from workers.ingest.steps import store
-
     sentence = ("George Clooney ex Stacy Keibler marries tech exec Jared Pobre",
                 "The former wrestler wed in a beach ceremony on Saturday.")
     title_case = ("Stacy Keibler Marries Tech Entrepreneur Jared Pobre",
                   "Guests flew to Mexico for the vows.")
     outlets.publish("herald", ("h1", *title_case), minutes_ago=20)
     outlets.publish("wire", ("w1", *sentence), minutes_ago=25)
-    real_prepare = store.prepare
-
-    def prepare_then_lose_the_race(database_, updates, **options):  # type: ignore[no-untyped-def]
-        prepared = real_prepare(database_, updates, **options)
-        monkeypatch.setattr(store, "prepare", real_prepare)
-        outlets.poll("wire")                  # commits its story after this draft's read
-        return prepared
-
-    monkeypatch.setattr(store, "prepare", prepare_then_lose_the_race)
-    outlets.poll("herald")
+    poll_after_a_rival(outlets, monkeypatch, "herald", rival="wire")
     assert story_of(database, title_case[0]) != story_of(database, sentence[0])
 
     with session_scope(database) as session:
