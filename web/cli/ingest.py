@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import click
 import redis
@@ -27,14 +26,12 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
 from hopper.collector import collector_tuned
-from hopper.embedded_redis import embedded_redis_for
-from hopper.redis_client import COMMAND, connect
 from hopper.settings import Settings
 from hopper.text import for_terminal
 from models import sources as source_rows
 from models.base import utcnow
 from models.db import Database, session_scope
-from web.cli.command_app import current_database, current_settings
+from web.cli.command_app import command_redis, current_database, current_settings
 from web.cli.sources import source_or_fail
 from workers.ingest.cli.batch import IngestInterrupted, ingest_many
 from workers.ingest.cli.fanout import MAX_PROCESSES, default_processes, ingest_in_processes
@@ -46,22 +43,6 @@ DEFAULT_THREADS = 8
 REASON_WIDTH = 70
 # The shell's status for a command stopped by Ctrl-C (128 + SIGINT).
 INTERRUPTED_EXIT = 130
-
-
-@contextmanager
-def command_redis(settings: Settings) -> Iterator[redis.Redis]:
-    """A Redis for locks; the embedded one is started for the command's lifetime when
-    REDIS_URL is unset and nothing answers yet (and stopped only if started here)."""
-    embedded = embedded_redis_for(settings)
-    if embedded is not None:
-        embedded.start()               # returns at once if one already answers
-    client = connect(settings.redis_url, COMMAND)
-    try:
-        yield client
-    finally:
-        client.close()
-        if embedded is not None:
-            embedded.stop()            # a no-op unless this command started it
 
 
 @click.command("ingest", help="Poll due sources now (or all, or one) and print a summary.")

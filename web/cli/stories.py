@@ -11,8 +11,7 @@ from flask.cli import with_appcontext
 from hopper import content_version
 from models.base import utcnow
 from models.db import session_scope
-from web.cli.command_app import current_database, current_settings
-from web.cli.ingest import command_redis
+from web.cli.command_app import command_redis, current_database, current_settings
 from workers.ingest.stories.maintain_stories import rebuild_stories
 
 MAX_HOURS = 24 * 365

@@ -19,7 +19,7 @@ from models.db import Database, session_scope
 from models.sources import Source
 from tests.sources import add_source, article_count
 from tests.workers.ingest.conftest import rss
-from web.cli.ingest import command_redis
+from web.cli.command_app import command_redis
 
 
 def test_ingest_all_summarises_and_exits_0_when_a_source_fails(
