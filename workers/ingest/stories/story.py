@@ -792,7 +792,8 @@ def should_merge(a: StoryShape, b: StoryShape, rarity: Mapping[str, float], *,
                  peers: bool = False) -> bool:
     """Two open stories that converged: centroids (terms weighted by `rarity`, an inverse
     document frequency over the open stories) and leads close, guards agreeing both
-    ways. `peers`: neither is a fragment of the other, so both must be closer."""
+    ways. `peers`: neither is a fragment of the other, so both must be closer. Leads
+    that tell one headline (`same_lead_headline`) merge at any size once the guards agree."""
     lead_a = Features(a.lead_terms, a.lead_entities, a.lead_decimals, (), (), a.lead_names)
     lead_b = Features(b.lead_terms, b.lead_entities, b.lead_decimals, (), (), b.lead_names)
 
