@@ -31,6 +31,7 @@ from sqlalchemy import (
     delete,
     distinct,
     func,
+    insert,
     select,
     update,
 )
@@ -248,6 +249,58 @@ def document_text(document: dict[str, Any]) -> str:
     text = _COMPACT.encode(document)
     _remember(text, document)
     return text
+
+
+# The columns of a new story, in the order `insert_stories` takes its values.
+NEW_STORY_COLUMNS = ("title", "section_id", "first_published_at", "last_published_at",
+                     "article_count", "source_count", "is_open", "created_at", "centroid",
+                     "lead_terms")
+
+
+def insert_stories(session: Session, rows: Sequence[Sequence[Any]]) -> list[int]:
+    """Insert new stories (each row's values in NEW_STORY_COLUMNS' order) and return their
+    ids, in the rows' order. A first poll starts thousands: on SQLite they go to the
+    driver's executemany, and the ids are the run that ends at the connection's last
+    insert (the write lock is held from the first row on, so no other writer takes an id
+    in between; AUTOINCREMENT counts on from the highest id ever, so the run has no gap,
+    and a count of the run checks that). SQLAlchemy's RETURNING sent each row as its
+    own statement there, to keep the ids in order. Elsewhere one RETURNING statement
+    keeps them in order itself."""
+    if not rows:
+        return []
+    connection = session.connection()
+    table = cast(Table, Story.__table__)
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        return list(connection.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [dict(zip(NEW_STORY_COLUMNS, row, strict=True)) for row in rows]).scalars())
+    processors = _bind_processors(dialect)
+    bound = [tuple(value if process is None else process(value)
+                   for value, process in zip(row, processors, strict=True)) for row in rows]
+    connection.exec_driver_sql(_new_story_sql(), bound)
+    last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+    first = last - len(rows) + 1
+    found = connection.exec_driver_sql("SELECT count(*) FROM stories WHERE id BETWEEN ? AND ?",
+                                       (first, last)).scalar_one()
+    if found != len(rows):
+        raise RuntimeError(f"new stories' ids are not one run: {found} of {len(rows)} "
+                           f"in {first}..{last}")
+    return list(range(first, last + 1))
+
+
+@lru_cache(maxsize=1)
+def _new_story_sql() -> str:
+    marks = ", ".join(["?"] * len(NEW_STORY_COLUMNS))
+    return f"INSERT INTO stories ({', '.join(NEW_STORY_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+
+
+@lru_cache(maxsize=4)
+def _bind_processors(dialect: Any) -> tuple[Any, ...]:
+    """Each new story column's bind processor (times, booleans) on this dialect, or None."""
+    table = cast(Table, Story.__table__)
+    return tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                 for name in NEW_STORY_COLUMNS)
 
 
 def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dict[str, Any],

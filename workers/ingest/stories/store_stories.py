@@ -31,14 +31,13 @@ from collections import Counter
 from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from models import stories as story_rows
 from models.base import utcnow
-from models.stories import OpenStory, Story
+from models.stories import OpenStory
 from workers.ingest.stories.story import (
     Features,
     StoryShape,
@@ -286,27 +285,21 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int,
 
 def _create_new_stories(session: Session, plan: StoryPlan,
                         last_at: Mapping[int, datetime]) -> None:
-    """Insert the stories this batch started (one multi-row INSERT) and swap their
-    temporary ids for real ones."""
+    """Insert the stories this batch started and swap their temporary ids for real ones."""
     temporary = sorted((story_id for story_id in plan.touched if story_id < 0), reverse=True)
     if not temporary:
         return
     now = utcnow()
-    # Everything about a new story is known already, but its lead's article id.
-    rows = [{"title": plan.shapes[story_id].lead_title[:2000],
-             "section_id": plan.shapes[story_id].section_id,
-             "first_published_at": plan.first_at[story_id],
-             "last_published_at": last_at[story_id],
-             "article_count": plan.shapes[story_id].count,
-             "source_count": len(plan.sources_of[story_id]), "is_open": True,
-             "created_at": now,
-             "centroid": story_rows.document_text(plan.shapes[story_id].centroid_document()),
-             "lead_terms": story_rows.document_text(plan.shapes[story_id].lead_document())}
-            for story_id in temporary]
-    # (Core, not the ORM's bulk insert: no object is wanted back, only the ids.)
-    table = cast(Table, Story.__table__)
-    created = list(session.connection().execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    # Everything about a new story is known already, but its lead's article id (in
+    # models.stories.NEW_STORY_COLUMNS' order).
+    shapes = plan.shapes
+    created = story_rows.insert_stories(session, [
+        (shapes[story_id].lead_title[:2000], shapes[story_id].section_id,
+         plan.first_at[story_id], last_at[story_id], shapes[story_id].count,
+         len(plan.sources_of[story_id]), True, now,
+         story_rows.document_text(shapes[story_id].centroid_document()),
+         story_rows.document_text(shapes[story_id].lead_document()))
+        for story_id in temporary])
     real = dict(zip(temporary, created, strict=True))
     for story_id, new_id in real.items():
         shape = plan.shapes.pop(story_id)
