@@ -68,7 +68,9 @@ class Article(Base):
         Index("ix_articles_video_published", "is_video", "published_at"),
         # "Most read" ranks the last 48 hours by views from this index alone.
         Index("ix_articles_published_views", "published_at", "view_count"),
-        Index("ix_articles_story_published", "story_id", "published_at"),
+        # A story's members by publication; with their sources, its recount of members
+        # and outlets reads this index alone (models/stories.py refresh_counts).
+        Index("ix_articles_story_published_source", "story_id", "published_at", "source_id"),
         # Newest first, ties by id, read from the index alone: the API's pages and the
         # rivers skip their OFFSET's rows in it, not in the table.
         Index("ix_articles_published_id", "published_at", "id"),

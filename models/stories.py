@@ -80,7 +80,9 @@ class StoryTerm(Base):
     """Inverted index: term or near-duplicate key → open stories carrying it."""
 
     __tablename__ = "story_terms"
-    __table_args__ = (Index("ix_story_terms_story_id", "story_id"),)
+    # On SQLite the key is the table (no rowid): an entry is written to one B-tree less.
+    __table_args__ = (Index("ix_story_terms_story_id", "story_id"),
+                      {"sqlite_with_rowid": False})
 
     term: Mapped[str] = mapped_column(String(TERM_MAX), primary_key=True)
     story_id: Mapped[int] = mapped_column(
@@ -323,13 +325,15 @@ def save_shapes(session: Session, shapes: Mapping[int, tuple[dict[str, Any], dic
 
 
 def save_leads(session: Session, leads: Mapping[int, int | None]) -> None:
-    """Set the lead article of stories ({story id: article id})."""
+    """Set the lead article of stories ({story id: article id}): those a poll started,
+    thousands in a first poll, so straight to the driver's executemany (plain integers:
+    nothing for SQLAlchemy to process)."""
     if leads:
-        table = cast(Table, Story.__table__)
-        session.connection().execute(
-            update(table).where(table.c.id == bindparam("story_id"))
-            .values(lead_article_id=bindparam("lead_id")),
-            [{"story_id": story_id, "lead_id": lead_id} for story_id, lead_id in leads.items()])
+        connection = session.connection()
+        mark = _placeholder(connection)
+        connection.exec_driver_sql(
+            f"UPDATE stories SET lead_article_id = {mark} WHERE id = {mark}",  # noqa: S608
+            [(lead_id, story_id) for story_id, lead_id in sorted(leads.items())])
 
 
 def add_terms(session: Session, pairs: Iterable[tuple[str, int]]) -> None:
