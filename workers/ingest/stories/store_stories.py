@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -129,7 +129,7 @@ def plan_stories(session: Session, pending: Sequence[Pending], *, window: timede
              for item in moving}
     terms = sorted({term for feature in found.values()
                     for term in (*feature.query, *feature.keys)})
-    # Oldest first, so the newest stories of a term are at the end (see _newest).
+    # Oldest first, so the newest stories of a term are at the end (see _make_newest).
     postings: dict[str, dict[int, None]] = {
         term: dict.fromkeys(sorted(ids)) for term, ids in story_rows.stories_with_terms(
             session, terms, per_term=PER_TERM).items()}
@@ -210,7 +210,10 @@ def _add(story: StoryShape, member: Member) -> None:
 
 def _make_newest(postings: dict[str, dict[int, None]], story_id: int,
                  terms: Iterable[str]) -> None:
-    """The story is the newest of each term (moved to the end of its entries)."""
+    """The story is the newest of each term (moved to the end of its entries); a term
+    keeps its newest PER_TERM stories, the bound the index read keeps
+    (models.stories.stories_with_terms), so a word every story of the batch shares does
+    not make each later article compare itself with all of them."""
     for term in terms:
         newest = postings.get(term)
         if newest is None:          # (no empty dict made for the terms that have entries)
@@ -218,14 +221,12 @@ def _make_newest(postings: dict[str, dict[int, None]], story_id: int,
         else:
             newest.pop(story_id, None)
         newest[story_id] = None
+        if len(newest) > PER_TERM:
+            del newest[next(iter(newest))]
 
 
-def _newest(postings: Mapping[str, dict[int, None]], term: str) -> Iterator[int]:
-    """The term's newest PER_TERM stories: the same bound the index read keeps
-    (models.stories.stories_with_terms), so a word every story of the batch shares does
-    not make each later article compare itself with all of them."""
-    ids = postings.get(term) or {}
-    return reversed(ids) if len(ids) <= PER_TERM else itertools.islice(reversed(ids), PER_TERM)
+# What a term without entries has (never changed: _make_newest makes a dict of its own).
+_NO_ENTRIES: dict[int, None] = {}
 
 
 def _is_copy_key(postings: Mapping[str, Mapping[int, None]], key: str) -> bool:
@@ -262,14 +263,14 @@ def _decide(plan: StoryPlan, feature: Features, postings: Mapping[str, dict[int,
     # (Open: read as open and active within the window; tested inline, as this runs for
     # every story an article's terms point to.)
     twins = [shapes[story_id] for key in feature.keys if _is_copy_key(postings, key)
-             for story_id in _newest(postings, key)
+             for story_id in reversed(postings.get(key, _NO_ENTRIES))
              if story_id in shapes and last_at[story_id] >= oldest]
     # The stories sharing most of the article's terms (counted in C: this runs per
     # article over up to QUERY_TERMS × PER_TERM entries), the open ones of them. Only
     # the stories read or started count (filtered in C: those are all the loop below can
     # take; filtering first keeps the order of ties, and leaves fewer to sort).
     shared = Counter(filter(shapes.__contains__, itertools.chain.from_iterable(
-        map(_newest, itertools.repeat(postings), feature.query))))
+        map(reversed, map(postings.get, feature.query, itertools.repeat(_NO_ENTRIES))))))
     candidates: list[StoryShape] = []
     for story_id in _most_shared(shared):
         if last_at[story_id] >= oldest:
