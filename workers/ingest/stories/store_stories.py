@@ -244,7 +244,7 @@ def _candidate_ids(feature: Features, postings: Mapping[str, dict[int, None]],
               for story_id in postings.get(key, ()) if story_id in active}
     # Only open stories counted (filtered in C: most index hits are not), most first.
     shared = Counter(filter(active.__contains__, itertools.chain.from_iterable(
-        postings.get(term, ()) for term in feature.query)))
+        map(postings.get, feature.query, itertools.repeat(_NO_ENTRIES)))))
     wanted.update(_most_shared(shared)[:MAX_CANDIDATES])
     return wanted
 
