@@ -585,7 +585,7 @@ def snippet(article: Article, terms: list[str]) -> list[Segment]:
     """About thirty words of the summary (or else the body) around the first match, of
     what the source's rights let readers see: nothing of a headline-only source."""
     pattern = _term_pattern(terms)
-    shown = plain_text(article.shown_summary)
+    shown = " ".join(article.shown_summary.split())     # stored as text: no markup
     found = pattern.search(shown) if pattern else None
     if found is None and pattern is not None and article.source.may_show_body:
         body = plain_text(article.shown_body_html)

@@ -24,7 +24,6 @@ from web.site.reading import (
     domain_of,
     minutes_to_read,
     publisher_domain,
-    short_text,
     standfirst,
 )
 from web.site.wide_blocks import box_wide_blocks
@@ -45,8 +44,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["boxed_wide_blocks"] = box_wide_blocks
     # What the reader's pages say about an article: publisher, standfirst, reading time,
     # and text shortened at a word boundary (hopper.text.shorten).
-    app.jinja_env.filters["shorten"] = short_text          # HTML or text → short text
-    app.jinja_env.filters["shorten_plain"] = shorten        # plain text (titles) as it is
+    # Titles and summaries are stored as text: shortened as they are, no markup stripped.
+    app.jinja_env.filters["shorten_plain"] = shorten
     app.jinja_env.filters["domain"] = domain_of
     app.jinja_env.globals.update(publisher_domain=publisher_domain, standfirst=standfirst,
                                  minutes_to_read=minutes_to_read)

@@ -157,8 +157,8 @@ def test_matches_are_highlighted_in_title_and_snippet_and_html_is_escaped(
     hit = run(database, "whale").hits[0]
     assert hit.title_segments == [("<b>", False), ("Whale", True), ("</b> & dolphins", False)]
     assert ("whale", True) in hit.snippet_segments
-    # Summary markup is dropped from the snippet (the page escapes what is left).
-    assert "<i>" not in shown_text(hit.snippet_segments)
+    # A summary is text, kept as it is (the page escapes it).
+    assert shown_text(hit.snippet_segments) == "A whale was seen <i>offshore</i>."
 
 
 def test_snippet_comes_from_the_body_when_the_summary_does_not_match(database, rows) -> None:

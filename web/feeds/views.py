@@ -12,7 +12,6 @@ from models import publishing, sections, tags
 from models.articles import Article
 from models.base import utcnow
 from models.permalinks import article_path
-from models.search import plain_text
 from web.extensions import db_session, settings
 from web.feeds.xml import FeedChannel, FeedItem, render_rss
 
@@ -85,7 +84,7 @@ def _feed_item(article: Article) -> FeedItem:
         # Many readers render RSS titles as HTML, as descriptions are (RSS Best Practices
         # Profile, "title"): both are escaped to say exactly their text.
         title=str(escape(article.title)), link=absolute(article_path(article)),
-        description=str(escape(plain_text(article.shown_summary))),
+        description=str(escape(" ".join(article.shown_summary.split()))),  # text
         published_at=article.published_at,
         category=article.section.name if article.section else None,
         source_name=article.source.display_name,

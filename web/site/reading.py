@@ -25,19 +25,16 @@ def publisher_domain(article: Article) -> str:
 
 
 def standfirst(article: Article, length: int = 300) -> str:
-    """The feed's own summary, shortened; empty when it only repeats the body's opening."""
-    summary = plain_text(article.shown_summary)
+    """The feed's own summary, shortened; empty when it only repeats the body's opening.
+    A summary is stored as text (workers/ingest/steps/clean.py): "if x<y and y>z" is
+    what it says, no markup to strip."""
+    summary = " ".join(article.shown_summary.split())
     if not summary:
         return ""
     body = article.shown_body_html
     if body and is_opening_of(summary, plain_text(body)):
         return ""
     return shorten(summary, length)
-
-
-def short_text(markup: str | None, length: int) -> str:
-    """Text of `markup` shortened at a word boundary with an ellipsis (for cards)."""
-    return shorten(plain_text(markup or ""), length)
 
 
 def minutes_to_read(article: Article) -> int:

@@ -63,7 +63,7 @@ def test_canonical_link(app, database) -> None:
 def test_opengraph_and_twitter_cards_describe_the_article(app, database, rows) -> None:
     section = rows.section("science", "Science")
     article = rows.article(
-        'Quotes " and <tags>', summary="<p>A long summary</p> " + "word " * 100,
+        'Quotes " and <tags>', summary="A long summary " + "word " * 100,
         section=section, tags=[rows.tag("space", "Space")],
         image_url="https://img.example/a.jpg", image_alt="A rocket",
         published_at=datetime(2026, 11, 24, 21, 10, 33, tzinfo=UTC))

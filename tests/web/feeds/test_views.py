@@ -17,7 +17,7 @@ BASE = "http://127.0.0.1:5000"   # HOPPER_BASE_URL of the test run
 
 def test_site_feed_is_valid_rss_with_absolute_permalinks_newest_first(client, rows) -> None:
     news = rows.section("news", "News")
-    older = rows.article("Older story", summary="First & <b>bold</b>",
+    older = rows.article("Older story", summary="First & x<y",
                          published_at=datetime(2026, 11, 1, 8, tzinfo=UTC), section=news)
     newer = rows.article("Newer story", published_at=datetime(2026, 11, 2, 9, tzinfo=UTC))
     response = client.get("/feed.xml")
@@ -33,7 +33,8 @@ def test_site_feed_is_valid_rss_with_absolute_permalinks_newest_first(client, ro
     assert first.link == BASE + article_path(newer)
     assert first.id == BASE + article_path(newer)
     assert second.link == BASE + article_path(older)
-    assert second.summary == "First &amp; bold"
+    # The summary is text: escaped once, an HTML reader shows exactly it.
+    assert second.summary == "First &amp; x&lt;y"
     assert second.tags[0].term == "News"
     assert second.published_parsed[:5] == (2026, 11, 1, 8, 0)
     assert second.source.title == "Example News"
