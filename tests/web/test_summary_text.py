@@ -1,8 +1,8 @@
 """A summary is stored as text (workers/ingest/steps/clean.py reads the feed's HTML
-description, or the body's first words, into text): what looks like a tag in it is words. "if x<y and y>z
-then" lost "<y and y>" on every page that stripped markup from it (cards, the article's
-standfirst and description, RSS out, search snippets), as titles once did. Fed through
-`hopper ingest` from a feed on loopback."""
+description, or the body's first words, into text): what looks like a tag in it is
+words. "if x<y and y>z then" lost "<y and y>" on every page that stripped markup from it
+(cards, the article's standfirst and description, RSS out, search snippets), as titles
+once did. Fed through `hopper ingest` from a feed on loopback."""
 
 from __future__ import annotations
 
