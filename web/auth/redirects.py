@@ -2,7 +2,8 @@
 
 Browsers treat `//host`, `\\host`, `/\\host` and `https:host` as other sites, ignore tabs
 and newlines inside URLs, and some proxies decode percent-escapes once more, so a target
-is accepted only when it and its fully decoded form are both plain absolute paths.
+is accepted only when it and its fully decoded form are both plain absolute paths
+without dot segments.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ def _is_plain_path(candidate: str) -> bool:
     if not candidate.startswith("/") or candidate.startswith("//"):
         return False
     parts = urlsplit(candidate)
-    return not parts.scheme and not parts.netloc
+    # No dot segments: a browser resolves "/.//host" to "//host", another site's address
+    # in any later redirect to the path; no page of the site needs one.
+    return not parts.scheme and not parts.netloc and not _DOT_SEGMENTS & set(
+        parts.path.split("/"))
+
+
+_DOT_SEGMENTS = frozenset({".", ".."})
 
 
 def safe_next(target: str | None, default: str) -> str:

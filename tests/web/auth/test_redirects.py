@@ -13,6 +13,8 @@ HOSTILE = [
     "/%2F%2Fevil.example", "/%5Cevil.example", "%5C%5Cevil.example", "/%252F%252Fevil.example",
     "javascript:alert(1)", "JavaScript:alert(1)", "/\t/evil.example", "/\n/evil.example",
     " //evil.example", "evil.example", "", "data:text/html,hi", "///evil.example",
+    # Dot segments: a browser resolves "/.//evil.example" to "//evil.example".
+    "/.//evil.example", "/..//evil.example", "/a/..//evil.example", "/%2E//evil.example",
 ]
 
 
