@@ -23,6 +23,7 @@ from web.site.reading import (
     coverage_headline,
     domain_of,
     minutes_to_read,
+    plays_here,
     publisher_domain,
     standfirst,
 )
@@ -48,7 +49,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["shorten_plain"] = shorten
     app.jinja_env.filters["domain"] = domain_of
     app.jinja_env.globals.update(publisher_domain=publisher_domain, standfirst=standfirst,
-                                 minutes_to_read=minutes_to_read)
+                                 minutes_to_read=minutes_to_read, plays_here=plays_here)
     # A headline in a list that names its outlet beside it, without that name again.
     app.jinja_env.globals["coverage_headline"] = coverage_headline
     # Video embeds, held back until consent.

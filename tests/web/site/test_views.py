@@ -405,12 +405,32 @@ def test_share_to_unknown_network_or_article_is_404_and_counts_nothing(
         assert session.get(Article, article.id).share_count == 0
 
 
+def test_a_plain_http_video_offers_its_source_not_a_player_that_cannot_play(
+        client, make) -> None:
+    """The CSP lets pages play media from this site or over https only (web/security.py):
+    a publisher's http: file would show dead controls."""
+    source = make.source()
+    plain = make.article(source, title="Plain clip", is_video=True,
+                         video_url="http://127.0.0.1/clip.mp4",
+                         url="https://news.example/clip-story")
+    own = make.article(source, title="Own clip", is_video=True,
+                       video_url="http://localhost/static/clip.mp4")
+
+    page = text_of(client.get(f"/article/{plain.id}", follow_redirects=True))
+    assert "<video" not in page
+    assert ('<a href="https://news.example/clip-story" rel="noopener noreferrer">'
+            "Watch it at the source</a>") in page
+    # This site's own file plays ('self').
+    assert '<video class="player" controls preload="none" src="http://localhost/static/clip.mp4"' \
+        in text_of(client.get(f"/article/{own.id}", follow_redirects=True))
+
+
 def test_video_page_holds_embeds_back_until_media_consent(client, make, settings) -> None:
     source = make.source()
     make.article(source, title="Embedded talk", is_video=True,
                  video_embed_url="https://www.youtube-nocookie.com/embed/abc123")
     make.article(source, title="Plain file", is_video=True,
-                 video_url="http://127.0.0.1/clip.mp4")
+                 video_url="https://127.0.0.1/clip.mp4")
     make.article(source, title="Text only")
 
     page = text_of(client.get("/video"))
@@ -421,7 +441,7 @@ def test_video_page_holds_embeds_back_until_media_consent(client, make, settings
     # The way out without consent is YouTube's own page (a phone hands it to the app).
     assert ('<a href="https://www.youtube.com/watch?v=abc123" rel="noopener noreferrer" '
             'target="_blank">Watch on YouTube</a>') in page
-    assert '<video class="player" controls preload="none" src="http://127.0.0.1/clip.mp4"' in page
+    assert '<video class="player" controls preload="none" src="https://127.0.0.1/clip.mp4"' in page
 
     consent_cookie(client, settings, media=True)
     consented = text_of(client.get("/video"))
