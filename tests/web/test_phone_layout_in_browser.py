@@ -289,18 +289,24 @@ def test_bylines_in_top_headlines_use_the_same_face_as_every_other_byline(
 
 def test_small_links_have_24px_tap_targets(chromium: Any, front_page: ArticleRows,
                                            live_server: str) -> None:
-    article = front_page.article("Breadcrumbed story", section=front_page.section("sport"))
+    sport = front_page.section("sport")
+    article = front_page.article("Breadcrumbed story", section=sport)
+    for number in range(4):     # a Sport block on the front page
+        front_page.article(f"Late goal settles derby number {number}", section=sport,
+                           age=timedelta(hours=30 + number))
     with phone_page(chromium, PIXEL) as page:
         heights = {}
         for path, selector in ((f"/article/{article.id}-{article.slug}", ".breadcrumbs a"),
                                ("/section/world", ".rss-link"),
                                ("/", ".consent-banner p a"),
                                (f"/story/{article.story_id}", ".coverage-line .original a"),
-                               (f"/article/{article.id}-{article.slug}", ".comments-sign-in")):
+                               (f"/article/{article.id}-{article.slug}", ".comments-sign-in"),
+                               ("/", ".section-block .block-title a")):
             page.goto(live_server + path)
             for link in page.locator(selector).all():
-                heights[f"{path} {link.inner_text()}"] = link.bounding_box()["height"]
+                heights[f"{path} {selector} {link.inner_text()}"] = link.bounding_box()["height"]
     assert any(name.endswith("Sign in to join the discussion") for name in heights)
+    assert any(".section-block" in name for name in heights), heights
     assert heights and {name: h for name, h in heights.items() if h < 24} == {}
 
 
@@ -594,3 +600,66 @@ def test_form_checkboxes_are_big_enough_to_tap_and_the_terms_stand_apart(
         agree = page.locator(".form-check").filter(
             has=page.locator("input[name=accept_terms]")).bounding_box()
         assert agree["y"] - (terms["y"] + terms["height"]) >= 6
+
+
+def test_the_cookie_settings_boxes_are_24px_tap_targets(chromium: Any, database: Database,
+                                                        live_server: str) -> None:
+    with phone_page(chromium, SMALL) as page:
+        page.goto(live_server + "/consent")
+        boxes = page.locator(".consent-category input[type=checkbox]").all()
+        sizes = [(box.bounding_box()["width"], box.bounding_box()["height"]) for box in boxes]
+        labels = [label.bounding_box()["height"]
+                  for label in page.locator(".consent-category label").all()]
+    assert len(sizes) == 4 and min(min(size) for size in sizes) >= 24, sizes
+    assert min(labels) >= 44, labels
+
+
+LANDSCAPE = pytest.mark.parametrize("viewport", [{"width": 568, "height": 320},
+                                                 {"width": 740, "height": 360},
+                                                 {"width": 844, "height": 390}],
+                                    ids=["se", "740", "844"])
+
+
+@LANDSCAPE
+def test_the_cookie_banner_stays_short_on_a_phone_held_sideways(
+        chromium: Any, front_page: ArticleRows, live_server: str, viewport: dict) -> None:
+    """The portrait floor (12rem, for large text) covered more than half of a landscape
+    screen: there the banner takes at most a third or so, its three choices in view."""
+    with phone_page(chromium, viewport) as page:
+        page.goto(live_server + "/")
+        banner = page.locator("[data-consent-banner]")
+        expect(banner).to_be_visible()
+        box = banner.bounding_box()
+        buttons = [button.bounding_box() for button in banner.locator(".consent-button").all()]
+    assert box["height"] <= 0.4 * viewport["height"], box
+    assert len(buttons) == 3
+    for button in buttons:
+        assert button["height"] >= 44 and button["y"] >= box["y"]
+        assert button["y"] + button["height"] <= viewport["height"]
+
+
+def test_a_long_playlist_name_does_not_widen_the_article_page(
+        chromium: Any, app: Any, front_page: ArticleRows, live_server: str,
+        make_user: Any) -> None:
+    """A playlist's name may be 120 characters: the "Save to playlist" list made a 320 px
+    phone's article page 1,039 px wide."""
+    from models import playlists
+
+    reader = make_user("reader@example.test")
+    with session_scope(front_page.database) as session:
+        playlists.create(session, reader.id, "Long reads for the weekend train ride home, "
+                         "the ferry after it, and the slow bus up the hill to the cottage "
+                         "by the sea")
+    article = front_page.article("A story worth saving")
+    context = chromium.new_context(viewport=SMALL, is_mobile=True, has_touch=True)
+    try:
+        signed_in(context, app, live_server, reader)
+        page = context.new_page()
+        page.goto(f"{live_server}/article/{article.id}-{article.slug}")
+        expect(page.locator(".save-button select")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        save = page.locator(".save-button button").bounding_box()
+    finally:
+        context.close()
+    assert width == SMALL["width"]
+    assert save["x"] + save["width"] <= SMALL["width"]
