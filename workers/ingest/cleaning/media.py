@@ -175,10 +175,6 @@ def audio_player(media: Iterable[MediaItem], body: str) -> str:
     audio = next((item for item in media if item.kind == "audio"), None)
     if audio is None or audio.url in body or html.escape(audio.url) in body:
         return ""
-    if not audio.url[:8].lower().startswith("https://"):
-        # Pages load media over https only (web/security.py, media-src): a plain-http
-        # file's player would never play. A link to the file plays it in the browser.
-        return f'<p><a href="{html.escape(audio.url)}">Listen to this episode</a></p>'
     return f'<p><audio controls src="{html.escape(audio.url)}"></audio></p>'
 
 

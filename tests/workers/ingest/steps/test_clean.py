@@ -214,14 +214,6 @@ def test_an_audio_enclosure_is_played_in_the_body_unless_the_body_has_it() -> No
     assert _clean(content_html=linked, media=(AUDIO,)).content_html.count("ep.mp3") == 1
 
 
-def test_a_plain_http_audio_enclosure_is_a_link_not_a_player_that_cannot_play() -> None:
-    """Pages play media over https only (web/security.py, media-src)."""
-    plain = MediaItem(url="http://pod.example/ep.mp3", kind="audio", mime_type="audio/mpeg")
-    assert _clean(content_html="<p>Notes</p>", media=(plain,)).content_html == (
-        '<p>Notes</p><p><a href="http://pod.example/ep.mp3" rel="noopener noreferrer nofollow">'
-        "Listen to this episode</a></p>")
-
-
 @pytest.mark.parametrize("src", ["mailto:a@b.example", "javascript:alert(1)",
                                  "data:audio/mpeg;base64,AA"])
 def test_audio_and_video_play_only_web_files(src: str) -> None:
