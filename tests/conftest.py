@@ -14,9 +14,12 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +30,19 @@ from models import migrate
 from models.db import Database, make_database, session_scope
 
 REDIS_CLAIM_PREFIX = "hopper-test-claim:"
+
+
+class ClosingClient(FlaskClient):
+    """The test client, closing each response once it is read, as a WSGI server closes it
+    once sent: what a view leaves for after the response (`response.call_on_close`, the
+    mails of web/auth/mails.py) then runs in tests too."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+Flask.test_client_class = ClosingClient
 
 
 def _create_postgres_database(server_url: str) -> tuple[str, str]:

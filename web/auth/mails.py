@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import (
+    Response,
+    after_this_request,
+    current_app,
+    has_request_context,
+    render_template,
+    url_for,
+)
 
 from models.users import User
 from web.auth import tokens
@@ -57,5 +64,20 @@ def send(to: str, template: str, **context: object) -> None:
 
 
 def deliver(to: str, message: tuple[str, str]) -> None:
+    """Queue the message for the outbox's background thread, once the response has been
+    sent: a form that mails only when an account exists ("forgot password", a sign-up
+    with a taken address) then answers in the same time either way. Handing the message
+    over while the response was still being made let the sending thread's work show in
+    it (about 2 ms more, measured from outside)."""
     subject, body = message
-    queue_mail(settings(), to=to, subject=subject, body=body)
+    mail_settings = settings()
+
+    def send_after(response: Response) -> Response:
+        response.call_on_close(lambda: queue_mail(mail_settings, to=to, subject=subject,
+                                                  body=body))
+        return response
+
+    if has_request_context():
+        after_this_request(send_after)
+    else:
+        queue_mail(mail_settings, to=to, subject=subject, body=body)

@@ -41,6 +41,22 @@ def test_known_and_unknown_addresses_get_the_same_answer(mailing_app, make_accou
     assert not any(message["To"] == "nobody@example.test" for message in mailbox.messages)
 
 
+def test_the_reset_mail_is_handed_over_only_after_the_answer_is_sent(
+        mailing_app, make_account, mailbox) -> None:
+    """The outbox's thread must not work while the answer is made: for a known address
+    it then took about 2 ms longer than for an unknown one (an outside review)."""
+    make_account("ada@example.test")
+    client = mailing_app.test_client()
+    token = csrf_token_of(client.get("/password/forgot").get_data(as_text=True))
+    answer = client.post("/password/forgot", buffered=False,
+                         data={"email": "ada@example.test", "csrf_token": token})
+    assert answer.status_code == 200
+    assert outbox.wait_until_sent(timeout_s=15)        # nothing queued while it is open
+    assert mailbox.messages == []
+    answer.close()                                     # as a WSGI server, once sent
+    mailbox.wait_for("ada@example.test", subject_has="new password")
+
+
 def test_a_reset_link_works_once_and_does_not_sign_in(mailing_app, make_account, mailbox,
                                                       database) -> None:
     user = make_account("ada@example.test")
