@@ -160,6 +160,21 @@ def test_video_list_shows_only_videos_and_a_broken_file_says_so_instead_of_spinn
     assert notice.get_by_role("link").get_attribute("href") == "http://127.0.0.1/original"
 
 
+def test_a_plain_http_video_in_the_list_offers_its_source_on_play(
+        browser_page, live_server, make) -> None:
+    """The CSP plays media from this site or over https only: Play shows the way to the
+    source, focused, not a player that cannot play."""
+    make.article(make.source(), title="Harbour flyover", is_video=True,
+                 video_url="http://127.0.0.2/flyover.mp4", url="http://127.0.0.2/flyover")
+    page = browser_page
+    page.goto(f"{live_server}/video")
+    page.get_by_role("link", name=re.compile("Play video: Harbour flyover")).click()
+    link = page.locator(".player-notice").get_by_role("link", name="Watch it at the source")
+    expect(link).to_be_focused()
+    assert link.get_attribute("href") == "http://127.0.0.2/flyover"
+    assert page.locator("video").count() == 0
+
+
 def test_news_menu_opens_and_closes_by_keyboard(browser_page, live_server, make) -> None:
     news = make.section("News", position=1)
     make.section("Politics", parent=news)

@@ -141,6 +141,8 @@
       if (started && started.catch) { started.catch(function () { video.focus(); }); }
     } else if (load) {
       load.focus();
+    } else if (frame.querySelector(".player-notice a")) {
+      frame.querySelector(".player-notice a").focus();   // a file this page cannot play
     }
   });
 
