@@ -158,6 +158,7 @@ def test_video_list_shows_only_videos_and_a_broken_file_says_so_instead_of_spinn
     notice = page.locator(".player-notice")
     expect(notice).to_contain_text("cannot be played here", timeout=10_000)
     assert notice.get_by_role("link").get_attribute("href") == "http://127.0.0.1/original"
+    expect(page.locator("video.player")).to_be_hidden()      # no dead controls left
 
 
 def test_a_plain_http_video_in_the_list_offers_its_source_on_play(
@@ -173,6 +174,24 @@ def test_a_plain_http_video_in_the_list_offers_its_source_on_play(
     expect(link).to_be_focused()
     assert link.get_attribute("href") == "http://127.0.0.2/flyover"
     assert page.locator("video").count() == 0
+
+
+def test_a_recording_in_a_body_that_cannot_play_says_so_and_links_its_file(
+        browser_page, live_server, make) -> None:
+    """A podcast episode's plain-http file is refused by the CSP's media-src: pressing
+    play leaves a notice and a link to the file, not dead controls."""
+    source = make.source(rights="full")
+    article = make.article(source, title="Harbour podcast, episode 4",
+                           content_html="<p>This week: the harbour.</p><p><audio controls "
+                                        'src="http://127.0.0.2/ep4.mp3"></audio></p>')
+    page = browser_page
+    page.goto(f"{live_server}/article/{article.id}")
+    page.evaluate("document.querySelector('.article-body audio').play().catch(() => {})")
+    notice = page.locator(".article-body .player-notice")
+    expect(notice).to_contain_text("This recording cannot be played here", timeout=10_000)
+    assert notice.get_by_role("link", name="Listen to it at the source").get_attribute(
+        "href") == "http://127.0.0.2/ep4.mp3"
+    expect(page.locator(".article-body audio")).to_be_hidden()
 
 
 def test_news_menu_opens_and_closes_by_keyboard(browser_page, live_server, make) -> None:

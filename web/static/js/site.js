@@ -155,16 +155,21 @@
     notice.className = "player-notice";
     notice.setAttribute("role", "status");
     notice.textContent = text + " ";
-    var original = video.getAttribute("data-original");
+    // The article's page for the video player; a recording in a body links its own file.
+    var source = video.querySelector("source[src]");
+    var original = video.getAttribute("data-original") || video.getAttribute("src") ||
+      (source && source.getAttribute("src"));
     if (original) {
       var link = document.createElement("a");
       link.href = original;
       link.rel = "noopener noreferrer";
-      link.textContent = "Watch it at the source";
+      link.textContent = video.tagName === "AUDIO" ? "Listen to it at the source"
+                                                   : "Watch it at the source";
       notice.appendChild(link);
     }
     video.insertAdjacentElement("afterend", notice);
-    if (text.indexOf("cannot") === 0) { video.classList.add("player-failed"); video.removeAttribute("controls"); }
+    // A file that cannot play goes, its dead controls with it; a slow one stays.
+    if (text.indexOf("cannot") !== -1) { video.classList.add("player-failed"); video.removeAttribute("controls"); }
   }
 
   function watchVideo(video) {
@@ -182,4 +187,13 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("video.player"), watchVideo);
+  // Players in an article's body (a podcast's episode, a publisher's clip): one the page
+  // cannot play (a plain-http file, refused by the CSP's media-src) says so and links it.
+  Array.prototype.forEach.call(document.querySelectorAll(".article-body audio, .article-body video"),
+    function (media) {
+      media.addEventListener("error", function () {
+        giveUp(media, media.tagName === "AUDIO" ? "This recording cannot be played here."
+                                                : "This video cannot be played here.");
+      }, true);
+    });
 })();
