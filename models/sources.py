@@ -203,6 +203,7 @@ def resume(source: Source, *, now: datetime) -> None:
     say after HOPPER_ALLOW_PRIVATE_NETWORKS changed, or one an admin paused)."""
     source.status = SourceStatus.OK.value
     source.error_count = 0
+    source.last_error = None
     source.next_poll_at = now
 
 

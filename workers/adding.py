@@ -76,9 +76,12 @@ def resolve_source(database: Database, http: FeedClient, source_id: int) -> str 
     with session_scope(database) as session:
         other = source_rows.by_url(session, feed_url)
         if other is not None and other.id != source_id:
-            error_text = str(SourceExists(feed_url, other.id))
+            # Paused: polling the page as a feed cannot help, and each failed poll would
+            # replace the reason with a bare "not a feed".
+            error_text = (f"{SourceExists(feed_url, other.id)} (source {other.id}); paused: "
+                          "remove the duplicate or give this one another address")
             source_rows.update_fields(session, source_id, {
-                "status": SourceStatus.FAILING.value, "last_error": error_text})
+                "status": SourceStatus.PAUSED.value, "last_error": error_text})
             log.info("source %s: %s", source_id, error_text)
             return None
         source_rows.move(session, source_id, feed_url)

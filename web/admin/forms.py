@@ -29,8 +29,15 @@ class ActionForm(FlaskForm):
 
 def feed_url(_form: FlaskForm, field: Field) -> None:
     """Syntax only: an http(s) URL with a host. Reachability is the poll's business."""
-    parts = urlsplit((field.data or "").strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in field.data.strip():
+    text = (field.data or "").strip()
+    if not text:
+        return          # (the edit form's address is optional; the add form requires it)
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname       # raises on a malformed IPv6 host ("http://[::1/")
+    except ValueError:
+        raise ValidationError("Enter an http:// or https:// address.") from None
+    if parts.scheme not in ("http", "https") or not hostname or " " in text:
         raise ValidationError("Enter an http:// or https:// address.")
 
 
@@ -55,6 +62,8 @@ FULL_TEXT_CHOICES = [
 
 
 class SourceEditForm(FlaskForm):
+    # A new address is looked up as an added one is (its feed found, then polled).
+    url = StringField("Feed or page URL", validators=[Optional(), Length(max=URL_MAX), feed_url])
     name = StringField("Name", validators=[Optional(), Length(max=NAME_MAX)])
     section_id = SelectField("Section", coerce=int, default=NO_SECTION)
     interval_minutes = interval_field(LIMITS)

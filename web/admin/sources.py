@@ -94,7 +94,8 @@ def add_source() -> Response | tuple[str, int]:
 @admin_required
 def edit_source(source_id: int) -> str:
     source = _source_or_404(source_id)
-    form = SourceEditForm(name=source.name, section_id=source.section_id or NO_SECTION,
+    form = SourceEditForm(url=source.url, name=source.name,
+                          section_id=source.section_id or NO_SECTION,
                           interval_minutes=source.interval_override_minutes,
                           rights=source.rights, full_text=source.full_text,
                           is_preferred=source.is_preferred)
@@ -110,14 +111,40 @@ def update_source(source_id: int) -> Response | tuple[str, int]:
     form.section_id.choices = _section_choices()
     if not form.validate_on_submit():
         return render_template("admin/source_edit.html", source=source, form=form), 400
+    session = db_session()
+    new_url = (form.url.data or "").strip()
+    is_moving = bool(new_url) and new_url != source.url
+    if is_moving:
+        # A wrong address corrected (a typo, a page with no feed): checked as an added
+        # one is, then looked up and polled again from a clean slate.
+        try:
+            checked = check_new_source(NewSource(url=new_url), settings().limits)
+            if source_rows.url_taken(session, checked.url, other_than=source.id):
+                raise SourceExists(checked.url, source_rows.id_with_url(session, checked.url)
+                                   or 0)
+        except InvalidSource as error:
+            form.url.errors = ["This source is already on the list."
+                               if isinstance(error, SourceExists) else error.reason]
+            return render_template("admin/source_edit.html", source=source,
+                                   form=form), 409 if isinstance(error, SourceExists) else 400
+        source.url = checked.url
+        source_rows.resume(source, now=utcnow())
     source.name = (form.name.data or "").strip() or source.name
     source.section_id = form.section_id.data or None
     source.interval_override_minutes = form.interval_minutes.data
     source.rights = form.rights.data or source.rights
     source.full_text = form.full_text.data or source.full_text
     source.is_preferred = bool(form.is_preferred.data)
-    db_session().commit()
-    flash("Source saved.")
+    if is_moving:
+        enqueue_after_commit(session, RESOLVE_TASK, source.id)
+    try:
+        session.commit()
+    except IntegrityError:      # a concurrent source took the address meanwhile
+        session.rollback()
+        form.url.errors = ["This source is already on the list."]
+        return render_template("admin/source_edit.html", source=source, form=form), 409
+    flash(f"Source saved; {source.url} is being looked up and polled." if is_moving
+          else "Source saved.")
     return redirect(url_for("admin.sources"))
 
 

@@ -42,7 +42,8 @@ def test_adding_a_source_stores_it_and_enqueues_finding_its_feed(
     _wait_for_worker_log(celery_worker, RESOLVE_TASK, seen + 1)
 
 
-@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/feed", "http://", "javascript:x"])
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.org/feed", "http://", "javascript:x",
+                                 "http://[::1/zz.xml"])
 def test_a_malformed_url_is_refused(client, admin, database, url: str) -> None:
     assert client.post("/admin/sources", data={"url": url, "section_id": "0"}).status_code == 400
     assert _sources(database) == []
@@ -75,13 +76,15 @@ def test_edit_section_and_interval_within_limits(client, admin, database) -> Non
 def test_pause_and_resume(client, admin, database) -> None:
     with session_scope(database) as session:
         session.add(Source(url="https://example.org/a.xml", name="A", status="failing",
-                           error_count=4, next_poll_at=utcnow() + timedelta(days=1)))
+                           error_count=4, next_poll_at=utcnow() + timedelta(days=1),
+                           last_error="HTTP 503"))
     [source] = _sources(database)
     client.post(f"/admin/sources/{source.id}/pause")
     assert _sources(database)[0].status == "paused"
     client.post(f"/admin/sources/{source.id}/resume")
     [source] = _sources(database)
     assert source.status == "ok" and source.error_count == 0
+    assert source.last_error is None                 # "with its errors cleared"
     assert source.next_poll_at <= utcnow()
 
 
@@ -266,3 +269,61 @@ def test_an_admin_marks_a_source_preferred_and_unmarks_it(client, admin, databas
 
     client.post(f"/admin/sources/{source.id}", data={"name": "P", "section_id": "0"})
     assert _sources(database)[0].is_preferred is False
+
+
+def test_a_wrong_address_is_corrected_on_the_edit_page_and_polled(
+        client, admin, database, celery_worker, httpserver) -> None:
+    """"Correct the address and resume it", said the row of a page without a feed; the
+    edit page had no address to correct. A new one is looked up as an added one is."""
+    httpserver.expect_request("/nothing").respond_with_data(
+        b"<html><body>Hi</body></html>", content_type="text/html")
+    httpserver.expect_request("/").respond_with_data(PAGE_WITH_FEED, content_type="text/html")
+    httpserver.expect_request("/feed.rss").respond_with_data(
+        FEED, content_type="application/rss+xml")
+    assert client.post("/admin/sources", data={
+        "url": httpserver.url_for("/nothing"), "section_id": "0"}).status_code == 302
+    assert wait_for(lambda: _sources(database)[0].status == "paused")
+    [source] = _sources(database)
+    page = client.get(f"/admin/sources/{source.id}").get_data(as_text=True)
+    assert f'value="{httpserver.url_for("/nothing")}"' in page
+
+    response = client.post(f"/admin/sources/{source.id}", data={
+        "url": httpserver.url_for("/"), "section_id": "0", "rights": "excerpt",
+        "full_text": "auto"})
+    assert response.status_code == 302
+    assert wait_for(lambda: _sources(database)[0].last_polled_at is not None)
+    [source] = _sources(database)
+    assert source.url == httpserver.url_for("/feed.rss")      # the feed the page names
+    assert (source.status, source.last_error) == ("ok", None)
+
+
+def test_an_address_another_source_has_or_a_malformed_one_is_refused_on_edit(
+        client, admin, database) -> None:
+    with session_scope(database) as session:
+        session.add_all([Source(url="https://example.org/a.xml", name="A"),
+                         Source(url="https://example.org/b.xml", name="B")])
+    first, _ = _sources(database)
+    data = {"section_id": "0", "rights": "excerpt", "full_text": "auto"}
+    taken = client.post(f"/admin/sources/{first.id}",
+                        data=data | {"url": "https://example.org/b.xml"})
+    assert taken.status_code == 409
+    assert "already on the list" in taken.get_data(as_text=True)
+    broken = client.post(f"/admin/sources/{first.id}", data=data | {"url": "http://[::1/x"})
+    assert broken.status_code == 400
+    assert [source.url for source in _sources(database)] == [
+        "https://example.org/a.xml", "https://example.org/b.xml"]
+
+
+def test_a_page_whose_feed_is_already_a_source_is_paused_not_polled_as_a_feed(
+        client, admin, database, celery_worker, httpserver) -> None:
+    httpserver.expect_request("/").respond_with_data(PAGE_WITH_FEED, content_type="text/html")
+    httpserver.expect_request("/feed.rss").respond_with_data(
+        FEED, content_type="application/rss+xml")
+    with session_scope(database) as session:
+        session.add(Source(url=httpserver.url_for("/feed.rss"), name="Harbour"))
+    assert client.post("/admin/sources", data={
+        "url": httpserver.url_for("/"), "section_id": "0"}).status_code == 302
+    assert wait_for(lambda: _sources(database)[1].last_error is not None)
+    page = _sources(database)[1]
+    assert page.status == "paused" and page.url == httpserver.url_for("/")
+    assert "already polls" in page.last_error
