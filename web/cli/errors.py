@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from hopper.settings import SettingError, load_settings
 
-MISSING_SCHEMA = ("the database has no Hopper tables yet. Run `hopper db upgrade` first "
-                  "(`hopper up` and `make run` do it for you).")
+MISSING_SCHEMA = ("the database at {where} has no Hopper tables yet. Run `hopper db upgrade` "
+                  "first (`hopper up` and `make run` do it for you). Without DATABASE_URL the "
+                  "database is in HOPPER_INSTANCE, ./instance of the folder a command runs "
+                  "from: set it to your instance's folder, or run from there.")
 
 
 def explain(error: BaseException) -> str | None:
@@ -23,7 +25,8 @@ def explain(error: BaseException) -> str | None:
     if isinstance(error, SettingError):
         return str(error)
     if is_missing_schema(error):
-        return MISSING_SCHEMA
+        # Named: run from another folder, `hopper` makes a new, empty ./instance there.
+        return MISSING_SCHEMA.format(where=_where("database_url"))
     if isinstance(error, OperationalError | ProgrammingError):
         return (f"cannot use the database at {_where('database_url')}: "
                 f"{_first_line(error.orig)}. Check DATABASE_URL (and that the server runs, "

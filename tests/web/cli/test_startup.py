@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from hopper.settings import redact_url
 from tests.processes import ROOT
 
 LIST_AND_REPORT_MODULES = """
@@ -49,6 +50,8 @@ def test_a_command_run_before_the_first_migration_says_what_to_do(
     assert result.returncode == 1
     assert "Run `hopper db upgrade` first" in result.stderr
     assert "Traceback" not in result.stderr
+    # Which database: run from another folder, `hopper` makes a new, empty ./instance.
+    assert f"the database at {redact_url(scratch_database_url)} " in result.stderr, result.stderr
 
 
 def test_version_is_hoppers_not_flasks(subprocess_env) -> None:
