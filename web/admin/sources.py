@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from models import sections, source_health
@@ -74,20 +75,39 @@ def add_source() -> Response | tuple[str, int]:
             interval_minutes=form.interval_minutes.data, rights=form.rights.data,
             full_text=form.full_text.data), settings().limits)
         source = insert_source(session, new)
-    except SourceExists:
-        form.url.errors = ["This source is already on the list."]
-        return _render_table(form, 409)
     except InvalidSource as error:
-        form.url.errors = [error.reason]
-        return _render_table(form, 400)
+        return _render_table(form, _refused(form, error))
     except IntegrityError:      # a concurrent duplicate: the unique feed URL refuses it
         session.rollback()
-        form.url.errors = ["This source is already on the list."]
-        return _render_table(form, 409)
+        return _render_table(form, _refused(form, None))
     enqueue_after_commit(session, RESOLVE_TASK, source.id)
     session.commit()
     flash(f"Added {source.url}; its feed is being looked up and polled.")
     return redirect(url_for("admin.sources"))
+
+
+def _render_edit(source: Source, form: SourceEditForm, status: int) -> tuple[str, int]:
+    return render_template("admin/source_edit.html", source=source, form=form), status
+
+
+def _refused(form: SourceEditForm, error: InvalidSource | None) -> int:
+    """The form's address refused: its message on the field, and the status to answer
+    (None: the unique URL refused it, a duplicate another request stored meanwhile)."""
+    if error is None or isinstance(error, SourceExists):
+        form.url.errors = ["This source is already on the list."]
+        return 409
+    form.url.errors = [error.reason]
+    return 400
+
+
+def _checked_new_address(session: Session, source: Source, url: str) -> str:
+    """A corrected address, checked as an added one is: InvalidSource if it cannot be a
+    source, SourceExists if another source polls it."""
+    checked = check_new_source(NewSource(url=url), settings().limits).url
+    other = source_rows.id_with_url(session, checked, other_than=source.id)
+    if other is not None:
+        raise SourceExists(checked, other)
+    return checked
 
 
 @bp.get("/sources/<int:source_id>")
@@ -110,24 +130,17 @@ def update_source(source_id: int) -> Response | tuple[str, int]:
     form = SourceEditForm()
     form.section_id.choices = _section_choices()
     if not form.validate_on_submit():
-        return render_template("admin/source_edit.html", source=source, form=form), 400
+        return _render_edit(source, form, 400)
     session = db_session()
     new_url = (form.url.data or "").strip()
     is_moving = bool(new_url) and new_url != source.url
     if is_moving:
-        # A wrong address corrected (a typo, a page with no feed): checked as an added
-        # one is, then looked up and polled again from a clean slate.
+        # A wrong address corrected (a typo, a page with no feed): looked up and polled
+        # again from a clean slate, as an added one is.
         try:
-            checked = check_new_source(NewSource(url=new_url), settings().limits)
-            if source_rows.url_taken(session, checked.url, other_than=source.id):
-                raise SourceExists(checked.url, source_rows.id_with_url(session, checked.url)
-                                   or 0)
+            source.url = _checked_new_address(session, source, new_url)
         except InvalidSource as error:
-            form.url.errors = ["This source is already on the list."
-                               if isinstance(error, SourceExists) else error.reason]
-            return render_template("admin/source_edit.html", source=source,
-                                   form=form), 409 if isinstance(error, SourceExists) else 400
-        source.url = checked.url
+            return _render_edit(source, form, _refused(form, error))
         source_rows.resume(source, now=utcnow())
     source.name = (form.name.data or "").strip() or source.name
     source.section_id = form.section_id.data or None
@@ -141,8 +154,7 @@ def update_source(source_id: int) -> Response | tuple[str, int]:
         session.commit()
     except IntegrityError:      # a concurrent source took the address meanwhile
         session.rollback()
-        form.url.errors = ["This source is already on the list."]
-        return render_template("admin/source_edit.html", source=source, form=form), 409
+        return _render_edit(source, form, _refused(form, None))
     flash(f"Source saved; {source.url} is being looked up and polled." if is_moving
           else "Source saved.")
     return redirect(url_for("admin.sources"))
