@@ -23,7 +23,6 @@ from web.site.reading import (
     coverage_headline,
     domain_of,
     minutes_to_read,
-    plays_here,
     publisher_domain,
     standfirst,
 )
@@ -41,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["card_picture"] = card_picture
     app.jinja_env.filters["absolute_media_url"] = links.absolute_url
     app.jinja_env.filters["proxied_images"] = links.rewrite_body
+    app.jinja_env.globals["may_play"] = links.may_play      # a video file the CSP lets play
     # Tables and code blocks scroll sideways in their own box.
     app.jinja_env.filters["boxed_wide_blocks"] = box_wide_blocks
     # What the reader's pages say about an article: publisher, standfirst, reading time,
@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["shorten_plain"] = shorten
     app.jinja_env.filters["domain"] = domain_of
     app.jinja_env.globals.update(publisher_domain=publisher_domain, standfirst=standfirst,
-                                 minutes_to_read=minutes_to_read, plays_here=plays_here)
+                                 minutes_to_read=minutes_to_read)
     # A headline in a list that names its outlet beside it, without that name again.
     app.jinja_env.globals["coverage_headline"] = coverage_headline
     # Video embeds, held back until consent.

@@ -91,8 +91,13 @@ class MediaLinks:
     def may_load(self, url: str) -> bool:
         """Whether the site's CSP lets a browser load the image at `url` as pages link it
         (security.py): through the proxy, or, with it off, https:, data: or this site's."""
-        return self.is_proxied(url) or not url[:7].lower().startswith("http://") or \
-            url.startswith(self.base_url + "/")
+        return self.is_proxied(url) or self.may_play(url)
+
+    def may_play(self, url: str) -> bool:
+        """Whether the CSP lets a browser fetch `url` straight from where it is (media
+        files are never proxied): anything but a plain-http file of another site. A
+        player of such a file would show controls that can never play."""
+        return not url[:7].lower().startswith("http://") or url.startswith(self.base_url + "/")
 
     def is_proxied(self, url: str | None) -> bool:
         return bool(url) and self.is_enabled and (url or "")[:8].lower().startswith(

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
-
 from hopper.text import is_opening_of, plain_text, reading_minutes, shorten, without_outlet
 from models.articles import Article
 
@@ -37,13 +35,6 @@ def standfirst(article: Article, length: int = 300) -> str:
     if body and is_opening_of(summary, plain_text(body)):
         return ""
     return shorten(summary, length)
-
-
-def plays_here(url: str) -> bool:
-    """Whether the site's Content-Security-Policy lets a browser play the media file at
-    `url` (web/security.py: `media-src 'self' https:`): a publisher's plain-http file is
-    refused, and its player would show controls that can never play."""
-    return url[:8].lower().startswith("https://") or url.startswith(request.host_url)
 
 
 def minutes_to_read(article: Article) -> int:

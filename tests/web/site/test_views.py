@@ -406,22 +406,22 @@ def test_share_to_unknown_network_or_article_is_404_and_counts_nothing(
 
 
 def test_a_plain_http_video_offers_its_source_not_a_player_that_cannot_play(
-        client, make) -> None:
+        client, make, settings) -> None:
     """The CSP lets pages play media from this site or over https only (web/security.py):
     a publisher's http: file would show dead controls."""
     source = make.source()
     plain = make.article(source, title="Plain clip", is_video=True,
                          video_url="http://127.0.0.1/clip.mp4",
                          url="https://news.example/clip-story")
-    own = make.article(source, title="Own clip", is_video=True,
-                       video_url="http://localhost/static/clip.mp4")
+    own_file = f"{settings.base_url}/static/clip.mp4"      # this site's (HOPPER_BASE_URL)
+    own = make.article(source, title="Own clip", is_video=True, video_url=own_file)
 
     page = text_of(client.get(f"/article/{plain.id}", follow_redirects=True))
     assert "<video" not in page
     assert ('<a href="https://news.example/clip-story" rel="noopener noreferrer">'
             "Watch it at the source</a>") in page
     # This site's own file plays ('self').
-    assert '<video class="player" controls preload="none" src="http://localhost/static/clip.mp4"' \
+    assert f'<video class="player" controls preload="none" src="{own_file}"' \
         in text_of(client.get(f"/article/{own.id}", follow_redirects=True))
 
 
