@@ -191,9 +191,12 @@
   // cannot play (a plain-http file, refused by the CSP's media-src) says so and links it.
   Array.prototype.forEach.call(document.querySelectorAll(".article-body audio, .article-body video"),
     function (media) {
-      media.addEventListener("error", function () {
-        giveUp(media, media.tagName === "AUDIO" ? "This recording cannot be played here."
-                                                : "This video cannot be played here.");
-      }, true);
+      var said = media.tagName === "AUDIO" ? "This recording cannot be played here."
+                                           : "This video cannot be played here.";
+      media.addEventListener("error", function () { giveUp(media, said); }, true);
+      // Refused before this script ran (the CSP answers at once): no error event comes.
+      if (media.error || media.networkState === HTMLMediaElement.NETWORK_NO_SOURCE) {
+        giveUp(media, said);
+      }
     });
 })();
